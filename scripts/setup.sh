@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Creates .venv and installs the project into it, once per change of pyproject.toml.
+# Sourced by ./run and ./test so that each does its own set-up from a fresh clone.
+set -euo pipefail
+
+VENV="${SWITCHBOARD_VENV:-.venv}"
+PYTHON="${PYTHON:-python3}"
+
+need_python() {
+  "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || {
+    echo "Switchboard needs Python 3.11 or newer (found: $("$PYTHON" --version 2>&1))." >&2
+    exit 1
+  }
+}
+
+make_venv() {
+  if ! "$PYTHON" -m venv "$VENV" 2>/dev/null; then
+    # Debian and Ubuntu ship venv separately.
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+      "$PYTHON" -m venv "$VENV"
+    else
+      echo "python3 -m venv failed: install your distribution's python3-venv package." >&2
+      exit 1
+    fi
+  fi
+}
+
+install_project() {
+  local stamp="$VENV/.installed"
+  if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ]; then return; fi
+  echo "Installing Switchboard into $VENV (first run only)…"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -U pip
+  "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[dev]"
+  touch "$stamp"
+}
+
+need_python
+[ -x "$VENV/bin/python" ] || make_venv
+install_project
+export PATH="$PWD/$VENV/bin:$PATH"

@@ -1,0 +1,1 @@
+"""Switchboard: production LLM patterns, one switch at a time."""

@@ -1,0 +1,61 @@
+"""The typed runtime context of one turn, and the stores the agents need, as Protocols.
+
+The app builds a `TurnContext` per request and passes it to the graph. The customer id comes
+from here — from the authenticated session — and never from anything a model says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from switchboard.agents.llm.gateway import Gateway
+from switchboard.agents.prompts import PromptBook
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk of a help-centre article."""
+
+    id: str  # "<article>#<chunk>"
+    source: str  # the article id, which answers cite
+    title: str
+    text: str
+    score: float
+
+
+class Shop(Protocol):
+    """Business data, always scoped to one customer."""
+
+    async def order(self, customer_id: str, order_id: str) -> dict[str, Any] | None: ...
+
+    async def orders(self, customer_id: str) -> list[dict[str, Any]]: ...
+
+    async def tracking(self, customer_id: str, order_id: str) -> dict[str, Any] | None: ...
+
+    async def request_refund(self, customer_id: str, order_id: str, reason: str) -> dict[str, Any]: ...
+
+    async def account(self, customer_id: str) -> dict[str, Any] | None: ...
+
+    async def open_ticket(self, customer_id: str, conversation_id: str, reason: str) -> str: ...
+
+
+class Knowledge(Protocol):
+    async def search(self, query: str, k: int) -> list[Passage]: ...
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    customer_id: str
+    conversation_id: str
+    flags: Mapping[str, bool]
+    gateway: Gateway
+    shop: Shop
+    knowledge: Knowledge
+    prompts: PromptBook
+    model: str = "demo-large"
+    router_model: str = "demo-large"
+
+    def on(self, flag: str) -> bool:
+        return bool(self.flags.get(flag, False))

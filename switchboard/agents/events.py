@@ -1,0 +1,63 @@
+"""What the graph tells the outside world while a turn runs.
+
+Nodes write these to LangGraph's custom stream. The app forwards them to the browser as SSE
+and folds them into the turn's request record, so the record is exactly what was shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from switchboard.agents.llm.gateway import CallRecord
+
+
+@dataclass(frozen=True)
+class Token:
+    """Answer text for the customer."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """A node started work; `label` says what, for the progress line."""
+
+    node: str
+    label: str
+
+
+@dataclass(frozen=True)
+class RouteChosen:
+    route: str
+    confidence: float
+    by: str  # "router" or "generalist"
+
+
+@dataclass(frozen=True)
+class ToolUsed:
+    name: str
+    arguments: dict[str, Any]
+    ok: bool
+    duration_ms: float
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    query: str
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ModelCalled:
+    call: CallRecord
+
+
+@dataclass(frozen=True)
+class TicketOpened:
+    ticket_id: str
+    reason: str
+
+
+Event = Token | Step | RouteChosen | ToolUsed | Retrieved | ModelCalled | TicketOpened

@@ -1,0 +1,47 @@
+"""The support graph. Wiring only: what runs after what.
+
+START ─► router ─► orders | knowledge | account ─► (handoff?) ─► escalate ─► END
+      └► generalist (router flag off) ──────────────────────────┘
+"""
+
+from __future__ import annotations
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
+
+from switchboard.agents.context import TurnContext
+from switchboard.agents.nodes.account import account
+from switchboard.agents.nodes.escalate import escalate
+from switchboard.agents.nodes.generalist import generalist
+from switchboard.agents.nodes.knowledge import knowledge
+from switchboard.agents.nodes.orders import orders
+from switchboard.agents.nodes.router import next_after_router, router
+from switchboard.agents.state import ConversationState
+
+SPECIALISTS = {"orders": orders, "knowledge": knowledge, "account": account}
+Graph = CompiledStateGraph[ConversationState, TurnContext, ConversationState, ConversationState]
+
+
+def entry(state: ConversationState, runtime: Runtime[TurnContext]) -> str:
+    return "router" if runtime.context.on("router") else "generalist"
+
+
+def after_specialist(state: ConversationState) -> str:
+    return "escalate" if state.get("handoff") else END
+
+
+def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
+    graph = StateGraph(ConversationState, context_schema=TurnContext)
+    graph.add_node("router", router)
+    graph.add_node("generalist", generalist)
+    graph.add_node("escalate", escalate)
+    for name, node in SPECIALISTS.items():
+        graph.add_node(name, node)
+        graph.add_conditional_edges(name, after_specialist, ["escalate", END])
+    graph.add_conditional_edges(START, entry, ["router", "generalist"])
+    graph.add_conditional_edges("router", next_after_router, [*SPECIALISTS, "escalate"])
+    graph.add_conditional_edges("generalist", after_specialist, ["escalate", END])
+    graph.add_edge("escalate", END)
+    return graph.compile(checkpointer=checkpointer)

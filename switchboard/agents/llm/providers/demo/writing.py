@@ -1,0 +1,178 @@
+"""How the demo model writes: grounded sentences from passages and tool results, or "I don't know".
+
+Answers are extractive on purpose. Every sentence about the shop's policies is lifted from a
+passage the model was given and cited as `[article-id]`; every fact about an order comes from a
+tool result. When nothing it was given is close enough to the question, it says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from switchboard.agents.embeddings import Embedder
+from switchboard.agents.llm.providers.demo.reading import Passage
+from switchboard.agents.llm.providers.demo.understanding import keyword_overlap, sentences
+
+RELEVANCE_FLOOR = 0.42  # below this cosine similarity a passage sentence is not an answer
+_SECOND_SENTENCE = 0.85  # a second sentence joins when it scores within 85% of the best
+_PASSAGE_WEIGHT = 0.5  # how much the sentence's whole passage counts
+_WORD_WEIGHT = 0.3  # how much shared (rarer) words count
+
+DONT_KNOW = (
+    "I couldn't find anything about that in our help centre, so I'd rather not guess. "
+    "Would you like me to pass your question to a member of our team?"
+)
+
+
+def answer_from_passages(embedder: Embedder, question: str, found: Sequence[Passage]) -> str | None:
+    """The one or two passage sentences that best answer the question, cited; None if none do.
+
+    A sentence's score blends its own similarity to the question with its whole passage's,
+    so a sentence that merely shares a word ("tent") loses to one from the passage that is
+    about the question.
+    """
+    candidates = [(s, p) for p in found for s in sentences(p.text)]
+    if not candidates:
+        return None
+    vectors = embedder.embed([question, *(s for s, _ in candidates)])
+    whole = embedder.embed([p.text for p in found]) @ vectors[0]
+    by_passage = {p.id: float(score) for p, score in zip(found, whole, strict=True)}
+    own = vectors[1:] @ vectors[0]
+    context = np.array([by_passage[p.id] for _, p in candidates])
+    lexical = keyword_overlap(question, [s for s, _ in candidates])
+    scores = own * (1 - _PASSAGE_WEIGHT) + context * _PASSAGE_WEIGHT + lexical * _WORD_WEIGHT
+    best = int(np.argmax(scores))
+    if own[best] < RELEVANCE_FLOOR:
+        return None
+    chosen = [best]
+    runner_up = _runner_up(scores, best, [p for _, p in candidates])
+    if runner_up is not None and scores[runner_up] >= scores[best] * _SECOND_SENTENCE:
+        chosen.append(runner_up)
+    chosen.sort()
+    text = " ".join(candidates[i][0] for i in chosen)
+    return f"{text} [{candidates[best][1].source}]"
+
+
+def _runner_up(scores: np.ndarray, best: int, owners: Sequence[Passage]) -> int | None:
+    """The best other sentence from the same article, so an answer reads as one thought."""
+    same = [i for i in range(len(scores)) if i != best and owners[i].source == owners[best].source]
+    return max(same, key=lambda i: scores[i]) if same else None
+
+
+def day(iso: str | None) -> str:
+    return datetime.fromisoformat(iso).strftime("%a %-d %b") if iso else "unknown"
+
+
+def money(amount: float) -> str:
+    return f"${amount:,.2f}"
+
+
+def write_tool_result(data: dict[str, Any], question: str) -> str:
+    kind = data.get("kind")
+    writer = _WRITERS.get(str(kind))
+    if writer is None:
+        return "I looked that up but couldn't make sense of the result."
+    return writer(data, question.lower())
+
+
+def _order(data: dict[str, Any], question: str) -> str:
+    order = data["order"]
+    items = ", ".join(f"{i['name']} ×{i['qty']}" for i in order["items"])
+    lines = [
+        f"Order #{order['id']} (placed {day(order['placed_at'])}: {items}, "
+        f"{money(order['total'])}) is {order['status'].replace('_', ' ')}."
+    ]
+    lines.extend(_order_details(order, question))
+    return " ".join(lines)
+
+
+def _order_details(order: dict[str, Any], question: str) -> list[str]:
+    status = order["status"]
+    details = []
+    if status == "processing":
+        details.append("It hasn't left our warehouse yet, so it can still be cancelled or changed.")
+    if status == "shipped":
+        details.append(
+            f"It's on its way with {order['carrier']} (tracking {order['tracking_number']}) "
+            f"and should arrive by {day(order['estimated_delivery'])}."
+        )
+    if order.get("delivered_at"):
+        details.append(f"It was delivered on {day(order['delivered_at'])}.")
+        if order.get("return_deadline") and status == "delivered":
+            details.append(f"It can be returned until {day(order['return_deadline'])}.")
+    refund = order.get("refund")
+    if refund:
+        details.append(_refund_sentence(refund))
+    return details
+
+
+def _refund_sentence(refund: dict[str, Any]) -> str:
+    if refund["status"] == "completed":
+        return f"A refund of {money(refund['amount'])} was issued on {day(refund['completed_at'])}."
+    return f"A refund of {money(refund['amount'])} is {refund['status']} (requested {day(refund['requested_at'])})."
+
+
+def _orders(data: dict[str, Any], question: str) -> str:
+    orders = data["orders"]
+    if not orders:
+        return "I can't see any orders on your account."
+    listed = "; ".join(
+        f"#{o['id']} ({day(o['placed_at'])}, {o['summary']}) — {o['status'].replace('_', ' ')}" for o in orders
+    )
+    return f"You have {len(orders)} orders: {listed}."
+
+
+def _tracking(data: dict[str, Any], question: str) -> str:
+    events = data["events"]
+    if not data.get("tracking_number"):
+        return f"Order #{data['order_id']} hasn't shipped yet, so there's no tracking to show."
+    head = f"Order #{data['order_id']} is with {data['carrier']}, tracking {data['tracking_number']}."
+    latest = events[-1] if events else None
+    scan = f" Latest scan: {latest['description']} in {latest['location']} on {day(latest['at'])}." if latest else ""
+    if data.get("delivered_at"):
+        return f"{head}{scan} It was delivered on {day(data['delivered_at'])}."
+    return f"{head}{scan} Expected delivery: {day(data.get('estimated_delivery'))}."
+
+
+def _refund(data: dict[str, Any], question: str) -> str:
+    decision = data["decision"]
+    if decision == "approved":
+        return (
+            f"I've started a return for order #{data['order_id']}: a refund of "
+            f"{money(data['amount'])} is approved and will be issued once the parcel reaches "
+            f"our warehouse. Your return label reference is {data['return_label']}."
+        )
+    if decision == "already_refunded":
+        return f"Order #{data['order_id']} already has a refund: {data['reason']}"
+    return f"I can't refund order #{data['order_id']} myself: {data['reason']}"
+
+
+def _account(data: dict[str, Any], question: str) -> str:
+    c = data["customer"]
+    return (
+        f"Your account is in the name of {c['name']} ({c['email']}). You're on the "
+        f"{c['loyalty_tier'].title()} tier with {c['loyalty_points']:,} Trail Rewards points."
+    )
+
+
+def _ticket(data: dict[str, Any], question: str) -> str:
+    return f"I've opened ticket {data['ticket_id']}; a member of our team will reply within one business day."
+
+
+def _error(data: dict[str, Any], question: str) -> str:
+    return str(data.get("message", "That didn't work."))
+
+
+_WRITERS = {
+    "order": _order,
+    "orders": _orders,
+    "tracking": _tracking,
+    "refund": _refund,
+    "account": _account,
+    "ticket": _ticket,
+    "error": _error,
+}

@@ -1,0 +1,124 @@
+"""The provider contract: what every model call sends and what comes back.
+
+A provider takes a `ChatRequest` and yields `Chunk`s: text deltas, complete tool calls and,
+last, the call's `Usage`. When it fails it raises a `ProviderError` that *advises* — whether a
+retry may help and after how long — and leaves the deciding to policies in the gateway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, TypedDict
+
+Role = Literal["system", "user", "assistant", "tool"]
+
+
+class ToolCall(TypedDict):
+    id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+class Message(TypedDict, total=False):
+    """One chat message, in the shape the OpenAI and Anthropic APIs share."""
+
+    role: Role
+    content: str
+    tool_calls: list[ToolCall]
+    tool_call_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool the model may call: name, what it does, and a JSON schema of its arguments."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    messages: Sequence[Message]
+    model: str
+    tools: Sequence[ToolSpec] = ()
+    json_schema: dict[str, Any] | None = None
+    max_tokens: int = 600
+    deadline: float | None = None  # a time.monotonic() instant after which the call is useless
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ToolCallChunk:
+    """A complete tool call. Providers whose wire format sends argument fragments assemble them."""
+
+    call: ToolCall
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int
+    output_tokens: int
+
+
+Chunk = TextDelta | ToolCallChunk | Usage
+
+
+class Provider(Protocol):
+    """Anything that can stream a chat completion."""
+
+    name: str
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]: ...
+
+
+ErrorKind = Literal[
+    "rate_limited",
+    "overloaded",
+    "timeout",
+    "server_error",
+    "bad_request",
+    "auth",
+    "content_filtered",
+    "malformed_output",
+    "unknown_model",
+]
+
+_RETRYABLE: frozenset[ErrorKind] = frozenset(
+    {"rate_limited", "overloaded", "timeout", "server_error", "malformed_output"}
+)
+
+
+@dataclass
+class ProviderError(Exception):
+    """A failed model call, with the provider's advice for whoever decides what to do next."""
+
+    kind: ErrorKind
+    message: str
+    provider: str = ""
+    retry_after: float | None = None
+    stream_started: bool = False
+    status: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(f"{self.provider or 'provider'}: {self.kind}: {self.message}")
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind in _RETRYABLE
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A whole response, for callers that do not stream."""
+
+    text: str
+    tool_calls: list[ToolCall]
+    usage: Usage

@@ -1,0 +1,44 @@
+"""Knowledge specialist: retrieve help-centre passages, then answer from them with citations.
+
+Retrieval happens before the model call (retrieve-then-generate) rather than as a tool the
+model may or may not call: every knowledge question is grounded, and it costs one model call.
+With the `rag` flag off the model gets no passages, which is how a bare model answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from switchboard.agents.context import TurnContext
+from switchboard.agents.events import Retrieved, Step
+from switchboard.agents.llm.types import Message
+from switchboard.agents.nodes.specialist import run_specialist
+from switchboard.agents.state import ConversationState
+from switchboard.agents.tools import format_passages, toolset
+
+TOP_K = 4
+
+
+async def knowledge(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    runtime.stream_writer(Step("knowledge", "Searching the help centre"))
+    context: list[Message] = []
+    if runtime.context.on("rag"):
+        context.append(await _retrieve(state, runtime))
+    return await run_specialist("knowledge", state, runtime, toolset(), context)
+
+
+async def _retrieve(state: ConversationState, runtime: Runtime[TurnContext]) -> Message:
+    question = _latest_question(state)
+    found = await runtime.context.knowledge.search(question, k=TOP_K)
+    runtime.stream_writer(Retrieved(question, [p.source for p in found]))
+    return {
+        "role": "system",
+        "content": "Help-centre passages for the customer's question:\n" + format_passages(found),
+    }
+
+
+def _latest_question(state: ConversationState) -> str:
+    users = [m.get("content", "") for m in state.get("messages", []) if m.get("role") == "user"]
+    return users[-1] if users else ""

@@ -1,0 +1,41 @@
+"""Versioned prompt files. Each `<name>.md` starts with a `version:` front-matter line.
+
+Prompts live in files, not in code, so that a change to one is a reviewed diff with its own
+version, and each request record can say which versions it ran with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Prompt:
+    name: str
+    version: str
+    text: str
+
+
+class PromptBook:
+    """Reads every prompt once, at start-up."""
+
+    def __init__(self) -> None:
+        folder = resources.files(__package__)
+        self._prompts = {
+            entry.name.removesuffix(".md"): _parse(entry.name.removesuffix(".md"), entry.read_text())
+            for entry in folder.iterdir()
+            if entry.name.endswith(".md")
+        }
+
+    def get(self, name: str) -> Prompt:
+        return self._prompts[name]
+
+    def versions(self) -> dict[str, str]:
+        return {name: p.version for name, p in sorted(self._prompts.items())}
+
+
+def _parse(name: str, raw: str) -> Prompt:
+    _, header, body = raw.split("---\n", 2)
+    fields = dict(line.split(": ", 1) for line in header.strip().splitlines())
+    return Prompt(name=name, version=fields["version"], text=body.strip())

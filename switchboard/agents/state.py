@@ -1,0 +1,17 @@
+"""The graph's state: what a conversation remembers between turns (checkpointed per thread)."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, TypedDict
+
+from switchboard.agents.llm.types import Message
+
+
+class ConversationState(TypedDict, total=False):
+    # The customer's messages and the assistant's final answers; tool traffic stays inside
+    # the node that made it.
+    messages: Annotated[list[Message], operator.add]
+    route: str
+    handoff: str | None  # a specialist sets "escalate" to pass the turn to a person
+    handoff_reason: str

@@ -1,0 +1,321 @@
+"""The switchboard: every pattern is a flag with a chapter, a default and the metric it moves.
+
+Flags whose pattern is not built yet are listed — so the whole plan is visible — but marked
+`built=False`; they cannot be switched on and nothing pretends they work. A request takes a
+snapshot of the flags when it starts, so a change applies to the next request, never to one
+in flight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+CHAPTERS = {
+    1: "Streaming UX",
+    2: "Router agent",
+    3: "Tool reliability",
+    4: "Retrieval (RAG)",
+    5: "Loop guards",
+    6: "Injection defence",
+    7: "Human escalation",
+    8: "Evals",
+    9: "Resilience",
+    10: "Cost",
+    11: "Safety of data",
+    12: "Operations",
+}
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str
+    chapter: int
+    title: str
+    description: str
+    moves: str  # the metric it moves
+    default: bool = True
+    built: bool = False
+
+
+def _f(name: str, chapter: int, title: str, description: str, moves: str, built: bool = False) -> Flag:
+    return Flag(name, chapter, title, description, moves, default=built, built=built)
+
+
+REGISTRY: tuple[Flag, ...] = (
+    _f(
+        "streaming",
+        1,
+        "Token streaming",
+        "Send the answer token by token as it is written, instead of whole at the end.",
+        "time to first token",
+        built=True,
+    ),
+    _f(
+        "backpressure",
+        1,
+        "Backpressure",
+        "Bound the buffer between model and browser; slow readers slow the producer.",
+        "memory under slow clients",
+    ),
+    _f(
+        "router",
+        2,
+        "Router + specialists",
+        "A cheap routing call picks a focused specialist, instead of one generalist with every tool.",
+        "cost per turn, tool accuracy",
+        built=True,
+    ),
+    _f(
+        "router_fallback",
+        2,
+        "Low-confidence fallback",
+        "Below a confidence threshold the router hands the turn to a fallback agent.",
+        "misroutes",
+    ),
+    _f(
+        "tool_validation",
+        3,
+        "Argument validation",
+        "Validate tool arguments against schemas; return repairable errors.",
+        "tool error rate",
+    ),
+    _f(
+        "tool_retries",
+        3,
+        "Idempotent tool retries",
+        "Retry transient tool failures with an idempotency key; timeouts per tool.",
+        "tool success rate",
+    ),
+    _f(
+        "session_authorisation",
+        3,
+        "Authorisation from the session",
+        "Tools refuse another customer's data whatever the model asks (switchable to show the damage).",
+        "cross-customer leaks",
+    ),
+    _f(
+        "rag",
+        4,
+        "Retrieval",
+        "Answer policy questions from retrieved help-centre passages, with citations.",
+        "grounded answers",
+        built=True,
+    ),
+    _f(
+        "hybrid_search",
+        4,
+        "Hybrid search",
+        "Combine keyword (BM25) and vector search with rank fusion.",
+        "retrieval hit rate",
+    ),
+    _f(
+        "citation_validation",
+        4,
+        "Citation validation",
+        "Check every cited article was actually retrieved.",
+        "invalid citations",
+    ),
+    _f(
+        "loop_guard",
+        5,
+        "Loop guards",
+        "Cap steps, tokens, time and dollars per turn; catch repeated calls and ping-pong.",
+        "runaway turns",
+    ),
+    _f(
+        "injection_scan",
+        6,
+        "Input injection scan",
+        "Score user text against heuristics and known attacks; allow, flag or block.",
+        "blocked attacks, false positives",
+    ),
+    _f(
+        "spotlighting",
+        6,
+        "Spotlighting",
+        "Mark retrieved and tool text as data, not instructions.",
+        "indirect injections obeyed",
+    ),
+    _f(
+        "canary",
+        6,
+        "Output canary",
+        "Plant a canary in the system prompt and block answers that leak it.",
+        "prompt leaks",
+    ),
+    _f(
+        "least_privilege",
+        6,
+        "Least privilege",
+        "No write tools in a turn flagged as suspicious.",
+        "unauthorised tool calls",
+    ),
+    _f(
+        "human_approval",
+        7,
+        "Approval before risky tools",
+        "Large or out-of-policy refunds wait for a person in the console.",
+        "risky actions without review",
+    ),
+    _f(
+        "escalation_triggers",
+        7,
+        "Escalation triggers",
+        "Escalate on request, low confidence or frustration.",
+        "escalations",
+    ),
+    _f(
+        "online_evals",
+        8,
+        "Online evals",
+        "Score a sample of live turns with a judge, in the background.",
+        "eval score",
+    ),
+    _f(
+        "retry_budget",
+        9,
+        "Retry with budget",
+        "Exponential backoff with jitter, drawn from a shared retry budget.",
+        "answered rate under faults",
+    ),
+    _f(
+        "circuit_breaker",
+        9,
+        "Circuit breaker",
+        "Stop calling a failing provider; probe it before trusting it again.",
+        "latency under outage",
+    ),
+    _f(
+        "failover",
+        9,
+        "Provider failover",
+        "Try the next provider, also when a stream dies mid-answer.",
+        "answered rate, tier served",
+    ),
+    _f(
+        "degradation",
+        9,
+        "Degradation ladder",
+        "Cached answer, then knowledge-base-only answer, then an honest 'unavailable' with a ticket.",
+        "graceful answers",
+    ),
+    _f(
+        "latency_budget",
+        9,
+        "Latency budget",
+        "A deadline per turn, passed to every call and tool.",
+        "p95 latency",
+    ),
+    _f(
+        "token_budget",
+        10,
+        "Token and dollar budgets",
+        "Budgets per request, customer and tenant.",
+        "cost per turn",
+    ),
+    _f(
+        "semantic_cache",
+        10,
+        "Semantic cache",
+        "Answer repeated questions from a cache of similar ones.",
+        "cache hits, cost",
+    ),
+    _f(
+        "model_routing",
+        10,
+        "Model routing",
+        "Send simple turns to the small model and hard ones to the large.",
+        "cost per turn, quality",
+    ),
+    _f(
+        "pii_redaction",
+        11,
+        "PII redaction",
+        "Redact personal data before it reaches a model, logs or traces.",
+        "leaked PII",
+    ),
+    _f("tracing", 12, "Tracing", "Spans for every node, call and tool.", "time to diagnose"),
+    _f(
+        "prompt_canary",
+        12,
+        "Prompt canary rollout",
+        "Serve a new prompt version to a share of traffic and compare.",
+        "regressions caught",
+    ),
+    _f("rate_limit", 12, "Rate limiting", "Per-customer token-bucket limits.", "abuse absorbed"),
+    _f(
+        "load_shedding",
+        12,
+        "Concurrency limit and load shedding",
+        "Cap turns in flight; shed the excess quickly.",
+        "p99 latency under load",
+    ),
+)
+
+BY_NAME: Mapping[str, Flag] = {f.name: f for f in REGISTRY}
+
+
+class FlagError(ValueError):
+    """A flag name or preset that does not exist, or a pattern that is not built yet."""
+
+
+class FlagBoard:
+    """The live state of every flag."""
+
+    def __init__(self, registry: tuple[Flag, ...] = REGISTRY, max_chapter: int | None = None) -> None:
+        self._registry = {f.name: f for f in registry}
+        self.max_chapter = max_chapter
+        self._values = {f.name: f.default for f in registry}
+        if max_chapter is not None:
+            self.apply_preset(f"chapter-{max_chapter}")
+
+    @property
+    def registry(self) -> list[Flag]:
+        return list(self._registry.values())
+
+    def snapshot(self) -> dict[str, bool]:
+        return dict(self._values)
+
+    def set_many(self, changes: Mapping[str, object]) -> None:
+        """All or nothing: one bad name or value and no flag changes."""
+        checked = {name: self._check(name, value) for name, value in changes.items()}
+        self._values.update(checked)
+
+    def _check(self, name: str, value: object) -> bool:
+        flag = self._registry.get(name)
+        if flag is None:
+            raise FlagError(f"unknown flag {name!r}")
+        if not isinstance(value, bool):
+            raise FlagError(f"flag {name!r} takes true or false, not {value!r}")
+        if value and not flag.built:
+            raise FlagError(f"flag {name!r} (chapter {flag.chapter}) is not built yet")
+        if value and self.max_chapter is not None and flag.chapter > self.max_chapter:
+            raise FlagError(
+                f"flag {name!r} belongs to chapter {flag.chapter}; this server stops at chapter {self.max_chapter}"
+            )
+        return value
+
+    def apply_preset(self, preset: str) -> None:
+        values = preset_values(preset, list(self._registry.values()))
+        if self.max_chapter is not None:
+            values = {n: v and self._registry[n].chapter <= self.max_chapter for n, v in values.items()}
+        self._values = values
+
+
+def preset_values(preset: str, registry: list[Flag]) -> dict[str, bool]:
+    """`all-on` (every built flag), `all-off`, or `chapter-N` (built flags of chapters 1..N)."""
+    if preset == "all-on":
+        return {f.name: f.built for f in registry}
+    if preset == "all-off":
+        return {f.name: False for f in registry}
+    if preset.startswith("chapter-") and preset[8:].isdigit():
+        last = int(preset[8:])
+        if 1 <= last <= max(CHAPTERS):
+            return {f.name: f.built and f.chapter <= last for f in registry}
+    raise FlagError(f"unknown preset {preset!r}: use all-on, all-off or chapter-1 … chapter-{max(CHAPTERS)}")
+
+
+def snapshot_key(snapshot: Mapping[str, bool], registry: list[Flag]) -> str:
+    """A short, readable name for a configuration: the built flags and their states."""
+    return " ".join(f"{f.name}={'on' if snapshot.get(f.name) else 'off'}" for f in registry if f.built)

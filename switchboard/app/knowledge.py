@@ -1,0 +1,138 @@
+"""The knowledge base: help-centre articles chunked, embedded and kept in a Chroma collection.
+
+Ingest is idempotent: each article's chunks carry the article's content hash, so re-ingesting
+an unchanged folder writes nothing, a changed article's chunks are replaced, and the chunks of
+an article that disappeared from the folder are removed. `source` scopes this bookkeeping, so
+ingesting your own folder never deletes the shipped articles, or the other way round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import chromadb
+from chromadb.api.models.Collection import Collection
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.config import Settings as ChromaSettings
+
+from switchboard.agents.context import Passage
+from switchboard.agents.embeddings import Embedder
+from switchboard.patterns.chunking import Article, chunk_article, parse_article
+
+Progress = Callable[[int, int], None]
+
+
+class ChromaEmbedding(EmbeddingFunction[Documents]):
+    """Lets Chroma embed documents and queries with our offline embedder."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(self._embedder.embed(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "switchboard-embedder"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"embedder": self._embedder.name}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbedding:
+        raise ValueError("open the collection through KnowledgeBase, which supplies the embedder")
+
+    def default_space(self) -> str:  # type: ignore[override]
+        return "cosine"
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    chunks: int = 0
+
+
+class KnowledgeBase:
+    def __init__(self, collection: Collection) -> None:
+        self._collection = collection
+
+    @classmethod
+    def open(cls, path: Path, name: str, embedder: Embedder) -> KnowledgeBase:
+        client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+        collection = client.get_or_create_collection(
+            name,
+            embedding_function=ChromaEmbedding(embedder),  # type: ignore[arg-type]
+            metadata={"hnsw:space": "cosine"},
+        )
+        return cls(collection)
+
+    def count(self) -> int:
+        return self._collection.count()
+
+    def ingest(self, folder: Path, source: str, progress: Progress | None = None) -> IngestReport:
+        articles = read_articles(folder)
+        known = self._known_hashes(source)
+        counts = {"added": 0, "updated": 0, "unchanged": 0, "chunks": 0}
+        for index, article in enumerate(articles, start=1):
+            counts[self._upsert(article, source, known.get(article.id))] += 1
+            if progress:
+                progress(index, len(articles))
+        gone = set(known) - {a.id for a in articles}
+        for article_id in gone:
+            self._collection.delete(where={"article_id": article_id})
+        counts["chunks"] = self._collection.count()
+        return IngestReport(removed=len(gone), **counts)
+
+    def _known_hashes(self, source: str) -> dict[str, str]:
+        found = self._collection.get(where={"source": source}, include=["metadatas"])
+        return {str(m["article_id"]): str(m["content_hash"]) for m in found["metadatas"] or []}
+
+    def _upsert(self, article: Article, source: str, known_hash: str | None) -> str:
+        if known_hash == article.content_hash:
+            return "unchanged"
+        if known_hash is not None:
+            self._collection.delete(where={"article_id": article.id})
+        chunks = chunk_article(article)
+        self._collection.add(
+            ids=[c.id for c in chunks],
+            documents=[c.text for c in chunks],
+            metadatas=[
+                {
+                    "article_id": article.id,
+                    "title": article.title,
+                    "heading": c.heading,
+                    "source": source,
+                    "content_hash": article.content_hash,
+                }
+                for c in chunks
+            ],
+        )
+        return "added" if known_hash is None else "updated"
+
+    def search_now(self, query: str, k: int) -> list[Passage]:
+        if not query.strip() or self._collection.count() == 0:
+            return []
+        found = self._collection.query(query_texts=[query], n_results=k)
+        ids, docs = found["ids"][0], (found["documents"] or [[]])[0]
+        metas, distances = (found["metadatas"] or [[]])[0], (found["distances"] or [[]])[0]
+        return [
+            Passage(id=i, source=str(m["article_id"]), title=str(m["title"]), text=d, score=1 - dist)
+            for i, d, m, dist in zip(ids, docs, metas, distances, strict=True)
+        ]
+
+    async def search(self, query: str, k: int) -> list[Passage]:
+        """Search off the event loop: Chroma's client is synchronous."""
+        return await asyncio.to_thread(self.search_now, query, k)
+
+
+def read_articles(folder: Path) -> list[Article]:
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no such folder: {folder}")
+    return [parse_article(p.read_text(encoding="utf-8"), p.stem) for p in sorted(folder.rglob("*.md"))]

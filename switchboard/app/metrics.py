@@ -1,0 +1,47 @@
+"""Live comparison: request records aggregated per flag configuration."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100) of the values; None when there are none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def summarise(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        groups[record["flags_key"]].append(record)
+    return [_row(key, rows) for key, rows in sorted(groups.items(), key=lambda kv: -len(kv[1]))]
+
+
+def _row(key: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    totals = [r["total_ms"] for r in rows if r.get("total_ms") is not None]
+    ttfts = [r["ttft_ms"] for r in rows if r.get("ttft_ms") is not None]
+    count = len(rows)
+    return {
+        "flags_key": key,
+        "count": count,
+        "p50_ms": percentile(totals, 50),
+        "p95_ms": percentile(totals, 95),
+        "p50_ttft_ms": percentile(ttfts, 50),
+        "p95_ttft_ms": percentile(ttfts, 95),
+        "mean_cost_usd": sum(r.get("cost_usd", 0.0) for r in rows) / count,
+        "mean_tokens": sum(r.get("input_tokens", 0) + r.get("output_tokens", 0) for r in rows) / count,
+        "answered_rate": _share(rows, "answered"),
+        "escalated_rate": _share(rows, "escalated"),
+        "error_rate": _share(rows, "error"),
+    }
+
+
+def _share(rows: list[dict[str, Any]], outcome: str) -> float:
+    return sum(1 for r in rows if r.get("outcome") == outcome) / len(rows)

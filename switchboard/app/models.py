@@ -1,0 +1,111 @@
+"""Database tables (SQLModel): the shop's business data and the assistant's own records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+
+class Customer(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    name: str
+    email: str
+    phone: str
+    address: str
+    loyalty_tier: str
+    loyalty_points: int
+    joined_at: datetime
+
+
+class Product(SQLModel, table=True):
+    sku: str = Field(primary_key=True)
+    name: str
+    category: str
+    price: float
+    warranty_months: int
+    final_sale: bool = False
+    description: str = ""
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    id: str = Field(primary_key=True)
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    placed_at: datetime
+    status: str
+    shipping_method: str
+    carrier: str | None = None
+    tracking_number: str | None = None
+
+
+class OrderItem(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(foreign_key="orders.id", index=True)
+    sku: str = Field(foreign_key="product.sku")
+    qty: int
+    unit_price: float
+
+
+class TrackingEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(foreign_key="orders.id", index=True)
+    at: datetime
+    status: str
+    location: str
+    description: str
+
+
+class Refund(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(foreign_key="orders.id", index=True)
+    amount: float
+    status: str  # approved | pending | completed
+    requested_at: datetime
+    completed_at: datetime | None = None
+    reason: str = ""
+
+
+class Conversation(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    created_at: datetime
+    title: str = ""
+
+
+class Message(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    conversation_id: str = Field(foreign_key="conversation.id", index=True)
+    role: str  # user | assistant
+    content: str
+    created_at: datetime
+    complete: bool = True  # False while streaming, or when the stream was cut off
+    record_id: str | None = None
+
+
+class Ticket(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    conversation_id: str | None = None
+    reason: str
+    status: str = "open"
+    created_at: datetime
+
+
+class RequestRecord(SQLModel, table=True):
+    """One turn: what ran, under which flags, what it cost and how it ended."""
+
+    __tablename__ = "request_record"
+    id: str = Field(primary_key=True)
+    conversation_id: str = Field(index=True)
+    created_at: datetime = Field(index=True)
+    flags_key: str = Field(index=True)
+    outcome: str
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class Meta(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str

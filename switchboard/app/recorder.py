@@ -1,0 +1,96 @@
+"""Folds a turn's events into its request record — the `done` event's payload.
+
+The record is built only from what the graph reported while the turn ran, so it cannot
+disagree with what the browser was shown.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from switchboard.agents.events import (
+    Event,
+    ModelCalled,
+    Retrieved,
+    RouteChosen,
+    Step,
+    TicketOpened,
+    Token,
+    ToolUsed,
+)
+
+_CITATION = re.compile(r"\[([a-z0-9][a-z0-9._-]*)\]")
+OUTCOMES = ("answered", "escalated", "blocked", "declined", "degraded", "error")
+
+
+class TurnRecorder:
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self._clock = clock
+        self._start = clock()
+        self._first_token: float | None = None
+        self.answer = ""
+        self.path: list[str] = []
+        self.route: RouteChosen | None = None
+        self.tools: list[ToolUsed] = []
+        self.retrieved: list[str] = []
+        self.calls: list[ModelCalled] = []
+        self.tickets: list[TicketOpened] = []
+        self.tokens_sent = 0
+
+    def see(self, event: Event) -> None:
+        if isinstance(event, Token):
+            self._first_token = self._first_token or self._clock()
+            self.answer += event.text
+            self.tokens_sent += 1
+        elif isinstance(event, Step):
+            self.path.append(event.node)
+        elif isinstance(event, RouteChosen):
+            self.route = event
+        elif isinstance(event, ToolUsed):
+            self.tools.append(event)
+        elif isinstance(event, Retrieved):
+            self.retrieved.extend(s for s in event.sources if s not in self.retrieved)
+        elif isinstance(event, ModelCalled):
+            self.calls.append(event)
+        elif isinstance(event, TicketOpened):
+            self.tickets.append(event)
+
+    def outcome(self, error: str | None) -> str:
+        if error:
+            return "error"
+        return "escalated" if self.tickets else "answered"
+
+    def record(self, *, base: dict[str, Any], error: str | None, now: datetime) -> dict[str, Any]:
+        end = self._clock()
+        calls = [asdict(c.call) for c in self.calls]
+        return {
+            **base,
+            "created_at": now.isoformat(timespec="seconds"),
+            "outcome": self.outcome(error),
+            "error": error,
+            "route": self.route.route if self.route else None,
+            "router_confidence": self.route.confidence if self.route else None,
+            "path": self.path,
+            "tools": [asdict(t) for t in self.tools],
+            "retrieved": self.retrieved,
+            "sources": list(dict.fromkeys(_CITATION.findall(self.answer))),
+            "tickets": [t.ticket_id for t in self.tickets],
+            "models": list(dict.fromkeys(c["model"] for c in calls)),
+            "calls": calls,
+            "input_tokens": sum(c["input_tokens"] for c in calls),
+            "output_tokens": sum(c["output_tokens"] for c in calls),
+            "cost_usd": round(sum(c["cost_usd"] for c in calls), 8),
+            "ttft_ms": _ms(self._first_token, self._start),
+            "total_ms": _ms(end, self._start),
+            "token_events": self.tokens_sent,
+            "answer_chars": len(self.answer),
+        }
+
+
+def _ms(instant: float | None, start: float) -> float | None:
+    return None if instant is None else round((instant - start) * 1000, 2)

@@ -1,0 +1,64 @@
+"""JSON API: customers, flags, metrics and request records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from switchboard.app import metrics
+from switchboard.app.deps import ServicesDep
+from switchboard.app.errors import ApiError, not_found
+from switchboard.app.flags import CHAPTERS, FlagBoard, FlagError
+from switchboard.app.schemas import FlagsPatch
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+@router.get("/customers")
+async def customers(services: ServicesDep) -> list[dict[str, Any]]:
+    return [{"id": c.id, "name": c.name, "loyalty_tier": c.loyalty_tier} for c in await services.shop.customers()]
+
+
+def flags_view(board: FlagBoard) -> dict[str, Any]:
+    values = board.snapshot()
+    return {
+        "flags": values,
+        "max_chapter": board.max_chapter,
+        "registry": [
+            {**f.__dict__, "value": values[f.name], "chapter_title": CHAPTERS[f.chapter]} for f in board.registry
+        ],
+    }
+
+
+@router.get("/flags")
+async def get_flags(services: ServicesDep) -> dict[str, Any]:
+    return flags_view(services.flags)
+
+
+@router.patch("/flags")
+async def patch_flags(body: FlagsPatch, services: ServicesDep) -> dict[str, Any]:
+    if (body.flags is None) == (body.preset is None):
+        raise ApiError(422, "invalid_input", 'send either "flags" or "preset"')
+    try:
+        if body.preset is not None:
+            services.flags.apply_preset(body.preset)
+        else:
+            services.flags.set_many(body.flags or {})
+    except FlagError as exc:
+        raise ApiError(422, "invalid_flag", str(exc)) from exc
+    return flags_view(services.flags)
+
+
+@router.get("/metrics")
+async def get_metrics(services: ServicesDep) -> dict[str, Any]:
+    records = [r.data for r in await services.records.recent()]
+    return {"configurations": metrics.summarise(records), "turns": len(records)}
+
+
+@router.get("/records/{record_id}")
+async def get_record(record_id: str, services: ServicesDep) -> dict[str, Any]:
+    record = await services.records.get(record_id)
+    if record is None:
+        raise not_found("record", record_id)
+    return record.data

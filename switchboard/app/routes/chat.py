@@ -1,0 +1,67 @@
+"""Conversations and messages: the chat API the browser and scripts use."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sse_starlette import EventSourceResponse
+
+from switchboard.app.deps import ConversationDep, ServicesDep, require_customer
+from switchboard.app.schemas import NewConversation, NewMessage
+from switchboard.app.turns import TurnEvent
+
+router = APIRouter(prefix="/api/conversations", tags=["chat"])
+
+
+@router.post("", status_code=201)
+async def create_conversation(body: NewConversation, services: ServicesDep) -> dict[str, Any]:
+    await require_customer(services, body.customer_id)
+    conversation = await services.conversations.create(body.customer_id)
+    return {"id": conversation.id, "customer_id": conversation.customer_id}
+
+
+@router.get("")
+async def list_conversations(customer_id: str, services: ServicesDep) -> list[dict[str, Any]]:
+    await require_customer(services, customer_id)
+    return [c.model_dump(mode="json") for c in await services.conversations.for_customer(customer_id)]
+
+
+@router.get("/{conversation_id}/messages")
+async def list_messages(conversation: ConversationDep, services: ServicesDep) -> list[dict[str, Any]]:
+    return [m.model_dump(mode="json") for m in await services.conversations.messages(conversation.id)]
+
+
+@router.post("/{conversation_id}/messages", response_model=None)
+async def send_message(
+    body: NewMessage, conversation: ConversationDep, services: ServicesDep, request: Request
+) -> EventSourceResponse | dict[str, Any]:
+    """Streams `step`, `token`, `error` and `done` events; JSON instead when asked for it."""
+    events = services.turns.play(conversation.id, conversation.customer_id, body.text)
+    if _wants_json(request.headers.get("accept", "")):
+        return await _collect(events)
+    return EventSourceResponse(_as_sse(events), ping=15)
+
+
+def _wants_json(accept: str) -> bool:
+    return "application/json" in accept and "text/event-stream" not in accept
+
+
+async def _as_sse(events: AsyncIterator[TurnEvent]) -> AsyncIterator[dict[str, str]]:
+    async for event in events:
+        yield {"event": event.kind, "data": json.dumps(event.data)}
+
+
+async def _collect(events: AsyncIterator[TurnEvent]) -> dict[str, Any]:
+    answer: list[str] = []
+    result: dict[str, Any] = {"steps": [], "errors": []}
+    async for event in events:
+        if event.kind == "token":
+            answer.append(event.data["text"])
+        elif event.kind == "done":
+            result["record"] = event.data
+        else:
+            result[f"{event.kind}s"].append(event.data)
+    return {"answer": "".join(answer), **result}

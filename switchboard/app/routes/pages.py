@@ -1,0 +1,109 @@
+"""HTML pages and the htmx partials they swap in. Each partial renders one piece of the page,
+on first load and on every later swap alike."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from switchboard.app import metrics
+from switchboard.app.deps import ConversationDep, ServicesDep, require_customer
+from switchboard.app.errors import ApiError, not_found
+from switchboard.app.flags import CHAPTERS, FlagError, snapshot_key
+from switchboard.app.settings import REPO
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=REPO / "ui" / "templates")
+
+
+def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def chat_page(request: Request, services: ServicesDep) -> HTMLResponse:
+    customers = await services.shop.customers()
+    settings = services.settings
+    return _page(
+        request,
+        "chat.html",
+        customers=customers,
+        model=settings.model,
+        router_model=settings.router_model,
+    )
+
+
+@router.get("/switchboard", response_class=HTMLResponse)
+async def switchboard_page(request: Request, services: ServicesDep) -> HTMLResponse:
+    return _page(request, "switchboard.html", **_flag_context(services), **await _metrics_context(services))
+
+
+@router.get("/ui/conversations", response_class=HTMLResponse)
+async def conversations_partial(request: Request, customer_id: str, services: ServicesDep) -> HTMLResponse:
+    await require_customer(services, customer_id)
+    conversations = await services.conversations.for_customer(customer_id)
+    return _page(request, "partials/conversations.html", conversations=conversations)
+
+
+@router.get("/ui/conversations/{conversation_id}", response_class=HTMLResponse)
+async def messages_partial(request: Request, conversation: ConversationDep, services: ServicesDep) -> HTMLResponse:
+    messages = await services.conversations.messages(conversation.id)
+    records = {m.record_id: await services.records.get(m.record_id) for m in messages if m.record_id}
+    return _page(
+        request,
+        "partials/messages.html",
+        messages=messages,
+        records={k: v.data for k, v in records.items() if v},
+    )
+
+
+@router.get("/ui/records/{record_id}", response_class=HTMLResponse)
+async def details_partial(request: Request, record_id: str, services: ServicesDep) -> HTMLResponse:
+    record = await services.records.get(record_id)
+    if record is None:
+        raise not_found("record", record_id)
+    return _page(request, "partials/details.html", record=record.data)
+
+
+@router.post("/ui/flags", response_class=HTMLResponse)
+async def toggle_flag(
+    request: Request,
+    services: ServicesDep,
+    name: Annotated[str, Form()] = "",
+    value: Annotated[str, Form()] = "",
+    preset: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    try:
+        if preset:
+            services.flags.apply_preset(preset)
+        else:
+            services.flags.set_many({name: value == "on"})
+    except FlagError as exc:
+        raise ApiError(422, "invalid_flag", str(exc)) from exc
+    return _page(request, "partials/flags.html", **_flag_context(services))
+
+
+@router.get("/ui/metrics", response_class=HTMLResponse)
+async def metrics_partial(request: Request, services: ServicesDep) -> HTMLResponse:
+    return _page(request, "partials/metrics.html", **await _metrics_context(services))
+
+
+def _flag_context(services: ServicesDep) -> dict[str, Any]:
+    board = services.flags
+    values = board.snapshot()
+    chapters = [
+        (number, title, [f for f in board.registry if f.chapter == number]) for number, title in CHAPTERS.items()
+    ]
+    return {"chapters": chapters, "values": values, "max_chapter": board.max_chapter}
+
+
+async def _metrics_context(services: ServicesDep) -> dict[str, Any]:
+    records = [r.data for r in await services.records.recent()]
+    return {"configurations": metrics.summarise(records), "current_key": _current_key(services)}
+
+
+def _current_key(services: ServicesDep) -> str:
+    return snapshot_key(services.flags.snapshot(), services.flags.registry)

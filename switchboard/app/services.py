@@ -1,0 +1,112 @@
+"""Everything long-lived, built once at start-up and handed to the routes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from switchboard.agents.context import TurnContext
+from switchboard.agents.embeddings import CachedEmbedder, Embedder, StaticEmbedder
+from switchboard.agents.graph import Graph, build_graph
+from switchboard.agents.llm.gateway import Gateway
+from switchboard.agents.llm.providers.demo import DEMO_PROFILES, DemoProvider, with_speed
+from switchboard.agents.prompts import PromptBook
+from switchboard.app.db import create_tables, make_engine, make_sessions
+from switchboard.app.flags import FlagBoard
+from switchboard.app.knowledge import KnowledgeBase
+from switchboard.app.seed import seed_if_empty
+from switchboard.app.settings import Settings
+from switchboard.app.store import ConversationStore, RecordStore, ShopStore
+from switchboard.app.turns import TurnRunner
+
+SHIPPED_KB = "shipped"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    shop: ShopStore
+    conversations: ConversationStore
+    records: RecordStore
+    knowledge: KnowledgeBase
+    gateway: Gateway
+    prompts: PromptBook
+    flags: FlagBoard
+    graph: Graph
+    turns: TurnRunner
+
+
+def build_gateway(settings: Settings, embedder: Embedder) -> Gateway:
+    ttft = None if settings.demo_ttft_ms is None else settings.demo_ttft_ms / 1000
+    profiles = with_speed(DEMO_PROFILES, ttft, settings.demo_tokens_per_s)
+    demo = DemoProvider(embedder, profiles)
+    return Gateway({model: demo for model in demo.models})
+
+
+def open_knowledge(settings: Settings, embedder: Embedder) -> KnowledgeBase:
+    """Open the collection and bring the shipped articles up to date (cheap when unchanged)."""
+    kb = KnowledgeBase.open(settings.chroma_path, settings.kb_collection, embedder)
+    kb.ingest(settings.kb_dir, source=SHIPPED_KB)
+    return kb
+
+
+@asynccontextmanager
+async def running_services(settings: Settings, now: Callable[[], datetime] = utcnow) -> AsyncIterator[Services]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    embedder = CachedEmbedder(StaticEmbedder(settings.embedding_model_dir))
+    engine = make_engine(settings.resolved_database_url)
+    await create_tables(engine)
+    sessions = make_sessions(engine)
+    await seed_if_empty(sessions, settings.seed_dir, now())
+    knowledge = await asyncio.to_thread(open_knowledge, settings, embedder)
+    async with AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
+        yield _assemble(settings, engine, sessions, knowledge, build_gateway(settings, embedder), saver, now)
+    await engine.dispose()
+
+
+def _assemble(settings, engine, sessions, knowledge, gateway, saver, now) -> Services:  # type: ignore[no-untyped-def]
+    shop = ShopStore(sessions, now)
+    conversations = ConversationStore(sessions, now)
+    records = RecordStore(sessions)
+    prompts = PromptBook()
+    flags = FlagBoard(max_chapter=settings.chapter)
+    graph = build_graph(saver)
+
+    def make_context(customer_id: str, conversation_id: str, snapshot: dict[str, bool]) -> TurnContext:
+        return TurnContext(
+            customer_id=customer_id,
+            conversation_id=conversation_id,
+            flags=snapshot,
+            gateway=gateway,
+            shop=shop,
+            knowledge=knowledge,
+            prompts=prompts,
+            model=settings.model,
+            router_model=settings.router_model,
+        )
+
+    turns = TurnRunner(graph, conversations, records, flags, make_context, now)
+    return Services(
+        settings,
+        engine,
+        shop,
+        conversations,
+        records,
+        knowledge,
+        gateway,
+        prompts,
+        flags,
+        graph,
+        turns,
+    )

@@ -1,0 +1,51 @@
+"""Every knob, read once from the environment (SWITCHBOARD_*) or a .env file.
+
+`.env.example` lists them all. Nothing below the app reads settings: the app factory builds
+services from a `Settings` object and passes the pieces down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SWITCHBOARD_", env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Field(REPO / "var", description="Where the database, vectors and checkpoints live.")
+    database_url: str = Field("", description="SQLAlchemy async URL; empty means a SQLite file in data_dir.")
+    kb_dir: Path = REPO / "data" / "kb"
+    seed_dir: Path = REPO / "data" / "seed"
+    embedding_model_dir: Path = REPO / "data" / "models" / "minilm-l6-static"
+    kb_collection: str = "switchboard-kb"
+
+    model: str = Field("demo-large", description="The model that writes answers.")
+    router_model: str = Field("demo-small", description="The model that routes (cheap is fine).")
+    demo_ttft_ms: float | None = Field(None, description="Override the demo models' time to first token.")
+    demo_tokens_per_s: float | None = Field(None, description="Override the demo models' speed; 0 = instant.")
+
+    chapter: int | None = Field(None, description="Serve with exactly the layers of chapters 1..N.")
+    max_message_chars: int = 8000
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "switchboard.db"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.sqlite_path}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.data_dir / "checkpoints.sqlite"

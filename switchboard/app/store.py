@@ -1,0 +1,295 @@
+"""Queries. `ShopStore` satisfies the agents' `Shop` protocol; the others keep conversations,
+messages, tickets and request records."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from switchboard.app import shop_policy
+from switchboard.app.db import Sessions
+from switchboard.app.models import (
+    Conversation,
+    Customer,
+    Message,
+    Order,
+    OrderItem,
+    Product,
+    Refund,
+    RequestRecord,
+    Ticket,
+    TrackingEvent,
+)
+
+Clock = Callable[[], datetime]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+def new_id(prefix: str = "") -> str:
+    return prefix + uuid.uuid4().hex[:12]
+
+
+class ShopStore:
+    """Orders, accounts and tickets — every query scoped to the customer it is asked for."""
+
+    def __init__(self, sessions: Sessions, now: Clock) -> None:
+        self._sessions = sessions
+        self._now = now
+
+    async def customers(self) -> list[Customer]:
+        async with self._sessions() as s:
+            return list((await s.exec(select(Customer).order_by(Customer.id))).all())
+
+    async def customer(self, customer_id: str) -> Customer | None:
+        async with self._sessions() as s:
+            return await s.get(Customer, customer_id)
+
+    async def account(self, customer_id: str) -> dict[str, Any] | None:
+        customer = await self.customer(customer_id)
+        if customer is None:
+            return None
+        return customer.model_dump(
+            include={"id", "name", "email", "phone", "address", "loyalty_tier", "loyalty_points"}
+        )
+
+    async def orders(self, customer_id: str) -> list[dict[str, Any]]:
+        async with self._sessions() as s:
+            query = select(Order).where(Order.customer_id == customer_id).order_by(col(Order.placed_at).desc())
+            orders = (await s.exec(query)).all()
+            return [await self._summary(s, o) for o in orders]
+
+    async def order(self, customer_id: str, order_id: str) -> dict[str, Any] | None:
+        async with self._sessions() as s:
+            order = await _owned_order(s, customer_id, order_id)
+            return None if order is None else await self._view(s, order)
+
+    async def tracking(self, customer_id: str, order_id: str) -> dict[str, Any] | None:
+        view = await self.order(customer_id, order_id)
+        if view is None:
+            return None
+        keys = (
+            "status",
+            "carrier",
+            "tracking_number",
+            "estimated_delivery",
+            "delivered_at",
+            "events",
+        )
+        return {"order_id": view["id"], **{k: view[k] for k in keys}}
+
+    async def request_refund(self, customer_id: str, order_id: str, reason: str) -> dict[str, Any]:
+        async with self._sessions() as s, s.begin():
+            order = await _owned_order(s, customer_id, order_id)
+            if order is None:
+                return {"order_id": order_id, "decision": "not_found"}
+            view = await self._view(s, order)
+            decision = shop_policy.refund_decision(
+                status=order.status,
+                delivered_at=_parse(view["delivered_at"]),
+                total=view["total"],
+                has_final_sale=any(i["final_sale"] for i in view["items"]),
+                refunded=view["refund"] is not None,
+                now=self._now(),
+            )
+            result = {
+                "order_id": order_id,
+                "decision": decision.decision,
+                "amount": decision.amount,
+                "reason": decision.reason,
+            }
+            if decision.decision == "approved":
+                s.add(
+                    Refund(
+                        order_id=order_id,
+                        amount=decision.amount,
+                        status="approved",
+                        requested_at=self._now(),
+                        reason=reason,
+                    )
+                )
+                result["return_label"] = f"RL-{order_id}-{self._now():%m%d}"
+            return result
+
+    async def open_ticket(self, customer_id: str, conversation_id: str, reason: str) -> str:
+        ticket = Ticket(
+            id=f"T-{uuid.uuid4().hex[:6].upper()}",
+            customer_id=customer_id,
+            conversation_id=conversation_id,
+            reason=reason,
+            created_at=self._now(),
+        )
+        async with self._sessions() as s, s.begin():
+            s.add(ticket)
+        return ticket.id
+
+    async def tickets(self, customer_id: str | None = None) -> list[Ticket]:
+        async with self._sessions() as s:
+            query = select(Ticket).order_by(col(Ticket.created_at).desc())
+            if customer_id:
+                query = query.where(Ticket.customer_id == customer_id)
+            return list((await s.exec(query)).all())
+
+    async def _summary(self, s: AsyncSession, order: Order) -> dict[str, Any]:
+        items = await _items(s, order.id)
+        summary = ", ".join(f"{p.name}" + (f" ×{i.qty}" if i.qty > 1 else "") for i, p in items)
+        total = round(sum(i.unit_price * i.qty for i, _ in items), 2)
+        return {
+            "id": order.id,
+            "status": order.status,
+            "placed_at": _iso(order.placed_at),
+            "summary": summary,
+            "total": total,
+        }
+
+    async def _view(self, s: AsyncSession, order: Order) -> dict[str, Any]:
+        items = await _items(s, order.id)
+        events = list(
+            (
+                await s.exec(
+                    select(TrackingEvent).where(TrackingEvent.order_id == order.id).order_by(col(TrackingEvent.at))
+                )
+            ).all()
+        )
+        refund = (await s.exec(select(Refund).where(Refund.order_id == order.id))).first()
+        shipped = next((e.at for e in events if e.status == "shipped"), None)
+        delivered = next((e.at for e in events if e.status == "delivered"), None)
+        return {
+            "id": order.id,
+            "status": order.status,
+            "placed_at": _iso(order.placed_at),
+            "items": [
+                {
+                    "sku": p.sku,
+                    "name": p.name,
+                    "qty": i.qty,
+                    "unit_price": i.unit_price,
+                    "final_sale": p.final_sale,
+                    "warranty_months": p.warranty_months,
+                }
+                for i, p in items
+            ],
+            "total": round(sum(i.unit_price * i.qty for i, _ in items), 2),
+            "shipping_method": order.shipping_method,
+            "carrier": order.carrier,
+            "tracking_number": order.tracking_number,
+            "shipped_at": _iso(shipped),
+            "estimated_delivery": _iso(shop_policy.estimated_delivery(shipped, order.shipping_method))
+            if shipped and not delivered
+            else None,
+            "delivered_at": _iso(delivered),
+            "return_deadline": _iso(shop_policy.return_deadline(delivered)),
+            "events": [
+                {
+                    "at": _iso(e.at),
+                    "status": e.status,
+                    "location": e.location,
+                    "description": e.description,
+                }
+                for e in events
+            ],
+            "refund": None
+            if refund is None
+            else {
+                "amount": refund.amount,
+                "status": refund.status,
+                "requested_at": _iso(refund.requested_at),
+                "completed_at": _iso(refund.completed_at),
+            },
+        }
+
+
+async def _owned_order(s: AsyncSession, customer_id: str, order_id: str) -> Order | None:
+    """The order, only if it belongs to this customer: another customer's order does not exist."""
+    order = await s.get(Order, order_id)
+    return order if order is not None and order.customer_id == customer_id else None
+
+
+async def _items(s: AsyncSession, order_id: str) -> Sequence[tuple[OrderItem, Product]]:
+    query = select(OrderItem, Product).join(Product).where(OrderItem.order_id == order_id).order_by(col(OrderItem.id))
+    return list((await s.exec(query)).all())
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class ConversationStore:
+    def __init__(self, sessions: Sessions, now: Clock) -> None:
+        self._sessions = sessions
+        self._now = now
+
+    async def create(self, customer_id: str) -> Conversation:
+        conversation = Conversation(id=new_id("c_"), customer_id=customer_id, created_at=self._now())
+        async with self._sessions() as s, s.begin():
+            s.add(conversation)
+        return conversation
+
+    async def get(self, conversation_id: str) -> Conversation | None:
+        async with self._sessions() as s:
+            return await s.get(Conversation, conversation_id)
+
+    async def for_customer(self, customer_id: str) -> list[Conversation]:
+        async with self._sessions() as s:
+            query = (
+                select(Conversation)
+                .where(Conversation.customer_id == customer_id)
+                .order_by(col(Conversation.created_at).desc())
+            )
+            return list((await s.exec(query)).all())
+
+    async def messages(self, conversation_id: str) -> list[Message]:
+        async with self._sessions() as s:
+            query = (
+                select(Message)
+                .where(Message.conversation_id == conversation_id)
+                .order_by(col(Message.created_at), col(Message.id))
+            )
+            return list((await s.exec(query)).all())
+
+    async def add_message(self, conversation_id: str, role: str, content: str, *, complete: bool = True) -> Message:
+        message = Message(
+            id=new_id("m_"),
+            conversation_id=conversation_id,
+            role=role,
+            content=content,
+            created_at=self._now(),
+            complete=complete,
+        )
+        async with self._sessions() as s, s.begin():
+            s.add(message)
+            conversation = await s.get(Conversation, conversation_id)
+            if conversation is not None and not conversation.title and role == "user":
+                conversation.title = content[:60]
+        return message
+
+    async def finish_message(self, message_id: str, content: str, *, complete: bool, record_id: str | None) -> None:
+        async with self._sessions() as s, s.begin():
+            message = await s.get(Message, message_id)
+            if message is not None:
+                message.content, message.complete, message.record_id = content, complete, record_id
+
+
+class RecordStore:
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def add(self, record: RequestRecord) -> None:
+        async with self._sessions() as s, s.begin():
+            s.add(record)
+
+    async def get(self, record_id: str) -> RequestRecord | None:
+        async with self._sessions() as s:
+            return await s.get(RequestRecord, record_id)
+
+    async def recent(self, limit: int = 5000) -> list[RequestRecord]:
+        async with self._sessions() as s:
+            query = select(RequestRecord).order_by(col(RequestRecord.created_at).desc()).limit(limit)
+            return list((await s.exec(query)).all())
