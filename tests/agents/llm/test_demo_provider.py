@@ -1,0 +1,121 @@
+"""The demo model reads a request the way a real model would and answers by its rules."""
+
+from __future__ import annotations
+
+import json
+
+from switchboard.agents.embeddings import Embedder
+from switchboard.agents.llm.providers.demo import DEMO_PROFILES, DemoProvider, with_speed
+from switchboard.agents.llm.types import ChatRequest, Completion, Message, TextDelta, ToolCallChunk, Usage
+from switchboard.agents.nodes.router import SCHEMA
+from switchboard.agents.prompts import PromptBook
+from switchboard.agents.tools import TOOLS
+
+PROMPTS = PromptBook()
+
+
+async def run(provider: DemoProvider, request: ChatRequest) -> Completion:
+    text, calls, usage = [], [], Usage(0, 0)
+    async for chunk in provider.stream(request):
+        if isinstance(chunk, TextDelta):
+            text.append(chunk.text)
+        elif isinstance(chunk, ToolCallChunk):
+            calls.append(chunk.call)
+        else:
+            usage = chunk
+    return Completion("".join(text), calls, usage)
+
+
+def route_request(*user_texts: str) -> ChatRequest:
+    messages: list[Message] = [{"role": "system", "content": PROMPTS.get("router").text}]
+    messages += [{"role": "user", "content": t} for t in user_texts]
+    return ChatRequest(messages, "demo-small", json_schema=SCHEMA)
+
+
+def provider(embedder: Embedder) -> DemoProvider:
+    return DemoProvider(embedder, with_speed(DEMO_PROFILES, 0, 0))
+
+
+async def test_routes_by_the_examples_in_the_prompt(embedder: Embedder) -> None:
+    demo = provider(embedder)
+    decisions = {
+        text: json.loads((await run(demo, route_request(text))).text)["route"]
+        for text in ["has my parcel shipped yet?", "do you deliver to Vancouver?", "get me a real person"]
+    }
+    assert decisions == {
+        "has my parcel shipped yet?": "orders",
+        "do you deliver to Vancouver?": "knowledge",
+        "get me a real person": "human",
+    }
+
+
+async def test_calls_a_tool_with_the_order_number_from_the_text(embedder: Embedder) -> None:
+    request = ChatRequest(
+        [{"role": "user", "content": "has order 10057 shipped?"}],
+        "demo-large",
+        tools=[TOOLS[n].spec for n in ("get_order", "list_orders", "track_shipment")],
+    )
+    reply = await run(provider(embedder), request)
+    assert reply.text == ""
+    assert [c["arguments"] for c in reply.tool_calls] == [{"order_id": "10057"}]
+
+
+async def test_without_an_order_number_it_lists_orders_first(embedder: Embedder) -> None:
+    request = ChatRequest(
+        [{"role": "user", "content": "where is my order?"}],
+        "demo-large",
+        tools=[TOOLS[n].spec for n in ("get_order", "list_orders", "track_shipment")],
+    )
+    reply = await run(provider(embedder), request)
+    assert [c["name"] for c in reply.tool_calls] == ["list_orders"]
+
+
+PASSAGES = (
+    '<passage id="refund-timing#1" source="refund-timing" title="Refund timing">'
+    "Refunds are issued within 2 business days of your return reaching our warehouse.</passage>\n"
+    '<passage id="shipping-to-canada#0" source="shipping-to-canada" title="Shipping to Canada">'
+    "Standard shipping to Canada takes 5 to 8 business days and costs $12.</passage>"
+)
+
+
+def knowledge_request(model: str, question: str) -> ChatRequest:
+    return ChatRequest(
+        [
+            {"role": "system", "content": PROMPTS.get("knowledge").text},
+            {"role": "system", "content": PASSAGES},
+            {"role": "user", "content": question},
+        ],
+        model,
+    )
+
+
+async def test_answers_from_passages_with_a_citation(embedder: Embedder) -> None:
+    reply = await run(provider(embedder), knowledge_request("demo-large", "how long until my refund is issued?"))
+    assert "2 business days" in reply.text and reply.text.endswith("[refund-timing]")
+    assert reply.usage.input_tokens > 0 and reply.usage.output_tokens > 0
+
+
+async def test_says_it_does_not_know_when_nothing_relevant_was_given(embedder: Embedder) -> None:
+    reply = await run(provider(embedder), knowledge_request("demo-large", "what is the capital of Peru?"))
+    assert "rather not guess" in reply.text and "[" not in reply.text
+
+
+async def test_only_the_large_model_answers_every_part(embedder: Embedder) -> None:
+    question = "how long until my refund is issued? and how long does shipping to Canada take?"
+    large = await run(provider(embedder), knowledge_request("demo-large", question))
+    small = await run(provider(embedder), knowledge_request("demo-small", question))
+    assert "[refund-timing]" in large.text and "[shipping-to-canada]" in large.text
+    assert len({"[refund-timing]", "[shipping-to-canada]"} & set(small.text.split())) == 1
+
+
+async def test_streams_at_its_configured_pace(embedder: Embedder) -> None:
+    pauses: list[float] = []
+
+    async def record_sleep(seconds: float) -> None:
+        pauses.append(seconds)
+
+    profiles = with_speed(DEMO_PROFILES, 0.2, 10)
+    demo = DemoProvider(embedder, profiles, sleep=record_sleep)
+    reply = await run(demo, knowledge_request("demo-large", "how long until my refund is issued?"))
+    words = len(reply.text.split())
+    assert pauses[0] == 0.2 and pauses[1:] == [0.1] * (words - 1)

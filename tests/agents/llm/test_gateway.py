@@ -1,0 +1,66 @@
+"""The gateway passes streams through and reports each call, however it ends."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from switchboard.agents.llm.gateway import CallRecord, Gateway
+from switchboard.agents.llm.types import ChatRequest, Chunk, ProviderError, TextDelta, Usage
+
+
+class TickingClock:
+    """Advances one second every time it is read."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+class ScriptedProvider:
+    name = "scripted"
+
+    def __init__(self, chunks: list[Chunk], fail_after: int | None = None) -> None:
+        self._chunks = chunks
+        self._fail_after = fail_after
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
+        for index, chunk in enumerate(self._chunks):
+            if index == self._fail_after:
+                raise ProviderError("server_error", "boom", self.name, stream_started=index > 0)
+            yield chunk
+
+
+REQUEST = ChatRequest([{"role": "user", "content": "hi"}], "demo-large")
+
+
+async def test_a_call_is_recorded_with_tokens_cost_and_timings() -> None:
+    calls: list[CallRecord] = []
+    provider = ScriptedProvider([TextDelta("Hel"), TextDelta("lo"), Usage(1_000_000, 100_000)])
+    gateway = Gateway({"demo-large": provider}, clock=TickingClock())
+    completion = await gateway.complete(REQUEST, purpose="test", on_call=calls.append)
+    assert completion.text == "Hello"
+    (call,) = calls
+    assert (call.input_tokens, call.output_tokens) == (1_000_000, 100_000)
+    assert call.cost_usd == pytest.approx(2.50 + 1.00)  # demo-large: $2.50 in, $10 out per Mtok
+    # clock reads: start=1, first chunk=2, end=3
+    assert call.ttft_ms == 1000 and call.duration_ms == 2000
+    assert call.error is None
+
+
+async def test_a_failed_call_is_still_recorded_and_the_error_propagates() -> None:
+    calls: list[CallRecord] = []
+    gateway = Gateway({"demo-large": ScriptedProvider([TextDelta("a"), Usage(1, 1)], fail_after=1)})
+    with pytest.raises(ProviderError) as raised:
+        await gateway.complete(REQUEST, purpose="test", on_call=calls.append)
+    assert raised.value.retryable and raised.value.stream_started
+    assert calls[0].error == "server_error"
+
+
+async def test_an_unknown_model_is_a_typed_error() -> None:
+    with pytest.raises(ProviderError, match="no provider serves model 'gpt-9'"):
+        await Gateway({}).complete(ChatRequest([], "gpt-9"), purpose="test")

@@ -1,0 +1,161 @@
+"""End to end in a real browser: tokens stream into the chat, the switchboard turns streaming off.
+
+The demo models are slowed down by the `server` fixture (40 tokens a second), so a streamed
+answer of a few dozen words grows over about a second. A MutationObserver in the page records
+every distinct length the answer bubble goes through; that is the proof of streaming.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+pytestmark = pytest.mark.e2e
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+ANSWER_TIMEOUT_MS = 30_000
+
+# Records, for the next assistant answer to appear in #messages, each distinct length of its
+# bubble's text, with a timestamp. `index` is how many answers are on screen before asking.
+WATCH_NEXT_ANSWER = """
+(index) => {
+  const messages = document.getElementById("messages");
+  const seen = [];
+  window.__answerLengths = seen;
+  window.__answerObserver?.disconnect();
+  const record = () => {
+    const bubble = messages.querySelectorAll(".msg.assistant .bubble")[index];
+    if (!bubble) return;
+    const length = bubble.textContent.length;
+    if (!seen.length || seen[seen.length - 1].length !== length) {
+      seen.push({length, t: performance.now()});
+    }
+  };
+  window.__answerObserver = new MutationObserver(record);
+  window.__answerObserver.observe(messages, {childList: true, subtree: true, characterData: true});
+}
+"""
+
+
+def ask(page: Page, text: str) -> Locator:
+    """Sends `text` from the composer and waits for the answer's details strip."""
+    answers = page.locator("#messages .msg.assistant")
+    index = answers.count()
+    page.evaluate(WATCH_NEXT_ANSWER, index)
+    page.fill("#text", text)
+    page.click("#send")
+    answer = answers.nth(index)
+    expect(answer.locator("details.strip")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(answer).not_to_have_class(re.compile(r"\bstreaming\b"))
+    expect(page.locator("#send")).to_be_enabled()
+    return answer
+
+
+def observed_lengths(page: Page) -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] = page.evaluate(
+        "() => { window.__answerObserver.disconnect(); return window.__answerLengths; }"
+    )
+    return seen
+
+
+def set_streaming(base_url: str, on: bool) -> None:
+    response = httpx.patch(f"{base_url}/api/flags", json={"flags": {"streaming": on}}, timeout=10)
+    response.raise_for_status()
+    assert response.json()["flags"]["streaming"] is on
+
+
+def test_answers_stream_token_by_token(page: Page, server: str) -> None:
+    set_streaming(server, True)
+    page.goto("/")
+    expect(page.locator("#customer")).to_have_value("C1001")
+
+    answer = ask(page, "where is my order?")
+    bubble = answer.locator(".bubble")
+    final = bubble.inner_text()
+    lengths = [entry["length"] for entry in observed_lengths(page)]
+    grown = [n for n in lengths if n > 0]
+    assert final.strip(), "the answer is empty"
+    assert len(grown) >= 5, f"the answer did not arrive in steps: lengths {lengths}"
+    assert grown == sorted(set(grown)), f"the answer did not only grow: {lengths}"
+    assert grown[-1] == len(bubble.text_content() or "")
+    strip = answer.locator("details.strip")
+    expect(strip.locator("summary")).to_contain_text("orders")
+    expect(strip.locator("summary")).to_contain_text("streamed")
+
+    answer = ask(page, "how do I return a tent?")
+    text = answer.locator(".bubble").inner_text()
+    assert text.strip(), "the policy answer is empty"
+    assert re.search(r"\[[^\]]+\]", text), f"no citation in the policy answer: {text!r}"
+    expect(answer.locator("details.strip summary")).to_contain_text("knowledge")
+
+    # The README's screenshot: both answers, the first one's details open.
+    expect(page.locator("#conversations [data-conversation]").first).to_be_visible()
+    first_strip = page.locator("#messages details.strip").first
+    first_strip.locator("summary").click()
+    expect(first_strip).to_have_attribute("open", "")
+    expect(first_strip.locator("dl")).to_contain_text("Agent path")
+    page.locator("#messages").evaluate("m => { m.scrollTop = 0; }")
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=DOCS / "screenshot.png")
+
+
+def test_streaming_off_sends_the_answer_whole(page: Page, server: str) -> None:
+    # One streamed turn first, so the metrics table has both configurations in any test order.
+    set_streaming(server, True)
+    _turn_via_api(server, "where is my order?")
+    try:
+        page.goto("/switchboard")
+        checkbox = page.locator('input[data-flag="streaming"]')
+        expect(checkbox).to_be_checked()
+        expect(checkbox).to_be_enabled()
+        checkbox.evaluate("box => { box.dataset.stale = '1'; }")
+        checkbox.click()
+        # htmx re-renders #flags from the server: the new checkbox has no `stale` mark.
+        rerendered = page.locator('#flags input[data-flag="streaming"]:not([data-stale])')
+        expect(rerendered).to_be_attached()
+        expect(rerendered).not_to_be_checked()
+        flags = httpx.get(f"{server}/api/flags", timeout=10).json()["flags"]
+        assert flags["streaming"] is False
+
+        page.goto("/")
+        page.click("#new-conversation")
+        expect(page.locator("#messages .msg")).to_have_count(0)
+        answer = ask(page, "where is my order?")
+        lengths = [entry["length"] for entry in observed_lengths(page)]
+        final = answer.locator(".bubble").text_content() or ""
+        assert final.strip(), "the answer is empty"
+        assert [n for n in lengths if n > 0] == [len(final)], (
+            f"with streaming off the answer should arrive whole; lengths {lengths}"
+        )
+        summary = answer.locator("details.strip summary")
+        expect(summary).to_contain_text("whole")
+        expect(summary).to_contain_text("orders")
+
+        page.goto("/switchboard")
+        rows = page.locator("table.metrics tbody tr")
+        page.wait_for_function("() => document.querySelectorAll('table.metrics tbody tr').length >= 2")
+        keys = rows.locator("td:first-child").all_inner_texts()
+        assert any("streaming=on" in k for k in keys), keys
+        assert any("streaming=off" in k for k in keys), keys
+        DOCS.mkdir(exist_ok=True)
+        page.screenshot(path=DOCS / "switchboard.png")
+    finally:
+        set_streaming(server, True)
+
+
+def _turn_via_api(base_url: str, text: str) -> None:
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        conversation = client.post("/api/conversations", json={"customer_id": "C1001"})
+        conversation.raise_for_status()
+        response = client.post(
+            f"/api/conversations/{conversation.json()['id']}/messages",
+            json={"text": text},
+            headers={"accept": "text/event-stream"},
+        )
+        response.raise_for_status()
+        assert "event: done" in response.text, response.text[-500:]
