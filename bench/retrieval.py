@@ -23,8 +23,8 @@ from switchboard.app.settings import REPO, Settings
 QUERIES = REPO / "evals" / "datasets" / "kb_retrieval.jsonl"
 
 
-def articles_ranked(kb: KnowledgeBase, question: str, k: int = 12) -> list[str]:
-    return list(dict.fromkeys(p.source for p in kb.search_now(question, k)))
+def articles_ranked(kb: KnowledgeBase, question: str, hybrid: bool = False, k: int = 12) -> list[str]:
+    return list(dict.fromkeys(p.source for p in kb.search_now(question, k, hybrid)))
 
 
 def keyword_ranked(articles: dict[str, set[str]], question: str) -> list[str]:
@@ -50,6 +50,7 @@ def main() -> None:
         report = kb.ingest(settings.kb_dir, "shipped")
         ingest_s = time.perf_counter() - started
         vector = [articles_ranked(kb, c["question"]) for c in cases]
+        hybrid = [articles_ranked(kb, c["question"], hybrid=True) for c in cases]
         latencies = []
         for c in cases:
             t = time.perf_counter()
@@ -65,6 +66,7 @@ def main() -> None:
     print(f"questions: {len(cases)}  articles: {len(bag)}  chunks: {report.chunks}  ingest: {ingest_s:.2f} s")
     print(f"vector (static MiniLM)   hit@1 {hits(vector, expected, 1):.2f}  hit@3 {hits(vector, expected, 3):.2f}")
     print(f"keyword overlap baseline hit@1 {hits(keyword, expected, 1):.2f}  hit@3 {hits(keyword, expected, 3):.2f}")
+    print(f"hybrid (vector + BM25, RRF) hit@1 {hits(hybrid, expected, 1):.2f}  hit@3 {hits(hybrid, expected, 3):.2f}")
     print(f"search (embed + query, k=4): p50 {statistics.median(latencies):.2f} ms")
     print(f"embedding throughput: {per_s:,.0f} sentences/s ({len(sentences)} sentences, one batch)")
     misses = [

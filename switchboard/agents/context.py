@@ -42,7 +42,7 @@ class Shop(Protocol):
 
 
 class Knowledge(Protocol):
-    async def search(self, query: str, k: int) -> list[Passage]: ...
+    async def search(self, query: str, k: int, hybrid: bool = False) -> list[Passage]: ...
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ async def search_kb(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:
     query = str(arguments.get("query", "")).strip()
     if not query:
         return _failure("missing_argument", "search_kb needs a query.")
-    found = await ctx.knowledge.search(query, k=4)
+    found = await ctx.knowledge.search(query, k=4, hybrid=ctx.on("hybrid_search"))
     return ToolOutcome(format_passages(found), sources=[p.source for p in found])
 
 

@@ -108,6 +108,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Hybrid search",
         "Combine keyword (BM25) and vector search with rank fusion.",
         "retrieval hit rate",
+        built=True,
     ),
     _f(
         "citation_validation",

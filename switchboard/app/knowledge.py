@@ -22,6 +22,7 @@ from chromadb.config import Settings as ChromaSettings
 from switchboard.agents.context import Passage
 from switchboard.agents.embeddings import Embedder
 from switchboard.patterns.chunking import Article, chunk_article, parse_article
+from switchboard.patterns.hybrid_search import BM25Index, reciprocal_rank_fusion
 
 Progress = Callable[[int, int], None]
 
@@ -62,6 +63,12 @@ class IngestReport:
 class KnowledgeBase:
     def __init__(self, collection: Collection) -> None:
         self._collection = collection
+        self._keywords = self._index_keywords()
+
+    def _index_keywords(self) -> BM25Index:
+        """The keyword index lives in memory, rebuilt from the collection after each ingest."""
+        everything = self._collection.get(include=["documents"])
+        return BM25Index(dict(zip(everything["ids"], everything["documents"] or [], strict=True)))
 
     @classmethod
     def open(cls, path: Path, name: str, embedder: Embedder) -> KnowledgeBase:
@@ -88,6 +95,7 @@ class KnowledgeBase:
         for article_id in gone:
             self._collection.delete(where={"article_id": article_id})
         counts["chunks"] = self._collection.count()
+        self._keywords = self._index_keywords()
         return IngestReport(removed=len(gone), **counts)
 
     def _known_hashes(self, source: str) -> dict[str, str]:
@@ -116,20 +124,31 @@ class KnowledgeBase:
         )
         return "added" if known_hash is None else "updated"
 
-    def search_now(self, query: str, k: int) -> list[Passage]:
+    def search_now(self, query: str, k: int, hybrid: bool = False) -> list[Passage]:
         if not query.strip() or self._collection.count() == 0:
             return []
-        found = self._collection.query(query_texts=[query], n_results=k)
+        pool = k * 3 if hybrid else k
+        found = self._collection.query(query_texts=[query], n_results=pool)
         ids, docs = found["ids"][0], (found["documents"] or [[]])[0]
         metas, distances = (found["metadatas"] or [[]])[0], (found["distances"] or [[]])[0]
-        return [
-            Passage(id=i, source=str(m["article_id"]), title=str(m["title"]), text=d, score=1 - dist)
+        passages = {
+            i: Passage(id=i, source=str(m["article_id"]), title=str(m["title"]), text=d, score=1 - dist)
             for i, d, m, dist in zip(ids, docs, metas, distances, strict=True)
-        ]
+        }
+        if not hybrid:
+            return list(passages.values())
+        fused = reciprocal_rank_fusion([ids, self._keywords.search(query, pool)])[:k]
+        return [passages.get(i) or self._passage(i) for i in fused]
 
-    async def search(self, query: str, k: int) -> list[Passage]:
+    def _passage(self, chunk_id: str) -> Passage:
+        got = self._collection.get(ids=[chunk_id], include=["documents", "metadatas"])
+        meta = (got["metadatas"] or [{}])[0]
+        text = (got["documents"] or [""])[0]
+        return Passage(id=chunk_id, source=str(meta["article_id"]), title=str(meta["title"]), text=text, score=0.0)
+
+    async def search(self, query: str, k: int, hybrid: bool = False) -> list[Passage]:
         """Search off the event loop: Chroma's client is synchronous."""
-        return await asyncio.to_thread(self.search_now, query, k)
+        return await asyncio.to_thread(self.search_now, query, k, hybrid)
 
 
 def read_articles(folder: Path) -> list[Article]:

@@ -31,7 +31,7 @@ async def knowledge(state: ConversationState, runtime: Runtime[TurnContext]) -> 
 
 async def _retrieve(state: ConversationState, runtime: Runtime[TurnContext]) -> Message:
     question = _latest_question(state)
-    found = await runtime.context.knowledge.search(question, k=TOP_K)
+    found = await runtime.context.knowledge.search(question, k=TOP_K, hybrid=runtime.context.on("hybrid_search"))
     runtime.stream_writer(Retrieved(question, [p.source for p in found]))
     return {
         "role": "system",
