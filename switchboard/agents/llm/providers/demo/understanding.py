@@ -108,6 +108,9 @@ _STOP = frozenset(
 )
 
 
+_ACTION = re.compile(r"\b(?:how (?:do|can|should) i|can i|how to|want to|need to)\s+(\w+)", re.I)
+
+
 def stems(text: str) -> set[str]:
     """Content words, crudely stemmed ("returns", "returned" → "return")."""
     words = re.findall(r"[a-z0-9']+", text.lower())
@@ -121,5 +124,7 @@ def keyword_overlap(question: str, candidates: Sequence[str]) -> np.ndarray:
     if not wanted or not bags:
         return np.zeros(len(candidates), dtype=np.float32)
     weight = {w: np.log((1 + len(bags)) / (1 + sum(w in b for b in bags))) + 1 for w in wanted}
+    for word in stems(" ".join(_ACTION.findall(question))) & wanted:
+        weight[word] *= 2  # "how do I *return* a tent": the action is what they ask about
     total = sum(weight.values())
     return np.array([sum(weight[w] for w in wanted & b) / total for b in bags], dtype=np.float32)

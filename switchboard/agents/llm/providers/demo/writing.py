@@ -18,6 +18,7 @@ from switchboard.agents.llm.providers.demo.reading import Passage
 from switchboard.agents.llm.providers.demo.understanding import keyword_overlap, sentences
 
 RELEVANCE_FLOOR = 0.42  # below this cosine similarity a passage sentence is not an answer
+_WEAK_FLOOR = 0.30  # ...unless it shares most of the question's key words and is this close
 _SECOND_SENTENCE = 0.85  # a second sentence joins when it scores within 85% of the best
 _PASSAGE_WEIGHT = 0.5  # how much the sentence's whole passage counts
 _WORD_WEIGHT = 0.3  # how much shared (rarer) words count
@@ -46,8 +47,8 @@ def answer_from_passages(embedder: Embedder, question: str, found: Sequence[Pass
     lexical = keyword_overlap(question, [s for s, _ in candidates])
     scores = own * (1 - _PASSAGE_WEIGHT) + context * _PASSAGE_WEIGHT + lexical * _WORD_WEIGHT
     best = int(np.argmax(scores))
-    if own[best] < RELEVANCE_FLOOR:
-        return None
+    if own[best] < RELEVANCE_FLOOR and not (own[best] >= _WEAK_FLOOR and lexical[best] >= 0.5):
+        return None  # not close enough in meaning, nor close in meaning and sharing the key words
     chosen = [best]
     runner_up = _runner_up(scores, best, [p for _, p in candidates])
     if runner_up is not None and scores[runner_up] >= scores[best] * _SECOND_SENTENCE:
