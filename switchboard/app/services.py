@@ -17,7 +17,7 @@ from switchboard.agents.graph import Graph, build_graph
 from switchboard.agents.llm.gateway import Gateway
 from switchboard.agents.llm.providers.demo import DEMO_PROFILES, DemoProvider, with_speed
 from switchboard.agents.prompts import PromptBook
-from switchboard.app.db import create_tables, make_engine, make_sessions
+from switchboard.app.db import Sessions, create_tables, make_engine, make_sessions
 from switchboard.app.flags import FlagBoard
 from switchboard.app.knowledge import KnowledgeBase
 from switchboard.app.seed import seed_if_empty
@@ -75,7 +75,15 @@ async def running_services(settings: Settings, now: Callable[[], datetime] = utc
     await engine.dispose()
 
 
-def _assemble(settings, engine, sessions, knowledge, gateway, saver, now) -> Services:  # type: ignore[no-untyped-def]
+def _assemble(
+    settings: Settings,
+    engine: AsyncEngine,
+    sessions: Sessions,
+    knowledge: KnowledgeBase,
+    gateway: Gateway,
+    saver: AsyncSqliteSaver,
+    now: Callable[[], datetime],
+) -> Services:
     shop = ShopStore(sessions, now)
     conversations = ConversationStore(sessions, now)
     records = RecordStore(sessions)

@@ -62,3 +62,17 @@ async def test_a_failing_graph_reports_an_error_event_and_stores_the_record(serv
     assert "vector store" not in events[-2].data["message"]  # no internals leak to the customer
     assert events[-1].data["outcome"] == "error"
     assert "vector store unavailable" in events[-1].data["error"]
+
+
+async def test_a_conversation_resumes_from_its_checkpoint_after_a_restart(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=0)
+    async with running_services(settings) as first_run:
+        conversation = await first_run.conversations.create("C1001")
+        _ = [e async for e in first_run.turns.play(conversation.id, "C1001", "what's the status of order 10049?")]
+    async with running_services(settings) as second_run:
+        # Without the checkpointed history the model would pick the order in transit (10057).
+        events = [e async for e in second_run.turns.play(conversation.id, "C1001", "and when will it arrive?")]
+        history = await second_run.conversations.messages(conversation.id)
+    record = events[-1].data
+    assert any(t["arguments"].get("order_id") == "10049" for t in record["tools"])
+    assert [m.role for m in history] == ["user", "assistant", "user", "assistant"]
