@@ -7,6 +7,7 @@ every distinct length the answer bubble goes through; that is the proof of strea
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,12 @@ from playwright.sync_api import Locator, Page, expect
 
 pytestmark = pytest.mark.e2e
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+# Every run saves its screenshots under var/screenshots (ignored by git, so a test run leaves
+# the work tree clean). `SWITCHBOARD_UPDATE_SCREENSHOTS=1 ./test tests/e2e` refreshes the
+# README's copies in docs/ instead.
+_REPO = Path(__file__).resolve().parents[2]
+DOCS = _REPO / "docs" if os.environ.get("SWITCHBOARD_UPDATE_SCREENSHOTS") else _REPO / "var" / "screenshots"
+DOCS.mkdir(parents=True, exist_ok=True)
 ANSWER_TIMEOUT_MS = 30_000
 
 # Records, for the next assistant answer to appear in #messages, each distinct length of its
