@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel
 
 from switchboard.app.db import Sessions
 from switchboard.app.models import (
@@ -108,9 +108,3 @@ def _refund(order_id: str, r: dict[str, Any], ago: Any) -> Refund:
         requested_at=ago(r["requested_days_ago"]),
         completed_at=None if completed is None else ago(completed),
     )
-
-
-async def seeded_at(sessions: Sessions) -> datetime | None:
-    async with sessions() as session:
-        meta = (await session.exec(select(Meta).where(Meta.key == SEED_KEY))).first()
-    return datetime.fromisoformat(meta.value) if meta else None

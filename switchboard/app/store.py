@@ -130,13 +130,6 @@ class ShopStore:
             s.add(ticket)
         return ticket.id
 
-    async def tickets(self, customer_id: str | None = None) -> list[Ticket]:
-        async with self._sessions() as s:
-            query = select(Ticket).order_by(col(Ticket.created_at).desc())
-            if customer_id:
-                query = query.where(Ticket.customer_id == customer_id)
-            return list((await s.exec(query)).all())
-
     async def _summary(self, s: AsyncSession, order: Order) -> dict[str, Any]:
         items = await _items(s, order.id)
         summary = ", ".join(f"{p.name}" + (f" ×{i.qty}" if i.qty > 1 else "") for i, p in items)

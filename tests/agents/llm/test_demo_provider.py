@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from switchboard.agents.embeddings import Embedder
+from switchboard.agents.llm.gateway import Gateway
 from switchboard.agents.llm.providers.demo import DEMO_PROFILES, DemoProvider, with_speed
-from switchboard.agents.llm.types import ChatRequest, Completion, Message, TextDelta, ToolCallChunk, Usage
+from switchboard.agents.llm.types import ChatRequest, Completion, Message
 from switchboard.agents.nodes.router import SCHEMA
 from switchboard.agents.prompts import PromptBook
 from switchboard.agents.tools import TOOLS
@@ -15,15 +16,8 @@ PROMPTS = PromptBook()
 
 
 async def run(provider: DemoProvider, request: ChatRequest) -> Completion:
-    text, calls, usage = [], [], Usage(0, 0)
-    async for chunk in provider.stream(request):
-        if isinstance(chunk, TextDelta):
-            text.append(chunk.text)
-        elif isinstance(chunk, ToolCallChunk):
-            calls.append(chunk.call)
-        else:
-            usage = chunk
-    return Completion("".join(text), calls, usage)
+    gateway = Gateway(dict.fromkeys(provider.models, provider))
+    return await gateway.complete(request, purpose="test")
 
 
 def route_request(*user_texts: str) -> ChatRequest:
