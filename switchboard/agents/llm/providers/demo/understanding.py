@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from switchboard.agents.embeddings import Embedder
+from switchboard.patterns.hybrid_search import terms
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _PART_BREAK = re.compile(
@@ -53,68 +54,12 @@ def _is_heading(line: str) -> bool:
     return not line.endswith((".", "!", "?", ":", ")")) and len(line.split()) < 20
 
 
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "can",
-        "could",
-        "do",
-        "does",
-        "for",
-        "from",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "so",
-        "than",
-        "that",
-        "the",
-        "their",
-        "then",
-        "there",
-        "this",
-        "to",
-        "was",
-        "we",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-    ]
-)
-
-
 _ACTION = re.compile(r"\b(?:how (?:do|can|should) i|can i|how to|want to|need to)\s+(\w+)", re.I)
 
 
 def stems(text: str) -> set[str]:
     """Content words, crudely stemmed ("returns", "returned" → "return")."""
-    words = re.findall(r"[a-z0-9']+", text.lower())
-    return {re.sub(r"(ing|ed|es|s)$", "", w) or w for w in words if w not in _STOP and len(w) > 2}
+    return set(terms(text))
 
 
 def keyword_overlap(question: str, candidates: Sequence[str]) -> np.ndarray:
