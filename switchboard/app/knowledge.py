@@ -63,12 +63,14 @@ class IngestReport:
 class KnowledgeBase:
     def __init__(self, collection: Collection) -> None:
         self._collection = collection
-        self._keywords = self._index_keywords()
+        self._keywords: BM25Index | None = None
 
-    def _index_keywords(self) -> BM25Index:
-        """The keyword index lives in memory, rebuilt from the collection after each ingest."""
-        everything = self._collection.get(include=["documents"])
-        return BM25Index(dict(zip(everything["ids"], everything["documents"] or [], strict=True)))
+    def _keyword_index(self) -> BM25Index:
+        """The keyword index lives in memory: built on the first hybrid search, dropped on ingest."""
+        if self._keywords is None:
+            everything = self._collection.get(include=["documents"])
+            self._keywords = BM25Index(dict(zip(everything["ids"], everything["documents"] or [], strict=True)))
+        return self._keywords
 
     @classmethod
     def open(cls, path: Path, name: str, embedder: Embedder) -> KnowledgeBase:
@@ -95,7 +97,7 @@ class KnowledgeBase:
         for article_id in gone:
             self._collection.delete(where={"article_id": article_id})
         counts["chunks"] = self._collection.count()
-        self._keywords = self._index_keywords()
+        self._keywords = None
         return IngestReport(removed=len(gone), **counts)
 
     def _known_hashes(self, source: str) -> dict[str, str]:
@@ -137,14 +139,19 @@ class KnowledgeBase:
         }
         if not hybrid:
             return list(passages.values())
-        fused = reciprocal_rank_fusion([ids, self._keywords.search(query, pool)])[:k]
-        return [passages.get(i) or self._passage(i) for i in fused]
+        fused = reciprocal_rank_fusion([ids, self._keyword_index().search(query, pool)])[:k]
+        passages.update(self._passages([i for i in fused if i not in passages]))
+        return [passages[i] for i in fused]
 
-    def _passage(self, chunk_id: str) -> Passage:
-        got = self._collection.get(ids=[chunk_id], include=["documents", "metadatas"])
-        meta = (got["metadatas"] or [{}])[0]
-        text = (got["documents"] or [""])[0]
-        return Passage(id=chunk_id, source=str(meta["article_id"]), title=str(meta["title"]), text=text, score=0.0)
+    def _passages(self, chunk_ids: list[str]) -> dict[str, Passage]:
+        """Keyword-only hits, fetched in one call (they carry no vector score)."""
+        if not chunk_ids:
+            return {}
+        got = self._collection.get(ids=chunk_ids, include=["documents", "metadatas"])
+        rows = zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
+        return {
+            i: Passage(id=i, source=str(m["article_id"]), title=str(m["title"]), text=d, score=0.0) for i, d, m in rows
+        }
 
     async def search(self, query: str, k: int, hybrid: bool = False) -> list[Passage]:
         """Search off the event loop: Chroma's client is synchronous."""

@@ -282,6 +282,13 @@ class RecordStore:
         async with self._sessions() as s:
             return await s.get(RequestRecord, record_id)
 
+    async def many(self, record_ids: list[str]) -> dict[str, RequestRecord]:
+        if not record_ids:
+            return {}
+        async with self._sessions() as s:
+            query = select(RequestRecord).where(col(RequestRecord.id).in_(record_ids))
+            return {r.id: r for r in (await s.exec(query)).all()}
+
     async def recent(self, limit: int = 5000) -> list[RequestRecord]:
         async with self._sessions() as s:
             query = select(RequestRecord).order_by(col(RequestRecord.created_at).desc()).limit(limit)

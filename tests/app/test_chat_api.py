@@ -118,3 +118,11 @@ def test_refund_within_policy_is_done_and_one_above_the_limit_escalates(client: 
     assert record["path"][-1] == "escalate"
     assert "need a person's approval" in answer_of(large)
     assert record["tickets"][0] in answer_of(large)
+
+
+def test_history_partial_shows_each_answer_with_its_details(client: TestClient) -> None:
+    conversation = new_conversation(client)
+    first = ask(client, conversation, "do you ship to Canada?")[-1][1]
+    second = ask(client, conversation, "how many points do I have?")[-1][1]
+    page = client.get(f"/ui/conversations/{conversation}").text
+    assert f'data-record="{first["id"]}"' in page and f'data-record="{second["id"]}"' in page

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from switchboard.agents.embeddings import Embedder
 from switchboard.app.knowledge import KnowledgeBase
+from switchboard.app.settings import Settings
 
 
 def write(folder: Path, article_id: str, body: str) -> None:
@@ -49,3 +50,11 @@ def test_hybrid_search_finds_a_rare_exact_word(tmp_path: Path, embedder: Embedde
     kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
     kb.ingest(docs, "mine")
     assert kb.search_now("giftcard balance", 1, hybrid=True)[0].source == "gift-cards"
+
+
+def test_hybrid_search_recovers_what_vectors_alone_miss(tmp_path: Path, embedder: Embedder) -> None:
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
+    kb.ingest(Settings().kb_dir, "shipped")
+    question = "PW number for my package"  # Parcelway tracking numbers start with PW
+    assert kb.search_now(question, 3)[0].source != "tracking-your-parcel"
+    assert kb.search_now(question, 3, hybrid=True)[0].source == "tracking-your-parcel"

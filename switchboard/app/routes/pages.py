@@ -51,12 +51,12 @@ async def conversations_partial(request: Request, customer_id: str, services: Se
 @router.get("/ui/conversations/{conversation_id}", response_class=HTMLResponse)
 async def messages_partial(request: Request, conversation: ConversationDep, services: ServicesDep) -> HTMLResponse:
     messages = await services.conversations.messages(conversation.id)
-    records = {m.record_id: await services.records.get(m.record_id) for m in messages if m.record_id}
+    records = await services.records.many([m.record_id for m in messages if m.record_id])
     return _page(
         request,
         "partials/messages.html",
         messages=messages,
-        records={k: v.data for k, v in records.items() if v},
+        records={k: v.data for k, v in records.items()},
     )
 
 
