@@ -72,26 +72,26 @@ def money(amount: float) -> str:
     return f"${amount:,.2f}"
 
 
-def write_tool_result(data: dict[str, Any], question: str) -> str:
+def write_tool_result(data: dict[str, Any]) -> str:
     kind = data.get("kind")
     writer = _WRITERS.get(str(kind))
     if writer is None:
         return "I looked that up but couldn't make sense of the result."
-    return writer(data, question.lower())
+    return writer(data)
 
 
-def _order(data: dict[str, Any], question: str) -> str:
+def _order(data: dict[str, Any]) -> str:
     order = data["order"]
     items = ", ".join(f"{i['name']} ×{i['qty']}" for i in order["items"])
     lines = [
         f"Order #{order['id']} (placed {day(order['placed_at'])}: {items}, "
         f"{money(order['total'])}) is {order['status'].replace('_', ' ')}."
     ]
-    lines.extend(_order_details(order, question))
+    lines.extend(_order_details(order))
     return " ".join(lines)
 
 
-def _order_details(order: dict[str, Any], question: str) -> list[str]:
+def _order_details(order: dict[str, Any]) -> list[str]:
     status = order["status"]
     details = []
     if status == "processing":
@@ -117,7 +117,7 @@ def _refund_sentence(refund: dict[str, Any]) -> str:
     return f"A refund of {money(refund['amount'])} is {refund['status']} (requested {day(refund['requested_at'])})."
 
 
-def _orders(data: dict[str, Any], question: str) -> str:
+def _orders(data: dict[str, Any]) -> str:
     orders = data["orders"]
     if not orders:
         return "I can't see any orders on your account."
@@ -127,7 +127,7 @@ def _orders(data: dict[str, Any], question: str) -> str:
     return f"You have {len(orders)} orders: {listed}."
 
 
-def _tracking(data: dict[str, Any], question: str) -> str:
+def _tracking(data: dict[str, Any]) -> str:
     events = data["events"]
     if not data.get("tracking_number"):
         return f"Order #{data['order_id']} hasn't shipped yet, so there's no tracking to show."
@@ -139,7 +139,7 @@ def _tracking(data: dict[str, Any], question: str) -> str:
     return f"{head}{scan} Expected delivery: {day(data.get('estimated_delivery'))}."
 
 
-def _refund(data: dict[str, Any], question: str) -> str:
+def _refund(data: dict[str, Any]) -> str:
     decision = data["decision"]
     if decision == "approved":
         return (
@@ -152,7 +152,7 @@ def _refund(data: dict[str, Any], question: str) -> str:
     return f"I can't refund order #{data['order_id']} myself: {data['reason']}"
 
 
-def _account(data: dict[str, Any], question: str) -> str:
+def _account(data: dict[str, Any]) -> str:
     c = data["customer"]
     return (
         f"Your account is in the name of {c['name']} ({c['email']}). You're on the "
@@ -160,11 +160,11 @@ def _account(data: dict[str, Any], question: str) -> str:
     )
 
 
-def _ticket(data: dict[str, Any], question: str) -> str:
+def _ticket(data: dict[str, Any]) -> str:
     return f"I've opened ticket {data['ticket_id']}; a member of our team will reply within one business day."
 
 
-def _error(data: dict[str, Any], question: str) -> str:
+def _error(data: dict[str, Any]) -> str:
     return str(data.get("message", "That didn't work."))
 
 
