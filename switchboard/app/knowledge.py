@@ -9,7 +9,7 @@ ingesting your own folder never deletes the shipped articles, or the other way r
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,8 +134,7 @@ class KnowledgeBase:
         ids, docs = found["ids"][0], (found["documents"] or [[]])[0]
         metas, distances = (found["metadatas"] or [[]])[0], (found["distances"] or [[]])[0]
         passages = {
-            i: Passage(id=i, source=str(m["article_id"]), title=str(m["title"]), text=d, score=1 - dist)
-            for i, d, m, dist in zip(ids, docs, metas, distances, strict=True)
+            i: _passage(i, d, m, score=1 - dist) for i, d, m, dist in zip(ids, docs, metas, distances, strict=True)
         }
         if not hybrid:
             return list(passages.values())
@@ -149,13 +148,19 @@ class KnowledgeBase:
             return {}
         got = self._collection.get(ids=chunk_ids, include=["documents", "metadatas"])
         rows = zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
-        return {
-            i: Passage(id=i, source=str(m["article_id"]), title=str(m["title"]), text=d, score=0.0) for i, d, m in rows
-        }
+        return {i: _passage(i, d, m, score=0.0) for i, d, m in rows}
 
     async def search(self, query: str, k: int, hybrid: bool = False) -> list[Passage]:
         """Search off the event loop: Chroma's client is synchronous."""
         return await asyncio.to_thread(self.search_now, query, k, hybrid)
+
+
+def _passage(chunk_id: str, document: str, meta: Mapping[str, Any], score: float) -> Passage:
+    """A chunk as the model sees it: the "Title — Heading" line that helped embed it becomes
+    the passage's title, and the text is the section itself."""
+    _, _, body = document.partition("\n")
+    heading = f" — {meta['heading']}" if meta.get("heading") else ""
+    return Passage(chunk_id, str(meta["article_id"]), f"{meta['title']}{heading}", body or document, score)
 
 
 def read_articles(folder: Path) -> list[Article]:

@@ -25,6 +25,7 @@ import numpy as np
 from switchboard.agents.embeddings import Embedder
 from switchboard.agents.llm.providers.demo import reading, writing
 from switchboard.agents.llm.providers.demo.understanding import (
+    asks_how_things_work,
     is_follow_up,
     similarities,
     split_parts,
@@ -32,6 +33,7 @@ from switchboard.agents.llm.providers.demo.understanding import (
 from switchboard.agents.llm.types import ChatRequest, Message, ToolCall, ToolSpec
 
 TOOL_FLOOR = 0.30  # a part less similar than this to every tool is answered without one
+DESCRIPTION_WEIGHT = 0.3  # how much a route's description counts against its examples
 _ASKING = ("how ", "what ", "when ", "can ", "do ", "does ", "is ", "are ", "why ", "which ")
 
 
@@ -72,7 +74,11 @@ class DemoPolicy:
         offered = [o for o in reading.options(reading.system_text(messages)) if o.name in allowed]
         if not offered:
             return allowed[0], 0.0
-        scores = self._option_scores(reading.latest_user_text(messages), offered)
+        question = reading.latest_user_text(messages)
+        rule = reading.how_to_route(reading.system_text(messages))
+        if rule in allowed and asks_how_things_work(question) and not reading.order_ids(question):
+            return rule, 0.9  # the prompt's own instruction, followed as a model would
+        scores = self._option_scores(question, offered)
         earlier = reading.earlier_user_texts(messages)
         if earlier and is_follow_up(reading.latest_user_text(messages)):
             scores = 0.65 * scores + 0.35 * self._option_scores(earlier[-1], offered)
@@ -80,9 +86,18 @@ class DemoPolicy:
         return offered[best].name, round(float(np.clip(scores[best], 0.0, 1.0)), 2)
 
     def _option_scores(self, text: str, offered: Sequence[reading.Option]) -> np.ndarray:
-        return np.array(
-            [float(similarities(self._embedder, text, list(o.examples or (o.description,))).max()) for o in offered]
-        )
+        return np.array([self._option_score(text, o) for o in offered])
+
+    def _option_score(self, text: str, option: reading.Option) -> float:
+        """Mean similarity to the option's two nearest examples, blended with its description.
+
+        Two examples rather than one, so that a single lookalike example cannot win alone.
+        """
+        described = float(similarities(self._embedder, text, [option.description])[0])
+        if not option.examples:
+            return described
+        nearest = np.sort(similarities(self._embedder, text, list(option.examples)))[-2:]
+        return float((1 - DESCRIPTION_WEIGHT) * nearest.mean() + DESCRIPTION_WEIGHT * described)
 
     # -- tools -------------------------------------------------------------------------
 
@@ -98,6 +113,9 @@ class DemoPolicy:
             usable = [t for t in usable if "order_id" in t.parameters.get("properties", {})]
         if not usable:
             return None
+        searches = [t for t in usable if "query" in t.parameters.get("properties", {})]
+        if searches and asks_how_things_work(part) and not reading.order_ids(part):
+            return searches[0]  # how things work is the help centre's job, not the order tools'
         scores = similarities(self._embedder, part, [t.description for t in usable])
         best = int(np.argmax(scores))
         return usable[best] if scores[best] >= TOOL_FLOOR else None

@@ -22,6 +22,7 @@ _PASSAGE = re.compile(
 )
 _OPTION = re.compile(r"^- (?P<name>[a-z_]+): (?P<description>.+)$", re.M)
 _EXAMPLES = re.compile(r"^\s+e\.g\. (?P<examples>.+)$", re.M)
+_HOW_TO_RULE = re.compile(r"How-to questions.*?go to: (?P<name>[a-z_]+)", re.S)
 _ORDER_ID = re.compile(r"(?<![\w-])(?:#|TW-?)?(?P<id>1\d{4})(?!\d)")
 
 
@@ -102,6 +103,12 @@ def options(system_prompt: str) -> list[Option]:
         quoted = re.findall(r'"([^"]+)"', examples["examples"]) if examples else []
         found.append(Option(match["name"], match["description"], tuple(quoted)))
     return found
+
+
+def how_to_route(system_prompt: str) -> str | None:
+    """The option a prompt says how-to questions go to ("How-to questions … go to: knowledge")."""
+    match = _HOW_TO_RULE.search(system_prompt)
+    return match["name"] if match else None
 
 
 def system_text(messages: Sequence[Message]) -> str:

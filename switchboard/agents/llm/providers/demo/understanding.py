@@ -34,6 +34,18 @@ def split_parts(text: str) -> list[str]:
     return [p for p in parts if len(p.split()) >= 2] or [text.strip()]
 
 
+_HOW_TO = re.compile(
+    r"^\s*(how (do|does|can|should|long|much|often)|what (does|do|is|are|happens|if)|why|can i|could i|"
+    r"do you|does|is there|are there|will my|if i)\b",
+    re.I,
+)
+
+
+def asks_how_things_work(text: str) -> bool:
+    """A question about how things work ("what does processing mean?"), not a request to act."""
+    return bool(_HOW_TO.match(text))
+
+
 def is_follow_up(text: str) -> bool:
     """A short message leaning on what came before ("and when will it arrive?")."""
     return len(text.split()) <= 9 and bool(_FOLLOW_UP.search(text))

@@ -22,6 +22,8 @@ _WEAK_FLOOR = 0.30  # ...unless it shares most of the question's key words and i
 _SECOND_SENTENCE = 0.85  # a second sentence joins when it scores within 85% of the best
 _PASSAGE_WEIGHT = 0.5  # how much the sentence's whole passage counts
 _WORD_WEIGHT = 0.3  # how much shared (rarer) words count
+_RANK_WEIGHT = 0.2  # how much a passage's place in the retrieved list counts
+_SHORT_WORDS, _SHORT_PENALTY = 6, 0.05  # a very short sentence ("A refund is pending.") says little
 
 DONT_KNOW = (
     "I couldn't find anything about that in our help centre, so I'd rather not guess. "
@@ -32,9 +34,9 @@ DONT_KNOW = (
 def answer_from_passages(embedder: Embedder, question: str, found: Sequence[Passage]) -> str | None:
     """The one or two passage sentences that best answer the question, cited; None if none do.
 
-    A sentence's score blends its own similarity to the question with its whole passage's,
-    so a sentence that merely shares a word ("tent") loses to one from the passage that is
-    about the question.
+    A sentence's score blends its own similarity to the question with its whole passage's
+    (so a sentence that merely shares a word, "tent", loses to one from the passage that is
+    about the question), the rarer words it shares with the question, and the passage's rank.
     """
     candidates = [(s, p) for p in found for s in sentences(p.text)]
     if not candidates:
@@ -45,7 +47,10 @@ def answer_from_passages(embedder: Embedder, question: str, found: Sequence[Pass
     own = vectors[1:] @ vectors[0]
     context = np.array([by_passage[p.id] for _, p in candidates])
     lexical = keyword_overlap(question, [s for s, _ in candidates])
+    rank = np.array([found.index(p) for _, p in candidates]) / max(len(found), 1)
     scores = own * (1 - _PASSAGE_WEIGHT) + context * _PASSAGE_WEIGHT + lexical * _WORD_WEIGHT
+    scores -= rank * _RANK_WEIGHT  # earlier passages were retrieved as more relevant
+    scores -= np.array([len(c.split()) < _SHORT_WORDS for c, _ in candidates]) * _SHORT_PENALTY
     best = int(np.argmax(scores))
     if own[best] < RELEVANCE_FLOOR and not (own[best] >= _WEAK_FLOOR and lexical[best] >= 0.5):
         return None  # not close enough in meaning, nor close in meaning and sharing the key words
