@@ -113,3 +113,25 @@ async def test_streams_at_its_configured_pace(embedder: Embedder) -> None:
     reply = await run(demo, knowledge_request("demo-large", "how long until my refund is issued?"))
     words = len(reply.text.split())
     assert pauses[0] == 0.2 and pauses[1:] == [0.1] * (words - 1)
+
+
+async def test_follows_the_prompts_rule_for_how_to_questions(embedder: Embedder) -> None:
+    question = "what does it mean when my order says processing?"
+    with_rule = json.loads((await run(provider(embedder), route_request(question))).text)
+    assert with_rule == {"route": "knowledge", "confidence": 0.9}
+    without_rule = route_request(question)
+    prompt = str(without_rule.messages[0]["content"]).replace("How-to questions", "Questions")
+    stripped = ChatRequest(
+        [{"role": "system", "content": prompt}, *without_rule.messages[1:]], "demo-small", json_schema=SCHEMA
+    )
+    assert json.loads((await run(provider(embedder), stripped)).text)["confidence"] != 0.9
+
+
+async def test_how_to_questions_search_the_help_centre_instead_of_the_orders(embedder: Embedder) -> None:
+    request = ChatRequest(
+        [{"role": "user", "content": "how long does a refund take for my order?"}],
+        "demo-large",
+        tools=[TOOLS[n].spec for n in ("get_order", "list_orders", "search_kb")],
+    )
+    reply = await run(provider(embedder), request)
+    assert [c["name"] for c in reply.tool_calls] == ["search_kb"]
