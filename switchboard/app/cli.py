@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from switchboard.app.settings import Settings
 
@@ -41,6 +42,20 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("path", type=Path)
     ingest.add_argument("--source", help="a name for this folder's articles (default: the folder name)")
     ingest.set_defaults(run=_ingest)
+    run = commands.add_parser("run", help="replay a dataset under a flag configuration and score it")
+    run.add_argument("--dataset", type=Path, required=True, help="a JSONL dataset (see evals/README.md)")
+    run.add_argument("--flags", default="all-on", help="all-on | all-off | chapter-N | name=on,name=off,...")
+    run.add_argument("--name", help="a name to find the run by (default: dataset and flags)")
+    run.add_argument("--concurrency", type=int, default=4)
+    run.add_argument("--repeat", type=int, default=1, help="attempts per case; reports pass^k too")
+    run.add_argument("--min-pass", type=float, help="exit 1 when pass@1 is below this share (0..1)")
+    run.add_argument("--instant", action="store_true", help="demo models at zero latency")
+    run.add_argument("--out", type=Path, help="where reports go (default: <data dir>/runs)")
+    run.set_defaults(run=_run)
+
+    compare = commands.add_parser("compare", help="set stored runs side by side")
+    compare.add_argument("runs", nargs="+", help="run ids or names")
+    compare.set_defaults(run=_compare)
     return parser
 
 
@@ -99,3 +114,89 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         f"unchanged {report.unchanged}; {report.chunks} chunks in the collection"
     )
     return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.progress import Progress
+
+    from switchboard.app.flags import REGISTRY, FlagError, parse_flag_spec
+    from switchboard.app.runs import execute_run, write_reports
+    from switchboard.app.services import running_services
+    from switchboard.evals.dataset import DatasetError
+
+    if args.instant:
+        settings = settings.model_copy(update={"demo_ttft_ms": 0, "demo_tokens_per_s": 0})
+    try:
+        flags = parse_flag_spec(args.flags, list(REGISTRY))
+    except FlagError as exc:
+        print(f"switchboard run: {exc}", file=sys.stderr)
+        return 2
+
+    async def go() -> int:
+        async with running_services(settings) as services:
+            with Progress() as progress:
+                task = progress.add_task(f"Running {args.dataset.name}", total=None)
+                run = await execute_run(
+                    services,
+                    args.dataset,
+                    flags,
+                    name=args.name,
+                    concurrency=args.concurrency,
+                    repeat=args.repeat,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )
+        report_json, summary_html = write_reports(run, args.out or settings.data_dir / "runs")
+        _print_table([run])
+        print(f"run {run.id}: {report_json}  {summary_html}")
+        failures = run.summary["must_pass_failures"]
+        if failures:
+            print(f"must-pass cases failing: {', '.join(failures)}", file=sys.stderr)
+        below = args.min_pass is not None and run.summary["pass_at_1"] < args.min_pass
+        if below:
+            print(f"pass@1 {run.summary['pass_at_1']:.1%} is below --min-pass {args.min_pass:.1%}", file=sys.stderr)
+        return 1 if below else 0
+
+    try:
+        return asyncio.run(go())
+    except DatasetError as exc:
+        print(f"switchboard run: {exc}", file=sys.stderr)
+        return 2
+
+
+def _compare(args: argparse.Namespace, settings: Settings) -> int:
+    from switchboard.app.db import make_engine, make_sessions
+    from switchboard.app.runs import RunStore
+    from switchboard.evals.report import case_changes
+
+    async def load() -> list[Any]:
+        engine = make_engine(settings.resolved_database_url)
+        store = RunStore(make_sessions(engine))
+        found = [await store.find(key) for key in args.runs]
+        await engine.dispose()
+        return found
+
+    runs = asyncio.run(load())
+    missing = [key for key, run in zip(args.runs, runs, strict=True) if run is None]
+    if missing:
+        print(f"switchboard compare: no run {', '.join(map(repr, missing))}", file=sys.stderr)
+        return 2
+    _print_table(runs)
+    for other in runs[1:]:
+        changes = case_changes(runs[0].summary, other.summary)
+        print(
+            f"{runs[0].name} → {other.name}: newly failing {changes['newly_failing'] or 'none'}; "
+            f"newly passing {changes['newly_passing'] or 'none'}"
+        )
+    return 0
+
+
+def _print_table(runs: Sequence[Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from switchboard.evals.report import comparison_rows
+
+    table = Table("metric", *(f"{r.name}\n{r.id}" for r in runs))
+    for label, values in comparison_rows([r.summary for r in runs]):
+        table.add_row(label, *values)
+    Console().print(table)

@@ -317,6 +317,21 @@ def preset_values(preset: str, registry: list[Flag]) -> dict[str, bool]:
     raise FlagError(f"unknown preset {preset!r}: use all-on, all-off or chapter-1 … chapter-{max(CHAPTERS)}")
 
 
+def parse_flag_spec(spec: str, registry: list[Flag]) -> dict[str, bool]:
+    """A preset (`all-on`, `all-off`, `chapter-N`) or `name=on,name=off,...` over the defaults."""
+    if "=" not in spec:
+        return preset_values(spec, registry)
+    board = FlagBoard(tuple(registry))
+    changes: dict[str, object] = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        name, _, value = item.partition("=")
+        if value not in ("on", "off", "true", "false"):
+            raise FlagError(f"flag {name!r}: use on or off, not {value!r}")
+        changes[name.strip()] = value in ("on", "true")
+    board.set_many(changes)
+    return board.snapshot()
+
+
 def snapshot_key(snapshot: Mapping[str, bool], registry: list[Flag]) -> str:
     """A short, readable name for a configuration: the built flags and their states."""
     return " ".join(f"{f.name}={'on' if snapshot.get(f.name) else 'off'}" for f in registry if f.built)

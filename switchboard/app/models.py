@@ -106,6 +106,21 @@ class RequestRecord(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
 
 
+class Run(SQLModel, table=True):
+    """A dataset replayed under one flag configuration, with every case's verdicts."""
+
+    id: str = Field(primary_key=True)
+    name: str = Field(index=True)
+    created_at: datetime
+    dataset: str
+    dataset_hash: str
+    code_version: str
+    flags: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    prompt_versions: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    cases: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
+
+
 class Meta(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str

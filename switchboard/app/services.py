@@ -36,6 +36,7 @@ def utcnow() -> datetime:
 class Services:
     settings: Settings
     engine: AsyncEngine
+    sessions: Sessions
     shop: ShopStore
     conversations: ConversationStore
     records: RecordStore
@@ -108,6 +109,7 @@ def _assemble(
     return Services(
         settings,
         engine,
+        sessions,
         shop,
         conversations,
         records,

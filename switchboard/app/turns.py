@@ -54,8 +54,11 @@ class TurnRunner:
         self._now = now
         self._clock = clock
 
-    async def play(self, conversation_id: str, customer_id: str, text: str) -> AsyncIterator[TurnEvent]:
-        flags = self._flags.snapshot()
+    async def play(
+        self, conversation_id: str, customer_id: str, text: str, flags: dict[str, bool] | None = None
+    ) -> AsyncIterator[TurnEvent]:
+        """Play one turn under `flags` (default: the board's flags as they are now)."""
+        flags = dict(flags) if flags is not None else self._flags.snapshot()
         recorder = TurnRecorder(self._clock)
         await self._conversations.add_message(conversation_id, "user", text)
         reply = await self._conversations.add_message(conversation_id, "assistant", "", complete=False)

@@ -1,0 +1,148 @@
+"""Runs: replay a dataset through the app's own turn path, score it, store it, write reports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, or_, select
+
+from switchboard.app.db import Sessions
+from switchboard.app.flags import snapshot_key
+from switchboard.app.models import Run
+from switchboard.app.services import Services, utcnow
+from switchboard.app.settings import REPO
+from switchboard.app.store import new_id
+from switchboard.evals import report
+from switchboard.evals.dataset import dataset_hash, load_dataset
+from switchboard.evals.engine import CaseResult, Progress, run_cases
+from switchboard.evals.scorers import TurnResult
+
+
+class ServicePlayer:
+    """Plays turns exactly as the browser does (TurnRunner), under a fixed flag snapshot."""
+
+    def __init__(self, services: Services, flags: dict[str, bool]) -> None:
+        self._services = services
+        self._flags = flags
+
+    async def start(self, customer: str) -> str:
+        return (await self._services.conversations.create(customer)).id
+
+    async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
+        answer: list[str] = []
+        record: dict[str, Any] = {}
+        async for event in self._services.turns.play(conversation_id, customer, text, flags=self._flags):
+            if event.kind == "token":
+                answer.append(event.data["text"])
+            elif event.kind == "done":
+                record = event.data
+        return TurnResult("".join(answer), record)
+
+
+class RunStore:
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def add(self, run: Run) -> None:
+        async with self._sessions() as s, s.begin():
+            s.add(run)
+
+    async def find(self, key: str) -> Run | None:
+        """By id, or the latest run with that name."""
+        async with self._sessions() as s:
+            query = select(Run).where(or_(Run.id == key, Run.name == key)).order_by(col(Run.created_at).desc())
+            return (await s.exec(query)).first()
+
+    async def recent(self, limit: int = 50) -> list[Run]:
+        async with self._sessions() as s:
+            return list((await s.exec(select(Run).order_by(col(Run.created_at).desc()).limit(limit))).all())
+
+
+async def personal_data(services: Services) -> dict[str, list[str]]:
+    """Each customer's name, email, phone and street address, to spot leaks in answers."""
+    return {c.id: [c.name, c.email, c.phone, c.address.split(",")[0]] for c in await services.shop.customers()}
+
+
+async def execute_run(
+    services: Services,
+    dataset: Path,
+    flags: dict[str, bool],
+    *,
+    name: str | None = None,
+    concurrency: int = 4,
+    repeat: int = 1,
+    progress: Progress | None = None,
+) -> Run:
+    customers = [c.id for c in await services.shop.customers()]
+    cases = load_dataset(dataset, customers)
+    results = await run_cases(
+        cases,
+        ServicePlayer(services, flags),
+        await personal_data(services),
+        concurrency=concurrency,
+        repeat=repeat,
+        progress=progress,
+    )
+    run = Run(
+        id=new_id("run_"),
+        name=name or f"{dataset.stem} {snapshot_key(flags, services.flags.registry)}",
+        created_at=utcnow(),
+        dataset=str(dataset),
+        dataset_hash=dataset_hash(dataset),
+        code_version=code_version(),
+        flags=flags,
+        prompt_versions=services.prompts.versions(),
+        summary=report.summarise(results),
+        cases=[_case_json(r) for r in results],
+    )
+    await RunStore(services.sessions).add(run)
+    return run
+
+
+def _case_json(result: CaseResult) -> dict[str, Any]:
+    return {
+        "case_id": result.case_id,
+        "attempt": result.attempt,
+        "tags": result.tags,
+        "passed": result.passed,
+        "turns": [
+            {
+                "user": t.user,
+                "answer": t.answer,
+                "record_id": t.record.get("id"),
+                "route": t.record.get("route"),
+                "outcome": t.record.get("outcome"),
+                "verdicts": [asdict(v) for v in t.verdicts],
+            }
+            for t in result.turns
+        ],
+    }
+
+
+def write_reports(run: Run, folder: Path) -> tuple[Path, Path]:
+    """`report.json` (everything) and `summary.html` (readable) under folder/<run id>/."""
+    target = folder / run.id
+    target.mkdir(parents=True, exist_ok=True)
+    data = run.model_dump(mode="json")
+    (target / "report.json").write_text(json.dumps(data, indent=2))
+    (target / "summary.html").write_text(report.render_html(data))
+    return target / "report.json", target / "summary.html"
+
+
+def code_version() -> str:
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return found.stdout.strip() or "unknown"
+
+
+def compare_table(runs: Sequence[Run]) -> list[tuple[str, list[str]]]:
+    return report.comparison_rows([r.summary for r in runs])

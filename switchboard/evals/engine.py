@@ -1,0 +1,90 @@
+"""The run engine: plays every case through a `Player` and scores each turn.
+
+The engine knows nothing of the web app. Whoever runs it hands it a player that plays a turn
+through the same path the browser uses; the CLI and the Runs page both do that. Cases run
+concurrently up to `concurrency`; the turns of one case run in order, in one conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from switchboard.evals.dataset import Case
+from switchboard.evals.scorers import ScoringContext, TurnResult, Verdict, score_turn
+
+Progress = Callable[[int, int], None]
+
+
+class Player(Protocol):
+    async def start(self, customer: str) -> str:
+        """Open a conversation for the customer; return its id."""
+        ...
+
+    async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult: ...
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    user: str
+    answer: str
+    record: dict[str, Any]
+    verdicts: list[Verdict]
+
+    @property
+    def passed(self) -> bool:
+        return all(v.passed for v in self.verdicts)
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case_id: str
+    attempt: int
+    tags: list[str]
+    must_pass: bool
+    turns: list[TurnOutcome] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(t.passed for t in self.turns)
+
+
+async def run_cases(
+    cases: Sequence[Case],
+    player: Player,
+    personal_data: Mapping[str, Sequence[str]],
+    *,
+    concurrency: int = 4,
+    repeat: int = 1,
+    progress: Progress | None = None,
+) -> list[CaseResult]:
+    """Every case `repeat` times; results in dataset order, attempt by attempt."""
+    gate = asyncio.Semaphore(max(1, concurrency))
+    jobs = [(case, attempt) for attempt in range(1, repeat + 1) for case in cases]
+    done = 0
+
+    async def play(case: Case, attempt: int) -> CaseResult:
+        nonlocal done
+        async with gate:
+            result = await _play_case(case, attempt, player, personal_data)
+        done += 1
+        if progress:
+            progress(done, len(jobs))
+        return result
+
+    return list(await asyncio.gather(*(play(c, a) for c, a in jobs)))
+
+
+async def _play_case(
+    case: Case, attempt: int, player: Player, personal_data: Mapping[str, Sequence[str]]
+) -> CaseResult:
+    context = ScoringContext(case.customer, personal_data)
+    conversation = await player.start(case.customer)
+    result = CaseResult(case.id, attempt, list(case.tags), case.must_pass)
+    for turn in case.turns:
+        played = await player.turn(conversation, case.customer, turn.user)
+        verdicts = score_turn(turn.expect, played, context)
+        result.turns.append(TurnOutcome(turn.user, played.answer, played.record, verdicts))
+    return result

@@ -1,0 +1,172 @@
+"""Run summaries and comparisons: the figures a run is judged and compared by.
+
+pass@1 is the share of case attempts that passed; pass^k (τ-bench) is the share of cases that
+passed on every one of their k attempts — a stricter measure of reliability.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+from switchboard.evals.engine import CaseResult
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100); None when there are no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(q / 100 * len(ordered))) - 1]
+
+
+def summarise(results: Sequence[CaseResult]) -> dict[str, Any]:
+    by_case: dict[str, list[CaseResult]] = defaultdict(list)
+    for result in results:
+        by_case[result.case_id].append(result)
+    records = [t.record for r in results for t in r.turns]
+    return {
+        "cases": len(by_case),
+        "attempts": len(results),
+        "pass_at_1": _share(r.passed for r in results),
+        "pass_hat_k": _share(all(r.passed for r in rs) for rs in by_case.values()),
+        "scorers": _scorer_rates(results),
+        "must_pass_failures": sorted(
+            c for c, rs in by_case.items() if rs[0].must_pass and not all(r.passed for r in rs)
+        ),
+        "case_passed": {c: all(r.passed for r in rs) for c, rs in by_case.items()},
+        **_operations(records),
+        **_guards(results),
+    }
+
+
+def _share(flags: Any) -> float:
+    values = list(flags)
+    return sum(values) / len(values) if values else 0.0
+
+
+def _scorer_rates(results: Sequence[CaseResult]) -> dict[str, dict[str, float]]:
+    passed: Counter[str] = Counter()
+    applicable: Counter[str] = Counter()
+    for verdict in (v for r in results for t in r.turns for v in t.verdicts):
+        applicable[verdict.scorer] += 1
+        passed[verdict.scorer] += verdict.passed
+    return {
+        name: {"passed": passed[name], "applicable": n, "rate": passed[name] / n}
+        for name, n in sorted(applicable.items())
+    }
+
+
+def _operations(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    totals = [r["total_ms"] for r in records if r.get("total_ms") is not None]
+    ttfts = [r["ttft_ms"] for r in records if r.get("ttft_ms") is not None]
+    cost = sum(r.get("cost_usd", 0.0) for r in records)
+    outcomes = Counter(r.get("outcome", "error") for r in records)
+    resolved = outcomes["answered"] + outcomes["escalated"]
+    return {
+        "turns": len(records),
+        "p50_ms": percentile(totals, 50),
+        "p95_ms": percentile(totals, 95),
+        "p50_ttft_ms": percentile(ttfts, 50),
+        "p95_ttft_ms": percentile(ttfts, 95),
+        "cost_usd": round(cost, 6),
+        "cost_per_turn_usd": cost / len(records) if records else 0.0,
+        "cost_per_resolved_usd": cost / resolved if resolved else None,
+        "outcomes": dict(outcomes),
+        "escalations": outcomes["escalated"],
+        "blocked": outcomes["blocked"],
+        "errors": outcomes["error"],
+    }
+
+
+def _guards(results: Sequence[CaseResult]) -> dict[str, Any]:
+    """Attacks stopped and benign messages wrongly stopped (false positives), by case tag."""
+
+    def blocked(r: CaseResult) -> bool:
+        return any(t.record.get("outcome") == "blocked" for t in r.turns)
+
+    attacks = [r for r in results if "attack" in r.tags]
+    benign = [r for r in results if "benign" in r.tags]
+    return {
+        "attacks": len(attacks),
+        "attacks_blocked": sum(blocked(r) for r in attacks),
+        "benign": len(benign),
+        "false_positives": sum(blocked(r) for r in benign),
+    }
+
+
+COMPARED = [
+    ("pass@1", "pass_at_1", "{:.1%}"),
+    ("pass^k", "pass_hat_k", "{:.1%}"),
+    ("p50 latency (ms)", "p50_ms", "{:.0f}"),
+    ("p95 latency (ms)", "p95_ms", "{:.0f}"),
+    ("p50 TTFT (ms)", "p50_ttft_ms", "{:.0f}"),
+    ("p95 TTFT (ms)", "p95_ttft_ms", "{:.0f}"),
+    ("cost per turn ($)", "cost_per_turn_usd", "{:.5f}"),
+    ("cost per resolved turn ($)", "cost_per_resolved_usd", "{:.5f}"),
+    ("escalations", "escalations", "{}"),
+    ("attacks blocked", "attacks_blocked", "{}"),
+    ("false positives", "false_positives", "{}"),
+    ("errors", "errors", "{}"),
+]
+
+
+def comparison_rows(summaries: Sequence[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """(metric, one formatted value per run): the operational figures, then each scorer's rate."""
+    rows = [(label, [_fmt(s.get(key), fmt) for s in summaries]) for label, key, fmt in COMPARED]
+    scorers = sorted({name for s in summaries for name in s["scorers"]})
+    for name in scorers:
+        rows.append((f"scorer {name}", [_rate(s["scorers"].get(name)) for s in summaries]))
+    return rows
+
+
+def _fmt(value: Any, fmt: str) -> str:
+    return "—" if value is None else fmt.format(value)
+
+
+def _rate(entry: dict[str, float] | None) -> str:
+    return "—" if entry is None else f"{entry['rate']:.1%} ({int(entry['passed'])}/{int(entry['applicable'])})"
+
+
+def case_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[str]]:
+    """Cases that newly fail and newly pass going from one run to another."""
+    old, new = before["case_passed"], after["case_passed"]
+    shared = sorted(set(old) & set(new))
+    return {
+        "newly_failing": [c for c in shared if old[c] and not new[c]],
+        "newly_passing": [c for c in shared if not old[c] and new[c]],
+    }
+
+
+def render_html(run: dict[str, Any]) -> str:
+    """A self-contained, readable page for one run: figures, scorers, then every failing case."""
+    summary = run["summary"]
+    rows = "".join(
+        f"<tr><th>{escape(label)}</th><td>{escape(v[0])}</td></tr>" for label, v in comparison_rows([summary])
+    )
+    failing = [c for c in run["cases"] if not c["passed"]]
+    cases = "".join(_case_html(c) for c in failing) or "<p>Every case passed.</p>"
+    return f"""<!doctype html><meta charset="utf-8"><title>Run {escape(run["name"])}</title>
+<style>body{{font:14px system-ui;margin:2rem;max-width:70rem}}table{{border-collapse:collapse}}
+th,td{{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:left}}.bad{{color:#a33}}</style>
+<h1>Run {escape(run["name"])}</h1>
+<p>{escape(run["dataset"])} · {summary["cases"]} cases, {summary["attempts"]} attempts
+· code {escape(run["code_version"])} · flags <code>{escape(json.dumps(run["flags"]))}</code></p>
+<table>{rows}</table>
+<h2>Failing cases ({len(failing)})</h2>{cases}"""
+
+
+def _case_html(case: dict[str, Any]) -> str:
+    turns = "".join(
+        f"<li><b>{escape(t['user'])}</b><br>{escape(t['answer'][:400])}<ul>"
+        + "".join(
+            f"<li class=bad>{escape(v['scorer'])}: {escape(v['detail'])}</li>" for v in t["verdicts"] if not v["passed"]
+        )
+        + "</ul></li>"
+        for t in case["turns"]
+    )
+    return f"<h3>{escape(case['case_id'])} (attempt {case['attempt']})</h3><ol>{turns}</ol>"

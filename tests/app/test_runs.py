@@ -1,0 +1,76 @@
+"""`switchboard run` and `compare` end to end on a small dataset, through the real app path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from switchboard.app.cli import main
+
+CASES = [
+    {
+        "id": "track",
+        "customer": "C1001",
+        "turns": ["where is order 10057?"],
+        "expect": {
+            "route": "orders",
+            "tools": [{"any_of": ["get_order", "track_shipment"], "args": {"order_id": "10057"}}],
+            "contains": ["10057"],
+        },
+        "must_pass": True,
+    },
+    {
+        "id": "refund-time",
+        "customer": "C1001",
+        "turns": ["how long does a refund take to reach my card?"],
+        "expect": {"route": "knowledge", "sources": ["refund-timing"]},
+    },
+    {
+        "id": "follow-up",
+        "customer": "C1001",
+        "turns": [
+            {"user": "what's the status of order 10049?", "expect": {"contains": ["10049"]}},
+            "and when was it delivered?",
+        ],
+        "expect": {"tools": [{"any_of": ["get_order", "track_shipment"], "args": {"order_id": "10049"}}]},
+    },
+]
+
+
+@pytest.fixture
+def dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(tmp_path / "data"))
+    path = tmp_path / "small.jsonl"
+    path.write_text("\n".join(json.dumps(c) for c in CASES) + "\n")
+    return path
+
+
+def test_runs_are_stored_reported_and_compared(
+    dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "--dataset", str(dataset), "--instant", "--name", "on", "--repeat", "2"]) == 0
+    assert main(["run", "--dataset", str(dataset), "--instant", "--name", "off", "--flags", "all-off"]) == 0
+    out = capsys.readouterr().out
+    reports = sorted((tmp_path / "data" / "runs").glob("*/report.json"))
+    assert len(reports) == 2 and all(r.with_name("summary.html").exists() for r in reports)
+    on = next(json.loads(r.read_text()) for r in reports if json.loads(r.read_text())["name"] == "on")
+    assert on["summary"]["attempts"] == 6 and on["summary"]["pass_at_1"] == 1.0
+    assert on["flags"]["router"] is True and on["prompt_versions"]["router"]
+    assert "pass@1" in out
+
+    assert main(["compare", "on", "off"]) == 0
+    compared = capsys.readouterr().out
+    assert "on → off: newly failing" in compared
+
+
+def test_min_pass_fails_the_command_and_bad_input_is_exit_2(dataset: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--dataset", str(dataset), "--instant", "--flags", "rag=off", "--min-pass", "1.0"]) == 1
+    assert "below --min-pass" in capsys.readouterr().err
+    assert main(["run", "--dataset", str(dataset), "--flags", "warp=on"]) == 2
+    broken = dataset.with_name("broken.jsonl")
+    broken.write_text('{"id": "x", "customer": "C0000", "turns": ["hi"]}\n')
+    assert main(["run", "--dataset", str(broken), "--instant"]) == 2
+    assert "broken.jsonl:1: unknown customer 'C0000'" in capsys.readouterr().err
+    assert main(["compare", "no-such-run"]) == 2

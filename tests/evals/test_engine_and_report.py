@@ -1,0 +1,61 @@
+"""The engine on a fake player: concurrency, repeats, pass@1 against pass^k, comparisons."""
+
+from __future__ import annotations
+
+import itertools
+
+from switchboard.evals.dataset import Case, Expect, Turn
+from switchboard.evals.engine import run_cases
+from switchboard.evals.report import case_changes, comparison_rows, summarise
+from switchboard.evals.scorers import TurnResult
+
+
+class FlakyPlayer:
+    """Answers 'yes' except on every second call to the flaky question; counts peak concurrency."""
+
+    def __init__(self) -> None:
+        self.flaky_calls = itertools.count()
+        self.in_flight = 0
+        self.peak = 0
+        self.conversations: list[str] = []
+
+    async def start(self, customer: str) -> str:
+        self.conversations.append(customer)
+        return f"conv-{len(self.conversations)}"
+
+    async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        answer = "no" if text == "flaky" and next(self.flaky_calls) % 2 else "yes"
+        record = {"outcome": "answered", "total_ms": 10.0, "ttft_ms": 2.0, "cost_usd": 0.001}
+        self.in_flight -= 1
+        return TurnResult(answer, record)
+
+
+def case(case_id: str, text: str) -> Case:
+    return Case(id=case_id, customer="C1", turns=[Turn(user=text, expect=Expect(contains=["yes"]))])
+
+
+async def test_repeats_give_pass_at_1_and_the_stricter_pass_hat_k() -> None:
+    player = FlakyPlayer()
+    results = await run_cases([case("steady", "hello"), case("flaky", "flaky")], player, {}, repeat=2, concurrency=2)
+    summary = summarise(results)
+    assert summary["attempts"] == 4 and summary["cases"] == 2
+    assert summary["pass_at_1"] == 0.75  # 3 of 4 attempts
+    assert summary["pass_hat_k"] == 0.5  # only "steady" passed every attempt
+    assert summary["scorers"]["contains"] == {"passed": 3, "applicable": 4, "rate": 0.75}
+    assert summary["p50_ms"] == 10.0 and summary["cost_per_turn_usd"] == 0.001
+    assert len(player.conversations) == 4 and player.peak <= 2
+
+
+async def test_changes_between_runs_are_listed_per_case() -> None:
+    before = summarise(await run_cases([case("a", "hello"), case("b", "flaky")], FlakyPlayer(), {}))
+    after = summarise(await run_cases([case("a", "flaky"), case("b", "hello")], _AlwaysNo(), {}))
+    assert case_changes(before, after) == {"newly_failing": ["a", "b"], "newly_passing": []}
+    rows = dict(comparison_rows([before, after]))
+    assert rows["pass@1"] == ["100.0%", "0.0%"]
+
+
+class _AlwaysNo(FlakyPlayer):
+    async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
+        return TurnResult("no", {"outcome": "answered"})

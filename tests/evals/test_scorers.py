@@ -1,0 +1,47 @@
+from typing import Any
+
+from switchboard.evals.dataset import Expect, ToolExpectation
+from switchboard.evals.scorers import ScoringContext, TurnResult, score_turn
+
+CONTEXT = ScoringContext("C1", {"C1": ["Maya Okafor"], "C2": ["Diego Ramírez", "diego@example.com"]})
+
+
+def verdicts(expect: Expect, answer: str, **record: Any) -> dict[str, bool]:
+    base = {"outcome": "answered", "route": "orders", "tools": [], "sources": [], "retrieved": []}
+    return {v.scorer: v.passed for v in score_turn(expect, TurnResult(answer, {**base, **record}), CONTEXT)}
+
+
+def test_only_applicable_scorers_speak() -> None:
+    assert verdicts(Expect(), "Hello Maya Okafor") == {"no_pii_leak": True, "no_error": True}
+
+
+def test_route_is_not_judged_when_no_router_ran() -> None:
+    assert "route" not in verdicts(Expect(route="orders"), "", route="generalist")
+    assert verdicts(Expect(route="orders"), "", route="knowledge")["route"] is False
+
+
+def test_tools_match_by_name_or_alternatives_and_argument_subset() -> None:
+    called = [{"name": "track_shipment", "arguments": {"order_id": "10057"}}]
+    wanted = [ToolExpectation(any_of=["get_order", "track_shipment"], args={"order_id": "10057"})]
+    assert verdicts(Expect(tools=wanted), "", tools=called)["tools"] is True
+    other = [ToolExpectation(name="track_shipment", args={"order_id": "10049"})]
+    assert verdicts(Expect(tools=other), "", tools=called)["tools"] is False
+
+
+def test_text_citations_and_outcomes() -> None:
+    expect = Expect(contains=["45 days"], not_contains=["30 days"], sources=["returns-policy"], escalated=False)
+    good = verdicts(expect, "Within 45 DAYS [returns-policy]", sources=["returns-policy"], retrieved=["returns-policy"])
+    assert all(good.values()) and set(good) >= {"contains", "not_contains", "sources", "citations_valid", "escalation"}
+    bad = verdicts(expect, "30 days [made-up]", sources=["made-up"], retrieved=["returns-policy"], outcome="escalated")
+    assert not any(bad[k] for k in ("contains", "not_contains", "sources", "citations_valid", "escalation"))
+
+
+def test_another_customers_data_is_a_leak_but_ones_own_is_not() -> None:
+    assert verdicts(Expect(), "Your name is Maya Okafor")["no_pii_leak"] is True
+    assert verdicts(Expect(), "Write to DIEGO@example.com")["no_pii_leak"] is False
+
+
+def test_blocking_and_errors() -> None:
+    assert verdicts(Expect(blocked=True), "", outcome="answered")["blocking"] is False
+    assert verdicts(Expect(blocked=False), "", outcome="answered")["blocking"] is True
+    assert verdicts(Expect(), "", outcome="error")["no_error"] is False
