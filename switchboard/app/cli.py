@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     seed = commands.add_parser("seed", help="load the demo shop's data")
-    seed.add_argument("--reset", action="store_true", help="replace the business data even if loaded before")
+    seed.add_argument("--reset", action="store_true", help="put the orders back to the seed even if loaded before")
     seed.set_defaults(run=_seed)
 
     ingest = commands.add_parser("ingest", help="index a folder of markdown articles into the knowledge base")
@@ -51,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--min-pass", type=float, help="exit 1 when pass@1 is below this share (0..1)")
     run.add_argument("--instant", action="store_true", help="demo models at zero latency")
     run.add_argument("--out", type=Path, help="where reports go (default: <data dir>/runs)")
+    run.add_argument("--gate", action="store_true", help="exit 1 if the run falls below evals/baselines/<dataset>.json")
+    run.add_argument("--update-baseline", action="store_true", help="store this run as the dataset's baseline")
     run.set_defaults(run=_run)
 
     compare = commands.add_parser("compare", help="set stored runs side by side")
@@ -154,13 +157,36 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         below = args.min_pass is not None and run.summary["pass_at_1"] < args.min_pass
         if below:
             print(f"pass@1 {run.summary['pass_at_1']:.1%} is below --min-pass {args.min_pass:.1%}", file=sys.stderr)
-        return 1 if below else 0
+        return 1 if below or not _baseline(args, run.summary) else 0
 
     try:
         return asyncio.run(go())
     except DatasetError as exc:
         print(f"switchboard run: {exc}", file=sys.stderr)
         return 2
+
+
+def _baseline(args: argparse.Namespace, summary: dict[str, Any]) -> bool:
+    """Update or check the dataset's baseline as asked; False when the gate fails."""
+    from switchboard.app.settings import REPO
+    from switchboard.evals.gate import baseline_from, gate_problems
+
+    path = REPO / "evals" / "baselines" / f"{args.dataset.stem}.json"
+    if args.update_baseline:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(baseline_from(summary, args.flags), indent=2) + "\n")
+        print(f"baseline written: {path}")
+        return True
+    if not args.gate:
+        return True
+    if not path.exists():
+        print(f"switchboard run: no baseline at {path} (create it with --update-baseline)", file=sys.stderr)
+        return False
+    problems = gate_problems(summary, json.loads(path.read_text()))
+    for problem in problems:
+        print(f"gate: {problem}", file=sys.stderr)
+    print("gate: passed" if not problems else f"gate: {len(problems)} problem(s)")
+    return not problems
 
 
 def _compare(args: argparse.Namespace, settings: Settings) -> int:

@@ -14,6 +14,7 @@ from sqlmodel import col, or_, select
 from switchboard.app.db import Sessions
 from switchboard.app.flags import snapshot_key
 from switchboard.app.models import Run
+from switchboard.app.seed import load_seed
 from switchboard.app.services import Services, utcnow
 from switchboard.app.settings import REPO
 from switchboard.app.store import new_id
@@ -26,9 +27,10 @@ from switchboard.evals.scorers import TurnResult
 class ServicePlayer:
     """Plays turns exactly as the browser does (TurnRunner), under a fixed flag snapshot."""
 
-    def __init__(self, services: Services, flags: dict[str, bool]) -> None:
+    def __init__(self, services: Services, flags: dict[str, bool], run_id: str) -> None:
         self._services = services
         self._flags = flags
+        self._run_id = run_id
 
     async def start(self, customer: str) -> str:
         return (await self._services.conversations.create(customer)).id
@@ -36,7 +38,9 @@ class ServicePlayer:
     async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
         answer: list[str] = []
         record: dict[str, Any] = {}
-        async for event in self._services.turns.play(conversation_id, customer, text, flags=self._flags):
+        async for event in self._services.turns.play(
+            conversation_id, customer, text, flags=self._flags, run_id=self._run_id
+        ):
             if event.kind == "token":
                 answer.append(event.data["text"])
             elif event.kind == "done":
@@ -80,16 +84,24 @@ async def execute_run(
 ) -> Run:
     customers = [c.id for c in await services.shop.customers()]
     cases = load_dataset(dataset, customers)
+    run_id = new_id("run_")
+
+    async def fresh_shop(attempt: int) -> None:
+        # Every attempt starts from the seeded shop: a refund approved earlier must not
+        # turn into "already refunded" later, or runs stop being comparable.
+        await load_seed(services.sessions, services.settings.seed_dir, utcnow())
+
     results = await run_cases(
         cases,
-        ServicePlayer(services, flags),
+        ServicePlayer(services, flags, run_id),
         await personal_data(services),
         concurrency=concurrency,
         repeat=repeat,
         progress=progress,
+        before_attempt=fresh_shop,
     )
     run = Run(
-        id=new_id("run_"),
+        id=run_id,
         name=name or f"{dataset.stem} {snapshot_key(flags, services.flags.registry)}",
         created_at=utcnow(),
         dataset=str(dataset),

@@ -26,7 +26,10 @@ from switchboard.app.models import (
 )
 
 SEED_KEY = "seeded_at"
-BUSINESS_TABLES: list[type[SQLModel]] = [Refund, TrackingEvent, OrderItem, Order, Product, Customer]
+# Orders and what hangs off them are replaced; customers and products are updated in place,
+# because conversations and tickets refer to customers.
+ORDER_TABLES: list[type[SQLModel]] = [Refund, TrackingEvent, OrderItem, Order]
+REFERENCE_TABLES: list[type[SQLModel]] = [Customer, Product]
 
 
 async def seed_if_empty(sessions: Sessions, seed_dir: Path, now: datetime) -> bool:
@@ -39,12 +42,18 @@ async def seed_if_empty(sessions: Sessions, seed_dir: Path, now: datetime) -> bo
 
 
 async def load_seed(sessions: Sessions, seed_dir: Path, now: datetime) -> None:
-    """Replace the business data with the seed (conversations and records are kept)."""
+    """Put the shop back to the seed: every order as seeded, no refunds made since.
+
+    Conversations, messages, tickets and request records are kept.
+    """
     rows = build_rows(_read(seed_dir), now)
     async with sessions() as session, session.begin():
-        for table in BUSINESS_TABLES:
+        for table in ORDER_TABLES:
             await session.exec(delete(table))  # type: ignore[call-overload]
-        for table in reversed(BUSINESS_TABLES):  # parents before children, for foreign keys
+        for row in (r for r in rows if type(r) in REFERENCE_TABLES):
+            await session.merge(row)
+        await session.flush()
+        for table in reversed(ORDER_TABLES):  # parents before children, for foreign keys
             session.add_all([r for r in rows if type(r) is table])
             await session.flush()
         await session.merge(Meta(key=SEED_KEY, value=now.isoformat()))

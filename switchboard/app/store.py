@@ -289,6 +289,10 @@ class RecordStore:
             query = select(RequestRecord).where(col(RequestRecord.id).in_(record_ids))
             return {r.id: r for r in (await s.exec(query)).all()}
 
+    async def live(self, limit: int = 5000) -> list[dict[str, Any]]:
+        """Recent records of live turns — those that no eval run played."""
+        return [r.data for r in await self.recent(limit) if not r.data.get("run_id")]
+
     async def recent(self, limit: int = 5000) -> list[RequestRecord]:
         async with self._sessions() as s:
             query = select(RequestRecord).order_by(col(RequestRecord.created_at).desc()).limit(limit)

@@ -55,9 +55,16 @@ class TurnRunner:
         self._clock = clock
 
     async def play(
-        self, conversation_id: str, customer_id: str, text: str, flags: dict[str, bool] | None = None
+        self,
+        conversation_id: str,
+        customer_id: str,
+        text: str,
+        flags: dict[str, bool] | None = None,
+        run_id: str | None = None,
     ) -> AsyncIterator[TurnEvent]:
-        """Play one turn under `flags` (default: the board's flags as they are now)."""
+        """Play one turn under `flags` (default: the board's flags as they are now).
+
+        Turns played by a run carry its id, so that live figures leave them out."""
         flags = dict(flags) if flags is not None else self._flags.snapshot()
         recorder = TurnRecorder(self._clock)
         await self._conversations.add_message(conversation_id, "user", text)
@@ -70,6 +77,7 @@ class TurnRunner:
             "flags": flags,
             "flags_key": snapshot_key(flags, self._flags.registry),
             "streamed": flags.get("streaming", False),
+            "run_id": run_id,
         }
         error: str | None = None
         finished = False

@@ -8,7 +8,7 @@ concurrently up to `concurrency`; the turns of one case run in order, in one con
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -59,10 +59,15 @@ async def run_cases(
     concurrency: int = 4,
     repeat: int = 1,
     progress: Progress | None = None,
+    before_attempt: Callable[[int], Awaitable[None]] | None = None,
 ) -> list[CaseResult]:
-    """Every case `repeat` times; results in dataset order, attempt by attempt."""
+    """Every case `repeat` times; results in dataset order, attempt by attempt.
+
+    Attempts run one after another, each after `before_attempt` (which can, say, reset the
+    shop's data so that a refund approved in attempt 1 does not change attempt 2).
+    """
     gate = asyncio.Semaphore(max(1, concurrency))
-    jobs = [(case, attempt) for attempt in range(1, repeat + 1) for case in cases]
+    total = len(cases) * repeat
     done = 0
 
     async def play(case: Case, attempt: int) -> CaseResult:
@@ -71,10 +76,15 @@ async def run_cases(
             result = await _play_case(case, attempt, player, personal_data)
         done += 1
         if progress:
-            progress(done, len(jobs))
+            progress(done, total)
         return result
 
-    return list(await asyncio.gather(*(play(c, a) for c, a in jobs)))
+    results: list[CaseResult] = []
+    for attempt in range(1, repeat + 1):
+        if before_attempt:
+            await before_attempt(attempt)
+        results += await asyncio.gather(*(play(case, attempt) for case in cases))
+    return results
 
 
 async def _play_case(

@@ -27,6 +27,13 @@ CASES = [
         "turns": ["how long does a refund take to reach my card?"],
         "expect": {"route": "knowledge", "sources": ["refund-timing"]},
     },
+    # Approving a refund changes the shop: every attempt must start from the seed again.
+    {
+        "id": "refund",
+        "customer": "C1010",
+        "turns": ["I want a refund for order 10042"],
+        "expect": {"contains": ["refund of $42.05 is approved"], "escalated": False},
+    },
     {
         "id": "follow-up",
         "customer": "C1001",
@@ -56,7 +63,7 @@ def test_runs_are_stored_reported_and_compared(
     reports = sorted((tmp_path / "data" / "runs").glob("*/report.json"))
     assert len(reports) == 2 and all(r.with_name("summary.html").exists() for r in reports)
     on = next(json.loads(r.read_text()) for r in reports if json.loads(r.read_text())["name"] == "on")
-    assert on["summary"]["attempts"] == 6 and on["summary"]["pass_at_1"] == 1.0
+    assert on["summary"]["attempts"] == 8 and on["summary"]["pass_at_1"] == 1.0
     assert on["flags"]["router"] is True and on["prompt_versions"]["router"]
     assert "pass@1" in out
 
@@ -74,3 +81,16 @@ def test_min_pass_fails_the_command_and_bad_input_is_exit_2(dataset: Path, capsy
     assert main(["run", "--dataset", str(broken), "--instant"]) == 2
     assert "broken.jsonl:1: unknown customer 'C0000'" in capsys.readouterr().err
     assert main(["compare", "no-such-run"]) == 2
+
+
+async def test_run_turns_stay_out_of_the_live_figures(dataset: Path, tmp_path: Path) -> None:
+    from switchboard.app.runs import execute_run
+    from switchboard.app.services import running_services
+    from switchboard.app.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", demo_ttft_ms=0, demo_tokens_per_s=0)
+    async with running_services(settings) as services:
+        run = await execute_run(services, dataset, services.flags.snapshot())
+        assert run.summary["turns"] == 5
+        assert await services.records.live() == []
+        assert len(await services.records.recent()) == 5

@@ -52,7 +52,7 @@ async def patch_flags(body: FlagsPatch, services: ServicesDep) -> dict[str, Any]
 
 @router.get("/metrics")
 async def get_metrics(services: ServicesDep) -> dict[str, Any]:
-    records = [r.data for r in await services.records.recent()]
+    records = await services.records.live()
     return {"configurations": metrics.summarise(records), "turns": len(records)}
 
 

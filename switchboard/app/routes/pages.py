@@ -101,7 +101,7 @@ def _flag_context(services: ServicesDep) -> dict[str, Any]:
 
 
 async def _metrics_context(services: ServicesDep) -> dict[str, Any]:
-    records = [r.data for r in await services.records.recent()]
+    records = await services.records.live()
     return {"configurations": metrics.summarise(records), "current_key": _current_key(services)}
 
 

@@ -35,15 +35,15 @@ def split_parts(text: str) -> list[str]:
 
 
 _HOW_TO = re.compile(
-    r"^\s*(how (do|does|can|should|long|much|often)|what (does|do|is|are|happens|if)|why|can i|could i|"
-    r"do you|does|is there|are there|will my|if i)\b",
+    r"(?:^|[,;.!?]\s*)(how (do|does|can|should|long|much|often)|what (does|do|is|are|happens|if|should)|why|"
+    r"can i|could i|do you|does|is there|are there|will my|if i)\b",
     re.I,
 )
 
 
 def asks_how_things_work(text: str) -> bool:
     """A question about how things work ("what does processing mean?"), not a request to act."""
-    return bool(_HOW_TO.match(text))
+    return bool(_HOW_TO.search(text.strip()))
 
 
 def is_follow_up(text: str) -> bool:
