@@ -106,8 +106,10 @@ def _tail(path: Path, lines: int = 40) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Module scope, not session: Playwright's sync API keeps an event loop running in this
+    # thread while it is open, which would break every asyncio test collected after these.
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=_chromium_executable(), headless=True, args=CHROMIUM_ARGS)
         yield browser
