@@ -9,7 +9,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from switchboard.app import errors
-from switchboard.app.routes import api, chat, pages
+from switchboard.app.routes import api, chat, pages, runs
+from switchboard.app.runs import RunJobs
 from switchboard.app.services import running_services
 from switchboard.app.settings import REPO, Settings
 
@@ -21,7 +22,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with running_services(settings) as services:
             app.state.services = services
+            app.state.jobs = RunJobs()
             yield
+            await app.state.jobs.close()
 
     app = FastAPI(title="Switchboard", lifespan=lifespan)
     errors.install(app)
@@ -29,4 +32,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(chat.router)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(runs.router)
     return app

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +159,83 @@ def code_version() -> str:
 
 def compare_table(runs: Sequence[Run]) -> list[tuple[str, list[str]]]:
     return report.comparison_rows([r.summary for r in runs])
+
+
+DATASETS = ("golden", "adversarial", "paraphrase")
+
+
+def dataset_path(folder: Path, name: str) -> Path:
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}: use one of {', '.join(DATASETS)}")
+    return folder / f"{name}.jsonl"
+
+
+@dataclass
+class RunJob:
+    """A run started from the browser: its progress, then its id or its error."""
+
+    id: str
+    dataset: str
+    done: int = 0
+    total: int = 0
+    run_id: str | None = None
+    error: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.run_id is not None or self.error is not None
+
+
+class RunJobs:
+    """Runs in the background of the web server, at most one at a time.
+
+    A run shares the server's event loop with live chat. Its turns spend most of their time
+    waiting on the (simulated or real) model, so eight at once keep a run short without
+    starving chat; the CPU-bound parts of a turn take a few milliseconds each.
+    """
+
+    def __init__(self, concurrency: int = 8) -> None:
+        self._jobs: dict[str, RunJob] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._concurrency = concurrency
+
+    def get(self, job_id: str) -> RunJob | None:
+        return self._jobs.get(job_id)
+
+    def busy(self) -> bool:
+        return any(not job.finished for job in self._jobs.values())
+
+    def start(self, services: Services, dataset: str, flags: dict[str, bool]) -> RunJob:
+        job = RunJob(new_id("job_"), dataset)
+        self._jobs[job.id] = job
+        task = asyncio.create_task(self._play(job, services, flags))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return job
+
+    async def _play(self, job: RunJob, services: Services, flags: dict[str, bool]) -> None:
+        def progress(done: int, total: int) -> None:
+            job.done, job.total = done, total
+
+        try:
+            run = await execute_run(
+                services,
+                dataset_path(services.settings.eval_datasets_dir, job.dataset),
+                flags,
+                concurrency=self._concurrency,
+                progress=progress,
+            )
+        except Exception as exc:  # shown on the page; the server carries on
+            job.error = f"{type(exc).__name__}: {exc}"
+            return
+        write_reports(run, services.settings.data_dir / "runs")
+        job.run_id = run.id
+
+    async def wait(self) -> None:
+        """Until every run started so far has finished."""
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     database_url: str = Field("", description="SQLAlchemy async URL; empty means a SQLite file in data_dir.")
     kb_dir: Path = REPO / "data" / "kb"
     seed_dir: Path = REPO / "data" / "seed"
+    eval_datasets_dir: Path = REPO / "evals" / "datasets"
     embedding_model_dir: Path = REPO / "data" / "models" / "minilm-l6-static"
     kb_collection: str = "switchboard-kb"
 
