@@ -79,6 +79,8 @@ async def run_cases(
             progress(done, total)
         return result
 
+    if progress:
+        progress(0, total)
     results: list[CaseResult] = []
     for attempt in range(1, repeat + 1):
         if before_attempt:
