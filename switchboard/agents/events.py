@@ -41,12 +41,14 @@ class ToolUsed:
     ok: bool
     duration_ms: float
     error: str | None = None
+    output: str = ""  # what the model read back, for grounding checks
 
 
 @dataclass(frozen=True)
 class Retrieved:
     query: str
-    sources: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # the article of each passage
+    texts: list[str] = field(default_factory=list)  # the passages themselves, for grounding checks
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ class ToolOutcome:
     ok: bool = True
     error: str | None = None
     sources: list[str] = field(default_factory=list)
+    passages: list[str] = field(default_factory=list)  # retrieved text, when the tool searched
     handoff_reason: str | None = None  # set when only a person can finish the job
     ticket_id: str | None = None
 
@@ -104,7 +105,7 @@ async def search_kb(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:
     if not query:
         return _failure("missing_argument", "search_kb needs a query.")
     found = await ctx.knowledge.search(query, k=4, hybrid=ctx.on("hybrid_search"))
-    return ToolOutcome(format_passages(found), sources=[p.source for p in found])
+    return ToolOutcome(format_passages(found), sources=[p.source for p in found], passages=[p.text for p in found])
 
 
 async def create_ticket(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:

@@ -38,6 +38,7 @@ class TurnRecorder:
         self.route: RouteChosen | None = None
         self.tools: list[ToolUsed] = []
         self.retrieved: list[str] = []
+        self.evidence: list[str] = []
         self.calls: list[ModelCalled] = []
         self.tickets: list[TicketOpened] = []
         self.tokens_sent = 0
@@ -53,8 +54,10 @@ class TurnRecorder:
             self.route = event
         elif isinstance(event, ToolUsed):
             self.tools.append(event)
+            self.evidence.append(event.output)
         elif isinstance(event, Retrieved):
             self.retrieved.extend(s for s in event.sources if s not in self.retrieved)
+            self.evidence.extend(t for t in event.texts if t not in self.evidence)
         elif isinstance(event, ModelCalled):
             self.calls.append(event)
         elif isinstance(event, TicketOpened):
@@ -76,8 +79,9 @@ class TurnRecorder:
             "route": self.route.route if self.route else None,
             "router_confidence": self.route.confidence if self.route else None,
             "path": self.path,
-            "tools": [asdict(t) for t in self.tools],
+            "tools": [{k: v for k, v in asdict(t).items() if k != "output"} for t in self.tools],
             "retrieved": self.retrieved,
+            "evidence": self.evidence,
             "sources": list(dict.fromkeys(_CITATION.findall(self.answer))),
             "tickets": [t.ticket_id for t in self.tickets],
             "models": list(dict.fromkeys(c["model"] for c in calls)),

@@ -7,11 +7,13 @@ answer text and the request record, the same record the browser's details strip 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from switchboard.evals.dataset import Expect, ToolExpectation
+from switchboard.patterns.hybrid_search import terms
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,33 @@ def sources(expect: Expect, result: TurnResult, _: ScoringContext) -> Verdict | 
     return Verdict("sources", not missing, f"missing {missing} (cited {cited})" if missing else "")
 
 
+GROUNDED_OVERLAP = 0.6
+_CITATION = re.compile(r"\[[a-z0-9][a-z0-9._-]*\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def groundedness(expect: Expect, result: TurnResult, _: ScoringContext) -> Verdict | None:
+    """Each sentence of an answer that cites the help centre is supported by its evidence: a
+    retrieved passage or a tool result.
+
+    A sentence counts as supported when at least 60% of its content words appear in one piece
+    of evidence; questions ("would you like me to …?") claim nothing and are skipped. Lexical
+    support is a floor, not proof: it catches invented sentences, not evidence quoted out of
+    context.
+    """
+    if not result.record.get("sources"):
+        return None
+    passages = [set(terms(text)) for text in result.record.get("evidence", [])]
+    sentences = _SENTENCE_END.split(_CITATION.sub("", result.answer).strip())
+    claims = [c for c in sentences if len(terms(c)) >= 3 and not c.rstrip().endswith("?")]
+    unsupported = [c.strip() for c in claims if _support(set(terms(c)), passages) < GROUNDED_OVERLAP]
+    return Verdict("groundedness", not unsupported, f"unsupported: {unsupported[:2]}" if unsupported else "")
+
+
+def _support(words: set[str], passages: list[set[str]]) -> float:
+    return max((len(words & p) / len(words) for p in passages), default=0.0)
+
+
 def escalation(expect: Expect, result: TurnResult, _: ScoringContext) -> Verdict | None:
     if expect.escalated is None:
         return None
@@ -140,6 +169,7 @@ SCORERS: tuple[Scorer, ...] = (
     not_contains,
     citations_valid,
     sources,
+    groundedness,
     escalation,
     blocking,
     no_pii_leak,

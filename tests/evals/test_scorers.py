@@ -30,7 +30,13 @@ def test_tools_match_by_name_or_alternatives_and_argument_subset() -> None:
 
 def test_text_citations_and_outcomes() -> None:
     expect = Expect(contains=["45 days"], not_contains=["30 days"], sources=["returns-policy"], escalated=False)
-    good = verdicts(expect, "Within 45 DAYS [returns-policy]", sources=["returns-policy"], retrieved=["returns-policy"])
+    good = verdicts(
+        expect,
+        "Within 45 DAYS [returns-policy]",
+        sources=["returns-policy"],
+        retrieved=["returns-policy"],
+        evidence=["Send it back within 45 days."],
+    )
     assert all(good.values()) and set(good) >= {"contains", "not_contains", "sources", "citations_valid", "escalation"}
     bad = verdicts(expect, "30 days [made-up]", sources=["made-up"], retrieved=["returns-policy"], outcome="escalated")
     assert not any(bad[k] for k in ("contains", "not_contains", "sources", "citations_valid", "escalation"))
@@ -45,3 +51,13 @@ def test_blocking_and_errors() -> None:
     assert verdicts(Expect(blocked=True), "", outcome="answered")["blocking"] is False
     assert verdicts(Expect(blocked=False), "", outcome="answered")["blocking"] is True
     assert verdicts(Expect(), "", outcome="error")["no_error"] is False
+
+
+def test_groundedness_needs_each_cited_sentence_in_a_passage() -> None:
+    evidence = ["Refunds are issued within 2 business days of your return reaching our warehouse."]
+    record = {"sources": ["refund-timing"], "evidence": evidence}
+    grounded = "Refunds are issued within 2 business days of the return reaching our warehouse. [refund-timing]"
+    assert verdicts(Expect(), grounded, **record)["groundedness"] is True
+    invented = grounded + " We also refund shipping on every order within 90 days."
+    assert verdicts(Expect(), invented, **record)["groundedness"] is False
+    assert "groundedness" not in verdicts(Expect(), "Order #10057 is shipped.")

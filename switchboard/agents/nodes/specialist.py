@@ -77,9 +77,9 @@ async def _run_tool(ctx: TurnContext, write: Writer, tools: dict[str, Tool], cal
     else:
         outcome = await tool.run(ctx, call["arguments"])
     elapsed = (time.perf_counter() - started) * 1000
-    write(ToolUsed(call["name"], call["arguments"], outcome.ok, elapsed, outcome.error))
+    write(ToolUsed(call["name"], call["arguments"], outcome.ok, elapsed, outcome.error, outcome.content))
     if outcome.sources:
-        write(Retrieved(str(call["arguments"].get("query", "")), outcome.sources))
+        write(Retrieved(str(call["arguments"].get("query", "")), outcome.sources, outcome.passages))
     if outcome.ticket_id:
         write(TicketOpened(outcome.ticket_id, str(call["arguments"].get("summary", ""))))
     return outcome
