@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--repeat", type=int, default=1, help="attempts per case; reports pass^k too")
     run.add_argument("--min-pass", type=float, help="exit 1 when pass@1 is below this share (0..1)")
     run.add_argument("--instant", action="store_true", help="demo models at zero latency")
+    run.add_argument("--judge", action="store_true", help="also grade each answer with the judge model (costs calls)")
     run.add_argument("--out", type=Path, help="where reports go (default: <data dir>/runs)")
     run.add_argument("--gate", action="store_true", help="exit 1 if the run falls below evals/baselines/<dataset>.json")
     run.add_argument("--update-baseline", action="store_true", help="store this run as the dataset's baseline")
@@ -146,6 +147,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                     name=args.name,
                     concurrency=args.concurrency,
                     repeat=args.repeat,
+                    judge=args.judge,
                     progress=lambda done, total: progress.update(task, completed=done, total=total),
                 )
         report_json, summary_html = write_reports(run, args.out or settings.data_dir / "runs")

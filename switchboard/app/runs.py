@@ -22,6 +22,7 @@ from switchboard.app.store import new_id
 from switchboard.evals import report
 from switchboard.evals.dataset import dataset_hash, load_dataset
 from switchboard.evals.engine import CaseResult, Progress, run_cases
+from switchboard.evals.judge import Judge
 from switchboard.evals.scorers import TurnResult
 
 
@@ -47,6 +48,11 @@ class ServicePlayer:
             elif event.kind == "done":
                 record = event.data
         return TurnResult("".join(answer), record)
+
+
+def make_judge(services: Services) -> Judge:
+    settings = services.settings
+    return Judge(services.gateway, services.prompts.get("judge").text, settings.judge_model)
 
 
 class RunStore:
@@ -82,6 +88,7 @@ async def execute_run(
     concurrency: int = 4,
     repeat: int = 1,
     progress: Progress | None = None,
+    judge: bool = False,
 ) -> Run:
     customers = [c.id for c in await services.shop.customers()]
     cases = load_dataset(dataset, customers)
@@ -100,6 +107,7 @@ async def execute_run(
         repeat=repeat,
         progress=progress,
         before_attempt=fresh_shop,
+        judge=make_judge(services) if judge else None,
     )
     run = Run(
         id=run_id,

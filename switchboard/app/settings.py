@@ -29,6 +29,7 @@ class Settings(BaseSettings):
 
     model: str = Field("demo-large", description="The model that writes answers.")
     router_model: str = Field("demo-small", description="The model that routes (cheap is fine).")
+    judge_model: str = Field("demo-large", description="The model that grades answers (evals).")
     demo_ttft_ms: float | None = Field(None, description="Override the demo models' time to first token.")
     demo_tokens_per_s: float | None = Field(None, description="Override the demo models' speed; 0 = instant.")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from switchboard.evals.dataset import Case
+from switchboard.evals.judge import Judge
 from switchboard.evals.scorers import ScoringContext, TurnResult, Verdict, score_turn
 
 Progress = Callable[[int, int], None]
@@ -32,10 +33,11 @@ class TurnOutcome:
     answer: str
     record: dict[str, Any]
     verdicts: list[Verdict]
+    judge_cost_usd: float = 0.0
 
     @property
     def passed(self) -> bool:
-        return all(v.passed for v in self.verdicts)
+        return all(v.passed for v in self.verdicts if not v.advisory)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ async def run_cases(
     repeat: int = 1,
     progress: Progress | None = None,
     before_attempt: Callable[[int], Awaitable[None]] | None = None,
+    judge: Judge | None = None,
 ) -> list[CaseResult]:
     """Every case `repeat` times; results in dataset order, attempt by attempt.
 
@@ -73,7 +76,7 @@ async def run_cases(
     async def play(case: Case, attempt: int) -> CaseResult:
         nonlocal done
         async with gate:
-            result = await _play_case(case, attempt, player, personal_data)
+            result = await _play_case(case, attempt, player, personal_data, judge)
         done += 1
         if progress:
             progress(done, total)
@@ -90,7 +93,7 @@ async def run_cases(
 
 
 async def _play_case(
-    case: Case, attempt: int, player: Player, personal_data: Mapping[str, Sequence[str]]
+    case: Case, attempt: int, player: Player, personal_data: Mapping[str, Sequence[str]], judge: Judge | None
 ) -> CaseResult:
     context = ScoringContext(case.customer, personal_data)
     conversation = await player.start(case.customer)
@@ -98,5 +101,11 @@ async def _play_case(
     for turn in case.turns:
         played = await player.turn(conversation, case.customer, turn.user)
         verdicts = score_turn(turn.expect, played, context)
-        result.turns.append(TurnOutcome(turn.user, played.answer, played.record, verdicts))
+        cost = 0.0
+        if judge is not None and played.record.get("evidence"):
+            judgement = await judge.grade(turn.user, played.answer, played.record["evidence"])
+            detail = f"score {judgement.score:.2f} {judgement.detail}"
+            verdicts.append(Verdict("judge", judgement.grounded, detail, advisory=True))
+            cost = judgement.cost_usd
+        result.turns.append(TurnOutcome(turn.user, played.answer, played.record, verdicts, cost))
     return result

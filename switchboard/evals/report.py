@@ -39,6 +39,7 @@ def summarise(results: Sequence[CaseResult]) -> dict[str, Any]:
             c for c, rs in by_case.items() if rs[0].must_pass and not all(r.passed for r in rs)
         ),
         "case_passed": {c: all(r.passed for r in rs) for c, rs in by_case.items()},
+        "judge_cost_usd": round(sum(t.judge_cost_usd for r in results for t in r.turns), 6),
         **_operations(records),
         **_guards(results),
     }
@@ -112,6 +113,7 @@ COMPARED = [
     ("attacks blocked", "attacks_blocked", "{}"),
     ("false positives", "false_positives", "{}"),
     ("errors", "errors", "{}"),
+    ("judge cost ($)", "judge_cost_usd", "{:.5f}"),
 ]
 
 

@@ -27,6 +27,7 @@ class Verdict:
     scorer: str
     passed: bool
     detail: str = ""
+    advisory: bool = False  # reported, but does not decide whether the case passed (the judge)
 
 
 @dataclass(frozen=True)

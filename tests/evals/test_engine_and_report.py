@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from switchboard.evals.dataset import Case, Expect, Turn
 from switchboard.evals.engine import run_cases
+from switchboard.evals.judge import Judge
 from switchboard.evals.report import case_changes, comparison_rows, summarise
 from switchboard.evals.scorers import TurnResult
 
@@ -59,3 +61,40 @@ async def test_changes_between_runs_are_listed_per_case() -> None:
 class _AlwaysNo(FlakyPlayer):
     async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
         return TurnResult("no", {"outcome": "answered"})
+
+
+class FakeGateway:
+    """Grades by a fixed reply and charges a fixed cost, as the gateway reports calls."""
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+        self.requests: list[Any] = []
+
+    async def complete(self, request: Any, *, purpose: str, on_call: Any = None) -> Any:
+        from switchboard.agents.llm.gateway import CallRecord
+        from switchboard.agents.llm.types import Completion, Usage
+
+        self.requests.append(request)
+        on_call(CallRecord(purpose, request.model, "fake", 10, 5, 0.002, 1.0, 2.0))
+        return Completion(self.reply, [], Usage(10, 5))
+
+
+class EvidencePlayer(FlakyPlayer):
+    async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
+        return TurnResult("yes", {"outcome": "answered", "evidence": ["yes is the answer"]})
+
+
+async def test_the_judge_is_advisory_and_its_cost_is_counted() -> None:
+    gateway = FakeGateway('{"verdict": "ungrounded", "score": 0.2}')
+    judge = Judge(gateway, "grade it", "demo-large")
+    results = await run_cases([case("a", "hello")], EvidencePlayer(), {}, judge=judge)
+    summary = summarise(results)
+    assert summary["scorers"]["judge"]["rate"] == 0.0
+    assert summary["pass_at_1"] == 1.0  # the judge reports; the deterministic scorers decide
+    assert summary["judge_cost_usd"] == 0.002
+    assert "<evidence>yes is the answer</evidence>" in gateway.requests[0].messages[1]["content"]
+
+
+async def test_an_unreadable_judgement_never_passes() -> None:
+    judgement = await Judge(FakeGateway("not json"), "grade it", "demo-large").grade("q", "a", ["e"])
+    assert judgement.grounded is False and "unreadable" in judgement.detail

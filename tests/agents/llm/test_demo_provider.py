@@ -135,3 +135,14 @@ async def test_how_to_questions_search_the_help_centre_instead_of_the_orders(emb
     )
     reply = await run(provider(embedder), request)
     assert [c["name"] for c in reply.tool_calls] == ["search_kb"]
+
+
+async def test_as_a_judge_it_tells_supported_answers_from_invented_ones(embedder: Embedder) -> None:
+    from switchboard.evals.judge import Judge
+
+    judge = Judge(Gateway({"demo-large": provider(embedder)}), PROMPTS.get("judge").text, "demo-large")
+    evidence = ["Refunds are issued within 2 business days of your return reaching our warehouse."]
+    supported = await judge.grade("how long?", "Refunds are issued within 2 business days. [refund-timing]", evidence)
+    invented = await judge.grade("how long?", "Every order ships free by drone to the moon.", evidence)
+    assert supported.grounded and supported.score == 1.0 and supported.cost_usd > 0
+    assert not invented.grounded and invented.score == 0.0

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from switchboard.agents.embeddings import Embedder
-from switchboard.agents.llm.providers.demo import reading, writing
+from switchboard.agents.llm.providers.demo import judging, reading, writing
 from switchboard.agents.llm.providers.demo.understanding import (
     asks_how_things_work,
     is_follow_up,
@@ -65,7 +65,9 @@ class DemoPolicy:
         choice_key = next((k for k, v in properties.items() if "enum" in v), None)
         answer: dict[str, Any] = {}
         if choice_key is not None:
-            choice, confidence = self._choose(messages, list(properties[choice_key]["enum"]))
+            options = list(properties[choice_key]["enum"])
+            judged = judging.verdict(self._embedder, reading.latest_user_text(messages), options)
+            choice, confidence = judged or self._choose(messages, options)
             answer[choice_key] = choice
             answer.update({k: confidence for k, v in properties.items() if v.get("type") == "number"})
         return json.dumps(answer)

@@ -1,0 +1,69 @@
+"""LLM-as-judge: a model grades whether an answer is supported by its evidence.
+
+The judge calls a model through the same gateway as everything else, so its tokens and cost
+are recorded like any other call. Offline, the demo model grades by embedding similarity
+(see the demo provider's judging module); pointed at a real model, the same prompt and schema
+ask it to read and decide.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from switchboard.agents.llm.gateway import CallListener, CallRecord
+from switchboard.agents.llm.types import ChatRequest, Completion
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "verdict": {"type": "string", "enum": ["grounded", "ungrounded"]},
+        "score": {"type": "number", "minimum": 0, "maximum": 1},
+    },
+    "required": ["verdict", "score"],
+}
+
+
+class Completer(Protocol):
+    async def complete(self, request: ChatRequest, *, purpose: str, on_call: CallListener = ...) -> Completion: ...
+
+
+@dataclass(frozen=True)
+class Judgement:
+    grounded: bool
+    score: float
+    cost_usd: float
+    detail: str = ""
+
+
+class Judge:
+    def __init__(self, gateway: Completer, prompt: str, model: str) -> None:
+        self._gateway = gateway
+        self._prompt = prompt
+        self._model = model
+
+    async def grade(self, question: str, answer: str, evidence: Sequence[str]) -> Judgement:
+        calls: list[CallRecord] = []
+        user = (
+            f"<question>{question}</question>\n<answer>{answer}</answer>\n<evidence>{chr(10).join(evidence)}</evidence>"
+        )
+        request = ChatRequest(
+            [{"role": "system", "content": self._prompt}, {"role": "user", "content": user}],
+            self._model,
+            json_schema=SCHEMA,
+            max_tokens=60,
+        )
+        reply = await self._gateway.complete(request, purpose="judge", on_call=calls.append)
+        cost = sum(c.cost_usd for c in calls)
+        return _read(reply.text, cost)
+
+
+def _read(text: str, cost: float) -> Judgement:
+    """The judge's JSON; anything unreadable counts as a failed grade, never as a pass."""
+    try:
+        data = json.loads(text)
+        return Judgement(data["verdict"] == "grounded", float(data["score"]), cost, str(data["verdict"]))
+    except (ValueError, KeyError, TypeError):
+        return Judgement(False, 0.0, cost, f"unreadable judgement: {text[:80]!r}")
