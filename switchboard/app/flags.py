@@ -170,8 +170,9 @@ REGISTRY: tuple[Flag, ...] = (
         "online_evals",
         8,
         "Online evals",
-        "Score a sample of live turns with a judge, in the background.",
+        "Grade one live turn in N with the judge model, in the background (costs judge calls).",
         "eval score",
+        built=True,
     ),
     _f(
         "retry_budget",

@@ -20,10 +20,12 @@ from switchboard.agents.prompts import PromptBook
 from switchboard.app.db import Sessions, create_tables, make_engine, make_sessions
 from switchboard.app.flags import FlagBoard
 from switchboard.app.knowledge import KnowledgeBase
+from switchboard.app.online_evals import OnlineEvaluator
 from switchboard.app.seed import seed_if_empty
 from switchboard.app.settings import Settings
 from switchboard.app.store import ConversationStore, RecordStore, ShopStore
 from switchboard.app.turns import TurnRunner
+from switchboard.evals.judge import Judge
 
 SHIPPED_KB = "shipped"
 
@@ -46,6 +48,7 @@ class Services:
     flags: FlagBoard
     graph: Graph
     turns: TurnRunner
+    online: OnlineEvaluator
 
 
 def build_gateway(settings: Settings, embedder: Embedder) -> Gateway:
@@ -72,7 +75,9 @@ async def running_services(settings: Settings, now: Callable[[], datetime] = utc
     await seed_if_empty(sessions, settings.seed_dir, now())
     knowledge = await asyncio.to_thread(open_knowledge, settings, embedder)
     async with AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
-        yield _assemble(settings, engine, sessions, knowledge, build_gateway(settings, embedder), saver, now)
+        services = _assemble(settings, engine, sessions, knowledge, build_gateway(settings, embedder), saver, now)
+        yield services
+        await services.online.close()
     await engine.dispose()
 
 
@@ -105,7 +110,9 @@ def _assemble(
             router_model=settings.router_model,
         )
 
-    turns = TurnRunner(graph, conversations, records, flags, make_context, now)
+    judge = Judge(gateway, prompts.get("judge").text, settings.judge_model)
+    online = OnlineEvaluator(judge, every=settings.online_eval_every)
+    turns = TurnRunner(graph, conversations, records, flags, make_context, now, after_turn=online.consider)
     return Services(
         settings,
         engine,
@@ -119,4 +126,5 @@ def _assemble(
         flags,
         graph,
         turns,
+        online,
     )

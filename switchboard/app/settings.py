@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     model: str = Field("demo-large", description="The model that writes answers.")
     router_model: str = Field("demo-small", description="The model that routes (cheap is fine).")
     judge_model: str = Field("demo-large", description="The model that grades answers (evals).")
+    online_eval_every: int = Field(5, ge=1, description="With online_evals on, grade one live turn in N.")
     demo_ttft_ms: float | None = Field(None, description="Override the demo models' time to first token.")
     demo_tokens_per_s: float | None = Field(None, description="Override the demo models' speed; 0 = instant.")
 

@@ -25,6 +25,7 @@ from switchboard.app.recorder import TurnRecorder
 from switchboard.app.store import ConversationStore, RecordStore, new_id
 
 ContextFactory = Callable[[str, str, dict[str, bool]], TurnContext]
+AfterTurn = Callable[[str, str, dict[str, Any]], None]  # question, answer, record
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class TurnRunner:
         make_context: ContextFactory,
         now: Callable[[], datetime],
         clock: Callable[[], float] = time.perf_counter,
+        after_turn: AfterTurn | None = None,
     ) -> None:
         self._graph = graph
         self._conversations = conversations
@@ -53,6 +55,7 @@ class TurnRunner:
         self._make_context = make_context
         self._now = now
         self._clock = clock
+        self._after_turn = after_turn
 
     async def play(
         self,
@@ -92,6 +95,8 @@ class TurnRunner:
             if not finished and error is None:
                 error = "client disconnected"
             record = await self._save(recorder, base, error, complete=finished)
+        if finished and self._after_turn is not None:
+            self._after_turn(text, recorder.answer, record)
         yield TurnEvent("done", record)
 
     async def _run_graph(

@@ -28,4 +28,7 @@ def test_changes_are_all_or_nothing() -> None:
 def test_snapshot_key_names_the_built_flags() -> None:
     board = FlagBoard()
     board.set_many({"router": False})
-    assert snapshot_key(board.snapshot(), board.registry) == "streaming=on router=off rag=on hybrid_search=on"
+    assert (
+        snapshot_key(board.snapshot(), board.registry)
+        == "streaming=on router=off rag=on hybrid_search=on online_evals=on"
+    )

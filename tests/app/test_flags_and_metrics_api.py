@@ -11,7 +11,7 @@ def test_every_chapter_is_listed_and_unbuilt_flags_are_off(client: TestClient) -
     registry = client.get("/api/flags").json()["registry"]
     assert {f["chapter"] for f in registry} == set(range(1, 13))
     built = {f["name"] for f in registry if f["built"]}
-    assert built == {"streaming", "router", "rag", "hybrid_search"}
+    assert built == {"streaming", "router", "rag", "hybrid_search", "online_evals"}
     assert all(not f["value"] for f in registry if not f["built"])
 
 
@@ -46,8 +46,8 @@ def test_presets_and_metrics_per_configuration(client: TestClient) -> None:
     client.patch("/api/flags", json={"preset": "chapter-4"})
     ask(client, new_conversation(client), "do you ship to Canada?")
     rows = {r["flags_key"]: r for r in client.get("/api/metrics").json()["configurations"]}
-    off = rows["streaming=off router=off rag=off hybrid_search=off"]
-    on = rows["streaming=on router=on rag=on hybrid_search=on"]
+    off = rows["streaming=off router=off rag=off hybrid_search=off online_evals=off"]
+    on = rows["streaming=on router=on rag=on hybrid_search=on online_evals=on"]
     assert off["count"] >= 1 and on["count"] >= 1
     assert on["p50_ms"] is not None and on["mean_cost_usd"] > 0
 

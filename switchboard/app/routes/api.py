@@ -53,7 +53,11 @@ async def patch_flags(body: FlagsPatch, services: ServicesDep) -> dict[str, Any]
 @router.get("/metrics")
 async def get_metrics(services: ServicesDep) -> dict[str, Any]:
     records = await services.records.live()
-    return {"configurations": metrics.summarise(records), "turns": len(records)}
+    return {
+        "configurations": metrics.summarise(records),
+        "turns": len(records),
+        "online_evals": services.online.snapshot(),
+    }
 
 
 @router.get("/records/{record_id}")

@@ -102,7 +102,12 @@ def _flag_context(services: ServicesDep) -> dict[str, Any]:
 
 async def _metrics_context(services: ServicesDep) -> dict[str, Any]:
     records = await services.records.live()
-    return {"configurations": metrics.summarise(records), "current_key": _current_key(services)}
+    return {
+        "configurations": metrics.summarise(records),
+        "current_key": _current_key(services),
+        "online": services.online.snapshot(),
+        "online_on": services.flags.snapshot().get("online_evals", False),
+    }
 
 
 def _current_key(services: ServicesDep) -> str:

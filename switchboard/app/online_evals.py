@@ -1,0 +1,59 @@
+"""Online evaluation (chapter 8): grade a share of live turns with the judge, in the background.
+
+The customer's answer never waits for its grade: a sampled turn is handed to a background
+task after its record is stored. Sampling is one turn in `every`, counted over live turns that
+had evidence to grade against, so it is predictable and costs a known share of judge calls.
+The rolling window keeps the last `window` grades.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any
+
+from switchboard.evals.judge import Judge, Judgement
+
+
+class OnlineEvaluator:
+    def __init__(self, judge: Judge, every: int = 5, window: int = 200) -> None:
+        self._judge = judge
+        self._every = max(1, every)
+        self._seen = 0
+        self._grades: deque[Judgement] = deque(maxlen=window)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def consider(self, question: str, answer: str, record: dict[str, Any]) -> None:
+        """Called after every stored turn; grades one eligible live turn in `every`."""
+        flags = record.get("flags", {})
+        if record.get("run_id") or not flags.get("online_evals") or not record.get("evidence"):
+            return
+        self._seen += 1
+        if self._seen % self._every:
+            return
+        task = asyncio.create_task(self._grade(question, answer, list(record["evidence"])))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _grade(self, question: str, answer: str, evidence: list[str]) -> None:
+        self._grades.append(await self._judge.grade(question, answer, evidence))
+
+    def snapshot(self) -> dict[str, Any]:
+        grades = list(self._grades)
+        count = len(grades)
+        return {
+            "every": self._every,
+            "scored": count,
+            "pending": len(self._tasks),
+            "mean_score": sum(g.score for g in grades) / count if count else None,
+            "grounded_rate": sum(g.grounded for g in grades) / count if count else None,
+            "judge_cost_usd": round(sum(g.cost_usd for g in grades), 6),
+        }
+
+    async def wait(self) -> None:
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await self.wait()
