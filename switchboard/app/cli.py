@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--update-baseline", action="store_true", help="store this run as the dataset's baseline")
     run.set_defaults(run=_run)
 
+    snap = commands.add_parser("snapshots", help="check (or --update) the stored answers of chosen cases")
+    snap.add_argument("--dataset", type=Path, default=None, help="default: evals/datasets/golden.jsonl")
+    snap.add_argument("--update", action="store_true", help="rewrite the stored answers")
+    snap.set_defaults(run=_snapshots)
+
     compare = commands.add_parser("compare", help="set stored runs side by side")
     compare.add_argument("runs", nargs="+", help="run ids or names")
     compare.set_defaults(run=_compare)
@@ -189,6 +194,47 @@ def _baseline(args: argparse.Namespace, summary: dict[str, Any]) -> bool:
         print(f"gate: {problem}", file=sys.stderr)
     print("gate: passed" if not problems else f"gate: {len(problems)} problem(s)")
     return not problems
+
+
+SNAPSHOT_CLOCK = "2026-06-01T12:00:00+00:00"  # a fixed "now", so the dates in answers never drift
+
+
+def _snapshots(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+    from datetime import datetime
+
+    from switchboard.app.runs import execute_run
+    from switchboard.app.services import running_services
+    from switchboard.app.settings import REPO
+    from switchboard.evals import snapshots
+
+    dataset = args.dataset or REPO / "evals" / "datasets" / "golden.jsonl"
+    path = REPO / "evals" / "snapshots" / f"{dataset.stem}.json"
+    fixed = datetime.fromisoformat(SNAPSHOT_CLOCK)
+    with tempfile.TemporaryDirectory() as scratch:
+        quiet = settings.model_copy(update={"data_dir": Path(scratch), "demo_ttft_ms": 0, "demo_tokens_per_s": 0})
+
+        async def play() -> dict[str, str]:
+            async with running_services(quiet, now=lambda: fixed) as services:
+                run = await execute_run(services, dataset, services.flags.snapshot(), concurrency=1, chosen=_must_pass)
+            return {c["case_id"]: snapshots.normalise(c["turns"][-1]["answer"]) for c in run.cases}
+
+        fresh = asyncio.run(play())
+    if args.update:
+        snapshots.save(path, fresh)
+        print(f"{len(fresh)} answers written to {path}")
+        return 0
+    changed = snapshots.differences(snapshots.load(path), fresh)
+    for change in changed:
+        print(change, file=sys.stderr)
+    print(
+        f"{len(fresh)} answers checked, {len(changed)} changed" + (" (run with --update to accept)" if changed else "")
+    )
+    return 1 if changed else 0
+
+
+def _must_pass(case: Any) -> bool:
+    return bool(case.must_pass)
 
 
 def _compare(args: argparse.Namespace, settings: Settings) -> int:

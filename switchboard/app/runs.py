@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -16,11 +16,11 @@ from switchboard.app.db import Sessions
 from switchboard.app.flags import snapshot_key
 from switchboard.app.models import Run
 from switchboard.app.seed import load_seed
-from switchboard.app.services import Services, utcnow
+from switchboard.app.services import Services
 from switchboard.app.settings import REPO
 from switchboard.app.store import new_id
 from switchboard.evals import report
-from switchboard.evals.dataset import dataset_hash, load_dataset
+from switchboard.evals.dataset import Case, dataset_hash, load_dataset
 from switchboard.evals.engine import CaseResult, Progress, run_cases
 from switchboard.evals.judge import Judge
 from switchboard.evals.scorers import TurnResult
@@ -89,15 +89,16 @@ async def execute_run(
     repeat: int = 1,
     progress: Progress | None = None,
     judge: bool = False,
+    chosen: Callable[[Case], bool] | None = None,
 ) -> Run:
     customers = [c.id for c in await services.shop.customers()]
-    cases = load_dataset(dataset, customers)
+    cases = [c for c in load_dataset(dataset, customers) if chosen is None or chosen(c)]
     run_id = new_id("run_")
 
     async def fresh_shop(attempt: int) -> None:
         # Every attempt starts from the seeded shop: a refund approved earlier must not
         # turn into "already refunded" later, or runs stop being comparable.
-        await load_seed(services.sessions, services.settings.seed_dir, utcnow())
+        await load_seed(services.sessions, services.settings.seed_dir, services.now())
 
     results = await run_cases(
         cases,
@@ -112,7 +113,7 @@ async def execute_run(
     run = Run(
         id=run_id,
         name=name or f"{dataset.stem} {snapshot_key(flags, services.flags.registry)}",
-        created_at=utcnow(),
+        created_at=services.now(),
         dataset=str(dataset),
         dataset_hash=dataset_hash(dataset),
         code_version=code_version(),

@@ -49,6 +49,7 @@ class Services:
     graph: Graph
     turns: TurnRunner
     online: OnlineEvaluator
+    now: Callable[[], datetime]
 
 
 def build_gateway(settings: Settings, embedder: Embedder) -> Gateway:
@@ -127,4 +128,5 @@ def _assemble(
         graph,
         turns,
         online,
+        now,
     )
