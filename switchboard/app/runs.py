@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -164,10 +164,6 @@ def code_version() -> str:
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     return found.stdout.strip() or "unknown"
-
-
-def compare_table(runs: Sequence[Run]) -> list[tuple[str, list[str]]]:
-    return report.comparison_rows([r.summary for r in runs])
 
 
 DATASETS = ("golden", "adversarial", "paraphrase")
