@@ -1,19 +1,21 @@
 """The gateway: the one place every model call passes through.
 
 Nodes never talk to a provider directly. They hand the gateway a request, and the gateway
-finds the provider that serves the model, passes the stream through untouched and, when the
-call ends, reports a `CallRecord` (model, tokens, cost, time to first token, duration).
-Later chapters hang their patterns here — cache, budgets, routing, retries, failover — so
-that they apply to every call at once.
+finds the chain of providers that serve the model (primary first), runs the call under the
+turn's resilience switches (resilience.py), passes the stream through and reports a
+`CallRecord` for every attempt: model, provider, tier, tokens, cost, time to first token,
+duration and how it failed. Later chapters hang more patterns here — cache, budgets, model
+routing — so that they apply to every call at once.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from switchboard.agents.llm.prices import DEFAULT_PRICES, Price, price_of
+from switchboard.agents.llm.resilience import Policies, Resilience, resilient_stream
 from switchboard.agents.llm.types import (
     ChatRequest,
     Chunk,
@@ -38,9 +40,13 @@ class CallRecord:
     ttft_ms: float | None
     duration_ms: float
     error: str | None = None
+    tier: int = 0  # 0 = the primary provider, 1 = the first fallback, ...
+    attempt: int = 1  # 2+ = a retry on the same provider
+    cut_mid_stream: bool = False  # failed after some of the answer was sent
 
 
 CallListener = Callable[[CallRecord], None]
+NO_RESILIENCE = Resilience()  # a failure fails the call: every switch off
 
 
 def _ignore(_: CallRecord) -> None:
@@ -50,48 +56,73 @@ def _ignore(_: CallRecord) -> None:
 class Gateway:
     def __init__(
         self,
-        providers: Mapping[str, Provider],
+        providers: Mapping[str, Provider | Sequence[Provider]],
         prices: Mapping[str, Price] = DEFAULT_PRICES,
         clock: Callable[[], float] = time.perf_counter,
+        policies: Policies | None = None,
     ) -> None:
-        """`providers` maps each model name to the provider that serves it."""
-        self._providers = dict(providers)
+        """`providers` maps each model name to the provider, or the chain of providers, serving it."""
+        self._chains = {m: (p,) if not isinstance(p, Sequence) else tuple(p) for m, p in providers.items()}
         self._prices = prices
         self._clock = clock
+        self.policies = policies or Policies()
 
     @property
     def models(self) -> list[str]:
-        return sorted(self._providers)
+        return sorted(self._chains)
 
-    def provider_for(self, model: str) -> Provider:
+    def chain_for(self, model: str) -> tuple[Provider, ...]:
         try:
-            return self._providers[model]
+            return self._chains[model]
         except KeyError:
             raise ProviderError("unknown_model", f"no provider serves model {model!r}") from None
 
     async def stream(
-        self, request: ChatRequest, *, purpose: str, on_call: CallListener = _ignore
+        self,
+        request: ChatRequest,
+        *,
+        purpose: str,
+        on_call: CallListener = _ignore,
+        resilience: Resilience = NO_RESILIENCE,
     ) -> AsyncIterator[Chunk]:
-        """Stream the model's chunks; report the call to `on_call` however it ends."""
-        provider = self.provider_for(request.model)
+        """Stream the model's chunks; report every attempt to `on_call`, however it ends."""
+
+        def attempt(provider: Provider, req: ChatRequest, tier: int, number: int) -> AsyncIterator[Chunk]:
+            return self._attempt(provider, req, purpose, on_call, tier, number)
+
+        chain = self.chain_for(request.model)
+        async for chunk in resilient_stream(chain, request, resilience, self.policies, attempt):
+            yield chunk
+
+    async def _attempt(
+        self, provider: Provider, request: ChatRequest, purpose: str, on_call: CallListener, tier: int, number: int
+    ) -> AsyncIterator[Chunk]:
         meter = _CallMeter(self._clock)
-        error: str | None = None
+        error: ProviderError | None = None
         try:
             async for chunk in provider.stream(request):
                 meter.see(chunk)
                 yield chunk
         except ProviderError as exc:
-            error = exc.kind
+            error = exc
             raise
         finally:
-            on_call(meter.record(purpose, request.model, provider.name, self._prices, error))
+            record = meter.record(purpose, request.model, provider.name, self._prices, error)
+            on_call(replace(record, tier=tier, attempt=number))
 
-    async def complete(self, request: ChatRequest, *, purpose: str, on_call: CallListener = _ignore) -> Completion:
+    async def complete(
+        self,
+        request: ChatRequest,
+        *,
+        purpose: str,
+        on_call: CallListener = _ignore,
+        resilience: Resilience = NO_RESILIENCE,
+    ) -> Completion:
         """The whole response at once, for calls whose output nobody watches arrive."""
         text: list[str] = []
         calls: list[ToolCall] = []
         usage = Usage(0, 0)
-        async for chunk in self.stream(request, purpose=purpose, on_call=on_call):
+        async for chunk in self.stream(request, purpose=purpose, on_call=on_call, resilience=resilience):
             if isinstance(chunk, TextDelta):
                 text.append(chunk.text)
             elif isinstance(chunk, ToolCallChunk):
@@ -122,7 +153,7 @@ class _CallMeter:
         model: str,
         provider: str,
         prices: Mapping[str, Price],
-        error: str | None,
+        error: ProviderError | None,
     ) -> CallRecord:
         end = self._clock()
         usage = self._usage
@@ -135,5 +166,6 @@ class _CallMeter:
             cost_usd=price_of(model, prices).cost(usage.input_tokens, usage.output_tokens),
             ttft_ms=None if self._first is None else (self._first - self._start) * 1000,
             duration_ms=(end - self._start) * 1000,
-            error=error,
+            error=None if error is None else error.kind,
+            cut_mid_stream=error is not None and error.stream_started,
         )

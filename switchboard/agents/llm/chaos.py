@@ -1,0 +1,93 @@
+"""Fault injection ("chaos") around any provider, real ones included.
+
+Each call rolls seeded dice against the dials: fail before the first token (a 500, a 429 with
+Retry-After, a timeout, or an outage), stream slower, cut the stream after some tokens, or
+garble the text. Dials are read per call, so a change on the panel applies to the next call.
+The same seed gives the same faults in the same order, which makes runs repeatable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+from switchboard.agents.llm.types import ChatRequest, Chunk, Provider, ProviderError, TextDelta
+
+
+@dataclass(frozen=True)
+class Dials:
+    error_rate: float = 0.0  # share of calls failing with a 500 before any token
+    rate_limit_rate: float = 0.0  # share failing with a 429
+    retry_after_s: float = 1.0  # the Retry-After a 429 carries
+    timeout_rate: float = 0.0  # share timing out before any token
+    outage: bool = False  # every call fails
+    latency_multiplier: float = 1.0  # 2.0 = every gap between chunks twice as long
+    cut_rate: float = 0.0  # share of streams cut off mid-answer...
+    cut_after_tokens: int = 8  # ...after this many text chunks
+    malformed_rate: float = 0.0  # share of answers whose text is garbled
+
+    @property
+    def calm(self) -> bool:
+        return self == Dials()
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class ChaosProvider:
+    def __init__(
+        self,
+        inner: Provider,
+        dials: Callable[[], Dials],
+        seed: int = 0,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.name = inner.name
+        self._inner = inner
+        self._dials = dials
+        self._rng = random.Random(seed)
+        self._sleep = sleep
+        self._clock = clock
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
+        dials = self._dials()
+        self._fail_before_start(dials)
+        cut = self._rng.random() < dials.cut_rate
+        garble = self._rng.random() < dials.malformed_rate
+        sent = 0
+        last = self._clock()
+        async for chunk in self._inner.stream(request):
+            await self._stretch(dials, last)
+            last = self._clock()
+            if isinstance(chunk, TextDelta):
+                if cut and sent >= dials.cut_after_tokens:
+                    raise ProviderError("server_error", "chaos: stream cut off", self.name, stream_started=True)
+                sent += 1
+                chunk = TextDelta(_garbled(chunk.text)) if garble else chunk
+            yield chunk
+
+    def _fail_before_start(self, dials: Dials) -> None:
+        if dials.outage:
+            raise ProviderError("overloaded", "chaos: provider down", self.name, status=503)
+        roll = self._rng.random()
+        for kind, rate, status in (
+            ("server_error", dials.error_rate, 500),
+            ("rate_limited", dials.rate_limit_rate, 429),
+            ("timeout", dials.timeout_rate, None),
+        ):
+            if roll < rate:
+                after = dials.retry_after_s if kind == "rate_limited" else None
+                raise ProviderError(kind, f"chaos: injected {kind}", self.name, retry_after=after, status=status)  # type: ignore[arg-type]
+            roll -= rate
+
+    async def _stretch(self, dials: Dials, since: float) -> None:
+        if dials.latency_multiplier > 1.0:
+            await self._sleep((self._clock() - since) * (dials.latency_multiplier - 1.0))
+
+
+def _garbled(text: str) -> str:
+    return text[::-1].replace("{", "").replace("}", "")
