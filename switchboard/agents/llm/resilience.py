@@ -9,6 +9,8 @@ here decides, per call, under three switches:
   (patterns/circuit_breaker.py);
 - `failover`: the next provider in the chain is tried — also when a stream dies part-way, in
   which case it is given the text already sent and asked to continue from there.
+
+A request the provider rejected as malformed or filtered is never retried or sent elsewhere.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from switchboard.patterns.circuit_breaker import CircuitBreaker
 from switchboard.patterns.retry_budget import Backoff, RetryBudget
 
 Attempt = Callable[[Provider, ChatRequest, int, int], AsyncIterator[Chunk]]
+# The request itself is at fault: another try, here or elsewhere, would fail the same way.
+GIVE_UP: frozenset[str] = frozenset({"bad_request", "content_filtered"})
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ async def resilient_stream(
                 last_error = error
                 if breaker is not None and error.retryable:
                     breaker.record(False)
-                if error.stream_started and not switches.failover:
+                if error.kind in GIVE_UP or (error.stream_started and not switches.failover):
                     raise
                 if _may_retry(error, switches, policies):
                     await policies.sleep(policies.backoff.wait(number, error.retry_after))

@@ -1,0 +1,126 @@
+"""Retry, breaker and failover decide; providers only advise. Fake providers, fake sleep."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from switchboard.agents.llm.gateway import CallRecord, Gateway
+from switchboard.agents.llm.resilience import Policies, Resilience
+from switchboard.agents.llm.types import ChatRequest, Chunk, ProviderError, TextDelta, Usage
+from switchboard.patterns.circuit_breaker import CircuitBreaker
+from switchboard.patterns.retry_budget import Backoff, RetryBudget
+
+REQUEST = ChatRequest([{"role": "user", "content": "hi"}], "m")
+ALL = Resilience(retry=True, breaker=True, failover=True)
+
+
+class Scripted:
+    """Fails with the scripted errors, one per call, then answers 'hello world'."""
+
+    def __init__(self, name: str, *failures: ProviderError | str) -> None:
+        self.name = name
+        self.failures = list(failures)
+        self.requests: list[ChatRequest] = []
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
+        self.requests.append(request)
+        failure = self.failures.pop(0) if self.failures else None
+        if isinstance(failure, ProviderError):
+            raise failure
+        prefix = request.messages[-1]["content"] if request.messages[-1]["role"] == "assistant" else ""
+        for word in ["hello", " world"]:
+            if failure == "cut" and word == " world":
+                raise ProviderError("server_error", "cut", self.name, stream_started=True)
+            if not prefix.endswith(word.strip()):
+                yield TextDelta(word)
+        yield Usage(3, 2)
+
+
+def err(kind: Any = "server_error", retry_after: float | None = None) -> ProviderError:
+    return ProviderError(kind, "boom", retry_after=retry_after)
+
+
+class Sleeps:
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def gateway(*providers: Scripted, budget: float = 3.0) -> tuple[Gateway, Sleeps]:
+    sleeps = Sleeps()
+    policies = Policies(
+        budget=RetryBudget(min_tokens=budget),
+        backoff=Backoff(base=0.1, cap=1.0),
+        make_breaker=lambda: CircuitBreaker(window=4, min_calls=2, failure_rate=0.5, reset_after=30),
+        sleep=sleeps,
+    )
+    return Gateway({"m": providers}, policies=policies), sleeps
+
+
+async def call(gw: Gateway, switches: Resilience) -> tuple[str, list[CallRecord]]:
+    calls: list[CallRecord] = []
+    reply = await gw.complete(REQUEST, purpose="t", on_call=calls.append, resilience=switches)
+    return reply.text, calls
+
+
+async def test_everything_off_a_failure_fails_the_call() -> None:
+    gw, _ = gateway(Scripted("a", err()), Scripted("b"))
+    with pytest.raises(ProviderError):
+        await call(gw, Resilience())
+
+
+async def test_retry_honours_retry_after_and_is_recorded() -> None:
+    gw, sleeps = gateway(Scripted("a", err("rate_limited", retry_after=2.0)))
+    text, calls = await call(gw, Resilience(retry=True))
+    assert text == "hello world"
+    assert sleeps.waits == [2.0]
+    assert [(c.provider, c.attempt, c.error) for c in calls] == [("a", 1, "rate_limited"), ("a", 2, None)]
+
+
+async def test_the_budget_stops_a_retry_storm() -> None:
+    gw, sleeps = gateway(Scripted("a", err(), err(), err()), budget=1.0)
+    with pytest.raises(ProviderError):
+        await call(gw, Resilience(retry=True))
+    assert len(sleeps.waits) == 1  # one retry from the budget, then give up
+    assert gw.policies.budget.refused == 1
+
+
+async def test_a_bad_request_is_never_retried_or_failed_over() -> None:
+    second = Scripted("b")
+    gw, sleeps = gateway(Scripted("a", err("bad_request")), second)
+    with pytest.raises(ProviderError, match="bad_request"):
+        await call(gw, ALL)
+    assert sleeps.waits == [] and second.requests == []
+
+
+async def test_failover_goes_to_the_next_provider() -> None:
+    gw, _ = gateway(Scripted("a", err("overloaded")), Scripted("b"))
+    text, calls = await call(gw, Resilience(failover=True))
+    assert text == "hello world"
+    assert [(c.provider, c.tier, c.error) for c in calls] == [("a", 0, "overloaded"), ("b", 1, None)]
+
+
+async def test_mid_stream_failover_continues_the_answer_from_the_seam() -> None:
+    second = Scripted("b")
+    gw, _ = gateway(Scripted("a", "cut"), second)
+    text, calls = await call(gw, Resilience(failover=True))
+    assert text == "hello world"  # "hello" from a, " world" from b: nothing repeated
+    assert second.requests[0].messages[-1] == {"role": "assistant", "content": "hello"}
+    assert calls[0].cut_mid_stream and not calls[1].cut_mid_stream
+
+
+async def test_an_open_breaker_skips_the_provider_without_calling_it() -> None:
+    first = Scripted("a", err(), err(), err())
+    gw, _ = gateway(first, Scripted("b"))
+    for _ in range(2):
+        await call(gw, ALL)
+    assert gw.policies.breaker("a").state == "open"
+    calls_before = len(first.requests)
+    text, calls = await call(gw, ALL)
+    assert text == "hello world" and len(first.requests) == calls_before
+    assert [c.provider for c in calls] == ["b"]
