@@ -7,6 +7,7 @@ from typing import Any
 
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import ModelCalled, Token
+from switchboard.agents.llm.resilience import Resilience
 from switchboard.agents.llm.types import (
     ChatRequest,
     Completion,
@@ -31,7 +32,12 @@ async def ask_model(
     text: list[str] = []
     calls: list[ToolCall] = []
     usage = Usage(0, 0)
-    stream = ctx.gateway.stream(request, purpose=purpose, on_call=lambda c: write(ModelCalled(c)))
+    resilience = Resilience(
+        retry=ctx.on("retry_budget"), breaker=ctx.on("circuit_breaker"), failover=ctx.on("failover")
+    )
+    stream = ctx.gateway.stream(
+        request, purpose=purpose, on_call=lambda c: write(ModelCalled(c)), resilience=resilience
+    )
     async for chunk in stream:
         if isinstance(chunk, TextDelta):
             text.append(chunk.text)

@@ -180,6 +180,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Retry with budget",
         "Exponential backoff with jitter, drawn from a shared retry budget.",
         "answered rate under faults",
+        built=True,
     ),
     _f(
         "circuit_breaker",
@@ -187,6 +188,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Circuit breaker",
         "Stop calling a failing provider; probe it before trusting it again.",
         "latency under outage",
+        built=True,
     ),
     _f(
         "failover",
@@ -194,6 +196,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Provider failover",
         "Try the next provider, also when a stream dies mid-answer.",
         "answered rate, tier served",
+        built=True,
     ),
     _f(
         "degradation",

@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from switchboard.agents.context import TurnContext
 from switchboard.agents.embeddings import CachedEmbedder, Embedder, StaticEmbedder
 from switchboard.agents.graph import Graph, build_graph
+from switchboard.agents.llm.chaos import ChaosProvider
 from switchboard.agents.llm.gateway import Gateway
 from switchboard.agents.llm.providers.demo import DEMO_PROFILES, DemoProvider, with_speed
 from switchboard.agents.prompts import PromptBook
+from switchboard.app.chaos import PROVIDERS, ChaosBoard
 from switchboard.app.db import Sessions, create_tables, make_engine, make_sessions
 from switchboard.app.flags import FlagBoard
 from switchboard.app.knowledge import KnowledgeBase
@@ -50,13 +52,19 @@ class Services:
     turns: TurnRunner
     online: OnlineEvaluator
     now: Callable[[], datetime]
+    chaos: ChaosBoard
 
 
-def build_gateway(settings: Settings, embedder: Embedder) -> Gateway:
+def build_gateway(settings: Settings, embedder: Embedder, chaos: ChaosBoard) -> Gateway:
+    """Every demo model is served by two simulated vendors, primary first, each behind its own
+    fault injector — so that retries, breakers and failover have somewhere to go offline."""
     ttft = None if settings.demo_ttft_ms is None else settings.demo_ttft_ms / 1000
     profiles = with_speed(DEMO_PROFILES, ttft, settings.demo_tokens_per_s)
-    demo = DemoProvider(embedder, profiles)
-    return Gateway({model: demo for model in demo.models})
+    vendors = [
+        ChaosProvider(DemoProvider(embedder, profiles, name=name), chaos.dials_for(name), seed=seed)
+        for seed, name in enumerate(PROVIDERS, start=settings.chaos_seed)
+    ]
+    return Gateway({model: vendors for model in profiles})
 
 
 def open_knowledge(settings: Settings, embedder: Embedder) -> KnowledgeBase:
@@ -76,7 +84,9 @@ async def running_services(settings: Settings, now: Callable[[], datetime] = utc
     await seed_if_empty(sessions, settings.seed_dir, now())
     knowledge = await asyncio.to_thread(open_knowledge, settings, embedder)
     async with AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
-        services = _assemble(settings, engine, sessions, knowledge, build_gateway(settings, embedder), saver, now)
+        chaos = ChaosBoard()
+        gateway = build_gateway(settings, embedder, chaos)
+        services = _assemble(settings, engine, sessions, knowledge, gateway, saver, now, chaos)
         yield services
         await services.online.close()
     await engine.dispose()
@@ -90,6 +100,7 @@ def _assemble(
     gateway: Gateway,
     saver: AsyncSqliteSaver,
     now: Callable[[], datetime],
+    chaos: ChaosBoard,
 ) -> Services:
     shop = ShopStore(sessions, now)
     conversations = ConversationStore(sessions, now)
@@ -129,4 +140,5 @@ def _assemble(
         turns,
         online,
         now,
+        chaos,
     )

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     demo_ttft_ms: float | None = Field(None, description="Override the demo models' time to first token.")
     demo_tokens_per_s: float | None = Field(None, description="Override the demo models' speed; 0 = instant.")
 
+    chaos_seed: int = Field(1, description="Seed of the fault injectors, for repeatable chaos.")
     chapter: int | None = Field(None, description="Serve with exactly the layers of chapters 1..N.")
     max_message_chars: int = 8000
 

@@ -78,16 +78,18 @@ class DemoProvider:
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
         profile = self._profile(request.model)
+        request, already_sent = _split_prefill(request)
         reply = self._policy.reply(request, profile.splits_multi_part)
         await self._pause(profile.ttft_s)
-        pieces = _TOKEN.findall(reply.text)
+        text = reply.text.removeprefix(already_sent)
+        pieces = _TOKEN.findall(text)
         for index, piece in enumerate(pieces):
             if index and profile.tokens_per_s:
                 await self._pause(1 / profile.tokens_per_s)
             yield TextDelta(piece)
         for call in reply.tool_calls:
             yield ToolCallChunk(call)
-        yield Usage(_prompt_tokens(request), count_tokens(reply.text) + 12 * len(reply.tool_calls))
+        yield Usage(_prompt_tokens(request), count_tokens(text) + 12 * len(reply.tool_calls))
 
     def _profile(self, model: str) -> DemoProfile:
         try:
@@ -98,6 +100,14 @@ class DemoProvider:
     async def _pause(self, seconds: float) -> None:
         if seconds > 0:
             await self._sleep(seconds)
+
+
+def _split_prefill(request: ChatRequest) -> tuple[ChatRequest, str]:
+    """A trailing assistant message is an answer begun elsewhere: continue it, don't repeat it."""
+    last = request.messages[-1] if request.messages else None
+    if last is None or last.get("role") != "assistant" or last.get("tool_calls"):
+        return request, ""
+    return replace(request, messages=list(request.messages[:-1])), str(last.get("content", ""))
 
 
 def _prompt_tokens(request: ChatRequest) -> int:

@@ -1,0 +1,81 @@
+"""The chaos panel: fault dials per provider, and presets that set them all at once.
+
+Dials are read by each provider's fault injector on every call, so a change applies to the
+next call. Presets name the scenarios the resilience chapter is measured under.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, fields, replace
+from typing import Any
+
+from switchboard.agents.llm.chaos import Dials
+
+PRIMARY, SECONDARY = "demo-a", "demo-b"
+PROVIDERS = (PRIMARY, SECONDARY)
+
+PRESETS: Mapping[str, Mapping[str, Dials]] = {
+    "calm": {},
+    "flaky-primary": {PRIMARY: Dials(error_rate=0.3, rate_limit_rate=0.1, retry_after_s=0.5)},
+    "primary-down": {PRIMARY: Dials(outage=True)},
+    "all-down": {PRIMARY: Dials(outage=True), SECONDARY: Dials(outage=True)},
+    "slow": {PRIMARY: Dials(latency_multiplier=3.0), SECONDARY: Dials(latency_multiplier=3.0)},
+    "mid-stream-cuts": {PRIMARY: Dials(cut_rate=0.5, cut_after_tokens=5)},
+    "primary-down-secondary-flaky": {PRIMARY: Dials(outage=True), SECONDARY: Dials(error_rate=0.3)},
+}
+_DIAL_NAMES = {f.name for f in fields(Dials)}
+
+
+class ChaosError(ValueError):
+    """An unknown preset, provider or dial, or a dial value out of range."""
+
+
+class ChaosBoard:
+    def __init__(self, providers: tuple[str, ...] = PROVIDERS) -> None:
+        self._dials = {name: Dials() for name in providers}
+        self.preset = "calm"
+
+    def dials_for(self, provider: str) -> Callable[[], Dials]:
+        return lambda: self._dials[provider]
+
+    def view(self) -> dict[str, Any]:
+        return {"preset": self.preset, "chaos": {name: asdict(d) for name, d in self._dials.items()}}
+
+    def apply_preset(self, name: str) -> None:
+        if name not in PRESETS:
+            raise ChaosError(f"unknown chaos preset {name!r}: use one of {', '.join(PRESETS)}")
+        self._dials = {p: PRESETS[name].get(p, Dials()) for p in self._dials}
+        self.preset = name
+
+    def set_many(self, changes: Mapping[str, Mapping[str, object]]) -> None:
+        """All or nothing, like the flags: one bad dial and nothing changes."""
+        updated = dict(self._dials)
+        for provider, dials in changes.items():
+            if provider not in updated:
+                raise ChaosError(f"unknown provider {provider!r}: use one of {', '.join(self._dials)}")
+            updated[provider] = _changed(updated[provider], provider, dials)
+        self._dials = updated
+        self.preset = "custom"
+
+
+def _changed(current: Dials, provider: str, dials: Mapping[str, object]) -> Dials:
+    unknown = set(dials) - _DIAL_NAMES
+    if unknown:
+        raise ChaosError(f"{provider}: unknown dial(s) {sorted(unknown)}; dials are {sorted(_DIAL_NAMES)}")
+    values = {name: _checked(provider, name, value) for name, value in dials.items()}
+    return replace(current, **values)  # type: ignore[arg-type]
+
+
+def _checked(provider: str, name: str, value: object) -> object:
+    if name == "outage":
+        if not isinstance(value, bool):
+            raise ChaosError(f"{provider}.outage takes true or false")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ChaosError(f"{provider}.{name} takes a number")
+    if name.endswith("_rate") and not 0 <= value <= 1:
+        raise ChaosError(f"{provider}.{name} is a share between 0 and 1, not {value}")
+    if value < 0 or (name == "latency_multiplier" and value < 1):
+        raise ChaosError(f"{provider}.{name} is out of range: {value}")
+    return int(value) if name == "cut_after_tokens" else float(value)
