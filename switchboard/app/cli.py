@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from switchboard.app.chaos import PRESETS
 from switchboard.app.settings import Settings
 
 
@@ -46,9 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="replay a dataset under a flag configuration and score it")
     run.add_argument("--dataset", type=Path, required=True, help="a JSONL dataset (see evals/README.md)")
     run.add_argument("--flags", default="all-on", help="all-on | all-off | chapter-N | name=on,name=off,...")
-    run.add_argument(
-        "--chaos", default="calm", help="fault injection preset; only calm (no faults) until chapter 9 is built"
-    )
+    run.add_argument("--chaos", default="calm", help="fault injection preset: " + ", ".join(PRESETS))
     run.add_argument("--name", help="a name to find the run by (default: dataset and flags)")
     run.add_argument("--concurrency", type=int, default=4)
     run.add_argument("--repeat", type=int, default=1, help="attempts per case; reports pass^k too")
@@ -143,15 +142,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     except FlagError as exc:
         print(f"switchboard run: {exc}", file=sys.stderr)
         return 2
-    if args.chaos != "calm":
-        print(
-            "switchboard run: fault injection (chaos) is chapter 9's work and not built yet; use --chaos calm",
-            file=sys.stderr,
-        )
+    if args.chaos not in PRESETS:
+        print(f"switchboard run: unknown chaos preset {args.chaos!r}: use one of {', '.join(PRESETS)}", file=sys.stderr)
         return 2
 
     async def go() -> int:
         async with running_services(settings) as services:
+            services.chaos.apply_preset(args.chaos)
             with Progress() as progress:
                 task = progress.add_task(f"Running {args.dataset.name}", total=None)
                 run = await execute_run(

@@ -86,6 +86,7 @@ class TurnRecorder:
             "tickets": [t.ticket_id for t in self.tickets],
             "models": list(dict.fromkeys(c["model"] for c in calls)),
             "calls": calls,
+            **_resilience(calls),
             "input_tokens": sum(c["input_tokens"] for c in calls),
             "output_tokens": sum(c["output_tokens"] for c in calls),
             "cost_usd": round(sum(c["cost_usd"] for c in calls), 8),
@@ -94,6 +95,22 @@ class TurnRecorder:
             "token_events": self.tokens_sent,
             "answer_chars": len(self.answer),
         }
+
+
+TIERS = ("primary", "secondary", "tertiary")
+
+
+def _resilience(calls: list[dict[str, Any]]) -> dict[str, Any]:
+    """What it took to get answers: retries, failed attempts, the tier that served."""
+    served = [c for c in calls if c["error"] is None]
+    tier = max((c["tier"] for c in served), default=None)
+    return {
+        "tier_served": None if tier is None else TIERS[min(tier, len(TIERS) - 1)],
+        "providers": list(dict.fromkeys(c["provider"] for c in served)),
+        "retries": sum(1 for c in calls if c["attempt"] > 1),
+        "failed_attempts": sum(1 for c in calls if c["error"] is not None),
+        "mid_stream_cuts": sum(1 for c in calls if c["cut_mid_stream"]),
+    }
 
 
 def _ms(instant: float | None, start: float) -> float | None:

@@ -119,7 +119,7 @@ async def execute_run(
         code_version=code_version(),
         flags=flags,
         prompt_versions=services.prompts.versions(),
-        summary=report.summarise(results),
+        summary={**report.summarise(results), "chaos": services.chaos.view()},
         cases=[_case_json(r) for r in results],
     )
     await RunStore(services.sessions).add(run)

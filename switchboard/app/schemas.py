@@ -32,3 +32,9 @@ class FlagsPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     flags: dict[str, object] | None = None
     preset: str | None = None
+
+
+class ChaosPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    chaos: dict[str, dict[str, object]] | None = None
+    preset: str | None = None

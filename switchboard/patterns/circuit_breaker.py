@@ -33,7 +33,7 @@ class CircuitBreaker:
     def __init__(
         self,
         window: int = 20,
-        min_calls: int = 5,
+        min_calls: int = 10,
         failure_rate: float = 0.5,
         reset_after: float = 30.0,
         probes: int = 3,

@@ -81,8 +81,8 @@ def test_min_pass_fails_the_command_and_bad_input_is_exit_2(dataset: Path, capsy
     assert main(["run", "--dataset", str(broken), "--instant"]) == 2
     assert "broken.jsonl:1: unknown customer 'C0000'" in capsys.readouterr().err
     assert main(["compare", "no-such-run"]) == 2
-    assert main(["run", "--dataset", str(dataset), "--chaos", "primary-down"]) == 2
-    assert "not built yet" in capsys.readouterr().err
+    assert main(["run", "--dataset", str(dataset), "--chaos", "earthquake"]) == 2
+    assert "unknown chaos preset 'earthquake'" in capsys.readouterr().err
 
 
 async def test_run_turns_stay_out_of_the_live_figures(dataset: Path, tmp_path: Path) -> None:

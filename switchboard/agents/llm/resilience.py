@@ -4,13 +4,18 @@ Providers only advise (this error is retryable, after 2 s; the stream had starte
 here decides, per call, under three switches:
 
 - `retry`: a retryable failure before the first token is retried on the same provider after
-  a jittered backoff, if the shared retry budget allows (patterns/retry_budget.py);
+  a jittered backoff, if the shared retry budget allows (patterns/retry_budget.py). A 429
+  says "slow down", so it is retried where it happened; any other failure says "go
+  elsewhere", so with failover on it is retried only on the last provider of the chain;
 - `breaker`: each provider has a circuit breaker; an open one is skipped at once
   (patterns/circuit_breaker.py);
 - `failover`: the next provider in the chain is tried — also when a stream dies part-way, in
   which case it is given the text already sent and asked to continue from there.
 
 A request the provider rejected as malformed or filtered is never retried or sent elsewhere.
+When every breaker in the chain is open, the last provider is called anyway ("panic mode", as
+load balancers do): refusing every call with nowhere else to go would turn a degraded provider
+into a full outage.
 """
 
 from __future__ import annotations
@@ -60,10 +65,13 @@ async def resilient_stream(
     policies.budget.on_request()
     sent = ""
     last_error: ProviderError | None = None
-    for tier, provider in enumerate(chain if switches.failover else chain[:1]):
+    tiers = chain if switches.failover else chain[:1]
+    skipped = 0
+    for tier, provider in enumerate(tiers):
         breaker = policies.breaker(provider.name) if switches.breaker else None
-        if breaker is not None and not breaker.allow():
+        if breaker is not None and not breaker.allow() and skipped < len(tiers) - 1:
             last_error = ProviderError("overloaded", "circuit open: skipped", provider.name)
+            skipped += 1
             continue
         number = 1
         while True:
@@ -78,7 +86,7 @@ async def resilient_stream(
                     breaker.record(False)
                 if error.kind in GIVE_UP or (error.stream_started and not switches.failover):
                     raise
-                if _may_retry(error, switches, policies):
+                if _may_retry(error, switches, policies, last_tier=tier == len(tiers) - 1):
                     await policies.sleep(policies.backoff.wait(number, error.retry_after))
                     number += 1
                     continue
@@ -89,8 +97,14 @@ async def resilient_stream(
     raise last_error or ProviderError("unknown_model", f"no provider for {request.model!r}")
 
 
-def _may_retry(error: ProviderError, switches: Resilience, policies: Policies) -> bool:
-    return switches.retry and error.retryable and not error.stream_started and policies.budget.try_spend()
+def _may_retry(error: ProviderError, switches: Resilience, policies: Policies, last_tier: bool) -> bool:
+    """Slow down (429: retry here) or go elsewhere (anything else: the next tier first, and
+    retries only where there is nowhere left to go), within the budget."""
+    if not (switches.retry and error.retryable and not error.stream_started):
+        return False
+    if not (last_tier or error.kind == "rate_limited"):
+        return False
+    return policies.budget.try_spend()
 
 
 def continuing(request: ChatRequest, sent: str) -> ChatRequest:

@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from switchboard.app import metrics
+from switchboard.app.chaos import PRESETS, PROVIDERS, ChaosError
 from switchboard.app.deps import ServicesDep
 from switchboard.app.errors import ApiError, not_found
 from switchboard.app.flags import CHAPTERS, FlagBoard, FlagError
-from switchboard.app.schemas import FlagsPatch
+from switchboard.app.schemas import ChaosPatch, FlagsPatch
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -48,6 +49,34 @@ async def patch_flags(body: FlagsPatch, services: ServicesDep) -> dict[str, Any]
     except FlagError as exc:
         raise ApiError(422, "invalid_flag", str(exc)) from exc
     return flags_view(services.flags)
+
+
+def chaos_view(services: ServicesDep) -> dict[str, Any]:
+    breakers = services.gateway.policies.breakers
+    return {
+        **services.chaos.view(),
+        "presets": list(PRESETS),
+        "breakers": {name: breakers[name].state if name in breakers else "closed" for name in PROVIDERS},
+    }
+
+
+@router.get("/chaos")
+async def get_chaos(services: ServicesDep) -> dict[str, Any]:
+    return chaos_view(services)
+
+
+@router.patch("/chaos")
+async def patch_chaos(body: ChaosPatch, services: ServicesDep) -> dict[str, Any]:
+    if (body.chaos is None) == (body.preset is None):
+        raise ApiError(422, "invalid_input", 'send either "chaos" or "preset"')
+    try:
+        if body.preset is not None:
+            services.chaos.apply_preset(body.preset)
+        else:
+            services.chaos.set_many(body.chaos or {})
+    except ChaosError as exc:
+        raise ApiError(422, "invalid_chaos", str(exc)) from exc
+    return chaos_view(services)
 
 
 @router.get("/metrics")

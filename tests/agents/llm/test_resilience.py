@@ -124,3 +124,23 @@ async def test_an_open_breaker_skips_the_provider_without_calling_it() -> None:
     text, calls = await call(gw, ALL)
     assert text == "hello world" and len(first.requests) == calls_before
     assert [c.provider for c in calls] == ["b"]
+
+
+async def test_with_every_breaker_open_the_last_provider_is_still_tried() -> None:
+    first, second = Scripted("a"), Scripted("b")
+    gw, _ = gateway(first, second)
+    for name in ("a", "b"):
+        for _ in range(2):
+            gw.policies.breaker(name).record(False)
+    assert {gw.policies.breaker(n).state for n in ("a", "b")} == {"open"}
+    text, calls = await call(gw, ALL)
+    assert text == "hello world" and first.requests == [] and [c.provider for c in calls] == ["b"]
+
+
+async def test_a_rate_limit_slows_down_here_but_other_failures_go_elsewhere_first() -> None:
+    gw, sleeps = gateway(Scripted("a", err("rate_limited", retry_after=0.5)), Scripted("b"))
+    _, calls = await call(gw, ALL)
+    assert [c.provider for c in calls] == ["a", "a"] and sleeps.waits == [0.5]
+    gw, sleeps = gateway(Scripted("a", err("server_error")), Scripted("b"))
+    _, calls = await call(gw, ALL)
+    assert [c.provider for c in calls] == ["a", "b"] and sleeps.waits == []
