@@ -10,9 +10,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from switchboard.app import metrics
+from switchboard.app.chaos import ChaosError
 from switchboard.app.deps import ConversationDep, ServicesDep, require_customer
 from switchboard.app.errors import ApiError, not_found
 from switchboard.app.flags import CHAPTERS, FlagError, snapshot_key
+from switchboard.app.routes.api import chaos_view
 from switchboard.app.settings import REPO
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +40,13 @@ async def chat_page(request: Request, services: ServicesDep) -> HTMLResponse:
 
 @router.get("/switchboard", response_class=HTMLResponse)
 async def switchboard_page(request: Request, services: ServicesDep) -> HTMLResponse:
-    return _page(request, "switchboard.html", **_flag_context(services), **await _metrics_context(services))
+    return _page(
+        request,
+        "switchboard.html",
+        **_flag_context(services),
+        **await _metrics_context(services),
+        chaos=chaos_view(services),
+    )
 
 
 @router.get("/ui/conversations", response_class=HTMLResponse)
@@ -84,6 +92,20 @@ async def toggle_flag(
     except FlagError as exc:
         raise ApiError(422, "invalid_flag", str(exc)) from exc
     return _page(request, "partials/flags.html", **_flag_context(services))
+
+
+@router.get("/ui/chaos", response_class=HTMLResponse)
+async def chaos_partial(request: Request, services: ServicesDep) -> HTMLResponse:
+    return _page(request, "partials/chaos.html", chaos=chaos_view(services))
+
+
+@router.post("/ui/chaos", response_class=HTMLResponse)
+async def chaos_preset(request: Request, services: ServicesDep, preset: Annotated[str, Form()] = "") -> HTMLResponse:
+    try:
+        services.chaos.apply_preset(preset)
+    except ChaosError as exc:
+        raise ApiError(422, "invalid_chaos", str(exc)) from exc
+    return _page(request, "partials/chaos.html", chaos=chaos_view(services))
 
 
 @router.get("/ui/metrics", response_class=HTMLResponse)

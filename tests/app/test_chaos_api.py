@@ -1,0 +1,59 @@
+"""Chaos from the API: presets and dials change the next turn; bad dials are refused whole."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.app.test_chat_api import ask, new_conversation
+
+
+@pytest.fixture(autouse=True)
+def calm(client: TestClient) -> Iterator[None]:
+    yield
+    client.patch("/api/chaos", json={"preset": "calm"})
+
+
+def test_primary_down_fails_without_failover_and_is_served_by_the_secondary_with_it(client: TestClient) -> None:
+    assert client.patch("/api/chaos", json={"preset": "primary-down"}).json()["chaos"]["demo-a"]["outage"] is True
+    client.patch("/api/flags", json={"flags": {"failover": False, "retry_budget": False, "circuit_breaker": False}})
+    failed = ask(client, new_conversation(client), "where is my order?")
+    assert [name for name, _ in failed][-2:] == ["error", "done"] and failed[-1][1]["outcome"] == "error"
+    client.patch("/api/flags", json={"preset": "all-on"})
+    served = ask(client, new_conversation(client), "where is my order?")[-1][1]
+    assert served["outcome"] == "answered" and served["tier_served"] == "secondary"
+    assert served["providers"] == ["demo-b"] and served["failed_attempts"] >= 1
+
+
+def test_dials_and_breaker_states_are_visible(client: TestClient) -> None:
+    view = client.patch("/api/chaos", json={"chaos": {"demo-b": {"error_rate": 0.3}}}).json()
+    assert view["preset"] == "custom" and view["chaos"]["demo-b"]["error_rate"] == 0.3
+    assert set(view["breakers"]) == {"demo-a", "demo-b"} and "flaky-primary" in view["presets"]
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"preset": "earthquake"}, "unknown chaos preset"),
+        ({"chaos": {"demo-z": {"outage": True}}}, "unknown provider 'demo-z'"),
+        ({"chaos": {"demo-a": {"gremlins": 1}}}, "unknown dial"),
+        ({"chaos": {"demo-a": {"error_rate": 1.5}}}, "between 0 and 1"),
+        ({"chaos": {"demo-a": {"outage": "yes"}}}, "true or false"),
+        ({"chaos": {"demo-a": {"outage": True}, "demo-b": {"latency_multiplier": 0.5}}}, "out of range"),
+    ],
+)
+def test_bad_chaos_is_refused_whole(client: TestClient, body: dict[str, object], fragment: str) -> None:
+    before = client.get("/api/chaos").json()["chaos"]
+    response = client.patch("/api/chaos", json=body)
+    assert response.status_code == 422 and fragment in response.json()["error"]["message"]
+    assert client.get("/api/chaos").json()["chaos"] == before
+
+
+def test_the_panel_sets_presets_and_shows_breakers(client: TestClient) -> None:
+    page = client.get("/switchboard").text
+    assert "Faults (chaos)" in page and "primary-down" in page
+    swapped = client.post("/ui/chaos", data={"preset": "slow"})
+    assert swapped.status_code == 200 and "latency_multiplier=3.0" in swapped.text
+    assert client.post("/ui/chaos", data={"preset": "nope"}).status_code == 422
