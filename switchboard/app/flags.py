@@ -204,6 +204,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Degradation ladder",
         "Cached answer, then knowledge-base-only answer, then an honest 'unavailable' with a ticket.",
         "graceful answers",
+        built=True,
     ),
     _f(
         "latency_budget",

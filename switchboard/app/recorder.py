@@ -42,6 +42,7 @@ class TurnRecorder:
         self.calls: list[ModelCalled] = []
         self.tickets: list[TicketOpened] = []
         self.tokens_sent = 0
+        self.degraded_to: str | None = None  # the ladder's rung, when no model could answer
 
     def see(self, event: Event) -> None:
         if isinstance(event, Token):
@@ -66,6 +67,8 @@ class TurnRecorder:
     def outcome(self, error: str | None) -> str:
         if error:
             return "error"
+        if self.degraded_to:
+            return "degraded"
         return "escalated" if self.tickets else "answered"
 
     def record(self, *, base: dict[str, Any], error: str | None, now: datetime) -> dict[str, Any]:
@@ -87,6 +90,7 @@ class TurnRecorder:
             "models": list(dict.fromkeys(c["model"] for c in calls)),
             "calls": calls,
             **_resilience(calls),
+            **({"tier_served": self.degraded_to} if self.degraded_to else {}),
             "input_tokens": sum(c["input_tokens"] for c in calls),
             "output_tokens": sum(c["output_tokens"] for c in calls),
             "cost_usd": round(sum(c["cost_usd"] for c in calls), 8),

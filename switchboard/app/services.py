@@ -20,6 +20,7 @@ from switchboard.agents.llm.providers.demo import DEMO_PROFILES, DemoProvider, w
 from switchboard.agents.prompts import PromptBook
 from switchboard.app.chaos import PROVIDERS, ChaosBoard
 from switchboard.app.db import Sessions, create_tables, make_engine, make_sessions
+from switchboard.app.degradation import Ladder
 from switchboard.app.flags import FlagBoard
 from switchboard.app.knowledge import KnowledgeBase
 from switchboard.app.online_evals import OnlineEvaluator
@@ -28,6 +29,7 @@ from switchboard.app.settings import Settings
 from switchboard.app.store import ConversationStore, RecordStore, ShopStore
 from switchboard.app.turns import TurnRunner
 from switchboard.evals.judge import Judge
+from switchboard.patterns.degradation import RecentAnswers
 
 SHIPPED_KB = "shipped"
 
@@ -124,7 +126,17 @@ def _assemble(
 
     judge = Judge(gateway, prompts.get("judge").text, settings.judge_model)
     online = OnlineEvaluator(judge, every=settings.online_eval_every)
-    turns = TurnRunner(graph, conversations, records, flags, make_context, now, after_turn=online.consider)
+    ladder = Ladder(RecentAnswers(), knowledge, shop)
+    turns = TurnRunner(
+        graph,
+        conversations,
+        records,
+        flags,
+        make_context,
+        now,
+        after_turn=[online.consider, ladder.learn],
+        ladder=ladder,
+    )
     return Services(
         settings,
         engine,

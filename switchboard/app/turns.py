@@ -8,7 +8,7 @@ mid-stream) the partial or full answer and the request record are stored too.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -16,9 +16,11 @@ from typing import Any, cast
 import anyio
 
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import Event, Step, Token
+from switchboard.agents.events import Event, Step, TicketOpened, Token
 from switchboard.agents.graph import Graph
+from switchboard.agents.llm.types import ProviderError
 from switchboard.agents.state import ConversationState
+from switchboard.app.degradation import Ladder
 from switchboard.app.flags import FlagBoard, snapshot_key
 from switchboard.app.models import RequestRecord
 from switchboard.app.recorder import TurnRecorder
@@ -46,7 +48,8 @@ class TurnRunner:
         make_context: ContextFactory,
         now: Callable[[], datetime],
         clock: Callable[[], float] = time.perf_counter,
-        after_turn: AfterTurn | None = None,
+        after_turn: Sequence[AfterTurn] = (),
+        ladder: Ladder | None = None,
     ) -> None:
         self._graph = graph
         self._conversations = conversations
@@ -56,6 +59,7 @@ class TurnRunner:
         self._now = now
         self._clock = clock
         self._after_turn = after_turn
+        self._ladder = ladder
 
     async def play(
         self,
@@ -88,6 +92,14 @@ class TurnRunner:
             async for event in self._run_graph(conversation_id, customer_id, text, flags, recorder):
                 yield event
             finished = True
+        except ProviderError as exc:
+            if flags.get("degradation") and self._ladder is not None:
+                async for event in self._degrade(text, customer_id, conversation_id, recorder):
+                    yield event
+                finished = True
+            else:
+                error = f"ProviderError: {exc}"
+                yield TurnEvent("error", {"code": "model_unavailable", "message": "Our assistant is unavailable."})
         except Exception as exc:  # the turn failed: say so, keep what was said
             error = f"{type(exc).__name__}: {exc}"
             yield TurnEvent("error", {"code": "turn_failed", "message": "Something went wrong answering that."})
@@ -95,9 +107,24 @@ class TurnRunner:
             if not finished and error is None:
                 error = "client disconnected"
             record = await self._save(recorder, base, error, complete=finished)
-        if finished and self._after_turn is not None:
-            self._after_turn(text, recorder.answer, record)
+        if finished:
+            for listener in self._after_turn:
+                listener(text, recorder.answer, record)
         yield TurnEvent("done", record)
+
+    async def _degrade(
+        self, text: str, customer_id: str, conversation_id: str, recorder: TurnRecorder
+    ) -> AsyncIterator[TurnEvent]:
+        """Every provider failed: serve the best answer that needs no model (chapter 9)."""
+        assert self._ladder is not None
+        served, ticket = await self._ladder.serve(text, customer_id, conversation_id)
+        recorder.degraded_to = served.tier
+        if ticket:
+            recorder.see(TicketOpened(ticket, "model unavailable"))
+        token = Token(("\n\n" if recorder.answer else "") + served.text)
+        recorder.see(token)
+        yield TurnEvent("step", {"node": "degrade", "label": f"Answering without a model ({served.tier})"})
+        yield TurnEvent("token", {"text": token.text})
 
     async def _run_graph(
         self,

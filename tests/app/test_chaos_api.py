@@ -18,7 +18,8 @@ def calm(client: TestClient) -> Iterator[None]:
 
 def test_primary_down_fails_without_failover_and_is_served_by_the_secondary_with_it(client: TestClient) -> None:
     assert client.patch("/api/chaos", json={"preset": "primary-down"}).json()["chaos"]["demo-a"]["outage"] is True
-    client.patch("/api/flags", json={"flags": {"failover": False, "retry_budget": False, "circuit_breaker": False}})
+    off = {"failover": False, "retry_budget": False, "circuit_breaker": False, "degradation": False}
+    client.patch("/api/flags", json={"flags": off})
     failed = ask(client, new_conversation(client), "where is my order?")
     assert [name for name, _ in failed][-2:] == ["error", "done"] and failed[-1][1]["outcome"] == "error"
     client.patch("/api/flags", json={"preset": "all-on"})
@@ -57,3 +58,26 @@ def test_the_panel_sets_presets_and_shows_breakers(client: TestClient) -> None:
     swapped = client.post("/ui/chaos", data={"preset": "slow"})
     assert swapped.status_code == 200 and "latency_multiplier=3.0" in swapped.text
     assert client.post("/ui/chaos", data={"preset": "nope"}).status_code == 422
+
+
+def test_with_every_provider_down_the_ladder_answers_without_a_model(client: TestClient) -> None:
+    client.patch("/api/chaos", json={"preset": "all-down"})
+    client.patch("/api/flags", json={"flags": {"degradation": False}})
+    assert ask(client, new_conversation(client), "do you ship to Canada?")[-1][1]["outcome"] == "error"
+    client.patch("/api/flags", json={"flags": {"degradation": True}})
+    kb = ask(client, new_conversation(client), "do you ship to Canada?")[-1][1]
+    assert kb["outcome"] == "degraded" and kb["tier_served"] == "kb-only" and kb["sources"]
+    honest = ask(client, new_conversation(client), "qwertyuiop asdfghjkl")
+    record = honest[-1][1]
+    assert record["tier_served"] == "unavailable" and record["tickets"]
+    assert record["tickets"][0] in "".join(d["text"] for n, d in honest if n == "token")
+
+
+def test_the_cache_rung_serves_an_answer_a_model_gave_before(client: TestClient) -> None:
+    question = "how long do refunds take to reach my card?"
+    first = ask(client, new_conversation(client), question)
+    answer = "".join(d["text"] for n, d in first if n == "token")
+    client.patch("/api/chaos", json={"preset": "all-down"})
+    again = ask(client, new_conversation(client), "  How long do refunds take to reach my CARD? ")
+    assert again[-1][1]["tier_served"] == "cache"
+    assert "".join(d["text"] for n, d in again if n == "token") == answer

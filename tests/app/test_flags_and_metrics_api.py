@@ -20,6 +20,7 @@ def test_every_chapter_is_listed_and_unbuilt_flags_are_off(client: TestClient) -
         "retry_budget",
         "circuit_breaker",
         "failover",
+        "degradation",
     }
     assert all(not f["value"] for f in registry if not f["built"])
 

@@ -1,0 +1,49 @@
+"""Switchboard's degradation ladder (chapter 9): cached answer → help centre without a model →
+an honest "unavailable" with a ticket. Used when every provider has failed a turn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from switchboard.agents.context import Knowledge, Shop
+from switchboard.patterns.degradation import RecentAnswers, Served, descend
+
+KB_FLOOR = 0.55  # a passage less similar than this is not offered as an answer
+UNAVAILABLE = (
+    "I'm sorry — I'm having trouble answering right now. I've opened ticket {ticket} so that a "
+    "member of our team follows up with you, usually within one business day."
+)
+
+
+class Ladder:
+    def __init__(self, answers: RecentAnswers, knowledge: Knowledge, shop: Shop) -> None:
+        self.answers = answers
+        self._knowledge = knowledge
+        self._shop = shop
+
+    def learn(self, question: str, answer: str, record: dict[str, Any]) -> None:
+        """After every turn: remember answers that a model gave successfully."""
+        if record.get("outcome") == "answered" and answer:
+            self.answers.remember(question, answer)
+
+    async def serve(self, question: str, customer_id: str, conversation_id: str) -> tuple[Served, str | None]:
+        """The best answer still possible, and the ticket opened if it came to that."""
+        tickets: list[str] = []
+
+        async def cached() -> str | None:
+            return self.answers.recall(question)
+
+        async def help_centre() -> str | None:
+            found = await self._knowledge.search(question, k=1)
+            if not found or found[0].score < KB_FLOOR:
+                return None
+            first = " ".join(found[0].text.split(". ")[:2]).strip()
+            return f"Our assistant is unavailable right now, but this may help: {first} [{found[0].source}]"
+
+        async def unavailable() -> str | None:
+            tickets.append(await self._shop.open_ticket(customer_id, conversation_id, f"unanswered: {question[:200]}"))
+            return UNAVAILABLE.format(ticket=tickets[-1])
+
+        served = await descend([("cache", cached), ("kb-only", help_centre), ("unavailable", unavailable)])
+        assert served is not None  # the last rung always answers
+        return served, (tickets[0] if tickets else None)
