@@ -1,0 +1,90 @@
+"""A wire-faithful OpenAI chat-completions server for tests, served by uvicorn on loopback.
+
+The request's `model` picks a scenario, so one server covers every case: a streamed answer,
+tool-call argument fragments, a 429 with Retry-After, 503/529, a malformed chunk, and a
+stream cut off without `[DONE]`. It records every request body it received.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+RECEIVED: list[dict[str, Any]] = []
+
+
+def _sse(event: dict[str, Any] | str) -> str:
+    return f"data: {event if isinstance(event, str) else json.dumps(event)}\n\n"
+
+
+def _delta(**delta: Any) -> dict[str, Any]:
+    return {"id": "c1", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta}]}
+
+
+USAGE = {"id": "c1", "choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": 3}}
+
+SCENARIOS: dict[str, list[dict[str, Any] | str]] = {
+    "ok": [_delta(role="assistant", content=""), _delta(content="Hel"), _delta(content="lo!"), USAGE, "[DONE]"],
+    "tools": [
+        _delta(
+            tool_calls=[
+                {"index": 0, "id": "call_a", "type": "function", "function": {"name": "get_order", "arguments": ""}}
+            ]
+        ),
+        _delta(tool_calls=[{"index": 0, "function": {"arguments": '{"order_'}}]),
+        _delta(tool_calls=[{"index": 0, "function": {"arguments": 'id": "10057"}'}}]),
+        USAGE,
+        "[DONE]",
+    ],
+    "malformed": [_delta(content="Hi"), "{not json", "[DONE]"],
+    "cut": [_delta(content="Half an ans"), _delta(content="wer")],
+}
+ERRORS = {"429": (429, {"retry-after": "2"}), "503": (503, {}), "529": (529, {}), "400": (400, {})}
+
+
+async def completions(request: Request) -> Response:
+    body = await request.json()
+    RECEIVED.append(body)
+    model = body["model"]
+    if model in ERRORS:
+        status, headers = ERRORS[model]
+        return JSONResponse({"error": {"message": f"scripted {status}"}}, status_code=status, headers=headers)
+
+    async def events() -> AsyncIterator[str]:
+        for event in SCENARIOS[model]:
+            yield _sse(event)
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+@contextmanager
+def serving() -> Iterator[str]:
+    """Runs the server on a free loopback port; yields its base URL (…/v1)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the wire server did not start")
+        time.sleep(0.01)  # waiting for another thread's socket, not for application behaviour
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
