@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import httpx
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,6 +18,8 @@ from switchboard.agents.graph import Graph, build_graph
 from switchboard.agents.llm.chaos import ChaosProvider
 from switchboard.agents.llm.gateway import Gateway
 from switchboard.agents.llm.providers.demo import DEMO_PROFILES, DemoProvider, with_speed
+from switchboard.agents.llm.providers.openai_compat import OpenAICompatProvider
+from switchboard.agents.llm.types import Aliased, Provider
 from switchboard.agents.prompts import PromptBook
 from switchboard.app.chaos import PROVIDERS, ChaosBoard
 from switchboard.app.db import Sessions, create_tables, make_engine, make_sessions
@@ -57,15 +60,19 @@ class Services:
     chaos: ChaosBoard
 
 
-def build_gateway(settings: Settings, embedder: Embedder, chaos: ChaosBoard) -> Gateway:
+def build_gateway(settings: Settings, embedder: Embedder, chaos: ChaosBoard, client: httpx.AsyncClient) -> Gateway:
     """Every demo model is served by two simulated vendors, primary first, each behind its own
     fault injector — so that retries, breakers and failover have somewhere to go offline."""
     ttft = None if settings.demo_ttft_ms is None else settings.demo_ttft_ms / 1000
     profiles = with_speed(DEMO_PROFILES, ttft, settings.demo_tokens_per_s)
-    vendors = [
+    vendors: list[Provider] = [
         ChaosProvider(DemoProvider(embedder, profiles, name=name), chaos.dials_for(name), seed=seed)
         for seed, name in enumerate(PROVIDERS, start=settings.chaos_seed)
     ]
+    if settings.openai_base_url:
+        # A real model goes first; the simulated vendors stay behind it as offline fallbacks.
+        real = OpenAICompatProvider(client, settings.openai_base_url, settings.openai_api_key, name="openai")
+        vendors.insert(0, Aliased(real, settings.openai_model or settings.model))
     return Gateway({model: vendors for model in profiles})
 
 
@@ -85,9 +92,10 @@ async def running_services(settings: Settings, now: Callable[[], datetime] = utc
     sessions = make_sessions(engine)
     await seed_if_empty(sessions, settings.seed_dir, now())
     knowledge = await asyncio.to_thread(open_knowledge, settings, embedder)
-    async with AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
+    http = httpx.AsyncClient(timeout=httpx.Timeout(60, connect=5))
+    async with http, AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
         chaos = ChaosBoard()
-        gateway = build_gateway(settings, embedder, chaos)
+        gateway = build_gateway(settings, embedder, chaos, http)
         services = _assemble(settings, engine, sessions, knowledge, gateway, saver, now, chaos)
         yield services
         await services.online.close()

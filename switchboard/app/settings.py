@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     router_model: str = Field("demo-small", description="The model that routes (cheap is fine).")
     judge_model: str = Field("demo-large", description="The model that grades answers (evals).")
     online_eval_every: int = Field(5, ge=1, description="With online_evals on, grade one live turn in N.")
+    openai_base_url: str = Field("", description="An OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1 (Ollama).")
+    openai_api_key: str = Field("", description="Its key, if it needs one.")
+    openai_model: str = Field("", description="The model it serves; it becomes the primary tier of every chain.")
     demo_ttft_ms: float | None = Field(None, description="Override the demo models' time to first token.")
     demo_tokens_per_s: float | None = Field(None, description="Override the demo models' speed; 0 = instant.")
 

@@ -99,6 +99,7 @@ class Gateway:
     ) -> AsyncIterator[Chunk]:
         meter = _CallMeter(self._clock)
         error: ProviderError | None = None
+        model = getattr(provider, "model", None) or request.model  # the name the provider really serves
         try:
             async for chunk in provider.stream(request):
                 meter.see(chunk)
@@ -107,7 +108,7 @@ class Gateway:
             error = exc
             raise
         finally:
-            record = meter.record(purpose, request.model, provider.name, self._prices, error)
+            record = meter.record(purpose, model, provider.name, self._prices, error)
             on_call(replace(record, tier=tier, attempt=number))
 
     async def complete(

@@ -8,7 +8,7 @@ retry may help and after how long — and leaves the deciding to policies in the
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol, TypedDict
 
 Role = Literal["system", "user", "assistant", "tool"]
@@ -113,6 +113,22 @@ class ProviderError(Exception):
     @property
     def retryable(self) -> bool:
         return self.kind in _RETRYABLE
+
+
+class Aliased:
+    """A provider that serves a logical model under its own model name.
+
+    The app asks for "demo-large"; with a real provider first in the chain, this sends its
+    request as, say, "gpt-4o-mini", and the call is recorded (and priced) under that name.
+    """
+
+    def __init__(self, inner: Provider, model: str) -> None:
+        self.name = inner.name
+        self.model = model
+        self._inner = inner
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
+        return self._inner.stream(replace(request, model=self.model))
 
 
 @dataclass(frozen=True)

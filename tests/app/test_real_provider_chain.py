@@ -1,0 +1,44 @@
+"""A real OpenAI-compatible API (the wire server on loopback) first in the chain, demo vendors behind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from switchboard.app.services import running_services
+from switchboard.app.settings import Settings
+from tests.agents.llm.providers import openai_wire
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    with openai_wire.serving() as url:
+        yield url
+
+
+async def turn(tmp_path: Path, base_url: str, model: str, text: str) -> tuple[str, dict[str, Any]]:
+    settings = Settings(
+        data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=0, openai_base_url=base_url, openai_model=model
+    )
+    async with running_services(settings) as services:
+        conversation = await services.conversations.create("C1001")
+        events = [e async for e in services.turns.play(conversation.id, "C1001", text)]
+    answer = "".join(e.data["text"] for e in events if e.kind == "token")
+    return answer, events[-1].data
+
+
+async def test_the_real_model_answers_and_is_recorded_under_its_own_name(tmp_path: Path, base_url: str) -> None:
+    answer, record = await turn(tmp_path, base_url, "ok", "hello there")
+    assert answer == "Hello!"  # what the wire server streamed, through router and specialist
+    assert {c["provider"] for c in record["calls"]} == {"openai"} and record["models"] == ["ok"]
+    assert record["tier_served"] == "primary" and record["input_tokens"] == 24  # 12 per call, two calls
+
+
+async def test_a_failing_real_model_fails_over_to_the_demo_vendors(tmp_path: Path, base_url: str) -> None:
+    answer, record = await turn(tmp_path, base_url, "503", "do you ship to Canada?")
+    assert record["outcome"] == "answered" and record["tier_served"] == "secondary"
+    assert record["providers"] == ["demo-a"] and "[" in answer
+    assert any(c["provider"] == "openai" and c["error"] == "overloaded" for c in record["calls"])
