@@ -16,7 +16,7 @@ from typing import Any, cast
 import anyio
 
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import Event, Step, TicketOpened, Token
+from switchboard.agents.events import Event, ModelCalled, Step, TicketOpened, Token
 from switchboard.agents.graph import Graph
 from switchboard.agents.llm.types import ProviderError
 from switchboard.agents.state import ConversationState
@@ -144,6 +144,9 @@ class TurnRunner:
                 yield TurnEvent("token", {"text": event.text})
             elif isinstance(event, Step):
                 yield TurnEvent("step", {"node": event.node, "label": event.label})
+            elif isinstance(event, ModelCalled) and event.call.cut_mid_stream:
+                # The browser marks the seam: the answer goes on from another provider.
+                yield TurnEvent("step", {"node": "failover", "label": f"{event.call.provider} cut off mid-answer"})
 
     async def _save(
         self, recorder: TurnRecorder, base: dict[str, Any], error: str | None, complete: bool

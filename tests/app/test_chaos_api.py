@@ -12,8 +12,11 @@ from tests.app.test_chat_api import ask, new_conversation
 
 @pytest.fixture(autouse=True)
 def calm(client: TestClient) -> Iterator[None]:
+    """Each test starts calm, with every breaker closed (breakers remember earlier tests' faults)."""
+    client.app.state.services.gateway.policies.breakers.clear()  # type: ignore[attr-defined]
     yield
     client.patch("/api/chaos", json={"preset": "calm"})
+    client.app.state.services.gateway.policies.breakers.clear()  # type: ignore[attr-defined]
 
 
 def test_primary_down_fails_without_failover_and_is_served_by_the_secondary_with_it(client: TestClient) -> None:
@@ -81,3 +84,13 @@ def test_the_cache_rung_serves_an_answer_a_model_gave_before(client: TestClient)
     again = ask(client, new_conversation(client), "  How long do refunds take to reach my CARD? ")
     assert again[-1][1]["tier_served"] == "cache"
     assert "".join(d["text"] for n, d in again if n == "token") == answer
+
+
+def test_a_stream_cut_mid_answer_is_continued_and_the_seam_is_announced(client: TestClient) -> None:
+    calm = ask(client, new_conversation(client), "how long do refunds take to show on my card?")
+    client.patch("/api/chaos", json={"chaos": {"demo-a": {"cut_rate": 1.0, "cut_after_tokens": 3}}})
+    cut = ask(client, new_conversation(client), "how long do refunds take to show on my card?")
+    text = lambda events: "".join(d["text"] for n, d in events if n == "token")  # noqa: E731
+    assert text(cut) == text(calm)  # nothing lost, nothing repeated
+    seams = [d for n, d in cut if n == "step" and d["node"] == "failover"]
+    assert seams and cut[-1][1]["mid_stream_cuts"] >= 1 and cut[-1][1]["tier_served"] == "secondary"

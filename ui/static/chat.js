@@ -75,8 +75,14 @@
 
   function handle(event, data, reply, body) {
     if (event === "token") {
-      body.textContent += data.text;
+      body.append(data.text);
       messages.scrollTop = messages.scrollHeight;
+    } else if (event === "step" && data.node === "failover") {
+      const seam = document.createElement("span");
+      seam.className = "seam";
+      seam.title = data.label + "; the next provider continued the answer";
+      seam.textContent = "⇄";
+      body.append(seam);
     } else if (event === "step") {
       status.textContent = data.label + "…";
     } else if (event === "error") {
