@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from switchboard.agents.context import TurnContext
@@ -28,6 +29,7 @@ async def ask_model(
     When `shows_text` is set, the reply is the customer's answer: with the `streaming` flag on
     each delta goes out as it arrives; with it off, the whole text goes out once it is done.
     """
+    request = replace(request, deadline=ctx.deadline)
     streaming = shows_text and ctx.on("streaming")
     text: list[str] = []
     calls: list[ToolCall] = []

@@ -56,6 +56,7 @@ class TurnContext:
     prompts: PromptBook
     model: str = "demo-large"
     router_model: str = "demo-large"
+    deadline: float | None = None  # time.monotonic() instant by which the turn must be done
 
     def on(self, flag: str) -> bool:
         return bool(self.flags.get(flag, False))

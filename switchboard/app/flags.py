@@ -212,6 +212,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Latency budget",
         "A deadline per turn, passed to every call and tool.",
         "p95 latency",
+        built=True,
     ),
     _f(
         "token_budget",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ def build_gateway(settings: Settings, embedder: Embedder, chaos: ChaosBoard, cli
         # A real model goes first; the simulated vendors stay behind it as offline fallbacks.
         real = OpenAICompatProvider(client, settings.openai_base_url, settings.openai_api_key, name="openai")
         vendors.insert(0, Aliased(real, settings.openai_model or settings.model))
-    return Gateway({model: vendors for model in profiles})
+    return Gateway({model: vendors for model in profiles}, idle_timeout=settings.call_timeout_s)
 
 
 def open_knowledge(settings: Settings, embedder: Embedder) -> KnowledgeBase:
@@ -130,6 +131,7 @@ def _assemble(
             prompts=prompts,
             model=settings.model,
             router_model=settings.router_model,
+            deadline=time.monotonic() + settings.turn_budget_s if snapshot.get("latency_budget") else None,
         )
 
     judge = Judge(gateway, prompts.get("judge").text, settings.judge_model)

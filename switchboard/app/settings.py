@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     demo_ttft_ms: float | None = Field(None, description="Override the demo models' time to first token.")
     demo_tokens_per_s: float | None = Field(None, description="Override the demo models' speed; 0 = instant.")
 
+    turn_budget_s: float = Field(10.0, gt=0, description="With latency_budget on, a turn's deadline.")
+    call_timeout_s: float = Field(30.0, gt=0, description="The longest wait for any chunk of a model call.")
     chaos_seed: int = Field(1, description="Seed of the fault injectors, for repeatable chaos.")
     chapter: int | None = Field(None, description="Serve with exactly the layers of chapters 1..N.")
     max_message_chars: int = 8000

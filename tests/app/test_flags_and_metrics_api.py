@@ -21,6 +21,7 @@ def test_every_chapter_is_listed_and_unbuilt_flags_are_off(client: TestClient) -
         "circuit_breaker",
         "failover",
         "degradation",
+        "latency_budget",
     }
     assert all(not f["value"] for f in registry if not f["built"])
 

@@ -76,3 +76,20 @@ async def test_a_conversation_resumes_from_its_checkpoint_after_a_restart(tmp_pa
     record = events[-1].data
     assert any(t["arguments"].get("order_id") == "10049" for t in record["tools"])
     assert [m.role for m in history] == ["user", "assistant", "user", "assistant"]
+
+
+async def test_a_spent_latency_budget_gives_a_degraded_answer_early_not_an_error(tmp_path: Path) -> None:
+    # Every model call takes 0.5 s to its first token; the turn may take 0.2 s in all.
+    settings = Settings(data_dir=tmp_path, demo_ttft_ms=500, demo_tokens_per_s=0, turn_budget_s=0.2)
+    async with running_services(settings) as services:
+        conversation = await services.conversations.create("C1001")
+        flags = services.flags.snapshot()
+        events = [e async for e in services.turns.play(conversation.id, "C1001", "do you ship to Canada?", flags=flags)]
+        slow = {**flags, "latency_budget": False, "degradation": False}
+        unbudgeted = [
+            e async for e in services.turns.play(conversation.id, "C1001", "do you ship to Canada?", flags=slow)
+        ]
+    record = events[-1].data
+    assert record["outcome"] == "degraded" and record["tier_served"] in ("kb-only", "cache", "unavailable")
+    assert [c["error"] for c in record["calls"]] == ["timeout"]  # gave up at the deadline, once
+    assert unbudgeted[-1].data["outcome"] == "answered"

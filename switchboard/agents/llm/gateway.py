@@ -10,6 +10,7 @@ routing — so that they apply to every call at once.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -27,6 +28,7 @@ from switchboard.agents.llm.types import (
     ToolCallChunk,
     Usage,
 )
+from switchboard.patterns.latency_budget import Deadline
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,14 @@ class Gateway:
         prices: Mapping[str, Price] = DEFAULT_PRICES,
         clock: Callable[[], float] = time.perf_counter,
         policies: Policies | None = None,
+        idle_timeout: float = 30.0,
     ) -> None:
         """`providers` maps each model name to the provider, or the chain of providers, serving it."""
         self._chains = {m: (p,) if not isinstance(p, Sequence) else tuple(p) for m, p in providers.items()}
         self._prices = prices
         self._clock = clock
         self.policies = policies or Policies()
+        self._idle_timeout = idle_timeout  # the longest wait for any one chunk: a hard timeout
 
     @property
     def models(self) -> list[str]:
@@ -100,8 +104,20 @@ class Gateway:
         meter = _CallMeter(self._clock)
         error: ProviderError | None = None
         model = getattr(provider, "model", None) or request.model  # the name the provider really serves
+        deadline = Deadline(request.deadline)
+        chunks = aiter(provider.stream(request))
         try:
-            async for chunk in provider.stream(request):
+            while True:
+                try:
+                    # The timeout covers only the wait for the provider, never the consumer's work.
+                    async with asyncio.timeout(deadline.cap(self._idle_timeout)):
+                        chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    break
+                except TimeoutError:
+                    raise ProviderError(
+                        "timeout", "no answer in the time left", provider.name, stream_started=meter.started
+                    ) from None
                 meter.see(chunk)
                 yield chunk
         except ProviderError as exc:
@@ -141,6 +157,10 @@ class _CallMeter:
         self._start = clock()
         self._first: float | None = None
         self._usage = Usage(0, 0)
+
+    @property
+    def started(self) -> bool:
+        return self._first is not None
 
     def see(self, chunk: Chunk) -> None:
         if isinstance(chunk, Usage):

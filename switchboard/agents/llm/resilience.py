@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from switchboard.agents.llm.types import ChatRequest, Chunk, Provider, ProviderError, TextDelta
 from switchboard.patterns.circuit_breaker import CircuitBreaker
+from switchboard.patterns.latency_budget import Deadline
 from switchboard.patterns.retry_budget import Backoff, RetryBudget
 
 Attempt = Callable[[Provider, ChatRequest, int, int], AsyncIterator[Chunk]]
@@ -75,6 +76,10 @@ async def resilient_stream(
             continue
         number = 1
         while True:
+            if Deadline(request.deadline).expired():
+                raise ProviderError(
+                    "timeout", "the turn's latency budget is spent", provider.name, stream_started=bool(sent)
+                )
             try:
                 async for chunk in attempt(provider, continuing(request, sent), tier, number):
                     if isinstance(chunk, TextDelta):
@@ -86,8 +91,11 @@ async def resilient_stream(
                     breaker.record(False)
                 if error.kind in GIVE_UP or (error.stream_started and not switches.failover):
                     raise
-                if _may_retry(error, switches, policies, last_tier=tier == len(tiers) - 1):
-                    await policies.sleep(policies.backoff.wait(number, error.retry_after))
+                wait = policies.backoff.wait(number, error.retry_after)
+                if Deadline(request.deadline).allows(wait) and _may_retry(
+                    error, switches, policies, last_tier=tier == len(tiers) - 1
+                ):
+                    await policies.sleep(wait)
                     number += 1
                     continue
                 break

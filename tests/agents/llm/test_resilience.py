@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -59,7 +62,7 @@ def gateway(*providers: Scripted, budget: float = 3.0) -> tuple[Gateway, Sleeps]
         make_breaker=lambda: CircuitBreaker(window=4, min_calls=2, failure_rate=0.5, reset_after=30),
         sleep=sleeps,
     )
-    return Gateway({"m": providers}, policies=policies), sleeps
+    return Gateway({"m": providers}, policies=policies, idle_timeout=0.2), sleeps
 
 
 async def call(gw: Gateway, switches: Resilience) -> tuple[str, list[CallRecord]]:
@@ -144,3 +147,34 @@ async def test_a_rate_limit_slows_down_here_but_other_failures_go_elsewhere_firs
     gw, sleeps = gateway(Scripted("a", err("server_error")), Scripted("b"))
     _, calls = await call(gw, ALL)
     assert [c.provider for c in calls] == ["a", "b"] and sleeps.waits == []
+
+
+class Hangs:
+    """Never sends a chunk: the provider every timeout exists for."""
+
+    name = "hangs"
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
+        await asyncio.Event().wait()
+        yield TextDelta("never")
+
+
+async def test_a_silent_provider_times_out_at_the_turns_deadline_and_the_next_one_answers() -> None:
+    gw, _ = gateway(Hangs(), Scripted("b"))  # type: ignore[arg-type]
+    deadline = time.monotonic() + 0.05
+    calls: list[CallRecord] = []
+    reply = await gw.complete(
+        replace(REQUEST, deadline=deadline + 5), purpose="t", on_call=calls.append, resilience=ALL
+    )
+    assert reply.text == "hello world"  # plenty of budget: the idle timeout (0.2 s here) fires first...
+    gw, _ = gateway(Hangs(), Scripted("b"))  # type: ignore[arg-type]
+    with pytest.raises(ProviderError) as raised:
+        await gw.complete(replace(REQUEST, deadline=deadline), purpose="t", resilience=ALL)
+    assert raised.value.kind == "timeout"  # ...but with 50 ms left the whole turn gives up at once
+
+
+async def test_no_retry_is_started_that_the_deadline_cannot_afford() -> None:
+    gw, sleeps = gateway(Scripted("a", err("rate_limited", retry_after=5.0)))
+    with pytest.raises(ProviderError, match="rate_limited"):
+        await gw.complete(replace(REQUEST, deadline=time.monotonic() + 1.0), purpose="t", resilience=ALL)
+    assert sleeps.waits == []
