@@ -69,11 +69,27 @@ class Gateway:
         self._prices = prices
         self._clock = clock
         self.policies = policies or Policies()
-        self._idle_timeout = idle_timeout  # the longest wait for any one chunk: a hard timeout
+        self._idle_timeout = idle_timeout  # the longest wait for a first chunk: a hard timeout
 
     @property
     def models(self) -> list[str]:
         return sorted(self._chains)
+
+    async def _first_chunk(self, provider: Provider, chunks: AsyncIterator[Chunk], deadline: Deadline) -> Chunk | None:
+        """Wait for the first chunk no longer than the idle timeout or the time left.
+
+        Only this wait is timed here: arming a timer for every token costs more than the rest
+        of the gateway, and a stream that stalls later is bounded by the provider's transport
+        read timeout and by the deadline check between chunks.
+        """
+        try:
+            # The timeout covers only the wait for the provider, never the consumer's work.
+            async with asyncio.timeout(deadline.cap(self._idle_timeout)):
+                return await anext(chunks)
+        except StopAsyncIteration:
+            return None
+        except TimeoutError:
+            raise ProviderError("timeout", "no answer in the time left", provider.name) from None
 
     def chain_for(self, model: str) -> tuple[Provider, ...]:
         try:
@@ -107,19 +123,17 @@ class Gateway:
         deadline = Deadline(request.deadline)
         chunks = aiter(provider.stream(request))
         try:
-            while True:
-                try:
-                    # The timeout covers only the wait for the provider, never the consumer's work.
-                    async with asyncio.timeout(deadline.cap(self._idle_timeout)):
-                        chunk = await anext(chunks)
-                except StopAsyncIteration:
-                    break
-                except TimeoutError:
-                    raise ProviderError(
-                        "timeout", "no answer in the time left", provider.name, stream_started=meter.started
-                    ) from None
-                meter.see(chunk)
-                yield chunk
+            first = await self._first_chunk(provider, chunks, deadline)
+            if first is not None:
+                meter.see(first)
+                yield first
+                async for chunk in chunks:
+                    if deadline.expired():
+                        raise ProviderError(
+                            "timeout", "the turn's latency budget ran out", provider.name, stream_started=True
+                        )
+                    meter.see(chunk)
+                    yield chunk
         except ProviderError as exc:
             error = exc
             raise
