@@ -18,6 +18,7 @@ from switchboard.agents.embeddings import CachedEmbedder, Embedder, StaticEmbedd
 from switchboard.agents.graph import Graph, build_graph
 from switchboard.agents.llm.chaos import ChaosProvider
 from switchboard.agents.llm.gateway import Gateway
+from switchboard.agents.llm.providers.anthropic import AnthropicProvider
 from switchboard.agents.llm.providers.demo import DEMO_PROFILES, DemoProvider, with_speed
 from switchboard.agents.llm.providers.openai_compat import OpenAICompatProvider
 from switchboard.agents.llm.types import Aliased, Provider
@@ -70,8 +71,11 @@ def build_gateway(settings: Settings, embedder: Embedder, chaos: ChaosBoard, cli
         ChaosProvider(DemoProvider(embedder, profiles, name=name), chaos.dials_for(name), seed=seed)
         for seed, name in enumerate(PROVIDERS, start=settings.chaos_seed)
     ]
+    if settings.anthropic_api_key:
+        claude = AnthropicProvider(client, settings.anthropic_api_key, settings.anthropic_base_url)
+        vendors.insert(0, Aliased(claude, settings.anthropic_model))
     if settings.openai_base_url:
-        # A real model goes first; the simulated vendors stay behind it as offline fallbacks.
+        # Real models go first; the simulated vendors stay behind them as offline fallbacks.
         real = OpenAICompatProvider(client, settings.openai_base_url, settings.openai_api_key, name="openai")
         vendors.insert(0, Aliased(real, settings.openai_model or settings.model))
     return Gateway({model: vendors for model in profiles}, idle_timeout=settings.call_timeout_s)

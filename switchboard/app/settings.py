@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     openai_base_url: str = Field("", description="An OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1 (Ollama).")
     openai_api_key: str = Field("", description="Its key, if it needs one.")
     openai_model: str = Field("", description="The model it serves; it becomes the primary tier of every chain.")
+    anthropic_api_key: str = Field(
+        "", description="An Anthropic key: Claude joins the chain ahead of the demo vendors."
+    )
+    anthropic_model: str = Field("claude-3-5-haiku-latest", description="The Claude model to use.")
+    anthropic_base_url: str = "https://api.anthropic.com"
     demo_ttft_ms: float | None = Field(None, description="Override the demo models' time to first token.")
     demo_tokens_per_s: float | None = Field(None, description="Override the demo models' speed; 0 = instant.")
 

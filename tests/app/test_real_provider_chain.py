@@ -42,3 +42,22 @@ async def test_a_failing_real_model_fails_over_to_the_demo_vendors(tmp_path: Pat
     assert record["outcome"] == "answered" and record["tier_served"] == "secondary"
     assert record["providers"] == ["demo-a"] and "[" in answer
     assert any(c["provider"] == "openai" and c["error"] == "overloaded" for c in record["calls"])
+
+
+async def test_claude_joins_the_chain_from_settings(tmp_path: Path) -> None:
+    from tests.agents.llm.providers import anthropic_wire
+
+    with anthropic_wire.serving() as url:
+        settings = Settings(
+            data_dir=tmp_path,
+            demo_ttft_ms=0,
+            demo_tokens_per_s=0,
+            anthropic_api_key="sk-ant-test",
+            anthropic_base_url=url,
+            anthropic_model="ok",
+        )
+        async with running_services(settings) as services:
+            conversation = await services.conversations.create("C1001")
+            events = [e async for e in services.turns.play(conversation.id, "C1001", "hello there")]
+    record = events[-1].data
+    assert record["providers"] == ["anthropic"] and record["models"] == ["ok"] and record["tier_served"] == "primary"

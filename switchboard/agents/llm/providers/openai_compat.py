@@ -10,11 +10,12 @@ deciding to the gateway's policies.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 
+from switchboard.agents.llm.providers.http_errors import status_error
 from switchboard.agents.llm.types import (
     ChatRequest,
     Chunk,
@@ -26,21 +27,6 @@ from switchboard.agents.llm.types import (
     ToolCallChunk,
     Usage,
 )
-
-_STATUS_KINDS: Mapping[int, ErrorKind] = {
-    400: "bad_request",
-    401: "auth",
-    403: "auth",
-    404: "bad_request",
-    408: "timeout",
-    422: "bad_request",
-    429: "rate_limited",
-    500: "server_error",
-    502: "server_error",
-    503: "overloaded",
-    504: "timeout",
-    529: "overloaded",
-}
 
 
 class OpenAICompatProvider:
@@ -57,7 +43,7 @@ class OpenAICompatProvider:
                 "POST", self._url, json=wire_body(request), headers=self._headers
             ) as response:
                 if response.status_code >= 400:
-                    raise await _status_error(self.name, response)
+                    raise await status_error(self.name, response)
                 async for line in response.aiter_lines():
                     for chunk in reader.read_line(line):
                         yield chunk
@@ -128,22 +114,6 @@ class _StreamReader:
 
     def _error(self, kind: ErrorKind, message: str) -> ProviderError:
         return ProviderError(kind, message, self._provider, stream_started=self.started)
-
-
-async def _status_error(provider: str, response: httpx.Response) -> ProviderError:
-    body = (await response.aread()).decode(errors="replace")[:300]
-    kind = _STATUS_KINDS.get(response.status_code, "server_error" if response.status_code >= 500 else "bad_request")
-    return ProviderError(
-        kind, body or response.reason_phrase, provider, retry_after=_retry_after(response), status=response.status_code
-    )
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None  # an HTTP date: rare from model APIs; the backoff decides instead
 
 
 def wire_body(request: ChatRequest) -> dict[str, Any]:
