@@ -94,3 +94,22 @@ def test_a_stream_cut_mid_answer_is_continued_and_the_seam_is_announced(client: 
     assert text(cut) == text(calm)  # nothing lost, nothing repeated
     seams = [d for n, d in cut if n == "step" and d["node"] == "failover"]
     assert seams and cut[-1][1]["mid_stream_cuts"] >= 1 and cut[-1][1]["tier_served"] == "secondary"
+
+
+def test_dials_set_by_hand_on_the_panel(client: TestClient) -> None:
+    form = {
+        "provider": "demo-b",
+        "error_rate": "0.25",
+        "rate_limit_rate": "0",
+        "timeout_rate": "0",
+        "cut_rate": "0",
+        "malformed_rate": "0",
+        "latency_multiplier": "2",
+        "outage": "on",
+    }
+    swapped = client.post("/ui/chaos/dials", data=form)
+    assert swapped.status_code == 200 and "outage=True" in swapped.text
+    dials = client.get("/api/chaos").json()["chaos"]["demo-b"]
+    assert dials["error_rate"] == 0.25 and dials["latency_multiplier"] == 2.0 and dials["outage"] is True
+    assert client.post("/ui/chaos/dials", data={**form, "error_rate": "7"}).status_code == 422
+    assert client.post("/ui/chaos/dials", data={**form, "error_rate": "lots"}).status_code == 422

@@ -108,6 +108,22 @@ async def chaos_preset(request: Request, services: ServicesDep, preset: Annotate
     return _page(request, "partials/chaos.html", chaos=chaos_view(services))
 
 
+DIAL_FIELDS = ("error_rate", "rate_limit_rate", "timeout_rate", "cut_rate", "malformed_rate", "latency_multiplier")
+
+
+@router.post("/ui/chaos/dials", response_class=HTMLResponse)
+async def chaos_dials(request: Request, services: ServicesDep) -> HTMLResponse:
+    form = await request.form()
+    provider = str(form.get("provider", ""))
+    try:
+        dials: dict[str, object] = {name: float(str(form.get(name, "0") or 0)) for name in DIAL_FIELDS}
+        dials["outage"] = form.get("outage") == "on"
+        services.chaos.set_many({provider: dials})
+    except (ValueError, ChaosError) as exc:
+        raise ApiError(422, "invalid_chaos", str(exc)) from exc
+    return _page(request, "partials/chaos.html", chaos=chaos_view(services))
+
+
 @router.get("/ui/metrics", response_class=HTMLResponse)
 async def metrics_partial(request: Request, services: ServicesDep) -> HTMLResponse:
     return _page(request, "partials/metrics.html", **await _metrics_context(services))
