@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from tests.agents.llm.providers.loopback import serve
 
 RECEIVED: list[dict[str, Any]] = []
 START = {"type": "message_start", "message": {"id": "m1", "usage": {"input_tokens": 21, "output_tokens": 1}}}
@@ -85,20 +83,6 @@ async def messages(request: Request) -> Response:
 
 @contextmanager
 def serving() -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = Starlette(routes=[Route("/v1/messages", messages, methods=["POST"])])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the wire server did not start")
-        time.sleep(0.01)  # waiting for another thread's socket, not for application behaviour
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
+    """Runs the server on a free loopback port; yields its base URL."""
+    with serve(Starlette(routes=[Route("/v1/messages", messages, methods=["POST"])])) as url:
+        yield url
