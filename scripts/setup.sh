@@ -26,12 +26,17 @@ make_venv() {
   fi
 }
 
+# SWITCHBOARD_EXTRAS adds optional extras, e.g. "local" for the in-process GGUF model.
 install_project() {
-  local stamp="$VENV/.installed"
+  local extras="dev${SWITCHBOARD_EXTRAS:+,$SWITCHBOARD_EXTRAS}"
+  local stamp="$VENV/.installed-${extras//,/-}"
   if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ]; then return; fi
-  echo "Installing Switchboard into $VENV (first run only)…"
+  echo "Installing Switchboard [$extras] into $VENV (first run only)…"
+  case ",$extras," in *,local,*)
+    echo "The local extra compiles llama-cpp-python once (about 9 minutes on 2 cores); pip caches the wheel." ;;
+  esac
   "$VENV/bin/pip" install -q --disable-pip-version-check -U pip
-  "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[dev]"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[$extras]"
   touch "$stamp"
 }
 

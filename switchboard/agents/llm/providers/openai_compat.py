@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
 from switchboard.agents.llm.providers.http_errors import status_error
+from switchboard.agents.llm.tokens import count_tokens
 from switchboard.agents.llm.types import (
     ChatRequest,
     Chunk,
@@ -28,19 +29,33 @@ from switchboard.agents.llm.types import (
     Usage,
 )
 
+JsonMode = Literal["json_schema", "json_object"]
+
 
 class OpenAICompatProvider:
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str = "", name: str = "openai") -> None:
+    """`json_mode` says how the server takes a JSON schema: OpenAI, vLLM and Ollama take
+    `json_schema`; llama-cpp-python's server takes `json_object` with a `schema` beside it."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        api_key: str = "",
+        name: str = "openai",
+        json_mode: JsonMode = "json_schema",
+    ) -> None:
         self.name = name
         self._client = client
         self._url = base_url.rstrip("/") + "/chat/completions"
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._json_mode = json_mode
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
-        reader = _StreamReader(self.name)
+        prompt = " ".join(m.get("content", "") for m in request.messages)
+        reader = ChunkReader(self.name, prompt_tokens=count_tokens(prompt))
         try:
             async with self._client.stream(
-                "POST", self._url, json=wire_body(request), headers=self._headers
+                "POST", self._url, json=wire_body(request, self._json_mode), headers=self._headers
             ) as response:
                 if response.status_code >= 400:
                     raise await status_error(self.name, response)
@@ -55,36 +70,44 @@ class OpenAICompatProvider:
             yield chunk
 
 
-class _StreamReader:
-    """Turns `data:` lines into chunks; remembers tool-call fragments and usage until the end."""
+class ChunkReader:
+    """Turns chat-completion chunks into `Chunk`s; remembers tool-call fragments and usage until the end.
 
-    def __init__(self, provider: str) -> None:
+    Reads `data:` lines off the wire, or chunk dicts handed over directly (llama-cpp-python
+    yields the same shape in process). A stream that reports no usage (llama-cpp-python's
+    does not) is counted instead: one token per chunk that carried some, and `prompt_tokens`.
+    """
+
+    def __init__(self, provider: str, prompt_tokens: int = 0) -> None:
         self._provider = provider
         self.started = False
         self._done = False
         self._tools: dict[int, dict[str, str]] = {}
-        self._usage = Usage(0, 0)
+        self._usage: Usage | None = None
+        self._counted = Usage(prompt_tokens, 0)
 
     def read_line(self, line: str) -> list[Chunk]:
         if not line.startswith("data:"):
             return []
         data = line[5:].strip()
         if data == "[DONE]":
-            self._done = True
+            self.end()
             return []
         try:
             event = json.loads(data)
         except ValueError as exc:
             raise self._error("malformed_output", f"unreadable stream chunk: {data[:80]!r}") from exc
-        return self._read_event(event)
+        return self.read_event(event)
 
-    def _read_event(self, event: dict[str, Any]) -> list[Chunk]:
+    def read_event(self, event: dict[str, Any]) -> list[Chunk]:
         if event.get("usage"):
             usage = event["usage"]
             self._usage = Usage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)))
         chunks: list[Chunk] = []
         for choice in event.get("choices") or []:
             delta = choice.get("delta") or {}
+            if delta.get("content") or delta.get("tool_calls"):
+                self._counted = Usage(self._counted.input_tokens, self._counted.output_tokens + 1)
             if delta.get("content"):
                 self.started = True
                 chunks.append(TextDelta(delta["content"]))
@@ -99,11 +122,15 @@ class _StreamReader:
         slot["name"] = function.get("name") or slot["name"]
         slot["arguments"] += function.get("arguments") or ""
 
+    def end(self) -> None:
+        """The stream is complete (an in-process stream has no `[DONE]` line to say so)."""
+        self._done = True
+
     def finish(self) -> list[Chunk]:
         if not self._done:
             raise self._error("server_error", "the stream ended before [DONE]")
         calls: list[Chunk] = [ToolCallChunk(self._tool_call(i, slot)) for i, slot in sorted(self._tools.items())]
-        return [*calls, self._usage]
+        return [*calls, self._usage or self._counted]
 
     def _tool_call(self, index: int, slot: dict[str, str]) -> ToolCall:
         try:
@@ -116,10 +143,10 @@ class _StreamReader:
         return ProviderError(kind, message, self._provider, stream_started=self.started)
 
 
-def wire_body(request: ChatRequest) -> dict[str, Any]:
+def wire_body(request: ChatRequest, json_mode: JsonMode = "json_schema") -> dict[str, Any]:
     body: dict[str, Any] = {
         "model": request.model,
-        "messages": [_wire_message(m) for m in request.messages],
+        "messages": [wire_message(m) for m in request.messages],
         "max_tokens": request.max_tokens,
         "stream": True,
         "stream_options": {"include_usage": True},
@@ -130,14 +157,17 @@ def wire_body(request: ChatRequest) -> dict[str, Any]:
             for t in request.tools
         ]
     if request.json_schema is not None:
-        body["response_format"] = {
-            "type": "json_schema",
-            "json_schema": {"name": "reply", "schema": request.json_schema},
-        }
+        body["response_format"] = response_format(request.json_schema, json_mode)
     return body
 
 
-def _wire_message(message: Message) -> dict[str, Any]:
+def response_format(schema: dict[str, Any], json_mode: JsonMode) -> dict[str, Any]:
+    if json_mode == "json_object":
+        return {"type": "json_object", "schema": schema}
+    return {"type": "json_schema", "json_schema": {"name": "reply", "schema": schema}}
+
+
+def wire_message(message: Message) -> dict[str, Any]:
     wired: dict[str, Any] = {"role": message["role"], "content": message.get("content", "")}
     if message.get("tool_calls"):
         wired["tool_calls"] = [
