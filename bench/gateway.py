@@ -1,15 +1,16 @@
 """What the gateway adds to a model call, pattern by pattern, against a zero-latency mock.
 
     python bench/gateway.py [--calls 2000]
-    pip install litellm && python bench/gateway.py      # adds LiteLLM's Router on the same mock
+    pip install '.[bench]' && python bench/gateway.py   # adds LiteLLM's Router on the same mock
+    (litellm brings many dependencies: use a separate virtualenv for it)
 
 The mock streams 20 text chunks and usage instantly, so every microsecond measured is the
 caller's own. Rows: the mock called directly (baseline); the gateway with every resilience
 switch off; each switch on alone; all on with the fault injector (calm) in front of the mock;
-and, when installed, LiteLLM's Router streaming from its built-in mock. p50/p99 per call at
-concurrency 1 and 16, and the overhead over the baseline. LiteLLM's mock path does its own
-work per chunk (it builds OpenAI-shaped objects), so its row is indicative, not a like-for-like
-proxy overhead.
+and, when litellm is installed, its Router in front of the *same* mock, registered as a
+LiteLLM custom provider — like for like — plus its built-in `mock_response` for reference.
+p50/p99 per call at concurrency 1 and 16, the overhead over the baseline, and each row's
+overhead as a multiple of the whole gateway's (all on).
 """
 
 from __future__ import annotations
@@ -61,29 +62,44 @@ def cases() -> dict[str, Call]:
     found["all on + fault injector (calm)"] = lambda: drain(
         chaotic.stream(REQUEST, purpose="bench", resilience=everything)
     )
-    litellm = _litellm()
-    if litellm is not None:
-        found["LiteLLM Router (mock_response)"] = litellm
+    found.update(_litellm(mock))
     return found
 
 
-def _litellm() -> Call | None:
+def _litellm(mock: Mock) -> dict[str, Call]:
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # never fetch its price list from the internet
     try:
         import litellm
+        from litellm import CustomLLM
     except ImportError:
-        return None
+        return {}
     litellm.suppress_debug_info = True
-    router = litellm.Router(
+
+    class SameMock(CustomLLM):  # type: ignore[misc]
+        """LiteLLM's custom-provider seam around the very mock the gateway calls."""
+
+        async def astreaming(self, *args: object, **kwargs: object) -> AsyncIterator[dict[str, object]]:
+            async for chunk in mock.stream(REQUEST):
+                text = chunk.text if isinstance(chunk, TextDelta) else ""
+                done = isinstance(chunk, Usage)
+                yield {"text": text, "is_finished": done, "finish_reason": "stop" if done else None, "index": 0}
+
+    litellm.custom_provider_map = [{"provider": "samemock", "custom_handler": SameMock()}]
+    same = litellm.Router(model_list=[{"model_name": "mock", "litellm_params": {"model": "samemock/mock"}}])
+    builtin = litellm.Router(
         model_list=[{"model_name": "mock", "litellm_params": {"model": "openai/mock", "mock_response": "word " * 20}}]
     )
 
-    async def call() -> None:
-        response = await router.acompletion(model="mock", messages=[{"role": "user", "content": "hello"}], stream=True)
-        async for _ in response:
-            pass
+    def through(router: object) -> Call:
+        async def call() -> None:
+            messages = [{"role": "user", "content": "hello"}]
+            response = await router.acompletion(model="mock", messages=messages, stream=True)  # type: ignore[attr-defined]
+            async for _ in response:
+                pass
 
-    return call
+        return call
+
+    return {"LiteLLM Router, same mock": through(same), "LiteLLM Router, its mock_response": through(builtin)}
 
 
 async def measure(call: Call, calls: int, concurrency: int) -> list[float]:
@@ -110,12 +126,14 @@ async def main(calls: int) -> None:
     found = cases()
     for concurrency in (1, 16):
         print(f"\nconcurrency {concurrency}, {calls} calls each (ms per call)")
-        base = None
+        base = whole = None
         for label, call in found.items():
             timings = await measure(call, calls, concurrency)
             p50, p99 = statistics.median(timings), p(timings, 99)
             base = base if base is not None else p50
-            print(f"  {label:34s} p50 {p50:7.3f}  p99 {p99:7.3f}  overhead p50 {p50 - base:+7.3f}")
+            whole = p50 - base if label.startswith("all on") else whole
+            ratio = f"  x{(p50 - base) / whole:6.1f} the gateway's" if whole and not label.startswith("all on") else ""
+            print(f"  {label:34s} p50 {p50:7.3f}  p99 {p99:7.3f}  overhead p50 {p50 - base:+7.3f}{ratio}")
 
 
 if __name__ == "__main__":

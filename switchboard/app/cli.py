@@ -1,4 +1,4 @@
-"""`switchboard serve | seed | ingest`."""
+"""`switchboard serve | seed | ingest | run | resilience | snapshots | compare`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,15 @@ def _parser() -> argparse.ArgumentParser:
     snap.add_argument("--dataset", type=Path, default=None, help="default: evals/datasets/golden.jsonl")
     snap.add_argument("--update", action="store_true", help="rewrite the stored answers")
     snap.set_defaults(run=_snapshots)
+
+    resilience = commands.add_parser(
+        "resilience", help="replay a dataset under chaos presets, resilience switches off then on, and compare"
+    )
+    resilience.add_argument("--dataset", type=Path, default=Path("evals/datasets/golden.jsonl"))
+    resilience.add_argument("--chaos", nargs="+", default=["flaky-primary", "primary-down"], choices=list(PRESETS))
+    resilience.add_argument("--instant", action="store_true", help="demo models at zero latency")
+    resilience.add_argument("--concurrency", type=int, default=4)
+    resilience.set_defaults(run=_resilience)
 
     compare = commands.add_parser("compare", help="set stored runs side by side")
     compare.add_argument("runs", nargs="+", help="run ids or names")
@@ -177,6 +186,34 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     except DatasetError as exc:
         print(f"switchboard run: {exc}", file=sys.stderr)
         return 2
+
+
+def _resilience(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.progress import Progress
+
+    from switchboard.app.runs import write_reports
+    from switchboard.app.scenarios import play, scenarios
+    from switchboard.evals.dataset import DatasetError
+
+    if args.instant:
+        settings = settings.model_copy(update={"demo_ttft_ms": 0, "demo_tokens_per_s": 0})
+    with Progress() as progress:
+
+        def track(scenario: Any) -> Callable[[int, int], None]:
+            task = progress.add_task(scenario.name(args.dataset), total=None)
+            return lambda done, total: progress.update(task, completed=done, total=total)
+
+        try:
+            runs = asyncio.run(play(settings, args.dataset, scenarios(args.chaos), track, args.concurrency))
+        except DatasetError as exc:
+            print(f"switchboard resilience: {exc}", file=sys.stderr)
+            return 2
+    for run in runs:
+        write_reports(run, settings.data_dir / "runs")
+    _print_table(runs)
+    ids = "&".join(f"ids={run.id}" for run in runs)
+    print(f"side by side: http://{settings.host}:{settings.port}/runs/compare?{ids}")
+    return 0
 
 
 def _baseline(args: argparse.Namespace, summary: dict[str, Any]) -> bool:

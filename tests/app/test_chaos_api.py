@@ -74,6 +74,9 @@ def test_with_every_provider_down_the_ladder_answers_without_a_model(client: Tes
     record = honest[-1][1]
     assert record["tier_served"] == "unavailable" and record["tickets"]
     assert record["tickets"][0] in "".join(d["text"] for n, d in honest if n == "token")
+    # The help centre knows nothing about one order: that question gets a person and a ticket.
+    order = ask(client, new_conversation(client), "where is my order 10057? does it ship to Canada?")[-1][1]
+    assert order["tier_served"] == "unavailable" and order["tickets"]
 
 
 def test_the_cache_rung_serves_an_answer_a_model_gave_before(client: TestClient) -> None:

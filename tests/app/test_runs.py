@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from switchboard.app.cli import main
+from tests.app.datasets import small_dataset
 
 CASES = [
     {
@@ -48,10 +49,7 @@ CASES = [
 
 @pytest.fixture
 def dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(tmp_path / "data"))
-    path = tmp_path / "small.jsonl"
-    path.write_text("\n".join(json.dumps(c) for c in CASES) + "\n")
-    return path
+    return small_dataset(tmp_path, monkeypatch, CASES)
 
 
 def test_runs_are_stored_reported_and_compared(

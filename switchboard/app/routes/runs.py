@@ -57,6 +57,7 @@ def _run_row(run: Run, services: Services) -> dict[str, Any]:
         "created_at": run.created_at.isoformat(timespec="seconds"),
         "dataset": run.dataset.rsplit("/", 1)[-1],
         "flags": snapshot_key(run.flags, services.flags.registry),
+        "chaos": run.summary.get("chaos", {}).get("preset", "calm"),
         "cases": run.summary.get("cases"),
         "pass_at_1": run.summary.get("pass_at_1"),
     }
