@@ -81,8 +81,15 @@ def _litellm(mock: Mock) -> dict[str, Call]:
         async def astreaming(self, *args: object, **kwargs: object) -> AsyncIterator[dict[str, object]]:
             async for chunk in mock.stream(REQUEST):
                 text = chunk.text if isinstance(chunk, TextDelta) else ""
-                done = isinstance(chunk, Usage)
-                yield {"text": text, "is_finished": done, "finish_reason": "stop" if done else None, "index": 0}
+                usage = _usage(chunk) if isinstance(chunk, Usage) else None
+                yield {
+                    "text": text,
+                    "tool_use": None,
+                    "is_finished": usage is not None,
+                    "finish_reason": "stop" if usage else None,
+                    "usage": usage,
+                    "index": 0,
+                }
 
     litellm.custom_provider_map = [{"provider": "samemock", "custom_handler": SameMock()}]
     same = litellm.Router(model_list=[{"model_name": "mock", "litellm_params": {"model": "samemock/mock"}}])
@@ -100,6 +107,11 @@ def _litellm(mock: Mock) -> dict[str, Call]:
         return call
 
     return {"LiteLLM Router, same mock": through(same), "LiteLLM Router, its mock_response": through(builtin)}
+
+
+def _usage(usage: Usage) -> dict[str, int]:
+    total = usage.input_tokens + usage.output_tokens
+    return {"prompt_tokens": usage.input_tokens, "completion_tokens": usage.output_tokens, "total_tokens": total}
 
 
 async def measure(call: Call, calls: int, concurrency: int) -> list[float]:
