@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from switchboard.patterns.loop_guard import Caps, LoopGuard, repeating_period
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_same_call_a_third_time_halts_as_a_repeat() -> None:
+    guard = LoopGuard(Caps(max_repeats=2))
+    assert guard.check_tool("get_order", {"order_id": "10057"}) is None
+    assert guard.check_tool("get_order", {"order_id": "10049"}) is None
+    assert guard.check_tool("get_order", {"order_id": "10057"}) is None
+    halt = guard.check_tool("get_order", {"order_id": "10057"})
+    assert halt is not None and halt.kind == "repeat" and "3 times" in halt.detail
+
+
+def test_a_block_of_calls_done_twice_is_a_cycle() -> None:
+    guard = LoopGuard(Caps(max_repeats=5))
+    for name in ("get_order", "track_shipment", "get_order"):
+        assert guard.check_tool(name, {"order_id": "1"}) is None
+    halt = guard.check_tool("track_shipment", {"order_id": "1"})
+    assert halt is not None and halt.kind == "cycle" and "track_shipment" in halt.detail
+
+
+def test_caps_on_steps_tokens_money_and_time() -> None:
+    clock = Clock()
+    guard = LoopGuard(Caps(steps=2, tokens=1000, dollars=0.01, seconds=10), clock)
+    assert guard.check_step(100, 0.001) is None
+    assert guard.check_step(100, 0.001) is None
+    assert (halt := guard.check_step(100, 0.001)) is not None and halt.kind == "steps"
+    assert (halt := LoopGuard(Caps(tokens=150), clock).check_step(200, 0)) is not None and halt.kind == "tokens"
+    assert (halt := LoopGuard(Caps(dollars=0.01), clock).check_step(1, 0.02)) is not None and halt.kind == "dollars"
+    slow = LoopGuard(Caps(seconds=10), clock)
+    clock.now += 11
+    assert (halt := slow.check_step(1, 0)) is not None and halt.kind == "seconds"
+
+
+def test_handing_the_turn_back_and_forth_is_ping_pong() -> None:
+    guard = LoopGuard(Caps(max_handoffs=2))
+    assert guard.check_handoff("router", "orders") is None
+    assert guard.check_handoff("orders", "router") is None
+    halt = guard.check_handoff("router", "orders")
+    assert halt is not None and halt.kind == "ping_pong"
+
+
+def test_repeating_period() -> None:
+    assert repeating_period(["a", "b", "a", "b"]) == 2
+    assert repeating_period(["a", "a"]) == 1
+    assert repeating_period(["a", "b", "c"]) is None
+    assert repeating_period([]) is None
