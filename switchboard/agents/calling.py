@@ -8,6 +8,7 @@ from typing import Any
 
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import ModelCalled, Token
+from switchboard.agents.llm.gateway import CallRecord
 from switchboard.agents.llm.resilience import Resilience
 from switchboard.agents.llm.types import (
     ChatRequest,
@@ -34,12 +35,16 @@ async def ask_model(
     text: list[str] = []
     calls: list[ToolCall] = []
     usage = Usage(0, 0)
+    costs: list[float] = []
     resilience = Resilience(
         retry=ctx.on("retry_budget"), breaker=ctx.on("circuit_breaker"), failover=ctx.on("failover")
     )
-    stream = ctx.gateway.stream(
-        request, purpose=purpose, on_call=lambda c: write(ModelCalled(c)), resilience=resilience
-    )
+
+    def called(record: CallRecord) -> None:
+        costs.append(record.cost_usd)
+        write(ModelCalled(record))
+
+    stream = ctx.gateway.stream(request, purpose=purpose, on_call=called, resilience=resilience)
     async for chunk in stream:
         if isinstance(chunk, TextDelta):
             text.append(chunk.text)
@@ -51,4 +56,4 @@ async def ask_model(
             usage = chunk
     if shows_text and not streaming and text:
         write(Token("".join(text)))
-    return Completion("".join(text), calls, usage)
+    return Completion("".join(text), calls, usage, sum(costs))

@@ -7,11 +7,12 @@ from here — from the authenticated session — and never from anything a model
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from switchboard.agents.llm.gateway import Gateway
 from switchboard.agents.prompts import PromptBook
+from switchboard.patterns.loop_guard import Caps
 
 
 @dataclass(frozen=True)
@@ -26,15 +27,22 @@ class Passage:
 
 
 class Shop(Protocol):
-    """Business data, always scoped to one customer."""
+    """Business data, scoped to one customer. An owner of None means anyone's order: only the
+    `session_authorisation` switch turned off asks for that, to show what scoping prevents.
 
-    async def order(self, customer_id: str, order_id: str) -> dict[str, Any] | None: ...
+    Any method may raise `TransientToolError` (a blip that a retry may fix). A refund carries
+    an idempotency key: a repeat with the same key returns the first result and refunds nothing.
+    """
+
+    async def order(self, owner: str | None, order_id: str) -> dict[str, Any] | None: ...
 
     async def orders(self, customer_id: str) -> list[dict[str, Any]]: ...
 
-    async def tracking(self, customer_id: str, order_id: str) -> dict[str, Any] | None: ...
+    async def tracking(self, owner: str | None, order_id: str) -> dict[str, Any] | None: ...
 
-    async def request_refund(self, customer_id: str, order_id: str, reason: str) -> dict[str, Any]: ...
+    async def request_refund(
+        self, owner: str | None, order_id: str, reason: str, idempotency_key: str | None = None
+    ) -> dict[str, Any]: ...
 
     async def account(self, customer_id: str) -> dict[str, Any] | None: ...
 
@@ -57,6 +65,8 @@ class TurnContext:
     model: str = "demo-large"
     router_model: str = "demo-large"
     deadline: float | None = None  # time.monotonic() instant by which the turn must be done
+    turn_id: str = ""  # scopes idempotency keys: the same refund asked in a later turn is a new request
+    loop_caps: Caps = field(default_factory=Caps)
 
     def on(self, flag: str) -> bool:
         return bool(self.flags.get(flag, False))

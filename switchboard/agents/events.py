@@ -42,6 +42,7 @@ class ToolUsed:
     duration_ms: float
     error: str | None = None
     output: str = ""  # what the model read back, for grounding checks
+    attempts: int = 1  # more than one when a transient failure was retried
 
 
 @dataclass(frozen=True)
@@ -62,4 +63,13 @@ class TicketOpened:
     reason: str
 
 
-Event = Token | Step | RouteChosen | ToolUsed | Retrieved | ModelCalled | TicketOpened
+@dataclass(frozen=True)
+class GuardTripped:
+    """A guard acted on the turn: which one, what it did, and why."""
+
+    guard: str  # the switch's name: loop_guard, tool_validation, injection_scan, canary, ...
+    action: str  # halt | repair | fallback | block | flag | withhold | reask
+    detail: str
+
+
+Event = Token | Step | RouteChosen | ToolUsed | Retrieved | ModelCalled | TicketOpened | GuardTripped

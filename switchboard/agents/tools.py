@@ -1,8 +1,10 @@
 """The tools the specialists may call.
 
-Each tool is a `ToolSpec` (what the model sees) and a function that runs it. Every function
-takes the customer id from the `TurnContext` — the signed-in session — and never from the
-model's arguments, so no wording can make a tool read or change another customer's data.
+Each tool is a pydantic model of its arguments (whose JSON schema is what the model sees) and a
+function that runs it. Every function takes the customer from the `TurnContext` — the signed-in
+session — and never from the model's arguments, so no wording can make a tool read or change
+another customer's data. Only with the `session_authorisation` switch off (to show the damage)
+do order lookups ignore whose order it is.
 """
 
 from __future__ import annotations
@@ -10,12 +12,36 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.agents.context import Passage, TurnContext
 from switchboard.agents.llm.types import ToolSpec
+from switchboard.patterns.idempotent_retry import idempotency_key
 
-ORDER_ID = {"type": "string", "description": "The order number, e.g. 10042."}
+OrderId = Annotated[str, Field(pattern=r"^#?1\d{4}$", description="The order number: five digits, e.g. 10042.")]
+
+
+class Arguments(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrderArguments(Arguments):
+    order_id: OrderId
+
+
+class RefundArguments(Arguments):
+    order_id: OrderId
+    reason: str = Field(max_length=500, description="Why the customer wants the refund, in their words.")
+
+
+class SearchArguments(Arguments):
+    query: str = Field(min_length=2, max_length=500, description="What to look up in the help centre.")
+
+
+class TicketArguments(Arguments):
+    summary: str = Field(min_length=1, max_length=1000, description="What the person should follow up on.")
 
 
 @dataclass(frozen=True)
@@ -27,6 +53,7 @@ class ToolOutcome:
     passages: list[str] = field(default_factory=list)  # retrieved text, when the tool searched
     handoff_reason: str | None = None  # set when only a person can finish the job
     ticket_id: str | None = None
+    attempts: int = 1
 
 
 Runner = Callable[[TurnContext, dict[str, Any]], Awaitable[ToolOutcome]]
@@ -36,6 +63,8 @@ Runner = Callable[[TurnContext, dict[str, Any]], Awaitable[ToolOutcome]]
 class Tool:
     spec: ToolSpec
     run: Runner
+    arguments: type[Arguments] = Arguments
+    writes: bool = False  # changes the shop: withheld from suspicious turns (least privilege)
 
 
 def _data(payload: dict[str, Any]) -> ToolOutcome:
@@ -52,6 +81,11 @@ def _order_id(arguments: dict[str, Any]) -> str | None:
     return str(value).lstrip("#").strip() if value else None
 
 
+def _owner(ctx: TurnContext) -> str | None:
+    """Whose orders a lookup may see: the session's customer's — or, switch off, anyone's."""
+    return ctx.customer_id if ctx.on("session_authorisation") else None
+
+
 def _no_such_order(order_id: str) -> ToolOutcome:
     return _failure(
         "not_found",
@@ -64,7 +98,7 @@ async def get_order(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:
     order_id = _order_id(arguments)
     if not order_id:
         return _failure("missing_argument", "get_order needs an order_id.")
-    order = await ctx.shop.order(ctx.customer_id, order_id)
+    order = await ctx.shop.order(_owner(ctx), order_id)
     return _data({"kind": "order", "order": order}) if order else _no_such_order(order_id)
 
 
@@ -76,7 +110,7 @@ async def track_shipment(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOut
     order_id = _order_id(arguments)
     if not order_id:
         return _failure("missing_argument", "track_shipment needs an order_id.")
-    tracking = await ctx.shop.tracking(ctx.customer_id, order_id)
+    tracking = await ctx.shop.tracking(_owner(ctx), order_id)
     return _data({"kind": "tracking", **tracking}) if tracking else _no_such_order(order_id)
 
 
@@ -84,7 +118,10 @@ async def request_refund(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOut
     order_id = _order_id(arguments)
     if not order_id:
         return _failure("missing_argument", "request_refund needs an order_id.")
-    result = await ctx.shop.request_refund(ctx.customer_id, order_id, str(arguments.get("reason", "")))
+    reason = str(arguments.get("reason", ""))
+    # One key for every attempt of this call: a retried refund is refunded once.
+    key = idempotency_key(f"{ctx.conversation_id}/{ctx.turn_id}", "request_refund", {"order_id": order_id})
+    result = await ctx.shop.request_refund(_owner(ctx), order_id, reason, key)
     if result.get("decision") == "not_found":
         return _no_such_order(order_id)
     outcome = _data({"kind": "refund", **result})
@@ -124,75 +161,64 @@ def format_passages(found: Sequence[Passage]) -> str:
     return "\n".join(f'<passage id="{p.id}" source="{p.source}" title="{p.title}">{p.text}</passage>' for p in found)
 
 
-def _spec(name: str, description: str, properties: dict[str, Any] | None = None) -> ToolSpec:
-    props = properties or {}
-    return ToolSpec(
-        name=name,
-        description=description,
-        parameters={"type": "object", "properties": props, "required": list(props)},
-    )
+def _tool(
+    name: str, description: str, run: Runner, arguments: type[Arguments] = Arguments, writes: bool = False
+) -> Tool:
+    return Tool(ToolSpec(name, description, json_schema(arguments)), run, arguments, writes)
+
+
+def json_schema(arguments: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema, without pydantic's titles (noise in every prompt)."""
+    schema = arguments.model_json_schema()
+    properties = {k: {f: v for f, v in p.items() if f != "title"} for k, p in schema.get("properties", {}).items()}
+    return {"type": "object", "properties": properties, "required": schema.get("required", [])}
 
 
 TOOLS: dict[str, Tool] = {
     t.spec.name: t
     for t in [
-        Tool(
-            _spec(
-                "get_order",
-                "Look up one of my orders: what I bought, its status, price, when it was placed or delivered.",
-                {"order_id": ORDER_ID},
-            ),
+        _tool(
+            "get_order",
+            "Look up one of my orders: what I bought, its status, price, when it was placed or delivered.",
             get_order,
+            OrderArguments,
         ),
-        Tool(
-            _spec(
-                "list_orders",
-                "List all my orders and purchases: what did I order, recent orders, order history.",
-            ),
+        _tool(
+            "list_orders",
+            "List all my orders and purchases: what did I order, recent orders, order history.",
             list_orders,
         ),
-        Tool(
-            _spec(
-                "track_shipment",
-                "Where is my order or package? Track a parcel: carrier, tracking number, latest "
-                "scan, and when it will arrive or be delivered.",
-                {"order_id": ORDER_ID},
-            ),
+        _tool(
+            "track_shipment",
+            "Where is my order or package? Track a parcel: carrier, tracking number, latest "
+            "scan, and when it will arrive or be delivered.",
             track_shipment,
+            OrderArguments,
         ),
-        Tool(
-            _spec(
-                "request_refund",
-                "I want a refund: start a return and get my money back for an order I bought. "
-                "Applies the returns policy.",
-                {"order_id": ORDER_ID, "reason": {"type": "string"}},
-            ),
+        _tool(
+            "request_refund",
+            "I want a refund: start a return and get my money back for an order I bought. Applies the returns policy.",
             request_refund,
+            RefundArguments,
+            writes=True,
         ),
-        Tool(
-            _spec(
-                "get_account",
-                "My account: my name, the email and address on file, my loyalty tier, and how "
-                "many reward points I have.",
-            ),
+        _tool(
+            "get_account",
+            "My account: my name, the email and address on file, my loyalty tier, and how many reward points I have.",
             get_account,
         ),
-        Tool(
-            _spec(
-                "search_kb",
-                "Search the help centre: how shipping, returns, refunds, exchanges, warranty, "
-                "payments and loyalty work, and how to care for or fix gear.",
-                {"query": {"type": "string"}},
-            ),
+        _tool(
+            "search_kb",
+            "Search the help centre: how shipping, returns, refunds, exchanges, warranty, "
+            "payments and loyalty work, and how to care for or fix gear.",
             search_kb,
+            SearchArguments,
         ),
-        Tool(
-            _spec(
-                "create_ticket",
-                "Talk to a human: open a ticket so a person from the support team follows up.",
-                {"summary": {"type": "string"}},
-            ),
+        _tool(
+            "create_ticket",
+            "Talk to a human: open a ticket so a person from the support team follows up.",
             create_ticket,
+            TicketArguments,
         ),
     ]
 }

@@ -9,8 +9,8 @@ configured ahead of them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, fields, replace
-from typing import Any
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, TypeVar
 
 from switchboard.agents.llm.chaos import Dials
 
@@ -27,6 +27,21 @@ PRESETS: Mapping[str, Mapping[str, Dials]] = {
     "primary-down-secondary-flaky": {PRIMARY: Dials(outage=True), SECONDARY: Dials(error_rate=0.3)},
 }
 _DIAL_NAMES = {f.name for f in fields(Dials)}
+AGENT = "agent"  # the chaos dict's entry for faults outside the model
+
+
+@dataclass(frozen=True)
+class AgentFaults:
+    """Faults outside the model: the shop's systems failing, and a poisoned help-centre article."""
+
+    tool_fault_rate: float = 0.0  # share of tool calls failing transiently (a refund: after it was made)
+    poisoned_article: bool = False  # plant an article carrying hidden instructions (indirect injection)
+
+
+_AGENT_NAMES = {f.name for f in fields(AgentFaults)}
+
+
+D = TypeVar("D", Dials, "AgentFaults")
 
 
 class ChaosError(ValueError):
@@ -38,13 +53,18 @@ class ChaosBoard:
         """`providers` is the chain in order, primary first."""
         self.providers = providers
         self._dials = {name: Dials() for name in providers}
+        self.agent = AgentFaults()
         self.preset = "calm"
 
     def dials_for(self, provider: str) -> Callable[[], Dials]:
         return lambda: self._dials[provider]
 
+    def agent_faults(self) -> AgentFaults:
+        return self.agent
+
     def view(self) -> dict[str, Any]:
-        return {"preset": self.preset, "chaos": {name: asdict(d) for name, d in self._dials.items()}}
+        dials = {name: asdict(d) for name, d in self._dials.items()}
+        return {"preset": self.preset, "chaos": {**dials, AGENT: asdict(self.agent)}}
 
     def apply_preset(self, name: str) -> None:
         if name not in PRESETS:
@@ -52,31 +72,36 @@ class ChaosBoard:
         roles = dict(zip((PRIMARY, SECONDARY), self.providers, strict=False))
         self._dials = {p: Dials() for p in self.providers}
         self._dials.update({roles[role]: dials for role, dials in PRESETS[name].items() if role in roles})
+        self.agent = AgentFaults()
         self.preset = name
 
     def set_many(self, changes: Mapping[str, Mapping[str, object]]) -> None:
         """All or nothing, like the flags: one bad dial and nothing changes."""
         updated = dict(self._dials)
+        agent = self.agent
         for provider, dials in changes.items():
-            if provider not in updated:
-                raise ChaosError(f"unknown provider {provider!r}: use one of {', '.join(self._dials)}")
-            updated[provider] = _changed(updated[provider], provider, dials)
-        self._dials = updated
+            if provider == AGENT:
+                agent = _changed(agent, AGENT, dials, _AGENT_NAMES)
+            elif provider not in updated:
+                raise ChaosError(f"unknown provider {provider!r}: use one of {', '.join([*self._dials, AGENT])}")
+            else:
+                updated[provider] = _changed(updated[provider], provider, dials, _DIAL_NAMES)
+        self._dials, self.agent = updated, agent
         self.preset = "custom"
 
 
-def _changed(current: Dials, provider: str, dials: Mapping[str, object]) -> Dials:
-    unknown = set(dials) - _DIAL_NAMES
+def _changed(current: D, provider: str, dials: Mapping[str, object], known: set[str]) -> D:
+    unknown = set(dials) - known
     if unknown:
-        raise ChaosError(f"{provider}: unknown dial(s) {sorted(unknown)}; dials are {sorted(_DIAL_NAMES)}")
+        raise ChaosError(f"{provider}: unknown dial(s) {sorted(unknown)}; dials are {sorted(known)}")
     values = {name: _checked(provider, name, value) for name, value in dials.items()}
     return replace(current, **values)  # type: ignore[arg-type]
 
 
 def _checked(provider: str, name: str, value: object) -> object:
-    if name == "outage":
+    if name in ("outage", "poisoned_article"):
         if not isinstance(value, bool):
-            raise ChaosError(f"{provider}.outage takes true or false")
+            raise ChaosError(f"{provider}.{name} takes true or false")
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ChaosError(f"{provider}.{name} takes a number")

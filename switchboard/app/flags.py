@@ -79,6 +79,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Argument validation",
         "Validate tool arguments against schemas; return repairable errors.",
         "tool error rate",
+        built=True,
     ),
     _f(
         "tool_retries",
@@ -86,6 +87,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Idempotent tool retries",
         "Retry transient tool failures with an idempotency key; timeouts per tool.",
         "tool success rate",
+        built=True,
     ),
     _f(
         "session_authorisation",
@@ -93,6 +95,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Authorisation from the session",
         "Tools refuse another customer's data whatever the model asks (switchable to show the damage).",
         "cross-customer leaks",
+        built=True,
     ),
     _f(
         "rag",
@@ -123,6 +126,15 @@ REGISTRY: tuple[Flag, ...] = (
         "Loop guards",
         "Cap steps, tokens, time and dollars per turn; catch repeated calls and ping-pong.",
         "runaway turns",
+        built=True,
+    ),
+    _f(
+        "structured_output",
+        5,
+        "Structured output validation",
+        "Validate the router's JSON against its schema; re-ask once with the errors, then fall back.",
+        "misroutes from malformed output",
+        built=True,
     ),
     _f(
         "injection_scan",

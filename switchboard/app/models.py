@@ -68,6 +68,15 @@ class Refund(SQLModel, table=True):
     reason: str = ""
 
 
+class IdempotentResult(SQLModel, table=True):
+    """The result of a write, stored under the caller's idempotency key: a retry gets it back."""
+
+    __tablename__ = "idempotent_result"
+    key: str = Field(primary_key=True)
+    result: dict[str, Any] = Field(sa_column=Column(JSON))
+    created_at: datetime
+
+
 class Conversation(SQLModel, table=True):
     id: str = Field(primary_key=True)
     customer_id: str = Field(foreign_key="customer.id", index=True)

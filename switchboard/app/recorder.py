@@ -15,6 +15,7 @@ from typing import Any
 
 from switchboard.agents.events import (
     Event,
+    GuardTripped,
     ModelCalled,
     Retrieved,
     RouteChosen,
@@ -43,6 +44,7 @@ class TurnRecorder:
         self.tickets: list[TicketOpened] = []
         self.tokens_sent = 0
         self.degraded_to: str | None = None  # the ladder's rung, when no model could answer
+        self.guards: list[GuardTripped] = []
 
     def see(self, event: Event) -> None:
         if isinstance(event, Token):
@@ -63,10 +65,14 @@ class TurnRecorder:
             self.calls.append(event)
         elif isinstance(event, TicketOpened):
             self.tickets.append(event)
+        elif isinstance(event, GuardTripped):
+            self.guards.append(event)
 
     def outcome(self, error: str | None) -> str:
         if error:
             return "error"
+        if any(g.action == "block" for g in self.guards):
+            return "blocked"
         if self.degraded_to:
             return "degraded"
         return "escalated" if self.tickets else "answered"
@@ -87,6 +93,7 @@ class TurnRecorder:
             "evidence": self.evidence,
             "sources": list(dict.fromkeys(_CITATION.findall(self.answer))),
             "tickets": [t.ticket_id for t in self.tickets],
+            "guards": [asdict(g) for g in self.guards],
             "models": list(dict.fromkeys(c["model"] for c in calls)),
             "calls": calls,
             **_resilience(calls),

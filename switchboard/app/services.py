@@ -27,12 +27,13 @@ from switchboard.agents.prompts import PromptBook
 from switchboard.app.chaos import DEMO_VENDORS, ChaosBoard
 from switchboard.app.db import Sessions, create_tables, make_engine, make_sessions
 from switchboard.app.degradation import Ladder
+from switchboard.app.faulty_shop import FaultyShop
 from switchboard.app.flags import FlagBoard
 from switchboard.app.knowledge import KnowledgeBase
 from switchboard.app.online_evals import OnlineEvaluator
 from switchboard.app.seed import seed_if_empty
 from switchboard.app.settings import Settings
-from switchboard.app.store import ConversationStore, RecordStore, ShopStore
+from switchboard.app.store import ConversationStore, RecordStore, ShopStore, new_id
 from switchboard.app.turns import TurnRunner
 from switchboard.evals.judge import Judge
 from switchboard.patterns.degradation import RecentAnswers
@@ -138,6 +139,7 @@ def _assemble(
     prompts = PromptBook()
     flags = FlagBoard(max_chapter=settings.chapter)
     graph = build_graph(saver)
+    faulty_shop = FaultyShop(shop, chaos.agent_faults, seed=settings.chaos_seed)
 
     def make_context(customer_id: str, conversation_id: str, snapshot: dict[str, bool]) -> TurnContext:
         return TurnContext(
@@ -145,12 +147,13 @@ def _assemble(
             conversation_id=conversation_id,
             flags=snapshot,
             gateway=gateway,
-            shop=shop,
+            shop=faulty_shop,
             knowledge=knowledge,
             prompts=prompts,
             model=settings.model,
             router_model=settings.router_model,
             deadline=time.monotonic() + settings.turn_budget_s if snapshot.get("latency_budget") else None,
+            turn_id=new_id("turn_"),
         )
 
     judge = Judge(gateway, prompts.get("judge").text, settings.judge_model)

@@ -16,6 +16,7 @@ from switchboard.app.db import Sessions
 from switchboard.app.models import (
     Conversation,
     Customer,
+    IdempotentResult,
     Message,
     Order,
     OrderItem,
@@ -66,13 +67,13 @@ class ShopStore:
             orders = (await s.exec(query)).all()
             return [await self._summary(s, o) for o in orders]
 
-    async def order(self, customer_id: str, order_id: str) -> dict[str, Any] | None:
+    async def order(self, owner: str | None, order_id: str) -> dict[str, Any] | None:
         async with self._sessions() as s:
-            order = await _owned_order(s, customer_id, order_id)
+            order = await _owned_order(s, owner, order_id)
             return None if order is None else await self._view(s, order)
 
-    async def tracking(self, customer_id: str, order_id: str) -> dict[str, Any] | None:
-        view = await self.order(customer_id, order_id)
+    async def tracking(self, owner: str | None, order_id: str) -> dict[str, Any] | None:
+        view = await self.order(owner, order_id)
         if view is None:
             return None
         keys = (
@@ -85,38 +86,50 @@ class ShopStore:
         )
         return {"order_id": view["id"], **{k: view[k] for k in keys}}
 
-    async def request_refund(self, customer_id: str, order_id: str, reason: str) -> dict[str, Any]:
+    async def request_refund(
+        self, owner: str | None, order_id: str, reason: str, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """Decide (and, when approved, record) a refund — once per idempotency key."""
         async with self._sessions() as s, s.begin():
-            order = await _owned_order(s, customer_id, order_id)
-            if order is None:
-                return {"order_id": order_id, "decision": "not_found"}
-            view = await self._view(s, order)
-            decision = shop_policy.refund_decision(
-                status=order.status,
-                delivered_at=_parse(view["delivered_at"]),
-                total=view["total"],
-                has_final_sale=any(i["final_sale"] for i in view["items"]),
-                refunded=view["refund"] is not None,
-                now=self._now(),
-            )
-            result = {
-                "order_id": order_id,
-                "decision": decision.decision,
-                "amount": decision.amount,
-                "reason": decision.reason,
-            }
-            if decision.decision == "approved":
-                s.add(
-                    Refund(
-                        order_id=order_id,
-                        amount=decision.amount,
-                        status="approved",
-                        requested_at=self._now(),
-                        reason=reason,
-                    )
-                )
-                result["return_label"] = f"RL-{order_id}-{self._now():%m%d}"
+            done = await s.get(IdempotentResult, idempotency_key) if idempotency_key else None
+            if done is not None:
+                return dict(done.result)
+            result = await self._refund(s, owner, order_id, reason)
+            if idempotency_key:
+                s.add(IdempotentResult(key=idempotency_key, result=result, created_at=self._now()))
             return result
+
+    async def _refund(self, s: AsyncSession, owner: str | None, order_id: str, reason: str) -> dict[str, Any]:
+        order = await _owned_order(s, owner, order_id)
+        if order is None:
+            return {"order_id": order_id, "decision": "not_found"}
+        view = await self._view(s, order)
+        decision = shop_policy.refund_decision(
+            status=order.status,
+            delivered_at=_parse(view["delivered_at"]),
+            total=view["total"],
+            has_final_sale=any(i["final_sale"] for i in view["items"]),
+            refunded=view["refund"] is not None,
+            now=self._now(),
+        )
+        result = {
+            "order_id": order_id,
+            "decision": decision.decision,
+            "amount": decision.amount,
+            "reason": decision.reason,
+        }
+        if decision.decision == "approved":
+            s.add(
+                Refund(
+                    order_id=order_id,
+                    amount=decision.amount,
+                    status="approved",
+                    requested_at=self._now(),
+                    reason=reason,
+                )
+            )
+            result["return_label"] = f"RL-{order_id}-{self._now():%m%d}"
+        return result
 
     async def open_ticket(self, customer_id: str, conversation_id: str, reason: str) -> str:
         ticket = Ticket(
@@ -199,10 +212,11 @@ class ShopStore:
         }
 
 
-async def _owned_order(s: AsyncSession, customer_id: str, order_id: str) -> Order | None:
-    """The order, only if it belongs to this customer: another customer's order does not exist."""
+async def _owned_order(s: AsyncSession, owner: str | None, order_id: str) -> Order | None:
+    """The order, only if it belongs to `owner`: another customer's order does not exist.
+    (An owner of None — authorisation switched off — sees every order.)"""
     order = await s.get(Order, order_id)
-    return order if order is not None and order.customer_id == customer_id else None
+    return order if order is not None and owner in (None, order.customer_id) else None
 
 
 async def _items(s: AsyncSession, order_id: str) -> Sequence[tuple[OrderItem, Product]]:

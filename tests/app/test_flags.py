@@ -29,5 +29,5 @@ def test_snapshot_key_names_the_built_flags() -> None:
     board = FlagBoard()
     board.set_many({"router": False})
     key = snapshot_key(board.snapshot(), board.registry).split()
-    assert key[:3] == ["streaming=on", "router=off", "rag=on"]
+    assert key[:3] == ["streaming=on", "router=off", "tool_validation=on"]
     assert {k.split("=")[0] for k in key} == {f.name for f in board.registry if f.built}

@@ -22,6 +22,11 @@ def test_every_chapter_is_listed_and_unbuilt_flags_are_off(client: TestClient) -
         "failover",
         "degradation",
         "latency_budget",
+        "tool_validation",
+        "tool_retries",
+        "session_authorisation",
+        "loop_guard",
+        "structured_output",
     }
     assert all(not f["value"] for f in registry if not f["built"])
 

@@ -1,8 +1,10 @@
 """Fault injection ("chaos") around any provider, real ones included.
 
 Each call rolls seeded dice against the dials: fail before the first token (a 500, a 429 with
-Retry-After, a timeout, or an outage), stream slower, cut the stream after some tokens, or
-garble the text. Dials are read per call, so a change on the panel applies to the next call.
+Retry-After, a timeout, or an outage), stream slower, cut the stream after some tokens, garble
+the output (text reversed, so JSON no longer parses; a tool call's order number mistyped or
+its arguments lost), or — a model stuck in a loop — ask for the same tool call again instead
+of answering. Dials are read per call, so a change on the panel applies to the next call.
 The same seed gives the same faults in the same order, which makes runs repeatable.
 """
 
@@ -14,7 +16,16 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-from switchboard.agents.llm.types import ChatRequest, Chunk, Provider, ProviderError, TextDelta
+from switchboard.agents.llm.types import (
+    ChatRequest,
+    Chunk,
+    Provider,
+    ProviderError,
+    TextDelta,
+    ToolCall,
+    ToolCallChunk,
+    Usage,
+)
 
 
 @dataclass(frozen=True)
@@ -27,7 +38,8 @@ class Dials:
     latency_multiplier: float = 1.0  # 2.0 = every gap between chunks twice as long
     cut_rate: float = 0.0  # share of streams cut off mid-answer...
     cut_after_tokens: int = 8  # ...after this many text chunks
-    malformed_rate: float = 0.0  # share of answers whose text is garbled
+    malformed_rate: float = 0.0  # share of answers whose text or tool calls are garbled
+    loop_rate: float = 0.0  # share of calls, after a tool result, that repeat the last tool call
 
     @property
     def calm(self) -> bool:
@@ -58,6 +70,11 @@ class ChaosProvider:
         self._fail_before_start(dials)
         cut = self._rng.random() < dials.cut_rate
         garble = self._rng.random() < dials.malformed_rate
+        repeated = _last_tool_call(request) if self._rng.random() < dials.loop_rate else None
+        if repeated is not None:
+            yield ToolCallChunk({**repeated, "id": f"{repeated['id']}-again"})
+            yield Usage(0, 0)
+            return
         sent = 0
         last = self._clock()
         async for chunk in self._inner.stream(request):
@@ -68,6 +85,8 @@ class ChaosProvider:
                     raise ProviderError("server_error", "chaos: stream cut off", self.name, stream_started=True)
                 sent += 1
                 chunk = TextDelta(_garbled(chunk.text)) if garble else chunk
+            elif isinstance(chunk, ToolCallChunk) and garble:
+                chunk = ToolCallChunk(_garbled_call(chunk.call))
             yield chunk
 
     def _fail_before_start(self, dials: Dials) -> None:
@@ -91,3 +110,20 @@ class ChaosProvider:
 
 def _garbled(text: str) -> str:
     return text[::-1].replace("{", "").replace("}", "")
+
+
+def _garbled_call(call: ToolCall) -> ToolCall:
+    """A sloppy tool call: an order number with a letter O for a zero, or no arguments at all."""
+    order_id = call["arguments"].get("order_id")
+    if isinstance(order_id, str) and "0" in order_id:
+        return {**call, "arguments": {**call["arguments"], "order_id": order_id.replace("0", "O")}}
+    return {**call, "arguments": {}}
+
+
+def _last_tool_call(request: ChatRequest) -> ToolCall | None:
+    """The tool call made last in this turn, if the model has already seen its result."""
+    messages = list(request.messages)
+    if not request.tools or not messages or messages[-1].get("role") != "tool":
+        return None
+    calls = [c for m in messages if m.get("role") == "assistant" for c in m.get("tool_calls", [])]
+    return calls[-1] if calls else None

@@ -138,3 +138,4 @@ class Completion:
     text: str
     tool_calls: list[ToolCall]
     usage: Usage
+    cost_usd: float = 0.0

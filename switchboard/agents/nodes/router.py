@@ -1,18 +1,26 @@
-"""Router: one cheap structured call decides which specialist takes the turn."""
+"""Router: one cheap structured call decides which specialist takes the turn.
+
+With `structured_output` on, the decision is validated against its schema and a malformed one
+is re-asked once with what was wrong (patterns/structured_output.py); without it, anything
+unreadable silently goes to the knowledge specialist.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
 
 from langgraph.runtime import Runtime
+from pydantic import BaseModel, Field
 
-from switchboard.agents.calling import ask_model
+from switchboard.agents.calling import Writer, ask_model
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import RouteChosen, Step
+from switchboard.agents.events import GuardTripped, RouteChosen, Step
 from switchboard.agents.llm.types import ChatRequest, Message
 from switchboard.agents.nodes.specialist import history
 from switchboard.agents.state import ConversationState
+from switchboard.patterns.structured_output import ask_validated
 
 ROUTES = ("orders", "knowledge", "account", "human")
 FALLBACK_ROUTE = "knowledge"
@@ -26,23 +34,43 @@ SCHEMA: dict[str, Any] = {
 }
 
 
+class Decision(BaseModel):
+    route: Literal["orders", "knowledge", "account", "human"]
+    confidence: float = Field(ge=0, le=1)
+
+
 async def router(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-    ctx = runtime.context
-    runtime.stream_writer(Step("router", "Choosing a specialist"))
+    ctx, write = runtime.context, runtime.stream_writer
+    write(Step("router", "Choosing a specialist"))
     system: Message = {"role": "system", "content": ctx.prompts.get("router").text}
     messages = [system, *history(state)]
-    request = ChatRequest(messages, ctx.router_model, json_schema=SCHEMA, max_tokens=40)
-    reply = await ask_model(ctx, runtime.stream_writer, request, purpose="router", shows_text=False)
-    route, confidence = parse_decision(reply.text)
-    runtime.stream_writer(RouteChosen(route, confidence, by="router"))
+
+    async def ask(feedback: str | None) -> str:
+        extra: list[Message] = [{"role": "user", "content": feedback}] if feedback else []
+        request = ChatRequest([*messages, *extra], ctx.router_model, json_schema=SCHEMA, max_tokens=40)
+        return (await ask_model(ctx, write, request, purpose="router", shows_text=False)).text
+
+    if ctx.on("structured_output"):
+        route, confidence = await _validated(ask, write)
+    else:
+        route, confidence = parse_decision(await ask(None))
+    write(RouteChosen(route, confidence, by="router"))
     return {"route": route}
 
 
-def parse_decision(text: str) -> tuple[str, float]:
-    """The route the model chose; anything unreadable goes to the knowledge specialist.
+async def _validated(ask: Callable[[str | None], Awaitable[str]], write: Writer) -> tuple[str, float]:
+    outcome = await ask_validated(ask, Decision, attempts=2)
+    asked_again = outcome.rejections if outcome.value is not None else outcome.rejections[:-1]
+    for rejected in asked_again:
+        write(GuardTripped("structured_output", "reask", rejected.errors))
+    if outcome.value is None:
+        write(GuardTripped("structured_output", "fallback", f"no valid decision: {FALLBACK_ROUTE} takes the turn"))
+        return FALLBACK_ROUTE, 0.0
+    return outcome.value.route, outcome.value.confidence
 
-    Validating and re-asking on malformed output is chapter 5's structured-output pattern.
-    """
+
+def parse_decision(text: str) -> tuple[str, float]:
+    """The route the model chose; anything unreadable goes to the knowledge specialist."""
     try:
         decision = json.loads(text)
         route = str(decision["route"])

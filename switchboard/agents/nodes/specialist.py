@@ -1,31 +1,54 @@
 """The loop every specialist runs: ask the model, run the tools it calls, repeat, answer.
 
-MAX_ROUNDS is a plain safety stop, not the loop-guard pattern of chapter 5 (which also
-watches tokens, time, money, repeated calls and cycles, and is switchable).
+Under the switches:
+- `loop_guard` watches the loop (patterns/loop_guard.py) and halts it — a repeated call, a
+  cycle, too many steps, tokens, seconds or dollars — with an honest answer and a ticket;
+  without it only MAX_ROUNDS stops a runaway loop, silently.
+- `tool_validation` bounds repairs: after MAX_REPAIRS invalid calls in a turn, the model stops
+  guessing and the customer is asked for what is missing.
 """
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from langgraph.runtime import Runtime
 
 from switchboard.agents.calling import Writer, ask_model
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import Retrieved, TicketOpened, ToolUsed
-from switchboard.agents.llm.types import ChatRequest, Message, ToolCall
+from switchboard.agents.events import GuardTripped, TicketOpened, Token
+from switchboard.agents.llm.types import ChatRequest, Completion, Message, ToolCall
 from switchboard.agents.state import ConversationState
+from switchboard.agents.tool_calls import run_tool_call
 from switchboard.agents.tools import Tool, ToolOutcome
+from switchboard.patterns.loop_guard import Halt, LoopGuard
 
 MAX_ROUNDS = 6
+MAX_REPAIRS = 1  # one repair; a second invalid call asks the customer (before the loop guard sees a repeat)
 HISTORY_MESSAGES = 12  # earlier turns a specialist sees; context budgeting is chapter 10's job
+HALTED = (
+    "I'm sorry — I keep going round in circles on this one, so I've stopped and passed it to a "
+    "colleague (ticket {ticket}), who will follow up with you."
+)
+CLARIFY_ORDER = "Which order do you mean? Please give me its number — five digits, like 10042."
+CLARIFY = "I'm not sure I have the details right — could you tell me a little more about what you need?"
 
 
 def history(state: ConversationState) -> list[Message]:
     return list(state.get("messages", [])[-HISTORY_MESSAGES:])
+
+
+@dataclass
+class _Turn:
+    """What the loop has gathered so far."""
+
+    messages: list[Message]
+    answer: str = ""
+    handoff: str | None = None
+    repairs: list[str] = field(default_factory=list)
+    stop: str | None = None  # a final answer that replaces the loop's
 
 
 async def run_specialist(
@@ -35,54 +58,67 @@ async def run_specialist(
     tools: Sequence[Tool],
     context: Sequence[Message] = (),
 ) -> dict[str, Any]:
-    ctx = runtime.context
-    by_name = {t.spec.name: t for t in tools}
+    ctx, write = runtime.context, runtime.stream_writer
     system: Message = {"role": "system", "content": ctx.prompts.get(name).text}
-    messages: list[Message] = [system, *context, *history(state)]
-    handoff: str | None = None
-    answer = ""
+    turn = _Turn([system, *context, *history(state)])
+    guard = LoopGuard(ctx.loop_caps) if ctx.on("loop_guard") else None
     for _ in range(MAX_ROUNDS):
-        request = ChatRequest(messages, ctx.model, tools=[t.spec for t in tools])
-        reply = await ask_model(ctx, runtime.stream_writer, request, purpose=name, shows_text=True)
-        answer += reply.text
-        if not reply.tool_calls:
+        request = ChatRequest(turn.messages, ctx.model, tools=[t.spec for t in tools])
+        reply = await ask_model(ctx, write, request, purpose=name, shows_text=True)
+        turn.answer += reply.text
+        halt = guard.check_step(reply.usage.input_tokens + reply.usage.output_tokens, reply.cost_usd) if guard else None
+        if halt or not reply.tool_calls:
+            turn.stop = await _halted(ctx, write, halt) if halt else None
             break
-        messages.append({"role": "assistant", "content": reply.text, "tool_calls": reply.tool_calls})
-        for call in reply.tool_calls:
-            outcome = await _run_tool(ctx, runtime.stream_writer, by_name, call)
-            messages.append(_tool_message(call, outcome))
-            handoff = handoff or outcome.handoff_reason
-    return _finish(answer, handoff)
+        await _run_calls(ctx, write, {t.spec.name: t for t in tools}, reply, turn, guard)
+        if turn.stop:
+            break
+    if turn.stop:
+        write(Token(("\n\n" if turn.answer else "") + turn.stop))
+    return _finish(turn)
 
 
-def _finish(answer: str, handoff: str | None) -> dict[str, Any]:
+async def _run_calls(
+    ctx: TurnContext, write: Writer, tools: dict[str, Tool], reply: Completion, turn: _Turn, guard: LoopGuard | None
+) -> None:
+    turn.messages.append({"role": "assistant", "content": reply.text, "tool_calls": reply.tool_calls})
+    for call in reply.tool_calls:
+        halt = guard.check_tool(call["name"], call["arguments"]) if guard else None
+        if halt:
+            turn.stop = await _halted(ctx, write, halt)
+            return
+        outcome = await run_tool_call(ctx, write, tools, call)
+        turn.messages.append(_tool_message(call, outcome))
+        turn.handoff = turn.handoff or outcome.handoff_reason
+        if outcome.error == "invalid_arguments":
+            turn.repairs.append(outcome.content)
+            if len(turn.repairs) > MAX_REPAIRS:
+                turn.stop = _clarify(write, turn.repairs)
+                return
+
+
+async def _halted(ctx: TurnContext, write: Writer, halt: Halt) -> str:
+    """The honest answer to a halted loop: say so, and hand it to a person."""
+    write(GuardTripped("loop_guard", "halt", f"{halt.kind}: {halt.detail}"))
+    ticket = await ctx.shop.open_ticket(ctx.customer_id, ctx.conversation_id, f"agent halted ({halt.kind})")
+    write(TicketOpened(ticket, f"agent halted: {halt.detail}"))
+    return HALTED.format(ticket=ticket)
+
+
+def _clarify(write: Writer, repairs: list[str]) -> str:
+    write(GuardTripped("tool_validation", "fallback", f"{len(repairs)} invalid tool calls: asking the customer"))
+    return CLARIFY_ORDER if any("order_id" in r for r in repairs) else CLARIFY
+
+
+def _finish(turn: _Turn) -> dict[str, Any]:
+    answer = "\n\n".join(part for part in (turn.answer, turn.stop) if part)
     update: dict[str, Any] = {
-        "handoff": "escalate" if handoff else None,
-        "handoff_reason": handoff or "",
+        "handoff": "escalate" if turn.handoff and not turn.stop else None,
+        "handoff_reason": turn.handoff or "",
     }
     if answer:
         update["messages"] = [{"role": "assistant", "content": answer}]
     return update
-
-
-async def _run_tool(ctx: TurnContext, write: Writer, tools: dict[str, Tool], call: ToolCall) -> ToolOutcome:
-    started = time.perf_counter()
-    tool = tools.get(call["name"])
-    if tool is None:
-        outcome = ToolOutcome(
-            json.dumps({"kind": "error", "error": "unknown_tool", "message": "No such tool."}),
-            ok=False,
-            error="unknown_tool",
-        )
-    else:
-        outcome = await tool.run(ctx, call["arguments"])
-    elapsed = (time.perf_counter() - started) * 1000
-    write(ToolUsed(call["name"], call["arguments"], outcome.ok, elapsed, outcome.error, outcome.content))
-    if outcome.sources:
-        write(Retrieved(str(call["arguments"].get("query", "")), outcome.sources, outcome.passages))
-    if outcome.ticket_id:
-        write(TicketOpened(outcome.ticket_id, str(call["arguments"].get("summary", ""))))
-    return outcome
 
 
 def _tool_message(call: ToolCall, outcome: ToolOutcome) -> Message:

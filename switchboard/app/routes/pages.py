@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from switchboard.app import metrics
-from switchboard.app.chaos import ChaosError
+from switchboard.app.chaos import AGENT, ChaosError
 from switchboard.app.deps import ConversationDep, ServicesDep, require_customer
 from switchboard.app.errors import ApiError, not_found
 from switchboard.app.flags import CHAPTERS, FlagError, snapshot_key
@@ -108,16 +108,26 @@ async def chaos_preset(request: Request, services: ServicesDep, preset: Annotate
     return _page(request, "partials/chaos.html", chaos=chaos_view(services))
 
 
-DIAL_FIELDS = ("error_rate", "rate_limit_rate", "timeout_rate", "cut_rate", "malformed_rate", "latency_multiplier")
+DIAL_FIELDS = (
+    "error_rate",
+    "rate_limit_rate",
+    "timeout_rate",
+    "cut_rate",
+    "malformed_rate",
+    "loop_rate",
+    "latency_multiplier",
+)
+AGENT_FIELDS = ("tool_fault_rate",)
 
 
 @router.post("/ui/chaos/dials", response_class=HTMLResponse)
 async def chaos_dials(request: Request, services: ServicesDep) -> HTMLResponse:
     form = await request.form()
     provider = str(form.get("provider", ""))
+    numbers, switch = (AGENT_FIELDS, "poisoned_article") if provider == AGENT else (DIAL_FIELDS, "outage")
     try:
-        dials: dict[str, object] = {name: float(str(form.get(name, "0") or 0)) for name in DIAL_FIELDS}
-        dials["outage"] = form.get("outage") == "on"
+        dials: dict[str, object] = {name: float(str(form.get(name, "0") or 0)) for name in numbers}
+        dials[switch] = form.get(switch) == "on"
         services.chaos.set_many({provider: dials})
     except (ValueError, ChaosError) as exc:
         raise ApiError(422, "invalid_chaos", str(exc)) from exc

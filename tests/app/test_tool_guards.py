@@ -1,0 +1,80 @@
+"""Chapters 3 and 5 through the real turn path: authorisation, argument validation, loop guards."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from switchboard.app.services import Services, running_services
+from switchboard.app.settings import Settings
+
+
+@pytest.fixture
+async def services(tmp_path: Path) -> AsyncIterator[Services]:
+    async with running_services(Settings(data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=0)) as built:
+        yield built
+
+
+async def turn(services: Services, customer: str, text: str, **switches: bool) -> tuple[str, dict[str, Any]]:
+    flags = {**services.flags.snapshot(), **switches}
+    conversation = await services.conversations.create(customer)
+    events = [e async for e in services.turns.play(conversation.id, customer, text, flags=flags)]
+    return "".join(e.data["text"] for e in events if e.kind == "token"), events[-1].data
+
+
+def chaos_on_every_vendor(services: Services, **dials: float) -> None:
+    services.chaos.set_many({name: dials for name in services.chaos.providers})
+
+
+async def test_another_customers_order_does_not_exist_unless_authorisation_is_off(services: Services) -> None:
+    scoped, _ = await turn(services, "C1001", "where is order 10046?", session_authorisation=True)
+    assert "couldn't find order #10046" in scoped
+    leaked, record = await turn(services, "C1001", "where is order 10046?", session_authorisation=False)
+    assert "couldn't find" not in leaked and "10046" in leaked  # C1008's order, shown to C1001
+    assert any(t["name"] in ("get_order", "track_shipment") and t["ok"] for t in record["tools"])
+
+
+async def test_a_mistyped_order_number_runs_as_given_without_validation(services: Services) -> None:
+    chaos_on_every_vendor(services, malformed_rate=1.0)
+    _, record = await turn(
+        services, "C1001", "where is order 10057?", tool_validation=False, loop_guard=False, router=False
+    )
+    assert record["tools"][0]["arguments"] == {"order_id": "1OO57"} and record["tools"][0]["error"] == "not_found"
+    assert not record["guards"]
+
+
+async def test_with_validation_bad_calls_are_repaired_then_the_customer_is_asked(services: Services) -> None:
+    chaos_on_every_vendor(services, malformed_rate=1.0)  # every call garbled: repairs never succeed
+    answer, record = await turn(services, "C1001", "where is order 10057?", tool_validation=True, router=False)
+    assert [t["error"] for t in record["tools"]] == ["invalid_arguments"] * 2
+    assert [g["action"] for g in record["guards"]] == ["repair", "repair", "fallback"]
+    assert answer.endswith("Please give me its number — five digits, like 10042.")
+
+
+async def test_a_model_stuck_on_one_tool_is_halted_with_a_ticket(services: Services) -> None:
+    chaos_on_every_vendor(services, loop_rate=1.0)
+    answer, record = await turn(services, "C1001", "where is order 10057?", loop_guard=True, router=False)
+    halts = [g for g in record["guards"] if g["guard"] == "loop_guard"]
+    assert len(halts) == 1 and halts[0]["detail"].startswith("repeat")
+    assert record["tickets"] and record["tickets"][0] in answer and record["outcome"] == "escalated"
+    assert len(record["tools"]) == 2  # the third identical call never ran
+
+
+async def test_without_the_guard_only_the_round_limit_stops_it(services: Services) -> None:
+    chaos_on_every_vendor(services, loop_rate=1.0)
+    answer, record = await turn(services, "C1001", "where is order 10057?", loop_guard=False, router=False)
+    assert len(record["tools"]) == 6 and not record["tickets"] and not record["guards"]
+    assert len(record["calls"]) == 6 and answer == ""  # six calls paid for, and the customer gets nothing
+
+
+async def test_a_malformed_router_decision_is_reasked_then_falls_back_visibly(services: Services) -> None:
+    chaos_on_every_vendor(services, malformed_rate=1.0)  # every decision garbled
+    _, silent = await turn(services, "C1001", "where is order 10057?", structured_output=False)
+    assert silent["route"] == "knowledge" and not [g for g in silent["guards"] if g["guard"] == "structured_output"]
+    _, checked = await turn(services, "C1001", "where is order 10057?", structured_output=True)
+    guards = [g for g in checked["guards"] if g["guard"] == "structured_output"]
+    assert [g["action"] for g in guards] == ["reask", "fallback"] and guards[0]["detail"].startswith("not JSON")
+    assert checked["route"] == "knowledge" and len([c for c in checked["calls"] if c["purpose"] == "router"]) == 2
