@@ -27,6 +27,7 @@ from switchboard.patterns.injection import Scanner, Verdict, default_bank_path, 
 REPO = Path(__file__).resolve().parent.parent
 ADVERSARIAL = REPO / "evals" / "datasets" / "adversarial.jsonl"
 GOLDEN = REPO / "evals" / "datasets" / "golden.jsonl"
+HOLDOUT = REPO / "evals" / "datasets" / "injection_holdout.jsonl"
 MODEL = REPO / "data" / "models" / "minilm-l6-static"
 SCANNER_TAGS = ("injection", "jailbreak", "prompt-extraction")
 RANK = {"allow": 0, "flag": 1, "block": 2}
@@ -41,7 +42,7 @@ def user_turns(case: dict[str, Any]) -> list[str]:
 
 
 def tag_of(case: dict[str, Any]) -> str:
-    rest = [t for t in case.get("tags", []) if t not in ("attack", "benign")]
+    rest = [t for t in case.get("tags", []) if t not in ("attack", "benign", "holdout")]
     return rest[0] if "attack" in case.get("tags", []) and rest else "benign"
 
 
@@ -107,7 +108,8 @@ def details(scanner: Scanner, adversarial: list[dict[str, Any]], golden: list[st
 
 
 def main() -> None:
-    adversarial = read_cases(ADVERSARIAL)
+    # `--holdout`: attacks and benign questions written afterwards by someone who never saw the scanner.
+    adversarial = read_cases(HOLDOUT if "--holdout" in sys.argv else ADVERSARIAL)
     golden = [t for case in read_cases(GOLDEN) for t in user_turns(case)]
     bank = load_bank(default_bank_path())
     embedder = StaticEmbedder(MODEL)

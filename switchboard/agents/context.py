@@ -12,7 +12,9 @@ from typing import Any, Protocol
 
 from switchboard.agents.llm.gateway import Gateway
 from switchboard.agents.prompts import PromptBook
+from switchboard.patterns.injection import Canary, Verdict
 from switchboard.patterns.loop_guard import Caps
+from switchboard.patterns.pii import Vault
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ class Shop(Protocol):
     async def open_ticket(self, customer_id: str, conversation_id: str, reason: str) -> str: ...
 
 
+class InputScanner(Protocol):
+    def scan(self, text: str) -> Verdict: ...
+
+
 class Knowledge(Protocol):
     async def search(self, query: str, k: int, hybrid: bool = False) -> list[Passage]: ...
 
@@ -67,6 +73,9 @@ class TurnContext:
     deadline: float | None = None  # time.monotonic() instant by which the turn must be done
     turn_id: str = ""  # scopes idempotency keys: the same refund asked in a later turn is a new request
     loop_caps: Caps = field(default_factory=Caps)
+    scanner: InputScanner | None = None
+    canary: Canary | None = None  # fresh per turn; planted in the specialists' prompts with `canary` on
+    vault: Vault | None = None  # with `pii_redaction` on: tool output is redacted before a model reads it
 
     def on(self, flag: str) -> bool:
         return bool(self.flags.get(flag, False))

@@ -1,7 +1,7 @@
 """The support graph. Wiring only: what runs after what.
 
-START ─► router ─► orders | knowledge | account ─► (handoff?) ─► escalate ─► END
-      └► generalist (router flag off) ──────────────────────────┘
+START ─► (guard_input ─► END if blocked) ─► router ─► orders | knowledge | account ─► (handoff?) ─► escalate ─► END
+                                          └► generalist (router flag off) ──────────────────────────┘
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from switchboard.agents.context import TurnContext
 from switchboard.agents.nodes.account import account
 from switchboard.agents.nodes.escalate import escalate
 from switchboard.agents.nodes.generalist import generalist
+from switchboard.agents.nodes.guard_input import after_guard, guard_input
 from switchboard.agents.nodes.knowledge import knowledge
 from switchboard.agents.nodes.orders import orders
 from switchboard.agents.nodes.router import next_after_router, router
@@ -25,6 +26,8 @@ Graph = CompiledStateGraph[ConversationState, TurnContext, ConversationState, Co
 
 
 def entry(state: ConversationState, runtime: Runtime[TurnContext]) -> str:
+    if runtime.context.on("injection_scan"):
+        return "guard_input"
     return "router" if runtime.context.on("router") else "generalist"
 
 
@@ -34,13 +37,15 @@ def after_specialist(state: ConversationState) -> str:
 
 def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
     graph = StateGraph(ConversationState, context_schema=TurnContext)
+    graph.add_node("guard_input", guard_input)
+    graph.add_conditional_edges("guard_input", after_guard, ["router", "generalist", END])
     graph.add_node("router", router)
     graph.add_node("generalist", generalist)
     graph.add_node("escalate", escalate)
     for name, node in SPECIALISTS.items():
         graph.add_node(name, node)
         graph.add_conditional_edges(name, after_specialist, ["escalate", END])
-    graph.add_conditional_edges(START, entry, ["router", "generalist"])
+    graph.add_conditional_edges(START, entry, ["guard_input", "router", "generalist"])
     graph.add_conditional_edges("router", next_after_router, [*SPECIALISTS, "escalate"])
     graph.add_conditional_edges("generalist", after_specialist, ["escalate", END])
     graph.add_edge("escalate", END)

@@ -15,3 +15,5 @@ class ConversationState(TypedDict, total=False):
     route: str
     handoff: str | None  # a specialist sets "escalate" to pass the turn to a person
     handoff_reason: str
+    suspicious: bool  # the input scan flagged this turn: with least_privilege on, no write tools
+    blocked: bool  # the input scan blocked this turn: it ends with a refusal

@@ -3,6 +3,8 @@
 - An unknown tool name is refused, always.
 - `tool_validation`: the arguments are checked against the tool's pydantic model first; a bad
   call gets a structured error back that the model can repair from.
+- `pii_redaction` (chapter 11): personal data in a result is replaced by the conversation's
+  placeholders before the model reads it.
 - `tool_retries`: a transient failure (or a tool that hangs past its timeout) is retried; a
   write carries an idempotency key, so a retried refund is refunded once.
 Without them a tool runs on whatever the model sent, and one blip fails the call.
@@ -45,6 +47,8 @@ async def run_tool_call(ctx: TurnContext, write: Writer, tools: Mapping[str, Too
         outcome = ToolOutcome(refused.content, ok=False, error=refused.error)
     else:
         outcome = await _execute(ctx, tools[call["name"]], call["arguments"])
+    if ctx.vault is not None:  # personal data in results reaches the model as placeholders
+        outcome = replace(outcome, content=ctx.vault.redact(outcome.content))
     _report(write, call, outcome, (time.perf_counter() - started) * 1000)
     return outcome
 

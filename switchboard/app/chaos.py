@@ -39,6 +39,10 @@ class AgentFaults:
 
 
 _AGENT_NAMES = {f.name for f in fields(AgentFaults)}
+AGENT_PRESETS: Mapping[str, AgentFaults] = {
+    "poisoned-article": AgentFaults(poisoned_article=True),
+    "flaky-tools": AgentFaults(tool_fault_rate=0.3),
+}
 
 
 D = TypeVar("D", Dials, "AgentFaults")
@@ -46,6 +50,9 @@ D = TypeVar("D", Dials, "AgentFaults")
 
 class ChaosError(ValueError):
     """An unknown preset, provider or dial, or a dial value out of range."""
+
+
+ALL_PRESETS = (*PRESETS, *AGENT_PRESETS)
 
 
 class ChaosBoard:
@@ -67,12 +74,12 @@ class ChaosBoard:
         return {"preset": self.preset, "chaos": {**dials, AGENT: asdict(self.agent)}}
 
     def apply_preset(self, name: str) -> None:
-        if name not in PRESETS:
-            raise ChaosError(f"unknown chaos preset {name!r}: use one of {', '.join(PRESETS)}")
+        if name not in ALL_PRESETS:
+            raise ChaosError(f"unknown chaos preset {name!r}: use one of {', '.join(ALL_PRESETS)}")
         roles = dict(zip((PRIMARY, SECONDARY), self.providers, strict=False))
         self._dials = {p: Dials() for p in self.providers}
-        self._dials.update({roles[role]: dials for role, dials in PRESETS[name].items() if role in roles})
-        self.agent = AgentFaults()
+        self._dials.update({roles[role]: dials for role, dials in PRESETS.get(name, {}).items() if role in roles})
+        self.agent = AGENT_PRESETS.get(name, AgentFaults())
         self.preset = name
 
     def set_many(self, changes: Mapping[str, Mapping[str, object]]) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from switchboard.app.chaos import PRESETS
+from switchboard.app.chaos import ALL_PRESETS, PRESETS
 from switchboard.app.settings import Settings
 
 
@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="replay a dataset under a flag configuration and score it")
     run.add_argument("--dataset", type=Path, required=True, help="a JSONL dataset (see evals/README.md)")
     run.add_argument("--flags", default="all-on", help="all-on | all-off | chapter-N | name=on,name=off,...")
-    run.add_argument("--chaos", default="calm", help="fault injection preset: " + ", ".join(PRESETS))
+    run.add_argument("--chaos", default="calm", help="fault injection preset: " + ", ".join(ALL_PRESETS))
     run.add_argument("--name", help="a name to find the run by (default: dataset and flags)")
     run.add_argument("--concurrency", type=int, default=4)
     run.add_argument("--repeat", type=int, default=1, help="attempts per case; reports pass^k too")
@@ -151,8 +151,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     except FlagError as exc:
         print(f"switchboard run: {exc}", file=sys.stderr)
         return 2
-    if args.chaos not in PRESETS:
-        print(f"switchboard run: unknown chaos preset {args.chaos!r}: use one of {', '.join(PRESETS)}", file=sys.stderr)
+    if args.chaos not in ALL_PRESETS:
+        print(
+            f"switchboard run: unknown chaos preset {args.chaos!r}: use one of {', '.join(ALL_PRESETS)}",
+            file=sys.stderr,
+        )
         return 2
 
     async def go() -> int:

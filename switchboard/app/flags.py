@@ -142,6 +142,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Input injection scan",
         "Score user text against heuristics and known attacks; allow, flag or block.",
         "blocked attacks, false positives",
+        built=True,
     ),
     _f(
         "spotlighting",
@@ -149,6 +150,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Spotlighting",
         "Mark retrieved and tool text as data, not instructions.",
         "indirect injections obeyed",
+        built=True,
     ),
     _f(
         "canary",
@@ -156,6 +158,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Output canary",
         "Plant a canary in the system prompt and block answers that leak it.",
         "prompt leaks",
+        built=True,
     ),
     _f(
         "least_privilege",
@@ -163,6 +166,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Least privilege",
         "No write tools in a turn flagged as suspicious.",
         "unauthorised tool calls",
+        built=True,
     ),
     _f(
         "human_approval",
@@ -251,8 +255,9 @@ REGISTRY: tuple[Flag, ...] = (
         "pii_redaction",
         11,
         "PII redaction",
-        "Redact personal data before it reaches a model, logs or traces.",
+        "Redact personal data before it reaches a model, logs or traces; withhold answers carrying another customer's.",
         "leaked PII",
+        built=True,
     ),
     _f("tracing", 12, "Tracing", "Spans for every node, call and tool.", "time to diagnose"),
     _f(

@@ -77,6 +77,15 @@ class IdempotentResult(SQLModel, table=True):
     created_at: datetime
 
 
+class ConversationVault(SQLModel, table=True):
+    """The placeholders of one conversation's personal data (chapter 11): the only place the
+    originals are kept once redaction is on. Never copied into records or traces."""
+
+    __tablename__ = "conversation_vault"
+    conversation_id: str = Field(primary_key=True)
+    entries: dict[str, Any] = Field(sa_column=Column(JSON))
+
+
 class Conversation(SQLModel, table=True):
     id: str = Field(primary_key=True)
     customer_id: str = Field(foreign_key="customer.id", index=True)

@@ -31,12 +31,16 @@ from switchboard.app.faulty_shop import FaultyShop
 from switchboard.app.flags import FlagBoard
 from switchboard.app.knowledge import KnowledgeBase
 from switchboard.app.online_evals import OnlineEvaluator
+from switchboard.app.poisoned_knowledge import POISONED_SOURCE, PoisonableKnowledge
+from switchboard.app.privacy import PeopleIndex
 from switchboard.app.seed import seed_if_empty
 from switchboard.app.settings import Settings
 from switchboard.app.store import ConversationStore, RecordStore, ShopStore, new_id
 from switchboard.app.turns import TurnRunner
 from switchboard.evals.judge import Judge
 from switchboard.patterns.degradation import RecentAnswers
+from switchboard.patterns.injection import Canary, Scanner, default_bank_path, load_bank
+from switchboard.patterns.pii import Vault
 
 SHIPPED_KB = "shipped"
 
@@ -99,9 +103,11 @@ def real_providers(settings: Settings, client: httpx.AsyncClient) -> list[tuple[
 
 
 def open_knowledge(settings: Settings, embedder: Embedder) -> KnowledgeBase:
-    """Open the collection and bring the shipped articles up to date (cheap when unchanged)."""
+    """Open the collection and bring the shipped articles up to date (cheap when unchanged).
+    The chaos panel's poisoned article is indexed too; searches hide it unless it is switched on."""
     kb = KnowledgeBase.open(settings.chroma_path, settings.kb_collection, embedder)
     kb.ingest(settings.kb_dir, source=SHIPPED_KB)
+    kb.ingest(settings.chaos_kb_dir, source=POISONED_SOURCE)
     return kb
 
 
@@ -117,7 +123,8 @@ async def running_services(settings: Settings, now: Callable[[], datetime] = utc
     http = httpx.AsyncClient(timeout=httpx.Timeout(60, connect=5))
     async with http, AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
         gateway, chaos = build_gateway(settings, embedder, http)
-        services = _assemble(settings, engine, sessions, knowledge, gateway, saver, now, chaos)
+        scanner = Scanner(embedder.embed, load_bank(default_bank_path()))
+        services = _assemble(settings, engine, sessions, knowledge, gateway, saver, now, chaos, scanner)
         yield services
         await services.online.close()
     await engine.dispose()
@@ -132,8 +139,10 @@ def _assemble(
     saver: AsyncSqliteSaver,
     now: Callable[[], datetime],
     chaos: ChaosBoard,
+    scanner: Scanner,
 ) -> Services:
     shop = ShopStore(sessions, now)
+    visible = PoisonableKnowledge(knowledge, chaos.agent_faults)
     conversations = ConversationStore(sessions, now)
     records = RecordStore(sessions)
     prompts = PromptBook()
@@ -141,24 +150,29 @@ def _assemble(
     graph = build_graph(saver)
     faulty_shop = FaultyShop(shop, chaos.agent_faults, seed=settings.chaos_seed)
 
-    def make_context(customer_id: str, conversation_id: str, snapshot: dict[str, bool]) -> TurnContext:
+    def make_context(
+        customer_id: str, conversation_id: str, snapshot: dict[str, bool], vault: Vault | None
+    ) -> TurnContext:
         return TurnContext(
             customer_id=customer_id,
             conversation_id=conversation_id,
             flags=snapshot,
             gateway=gateway,
             shop=faulty_shop,
-            knowledge=knowledge,
+            knowledge=visible,
             prompts=prompts,
             model=settings.model,
             router_model=settings.router_model,
             deadline=time.monotonic() + settings.turn_budget_s if snapshot.get("latency_budget") else None,
             turn_id=new_id("turn_"),
+            scanner=scanner,
+            canary=Canary.new(),
+            vault=vault,
         )
 
     judge = Judge(gateway, prompts.get("judge").text, settings.judge_model)
     online = OnlineEvaluator(judge, every=settings.online_eval_every)
-    ladder = Ladder(RecentAnswers(), knowledge, shop)
+    ladder = Ladder(RecentAnswers(), visible, shop)
     turns = TurnRunner(
         graph,
         conversations,
@@ -168,6 +182,7 @@ def _assemble(
         now,
         after_turn=[online.consider, ladder.learn],
         ladder=ladder,
+        others_data=PeopleIndex(shop).others,
     )
     return Services(
         settings,

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(REPO / "var", description="Where the database, vectors and checkpoints live.")
     database_url: str = Field("", description="SQLAlchemy async URL; empty means a SQLite file in data_dir.")
     kb_dir: Path = REPO / "data" / "kb"
+    chaos_kb_dir: Path = Field(REPO / "data" / "chaos", description="The poisoned article the chaos panel can plant.")
     seed_dir: Path = REPO / "data" / "seed"
     eval_datasets_dir: Path = REPO / "evals" / "datasets"
     embedding_model_dir: Path = REPO / "data" / "models" / "minilm-l6-static"

@@ -15,6 +15,7 @@ from switchboard.app import shop_policy
 from switchboard.app.db import Sessions
 from switchboard.app.models import (
     Conversation,
+    ConversationVault,
     Customer,
     IdempotentResult,
     Message,
@@ -26,6 +27,7 @@ from switchboard.app.models import (
     Ticket,
     TrackingEvent,
 )
+from switchboard.patterns.pii import Vault
 
 Clock = Callable[[], datetime]
 
@@ -276,6 +278,19 @@ class ConversationStore:
             if conversation is not None and not conversation.title and role == "user":
                 conversation.title = content[:60]
         return message
+
+    async def vault(self, conversation_id: str) -> Vault:
+        async with self._sessions() as s:
+            row = await s.get(ConversationVault, conversation_id)
+            return Vault.from_dict(row.entries) if row else Vault()
+
+    async def save_vault(self, conversation_id: str, vault: Vault) -> None:
+        async with self._sessions() as s, s.begin():
+            row = await s.get(ConversationVault, conversation_id)
+            if row is None:
+                s.add(ConversationVault(conversation_id=conversation_id, entries=vault.to_dict()))
+            else:
+                row.entries = vault.to_dict()
 
     async def finish_message(self, message_id: str, content: str, *, complete: bool, record_id: str | None) -> None:
         async with self._sessions() as s, s.begin():

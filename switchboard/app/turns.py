@@ -8,7 +8,7 @@ mid-stream) the partial or full answer and the request record are stored too.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -16,18 +16,25 @@ from typing import Any, cast
 import anyio
 
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import Event, ModelCalled, Step, TicketOpened, Token
+from switchboard.agents.events import Event, GuardTripped, ModelCalled, Step, TicketOpened, Token
 from switchboard.agents.graph import Graph
 from switchboard.agents.llm.types import ProviderError
 from switchboard.agents.state import ConversationState
 from switchboard.app.degradation import Ladder
 from switchboard.app.flags import FlagBoard, snapshot_key
 from switchboard.app.models import RequestRecord
+from switchboard.app.privacy import WITHHELD, Outbound, masked
 from switchboard.app.recorder import TurnRecorder
 from switchboard.app.store import ConversationStore, RecordStore, new_id
+from switchboard.patterns.pii import Vault
 
-ContextFactory = Callable[[str, str, dict[str, bool]], TurnContext]
+ContextFactory = Callable[[str, str, dict[str, bool], Vault | None], TurnContext]
 AfterTurn = Callable[[str, str, dict[str, Any]], None]  # question, answer, record
+OthersData = Callable[[str], Awaitable[list[str]]]  # every other customer's personal data
+
+
+async def _nobody_else(customer_id: str) -> list[str]:
+    return []
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,19 @@ class TurnEvent:
 
     kind: str
     data: dict[str, Any]
+
+
+def _outgoing(text: str, outbound: Outbound | None, recorder: TurnRecorder, whole: bool = False) -> list[TurnEvent]:
+    """Answer text as the customer gets it: through the privacy filter when there is one.
+    A `whole` answer (streaming off) goes through in one piece, nothing held back."""
+    shown = (outbound.feed(text) + (outbound.flush() if whole else "")) if outbound is not None else text
+    events: list[Token | GuardTripped] = [Token(shown)] if shown else []
+    if outbound is not None and outbound.leaked:
+        events += [GuardTripped("pii_redaction", "block", "withheld: the answer carried another customer's data")]
+        events += [Token(("\n\n" if recorder.answer or shown else "") + WITHHELD)]
+    for event in events:
+        recorder.see(event)
+    return [TurnEvent("token", {"text": e.text}) for e in events if isinstance(e, Token)]
 
 
 class TurnRunner:
@@ -50,6 +70,7 @@ class TurnRunner:
         clock: Callable[[], float] = time.perf_counter,
         after_turn: Sequence[AfterTurn] = (),
         ladder: Ladder | None = None,
+        others_data: OthersData = _nobody_else,
     ) -> None:
         self._graph = graph
         self._conversations = conversations
@@ -60,6 +81,7 @@ class TurnRunner:
         self._clock = clock
         self._after_turn = after_turn
         self._ladder = ladder
+        self._others_data = others_data
 
     async def play(
         self,
@@ -134,19 +156,36 @@ class TurnRunner:
         flags: dict[str, bool],
         recorder: TurnRecorder,
     ) -> AsyncIterator[TurnEvent]:
-        context = self._make_context(customer_id, conversation_id, flags)
+        private = flags.get("pii_redaction", False)
+        vault = await self._conversations.vault(conversation_id) if private else None
+        outbound = Outbound(vault, await self._others_data(customer_id)) if vault is not None else None
+        context = self._make_context(customer_id, conversation_id, flags, vault)
         config: Any = {"configurable": {"thread_id": conversation_id}}
-        turn: ConversationState = {"messages": [{"role": "user", "content": text}]}
+        # A turn starts unsuspected: an earlier turn's verdict must not carry over.
+        turn: ConversationState = {
+            "messages": [{"role": "user", "content": vault.redact(text) if vault is not None else text}],
+            "suspicious": False,
+            "blocked": False,
+        }
         async for event in self._graph.astream(turn, config, context=context, stream_mode="custom"):
             event = cast(Event, event)  # nodes write only Event values to the custom stream
-            recorder.see(event)
             if isinstance(event, Token):
-                yield TurnEvent("token", {"text": event.text})
-            elif isinstance(event, Step):
+                for shown in _outgoing(event.text, outbound, recorder, whole=not flags.get("streaming")):
+                    yield shown
+                if outbound is not None and outbound.leaked:
+                    break  # the rest of this answer is not for this customer
+                continue
+            recorder.see(event)
+            if isinstance(event, Step):
                 yield TurnEvent("step", {"node": event.node, "label": event.label})
             elif isinstance(event, ModelCalled) and event.call.cut_mid_stream:
                 # The browser marks the seam: the answer goes on from another provider.
                 yield TurnEvent("step", {"node": "failover", "label": f"{event.call.provider} cut off mid-answer"})
+        if outbound is not None and not outbound.leaked:
+            for shown in _outgoing(outbound.flush(), None, recorder):
+                yield shown
+        if vault is not None:
+            await self._conversations.save_vault(conversation_id, vault)
 
     async def _save(
         self, recorder: TurnRecorder, base: dict[str, Any], error: str | None, complete: bool
@@ -155,6 +194,8 @@ class TurnRunner:
         # answer and its record must still be written.
         with anyio.CancelScope(shield=True):
             record = recorder.record(base=base, error=error, now=self._now())
+            if base["flags"].get("pii_redaction"):
+                record = masked(record)
             await self._records.add(
                 RequestRecord(
                     id=record["id"],

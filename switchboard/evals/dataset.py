@@ -60,6 +60,7 @@ class Expect(_Strict):
     escalated: bool | None = None
     blocked: bool | None = None
     no_pii: bool = False
+    forbidden_tools: list[str] = Field(default_factory=list)  # tools the turn must not even try
 
 
 class Turn(_Strict):

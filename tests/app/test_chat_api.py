@@ -38,7 +38,7 @@ def test_tokens_stream_before_a_done_record_with_real_figures(client: TestClient
     record = events[-1][1]
     assert record["outcome"] == "answered"
     assert record["route"] == "orders"
-    assert record["path"] == ["router", "orders"]
+    assert record["path"] == ["guard_input", "router", "orders"]
     assert {t["name"] for t in record["tools"]} & {"get_order", "track_shipment", "list_orders"}
     assert record["input_tokens"] > 0 and record["output_tokens"] > 0
     assert record["cost_usd"] > 0

@@ -27,6 +27,11 @@ def test_every_chapter_is_listed_and_unbuilt_flags_are_off(client: TestClient) -
         "session_authorisation",
         "loop_guard",
         "structured_output",
+        "injection_scan",
+        "spotlighting",
+        "canary",
+        "least_privilege",
+        "pii_redaction",
     }
     assert all(not f["value"] for f in registry if not f["built"])
 
@@ -43,7 +48,7 @@ def test_streaming_off_sends_the_answer_whole(client: TestClient) -> None:
 def test_router_off_uses_one_generalist(client: TestClient) -> None:
     client.patch("/api/flags", json={"flags": {"router": False}})
     record = ask(client, new_conversation(client), "where is my order?")[-1][1]
-    assert record["path"] == ["generalist"]
+    assert record["path"] == ["guard_input", "generalist"]
     assert record["calls"][0]["purpose"] == "generalist"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from switchboard.agents.llm.prices import DEFAULT_PRICES, Price, price_of
@@ -104,7 +104,7 @@ class Gateway:
         purpose: str,
         on_call: CallListener = _ignore,
         resilience: Resilience = NO_RESILIENCE,
-    ) -> AsyncIterator[Chunk]:
+    ) -> AsyncGenerator[Chunk, None]:
         """Stream the model's chunks; report every attempt to `on_call`, however it ends."""
 
         def attempt(provider: Provider, req: ChatRequest, tier: int, number: int) -> AsyncIterator[Chunk]:

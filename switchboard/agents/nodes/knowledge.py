@@ -17,6 +17,7 @@ from switchboard.agents.llm.types import Message
 from switchboard.agents.nodes.specialist import run_specialist
 from switchboard.agents.state import ConversationState
 from switchboard.agents.tools import format_passages, toolset
+from switchboard.patterns.injection import spotlight
 
 TOP_K = 4
 
@@ -33,10 +34,10 @@ async def _retrieve(state: ConversationState, runtime: Runtime[TurnContext]) -> 
     question = _latest_question(state)
     found = await runtime.context.knowledge.search(question, k=TOP_K, hybrid=runtime.context.on("hybrid_search"))
     runtime.stream_writer(Retrieved(question, [p.source for p in found], [p.text for p in found]))
-    return {
-        "role": "system",
-        "content": "Help-centre passages for the customer's question:\n" + format_passages(found),
-    }
+    passages = format_passages(found)
+    if runtime.context.on("spotlighting"):
+        passages = spotlight(passages, "help centre search")
+    return {"role": "system", "content": "Help-centre passages for the customer's question:\n" + passages}
 
 
 def _latest_question(state: ConversationState) -> str:

@@ -6,6 +6,10 @@ Under the switches:
   without it only MAX_ROUNDS stops a runaway loop, silently.
 - `tool_validation` bounds repairs: after MAX_REPAIRS invalid calls in a turn, the model stops
   guessing and the customer is asked for what is missing.
+- `least_privilege`: in a turn the input scan flagged — or once a tool's output reads like
+  instructions — tools that change anything are no longer offered.
+- `spotlighting` marks tool output as data; `canary` plants the turn's canary first in the
+  system prompt, so that an answer echoing the prompt trips it before anything else is shown.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from switchboard.agents.llm.types import ChatRequest, Completion, Message, ToolC
 from switchboard.agents.state import ConversationState
 from switchboard.agents.tool_calls import run_tool_call
 from switchboard.agents.tools import Tool, ToolOutcome
+from switchboard.patterns.injection import SPOTLIGHT_RULE, spotlight
 from switchboard.patterns.loop_guard import Halt, LoopGuard
 
 MAX_ROUNDS = 6
@@ -45,6 +50,8 @@ class _Turn:
     """What the loop has gathered so far."""
 
     messages: list[Message]
+    tools: list[Tool]
+    suspicious: bool = False
     answer: str = ""
     handoff: str | None = None
     repairs: list[str] = field(default_factory=list)
@@ -59,18 +66,20 @@ async def run_specialist(
     context: Sequence[Message] = (),
 ) -> dict[str, Any]:
     ctx, write = runtime.context, runtime.stream_writer
-    system: Message = {"role": "system", "content": ctx.prompts.get(name).text}
-    turn = _Turn([system, *context, *history(state)])
+    system: Message = {"role": "system", "content": system_prompt(ctx, name)}
+    turn = _Turn([system, *context, *history(state)], list(tools))
+    if state.get("suspicious"):
+        _withhold_writes(ctx, write, turn, "the input scan flagged this message")
     guard = LoopGuard(ctx.loop_caps) if ctx.on("loop_guard") else None
     for _ in range(MAX_ROUNDS):
-        request = ChatRequest(turn.messages, ctx.model, tools=[t.spec for t in tools])
+        request = ChatRequest(turn.messages, ctx.model, tools=[t.spec for t in turn.tools])
         reply = await ask_model(ctx, write, request, purpose=name, shows_text=True)
         turn.answer += reply.text
         halt = guard.check_step(reply.usage.input_tokens + reply.usage.output_tokens, reply.cost_usd) if guard else None
         if halt or not reply.tool_calls:
             turn.stop = await _halted(ctx, write, halt) if halt else None
             break
-        await _run_calls(ctx, write, {t.spec.name: t for t in tools}, reply, turn, guard)
+        await _run_calls(ctx, write, {t.spec.name: t for t in turn.tools}, reply, turn, guard)
         if turn.stop:
             break
     if turn.stop:
@@ -88,13 +97,39 @@ async def _run_calls(
             turn.stop = await _halted(ctx, write, halt)
             return
         outcome = await run_tool_call(ctx, write, tools, call)
-        turn.messages.append(_tool_message(call, outcome))
+        turn.messages.append(_tool_message(call, outcome, ctx.on("spotlighting")))
+        if _reads_like_instructions(ctx, turn, outcome):
+            _withhold_writes(ctx, write, turn, f"{call['name']} returned text that reads like instructions")
         turn.handoff = turn.handoff or outcome.handoff_reason
         if outcome.error == "invalid_arguments":
             turn.repairs.append(outcome.content)
             if len(turn.repairs) > MAX_REPAIRS:
                 turn.stop = _clarify(write, turn.repairs)
                 return
+
+
+def system_prompt(ctx: TurnContext, name: str) -> str:
+    parts = [ctx.canary.instruction] if ctx.canary is not None and ctx.on("canary") else []
+    parts.append(ctx.prompts.get(name).text)
+    if ctx.on("spotlighting"):
+        parts.append(SPOTLIGHT_RULE)
+    return "\n\n".join(parts)
+
+
+def _reads_like_instructions(ctx: TurnContext, turn: _Turn, outcome: ToolOutcome) -> bool:
+    """An indirect injection: retrieved or returned text that scans as an attack."""
+    if not ctx.on("least_privilege") or ctx.scanner is None or turn.suspicious:
+        return False
+    return ctx.scanner.scan(outcome.content).action != "allow"
+
+
+def _withhold_writes(ctx: TurnContext, write: Writer, turn: _Turn, why: str) -> None:
+    """Least privilege: a suspicious turn keeps its read-only tools and loses the rest."""
+    turn.suspicious = True
+    withheld = [t.spec.name for t in turn.tools if t.writes]
+    if ctx.on("least_privilege") and withheld:
+        turn.tools = [t for t in turn.tools if not t.writes]
+        write(GuardTripped("least_privilege", "withhold", f"{', '.join(withheld)} withheld: {why}"))
 
 
 async def _halted(ctx: TurnContext, write: Writer, halt: Halt) -> str:
@@ -121,10 +156,6 @@ def _finish(turn: _Turn) -> dict[str, Any]:
     return update
 
 
-def _tool_message(call: ToolCall, outcome: ToolOutcome) -> Message:
-    return {
-        "role": "tool",
-        "tool_call_id": call["id"],
-        "name": call["name"],
-        "content": outcome.content,
-    }
+def _tool_message(call: ToolCall, outcome: ToolOutcome, spotlit: bool) -> Message:
+    content = spotlight(outcome.content, f"tool {call['name']}") if spotlit else outcome.content
+    return {"role": "tool", "tool_call_id": call["id"], "name": call["name"], "content": content}

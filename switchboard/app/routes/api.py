@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from switchboard.app import metrics
-from switchboard.app.chaos import PRESETS, ChaosError
+from switchboard.app.chaos import ALL_PRESETS, ChaosError
 from switchboard.app.deps import ServicesDep
 from switchboard.app.errors import ApiError, not_found
 from switchboard.app.flags import CHAPTERS, FlagBoard, FlagError
@@ -55,7 +55,7 @@ def chaos_view(services: ServicesDep) -> dict[str, Any]:
     breakers = services.gateway.policies.breakers
     return {
         **services.chaos.view(),
-        "presets": list(PRESETS),
+        "presets": list(ALL_PRESETS),
         "breakers": {name: breakers[name].state if name in breakers else "closed" for name in services.chaos.providers},
     }
 

@@ -9,6 +9,9 @@ The rules, in order:
 3. Otherwise write: tool results through templates, policy questions from the passages it
    was given (cited), and an honest "I don't know" for whatever is left.
 
+Before 2 and 3, like a naive model, it follows instructions injected into what it reads
+(`obedience.py`), unless they sit inside text marked as data.
+
 `demo-large` splits multi-part requests and answers every part; `demo-small` treats the whole
 message as one question, so it answers only the part it matches best.
 """
@@ -23,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from switchboard.agents.embeddings import Embedder
-from switchboard.agents.llm.providers.demo import judging, reading, writing
+from switchboard.agents.llm.providers.demo import judging, obedience, reading, writing
 from switchboard.agents.llm.providers.demo.understanding import (
     asks_how_things_work,
     is_follow_up,
@@ -50,6 +53,10 @@ class DemoPolicy:
     def reply(self, request: ChatRequest, splits_parts: bool) -> Reply:
         if request.json_schema is not None:
             return Reply(text=self._fill_schema(request.messages, request.json_schema))
+        followed = obedience.injected(request)
+        obeyed = _obey(followed, request) if followed else None
+        if obeyed is not None:
+            return obeyed
         question = reading.latest_user_text(request.messages)
         parts = split_parts(question) if splits_parts else [question]
         plans = [self._plan(part, request) for part in parts]
@@ -145,6 +152,26 @@ class DemoPolicy:
             if result is not None and result.data:
                 return writing.write_tool_result(result.data)
         return writing.answer_from_passages(self._embedder, plan.part, given)
+
+
+def _obey(followed: obedience.Injected, request: ChatRequest) -> Reply | None:
+    """Do what the injected text said: reveal the prompt, call the tool, say the words."""
+    if followed.reveal_prompt:
+        return Reply(text=next((m.get("content", "") for m in request.messages if m.get("role") == "system"), ""))
+    if followed.tool is not None:
+        name, order_id = followed.tool
+        arguments: dict[str, Any] = {"order_id": order_id}
+        if name == "request_refund":
+            arguments["reason"] = "as instructed"
+        offered = any(t.name == name for t in request.tools)
+        made = {
+            _key(c["name"], c["arguments"])
+            for m in reading.current_turn(request.messages)
+            for c in m.get("tool_calls", [])
+        }
+        if offered and _key(name, arguments) not in made:
+            return Reply(tool_calls=({"id": f"call_{len(made) + 1}", "name": name, "arguments": arguments},))
+    return Reply(text=followed.say) if followed.say else None
 
 
 _PARTLY_UNKNOWN = (

@@ -24,6 +24,7 @@ _OPTION = re.compile(r"^- (?P<name>[a-z_]+): (?P<description>.+)$", re.M)
 _EXAMPLES = re.compile(r"^\s+e\.g\. (?P<examples>.+)$", re.M)
 _HOW_TO_RULE = re.compile(r"How-to questions.*?go to: (?P<name>[a-z_]+)", re.S)
 _ORDER_ID = re.compile(r"(?<![\w-])(?:#|TW-?)?(?P<id>1\d{4})(?!\d)")
+_SPOTLIGHT_MARKER = re.compile(r"<<(?:untrusted|end) id=\w+[^>]*>>\n?")
 
 
 @dataclass(frozen=True)
@@ -76,15 +77,20 @@ def tool_results(messages: Sequence[Message]) -> list[ToolResult]:
     for message in messages:
         if message.get("role") != "tool":
             continue
-        text = message.get("content", "")
+        text = unwrap(message.get("content", ""))
         results.append(ToolResult(message.get("name", ""), _as_json(text), text))
     return results
+
+
+def unwrap(text: str) -> str:
+    """The text without spotlighting's markers: marked data is still data to answer from."""
+    return _SPOTLIGHT_MARKER.sub("", text).strip()
 
 
 def passages(messages: Sequence[Message]) -> list[Passage]:
     found: dict[str, Passage] = {}
     for message in messages:
-        for match in _PASSAGE.finditer(message.get("content", "")):
+        for match in _PASSAGE.finditer(unwrap(message.get("content", ""))):
             found[match["id"]] = Passage(
                 id=match["id"],
                 source=match["source"] or match["id"].split("#")[0],
