@@ -72,4 +72,15 @@ class GuardTripped:
     detail: str
 
 
-Event = Token | Step | RouteChosen | ToolUsed | Retrieved | ModelCalled | TicketOpened | GuardTripped
+@dataclass(frozen=True)
+class ApprovalRequested:
+    """A refund only a person may approve (chapter 7): the app opens an approval for it."""
+
+    order_id: str
+    amount: float
+    reason: str
+
+
+Event = (
+    Token | Step | RouteChosen | ToolUsed | Retrieved | ModelCalled | TicketOpened | GuardTripped | ApprovalRequested
+)

@@ -54,6 +54,7 @@ class ToolOutcome:
     handoff_reason: str | None = None  # set when only a person can finish the job
     ticket_id: str | None = None
     attempts: int = 1
+    approval: dict[str, Any] | None = None  # a refund waiting for a person (human_approval on)
 
 
 Runner = Callable[[TurnContext, dict[str, Any]], Awaitable[ToolOutcome]]
@@ -125,9 +126,12 @@ async def request_refund(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOut
     if result.get("decision") == "not_found":
         return _no_such_order(order_id)
     outcome = _data({"kind": "refund", **result})
-    if result.get("decision") == "needs_review":
-        return ToolOutcome(outcome.content, handoff_reason=f"refund review: {result['reason']}")
-    return outcome
+    if result.get("decision") != "needs_review":
+        return outcome
+    if ctx.on("human_approval"):
+        wanted = {"order_id": order_id, "amount": result["amount"], "reason": result["reason"]}
+        return ToolOutcome(outcome.content, approval=wanted)
+    return ToolOutcome(outcome.content, handoff_reason=f"refund review: {result['reason']}")
 
 
 async def get_account(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:

@@ -88,8 +88,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         k: v for k, v in {"host": args.host, "port": args.port, "chapter": args.chapter}.items() if v is not None
     }
     settings = settings.model_copy(update=overrides)
+    app = create_app(settings)
     print(f"Switchboard on http://{settings.host}:{settings.port}  (Ctrl+C to stop)")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    print(f"Operator sign-in: http://{settings.host}:{settings.port}/admin?token={app.state.admin_token}")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> None:

@@ -46,6 +46,9 @@ class FaultyShop:
         self._roll("the payment system's reply")
         return result
 
+    async def approve_refund(self, customer_id: str, order_id: str, amount: float, approver: str) -> dict[str, Any]:
+        return await self._shop.approve_refund(customer_id, order_id, amount, approver)
+
     async def account(self, customer_id: str) -> dict[str, Any] | None:
         self._roll("the account system")
         return await self._shop.account(customer_id)

@@ -174,6 +174,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Approval before risky tools",
         "Large or out-of-policy refunds wait for a person in the console.",
         "risky actions without review",
+        built=True,
     ),
     _f(
         "escalation_triggers",
@@ -181,6 +182,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Escalation triggers",
         "Escalate on request, low confidence or frustration.",
         "escalations",
+        built=True,
     ),
     _f(
         "online_evals",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,9 +11,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from switchboard.app import errors
-from switchboard.app.routes import api, chat, pages, runs
+from switchboard.app.auth import admin_token
+from switchboard.app.routes import api, chat, console, pages, runs
 from switchboard.app.runs import RunJobs
-from switchboard.app.services import running_services
+from switchboard.app.services import Services, running_services
 from switchboard.app.settings import REPO, Settings
 
 
@@ -22,15 +25,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with running_services(settings) as services:
             app.state.services = services
+            sweeper = asyncio.create_task(_expire_approvals(services))
             app.state.jobs = RunJobs()
             yield
             await app.state.jobs.close()
+            sweeper.cancel()
 
     app = FastAPI(title="Switchboard", lifespan=lifespan)
+    app.state.admin_token = admin_token(settings.admin_token)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=REPO / "ui" / "static"), name="static")
     app.include_router(chat.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(runs.router)
+    app.include_router(console.router)
     return app
+
+
+SWEEP_EVERY_S = 30.0
+
+
+async def _expire_approvals(services: Services) -> None:
+    """Declines approvals past their deadline, every SWEEP_EVERY_S, for as long as the app runs."""
+    while True:
+        await asyncio.sleep(SWEEP_EVERY_S)
+        try:
+            await services.approvals.expire_overdue()
+        except Exception:  # a failed sweep is logged and retried on the next tick
+            logging.getLogger(__name__).exception("expiring approvals failed")

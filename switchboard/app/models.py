@@ -77,6 +77,29 @@ class IdempotentResult(SQLModel, table=True):
     created_at: datetime
 
 
+class Approval(SQLModel, table=True):
+    """A risky action waiting for a person (chapter 7); its graph waits on thread `approval:<id>`."""
+
+    id: str = Field(primary_key=True)
+    conversation_id: str = Field(index=True)
+    customer_id: str
+    request: dict[str, Any] = Field(sa_column=Column(JSON))
+    status: str = "pending"  # pending | approve | edit | deny | reply | expired
+    created_at: datetime
+    deadline_at: datetime
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    reply: str = ""
+
+
+class Takeover(SQLModel, table=True):
+    """A conversation a person has taken over from the assistant (chapter 7), until handed back."""
+
+    conversation_id: str = Field(primary_key=True)
+    by: str
+    since: datetime
+
+
 class ConversationVault(SQLModel, table=True):
     """The placeholders of one conversation's personal data (chapter 11): the only place the
     originals are kept once redaction is on. Never copied into records or traces."""

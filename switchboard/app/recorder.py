@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from switchboard.agents.events import (
+    ApprovalRequested,
     Event,
     GuardTripped,
     ModelCalled,
@@ -45,6 +46,7 @@ class TurnRecorder:
         self.tokens_sent = 0
         self.degraded_to: str | None = None  # the ladder's rung, when no model could answer
         self.guards: list[GuardTripped] = []
+        self.approvals: list[ApprovalRequested] = []
 
     def see(self, event: Event) -> None:
         if isinstance(event, Token):
@@ -67,6 +69,8 @@ class TurnRecorder:
             self.tickets.append(event)
         elif isinstance(event, GuardTripped):
             self.guards.append(event)
+        elif isinstance(event, ApprovalRequested):
+            self.approvals.append(event)
 
     def outcome(self, error: str | None) -> str:
         if error:
@@ -75,7 +79,8 @@ class TurnRecorder:
             return "blocked"
         if self.degraded_to:
             return "degraded"
-        return "escalated" if self.tickets else "answered"
+        handed_over = self.tickets or self.approvals or any(g.action == "escalate" for g in self.guards)
+        return "escalated" if handed_over else "answered"
 
     def record(self, *, base: dict[str, Any], error: str | None, now: datetime) -> dict[str, Any]:
         end = self._clock()
@@ -94,6 +99,7 @@ class TurnRecorder:
             "sources": list(dict.fromkeys(_CITATION.findall(self.answer))),
             "tickets": [t.ticket_id for t in self.tickets],
             "guards": [asdict(g) for g in self.guards],
+            "approvals": [asdict(a) for a in self.approvals],
             "models": list(dict.fromkeys(c["model"] for c in calls)),
             "calls": calls,
             **_resilience(calls),

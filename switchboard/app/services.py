@@ -7,12 +7,13 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from switchboard.agents.approval import build_approval_graph
 from switchboard.agents.context import TurnContext
 from switchboard.agents.embeddings import CachedEmbedder, Embedder, StaticEmbedder
 from switchboard.agents.graph import Graph, build_graph
@@ -24,6 +25,7 @@ from switchboard.agents.llm.providers.local_gguf import LocalGGUFProvider, gguf_
 from switchboard.agents.llm.providers.openai_compat import OpenAICompatProvider
 from switchboard.agents.llm.types import Aliased, Provider
 from switchboard.agents.prompts import PromptBook
+from switchboard.app.approvals import ApprovalDesk
 from switchboard.app.chaos import DEMO_VENDORS, ChaosBoard
 from switchboard.app.db import Sessions, create_tables, make_engine, make_sessions
 from switchboard.app.degradation import Ladder
@@ -66,6 +68,7 @@ class Services:
     online: OnlineEvaluator
     now: Callable[[], datetime]
     chaos: ChaosBoard
+    approvals: ApprovalDesk
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -170,6 +173,14 @@ def _assemble(
             vault=vault,
         )
 
+    approvals = ApprovalDesk(
+        sessions,
+        build_approval_graph(saver),
+        conversations,
+        lambda customer, conversation: make_context(customer, conversation, flags.snapshot(), None),
+        now,
+        timedelta(minutes=settings.approval_deadline_minutes),
+    )
     judge = Judge(gateway, prompts.get("judge").text, settings.judge_model)
     online = OnlineEvaluator(judge, every=settings.online_eval_every)
     ladder = Ladder(RecentAnswers(), visible, shop)
@@ -183,6 +194,7 @@ def _assemble(
         after_turn=[online.consider, ladder.learn],
         ladder=ladder,
         others_data=PeopleIndex(shop).others,
+        approvals=approvals,
     )
     return Services(
         settings,
@@ -200,4 +212,5 @@ def _assemble(
         online,
         now,
         chaos,
+        approvals,
     )

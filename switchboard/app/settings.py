@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     call_timeout_s: float = Field(30.0, gt=0, description="The longest wait for any chunk of a model call.")
     chaos_seed: int = Field(1, description="Seed of the fault injectors, for repeatable chaos.")
     chapter: int | None = Field(None, description="Serve with exactly the layers of chapters 1..N.")
+    approval_deadline_minutes: float = Field(
+        30.0, gt=0, description="With human_approval on, how long a request waits before it is declined."
+    )
+    admin_token: str = Field(
+        "", description="Opens the console and the switch and chaos controls; empty: a new one each start."
+    )
     max_message_chars: int = 8000
 
     @property

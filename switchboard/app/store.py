@@ -24,6 +24,7 @@ from switchboard.app.models import (
     Product,
     Refund,
     RequestRecord,
+    Takeover,
     Ticket,
     TrackingEvent,
 )
@@ -132,6 +133,19 @@ class ShopStore:
             )
             result["return_label"] = f"RL-{order_id}-{self._now():%m%d}"
         return result
+
+    async def approve_refund(self, customer_id: str, order_id: str, amount: float, approver: str) -> dict[str, Any]:
+        """Record a refund a person approved; still only on the customer's own, unrefunded order."""
+        async with self._sessions() as s, s.begin():
+            order = await _owned_order(s, customer_id, order_id)
+            if order is None:
+                return {"order_id": order_id, "decision": "not_found"}
+            if (await s.exec(select(Refund).where(Refund.order_id == order_id))).first() is not None:
+                return {"order_id": order_id, "decision": "already_refunded"}
+            s.add(
+                Refund(order_id=order_id, amount=amount, status="approved", requested_at=self._now(), reason=approver)
+            )
+            return {"order_id": order_id, "decision": "approved", "amount": amount}
 
     async def open_ticket(self, customer_id: str, conversation_id: str, reason: str) -> str:
         ticket = Ticket(
@@ -278,6 +292,26 @@ class ConversationStore:
             if conversation is not None and not conversation.title and role == "user":
                 conversation.title = content[:60]
         return message
+
+    async def taken_over(self, conversation_id: str) -> Takeover | None:
+        async with self._sessions() as s:
+            return await s.get(Takeover, conversation_id)
+
+    async def take_over(self, conversation_id: str, by: str) -> None:
+        async with self._sessions() as s, s.begin():
+            if await s.get(Takeover, conversation_id) is None:
+                s.add(Takeover(conversation_id=conversation_id, by=by, since=self._now()))
+
+    async def hand_back(self, conversation_id: str) -> None:
+        async with self._sessions() as s, s.begin():
+            held = await s.get(Takeover, conversation_id)
+            if held is not None:
+                await s.delete(held)
+
+    async def recent(self, limit: int = 12) -> list[Conversation]:
+        async with self._sessions() as s:
+            query = select(Conversation).order_by(col(Conversation.created_at).desc()).limit(limit)
+            return list((await s.exec(query)).all())
 
     async def vault(self, conversation_id: str) -> Vault:
         async with self._sessions() as s:

@@ -20,6 +20,7 @@ from switchboard.agents.events import Event, GuardTripped, ModelCalled, Step, Ti
 from switchboard.agents.graph import Graph
 from switchboard.agents.llm.types import ProviderError
 from switchboard.agents.state import ConversationState
+from switchboard.app.approvals import ApprovalDesk
 from switchboard.app.degradation import Ladder
 from switchboard.app.flags import FlagBoard, snapshot_key
 from switchboard.app.models import RequestRecord
@@ -58,6 +59,9 @@ def _outgoing(text: str, outbound: Outbound | None, recorder: TurnRecorder, whol
     return [TurnEvent("token", {"text": e.text}) for e in events if isinstance(e, Token)]
 
 
+WITH_A_PERSON = "A colleague is looking after this conversation now and will reply here shortly."
+
+
 class TurnRunner:
     def __init__(
         self,
@@ -71,6 +75,7 @@ class TurnRunner:
         after_turn: Sequence[AfterTurn] = (),
         ladder: Ladder | None = None,
         others_data: OthersData = _nobody_else,
+        approvals: ApprovalDesk | None = None,
     ) -> None:
         self._graph = graph
         self._conversations = conversations
@@ -82,6 +87,7 @@ class TurnRunner:
         self._after_turn = after_turn
         self._ladder = ladder
         self._others_data = others_data
+        self._approvals = approvals
 
     async def play(
         self,
@@ -96,6 +102,7 @@ class TurnRunner:
         Turns played by a run carry its id, so that live figures leave them out."""
         flags = dict(flags) if flags is not None else self._flags.snapshot()
         recorder = TurnRecorder(self._clock)
+        held = await self._conversations.taken_over(conversation_id)
         await self._conversations.add_message(conversation_id, "user", text)
         reply = await self._conversations.add_message(conversation_id, "assistant", "", complete=False)
         base = {
@@ -111,8 +118,12 @@ class TurnRunner:
         error: str | None = None
         finished = False
         try:
-            async for event in self._run_graph(conversation_id, customer_id, text, flags, recorder):
+            turn = self._with_a_person(held.by, recorder) if held else None
+            async for event in turn or self._run_graph(conversation_id, customer_id, text, flags, recorder):
                 yield event
+            if self._approvals is not None:
+                for wanted in recorder.approvals:
+                    await self._approvals.open(conversation_id, customer_id, wanted)
             finished = True
         except ProviderError as exc:
             if flags.get("degradation") and self._ladder is not None:
@@ -133,6 +144,12 @@ class TurnRunner:
             for listener in self._after_turn:
                 listener(text, recorder.answer, record)
         yield TurnEvent("done", record)
+
+    async def _with_a_person(self, by: str, recorder: TurnRecorder) -> AsyncIterator[TurnEvent]:
+        """A person has taken this conversation over: the message waits for them, no model runs."""
+        recorder.see(GuardTripped("human_takeover", "escalate", f"{by} has this conversation"))
+        recorder.see(Token(WITH_A_PERSON))
+        yield TurnEvent("token", {"text": WITH_A_PERSON})
 
     async def _degrade(
         self, text: str, customer_id: str, conversation_id: str, recorder: TurnRecorder

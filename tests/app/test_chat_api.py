@@ -114,10 +114,11 @@ def test_refund_within_policy_is_done_and_one_above_the_limit_escalates(client: 
     assert "refund of $42.05 is approved" in answer_of(small)
     large = ask(client, new_conversation(client), "I want a refund for order 10049")
     record = large[-1][1]
-    assert record["outcome"] == "escalated"
-    assert record["path"][-1] == "escalate"
-    assert "need a person's approval" in answer_of(large)
-    assert record["tickets"][0] in answer_of(large)
+    assert record["outcome"] == "escalated" and record["approvals"][0]["order_id"] == "10049"
+    assert "need a person's approval" in answer_of(large) and "asked a colleague" in answer_of(large)
+    client.patch("/api/flags", json={"flags": {"human_approval": False}})
+    ticketed = ask(client, new_conversation(client), "I want a refund for order 10049")[-1][1]
+    assert ticketed["path"][-1] == "escalate" and ticketed["tickets"] and not ticketed["approvals"]
 
 
 def test_history_partial_shows_each_answer_with_its_details(client: TestClient) -> None:

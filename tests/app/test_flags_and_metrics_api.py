@@ -32,6 +32,8 @@ def test_every_chapter_is_listed_and_unbuilt_flags_are_off(client: TestClient) -
         "canary",
         "least_privilege",
         "pii_redaction",
+        "human_approval",
+        "escalation_triggers",
     }
     assert all(not f["value"] for f in registry if not f["built"])
 

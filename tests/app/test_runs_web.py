@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from switchboard.app.main import create_app
 from switchboard.app.runs import RunJobs
-from tests.conftest import fast_settings
+from tests.conftest import ADMIN, fast_settings
 
 CASES = [
     {"id": "track", "customer": "C1001", "turns": ["where is order 10057?"], "expect": {"contains": ["10057"]}},
@@ -25,7 +25,7 @@ def runs_client(tmp_path: Path) -> Iterator[TestClient]:
     datasets.mkdir()
     (datasets / "golden.jsonl").write_text("\n".join(json.dumps(c) for c in CASES) + "\n")
     settings = fast_settings(tmp_path / "data").model_copy(update={"eval_datasets_dir": datasets})
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings), headers=ADMIN) as test_client:
         yield test_client
 
 

@@ -78,3 +78,13 @@ async def test_a_malformed_router_decision_is_reasked_then_falls_back_visibly(se
     guards = [g for g in checked["guards"] if g["guard"] == "structured_output"]
     assert [g["action"] for g in guards] == ["reask", "fallback"] and guards[0]["detail"].startswith("not JSON")
     assert checked["route"] == "knowledge" and len([c for c in checked["calls"] if c["purpose"] == "router"]) == 2
+
+
+async def test_a_fed_up_customer_is_handed_to_a_person_when_triggers_are_on(services: Services) -> None:
+    fed_up = "This is the third time I'm asking, where is order 10057?? Your service is useless."
+    _, plain = await turn(services, "C1001", fed_up, escalation_triggers=False)
+    assert plain["route"] == "orders" and not plain["tickets"]
+    answer, record = await turn(services, "C1001", fed_up, escalation_triggers=True)
+    assert record["path"][-1] == "escalate" and record["tickets"] and record["outcome"] == "escalated"
+    (trigger,) = [g for g in record["guards"] if g["guard"] == "escalation_triggers"]
+    assert trigger["detail"].startswith("customer frustrated") and record["tickets"][0] in answer

@@ -21,6 +21,8 @@ import pytest
 from playwright.sync_api import Browser, Page, Response, sync_playwright
 
 READY_TIMEOUT_S = 60.0
+ADMIN_TOKEN = "e2e-admin"
+ADMIN = {"X-Admin-Token": ADMIN_TOKEN}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -64,6 +66,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         SWITCHBOARD_DATA_DIR=str(data_dir),
         SWITCHBOARD_DEMO_TTFT_MS="50",
         SWITCHBOARD_DEMO_TOKENS_PER_S="40",
+        SWITCHBOARD_ADMIN_TOKEN=ADMIN_TOKEN,
     )
     log_path = data_dir / "server.log"
     with log_path.open("wb") as log:
@@ -120,6 +123,7 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser, server: str) -> Iterator[Page]:
     """A fresh 1280x800 tab; fails the test on any uncaught script error or 5xx response."""
     context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 800})
+    context.add_cookies([{"name": "switchboard_admin", "value": ADMIN_TOKEN, "url": server}])  # signed in
     context.set_default_timeout(15_000)
     page = context.new_page()
     problems: list[str] = []

@@ -16,6 +16,8 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.e2e.conftest import ADMIN
+
 pytestmark = pytest.mark.e2e
 
 # Every run saves its screenshots under var/screenshots (ignored by git, so a test run leaves
@@ -70,7 +72,7 @@ def observed_lengths(page: Page) -> list[dict[str, Any]]:
 
 
 def set_streaming(base_url: str, on: bool) -> None:
-    response = httpx.patch(f"{base_url}/api/flags", json={"flags": {"streaming": on}}, timeout=10)
+    response = httpx.patch(f"{base_url}/api/flags", json={"flags": {"streaming": on}}, headers=ADMIN, timeout=10)
     response.raise_for_status()
     assert response.json()["flags"]["streaming"] is on
 
@@ -125,7 +127,7 @@ def test_streaming_off_sends_the_answer_whole(page: Page, server: str) -> None:
         rerendered = page.locator('#flags input[data-flag="streaming"]:not([data-stale])')
         expect(rerendered).to_be_attached()
         expect(rerendered).not_to_be_checked()
-        flags = httpx.get(f"{server}/api/flags", timeout=10).json()["flags"]
+        flags = httpx.get(f"{server}/api/flags", headers=ADMIN, timeout=10).json()["flags"]
         assert flags["streaming"] is False
 
         page.goto("/")

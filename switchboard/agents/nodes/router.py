@@ -1,6 +1,7 @@
 """Router: one cheap structured call decides which specialist takes the turn.
 
-With `structured_output` on, the decision is validated against its schema and a malformed one
+With `escalation_triggers` on, a turn the router is unsure of (or whose customer is plainly
+fed up) goes to a person. With `structured_output` on, the decision is validated against its schema and a malformed one
 is re-asked once with what was wrong (patterns/structured_output.py); without it, anything
 unreadable silently goes to the knowledge specialist.
 """
@@ -20,10 +21,13 @@ from switchboard.agents.events import GuardTripped, RouteChosen, Step
 from switchboard.agents.llm.types import ChatRequest, Message
 from switchboard.agents.nodes.specialist import history
 from switchboard.agents.state import ConversationState
+from switchboard.patterns.frustration import measure
 from switchboard.patterns.structured_output import ask_validated
 
 ROUTES = ("orders", "knowledge", "account", "human")
 FALLBACK_ROUTE = "knowledge"
+LOW_CONFIDENCE = 0.3  # below this the demo router is wrong more often than right
+FRUSTRATED = 0.5
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -55,7 +59,23 @@ async def router(state: ConversationState, runtime: Runtime[TurnContext]) -> dic
     else:
         route, confidence = parse_decision(await ask(None))
     write(RouteChosen(route, confidence, by="router"))
+    trigger = escalation_trigger(messages[-1].get("content", ""), route, confidence)
+    if ctx.on("escalation_triggers") and trigger:
+        write(GuardTripped("escalation_triggers", "escalate", trigger))
+        return {"route": "human", "handoff_reason": trigger}
     return {"route": route}
+
+
+def escalation_trigger(text: str, route: str, confidence: float) -> str | None:
+    """Why a person should take this turn, beyond the customer asking for one (chapter 7)."""
+    if route == "human":
+        return None  # the router already sends it to a person
+    if confidence < LOW_CONFIDENCE:
+        return f"router unsure ({route} at confidence {confidence:.2f})"
+    feeling = measure(text)
+    if feeling.score >= FRUSTRATED:
+        return f"customer frustrated ({', '.join(feeling.signals)})"
+    return None
 
 
 async def _validated(ask: Callable[[str | None], Awaitable[str]], write: Writer) -> tuple[str, float]:

@@ -22,7 +22,7 @@ from langgraph.runtime import Runtime
 
 from switchboard.agents.calling import Writer, ask_model
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import GuardTripped, TicketOpened, Token
+from switchboard.agents.events import ApprovalRequested, GuardTripped, TicketOpened, Token
 from switchboard.agents.llm.types import ChatRequest, Completion, Message, ToolCall
 from switchboard.agents.state import ConversationState
 from switchboard.agents.tool_calls import run_tool_call
@@ -39,6 +39,10 @@ HALTED = (
 )
 CLARIFY_ORDER = "Which order do you mean? Please give me its number — five digits, like 10042."
 CLARIFY = "I'm not sure I have the details right — could you tell me a little more about what you need?"
+AWAITING_APPROVAL = (
+    "I've asked a colleague to approve it; their decision will appear here in this conversation, "
+    "and you're welcome to keep chatting meanwhile."
+)
 
 
 def history(state: ConversationState) -> list[Message]:
@@ -55,7 +59,8 @@ class _Turn:
     answer: str = ""
     handoff: str | None = None
     repairs: list[str] = field(default_factory=list)
-    stop: str | None = None  # a final answer that replaces the loop's
+    stop: str | None = None  # the loop stopped early: this is said after whatever the model said
+    note: str | None = None  # said at the end of a normal answer
 
 
 async def run_specialist(
@@ -82,9 +87,10 @@ async def run_specialist(
         await _run_calls(ctx, write, {t.spec.name: t for t in turn.tools}, reply, turn, guard)
         if turn.stop:
             break
-    if turn.stop:
-        write(Token(("\n\n" if turn.answer else "") + turn.stop))
-    return _finish(turn)
+    closing = turn.stop or turn.note
+    if closing:
+        write(Token(("\n\n" if turn.answer else "") + closing))
+    return _finish(turn, closing)
 
 
 async def _run_calls(
@@ -101,6 +107,9 @@ async def _run_calls(
         if _reads_like_instructions(ctx, turn, outcome):
             _withhold_writes(ctx, write, turn, f"{call['name']} returned text that reads like instructions")
         turn.handoff = turn.handoff or outcome.handoff_reason
+        if outcome.approval is not None:
+            write(ApprovalRequested(**outcome.approval))
+            turn.note = AWAITING_APPROVAL  # said after the model's own answer about the refund
         if outcome.error == "invalid_arguments":
             turn.repairs.append(outcome.content)
             if len(turn.repairs) > MAX_REPAIRS:
@@ -145,8 +154,8 @@ def _clarify(write: Writer, repairs: list[str]) -> str:
     return CLARIFY_ORDER if any("order_id" in r for r in repairs) else CLARIFY
 
 
-def _finish(turn: _Turn) -> dict[str, Any]:
-    answer = "\n\n".join(part for part in (turn.answer, turn.stop) if part)
+def _finish(turn: _Turn, closing: str | None) -> dict[str, Any]:
+    answer = "\n\n".join(part for part in (turn.answer, closing) if part)
     update: dict[str, Any] = {
         "handoff": "escalate" if turn.handoff and not turn.stop else None,
         "handoff_reason": turn.handoff or "",

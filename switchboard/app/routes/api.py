@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from switchboard.app import metrics
+from switchboard.app.auth import ADMIN_ONLY
 from switchboard.app.chaos import ALL_PRESETS, ChaosError
 from switchboard.app.deps import ServicesDep
 from switchboard.app.errors import ApiError, not_found
@@ -37,7 +38,7 @@ async def get_flags(services: ServicesDep) -> dict[str, Any]:
     return flags_view(services.flags)
 
 
-@router.patch("/flags")
+@router.patch("/flags", dependencies=ADMIN_ONLY)
 async def patch_flags(body: FlagsPatch, services: ServicesDep) -> dict[str, Any]:
     if (body.flags is None) == (body.preset is None):
         raise ApiError(422, "invalid_input", 'send either "flags" or "preset"')
@@ -60,12 +61,12 @@ def chaos_view(services: ServicesDep) -> dict[str, Any]:
     }
 
 
-@router.get("/chaos")
+@router.get("/chaos", dependencies=ADMIN_ONLY)
 async def get_chaos(services: ServicesDep) -> dict[str, Any]:
     return chaos_view(services)
 
 
-@router.patch("/chaos")
+@router.patch("/chaos", dependencies=ADMIN_ONLY)
 async def patch_chaos(body: ChaosPatch, services: ServicesDep) -> dict[str, Any]:
     if (body.chaos is None) == (body.preset is None):
         raise ApiError(422, "invalid_input", 'send either "chaos" or "preset"')

@@ -3,13 +3,15 @@ on first load and on every later swap alike."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from switchboard.app import metrics
+from switchboard.app.auth import ADMIN_ONLY, COOKIE
 from switchboard.app.chaos import AGENT, ChaosError
 from switchboard.app.deps import ConversationDep, ServicesDep, require_customer
 from switchboard.app.errors import ApiError, not_found
@@ -38,7 +40,7 @@ async def chat_page(request: Request, services: ServicesDep) -> HTMLResponse:
     )
 
 
-@router.get("/switchboard", response_class=HTMLResponse)
+@router.get("/switchboard", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
 async def switchboard_page(request: Request, services: ServicesDep) -> HTMLResponse:
     return _page(
         request,
@@ -47,6 +49,16 @@ async def switchboard_page(request: Request, services: ServicesDep) -> HTMLRespo
         **await _metrics_context(services),
         chaos=chaos_view(services),
     )
+
+
+@router.get("/admin")
+async def sign_in(request: Request, token: str = "") -> RedirectResponse:
+    """Sign in with the admin token once; the browser keeps it in a cookie."""
+    if not token or not secrets.compare_digest(token, request.app.state.admin_token):
+        raise ApiError(401, "admin_only", "that is not the admin token (switchboard serve prints a sign-in link)")
+    response = RedirectResponse("/console", status_code=303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
+    return response
 
 
 @router.get("/ui/conversations", response_class=HTMLResponse)
@@ -76,7 +88,7 @@ async def details_partial(request: Request, record_id: str, services: ServicesDe
     return _page(request, "partials/details.html", record=record.data)
 
 
-@router.post("/ui/flags", response_class=HTMLResponse)
+@router.post("/ui/flags", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
 async def toggle_flag(
     request: Request,
     services: ServicesDep,
@@ -94,12 +106,12 @@ async def toggle_flag(
     return _page(request, "partials/flags.html", **_flag_context(services))
 
 
-@router.get("/ui/chaos", response_class=HTMLResponse)
+@router.get("/ui/chaos", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
 async def chaos_partial(request: Request, services: ServicesDep) -> HTMLResponse:
     return _page(request, "partials/chaos.html", chaos=chaos_view(services))
 
 
-@router.post("/ui/chaos", response_class=HTMLResponse)
+@router.post("/ui/chaos", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
 async def chaos_preset(request: Request, services: ServicesDep, preset: Annotated[str, Form()] = "") -> HTMLResponse:
     try:
         services.chaos.apply_preset(preset)
@@ -120,7 +132,7 @@ DIAL_FIELDS = (
 AGENT_FIELDS = ("tool_fault_rate",)
 
 
-@router.post("/ui/chaos/dials", response_class=HTMLResponse)
+@router.post("/ui/chaos/dials", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
 async def chaos_dials(request: Request, services: ServicesDep) -> HTMLResponse:
     form = await request.form()
     provider = str(form.get("provider", ""))
@@ -134,7 +146,7 @@ async def chaos_dials(request: Request, services: ServicesDep) -> HTMLResponse:
     return _page(request, "partials/chaos.html", chaos=chaos_view(services))
 
 
-@router.get("/ui/metrics", response_class=HTMLResponse)
+@router.get("/ui/metrics", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
 async def metrics_partial(request: Request, services: ServicesDep) -> HTMLResponse:
     return _page(request, "partials/metrics.html", **await _metrics_context(services))
 

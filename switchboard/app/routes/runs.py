@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict
 
+from switchboard.app.auth import ADMIN_ONLY
 from switchboard.app.deps import ServicesDep
 from switchboard.app.errors import ApiError, not_found
 from switchboard.app.flags import FlagError, parse_flag_spec, snapshot_key
@@ -17,7 +18,7 @@ from switchboard.app.runs import DATASETS, RunJob, RunJobs, RunStore
 from switchboard.app.services import Services
 from switchboard.evals.report import case_changes, comparison_rows
 
-router = APIRouter(tags=["runs"])
+router = APIRouter(tags=["runs"], dependencies=ADMIN_ONLY)  # runs are the operator's
 
 
 def get_jobs(request: Request) -> RunJobs:

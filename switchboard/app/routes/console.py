@@ -1,0 +1,128 @@
+"""The Human console (chapter 7): the approval queue with its context, and the decisions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from switchboard.app.approvals import ApprovalError, checked_decision
+from switchboard.app.auth import ADMIN_ONLY
+from switchboard.app.deps import ConversationDep, ServicesDep
+from switchboard.app.errors import ApiError
+from switchboard.app.models import Approval
+from switchboard.app.services import Services
+from switchboard.app.settings import REPO
+
+router = APIRouter(dependencies=ADMIN_ONLY, tags=["console"])
+templates = Jinja2Templates(directory=REPO / "ui" / "templates")
+OPERATOR = "operator"  # one shared admin token: decisions are signed by the role, not a person
+
+
+async def _queue(services: Services) -> list[dict[str, Any]]:
+    return [await _with_context(services, a) for a in await services.approvals.pending()]
+
+
+async def _with_context(services: Services, approval: Approval) -> dict[str, Any]:
+    messages = await services.conversations.messages(approval.conversation_id)
+    recent = [{"role": m.role, "content": m.content} for m in messages[-6:]]
+    return {**approval.model_dump(mode="json"), "recent": recent}
+
+
+@router.get("/api/approvals")
+async def list_approvals(services: ServicesDep) -> list[dict[str, Any]]:
+    return await _queue(services)
+
+
+@router.post("/api/approvals/{approval_id}")
+async def decide(approval_id: str, body: dict[str, Any], services: ServicesDep) -> dict[str, Any]:
+    try:
+        decided = await services.approvals.decide(approval_id, checked_decision(body, OPERATOR))
+    except ApprovalError as exc:
+        raise ApiError(409 if "already decided" in str(exc) else 422, "invalid_decision", str(exc)) from exc
+    return decided.model_dump(mode="json")
+
+
+class Takeover(BaseModel):
+    on: bool
+
+
+class HumanReply(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+@router.post("/api/conversations/{conversation_id}/takeover")
+async def take_over(body: Takeover, conversation: ConversationDep, services: ServicesDep) -> dict[str, Any]:
+    """Take a conversation from the assistant (`on`), or hand it back."""
+    if body.on:
+        await services.conversations.take_over(conversation.id, OPERATOR)
+    else:
+        await services.conversations.hand_back(conversation.id)
+    return {"conversation_id": conversation.id, "taken_over": body.on}
+
+
+@router.post("/api/conversations/{conversation_id}/human-reply")
+async def human_reply(body: HumanReply, conversation: ConversationDep, services: ServicesDep) -> dict[str, Any]:
+    message = await services.conversations.add_message(conversation.id, "assistant", f"From our team: {body.text}")
+    return {"id": message.id, "content": message.content}
+
+
+async def _conversations(services: Services) -> list[dict[str, Any]]:
+    found = []
+    for conversation in await services.conversations.recent():
+        messages = await services.conversations.messages(conversation.id)
+        held = await services.conversations.taken_over(conversation.id)
+        found.append(
+            {
+                "id": conversation.id,
+                "customer_id": conversation.customer_id,
+                "held": held is not None,
+                "recent": [{"role": m.role, "content": m.content} for m in messages[-4:]],
+            }
+        )
+    return found
+
+
+async def _console(request: Request, services: Services, template: str) -> HTMLResponse:
+    context = {"active": "console", "queue": await _queue(services), "conversations": await _conversations(services)}
+    return templates.TemplateResponse(request, template, context)
+
+
+@router.get("/console", response_class=HTMLResponse, include_in_schema=False)
+async def console_page(request: Request, services: ServicesDep) -> HTMLResponse:
+    return await _console(request, services, "console.html")
+
+
+@router.post("/ui/conversations/{conversation_id}/takeover", response_class=HTMLResponse, include_in_schema=False)
+async def take_over_from_page(
+    request: Request, conversation: ConversationDep, services: ServicesDep, on: Annotated[str, Form()]
+) -> HTMLResponse:
+    await take_over(Takeover(on=on == "1"), conversation, services)
+    return await _console(request, services, "partials/console_conversations.html")
+
+
+@router.post("/ui/conversations/{conversation_id}/human-reply", response_class=HTMLResponse, include_in_schema=False)
+async def human_reply_from_page(
+    request: Request, conversation: ConversationDep, services: ServicesDep, text: Annotated[str, Form()]
+) -> HTMLResponse:
+    if not text.strip():
+        raise ApiError(422, "invalid_input", "text: a reply needs some words")
+    await human_reply(HumanReply(text=text), conversation, services)
+    return await _console(request, services, "partials/console_conversations.html")
+
+
+@router.post("/ui/approvals/{approval_id}", response_class=HTMLResponse, include_in_schema=False)
+async def decide_from_page(
+    request: Request,
+    approval_id: str,
+    services: ServicesDep,
+    decision: Annotated[str, Form()],
+    amount: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    body = {"decision": decision, "amount": float(amount) if amount.strip() else None, "note": note}
+    await decide(approval_id, body, services)
+    return templates.TemplateResponse(request, "partials/approvals.html", {"queue": await _queue(services)})

@@ -1,0 +1,94 @@
+"""The operator's side over HTTP: customers are kept out, and the console decides approvals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from switchboard.app.main import create_app
+from tests.conftest import ADMIN, fast_settings
+
+
+@pytest.fixture
+def app_client(tmp_path: Path) -> TestClient:
+    return TestClient(create_app(fast_settings(tmp_path)))
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PATCH", "/api/flags"),
+        ("PATCH", "/api/chaos"),
+        ("GET", "/api/chaos"),
+        ("GET", "/api/approvals"),
+        ("GET", "/console"),
+        ("GET", "/switchboard"),
+        ("GET", "/runs"),
+        ("POST", "/api/runs"),
+    ],
+)
+def test_a_customer_without_the_token_is_kept_out(app_client: TestClient, method: str, path: str) -> None:
+    with app_client as client:
+        response = client.request(method, path, json={})
+        assert response.status_code == 401 and response.json()["error"]["code"] == "admin_only"
+        assert client.request(method, path, json={}, headers={"X-Admin-Token": "guess"}).status_code == 401
+
+
+def test_signing_in_once_sets_a_cookie_for_the_browser(app_client: TestClient) -> None:
+    with app_client as client:
+        assert client.get("/admin", params={"token": "wrong"}, follow_redirects=False).status_code == 401
+        signed = client.get("/admin", params={"token": "test-admin"}, follow_redirects=False)
+        assert signed.status_code == 303 and signed.headers["location"] == "/console"
+        assert client.get("/console").status_code == 200  # the cookie now travels with every request
+        assert client.get("/").status_code == 200
+
+
+def test_the_console_queues_a_big_refund_and_a_decision_reaches_the_customer(app_client: TestClient) -> None:
+    with app_client as client:
+        conversation = client.post("/api/conversations", json={"customer_id": "C1001"}).json()["id"]
+        asked = client.post(
+            f"/api/conversations/{conversation}/messages",
+            json={"text": "I want a refund for order 10049"},
+            headers={"Accept": "application/json"},
+        )
+        assert asked.status_code == 200 and "asked a colleague" in asked.json()["answer"]
+        (waiting,) = client.get("/api/approvals", headers=ADMIN).json()
+        assert waiting["request"]["order_id"] == "10049" and waiting["recent"][0]["role"] == "user"
+        page = client.get("/console", headers=ADMIN).text
+        assert "Refund of $357.05 for order #10049" in page and "Approve" in page
+        bad = client.post(f"/api/approvals/{waiting['id']}", json={"decision": "edit"}, headers=ADMIN)
+        assert bad.status_code == 422 and "positive amount" in bad.json()["error"]["message"]
+        decided = client.post(f"/ui/approvals/{waiting['id']}", data={"decision": "approve"}, headers=ADMIN)
+        assert decided.status_code == 200 and "Nothing is waiting" in decided.text
+        again = client.post(f"/api/approvals/{waiting['id']}", json={"decision": "deny"}, headers=ADMIN)
+        assert again.status_code == 409
+        messages = client.get(f"/api/conversations/{conversation}/messages").json()
+        assert "approved your refund of $357.05" in messages[-1]["content"]
+
+
+def test_a_taken_over_conversation_waits_for_a_person_and_gets_their_reply(app_client: TestClient) -> None:
+    with app_client as client:
+        conversation = client.post("/api/conversations", json={"customer_id": "C1001"}).json()["id"]
+        held = client.post(f"/api/conversations/{conversation}/takeover", json={"on": True}, headers=ADMIN)
+        assert held.status_code == 200
+        waiting = client.post(
+            f"/api/conversations/{conversation}/messages",
+            json={"text": "where is my order?"},
+            headers={"Accept": "application/json"},
+        ).json()
+        assert "colleague is looking after this conversation" in waiting["answer"] and not waiting["record"]["calls"]
+        record = waiting["record"]
+        assert record["outcome"] == "escalated" and record["guards"][0]["guard"] == "human_takeover"
+        client.post(f"/api/conversations/{conversation}/human-reply", json={"text": "It ships today."}, headers=ADMIN)
+        assert client.get(f"/api/conversations/{conversation}/messages").json()[-1]["content"].endswith("ships today.")
+        assert "Hand back" in client.get("/console", headers=ADMIN).text
+        client.post(f"/api/conversations/{conversation}/takeover", json={"on": False}, headers=ADMIN)
+        back = client.post(
+            f"/api/conversations/{conversation}/messages",
+            json={"text": "where is my order?"},
+            headers={"Accept": "application/json"},
+        ).json()
+        assert back["record"]["calls"] and "colleague" not in back["answer"]
+        assert client.post(f"/api/conversations/{conversation}/takeover", json={"on": True}).status_code == 401
