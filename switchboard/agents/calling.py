@@ -90,7 +90,9 @@ class LeakWatch:
         self.leaked = False
 
     def feed(self, text: str) -> str:
-        self._seen += text
+        # Only the new text and enough before it to hold a canary spread out with separators:
+        # rescanning the whole answer on every chunk would cost O(n²).
+        self._seen = self._seen[-4 * len(self._canary.token) :] + text
         if self._canary.leaked(self._seen):
             self.leaked = True
             return ""

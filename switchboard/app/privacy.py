@@ -54,7 +54,10 @@ class LeakGuard:
         self.leaked: str | None = None
 
     def feed(self, text: str) -> str:
-        self._seen += text.casefold()
+        if self.leaked:
+            return ""  # once leaked, nothing more of this answer goes out
+        kept = self._seen[-self._keep :] if self._keep else ""
+        self._seen = kept + text.casefold()  # a value can only end in the new text
         self.leaked = next((v for v in self._others if v in self._seen), None)
         if self.leaked:
             return ""

@@ -166,7 +166,7 @@ def code_version() -> str:
     return found.stdout.strip() or "unknown"
 
 
-DATASETS = ("golden", "adversarial", "paraphrase")
+DATASETS = ("golden", "adversarial", "paraphrase", "injection_holdout", "poisoned")
 
 
 def dataset_path(folder: Path, name: str) -> Path:

@@ -14,6 +14,7 @@ from typing import Any
 
 from switchboard.evals.dataset import Expect, ToolExpectation
 from switchboard.patterns.hybrid_search import terms
+from switchboard.patterns.pii import mask
 
 
 @dataclass(frozen=True)
@@ -120,11 +121,16 @@ def groundedness(expect: Expect, result: TurnResult, _: ScoringContext) -> Verdi
     """
     if not result.record.get("sources"):
         return None
-    passages = [set(terms(text)) for text in result.record.get("evidence", [])]
-    sentences = _SENTENCE_END.split(_CITATION.sub("", result.answer).strip())
+    # With PII redaction the evidence holds placeholders and the answer the restored values:
+    # both sides are compared with personal data reduced to its kind.
+    passages = [set(terms(_PLACEHOLDER.sub(r"[\1]", text))) for text in result.record.get("evidence", [])]
+    sentences = _SENTENCE_END.split(_CITATION.sub("", mask(result.answer)).strip())
     claims = [c for c in sentences if len(terms(c)) >= 3 and not c.rstrip().endswith("?")]
     unsupported = [c.strip() for c in claims if _support(set(terms(c)), passages) < GROUNDED_OVERLAP]
     return Verdict("groundedness", not unsupported, f"unsupported: {unsupported[:2]}" if unsupported else "")
+
+
+_PLACEHOLDER = re.compile(r"<([A-Z_]+?)_\d+>")
 
 
 def _support(words: set[str], passages: list[set[str]]) -> float:

@@ -26,7 +26,7 @@ from switchboard.agents.llm.types import ChatRequest, Message
 _SPOTLIT = re.compile(r"<<untrusted id=(?P<id>\w+)[^>]*>>.*?<<end id=(?P=id)>>", re.S)
 _REVEAL = re.compile(
     r"\b(?:reveal|print|show|repeat|output|dump|tell me|what (?:is|are))\b[^.?!]{0,40}"
-    r"\b(?:system prompt|initial prompt|your (?:instructions|prompt|rules))",
+    r"\b(?:system prompt|initial prompt|hidden rules|your (?:instructions|prompt))",
     re.I,
 )
 _CALL = re.compile(r"\b(?:call|use|run|invoke)\s+(?P<tool>[a-z_]{4,})\b[^.]{0,30}?\border\s*#?(?P<order>1\d{4})", re.I)
