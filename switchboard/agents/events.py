@@ -74,11 +74,13 @@ class GuardTripped:
 
 @dataclass(frozen=True)
 class ApprovalRequested:
-    """A refund only a person may approve (chapter 7): the app opens an approval for it."""
+    """An action only a person may approve (chapter 7): the app opens an approval for it."""
 
     order_id: str
-    amount: float
     reason: str
+    kind: str = "refund"  # refund | address
+    amount: float = 0.0  # a refund's
+    address: str = ""  # an address change's
 
 
 Event = (

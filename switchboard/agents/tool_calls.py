@@ -3,8 +3,8 @@
 - An unknown tool name is refused, always.
 - `tool_validation`: the arguments are checked against the tool's pydantic model first; a bad
   call gets a structured error back that the model can repair from.
-- `pii_redaction` (chapter 11): personal data in a result is replaced by the conversation's
-  placeholders before the model reads it.
+- `pii_redaction` (chapter 11): placeholders in the arguments are restored for the tool, and
+  personal data in its result is replaced by placeholders before the model reads it.
 - `tool_retries`: a transient failure (or a tool that hangs past its timeout) is retried; a
   write carries an idempotency key, so a retried refund is refunded once.
 Without them a tool runs on whatever the model sent, and one blip fails the call.
@@ -46,7 +46,7 @@ async def run_tool_call(ctx: TurnContext, write: Writer, tools: Mapping[str, Too
     elif isinstance(refused, Refused):
         outcome = ToolOutcome(refused.content, ok=False, error=refused.error)
     else:
-        outcome = await _execute(ctx, tools[call["name"]], call["arguments"])
+        outcome = await _execute(ctx, tools[call["name"]], _restored(ctx, call["arguments"]))
     if ctx.vault is not None:  # personal data in results reaches the model as placeholders
         outcome = replace(outcome, content=ctx.vault.redact(outcome.content))
     _report(write, call, outcome, (time.perf_counter() - started) * 1000)
@@ -74,6 +74,14 @@ async def _execute(ctx: TurnContext, tool: Tool, arguments: dict[str, Any]) -> T
     except (TransientToolError, TimeoutError) as exc:
         message = f"{tool.spec.name} is not answering right now ({exc or 'timed out'}); try again later."
         return ToolOutcome(_error("tool_unavailable", message), ok=False, error="tool_unavailable")
+
+
+def _restored(ctx: TurnContext, arguments: dict[str, Any]) -> dict[str, Any]:
+    """The model works with placeholders; the tool needs the real values (the record is masked)."""
+    if ctx.vault is None:
+        return arguments
+    vault = ctx.vault
+    return {k: vault.restore(v) if isinstance(v, str) else v for k, v in arguments.items()}
 
 
 def _report(write: Writer, call: ToolCall, outcome: ToolOutcome, elapsed_ms: float) -> None:

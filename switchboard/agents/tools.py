@@ -36,6 +36,11 @@ class RefundArguments(Arguments):
     reason: str = Field(max_length=500, description="Why the customer wants the refund, in their words.")
 
 
+class AddressArguments(Arguments):
+    order_id: OrderId
+    address: str = Field(min_length=8, max_length=200, description="The full new delivery address.")
+
+
 class SearchArguments(Arguments):
     query: str = Field(min_length=2, max_length=500, description="What to look up in the help centre.")
 
@@ -134,6 +139,23 @@ async def request_refund(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOut
     return ToolOutcome(outcome.content, handoff_reason=f"refund review: {result['reason']}")
 
 
+async def update_address(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:
+    order_id = _order_id(arguments)
+    address = str(arguments.get("address", "")).strip()
+    if not order_id or not address:
+        return _failure("missing_argument", "update_address needs an order_id and the new address.")
+    result = await ctx.shop.update_address(_owner(ctx), order_id, address)
+    if result["decision"] == "not_found":
+        return _no_such_order(order_id)
+    outcome = _data({"kind": "address", **result})
+    if result["decision"] != "needs_review":
+        return outcome
+    if ctx.on("human_approval"):
+        wanted = {"kind": "address", "order_id": order_id, "address": address, "reason": result["reason"]}
+        return ToolOutcome(outcome.content, approval=wanted)
+    return ToolOutcome(outcome.content, handoff_reason=f"address change after shipping: {order_id}")
+
+
 async def get_account(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:
     account = await ctx.shop.account(ctx.customer_id)
     if account is None:
@@ -204,6 +226,13 @@ TOOLS: dict[str, Tool] = {
             "I want a refund: start a return and get my money back for an order I bought. Applies the returns policy.",
             request_refund,
             RefundArguments,
+            writes=True,
+        ),
+        _tool(
+            "update_address",
+            "Change the delivery address of one of my orders: ship it to a different address instead.",
+            update_address,
+            AddressArguments,
             writes=True,
         ),
         _tool(

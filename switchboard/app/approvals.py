@@ -10,6 +10,7 @@ message, by `expire_overdue`, which the app calls on a timer (and tests call wit
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -49,7 +50,7 @@ class ApprovalDesk:
         self._deadline = deadline
 
     async def open(self, conversation_id: str, customer_id: str, wanted: ApprovalRequested) -> Approval:
-        request = {"kind": "refund", "order_id": wanted.order_id, "amount": wanted.amount, "reason": wanted.reason}
+        request = asdict(wanted)
         now = self._now()
         approval = Approval(
             id=new_id("ap_"),
@@ -117,8 +118,9 @@ def checked_decision(body: dict[str, Any], by: str) -> dict[str, Any]:
     kind = body.get("decision")
     if kind not in DECISIONS:
         raise ApprovalError(f"decision must be one of {', '.join(DECISIONS)}, not {kind!r}")
-    if kind == "edit" and not (isinstance(body.get("amount"), int | float) and body["amount"] > 0):
-        raise ApprovalError("an edit needs a positive amount")
+    amount_ok = isinstance(body.get("amount"), int | float) and body["amount"] > 0
+    if kind == "edit" and not amount_ok and not str(body.get("note") or "").strip():
+        raise ApprovalError("an edit needs a positive amount (a refund) or the corrected address as the note")
     if kind == "reply" and not str(body.get("note") or "").strip():
         raise ApprovalError("a reply needs a note: the words the customer will read")
     return {"decision": kind, "amount": body.get("amount"), "note": body.get("note"), "by": by}

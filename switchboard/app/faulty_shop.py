@@ -46,6 +46,13 @@ class FaultyShop:
         self._roll("the payment system's reply")
         return result
 
+    async def update_address(self, owner: str | None, order_id: str, address: str) -> dict[str, Any]:
+        self._roll("the order system")
+        return await self._shop.update_address(owner, order_id, address)
+
+    async def redirect_shipment(self, customer_id: str, order_id: str, address: str, approver: str) -> dict[str, Any]:
+        return await self._shop.redirect_shipment(customer_id, order_id, address, approver)
+
     async def approve_refund(self, customer_id: str, order_id: str, amount: float, approver: str) -> dict[str, Any]:
         return await self._shop.approve_refund(customer_id, order_id, amount, approver)
 

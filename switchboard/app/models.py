@@ -109,6 +109,17 @@ class ConversationVault(SQLModel, table=True):
     entries: dict[str, Any] = Field(sa_column=Column(JSON))
 
 
+class AddressChange(SQLModel, table=True):
+    """A new delivery address for one order; the latest one is where it goes."""
+
+    __tablename__ = "address_change"
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(foreign_key="orders.id", index=True)
+    address: str
+    changed_at: datetime
+    by: str = "assistant"
+
+
 class Conversation(SQLModel, table=True):
     id: str = Field(primary_key=True)
     customer_id: str = Field(foreign_key="customer.id", index=True)

@@ -95,14 +95,20 @@ class Customers(Protocol):
 
 
 class PeopleIndex:
-    """Every customer's name, email, phone and street address: what no one else's answer may carry."""
+    """Every customer's name, email, phone and street address: what no one else's answer may carry.
+
+    Read from the shop once and kept: the demo's customers do not change while it runs (a shop
+    whose customers do would refresh this when one is added or edited)."""
 
     def __init__(self, shop: Customers) -> None:
         self._shop = shop
+        self._people: dict[str, list[str]] | None = None
 
     async def others(self, customer_id: str) -> list[str]:
-        people = await self._shop.customers()
-        return [v for c in people if c.id != customer_id for v in (c.name, c.email, c.phone, c.address.split(",")[0])]
+        if self._people is None:
+            people = await self._shop.customers()
+            self._people = {c.id: [c.name, c.email, c.phone, c.address.split(",")[0]] for c in people}
+        return [v for owner, values in self._people.items() if owner != customer_id for v in values]
 
 
 TRACED = ("evidence", "tools", "guards")  # the parts of a record that quote what was said or read

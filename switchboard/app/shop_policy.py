@@ -73,3 +73,19 @@ def add_business_days(start: datetime, days: int) -> datetime:
         if current.weekday() < 5:
             days -= 1
     return current
+
+
+@dataclass(frozen=True)
+class AddressDecision:
+    decision: str  # updated | needs_review | not_possible
+    reason: str
+
+
+def address_change(status: str) -> AddressDecision:
+    """Before shipping the address is simply changed; once shipped only a person can ask the
+    carrier to redirect the parcel; after that it is too late."""
+    if status == "processing":
+        return AddressDecision("updated", "it hasn't shipped yet.")
+    if status == "shipped":
+        return AddressDecision("needs_review", "it has already shipped, so the carrier has to be asked to redirect it.")
+    return AddressDecision("not_possible", f"it is {status.replace('_', ' ')}.")

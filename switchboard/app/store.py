@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from switchboard.app import shop_policy
 from switchboard.app.db import Sessions
 from switchboard.app.models import (
+    AddressChange,
     Conversation,
     ConversationVault,
     Customer,
@@ -134,6 +135,26 @@ class ShopStore:
             result["return_label"] = f"RL-{order_id}-{self._now():%m%d}"
         return result
 
+    async def update_address(self, owner: str | None, order_id: str, address: str) -> dict[str, Any]:
+        """Change where an order goes — by itself only before it ships (chapter 7's rule)."""
+        async with self._sessions() as s, s.begin():
+            order = await _owned_order(s, owner, order_id)
+            if order is None:
+                return {"order_id": order_id, "decision": "not_found"}
+            decision = shop_policy.address_change(order.status)
+            if decision.decision == "updated":
+                s.add(AddressChange(order_id=order_id, address=address, changed_at=self._now()))
+            return {"order_id": order_id, "address": address, "decision": decision.decision, "reason": decision.reason}
+
+    async def redirect_shipment(self, customer_id: str, order_id: str, address: str, approver: str) -> dict[str, Any]:
+        """An address change a person approved after shipping (they ask the carrier to redirect)."""
+        async with self._sessions() as s, s.begin():
+            order = await _owned_order(s, customer_id, order_id)
+            if order is None or order.status != "shipped":
+                return {"order_id": order_id, "decision": "not_possible"}
+            s.add(AddressChange(order_id=order_id, address=address, changed_at=self._now(), by=approver))
+            return {"order_id": order_id, "address": address, "decision": "updated"}
+
     async def approve_refund(self, customer_id: str, order_id: str, amount: float, approver: str) -> dict[str, Any]:
         """Record a refund a person approved; still only on the customer's own, unrefunded order."""
         async with self._sessions() as s, s.begin():
@@ -181,6 +202,7 @@ class ShopStore:
             ).all()
         )
         refund = (await s.exec(select(Refund).where(Refund.order_id == order.id))).first()
+        ship_to = await _ship_to(s, order)
         shipped = next((e.at for e in events if e.status == "shipped"), None)
         delivered = next((e.at for e in events if e.status == "delivered"), None)
         return {
@@ -200,6 +222,7 @@ class ShopStore:
             ],
             "total": round(sum(i.unit_price * i.qty for i, _ in items), 2),
             "shipping_method": order.shipping_method,
+            "ship_to": ship_to,
             "carrier": order.carrier,
             "tracking_number": order.tracking_number,
             "shipped_at": _iso(shipped),
@@ -226,6 +249,16 @@ class ShopStore:
                 "completed_at": _iso(refund.completed_at),
             },
         }
+
+
+async def _ship_to(s: AsyncSession, order: Order) -> str:
+    """The latest address change, else the customer's address on file."""
+    query = select(AddressChange).where(AddressChange.order_id == order.id).order_by(col(AddressChange.id).desc())
+    changed = (await s.exec(query)).first()
+    if changed is not None:
+        return changed.address
+    customer = await s.get(Customer, order.customer_id)
+    return customer.address if customer else ""
 
 
 async def _owned_order(s: AsyncSession, owner: str | None, order_id: str) -> Order | None:

@@ -175,6 +175,7 @@ class TurnRunner:
     ) -> AsyncIterator[TurnEvent]:
         private = flags.get("pii_redaction", False)
         vault = await self._conversations.vault(conversation_id) if private else None
+        known = len(vault) if vault is not None else 0
         outbound = Outbound(vault, await self._others_data(customer_id)) if vault is not None else None
         context = self._make_context(customer_id, conversation_id, flags, vault)
         config: Any = {"configurable": {"thread_id": conversation_id}}
@@ -201,7 +202,7 @@ class TurnRunner:
         if outbound is not None and not outbound.leaked:
             for shown in _outgoing(outbound.flush(), None, recorder):
                 yield shown
-        if vault is not None:
+        if vault is not None and len(vault) != known:  # only a turn that met new personal data writes
             await self._conversations.save_vault(conversation_id, vault)
 
     async def _save(

@@ -96,3 +96,23 @@ async def test_past_its_deadline_a_request_is_declined_with_a_message(tmp_path: 
         assert len(await services.approvals.expire_overdue()) == 1
         assert not await services.approvals.pending() and not await refunds(services, "10049")
         assert "no one could review" in (await services.conversations.messages(conversation))[-1].content
+
+
+NEW_HOME = "12 Harbour Road, Portland, OR 97201"
+
+
+async def test_an_address_changes_at_once_before_shipping_and_waits_for_a_person_after(tmp_path: Path) -> None:
+    async with running_services(settings(tmp_path)) as services:
+        for order_id in ("10066", "10057"):  # processing, then shipped
+            conversation = (await services.conversations.create("C1001")).id
+            text = f"please change the address on order {order_id} to {NEW_HOME}"
+            answer, record = await ask(services, conversation, text, human_approval=True)
+            if order_id == "10066":
+                assert f"will now be delivered to {NEW_HOME}" in answer and not record["approvals"]
+        shipped = conversation
+        assert "already shipped" in answer and record["approvals"][0]["kind"] == "address"
+        (waiting,) = await services.approvals.pending()
+        await services.approvals.decide(waiting.id, {"decision": "approve", "by": "sam"})
+        order = await services.shop.order("C1001", "10057")
+        assert order is not None and order["ship_to"] == NEW_HOME
+        assert "redirect order #10057" in (await services.conversations.messages(shipped))[-1].content

@@ -15,7 +15,7 @@ from switchboard.agents.tools import toolset
 
 async def orders(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     runtime.stream_writer(Step("orders", "Looking at your orders"))
-    names = ["get_order", "list_orders", "track_shipment", "request_refund"]
+    names = ["get_order", "list_orders", "track_shipment", "request_refund", "update_address"]
     if runtime.context.on("rag"):
         names.append("search_kb")
     return await run_specialist("orders", state, runtime, toolset(*names))

@@ -19,6 +19,7 @@ message as one question, so it answers only the part it matches best.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -203,7 +204,14 @@ def _arguments(tool: ToolSpec, part: str, messages: Sequence[Message]) -> dict[s
     for name in ("query", "reason", "summary"):
         if name in wanted:
             arguments[name] = part
+    address = _NEW_ADDRESS.search(part)
+    if "address" in wanted and address:
+        arguments["address"] = address["address"]
     return arguments
+
+
+# "…to 12 Harbour Road, Portland, OR 97201" (or, redacted, "…to <ADDRESS_1>"): what follows "to".
+_NEW_ADDRESS = re.compile(r"\bto\s+(?P<address><ADDRESS_\d+>|\d+\s+[^?!]*?)\s*[?.!]*$", re.I)
 
 
 def _order_for(part: str, messages: Sequence[Message]) -> str | None:

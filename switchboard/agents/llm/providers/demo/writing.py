@@ -173,11 +173,20 @@ def _error(data: dict[str, Any]) -> str:
     return str(data.get("message", "That didn't work."))
 
 
+def _address(data: dict[str, Any]) -> str:
+    if data["decision"] == "updated":
+        return f"Done: order #{data['order_id']} will now be delivered to {data['address']}."
+    if data["decision"] == "needs_review":
+        return f"I can't change the address on order #{data['order_id']} myself: {data['reason']}"
+    return f"I can't change the address on order #{data['order_id']}: {data['reason']}"
+
+
 _WRITERS = {
     "order": _order,
     "orders": _orders,
     "tracking": _tracking,
     "refund": _refund,
+    "address": _address,
     "account": _account,
     "ticket": _ticket,
     "error": _error,
