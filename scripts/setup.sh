@@ -35,8 +35,14 @@ install_project() {
   case ",$extras," in *,local,*)
     echo "The local extra compiles llama-cpp-python once (about 9 minutes on 2 cores); pip caches the wheel." ;;
   esac
-  "$VENV/bin/pip" install -q --disable-pip-version-check -U pip
-  "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[$extras]"
+  # Build back-ends are chatty on stderr: keep it in a log, and show it only if the install fails.
+  local log="$VENV/install.log"
+  if ! { "$VENV/bin/pip" install -q --disable-pip-version-check -U pip \
+      && "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[$extras]"; } 2>"$log"; then
+    cat "$log" >&2
+    echo "Installing Switchboard failed (the log above is also in $log)." >&2
+    exit 1
+  fi
   touch "$stamp"
 }
 
