@@ -185,6 +185,24 @@ class TurnRunner:
             "suspicious": False,
             "blocked": False,
         }
+        try:
+            async for event in self._stream(turn, config, context, outbound, recorder, flags):
+                yield event
+        finally:
+            # Written even when the turn fails part-way: the checkpoint may already hold its placeholders.
+            if vault is not None and len(vault) != known:
+                with anyio.CancelScope(shield=True):
+                    await self._conversations.save_vault(conversation_id, vault)
+
+    async def _stream(
+        self,
+        turn: ConversationState,
+        config: Any,
+        context: TurnContext,
+        outbound: Outbound | None,
+        recorder: TurnRecorder,
+        flags: dict[str, bool],
+    ) -> AsyncIterator[TurnEvent]:
         async for event in self._graph.astream(turn, config, context=context, stream_mode="custom"):
             event = cast(Event, event)  # nodes write only Event values to the custom stream
             if isinstance(event, Token):
@@ -202,8 +220,6 @@ class TurnRunner:
         if outbound is not None and not outbound.leaked:
             for shown in _outgoing(outbound.flush(), None, recorder):
                 yield shown
-        if vault is not None and len(vault) != known:  # only a turn that met new personal data writes
-            await self._conversations.save_vault(conversation_id, vault)
 
     async def _save(
         self, recorder: TurnRecorder, base: dict[str, Any], error: str | None, complete: bool
