@@ -26,8 +26,8 @@ Graph = CompiledStateGraph[ConversationState, TurnContext, ConversationState, Co
 
 
 def entry(state: ConversationState, runtime: Runtime[TurnContext]) -> str:
-    if runtime.context.on("injection_scan"):
-        return "guard_input"
+    if runtime.context.on("injection_scan") and not runtime.context.on("scan_in_parallel"):
+        return "guard_input"  # blocking mode; in parallel mode the app scans beside the graph
     return "router" if runtime.context.on("router") else "generalist"
 
 

@@ -36,10 +36,13 @@ class Flag:
     moves: str  # the metric it moves
     default: bool = True
     built: bool = False
+    mode: bool = False  # how another switch runs, not a pattern of its own: off by default, and in presets
 
 
-def _f(name: str, chapter: int, title: str, description: str, moves: str, built: bool = False) -> Flag:
-    return Flag(name, chapter, title, description, moves, default=built, built=built)
+def _f(
+    name: str, chapter: int, title: str, description: str, moves: str, built: bool = False, mode: bool = False
+) -> Flag:
+    return Flag(name, chapter, title, description, moves, default=built and not mode, built=built, mode=mode)
 
 
 REGISTRY: tuple[Flag, ...] = (
@@ -143,6 +146,15 @@ REGISTRY: tuple[Flag, ...] = (
         "Score user text against heuristics and known attacks; allow, flag or block.",
         "blocked attacks, false positives",
         built=True,
+    ),
+    _f(
+        "scan_in_parallel",
+        6,
+        "Scan in parallel (a mode of the input scan)",
+        "Run the input scan beside the model instead of before it: no wait for the verdict, but text may show and tools may run before a block lands.",
+        "latency; tools run and text shown before a block",
+        built=True,
+        mode=True,
     ),
     _f(
         "spotlighting",
@@ -330,15 +342,16 @@ class FlagBoard:
 
 
 def preset_values(preset: str, registry: list[Flag]) -> dict[str, bool]:
-    """`all-on` (every built flag), `all-off`, or `chapter-N` (built flags of chapters 1..N)."""
+    """`all-on` (every built pattern), `all-off`, or `chapter-N` (built patterns of chapters 1..N).
+    Modes stay off in every preset: they change how a pattern runs, and are chosen on purpose."""
     if preset == "all-on":
-        return {f.name: f.built for f in registry}
+        return {f.name: f.built and not f.mode for f in registry}
     if preset == "all-off":
         return {f.name: False for f in registry}
     if preset.startswith("chapter-") and preset[8:].isdigit():
         last = int(preset[8:])
         if 1 <= last <= max(CHAPTERS):
-            return {f.name: f.built and f.chapter <= last for f in registry}
+            return {f.name: f.built and not f.mode and f.chapter <= last for f in registry}
     raise FlagError(f"unknown preset {preset!r}: use all-on, all-off or chapter-1 … chapter-{max(CHAPTERS)}")
 
 

@@ -14,7 +14,7 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from switchboard.agents.approval import build_approval_graph
-from switchboard.agents.context import TurnContext
+from switchboard.agents.context import InputScanner, TurnContext
 from switchboard.agents.embeddings import CachedEmbedder, Embedder, StaticEmbedder
 from switchboard.agents.graph import Graph, build_graph
 from switchboard.agents.llm.chaos import ChaosProvider
@@ -115,7 +115,10 @@ def open_knowledge(settings: Settings, embedder: Embedder) -> KnowledgeBase:
 
 
 @asynccontextmanager
-async def running_services(settings: Settings, now: Callable[[], datetime] = utcnow) -> AsyncIterator[Services]:
+async def running_services(
+    settings: Settings, now: Callable[[], datetime] = utcnow, scanner: InputScanner | None = None
+) -> AsyncIterator[Services]:
+    """Everything long-lived, for as long as the app runs. `now` and `scanner` are seams for tests."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedder = CachedEmbedder(StaticEmbedder(settings.embedding_model_dir))
     engine = make_engine(settings.resolved_database_url)
@@ -126,7 +129,7 @@ async def running_services(settings: Settings, now: Callable[[], datetime] = utc
     http = httpx.AsyncClient(timeout=httpx.Timeout(60, connect=5))
     async with http, AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
         gateway, chaos = build_gateway(settings, embedder, http)
-        scanner = Scanner(embedder.embed, load_bank(default_bank_path()))
+        scanner = scanner or Scanner(embedder.embed, load_bank(default_bank_path()))
         services = _assemble(settings, engine, sessions, knowledge, gateway, saver, now, chaos, scanner)
         yield services
         await services.online.close()
@@ -142,7 +145,7 @@ def _assemble(
     saver: AsyncSqliteSaver,
     now: Callable[[], datetime],
     chaos: ChaosBoard,
-    scanner: Scanner,
+    scanner: InputScanner,
 ) -> Services:
     shop = ShopStore(sessions, now)
     visible = PoisonableKnowledge(knowledge, chaos.agent_faults)

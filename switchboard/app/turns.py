@@ -19,14 +19,17 @@ from switchboard.agents.context import TurnContext
 from switchboard.agents.events import Event, GuardTripped, ModelCalled, Step, TicketOpened, Token
 from switchboard.agents.graph import Graph
 from switchboard.agents.llm.types import ProviderError
+from switchboard.agents.nodes.guard_input import REFUSAL
 from switchboard.agents.state import ConversationState
 from switchboard.app.approvals import ApprovalDesk
 from switchboard.app.degradation import Ladder
 from switchboard.app.flags import FlagBoard, snapshot_key
 from switchboard.app.models import RequestRecord
+from switchboard.app.parallel_scan import ParallelScan
 from switchboard.app.privacy import WITHHELD, Outbound, masked
 from switchboard.app.recorder import TurnRecorder
 from switchboard.app.store import ConversationStore, RecordStore, new_id
+from switchboard.patterns.injection import Verdict
 from switchboard.patterns.pii import Vault
 
 ContextFactory = Callable[[str, str, dict[str, bool], Vault | None], TurnContext]
@@ -60,6 +63,21 @@ def _outgoing(text: str, outbound: Outbound | None, recorder: TurnRecorder, whol
 
 
 WITH_A_PERSON = "A colleague is looking after this conversation now and will reply here shortly."
+
+
+def _late_verdict(verdict: Verdict, recorder: TurnRecorder) -> list[TurnEvent]:
+    """A parallel scan's verdict, with what had already happened when it landed."""
+    if verdict.action == "allow":
+        return []
+    ran = [t.name for t in recorder.tools]
+    late = f"in parallel: {len(recorder.answer)} characters shown and tools {ran or 'none'} run before it landed"
+    detail = f"score {verdict.score:.2f}: {'; '.join(verdict.reasons)} ({late})"
+    events: list[Token | GuardTripped] = [GuardTripped("injection_scan", verdict.action, detail)]
+    if verdict.action == "block":
+        events.append(Token(("\n\n" if recorder.answer else "") + REFUSAL))
+    for event in events:
+        recorder.see(event)
+    return [TurnEvent("token", {"text": e.text}) for e in events if isinstance(e, Token)]
 
 
 class TurnRunner:
@@ -185,10 +203,17 @@ class TurnRunner:
             "suspicious": False,
             "blocked": False,
         }
+        parallel = flags.get("injection_scan") and flags.get("scan_in_parallel") and context.scanner is not None
+        scan = ParallelScan(context.scanner, turn["messages"][0]["content"]) if parallel and context.scanner else None
         try:
-            async for event in self._stream(turn, config, context, outbound, recorder, flags):
+            async for event in self._stream(turn, config, context, outbound, recorder, flags, scan):
                 yield event
+            if scan is not None:
+                for event in _late_verdict(await scan.verdict(), recorder):
+                    yield event
         finally:
+            if scan is not None:
+                scan.cancel()
             # Written even when the turn fails part-way: the checkpoint may already hold its placeholders.
             if vault is not None and len(vault) != known:
                 with anyio.CancelScope(shield=True):
@@ -202,9 +227,12 @@ class TurnRunner:
         outbound: Outbound | None,
         recorder: TurnRecorder,
         flags: dict[str, bool],
+        scan: ParallelScan | None,
     ) -> AsyncIterator[TurnEvent]:
         async for event in self._graph.astream(turn, config, context=context, stream_mode="custom"):
             event = cast(Event, event)  # nodes write only Event values to the custom stream
+            if scan is not None and scan.blocked_now():
+                return  # a block landed: the rest of this turn does not go out
             if isinstance(event, Token):
                 for shown in _outgoing(event.text, outbound, recorder, whole=not flags.get("streaming")):
                     yield shown
