@@ -25,6 +25,7 @@ from switchboard.agents.llm.types import (
     Usage,
 )
 from switchboard.patterns.injection import Canary
+from switchboard.patterns.stream_watch import StreamWatch
 
 Writer = Callable[[Any], None]
 WITHHELD = "I'm sorry, I can't share that. Is there something about your order or our gear I can help with?"
@@ -52,14 +53,14 @@ async def ask_model(
         costs.append(record.cost_usd)
         write(ModelCalled(record))
 
-    watch = LeakWatch(ctx.canary) if shows_text and ctx.canary is not None and ctx.on("canary") else None
+    watch = canary_watch(ctx.canary) if shows_text and ctx.canary is not None and ctx.on("canary") else None
     stream = ctx.gateway.stream(request, purpose=purpose, on_call=called, resilience=resilience)
     async with aclosing(stream):
         async for chunk in stream:
             if isinstance(chunk, TextDelta):
                 text.append(chunk.text)
                 shown = watch.feed(chunk.text) if watch else chunk.text
-                if watch is not None and watch.leaked:
+                if watch is not None and watch.hit:
                     break
                 if streaming and shown:
                     write(Token(shown))
@@ -67,7 +68,7 @@ async def ask_model(
                 calls.append(chunk.call)
             else:
                 usage = chunk
-    if watch is not None and watch.leaked:
+    if watch is not None and watch.hit:
         write(GuardTripped("canary", "block", "the answer carried the system prompt's canary: withheld"))
         write(Token(WITHHELD))
         return Completion(WITHHELD, [], usage, sum(costs))
@@ -79,28 +80,8 @@ async def ask_model(
     return Completion("".join(text), calls, usage, sum(costs))
 
 
-class LeakWatch:
-    """Passes streamed text on, holding back enough of its end to catch a canary split across chunks."""
-
-    def __init__(self, canary: Canary) -> None:
-        self._canary = canary
-        self._keep = len(canary.token) - 1
-        self._seen = ""
-        self._held = ""
-        self.leaked = False
-
-    def feed(self, text: str) -> str:
-        # Only the new text and enough before it to hold a canary spread out with separators:
-        # rescanning the whole answer on every chunk would cost O(n²).
-        self._seen = self._seen[-4 * len(self._canary.token) :] + text
-        if self._canary.leaked(self._seen):
-            self.leaked = True
-            return ""
-        pending = self._held + text
-        cut = max(len(pending) - self._keep, 0)
-        shown, self._held = pending[:cut], pending[cut:]
-        return shown
-
-    def flush(self) -> str:
-        shown, self._held = self._held, ""
-        return shown
+def canary_watch(canary: Canary) -> StreamWatch:
+    """Holds back enough to catch the canary split across chunks; looks a few lengths back, since a
+    leaked canary may come spread out with separators."""
+    token = canary.token
+    return StreamWatch(lambda text: token if canary.leaked(text) else None, len(token) - 1, 4 * len(token))

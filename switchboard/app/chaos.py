@@ -39,6 +39,7 @@ class AgentFaults:
 
 
 _AGENT_NAMES = {f.name for f in fields(AgentFaults)}
+_SWITCHES = {f.name for f in (*fields(Dials), *fields(AgentFaults)) if f.type == "bool"}  # on/off, not a number
 AGENT_PRESETS: Mapping[str, AgentFaults] = {
     "poisoned-article": AgentFaults(poisoned_article=True),
     "flaky-tools": AgentFaults(tool_fault_rate=0.3),
@@ -106,7 +107,7 @@ def _changed(current: D, provider: str, dials: Mapping[str, object], known: set[
 
 
 def _checked(provider: str, name: str, value: object) -> object:
-    if name in ("outage", "poisoned_article"):
+    if name in _SWITCHES:
         if not isinstance(value, bool):
             raise ChaosError(f"{provider}.{name} takes true or false")
         return value

@@ -5,7 +5,7 @@
   output is redacted by the same vault before the model reads it.
 - On the way out, placeholders in the answer are restored — for the conversation's owner only,
   and as the answer streams, holding back a placeholder split across chunks.
-- The answer is watched for any other customer's personal data (a leak the model was steered
+- The answer is watched (patterns/stream_watch.py) for any other customer's personal data (a leak the model was steered
   into, or a tool that should not have answered); it is cut off and withheld if one appears.
 - The turn's record is masked (`[EMAIL]`): nothing recoverable is kept in traces.
 """
@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from switchboard.patterns.pii import Vault, mask
+from switchboard.patterns.stream_watch import StreamWatch
 
 _OPEN_PLACEHOLDER = re.compile(r"<[A-Z_]*\d*$")
 WITHHELD = (
@@ -43,33 +44,16 @@ class StreamRestorer:
         return shown
 
 
-class LeakGuard:
-    """Passes text on unless it carries another customer's data; holds back enough to see it whole."""
+def others_watch(others: Iterable[str]) -> StreamWatch:
+    """Another customer's name, email, phone or street in an answer: caught before any of it shows."""
+    values = [v.casefold() for v in others if len(v) >= 6]
+    longest = max((len(v) for v in values), default=1)
 
-    def __init__(self, others: Iterable[str]) -> None:
-        self._others = [v.casefold() for v in others if len(v) >= 6]
-        self._keep = max((len(v) for v in self._others), default=1) - 1
-        self._seen = ""
-        self._held = ""
-        self.leaked: str | None = None
+    def found(text: str) -> str | None:
+        recent = text.casefold()
+        return next((v for v in values if v in recent), None)
 
-    def feed(self, text: str) -> str:
-        if self.leaked:
-            return ""  # once leaked, nothing more of this answer goes out
-        kept = self._seen[-self._keep :] if self._keep else ""
-        self._seen = kept + text.casefold()  # a value can only end in the new text
-        self.leaked = next((v for v in self._others if v in self._seen), None)
-        if self.leaked:
-            return ""
-        pending = self._held + text
-        cut = max(len(pending) - self._keep, 0)
-        shown, self._held = pending[:cut], pending[cut:]
-        return shown
-
-    def flush(self) -> str:
-        """The held-back end — unless a leak was found: it may hold the leak's first characters."""
-        shown, self._held = ("" if self.leaked else self._held), ""
-        return shown
+    return StreamWatch(found, longest - 1)
 
 
 class Outbound:
@@ -77,11 +61,11 @@ class Outbound:
 
     def __init__(self, vault: Vault, others: Iterable[str]) -> None:
         self._restorer = StreamRestorer(vault)
-        self._guard = LeakGuard(others)
+        self._guard = others_watch(others)
 
     @property
     def leaked(self) -> str | None:
-        return self._guard.leaked
+        return self._guard.hit
 
     def feed(self, text: str) -> str:
         return self._guard.feed(self._restorer.feed(text))
@@ -92,6 +76,11 @@ class Outbound:
 
 class Customers(Protocol):
     async def customers(self) -> Sequence[Any]: ...
+
+
+def personal_data_of(customers: Sequence[Any]) -> dict[str, list[str]]:
+    """Each customer's name, email, phone and street address."""
+    return {c.id: [c.name, c.email, c.phone, c.address.split(",")[0]] for c in customers}
 
 
 class PeopleIndex:
@@ -106,8 +95,7 @@ class PeopleIndex:
 
     async def others(self, customer_id: str) -> list[str]:
         if self._people is None:
-            people = await self._shop.customers()
-            self._people = {c.id: [c.name, c.email, c.phone, c.address.split(",")[0]] for c in people}
+            self._people = personal_data_of(await self._shop.customers())
         return [v for owner, values in self._people.items() if owner != customer_id for v in values]
 
 

@@ -15,6 +15,7 @@ from sqlmodel import col, or_, select
 from switchboard.app.db import Sessions
 from switchboard.app.flags import snapshot_key
 from switchboard.app.models import Run
+from switchboard.app.privacy import personal_data_of
 from switchboard.app.seed import load_seed
 from switchboard.app.services import Services
 from switchboard.app.settings import REPO
@@ -76,7 +77,7 @@ class RunStore:
 
 async def personal_data(services: Services) -> dict[str, list[str]]:
     """Each customer's name, email, phone and street address, to spot leaks in answers."""
-    return {c.id: [c.name, c.email, c.phone, c.address.split(",")[0]] for c in await services.shop.customers()}
+    return personal_data_of(await services.shop.customers())
 
 
 async def execute_run(

@@ -43,6 +43,7 @@ from switchboard.evals.judge import Judge
 from switchboard.patterns.degradation import RecentAnswers
 from switchboard.patterns.injection import Canary, Scanner, default_bank_path, load_bank
 from switchboard.patterns.pii import Vault
+from switchboard.patterns.scan_cache import CachedScanner
 
 SHIPPED_KB = "shipped"
 
@@ -129,7 +130,7 @@ async def running_services(
     http = httpx.AsyncClient(timeout=httpx.Timeout(60, connect=5))
     async with http, AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
         gateway, chaos = build_gateway(settings, embedder, http)
-        scanner = scanner or Scanner(embedder.embed, load_bank(default_bank_path()))
+        scanner = scanner or CachedScanner(Scanner(embedder.embed, load_bank(default_bank_path())))
         services = _assemble(settings, engine, sessions, knowledge, gateway, saver, now, chaos, scanner)
         yield services
         await services.online.close()

@@ -57,6 +57,11 @@ def _outgoing(text: str, outbound: Outbound | None, recorder: TurnRecorder, whol
     if outbound is not None and outbound.leaked:
         events += [GuardTripped("pii_redaction", "block", "withheld: the answer carried another customer's data")]
         events += [Token(("\n\n" if recorder.answer or shown else "") + WITHHELD)]
+    return _recorded(events, recorder)
+
+
+def _recorded(events: list[Token | GuardTripped], recorder: TurnRecorder) -> list[TurnEvent]:
+    """Events the app adds to a turn: into its record, and the text out to the browser."""
     for event in events:
         recorder.see(event)
     return [TurnEvent("token", {"text": e.text}) for e in events if isinstance(e, Token)]
@@ -75,9 +80,7 @@ def _late_verdict(verdict: Verdict, recorder: TurnRecorder) -> list[TurnEvent]:
     events: list[Token | GuardTripped] = [GuardTripped("injection_scan", verdict.action, detail)]
     if verdict.action == "block":
         events.append(Token(("\n\n" if recorder.answer else "") + REFUSAL))
-    for event in events:
-        recorder.see(event)
-    return [TurnEvent("token", {"text": e.text}) for e in events if isinstance(e, Token)]
+    return _recorded(events, recorder)
 
 
 class TurnRunner:

@@ -3,31 +3,12 @@ does, and each defence, switched on, stops its part of the damage."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
-
-import pytest
-
-from switchboard.app.services import Services, running_services
-from switchboard.app.settings import Settings
+from switchboard.app.services import Services
+from tests.app.playing import turn
 
 NO_DEFENCES = {"injection_scan": False, "spotlighting": False, "least_privilege": False, "canary": False}
 POISON_QUESTION = "my tent fly leaks in the rain, how do I re-waterproof it?"
 PHISHING = "tidewater-verify.example"
-
-
-@pytest.fixture
-async def services(tmp_path: Path) -> AsyncIterator[Services]:
-    async with running_services(Settings(data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=0)) as built:
-        yield built
-
-
-async def turn(services: Services, customer: str, text: str, **switches: bool) -> tuple[str, dict[str, Any]]:
-    flags = {**services.flags.snapshot(), **switches}
-    conversation = await services.conversations.create(customer)
-    events = [e async for e in services.turns.play(conversation.id, customer, text, flags=flags)]
-    return "".join(e.data["text"] for e in events if e.kind == "token"), events[-1].data
 
 
 async def test_a_direct_injection_is_obeyed_without_the_scan_and_blocked_with_it(services: Services) -> None:

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from switchboard.app.main import create_app
-from switchboard.app.services import Services, running_services
-from switchboard.app.settings import Settings
+from switchboard.app.services import Services
+from tests.app.playing import turn
 from tests.conftest import ADMIN, fast_settings
-
-
-@pytest.fixture
-async def services(tmp_path: Path) -> AsyncIterator[Services]:
-    async with running_services(Settings(data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=0)) as built:
-        yield built
-
-
-async def turn(services: Services, customer: str, text: str, **switches: bool) -> tuple[str, dict[str, Any]]:
-    flags = {**services.flags.snapshot(), **switches}
-    conversation = await services.conversations.create(customer)
-    events = [e async for e in services.turns.play(conversation.id, customer, text, flags=flags)]
-    return "".join(e.data["text"] for e in events if e.kind == "token"), events[-1].data
 
 
 def chaos_on_every_vendor(services: Services, **dials: float) -> None:

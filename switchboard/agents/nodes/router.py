@@ -59,8 +59,12 @@ async def router(state: ConversationState, runtime: Runtime[TurnContext]) -> dic
     else:
         route, confidence = parse_decision(await ask(None))
     write(RouteChosen(route, confidence, by="router"))
-    trigger = escalation_trigger(messages[-1].get("content", ""), route, confidence)
-    if ctx.on("escalation_triggers") and trigger:
+    trigger = (
+        escalation_trigger(messages[-1].get("content", ""), route, confidence)
+        if ctx.on("escalation_triggers")
+        else None
+    )
+    if trigger:
         write(GuardTripped("escalation_triggers", "escalate", trigger))
         return {"route": "human", "handoff_reason": trigger}
     return {"route": route}

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from switchboard.agents.llm.providers.http_errors import status_error
+from switchboard.agents.llm.providers.http_errors import stream_lines
 from switchboard.agents.llm.types import (
     ChatRequest,
     Chunk,
@@ -53,20 +53,8 @@ class AnthropicProvider:
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
         reader = _EventReader(self.name)
-        try:
-            async with self._client.stream(
-                "POST", self._url, json=wire_body(request), headers=self._headers
-            ) as response:
-                if response.status_code >= 400:
-                    raise await status_error(self.name, response)
-                async for line in response.aiter_lines():
-                    for chunk in reader.read_line(line):
-                        yield chunk
-        except httpx.TimeoutException as exc:
-            raise ProviderError("timeout", str(exc) or "timed out", self.name, stream_started=reader.started) from exc
-        except httpx.TransportError as exc:
-            raise ProviderError("server_error", f"connection: {exc}", self.name, stream_started=reader.started) from exc
-        for chunk in reader.finish():
+        body = wire_body(request)
+        async for chunk in stream_lines(self._client, self._url, body, self._headers, self.name, reader):
             yield chunk
 
 

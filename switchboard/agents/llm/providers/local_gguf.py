@@ -21,7 +21,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Protocol, cast
 
-from switchboard.agents.llm.providers.openai_compat import ChunkReader, response_format, wire_message
+from switchboard.agents.llm.providers.openai_compat import ChunkReader, response_format, wire_message, wire_tools
 from switchboard.agents.llm.types import ChatRequest, Chunk, ErrorKind, ProviderError
 
 
@@ -121,10 +121,7 @@ def _completion(llama: Llama, request: ChatRequest) -> Iterator[dict[str, Any]]:
         "stream": True,
     }
     if request.tools:
-        kwargs["tools"] = [
-            {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}
-            for t in request.tools
-        ]
+        kwargs["tools"] = wire_tools(request.tools)
     if request.json_schema is not None:
         kwargs["response_format"] = response_format(request.json_schema, "json_object")
     events: Iterator[dict[str, Any]] = llama.create_chat_completion(**kwargs)

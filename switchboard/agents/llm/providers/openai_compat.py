@@ -10,12 +10,12 @@ deciding to the gateway's policies.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, Literal
 
 import httpx
 
-from switchboard.agents.llm.providers.http_errors import status_error
+from switchboard.agents.llm.providers.http_errors import stream_lines
 from switchboard.agents.llm.tokens import count_tokens
 from switchboard.agents.llm.types import (
     ChatRequest,
@@ -26,6 +26,7 @@ from switchboard.agents.llm.types import (
     TextDelta,
     ToolCall,
     ToolCallChunk,
+    ToolSpec,
     Usage,
 )
 
@@ -53,20 +54,8 @@ class OpenAICompatProvider:
     async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
         prompt = " ".join(m.get("content", "") for m in request.messages)
         reader = ChunkReader(self.name, prompt_tokens=count_tokens(prompt))
-        try:
-            async with self._client.stream(
-                "POST", self._url, json=wire_body(request, self._json_mode), headers=self._headers
-            ) as response:
-                if response.status_code >= 400:
-                    raise await status_error(self.name, response)
-                async for line in response.aiter_lines():
-                    for chunk in reader.read_line(line):
-                        yield chunk
-        except httpx.TimeoutException as exc:
-            raise ProviderError("timeout", str(exc) or "timed out", self.name, stream_started=reader.started) from exc
-        except httpx.TransportError as exc:
-            raise ProviderError("server_error", f"connection: {exc}", self.name, stream_started=reader.started) from exc
-        for chunk in reader.finish():
+        body = wire_body(request, self._json_mode)
+        async for chunk in stream_lines(self._client, self._url, body, self._headers, self.name, reader):
             yield chunk
 
 
@@ -152,13 +141,17 @@ def wire_body(request: ChatRequest, json_mode: JsonMode = "json_schema") -> dict
         "stream_options": {"include_usage": True},
     }
     if request.tools:
-        body["tools"] = [
-            {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}
-            for t in request.tools
-        ]
+        body["tools"] = wire_tools(request.tools)
     if request.json_schema is not None:
         body["response_format"] = response_format(request.json_schema, json_mode)
     return body
+
+
+def wire_tools(tools: Sequence[ToolSpec]) -> list[dict[str, Any]]:
+    return [
+        {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}
+        for t in tools
+    ]
 
 
 def response_format(schema: dict[str, Any], json_mode: JsonMode) -> dict[str, Any]:
