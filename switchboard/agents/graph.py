@@ -1,6 +1,8 @@
 """The support graph. Wiring only: what runs after what.
 
 START ─► (guard_input ─► END if blocked) ─► router ─► orders | knowledge | account ─► (handoff?) ─► escalate ─► END
+                                          │     ▲                    │
+                                          │     └──── hand_back ─────┘
                                           └► generalist (router flag off) ──────────────────────────┘
 """
 
@@ -22,6 +24,10 @@ from switchboard.agents.nodes.router import next_after_router, router
 from switchboard.agents.state import ConversationState
 
 SPECIALISTS = {"orders": orders, "knowledge": knowledge, "account": account}
+# Steps one turn may take. The longest sound path is about six (a guard, the router, a
+# specialist, one hand-back, a second specialist, escalation); LangGraph's own default is
+# 10,007, which would let a ping-pong run for thousands of paid calls before anything stops it.
+RECURSION_LIMIT = 25
 Graph = CompiledStateGraph[ConversationState, TurnContext, ConversationState, ConversationState]
 
 
@@ -32,7 +38,8 @@ def entry(state: ConversationState, runtime: Runtime[TurnContext]) -> str:
 
 
 def after_specialist(state: ConversationState) -> str:
-    return "escalate" if state.get("handoff") else END
+    handoff = state.get("handoff")
+    return "router" if handoff == "router" else "escalate" if handoff else END
 
 
 def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
@@ -44,9 +51,9 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
     graph.add_node("escalate", escalate)
     for name, node in SPECIALISTS.items():
         graph.add_node(name, node)
-        graph.add_conditional_edges(name, after_specialist, ["escalate", END])
+        graph.add_conditional_edges(name, after_specialist, ["router", "escalate", END])
     graph.add_conditional_edges(START, entry, ["guard_input", "router", "generalist"])
     graph.add_conditional_edges("router", next_after_router, [*SPECIALISTS, "escalate"])
     graph.add_conditional_edges("generalist", after_specialist, ["escalate", END])
     graph.add_edge("escalate", END)
-    return graph.compile(checkpointer=checkpointer)
+    return graph.compile(checkpointer=checkpointer).with_config(recursion_limit=RECURSION_LIMIT)

@@ -13,7 +13,8 @@ class ConversationState(TypedDict, total=False):
     # the node that made it.
     messages: Annotated[list[Message], operator.add]
     route: str
-    handoff: str | None  # a specialist sets "escalate" to pass the turn to a person
+    handoff: str | None  # a specialist sets "escalate" to pass the turn to a person, "router" to give it back
+    handoffs: list[tuple[str, str]]  # this turn's passes between agents (source, target): ping-pong shows here
     handoff_reason: str
     suspicious: bool  # the input scan flagged this turn: with least_privilege on, no write tools
     blocked: bool  # the input scan blocked this turn: it ends with a refusal

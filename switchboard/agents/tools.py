@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.agents.context import Passage, TurnContext
-from switchboard.agents.llm.types import ToolSpec
+from switchboard.agents.llm.types import HAND_BACK, ToolSpec
 from switchboard.patterns.idempotent_retry import idempotency_key
 
 OrderId = Annotated[str, Field(pattern=r"^#?1\d{4}$", description="The order number: five digits, e.g. 10042.")]
@@ -45,6 +45,10 @@ class SearchArguments(Arguments):
     query: str = Field(min_length=2, max_length=500, description="What to look up in the help centre.")
 
 
+class HandBackArguments(Arguments):
+    reason: str = Field(min_length=1, max_length=300, description="Why another specialist should take it.")
+
+
 class TicketArguments(Arguments):
     summary: str = Field(min_length=1, max_length=1000, description="What the person should follow up on.")
 
@@ -60,6 +64,7 @@ class ToolOutcome:
     ticket_id: str | None = None
     attempts: int = 1
     approval: dict[str, Any] | None = None  # a refund waiting for a person (human_approval on)
+    hand_back: str | None = None  # why the specialist gives the turn back to the router
 
 
 Runner = Callable[[TurnContext, dict[str, Any]], Awaitable[ToolOutcome]]
@@ -180,6 +185,11 @@ async def create_ticket(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutc
     )
 
 
+async def hand_back(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:
+    reason = str(arguments.get("reason", "")).strip() or "not my kind of question"
+    return ToolOutcome(json.dumps({"kind": "handed_back", "reason": reason}), hand_back=reason)
+
+
 def format_passages(found: Sequence[Passage]) -> str:
     """Passages as delimited blocks, so they read as quoted data rather than instructions."""
     if not found:
@@ -257,5 +267,19 @@ TOOLS: dict[str, Tool] = {
 }
 
 
+# Not in TOOLS: only a specialist behind the router has someone to hand a turn back to.
+HAND_BACK_TOOL = _tool(
+    HAND_BACK,
+    "Not a question for me: give it back to the router, which passes it to another specialist. Say why.",
+    hand_back,
+    HandBackArguments,
+)
+
+
 def toolset(*names: str) -> list[Tool]:
     return [TOOLS[name] for name in names]
+
+
+def specialist_toolset(*names: str) -> list[Tool]:
+    """A specialist's tools: the ones named, and a way to hand the turn back to the router."""
+    return [*toolset(*names), HAND_BACK_TOOL]

@@ -25,6 +25,7 @@ PRESETS: Mapping[str, Mapping[str, Dials]] = {
     "slow": {PRIMARY: Dials(latency_multiplier=3.0), SECONDARY: Dials(latency_multiplier=3.0)},
     "mid-stream-cuts": {PRIMARY: Dials(cut_rate=0.5, cut_after_tokens=5)},
     "primary-down-secondary-flaky": {PRIMARY: Dials(outage=True), SECONDARY: Dials(error_rate=0.3)},
+    "ping-pong": {PRIMARY: Dials(bounce_rate=1.0), SECONDARY: Dials(bounce_rate=1.0)},
 }
 _DIAL_NAMES = {f.name for f in fields(Dials)}
 AGENT = "agent"  # the chaos dict's entry for faults outside the model

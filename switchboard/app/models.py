@@ -127,6 +127,15 @@ class Conversation(SQLModel, table=True):
     title: str = ""
 
 
+class RunConversation(SQLModel, table=True):
+    """A conversation an eval run played: kept for the run's records, out of people's lists.
+    A table of its own (not a column) so that databases made by earlier versions gain it."""
+
+    __tablename__ = "run_conversation"
+    conversation_id: str = Field(primary_key=True, foreign_key="conversation.id")
+    run_id: str = Field(index=True)
+
+
 class Message(SQLModel, table=True):
     id: str = Field(primary_key=True)
     conversation_id: str = Field(foreign_key="conversation.id", index=True)

@@ -36,7 +36,7 @@ class ServicePlayer:
         self._run_id = run_id
 
     async def start(self, customer: str) -> str:
-        return (await self._services.conversations.create(customer)).id
+        return (await self._services.conversations.create(customer, run_id=self._run_id)).id
 
     async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
         answer: list[str] = []

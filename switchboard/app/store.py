@@ -25,6 +25,7 @@ from switchboard.app.models import (
     Product,
     Refund,
     RequestRecord,
+    RunConversation,
     Takeover,
     Ticket,
     TrackingEvent,
@@ -277,15 +278,23 @@ def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _not_played_by_a_run() -> Any:
+    """People's lists (the chat page's, the console's) leave out the conversations runs played."""
+    return col(Conversation.id).not_in(select(RunConversation.conversation_id))
+
+
 class ConversationStore:
     def __init__(self, sessions: Sessions, now: Clock) -> None:
         self._sessions = sessions
         self._now = now
 
-    async def create(self, customer_id: str) -> Conversation:
+    async def create(self, customer_id: str, run_id: str | None = None) -> Conversation:
         conversation = Conversation(id=new_id("c_"), customer_id=customer_id, created_at=self._now())
         async with self._sessions() as s, s.begin():
             s.add(conversation)
+            if run_id is not None:
+                await s.flush()  # the conversation row first: the run's row refers to it
+                s.add(RunConversation(conversation_id=conversation.id, run_id=run_id))
         return conversation
 
     async def get(self, conversation_id: str) -> Conversation | None:
@@ -296,7 +305,7 @@ class ConversationStore:
         async with self._sessions() as s:
             query = (
                 select(Conversation)
-                .where(Conversation.customer_id == customer_id)
+                .where(Conversation.customer_id == customer_id, _not_played_by_a_run())
                 .order_by(col(Conversation.created_at).desc())
             )
             return list((await s.exec(query)).all())
@@ -343,7 +352,12 @@ class ConversationStore:
 
     async def recent(self, limit: int = 12) -> list[Conversation]:
         async with self._sessions() as s:
-            query = select(Conversation).order_by(col(Conversation.created_at).desc()).limit(limit)
+            query = (
+                select(Conversation)
+                .where(_not_played_by_a_run())
+                .order_by(col(Conversation.created_at).desc())
+                .limit(limit)
+            )
             return list((await s.exec(query)).all())
 
     async def vault(self, conversation_id: str) -> Vault:

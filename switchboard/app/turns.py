@@ -205,6 +205,7 @@ class TurnRunner:
             "messages": [{"role": "user", "content": vault.redact(text) if vault is not None else text}],
             "suspicious": False,
             "blocked": False,
+            "handoffs": [],
         }
         parallel = flags.get("injection_scan") and flags.get("scan_in_parallel") and context.scanner is not None
         scan = ParallelScan(context.scanner, turn["messages"][0]["content"]) if parallel and context.scanner else None

@@ -94,3 +94,7 @@ async def test_run_turns_stay_out_of_the_live_figures(dataset: Path, tmp_path: P
         assert run.summary["turns"] == 5
         assert await services.records.live() == []
         assert len(await services.records.recent()) == 5
+        # ...and their conversations out of the chat page's and the console's lists.
+        mine = await services.conversations.create("C1001")
+        assert [c.id for c in await services.conversations.recent()] == [mine.id]
+        assert [c.id for c in await services.conversations.for_customer("C1001")] == [mine.id]

@@ -86,3 +86,20 @@ def test_the_details_strip_names_each_guard_that_acted(tmp_path: Path) -> None:
         ).json()
         strip = client.get(f"/ui/records/{asked['record']['id']}").text
         assert "injection_scan: block" in strip and "<dt>Guards</dt>" in strip and "score" in strip
+
+
+async def test_a_turn_handed_back_and_forth_is_halted_as_ping_pong_with_a_ticket(services: Services) -> None:
+    chaos_on_every_vendor(services, bounce_rate=1.0)  # every specialist gives the turn back
+    answer, record = await turn(services, "C1001", "where is order 10057?", loop_guard=True)
+    (halt,) = [g for g in record["guards"] if g["guard"] == "loop_guard"]
+    assert halt["detail"].startswith("ping_pong: router ↔ orders")
+    assert record["path"][-4:] == ["router", "orders", "router", "escalate"]
+    assert record["tickets"] and record["tickets"][0] in answer and record["outcome"] == "escalated"
+    assert [t["name"] for t in record["tools"]] == ["hand_back"]  # one pass back, then a person
+
+
+async def test_without_the_guard_a_ping_pong_runs_until_the_graph_gives_up(services: Services) -> None:
+    chaos_on_every_vendor(services, bounce_rate=1.0)
+    answer, record = await turn(services, "C1001", "where is order 10057?", loop_guard=False)
+    assert answer == "" and "Recursion limit" in (record["error"] or "") and not record["tickets"]
+    assert len([c for c in record["calls"] if c["purpose"] == "router"]) >= 10  # every round paid for

@@ -3,9 +3,10 @@
 Each call rolls seeded dice against the dials: fail before the first token (a 500, a 429 with
 Retry-After, a timeout, or an outage), stream slower, cut the stream after some tokens, garble
 the output (text reversed, so JSON no longer parses; a tool call's order number mistyped or
-its arguments lost), or — a model stuck in a loop — ask for the same tool call again instead
-of answering. Dials are read per call, so a change on the panel applies to the next call.
-The same seed gives the same faults in the same order, which makes runs repeatable.
+its arguments lost), ask for the same tool call again instead of answering (a model stuck in a
+loop), or hand the turn back to the router (a specialist that won't take it). Dials are read
+per call, so a change on the panel applies to the next call. The same seed gives the same
+faults in the same order, which makes runs repeatable.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from switchboard.agents.llm.types import (
+    HAND_BACK,
     ChatRequest,
     Chunk,
     Provider,
@@ -40,6 +42,7 @@ class Dials:
     cut_after_tokens: int = 8  # ...after this many text chunks
     malformed_rate: float = 0.0  # share of answers whose text or tool calls are garbled
     loop_rate: float = 0.0  # share of calls, after a tool result, that repeat the last tool call
+    bounce_rate: float = 0.0  # share of calls offering `hand_back` that give the turn back unasked
 
     @property
     def calm(self) -> bool:
@@ -70,9 +73,9 @@ class ChaosProvider:
         self._fail_before_start(dials)
         cut = self._rng.random() < dials.cut_rate
         garble = self._rng.random() < dials.malformed_rate
-        repeated = _last_tool_call(request) if self._rng.random() < dials.loop_rate else None
-        if repeated is not None:
-            yield ToolCallChunk({**repeated, "id": f"{repeated['id']}-again"})
+        unmeant = self._unmeant_call(dials, request)
+        if unmeant is not None:
+            yield ToolCallChunk(unmeant)
             yield Usage(0, 0)
             return
         sent = 0
@@ -88,6 +91,17 @@ class ChaosProvider:
             elif isinstance(chunk, ToolCallChunk) and garble:
                 chunk = ToolCallChunk(_garbled_call(chunk.call))
             yield chunk
+
+    def _unmeant_call(self, dials: Dials, request: ChatRequest) -> ToolCall | None:
+        """A tool call instead of an answer: the last call once more, or a hand-back to the router."""
+        repeated = _last_tool_call(request) if self._rng.random() < dials.loop_rate else None
+        if repeated is not None:
+            return {**repeated, "id": f"{repeated['id']}-again"}
+        # Rolled only when the dial is up, so the other dials' dice fall as they always did.
+        offered = any(t.name == HAND_BACK for t in request.tools)
+        if dials.bounce_rate > 0 and offered and self._rng.random() < dials.bounce_rate:
+            return {"id": "chaos-hand-back", "name": HAND_BACK, "arguments": {"reason": "chaos: not my question"}}
+        return None
 
     def _fail_before_start(self, dials: Dials) -> None:
         if dials.outage:

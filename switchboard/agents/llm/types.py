@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol, TypedDict
 
 Role = Literal["system", "user", "assistant", "tool"]
+HAND_BACK = "hand_back"  # the tool a specialist calls to give a turn back to the router (agents/tools.py)
 
 
 class ToolCall(TypedDict):

@@ -10,7 +10,7 @@ from switchboard.agents.context import TurnContext
 from switchboard.agents.events import Step
 from switchboard.agents.nodes.specialist import run_specialist
 from switchboard.agents.state import ConversationState
-from switchboard.agents.tools import toolset
+from switchboard.agents.tools import specialist_toolset
 
 
 async def account(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
@@ -18,4 +18,4 @@ async def account(state: ConversationState, runtime: Runtime[TurnContext]) -> di
     names = ["get_account"]
     if runtime.context.on("rag"):
         names.append("search_kb")
-    return await run_specialist("account", state, runtime, toolset(*names))
+    return await run_specialist("account", state, runtime, specialist_toolset(*names))

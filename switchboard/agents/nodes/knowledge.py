@@ -16,7 +16,7 @@ from switchboard.agents.events import Retrieved, Step
 from switchboard.agents.llm.types import Message
 from switchboard.agents.nodes.specialist import run_specialist
 from switchboard.agents.state import ConversationState
-from switchboard.agents.tools import format_passages, toolset
+from switchboard.agents.tools import format_passages, specialist_toolset
 from switchboard.patterns.injection import spotlight
 
 TOP_K = 4
@@ -27,7 +27,7 @@ async def knowledge(state: ConversationState, runtime: Runtime[TurnContext]) -> 
     context: list[Message] = []
     if runtime.context.on("rag"):
         context.append(await _retrieve(state, runtime))
-    return await run_specialist("knowledge", state, runtime, toolset(), context)
+    return await run_specialist("knowledge", state, runtime, specialist_toolset(), context)
 
 
 async def _retrieve(state: ConversationState, runtime: Runtime[TurnContext]) -> Message:

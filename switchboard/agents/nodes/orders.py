@@ -10,7 +10,7 @@ from switchboard.agents.context import TurnContext
 from switchboard.agents.events import Step
 from switchboard.agents.nodes.specialist import run_specialist
 from switchboard.agents.state import ConversationState
-from switchboard.agents.tools import toolset
+from switchboard.agents.tools import specialist_toolset
 
 
 async def orders(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
@@ -18,4 +18,4 @@ async def orders(state: ConversationState, runtime: Runtime[TurnContext]) -> dic
     names = ["get_order", "list_orders", "track_shipment", "request_refund", "update_address"]
     if runtime.context.on("rag"):
         names.append("search_kb")
-    return await run_specialist("orders", state, runtime, toolset(*names))
+    return await run_specialist("orders", state, runtime, specialist_toolset(*names))

@@ -1,5 +1,10 @@
 """Router: one cheap structured call decides which specialist takes the turn.
 
+A specialist may hand the turn back ("not my question"); the router then chooses again, told
+why. With `loop_guard` on, the same router↔specialist pass made once too often is ping-pong:
+the turn goes to a person with the reason recorded. Without it, only the graph's recursion
+limit ends a ping-pong: with an error, after a dozen rounds of paid calls.
+
 With `escalation_triggers` on, a turn the router is unsure of (or whose customer is plainly
 fed up) goes to a person. With `structured_output` on, the decision is validated against its schema and a malformed one
 is re-asked once with what was wrong (patterns/structured_output.py); without it, anything
@@ -19,9 +24,10 @@ from switchboard.agents.calling import Writer, ask_model
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import GuardTripped, RouteChosen, Step
 from switchboard.agents.llm.types import ChatRequest, Message
-from switchboard.agents.nodes.specialist import history
+from switchboard.agents.nodes.specialist import handoffs_of, history
 from switchboard.agents.state import ConversationState
 from switchboard.patterns.frustration import measure
+from switchboard.patterns.loop_guard import LoopGuard
 from switchboard.patterns.structured_output import ask_validated
 
 ROUTES = ("orders", "knowledge", "account", "human")
@@ -45,9 +51,11 @@ class Decision(BaseModel):
 
 async def router(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     ctx, write = runtime.context, runtime.stream_writer
-    write(Step("router", "Choosing a specialist"))
+    bounced = state.get("handoff") == "router"
+    write(Step("router", f"Choosing again ({state.get('handoff_reason')})" if bounced else "Choosing a specialist"))
     system: Message = {"role": "system", "content": ctx.prompts.get("router").text}
-    messages = [system, *history(state)]
+    conversation = history(state)
+    messages = [system, *conversation, *(_handed_back_note(state) if bounced else [])]
 
     async def ask(feedback: str | None) -> str:
         extra: list[Message] = [{"role": "user", "content": feedback}] if feedback else []
@@ -60,14 +68,32 @@ async def router(state: ConversationState, runtime: Runtime[TurnContext]) -> dic
         route, confidence = parse_decision(await ask(None))
     write(RouteChosen(route, confidence, by="router"))
     trigger = (
-        escalation_trigger(messages[-1].get("content", ""), route, confidence)
+        escalation_trigger(conversation[-1].get("content", "") if conversation else "", route, confidence)
         if ctx.on("escalation_triggers")
         else None
     )
     if trigger:
         write(GuardTripped("escalation_triggers", "escalate", trigger))
-        return {"route": "human", "handoff_reason": trigger}
-    return {"route": route}
+        return {"route": "human", "handoff": None, "handoff_reason": trigger}
+    return _dispatch(state, ctx, write, route)
+
+
+def _handed_back_note(state: ConversationState) -> list[Message]:
+    reason = state.get("handoff_reason", "")
+    return [{"role": "system", "content": f"A specialist handed this message back ({reason}). Choose again."}]
+
+
+def _dispatch(state: ConversationState, ctx: TurnContext, write: Writer, route: str) -> dict[str, Any]:
+    """Pass the turn on, unless with `loop_guard` on that would make it ping-pong."""
+    passes = handoffs_of(state)
+    if route == "human":
+        return {"route": route, "handoff": None}
+    guard = LoopGuard(ctx.loop_caps, handoffs=passes) if ctx.on("loop_guard") else None
+    halt = guard.check_handoff("router", route) if guard else None
+    if halt is not None:
+        write(GuardTripped("loop_guard", "halt", f"{halt.kind}: {halt.detail}"))
+        return {"route": "human", "handoff": None, "handoff_reason": f"agent halted ({halt.kind}): {halt.detail}"}
+    return {"route": route, "handoff": None, "handoff_reason": "", "handoffs": [*passes, ("router", route)]}
 
 
 def escalation_trigger(text: str, route: str, confidence: float) -> str | None:

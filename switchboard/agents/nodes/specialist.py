@@ -10,6 +10,9 @@ Under the switches:
   instructions — tools that change anything are no longer offered.
 - `spotlighting` marks tool output as data; `canary` plants the turn's canary first in the
   system prompt, so that an answer echoing the prompt trips it before anything else is shown.
+
+A specialist may also give the turn back to the router (`hand_back`): the router chooses again,
+and the loop guard watches those handoffs for ping-pong (nodes/router.py).
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ class _Turn:
     suspicious: bool = False
     answer: str = ""
     handoff: str | None = None
+    bounced: str | None = None  # handed back to the router, for this reason
     repairs: list[str] = field(default_factory=list)
     stop: str | None = None  # the loop stopped early: this is said after whatever the model said
     note: str | None = None  # said at the end of a normal answer
@@ -85,8 +89,10 @@ async def run_specialist(
             turn.stop = await _halted(ctx, write, halt) if halt else None
             break
         await _run_calls(ctx, write, {t.spec.name: t for t in turn.tools}, reply, turn, guard)
-        if turn.stop:
+        if turn.stop or turn.bounced:
             break
+    if turn.bounced is not None:
+        return handed_back(state, name, turn.bounced)
     closing = turn.stop or turn.note
     if closing:
         write(Token(("\n\n" if turn.answer else "") + closing))
@@ -106,6 +112,9 @@ async def _run_calls(
         turn.messages.append(_tool_message(call, outcome, ctx.on("spotlighting")))
         if _reads_like_instructions(ctx, turn, outcome):
             _withhold_writes(ctx, write, turn, f"{call['name']} returned text that reads like instructions")
+        if outcome.hand_back is not None:
+            turn.bounced = outcome.hand_back
+            return
         turn.handoff = turn.handoff or outcome.handoff_reason
         if outcome.approval is not None:
             write(ApprovalRequested(**outcome.approval))
@@ -152,6 +161,19 @@ async def _halted(ctx: TurnContext, write: Writer, halt: Halt) -> str:
 def _clarify(write: Writer, repairs: list[str]) -> str:
     write(GuardTripped("tool_validation", "fallback", f"{len(repairs)} invalid tool calls: asking the customer"))
     return CLARIFY_ORDER if any("order_id" in r for r in repairs) else CLARIFY
+
+
+def handoffs_of(state: ConversationState) -> list[tuple[str, str]]:
+    """Who passed this turn to whom so far (source, target), in order."""
+    return [(source, target) for source, target in state.get("handoffs", [])]
+
+
+def handed_back(state: ConversationState, name: str, reason: str) -> dict[str, Any]:
+    return {
+        "handoff": "router",
+        "handoff_reason": f"{name}: {reason}",
+        "handoffs": [*handoffs_of(state), (name, "router")],
+    }
 
 
 def _finish(turn: _Turn, closing: str | None) -> dict[str, Any]:

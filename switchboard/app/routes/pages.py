@@ -127,6 +127,7 @@ DIAL_FIELDS = (
     "cut_rate",
     "malformed_rate",
     "loop_rate",
+    "bounce_rate",
     "latency_multiplier",
 )
 AGENT_FIELDS = ("tool_fault_rate",)

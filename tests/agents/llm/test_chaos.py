@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 
 from switchboard.agents.llm.chaos import ChaosProvider, Dials
-from switchboard.agents.llm.types import ChatRequest, Chunk, ProviderError, TextDelta, Usage
+from switchboard.agents.llm.types import (
+    HAND_BACK,
+    ChatRequest,
+    Chunk,
+    ProviderError,
+    TextDelta,
+    ToolCallChunk,
+    ToolSpec,
+    Usage,
+)
 
 REQUEST = ChatRequest([{"role": "user", "content": "hi"}], "m")
 
@@ -72,3 +82,16 @@ async def test_latency_multiplier_stretches_each_gap() -> None:
     chaos = ChaosProvider(Words(), lambda: Dials(latency_multiplier=3.0), sleep=sleep, clock=lambda: float(next(ticks)))
     [c async for c in chaos.stream(REQUEST)]
     assert waits and all(w == 2.0 for w in waits)  # each 1 s gap gets 2 s more
+
+
+async def test_the_bounce_dial_hands_back_only_where_hand_back_is_offered() -> None:
+    hand_back = ToolSpec(HAND_BACK, "give it back", {"type": "object", "properties": {}})
+    chaos = ChaosProvider(Words(), lambda: Dials(bounce_rate=1.0))
+    offered = [c async for c in chaos.stream(replace(REQUEST, tools=[hand_back]))]
+    assert isinstance(offered[0], ToolCallChunk) and offered[0].call["name"] == HAND_BACK
+    not_offered = [c async for c in chaos.stream(REQUEST)]
+    assert "".join(c.text for c in not_offered if isinstance(c, TextDelta)).startswith("one two")
+
+
+async def test_a_resting_bounce_dial_leaves_the_other_dials_dice_as_they_were() -> None:
+    assert await outcomes(Dials(error_rate=0.5), 12) == await outcomes(Dials(error_rate=0.5, bounce_rate=0.0), 12)

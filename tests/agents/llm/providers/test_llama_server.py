@@ -43,6 +43,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (tmp_path_factory.mktemp("llama") / "server.log").open("w")
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_file("smollm2"))]
     command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(CONTEXT), "--n_threads", "2"]
+    command += ["--seed", "7"]  # sampling is random by default: the same seed makes the tests repeatable
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}/v1"

@@ -34,7 +34,7 @@ from switchboard.agents.llm.providers.demo.understanding import (
     similarities,
     split_parts,
 )
-from switchboard.agents.llm.types import ChatRequest, Message, ToolCall, ToolSpec
+from switchboard.agents.llm.types import HAND_BACK, ChatRequest, Message, ToolCall, ToolSpec
 
 TOOL_FLOOR = 0.30  # a part less similar than this to every tool is answered without one
 DESCRIPTION_WEIGHT = 0.3  # how much a route's description counts against its examples
@@ -189,7 +189,14 @@ class _Plan:
 
 
 def _suits(tool: ToolSpec, part: str) -> bool:
-    """Questions ("how do I return…") are answered from the help centre, not acted on."""
+    """Questions ("how do I return…") are answered from the help centre, not acted on.
+
+    The demo never hands a turn back: its specialists read a question the way its router
+    does, so they would always agree with it. The `bounce_rate` chaos dial makes any model
+    hand back, so that ping-pong can be seen.
+    """
+    if tool.name == HAND_BACK:
+        return False
     acts = tool.name.startswith(("request_", "create_", "cancel_", "update_"))
     return not (acts and part.lower().lstrip().startswith(_ASKING))
 
