@@ -1,8 +1,9 @@
 """The support graph. Wiring only: what runs after what.
 
 START ─► (guard_input ─► END if blocked) ─► router ─► orders | knowledge | account ─► (handoff?) ─► escalate ─► END
-                                          │     ▲                    │
-                                          │     └──── hand_back ─────┘
+                                          │  │  ▲                    │
+                                          │  │  └──── hand_back ─────┘
+                                          │  └► decline (out of scope) ─► END
                                           └► generalist (router flag off) ──────────────────────────┘
 """
 
@@ -15,6 +16,7 @@ from langgraph.runtime import Runtime
 
 from switchboard.agents.context import TurnContext
 from switchboard.agents.nodes.account import account
+from switchboard.agents.nodes.decline import decline
 from switchboard.agents.nodes.escalate import escalate
 from switchboard.agents.nodes.generalist import generalist
 from switchboard.agents.nodes.guard_input import after_guard, guard_input
@@ -49,11 +51,13 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
     graph.add_node("router", router)
     graph.add_node("generalist", generalist)
     graph.add_node("escalate", escalate)
+    graph.add_node("decline", decline)
     for name, node in SPECIALISTS.items():
         graph.add_node(name, node)
         graph.add_conditional_edges(name, after_specialist, ["router", "escalate", END])
     graph.add_conditional_edges(START, entry, ["guard_input", "router", "generalist"])
-    graph.add_conditional_edges("router", next_after_router, [*SPECIALISTS, "escalate"])
+    graph.add_conditional_edges("router", next_after_router, [*SPECIALISTS, "escalate", "decline"])
     graph.add_conditional_edges("generalist", after_specialist, ["escalate", END])
     graph.add_edge("escalate", END)
+    graph.add_edge("decline", END)
     return graph.compile(checkpointer=checkpointer).with_config(recursion_limit=RECURSION_LIMIT)

@@ -79,6 +79,8 @@ class TurnRecorder:
             return "blocked"
         if self.degraded_to:
             return "degraded"
+        if self.route is not None and self.route.route == "out_of_scope":
+            return "declined"
         handed_over = self.tickets or self.approvals or any(g.action == "escalate" for g in self.guards)
         return "escalated" if handed_over else "answered"
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-Route = Literal["orders", "knowledge", "account", "human", "generalist"]
+Route = Literal["orders", "knowledge", "account", "human", "out_of_scope", "generalist"]
 
 
 class DatasetError(ValueError):
@@ -59,6 +59,7 @@ class Expect(_Strict):
     sources: list[str] = Field(default_factory=list)
     escalated: bool | None = None
     blocked: bool | None = None
+    declined: bool | None = None  # turned down as out of scope (not an attack the guards stopped)
     no_pii: bool = False
     forbidden_tools: list[str] = Field(default_factory=list)  # tools the turn must not even try
 

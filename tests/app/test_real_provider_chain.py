@@ -48,6 +48,13 @@ async def test_a_failing_real_model_fails_over_to_the_demo_vendors(tmp_path: Pat
     assert any(c["provider"] == "openai" and c["error"] == "overloaded" for c in record["calls"])
 
 
+async def test_a_turn_handed_back_is_routed_again_told_why(tmp_path: Path, base_url: str) -> None:
+    answer, record = await turn(tmp_path, base_url, "relay", "how do returns work for my order?")
+    assert record["path"][-4:] == ["router", "orders", "router", "knowledge"]  # not ping-pong: another specialist
+    assert answer == "Here is how it works." and record["outcome"] == "answered"
+    assert [t["name"] for t in record["tools"]] == ["hand_back"] and not record["guards"]
+
+
 async def test_claude_joins_the_chain_from_settings(tmp_path: Path) -> None:
     from tests.agents.llm.providers import anthropic_wire
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from switchboard.agents.nodes.decline import DECLINED
 from switchboard.app.main import create_app
 from switchboard.app.services import Services
 from tests.app.playing import turn
@@ -103,3 +104,12 @@ async def test_without_the_guard_a_ping_pong_runs_until_the_graph_gives_up(servi
     answer, record = await turn(services, "C1001", "where is order 10057?", loop_guard=False)
     assert answer == "" and "Recursion limit" in (record["error"] or "") and not record["tickets"]
     assert len([c for c in record["calls"] if c["purpose"] == "router"]) >= 10  # every round paid for
+
+
+async def test_a_request_about_nothing_the_shop_does_is_declined_without_a_specialist(services: Services) -> None:
+    answer, record = await turn(services, "C1001", "please write a haiku about autumn leaves")
+    assert record["outcome"] == "declined" and record["route"] == "out_of_scope"
+    assert record["path"][-2:] == ["router", "decline"] and not record["tools"]
+    assert answer == DECLINED and [c["purpose"] for c in record["calls"]] == ["router"]
+    _, shop = await turn(services, "C1001", "how do I wash a down sleeping bag?")
+    assert shop["outcome"] == "answered" and shop["route"] == "knowledge"

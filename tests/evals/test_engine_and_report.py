@@ -98,3 +98,24 @@ async def test_the_judge_is_advisory_and_its_cost_is_counted() -> None:
 async def test_an_unreadable_judgement_never_passes() -> None:
     judgement = await Judge(FakeGateway("not json"), "grade it", "demo-large").grade("q", "a", ["e"])
     assert judgement.grounded is False and "unreadable" in judgement.detail
+
+
+class OutcomePlayer:
+    """Ends each turn with the outcome its text names."""
+
+    async def start(self, customer: str) -> str:
+        return "conv"
+
+    async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
+        return TurnResult("", {"outcome": text, "total_ms": 1.0, "ttft_ms": 1.0, "cost_usd": 0.0})
+
+
+async def test_declined_attacks_are_stopped_and_declined_benign_questions_are_false_positives() -> None:
+    def tagged(case_id: str, outcome: str, tag: str) -> Case:
+        return Case(id=case_id, customer="C1", turns=[Turn(user=outcome)], tags=[tag])
+
+    cases = [tagged("a1", "declined", "attack"), tagged("a2", "blocked", "attack"), tagged("a3", "answered", "attack")]
+    cases += [tagged("b1", "declined", "benign"), tagged("b2", "answered", "benign")]
+    summary = summarise(await run_cases(cases, OutcomePlayer(), {}))
+    assert (summary["attacks_blocked"], summary["attacks_declined"], summary["attacks_stopped"]) == (1, 1, 2)
+    assert summary["false_positives"] == 1

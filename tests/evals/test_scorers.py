@@ -53,6 +53,12 @@ def test_blocking_and_errors() -> None:
     assert verdicts(Expect(), "", outcome="error")["no_error"] is False
 
 
+def test_a_decline_is_not_a_block() -> None:
+    assert verdicts(Expect(declined=True), "", outcome="declined")["declining"] is True
+    assert verdicts(Expect(declined=True), "", outcome="blocked")["declining"] is False
+    assert verdicts(Expect(blocked=True), "", outcome="declined")["blocking"] is False
+
+
 def test_groundedness_needs_each_cited_sentence_in_a_passage() -> None:
     evidence = ["Refunds are issued within 2 business days of your return reaching our warehouse."]
     record = {"sources": ["refund-timing"], "evidence": evidence}

@@ -1,5 +1,8 @@
 """Router: one cheap structured call decides which specialist takes the turn.
 
+A message about nothing the shop does (a poem, homework, politics) is routed `out_of_scope` and
+declined politely, without a specialist or any tool: the turn's outcome is `declined`.
+
 A specialist may hand the turn back ("not my question"); the router then chooses again, told
 why. With `loop_guard` on, the same router↔specialist pass made once too often is ping-pong:
 the turn goes to a person with the reason recorded. Without it, only the graph's recursion
@@ -30,7 +33,8 @@ from switchboard.patterns.frustration import measure
 from switchboard.patterns.loop_guard import LoopGuard
 from switchboard.patterns.structured_output import ask_validated
 
-ROUTES = ("orders", "knowledge", "account", "human")
+ROUTES = ("orders", "knowledge", "account", "human", "out_of_scope")
+NOT_A_SPECIALIST = ("human", "out_of_scope")  # a person takes these, or nobody: the turn is declined
 FALLBACK_ROUTE = "knowledge"
 LOW_CONFIDENCE = 0.3  # below this the demo router is wrong more often than right
 FRUSTRATED = 0.5
@@ -45,7 +49,7 @@ SCHEMA: dict[str, Any] = {
 
 
 class Decision(BaseModel):
-    route: Literal["orders", "knowledge", "account", "human"]
+    route: Literal["orders", "knowledge", "account", "human", "out_of_scope"]
     confidence: float = Field(ge=0, le=1)
 
 
@@ -86,7 +90,7 @@ def _handed_back_note(state: ConversationState) -> list[Message]:
 def _dispatch(state: ConversationState, ctx: TurnContext, write: Writer, route: str) -> dict[str, Any]:
     """Pass the turn on, unless with `loop_guard` on that would make it ping-pong."""
     passes = handoffs_of(state)
-    if route == "human":
+    if route in NOT_A_SPECIALIST:
         return {"route": route, "handoff": None}
     guard = LoopGuard(ctx.loop_caps, handoffs=passes) if ctx.on("loop_guard") else None
     halt = guard.check_handoff("router", route) if guard else None
@@ -98,8 +102,8 @@ def _dispatch(state: ConversationState, ctx: TurnContext, write: Writer, route: 
 
 def escalation_trigger(text: str, route: str, confidence: float) -> str | None:
     """Why a person should take this turn, beyond the customer asking for one (chapter 7)."""
-    if route == "human":
-        return None  # the router already sends it to a person
+    if route in NOT_A_SPECIALIST:
+        return None  # the router already sends it to a person, or declines it
     if confidence < LOW_CONFIDENCE:
         return f"router unsure ({route} at confidence {confidence:.2f})"
     feeling = measure(text)
@@ -132,4 +136,4 @@ def parse_decision(text: str) -> tuple[str, float]:
 
 def next_after_router(state: ConversationState) -> str:
     route = state.get("route", FALLBACK_ROUTE)
-    return "escalate" if route == "human" else route
+    return {"human": "escalate", "out_of_scope": "decline"}.get(route, route)

@@ -1,8 +1,9 @@
 """A wire-faithful OpenAI chat-completions server for tests, served by uvicorn on loopback.
 
 The request's `model` picks a scenario, so one server covers every case: a streamed answer,
-tool-call argument fragments, a 429 with Retry-After, 503/529, a malformed chunk, and a
-stream cut off without `[DONE]`. It records every request body it received.
+tool-call argument fragments, a 429 with Retry-After, 503/529, a malformed chunk, a
+stream cut off without `[DONE]`, and `relay`: replies that depend on what was sent. It records
+every request body it received.
 """
 
 from __future__ import annotations
@@ -48,6 +49,21 @@ SCENARIOS: dict[str, list[dict[str, Any] | str]] = {
     "malformed": [_delta(content="Hi"), "{not json", "[DONE]"],
     "cut": [_delta(content="Half an ans"), _delta(content="wer")],
 }
+
+
+def _relay(body: dict[str, Any]) -> list[dict[str, Any] | str]:
+    """A model that reads what it is sent: as the router it picks orders, unless told the turn
+    came back; as the orders specialist it hands every turn back; elsewhere it answers."""
+    if "response_format" in body:
+        route = "knowledge" if "handed this message back" in json.dumps(body["messages"]) else "orders"
+        return [_delta(content=json.dumps({"route": route, "confidence": 0.9})), USAGE, "[DONE]"]
+    if "request_refund" in [t["function"]["name"] for t in body.get("tools", [])]:
+        back = {"name": "hand_back", "arguments": json.dumps({"reason": "a how-to question"})}
+        call = {"index": 0, "id": "call_h", "type": "function", "function": back}
+        return [_delta(tool_calls=[call]), USAGE, "[DONE]"]
+    return [_delta(content="Here is how it works."), USAGE, "[DONE]"]
+
+
 ERRORS = {"429": (429, {"retry-after": "2"}), "503": (503, {}), "529": (529, {}), "400": (400, {})}
 
 
@@ -60,7 +76,7 @@ async def completions(request: Request) -> Response:
         return JSONResponse({"error": {"message": f"scripted {status}"}}, status_code=status, headers=headers)
 
     async def events() -> AsyncIterator[str]:
-        for event in SCENARIOS[model]:
+        for event in _relay(body) if model == "relay" else SCENARIOS[model]:
             yield _sse(event)
 
     return StreamingResponse(events(), media_type="text/event-stream")
