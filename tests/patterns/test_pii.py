@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from switchboard.patterns.names import AMBIGUOUS, GIVEN_NAMES, SURNAMES
 from switchboard.patterns.pii import PiiSpan, Vault, find_pii, iban_ok, luhn_ok, mask
 
-DATASET = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "pii.jsonl"
+DATASETS = Path(__file__).resolve().parents[2] / "evals" / "datasets"
+DATASET = DATASETS / "pii.jsonl"
+DEV_SET = DATASETS / "pii_dev.jsonl"  # written in another style, for development
 STRIP = " \t\n.,;:!?()[]{}<>\"'|/—-"
 STRUCTURED = ("email", "phone", "card", "iban", "national_id")
 
@@ -90,6 +93,120 @@ def test_phone_found_after_an_order_number() -> None:
     assert found("order 10057 415-555-0132") == [("phone", "415-555-0132")]
 
 
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("mobile:07700900456 thanks", "07700900456"),
+        ("+44 (0) 7700 900 789 is my mobile", "+44 (0) 7700 900 789"),
+        ("Sie erreichen mich unter 0171/2345678", "0171/2345678"),
+        ("Festnetz 030 / 1234 5678", "030 / 1234 5678"),
+        ("mon GSM : 0470/12.34.56", "0470/12.34.56"),
+        ("the Dublin office is (01) 555 0199", "(01) 555 0199"),
+        ("Brussels office 02 123 45 67", "02 123 45 67"),
+        ("home phone (09) 123 4567, Auckland", "(09) 123 4567"),
+        ("(02) 9876 5432 is the home number", "(02) 9876 5432"),
+        ("Bel me op +31 (0)6 1234 5678", "+31 (0)6 1234 5678"),
+        ("+46 (0)70 123 45 67 — Stockholm", "+46 (0)70 123 45 67"),
+        ("call me on 06.45.23.78.90", "06.45.23.78.90"),
+        ("tél. 07-81-23-45-67", "07-81-23-45-67"),
+        ("+55 11 91234-5678 — São Paulo", "+55 11 91234-5678"),
+        ("+39 02 1234 5678 in Milan", "+39 02 1234 5678"),
+        ("0041 44 668 18 01, ask for the warehouse", "0041 44 668 18 01"),
+        ("Japanese mobile 090-1234-5678", "090-1234-5678"),
+        ("Korean mobile +82 10-1234-5678", "+82 10-1234-5678"),
+        ("+852 9123 4567 (HK)", "+852 9123 4567"),
+        ("tel:+16475550199", "+16475550199"),
+        ("(303)555-0172 is best", "(303)555-0172"),
+        ("Phone (+44) 7700 900 333", "(+44) 7700 900 333"),
+        ("the number listed on the order (555) 203-4412 isn't mine", "(555) 203-4412"),
+    ],
+)
+def test_international_and_national_forms(text: str, number: str) -> None:
+    assert found(text) == [("phone", number)]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("call 212-555-0198x24 and ask for the dock", "212-555-0198"),
+        ("Ring the shop on 0117 496 0123 ext. 12", "0117 496 0123"),
+        ("+44 7700 900 190 x 3", "+44 7700 900 190"),
+        ("(617) 555-0190 ext. 55", "(617) 555-0190"),
+    ],
+)
+def test_an_extension_stays_outside_the_span(text: str, number: str) -> None:
+    assert found(text) == [("phone", number)]
+
+
+def test_numbers_split_across_labels_are_both_found() -> None:
+    assert found("mobile:07700900456 landline:01632 960321") == [
+        ("phone", "07700900456"),
+        ("phone", "01632 960321"),
+    ]
+    assert found("Tel 020-7946-0018 / Mob 07700-900-111") == [("phone", "020-7946-0018"), ("phone", "07700-900-111")]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("mi móvil es 612 345 678", "612 345 678"),
+        ("call me on 912 345 678 (Madrid office)", "912 345 678"),
+        ("my number is 98765 43210", "98765 43210"),
+        ("tlf. 20 12 34 56", "20 12 34 56"),
+        ("celular (11) 91234-5678", "(11) 91234-5678"),
+        ("my hp is 9123 4567", "9123 4567"),
+    ],
+)
+def test_a_number_without_prefix_or_trunk_0_is_found_after_a_phone_word(text: str, number: str) -> None:
+    assert found(text) == [("phone", number)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["we need 912 345 678 of them", "my customer number is 700 123 456", "VAT number GB 123 4567 89"],
+)
+def test_a_number_without_prefix_needs_a_phone_word_and_no_reference_word(text: str) -> None:
+    assert "phone" not in kinds(text)
+
+
+def test_international_numbers_must_fit_a_numbering_plan() -> None:
+    assert found("call +44 20 7946 0958") == [("phone", "+44 20 7946 0958")]
+    assert found("call +44 61 2345 6789") == []  # no UK number starts with 6
+    assert found("call +999 1234 5678") == []  # no such country code
+    assert found("call +1 555 123 4567") == [("phone", "+1 555 123 4567")]  # fictional, but shaped right
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "orders 10042 and 10043 should ship together",
+        "Order #10042, 2 items, paid £84.50",
+        "from 01.06.2026 to 15.06.2026 we're away",
+        "on 01/06/2026 12 tents arrived",
+        "€ 1.249,00 stand auf der Rechnung",
+        "the jacket was 1 249,00 € in the sale",
+        "my postcode is 10115 Berlin",
+        "Is 1012 AB Amsterdam in your area?",
+        "UPS 1Z 999 AA1 01 2345 6784 hasn't moved",
+        "USPS 9400 1111 0000 1234 5678 90",
+        "FedEx tracking 7712 3456 7890",
+        "barcode 0 12345 67890 5 on the box",
+        "account number 31926819, sort code 40-12-76",
+        "loyalty no. 8830 1122 4455",
+        "booking ref 4471 2209 83",
+        "router at 192.168.1.20, app version 2.14.3",
+        "delivery slot 12/05-19/05?",
+        "Lot 23-11-0456 on the canister",
+    ],
+)
+def test_more_phone_lookalikes_are_not_phones(text: str) -> None:
+    assert "phone" not in kinds(text)
+
+
+def test_a_ssn_shape_inside_a_longer_digit_run_is_not_an_ssn() -> None:
+    assert "national_id" not in kinds("celular: 044 55 1234 5678")
+
+
 # --- card ---
 
 
@@ -108,6 +225,11 @@ def test_luhn_invalid_cards_are_rejected() -> None:
 
 def test_card_with_expiry_after_it() -> None:
     assert found("I paid 4111 1111 1111 1111 12/27") == [("card", "4111 1111 1111 1111")]
+
+
+def test_a_15_digit_luhn_number_is_a_card_only_for_amex() -> None:
+    assert found("IMEI 356938035643809 — my phone was in the parcel") == []  # IMEIs carry a Luhn digit too
+    assert found("card 378282246310005 please") == [("card", "378282246310005")]
 
 
 def test_long_tracking_number_is_not_a_card() -> None:
@@ -224,6 +346,75 @@ def test_name_lookalikes(text: str) -> None:
     assert "name" not in kinds(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("this is Ngozi, following up on the stove", ["Ngozi"]),
+        ("my partner Tomás Ruiz picked it up", ["Tomás Ruiz"]),
+        ("Thanks for sorting it.\nSigned, A. Kowalski", ["A. Kowalski"]),
+        ("When I come in, should I ask for Siobhan at the desk?", ["Siobhan"]),
+        ("hey it's wei from yesterday", ["wei"]),
+        ("i'm ngozi okafor, order 10042 never arrived", ["ngozi okafor"]),
+        ("this is mrs pham, about the sleeping bag", ["pham"]),
+        ("Yuki Sato here — quick question", ["Yuki Sato"]),
+        ("Cheers\nDeclan", ["Declan"]),
+        ("Kind regards,\nDr. Hannelore Schmitt", ["Hannelore Schmitt"]),
+        ("Diego's phone is off", ["Diego"]),
+        ("the recipient is Nguyen Thi Lan, same address", ["Nguyen Thi Lan"]),
+        ("Office hours: ask for Frau Becker", ["Becker"]),
+        ("Name on the card: MARIA GONZALEZ", ["MARIA GONZALEZ"]),
+        ("Lars said the boots would be back this week", ["Lars"]),
+        ("Tamsin and Jago are sharing the tent", ["Tamsin", "Jago"]),
+        ("employee Grace Kim", ["Grace Kim"]),
+    ],
+)
+def test_names_in_more_contexts(text: str, names: list[str]) -> None:
+    assert found(text) == [("name", n) for n in names]
+
+
+def test_unknown_names_count_with_the_right_company() -> None:
+    # None of these given names is in the gazetteer: the context carries them.
+    assert found("Thanks Zephyrine, that fixed it") == [("name", "Zephyrine")]
+    assert found("Greetings from Ljubljana! — Zorbek Quellmann") == [("name", "Zorbek Quellmann")]
+    assert found("Please let Zdravka Wiśniewska know") == [("name", "Zdravka Wiśniewska")]  # a telling ending
+    assert found("Quillon de Vries will collect it") == [("name", "Quillon de Vries")]  # a known family name
+    assert found("Zorbek here, the pad leaks") == [("name", "Zorbek")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is the Big Agnes Copper Spur better than your tent?",
+        "Do you stock Jack Wolfskin jackets?",
+        "My old Eddie Bauer parka finally died",
+        "Does the Gregory Baltoro 65 fit a short torso?",
+        "My Dr. Martens are not really hiking boots, right?",
+        "Climbing Ben Nevis in March — which boots?",
+        "St. Louis to San Diego shipping time?",
+        "Can I pick up at Fort William instead?",
+        "Going to Lake Louise in August",
+        "Bill me later, and Mark my order as urgent",
+        "Thanks Team, great service as always",
+        "Hi Support, my order 10042 is late",
+        "Hi, Sunny day so I'll try the boots",
+        "it's May already and no parcel",
+        "my Mercedes van has no room for the tent",
+        "Shipping to Santa Fe or Las Vegas?",
+        "Just got back from Zion and Bryce Canyon",
+        "+1 416 555 0136 — Toronto",
+        "I'm Very Happy With The Boots",
+    ],
+)
+def test_brands_places_and_words_are_not_names(text: str) -> None:
+    assert "name" not in kinds(text)
+
+
+def test_the_name_vocabulary_loads() -> None:
+    assert len(GIVEN_NAMES) > 3000 and len(SURNAMES) > 1000
+    assert {"Ngozi", "Siobhán", "Haruto", "Tadhg", "Aroha"} <= GIVEN_NAMES
+    assert {"Will", "May", "Victoria", "Hunter"} <= AMBIGUOUS
+
+
 # --- overlaps ---
 
 
@@ -286,7 +477,19 @@ def test_mask_keeps_nothing_recoverable() -> None:
 # --- speed ---
 
 
-@pytest.mark.parametrize("text", ["1 " * 10_000, "1234 " * 4000, "Maya " * 4000, "a" * 10_000 + "@" + "b." * 5000])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1 " * 10_000,
+        "1234 " * 4000,
+        "Maya " * 4000,
+        "a" * 10_000 + "@" + "b." * 5000,
+        "Regards,\n" + "Helen Marsh\n" * 3000,
+        "Tamsin and " * 4000,
+        "— Zed Zod " * 3000,
+        "+44 " * 5000,
+    ],
+)
 def test_hostile_input_is_scanned_in_linear_time(text: str) -> None:
     # Generous bound for a loaded CI box; a backtracking blow-up would take minutes.
     started = time.perf_counter()
@@ -297,9 +500,9 @@ def test_hostile_input_is_scanned_in_linear_time(text: str) -> None:
 # --- the labelled set ---
 
 
-def _score(kinds_wanted: tuple[str, ...]) -> tuple[float, float]:
+def _score(kinds_wanted: tuple[str, ...], dataset: Path = DATASET) -> tuple[float, float]:
     hits = labelled = predicted = 0
-    for line in DATASET.read_text().splitlines():
+    for line in dataset.read_text().splitlines():
         case = json.loads(line)
         want = Counter((s["kind"], s["value"].strip(STRIP)) for s in case["spans"] if s["kind"] in kinds_wanted)
         got = Counter((s.kind, s.text.strip(STRIP)) for s in find_pii(case["text"]) if s.kind in kinds_wanted)
@@ -309,9 +512,11 @@ def _score(kinds_wanted: tuple[str, ...]) -> tuple[float, float]:
     return hits / labelled, hits / predicted
 
 
-def test_dataset_is_well_formed() -> None:
-    cases = [json.loads(line) for line in DATASET.read_text().splitlines()]
-    assert len(cases) >= 220
+@pytest.mark.parametrize(("dataset", "size"), [(DATASET, 220), (DEV_SET, 250)])
+def test_dataset_is_well_formed(dataset: Path, size: int) -> None:
+    cases = [json.loads(line) for line in dataset.read_text().splitlines()]
+    assert len(cases) >= size
+    assert len({c["id"] for c in cases}) == len(cases)
     assert sum(not c["spans"] for c in cases) >= 60
     for c in cases:
         for s in c["spans"]:
@@ -325,10 +530,21 @@ def test_structured_kinds_on_the_labelled_set() -> None:
 
 
 def test_addresses_and_names_on_the_labelled_set() -> None:
-    # Floors below what the detector reaches today (address 1.00 / 1.00, name 0.88 / 0.98).
+    # Floors below what the detector reaches today (address 1.00 / 1.00, name 1.00 / 1.00).
     recall, precision = _score(("address",))
     assert recall >= 0.9
     assert precision >= 0.95
     recall, precision = _score(("name",))
     assert recall >= 0.8
+    assert precision >= 0.95
+
+
+def test_the_development_set() -> None:
+    # The detector was improved against this set, so these floors guard against regressions;
+    # they say little about unseen text (today: structured 0.996 / 0.996, name 0.99 / 1.00).
+    recall, precision = _score(STRUCTURED, DEV_SET)
+    assert recall >= 0.98
+    assert precision >= 0.98
+    recall, precision = _score(("name",), DEV_SET)
+    assert recall >= 0.9
     assert precision >= 0.95
