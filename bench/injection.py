@@ -3,12 +3,15 @@
     python bench/injection.py [--verbose]
 
 Scans every user turn of evals/datasets/adversarial.jsonl (attack cases per tag, benign
-cases) and of evals/datasets/golden.jsonl (ordinary support traffic, all benign), with the
-bank of known attacks and the static MiniLM embedder, and with the rules alone. A case
-counts as blocked if any of its turns is blocked, flagged if its worst turn is flagged.
-Prints block / flag / allow per tag, the false-positive (blocked) and flag rates on benign
-traffic, and p50 / p99 latency of one `scan`. The bank is never tuned on these files: they
-measure how far hand-written rules and a small bank generalise.
+cases) and of evals/datasets/golden.jsonl (ordinary support traffic, all benign) with three
+set-ups: the scanner as the app builds it (rules, similarity to the bank of known attacks
+with the static MiniLM embedder, and the learned classifier), the same with `embed=None`,
+and the scanner as it was before the classifier (rules and similarity only). A case counts
+as blocked if any of its turns is blocked, flagged if its worst turn is flagged. Prints
+block / flag / allow per tag, the false-positive (blocked) and flag rates on benign traffic,
+and p50 / p99 latency of one `scan`. Neither the bank nor the classifier's training data
+(data/injection/train.jsonl) is taken from these files; the classifier's own
+cross-validated figures come from `python scripts/train_injection_classifier.py --cv 5`.
 """
 
 from __future__ import annotations
@@ -113,15 +116,20 @@ def main() -> None:
     golden = [t for case in read_cases(GOLDEN) for t in user_turns(case)]
     bank = load_bank(default_bank_path())
     embedder = StaticEmbedder(MODEL)
-    full, rules_only = Scanner(embedder.embed, bank), Scanner()
+    set_ups = {
+        "rules + similarity + classifier (as the app runs it)": Scanner(embedder.embed, bank),
+        "rules + classifier (embed=None)": Scanner(),
+        "before the classifier: rules + similarity": Scanner(embedder.embed, bank, classifier=None),
+    }
+    full = next(iter(set_ups.values()))
     print(f"adversarial cases: {len(adversarial)}  golden user turns: {len(golden)}  bank: {len(bank)} phrasings")
     print(f"thresholds: flag at {full.flag_at}, block at {full.block_at}")
-    report("rules + similarity to the bank (static MiniLM)", full, adversarial, golden)
-    report("rules only (embed=None)", rules_only, adversarial, golden)
+    for title, scanner in set_ups.items():
+        report(title, scanner, adversarial, golden)
     texts = [t for case in adversarial for t in user_turns(case)] + golden
-    for name, scanner in (("rules + similarity", full), ("rules only", rules_only)):
+    for title, scanner in set_ups.items():
         p50, p99 = latency(scanner, texts)
-        print(f"scan latency, {name}: p50 {p50:.3f} ms  p99 {p99:.3f} ms  ({len(texts)} messages x 5)")
+        print(f"scan latency, {title}: p50 {p50:.3f} ms  p99 {p99:.3f} ms  ({len(texts)} messages x 5)")
     if "--verbose" in sys.argv:
         details(full, adversarial, golden)
 

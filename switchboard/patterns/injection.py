@@ -16,6 +16,11 @@ nothing. Then each piece of evidence gets a weight in 0..1:
                    decoded text is then matched against the rules like the message itself
     similarity     sim_weight · clip((cos − sim_floor) / (sim_full − sim_floor), 0, 1), where cos
                    is the best cosine between the message and the bank of known attacks
+    classifier     learned_weight · clip((p − learned_floor) / (learned_full − learned_floor), 0, 1),
+                   where p is the probability from the logistic regression in
+                   `injection_classifier.py` (hashed word and character n-grams of the normalised
+                   text, plus the sentence embedding when there is an embedder); it also scores
+                   decoded payloads, without the embedding
 
     score = 1 − Π (1 − w)        a "noisy OR": independent pieces of evidence reinforce each other
 
@@ -23,8 +28,17 @@ A weight reads as "how sure is this piece of evidence, alone, that the message i
 one strong phrase (0.8–0.95) blocks by itself, a weak one (0.3–0.6) only flags, and two or
 three weak ones together can block (0.55 and 0.55 give 0.80). Similarity is capped at 0.6, so
 the bank alone never blocks: a static embedding puts ordinary support questions within 0.75
-of some attack, and it is there to tip borderline rule hits over. With `embed=None` only the
-rules run.
+of some attack, and it is there to tip borderline rule hits over. With `embed=None` the
+similarity is skipped and the classifier uses its variant trained without the embedding.
+
+The rules know the phrasings someone wrote down; the classifier scores wordings no rule spells
+out. It is trained on data/injection/train.jsonl: some 750 attacks and 1,000 benign messages
+written for it, plus tool results and help-centre passages built from the shop's own data,
+because the app scans those too (a flagged tool result costs the turn its write tools). Its
+weight ramps from 0 at p = 0.7 to 0.85 at p = 0.9, so alone it blocks only when very sure
+(p above about 0.89); short of that it flags, or tips a weak rule hit over. Those numbers were
+chosen from cross-validated probabilities so that under 1% of the benign texts would be
+blocked; scripts/train_injection_classifier.py trains the model and, with --cv, measures it.
 
     score ≥ block_at (0.8)  →  "block"   the turn is refused
     score ≥ flag_at  (0.4)  →  "flag"    the turn goes on, without write tools
@@ -53,6 +67,8 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+
+from switchboard.patterns.injection_classifier import InjectionClassifier, ShippedModels, default_model_path
 
 Action = Literal["allow", "flag", "block"]
 Embed = Callable[[Sequence[str]], npt.NDArray[Any]]
@@ -719,8 +735,15 @@ def _unit_rows(vectors: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
     return unit
 
 
+SHIPPED_CLASSIFIER = default_model_path()  # trained by scripts/train_injection_classifier.py
+
+
 class Scanner:
-    """Scores a message for prompt injection; see the module docstring for the formula."""
+    """Scores a message for prompt injection; see the module docstring for the formula.
+
+    `classifier` is the learned layer: the shipped model by default, models already loaded, or
+    None for rules and similarity only. It is read once here, not per scan.
+    """
 
     def __init__(
         self,
@@ -732,6 +755,10 @@ class Scanner:
         sim_full: float = 0.9,
         sim_weight: float = 0.6,
         rules: Sequence[Rule] = RULES,
+        classifier: ShippedModels | Path | None = SHIPPED_CLASSIFIER,
+        learned_floor: float = 0.7,
+        learned_full: float = 0.9,
+        learned_weight: float = 0.85,
     ) -> None:
         self._embed = embed
         self._bank = list(bank)
@@ -740,10 +767,13 @@ class Scanner:
         self._rules = tuple(sorted(rules, key=lambda r: -r.weight))  # strongest first: see _match
         self.flag_at, self.block_at = flag_at, block_at
         self._sim_floor, self._sim_full, self._sim_weight = sim_floor, sim_full, sim_weight
+        self._models = ShippedModels.load(classifier) if isinstance(classifier, Path) else classifier
+        self._learned_floor, self._learned_full, self._learned_weight = learned_floor, learned_full, learned_weight
 
     def scan(self, text: str) -> Verdict:
         clean = normalise(text)
-        found = self._evidence(text, clean) + self._similarity(clean)
+        vector = self._vector(clean)
+        found = self._evidence(text, clean) + self._similarity(vector) + self._learned(clean, vector)
         score = 1.0 - float(np.prod([1.0 - hit.weight for hit in found]))
         reasons = tuple(hit.reason for hit in sorted(found, key=lambda h: -h.weight) if hit.weight > 0)
         return Verdict(self._action(score), round(score, 3), reasons)
@@ -752,7 +782,8 @@ class Scanner:
         found = self._match(clean) + _unicode_tricks(raw)
         for payload in decoded_payloads(unicodedata.normalize("NFKC", raw)):
             found.append(_Hit(0.45, f"encoded payload: '{_clip(payload)}'"))
-            found += [_Hit(h.weight, f"inside encoded payload: {h.reason}") for h in self._match(normalise(payload))]
+            inside = self._match(normalise(payload)) + self._learned(normalise(payload), None)
+            found += [_Hit(h.weight, f"inside encoded payload: {h.reason}") for h in inside]
         return found
 
     def _match(self, clean: str) -> list[_Hit]:
@@ -764,20 +795,44 @@ class Scanner:
                 hits.append((match.start(), match.end(), _Hit(rule.weight, f"{rule.name}: '{_clip(match.group())}'")))
         return [hit for _, _, hit in hits]
 
-    def _similarity(self, clean: str) -> list[_Hit]:
-        if self._matrix is None or self._embed is None or not clean:
+    def _vector(self, clean: str) -> npt.NDArray[np.float32] | None:
+        """The message's unit embedding, computed once for both the bank and the classifier."""
+        wanted = self._matrix is not None or (self._models is not None and self._models.semantic.embedding_dim > 0)
+        if self._embed is None or not clean or not wanted:
+            return None
+        vector: npt.NDArray[np.float32] = _unit_rows(self._embed([clean]))[0]
+        return vector
+
+    def _similarity(self, vector: npt.NDArray[np.float32] | None) -> list[_Hit]:
+        if self._matrix is None or vector is None or self._matrix.shape[1] != len(vector):
             return []
-        vector = _unit_rows(self._embed([clean]))[0]
         sims = self._matrix @ vector
         best = int(np.argmax(sims))
-        ramp = (float(sims[best]) - self._sim_floor) / (self._sim_full - self._sim_floor)
-        weight = self._sim_weight * min(1.0, max(0.0, ramp))
+        weight = self._sim_weight * _ramp(float(sims[best]), self._sim_floor, self._sim_full)
         return [_Hit(weight, f"similar to known attack ({sims[best]:.2f}): '{_clip(self._bank[best])}'")]
+
+    def _learned(self, clean: str, vector: npt.NDArray[np.float32] | None) -> list[_Hit]:
+        if self._models is None or not clean:
+            return []
+        model = _variant_for(self._models, vector)
+        probability = model.probability(clean, vector if model.embedding_dim else None)
+        weight = self._learned_weight * _ramp(probability, self._learned_floor, self._learned_full)
+        return [_Hit(weight, f"learned classifier (p={probability:.2f})")]
 
     def _action(self, score: float) -> Action:
         if score >= self.block_at:
             return "block"
         return "flag" if score >= self.flag_at else "allow"
+
+
+def _variant_for(models: ShippedModels, vector: npt.NDArray[np.float32] | None) -> InjectionClassifier:
+    # The semantic variant only fits the embedder it was trained with; a width check catches a swap.
+    return models.semantic if vector is not None and models.semantic.accepts(vector) else models.lexical
+
+
+def _ramp(value: float, floor: float, full: float) -> float:
+    """0 at or below `floor`, 1 at or above `full`, linear in between."""
+    return min(1.0, max(0.0, (value - floor) / (full - floor)))
 
 
 def _unicode_tricks(raw: str) -> list[_Hit]:
