@@ -146,3 +146,15 @@ async def test_as_a_judge_it_tells_supported_answers_from_invented_ones(embedder
     invented = await judge.grade("how long?", "Every order ships free by drone to the moon.", evidence)
     assert supported.grounded and supported.score == 1.0 and supported.cost_usd > 0
     assert not invented.grounded and invented.score == 0.0
+
+
+async def test_a_question_that_asks_for_nothing_to_be_done_changes_nothing(embedder: Embedder) -> None:
+    def offered(text: str) -> ChatRequest:
+        tools = [TOOLS[n].spec for n in ("get_order", "request_refund")]
+        return ChatRequest([{"role": "user", "content": text}], "demo-small", tools=tools)
+
+    for question in ["what's the best way to reproof order 10042's tent?", "should I refund order 10042?"]:
+        reply = await run(provider(embedder), offered(question))
+        assert "request_refund" not in [c["name"] for c in reply.tool_calls]
+    asked = await run(provider(embedder), offered("could you refund order 10042 please?"))
+    assert [c["name"] for c in asked.tool_calls] == ["request_refund"]

@@ -38,7 +38,9 @@ from switchboard.agents.llm.types import HAND_BACK, ChatRequest, Message, ToolCa
 
 TOOL_FLOOR = 0.30  # a part less similar than this to every tool is answered without one
 DESCRIPTION_WEIGHT = 0.3  # how much a route's description counts against its examples
-_ASKING = ("how ", "what ", "when ", "can ", "do ", "does ", "is ", "are ", "why ", "which ")
+_ASKING = ("how ", "what ", "what's ", "when ", "can ", "do ", "does ", "is ", "are ", "why ", "which ", "should ")
+# A question that asks for nothing to be done ("any tips to waterproof it?") is not a request.
+_REQUEST = re.compile(r"\b(?:(?:can|could|would|will) you|please|i(?:'d| would) like|i want|i need)\b")
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,11 @@ def _suits(tool: ToolSpec, part: str) -> bool:
     if tool.name == HAND_BACK:
         return False
     acts = tool.name.startswith(("request_", "create_", "cancel_", "update_"))
-    return not (acts and part.lower().lstrip().startswith(_ASKING))
+    return not (acts and _asks_without_requesting(part.lower().strip()))
+
+
+def _asks_without_requesting(text: str) -> bool:
+    return text.startswith(_ASKING) or (text.endswith("?") and not _REQUEST.search(text))
 
 
 def _arguments(tool: ToolSpec, part: str, messages: Sequence[Message]) -> dict[str, Any]:
