@@ -200,11 +200,13 @@ class TurnRunner:
         outbound = Outbound(vault, await self._others_data(customer_id)) if vault is not None else None
         context = self._make_context(customer_id, conversation_id, flags, vault)
         config: Any = {"configurable": {"thread_id": conversation_id}}
-        # A turn starts unsuspected: an earlier turn's verdict must not carry over.
+        # A turn starts afresh: an earlier turn's verdict, or a hand-back left by a turn that
+        # failed part-way, must not carry over.
         turn: ConversationState = {
             "messages": [{"role": "user", "content": vault.redact(text) if vault is not None else text}],
             "suspicious": False,
             "blocked": False,
+            "handoff": None,
             "handoffs": [],
         }
         parallel = flags.get("injection_scan") and flags.get("scan_in_parallel") and context.scanner is not None

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from switchboard.agents.nodes.decline import DECLINED
 from switchboard.app.main import create_app
 from switchboard.app.services import Services
-from tests.app.playing import turn
+from tests.app.playing import play, turn
 from tests.conftest import ADMIN, fast_settings
 
 
@@ -104,6 +104,17 @@ async def test_without_the_guard_a_ping_pong_runs_until_the_graph_gives_up(servi
     answer, record = await turn(services, "C1001", "where is order 10057?", loop_guard=False)
     assert answer == "" and "Recursion limit" in (record["error"] or "") and not record["tickets"]
     assert len([c for c in record["calls"] if c["purpose"] == "router"]) >= 10  # every round paid for
+
+
+async def test_a_hand_back_left_by_a_failed_turn_does_not_carry_over(services: Services) -> None:
+    chaos_on_every_vendor(services, bounce_rate=1.0)
+    conversation = (await services.conversations.create("C1001")).id
+    await play(services, conversation, "C1001", "where is order 10057?", loop_guard=False)  # fails mid-bounce
+    services.chaos.apply_preset("calm")
+    flags = services.flags.snapshot()
+    events = [e async for e in services.turns.play(conversation, "C1001", "and order 10042?", flags=flags)]
+    labels = [e.data["label"] for e in events if e.kind == "step" and e.data["node"] == "router"]
+    assert labels == ["Choosing a specialist"] and events[-1].data["outcome"] == "answered"
 
 
 async def test_a_request_about_nothing_the_shop_does_is_declined_without_a_specialist(services: Services) -> None:

@@ -91,7 +91,7 @@ def _dispatch(state: ConversationState, ctx: TurnContext, write: Writer, route: 
     """Pass the turn on, unless with `loop_guard` on that would make it ping-pong."""
     passes = handoffs_of(state)
     if route in NOT_A_SPECIALIST:
-        return {"route": route, "handoff": None}
+        return {"route": route, "handoff": None, "handoff_reason": ""}  # not a bounced specialist's reason
     guard = LoopGuard(ctx.loop_caps, handoffs=passes) if ctx.on("loop_guard") else None
     halt = guard.check_handoff("router", route) if guard else None
     if halt is not None:
