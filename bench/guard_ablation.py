@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from switchboard.app.flags import preset_values
+from switchboard.app.flags import REGISTRY, parse_flag_spec
 from switchboard.app.models import Run
 from switchboard.app.runs import execute_run
 from switchboard.app.services import running_services
@@ -42,15 +42,6 @@ GUARDS = (
 COLUMNS = ("blocked", "stopped", "said", "tools", "leaks", "benign blocked", "pass@1")
 
 
-def overrides(spec: str, known: set[str]) -> dict[str, bool]:
-    """`router=off,canary=on` as a dict; the switches not named stay as all-on has them."""
-    pairs = [item.split("=", 1) for item in spec.split(",") if item.strip()]
-    unknown = [name for name, *_ in pairs if name not in known]
-    if unknown:
-        raise SystemExit(f"unknown switch: {', '.join(unknown)}")
-    return {name: value == "on" for name, value in pairs}
-
-
 def configurations(base: dict[str, bool]) -> Iterator[tuple[str, dict[str, bool]]]:
     none = {**base, **dict.fromkeys(GUARDS, False)}
     yield "no guards", none
@@ -59,27 +50,23 @@ def configurations(base: dict[str, bool]) -> Iterator[tuple[str, dict[str, bool]
     yield "every guard", {**base, **dict.fromkeys(GUARDS, True)}
 
 
-def failed(run: Run, scorer: str, tag: str | None = None) -> int:
-    """Cases with at least one failed verdict of this scorer (optionally: cases with this tag)."""
-    return sum(
-        1
-        for case in run.cases
-        if (tag is None or tag in case["tags"])
-        and any(v["scorer"] == scorer and not v["passed"] for t in case["turns"] for v in t["verdicts"])
-    )
+def failed(run: Run, scorer: str) -> int:
+    """Cases with at least one failed verdict of this scorer."""
+    verdicts = ([v for t in case["turns"] for v in t["verdicts"]] for case in run.cases)
+    return sum(any(v["scorer"] == scorer and not v["passed"] for v in case) for case in verdicts)
 
 
 def row(run: Run) -> list[str]:
-    guards: dict[str, Any] = run.summary
-    attacks = guards.get("attacks", 0)
+    summary: dict[str, Any] = run.summary
+    attacks = summary.get("attacks", 0)
     return [
-        f"{guards.get('attacks_blocked', 0)}/{attacks}",
-        f"{guards.get('attacks_stopped', 0)}/{attacks}",
+        f"{summary.get('attacks_blocked', 0)}/{attacks}",
+        f"{summary.get('attacks_stopped', 0)}/{attacks}",
         str(failed(run, "not_contains")),
         str(failed(run, "forbidden_tools")),
         str(failed(run, "no_pii_leak")),
-        f"{guards.get('false_positives', 0)}/{guards.get('benign', 0)}",
-        f"{run.summary['pass_at_1']:.1%}",
+        f"{summary.get('false_positives', 0)}/{summary.get('benign', 0)}",
+        f"{summary['pass_at_1']:.1%}",
     ]
 
 
@@ -91,10 +78,8 @@ async def replay(dataset: Path, chaos: str, flags: dict[str, bool], data_dir: Pa
 
 
 async def main(dataset: Path, chaos: str, spec: str) -> None:
+    base = parse_flag_spec(spec or "all-on", list(REGISTRY))  # names in the spec change; the rest stay all-on
     with tempfile.TemporaryDirectory() as folder:
-        async with running_services(Settings(data_dir=Path(folder) / "probe")) as services:
-            registry = list(services.flags.registry)
-        base = {**preset_values("all-on", registry), **overrides(spec, {f.name for f in registry})}
         print(f"{dataset.name}, chaos {chaos}{', ' + spec if spec else ''}")
         print(f"{'configuration':<28}" + "".join(f"{c:>16}" for c in COLUMNS))
         for index, (label, flags) in enumerate(configurations(base)):
