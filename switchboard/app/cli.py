@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -93,11 +94,22 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         k: v for k, v in {"host": args.host, "port": args.port, "chapter": args.chapter}.items() if v is not None
     }
     settings = settings.model_copy(update=overrides)
+    configure_logging()
     app = create_app(settings)
     base = f"http://{settings.host}:{settings.port}"
     print(f"Switchboard on {base}  (Ctrl+C to stop)")
     print(operator_sign_in(app.state.admin_token, base))
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """One line per event on stderr — time, level, the module's logger, the message — and the
+    traceback under it for an error. Every module logs through `logging.getLogger(__name__)`."""
+    logging.basicConfig(level=level, format=LOG_FORMAT)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request to a model is noise
 
 
 def operator_sign_in(token: AdminToken, base: str) -> str:
