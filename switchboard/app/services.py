@@ -70,6 +70,7 @@ class Services:
     now: Callable[[], datetime]
     chaos: ChaosBoard
     approvals: ApprovalDesk
+    ladder: Ladder
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -217,4 +218,5 @@ def _assemble(
         now,
         chaos,
         approvals,
+        ladder,
     )

@@ -148,7 +148,7 @@ class TurnRunner:
             finished = True
         except ProviderError as exc:
             if flags.get("degradation") and self._ladder is not None:
-                async for event in self._degrade(text, customer_id, conversation_id, recorder):
+                async for event in self._degrade(text, customer_id, conversation_id, flags, recorder):
                     yield event
                 finished = True
             else:
@@ -173,18 +173,27 @@ class TurnRunner:
         yield TurnEvent("token", {"text": WITH_A_PERSON})
 
     async def _degrade(
-        self, text: str, customer_id: str, conversation_id: str, recorder: TurnRecorder
+        self, text: str, customer_id: str, conversation_id: str, flags: dict[str, bool], recorder: TurnRecorder
     ) -> AsyncIterator[TurnEvent]:
-        """Every provider failed: serve the best answer that needs no model (chapter 9)."""
+        """Every provider failed: serve the best answer that needs no model (chapter 9), through
+        the same privacy filter as a model's answer — a rung is no more trusted than a model."""
         assert self._ladder is not None
         served, ticket = await self._ladder.serve(text, customer_id, conversation_id)
         recorder.degraded_to = served.tier
         if ticket:
             recorder.see(TicketOpened(ticket, "model unavailable"))
-        token = Token(("\n\n" if recorder.answer else "") + served.text)
-        recorder.see(token)
         yield TurnEvent("step", {"node": "degrade", "label": f"Answering without a model ({served.tier})"})
-        yield TurnEvent("token", {"text": token.text})
+        outbound = await self._outbound(conversation_id, customer_id, flags)
+        shown = ("\n\n" if recorder.answer else "") + served.text
+        for event in _outgoing(shown, outbound, recorder, whole=True):
+            yield event
+
+    async def _outbound(self, conversation_id: str, customer_id: str, flags: dict[str, bool]) -> Outbound | None:
+        """The privacy filter for what goes out, when `pii_redaction` is on."""
+        if not flags.get("pii_redaction"):
+            return None
+        vault = await self._conversations.vault(conversation_id)
+        return Outbound(vault, await self._others_data(customer_id))
 
     async def _run_graph(
         self,
