@@ -133,6 +133,7 @@ async def running_services(
         gateway, chaos = build_gateway(settings, embedder, http)
         scanner = scanner or CachedScanner(Scanner(embedder.embed, load_bank(default_bank_path())))
         services = _assemble(settings, engine, sessions, knowledge, gateway, saver, now, chaos, scanner)
+        await services.turns.recover_interrupted()  # turns the last run of the server died in
         yield services
         await services.online.close()
     await engine.dispose()

@@ -6,7 +6,8 @@ throttled flush writes the newest text now and then, in the background, never mo
 write at a time:
 
     a write is due   when the text differs from what was last handed to `write`, and
-                     `every` seconds have passed since the last write began, or the text ends a sentence
+                     `every` seconds have passed since the last write began, or the text added
+                     since then closes a sentence (". ", "?", a line break — wherever in a chunk)
     at most one write is in flight; text offered meanwhile is coalesced — when the write
                      lands, the newest text is written next if it is due by then
     `drain()`        waits for the write in flight; anything not written yet is the caller's
@@ -28,11 +29,13 @@ from collections.abc import Awaitable, Callable
 log = logging.getLogger(__name__)
 
 Write = Callable[[str], Awaitable[None]]
-_SENTENCE_END = re.compile(r"""(?:[.!?…]["')\]]*|\n)\s*$""")
+_SENTENCE_END = re.compile(r"""[.!?…]["')\]]*(?:\s|$)|\n""")
 
 
-def ends_sentence(text: str) -> bool:
-    return bool(_SENTENCE_END.search(text))
+def closes_a_sentence(added: str) -> bool:
+    """Whether text contains a sentence's end: stop, question or exclamation mark (closing
+    quotes and brackets allowed) before a space or the end, or a line break."""
+    return bool(_SENTENCE_END.search(added))
 
 
 class ThrottledFlush:
@@ -63,7 +66,8 @@ class ThrottledFlush:
         if self._drained or self._latest == self._handed:
             return False
         waited = self._began is None or self._clock() - self._began >= self._every
-        return waited or ends_sentence(self._latest)
+        added = self._latest[len(self._handed) :] if self._latest.startswith(self._handed) else self._latest
+        return waited or closes_a_sentence(added)
 
     def _begin(self) -> None:
         self._handed, self._began = self._latest, self._clock()

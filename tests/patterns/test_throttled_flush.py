@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from switchboard.patterns.throttled_flush import ThrottledFlush, ends_sentence
+from switchboard.patterns.throttled_flush import ThrottledFlush, closes_a_sentence
 
 
 class Clock:
@@ -59,9 +59,12 @@ async def test_a_sentence_end_is_written_without_waiting_for_the_interval() -> N
     flush.offer("It")
     await settle()
     clock.now = 0.01
-    flush.offer("It shipped. ")
+    flush.offer("It shipped. T")  # a chunk can carry a sentence's end and the next one's start
     await settle()
-    assert store.saved == ["It", "It shipped. "]
+    clock.now = 0.02
+    flush.offer("It shipped. Track")  # no new sentence end: waits for the interval
+    await settle()
+    assert store.saved == ["It", "It shipped. T"]
 
 
 async def test_one_write_at_a_time_and_what_came_meanwhile_is_written_next_in_one_piece() -> None:
@@ -117,5 +120,5 @@ async def test_a_failed_write_is_logged_and_the_next_one_still_happens(caplog: p
 
 
 def test_what_ends_a_sentence() -> None:
-    assert all(ends_sentence(t) for t in ("Done.", "Really?! ", "(see [faq].)", "a list:\n"))
-    assert not any(ends_sentence(t) for t in ("", "order 10057", "$3.50 for", "e.g"))
+    assert all(closes_a_sentence(t) for t in ("Done.", "Really?! ", "(see [faq].)", "a list:\n", "fund. T"))
+    assert not any(closes_a_sentence(t) for t in ("", "order 10057", "$3.50 for", "e.g"))
