@@ -13,10 +13,20 @@ from switchboard.app.main import create_app
 from switchboard.app.settings import Settings
 
 ADMIN = {"X-Admin-Token": "test-admin"}
+SAME_SITE = {"Origin": "http://testserver"}  # what a browser adds to a request from the app's own page
 
 
 def fast_settings(data_dir: Path) -> Settings:
     return Settings(data_dir=data_dir, demo_ttft_ms=0, demo_tokens_per_s=0, admin_token="test-admin")
+
+
+def sign_in(client: TestClient, customer_id: str = "C1001") -> dict[str, str]:
+    """Signs the client in as `customer_id`, as the demo's picker does: its later requests carry
+    that customer's session cookie (until the next sign-in, or the end of the test). Returns the
+    same session as bearer headers, for a test that acts as two customers at once."""
+    response = client.post("/api/session", json={"customer_id": customer_id}, headers=SAME_SITE)
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +43,9 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 
 @pytest.fixture(autouse=True)
 def _default_flags(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Tests that change flags on the shared app put them back."""
+    """Tests that change flags on the shared app put them back, and sign its client out."""
     yield
     if "client" in request.fixturenames:
-        request.getfixturevalue("client").patch("/api/flags", json={"preset": "all-on"})
+        shared = request.getfixturevalue("client")
+        shared.cookies.clear()
+        shared.patch("/api/flags", json={"preset": "all-on"})

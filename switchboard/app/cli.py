@@ -1,15 +1,17 @@
-"""`switchboard serve | seed | ingest | run | resilience | snapshots | compare`."""
+"""`switchboard serve | seed | ingest | token | run | resilience | snapshots | compare`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from switchboard.app.auth import AdminToken
 from switchboard.app.chaos import ALL_PRESETS, PRESETS
 from switchboard.app.settings import Settings
 
@@ -44,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("path", type=Path)
     ingest.add_argument("--source", help="a name for this folder's articles (default: the folder name)")
     ingest.set_defaults(run=_ingest)
+    token = commands.add_parser("token", help="print a signed bearer token for a customer (for API clients)")
+    token.add_argument("customer_id")
+    token.set_defaults(run=_token)
+
     run = commands.add_parser("run", help="replay a dataset under a flag configuration and score it")
     run.add_argument("--dataset", type=Path, required=True, help="a JSONL dataset (see evals/README.md)")
     run.add_argument("--flags", default="all-on", help="all-on | all-off | chapter-N | name=on,name=off,...")
@@ -88,10 +94,30 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         k: v for k, v in {"host": args.host, "port": args.port, "chapter": args.chapter}.items() if v is not None
     }
     settings = settings.model_copy(update=overrides)
+    configure_logging()
     app = create_app(settings)
-    print(f"Switchboard on http://{settings.host}:{settings.port}  (Ctrl+C to stop)")
-    print(f"Operator sign-in: http://{settings.host}:{settings.port}/admin?token={app.state.admin_token}")
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"Switchboard on {base}  (Ctrl+C to stop)")
+    print(operator_sign_in(app.state.admin_token, base))
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """One line per event on stderr — time, level, the module's logger, the message — and the
+    traceback under it for an error. Every module logs through `logging.getLogger(__name__)`."""
+    logging.basicConfig(level=level, format=LOG_FORMAT)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request to a model is noise
+
+
+def operator_sign_in(token: AdminToken, base: str) -> str:
+    """The operator's sign-in link. A token set in the environment is known to the operator
+    already and stays out of logs; only one made at this start is printed."""
+    if token.generated:
+        return f"Operator sign-in (valid until the next start): {base}/admin?token={token.value}"
+    return f"Operator sign-in: {base}/admin?token=<your SWITCHBOARD_ADMIN_TOKEN>"
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> None:
@@ -112,6 +138,14 @@ def _seed(args: argparse.Namespace, settings: Settings) -> None:
         return loaded
 
     print("Seed data loaded." if asyncio.run(run()) else "Seed data already loaded (use --reset to reload).")
+
+
+def _token(args: argparse.Namespace, settings: Settings) -> None:
+    """What a shop's own login would issue: the session token the API accepts as a bearer."""
+    from switchboard.app.signing import make_signer
+
+    signer = make_signer(settings)
+    print(signer.customer_token(args.customer_id))
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:

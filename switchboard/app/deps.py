@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from switchboard.app.auth import CustomerDep, customer_id_of, is_admin
 from switchboard.app.errors import not_found
 from switchboard.app.models import Conversation, Customer
 from switchboard.app.services import Services
@@ -20,10 +21,30 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 async def existing_conversation(conversation_id: str, services: ServicesDep) -> Conversation:
+    """Any customer's conversation: for the operator's routes."""
     conversation = await services.conversations.get(conversation_id)
     if conversation is None:
         raise not_found("conversation", conversation_id)
     return conversation
+
+
+async def own_conversation(conversation_id: str, customer: CustomerDep, services: ServicesDep) -> Conversation:
+    """The signed-in customer's conversation. Someone else's is "not found", exactly like one
+    that does not exist, so that ids cannot be probed."""
+    conversation = await services.conversations.get(conversation_id)
+    if conversation is None or conversation.customer_id != customer.id:
+        raise not_found("conversation", conversation_id)
+    return conversation
+
+
+async def visible_record(record_id: str, request: Request, services: ServicesDep) -> dict[str, Any]:
+    """A turn's record, for the operator or for the customer whose turn it was; for anyone else
+    it does not exist."""
+    record = await services.records.get(record_id)
+    viewer = customer_id_of(request)
+    if record is None or not (is_admin(request) or (viewer is not None and record.data.get("customer_id") == viewer)):
+        raise not_found("record", record_id)
+    return record.data
 
 
 async def require_customer(services: Services, customer_id: str) -> Customer:
@@ -34,3 +55,5 @@ async def require_customer(services: Services, customer_id: str) -> Customer:
 
 
 ConversationDep = Annotated[Conversation, Depends(existing_conversation)]
+OwnConversationDep = Annotated[Conversation, Depends(own_conversation)]
+RecordDep = Annotated[dict[str, Any], Depends(visible_record)]

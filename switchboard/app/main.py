@@ -12,10 +12,22 @@ from fastapi.staticfiles import StaticFiles
 
 from switchboard.app import errors
 from switchboard.app.auth import admin_token
-from switchboard.app.routes import api, chat, console, pages, runs
+from switchboard.app.origin import SameOriginWrites
+from switchboard.app.routes import api, chat, console, pages, runs, session
 from switchboard.app.runs import RunJobs
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import REPO, Settings
+from switchboard.app.signing import make_signer
+
+API_DESCRIPTION = """
+**Customers** sign in with `POST /api/session` (the demo picks a demo customer) and then send the
+session cookie it sets, or its `token` as `Authorization: Bearer <token>`. Conversation, message
+and record endpoints answer only for that customer: another customer's conversation is a 404,
+no session a 401. **The operator's** endpoints (switches, chaos, runs, approvals, the console)
+take the admin token as the `X-Admin-Token` header. State-changing requests that carry cookies
+must come from this site (an `Origin` or `Referer` naming this host), or they get a 403.
+Errors are `{"error": {"code", "message"}}`.
+"""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -31,10 +43,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.jobs.close()
             sweeper.cancel()
 
-    app = FastAPI(title="Switchboard", lifespan=lifespan)
+    app = FastAPI(title="Switchboard", lifespan=lifespan, description=API_DESCRIPTION)
     app.state.admin_token = admin_token(settings.admin_token)
+    app.state.signer = make_signer(settings)
+    app.add_middleware(SameOriginWrites)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=REPO / "ui" / "static"), name="static")
+    app.include_router(session.router)
     app.include_router(chat.router)
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -10,6 +10,13 @@ MAX_MESSAGE_CHARS = 8000
 
 
 class NewConversation(BaseModel):
+    """Nothing to send: the conversation is the signed-in customer's. (A `customer_id` here is
+    refused rather than ignored, so that a client relying on it learns it never counted.)"""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     customer_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
@@ -38,3 +45,10 @@ class ChaosPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     chaos: dict[str, dict[str, object]] | None = None
     preset: str | None = None
+
+
+class SessionView(BaseModel):
+    customer_id: str
+    name: str
+    token: str = Field(description="Send as `Authorization: Bearer <token>`; the cookie carries the same.")
+    expires_in_s: int

@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     admin_token: str = Field(
         "", description="Opens the console and the switch and chaos controls; empty: a new one each start."
     )
+    session_secret: str = Field(
+        "", description="Signs customer sessions and the operator cookie; empty: one kept in data_dir/session_secret."
+    )
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="How long a sign-in lasts.")
+    demo_sign_in: bool = Field(
+        True, description="Let anyone sign in as a demo customer by picking one (turn off behind a real login)."
+    )
     max_message_chars: int = 8000
 
     @property

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import sign_in
+
 
 @pytest.fixture
 def conversation(client: TestClient) -> str:
-    return str(client.post("/api/conversations", json={"customer_id": "C1001"}).json()["id"])
+    sign_in(client, "C1001")
+    return str(client.post("/api/conversations", json={}).json()["id"])
 
 
 def error_of(response: object) -> dict[str, str]:
@@ -49,6 +52,7 @@ def test_malformed_json_is_a_400(client: TestClient, conversation: str) -> None:
 
 
 def test_unknown_conversation_is_a_404(client: TestClient) -> None:
+    sign_in(client)
     response = client.post("/api/conversations/c_nope/messages", json={"text": "hello"})
     assert response.status_code == 404
     assert error_of(response) == {
@@ -57,15 +61,16 @@ def test_unknown_conversation_is_a_404(client: TestClient) -> None:
     }
 
 
-def test_unknown_customer_is_a_404(client: TestClient) -> None:
-    response = client.post("/api/conversations", json={"customer_id": "C9999"})
+def test_signing_in_as_an_unknown_customer_is_a_404(client: TestClient) -> None:
+    response = client.post("/api/session", json={"customer_id": "C9999"})
     assert response.status_code == 404
     assert error_of(response)["code"] == "customer_not_found"
 
 
 def test_missing_and_extra_fields_are_422(client: TestClient) -> None:
-    assert client.post("/api/conversations", json={}).status_code == 422
-    response = client.post("/api/conversations", json={"customer_id": "C1001", "admin": True})
+    assert client.post("/api/session", json={}).status_code == 422
+    sign_in(client)
+    response = client.post("/api/conversations", json={"admin": True})
     assert response.status_code == 422
     assert "admin" in error_of(response)["message"]
 

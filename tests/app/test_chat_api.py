@@ -6,11 +6,14 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.conftest import sign_in
 from tests.sse import parse_sse
 
 
 def new_conversation(client: TestClient, customer_id: str = "C1001") -> str:
-    response = client.post("/api/conversations", json={"customer_id": customer_id})
+    """A new conversation, with the client signed in as `customer_id`."""
+    sign_in(client, customer_id)
+    response = client.post("/api/conversations", json={})
     assert response.status_code == 201
     return str(response.json()["id"])
 

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from switchboard.app.main import create_app
-from tests.conftest import ADMIN, fast_settings
+from tests.conftest import ADMIN, fast_settings, sign_in
 
 
 @pytest.fixture
@@ -47,11 +47,12 @@ def test_signing_in_once_sets_a_cookie_for_the_browser(app_client: TestClient) -
 
 def test_the_console_queues_a_big_refund_and_a_decision_reaches_the_customer(app_client: TestClient) -> None:
     with app_client as client:
-        conversation = client.post("/api/conversations", json={"customer_id": "C1001"}).json()["id"]
+        customer = sign_in(client, "C1001")
+        conversation = client.post("/api/conversations", json={}, headers=customer).json()["id"]
         asked = client.post(
             f"/api/conversations/{conversation}/messages",
             json={"text": "I want a refund for order 10049"},
-            headers={"Accept": "application/json"},
+            headers={**customer, "Accept": "application/json"},
         )
         assert asked.status_code == 200 and "asked a colleague" in asked.json()["answer"]
         (waiting,) = client.get("/api/approvals", headers=ADMIN).json()
@@ -64,31 +65,34 @@ def test_the_console_queues_a_big_refund_and_a_decision_reaches_the_customer(app
         assert decided.status_code == 200 and "Nothing is waiting" in decided.text
         again = client.post(f"/api/approvals/{waiting['id']}", json={"decision": "deny"}, headers=ADMIN)
         assert again.status_code == 409
-        messages = client.get(f"/api/conversations/{conversation}/messages").json()
+        messages = client.get(f"/api/conversations/{conversation}/messages", headers=customer).json()
         assert "approved your refund of $357.05" in messages[-1]["content"]
 
 
 def test_a_taken_over_conversation_waits_for_a_person_and_gets_their_reply(app_client: TestClient) -> None:
     with app_client as client:
-        conversation = client.post("/api/conversations", json={"customer_id": "C1001"}).json()["id"]
+        customer = sign_in(client, "C1001")
+        conversation = client.post("/api/conversations", json={}, headers=customer).json()["id"]
         held = client.post(f"/api/conversations/{conversation}/takeover", json={"on": True}, headers=ADMIN)
         assert held.status_code == 200
         waiting = client.post(
             f"/api/conversations/{conversation}/messages",
             json={"text": "where is my order?"},
-            headers={"Accept": "application/json"},
+            headers={**customer, "Accept": "application/json"},
         ).json()
         assert "colleague is looking after this conversation" in waiting["answer"] and not waiting["record"]["calls"]
         record = waiting["record"]
         assert record["outcome"] == "escalated" and record["guards"][0]["guard"] == "human_takeover"
         client.post(f"/api/conversations/{conversation}/human-reply", json={"text": "It ships today."}, headers=ADMIN)
-        assert client.get(f"/api/conversations/{conversation}/messages").json()[-1]["content"].endswith("ships today.")
+        latest = client.get(f"/api/conversations/{conversation}/messages", headers=customer).json()[-1]
+        assert latest["content"].endswith("ships today.")
         assert "Hand back" in client.get("/console", headers=ADMIN).text
         client.post(f"/api/conversations/{conversation}/takeover", json={"on": False}, headers=ADMIN)
         back = client.post(
             f"/api/conversations/{conversation}/messages",
             json={"text": "where is my order?"},
-            headers={"Accept": "application/json"},
+            headers={**customer, "Accept": "application/json"},
         ).json()
         assert back["record"]["calls"] and "colleague" not in back["answer"]
-        assert client.post(f"/api/conversations/{conversation}/takeover", json={"on": True}).status_code == 401
+        as_customer = client.post(f"/api/conversations/{conversation}/takeover", json={"on": True}, headers=customer)
+        assert as_customer.status_code == 401

@@ -97,7 +97,7 @@ def _wait_until_ready(base_url: str, process: subprocess.Popen[bytes], log_path:
         if process.poll() is not None:
             pytest.fail(f"switchboard serve exited with {process.returncode}:\n{_tail(log_path)}")
         try:
-            if httpx.get(f"{base_url}/api/customers", timeout=2).status_code == 200:
+            if httpx.get(f"{base_url}/api/flags", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
@@ -121,9 +121,14 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, server: str) -> Iterator[Page]:
-    """A fresh 1280x800 tab; fails the test on any uncaught script error or 5xx response."""
+    """A fresh 1280x800 tab, signed in as the operator and as customer C1001 (as a person does:
+    the operator's sign-in link, then the demo's customer picker); fails the test on any uncaught
+    script error or 5xx response."""
     context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 800})
-    context.add_cookies([{"name": "switchboard_admin", "value": ADMIN_TOKEN, "url": server}])  # signed in
+    # The context's request client shares its cookie jar with the tab.
+    context.request.get(f"{server}/admin?token={ADMIN_TOKEN}", max_redirects=0)
+    pick = {"customer_id": "C1001"}
+    context.request.post(f"{server}/ui/session", form=pick, headers={"Origin": server}, max_redirects=0)
     context.set_default_timeout(15_000)
     page = context.new_page()
     problems: list[str] = []

@@ -80,7 +80,7 @@ def set_streaming(base_url: str, on: bool) -> None:
 def test_answers_stream_token_by_token(page: Page, server: str) -> None:
     set_streaming(server, True)
     page.goto("/")
-    expect(page.locator("#customer")).to_have_value("C1001")
+    expect(page.locator("#signed-in")).to_have_attribute("data-customer", "C1001")
 
     answer = ask(page, "where is my order?")
     bubble = answer.locator(".bubble")
@@ -158,7 +158,11 @@ def test_streaming_off_sends_the_answer_whole(page: Page, server: str) -> None:
 
 def _turn_via_api(base_url: str, text: str) -> None:
     with httpx.Client(base_url=base_url, timeout=30) as client:
-        conversation = client.post("/api/conversations", json={"customer_id": "C1001"})
+        session = client.post("/api/session", json={"customer_id": "C1001"})
+        session.raise_for_status()
+        client.cookies.clear()  # an API client sends its token instead
+        client.headers["Authorization"] = f"Bearer {session.json()['token']}"
+        conversation = client.post("/api/conversations", json={})
         conversation.raise_for_status()
         response = client.post(
             f"/api/conversations/{conversation.json()['id']}/messages",
@@ -167,3 +171,17 @@ def _turn_via_api(base_url: str, text: str) -> None:
         )
         response.raise_for_status()
         assert "event: done" in response.text, response.text[-500:]
+
+
+def test_a_customer_signs_in_from_the_picker_and_sees_only_their_conversations(page: Page) -> None:
+    page.goto("/")
+    ask(page, "where is my order?")  # as C1001
+    expect(page.locator("#conversations [data-conversation]").first).to_be_visible()
+    page.click("#sign-out")
+    expect(page.locator("#composer")).to_have_count(0)
+    page.click('.customers button[data-customer="C1002"]')
+    expect(page.locator("#signed-in")).to_have_attribute("data-customer", "C1002")
+    expect(page.locator("#conversations")).to_contain_text("No conversations yet")
+    answer = ask(page, "what email do you have on my account?")
+    expect(answer.locator(".bubble")).to_contain_text("diego.ramirez@example.com")
+    expect(answer.locator(".bubble")).not_to_contain_text("maya.okafor")

@@ -1,11 +1,10 @@
-// Chat pane: sends a message, reads the SSE stream from the POST response, and appends
+// Chat pane for the signed-in customer (the session cookie says who): sends a message, reads
+// the SSE stream from the POST response, and appends
 // tokens as they arrive. EventSource cannot POST, so the stream is parsed here (fetch + reader).
 (() => {
   const $ = (id) => document.getElementById(id);
   const messages = $("messages"), form = $("composer"), text = $("text"), status = $("status");
   let conversationId = null;
-
-  const customer = () => $("customer").value;
 
   function bubble(role, content) {
     const wrap = document.createElement("div");
@@ -31,7 +30,7 @@
 
   async function ensureConversation() {
     if (conversationId) return conversationId;
-    const response = await api("/api/conversations", {method: "POST", body: JSON.stringify({customer_id: customer()})});
+    const response = await api("/api/conversations", {method: "POST", body: "{}"});
     conversationId = (await response.json()).id;
     return conversationId;
   }
@@ -97,7 +96,7 @@
   }
 
   function refreshConversations() {
-    htmx.ajax("GET", `/ui/conversations?customer_id=${encodeURIComponent(customer())}`, "#conversations");
+    htmx.ajax("GET", "/ui/conversations", "#conversations");
   }
 
   function reset() {
@@ -119,7 +118,6 @@
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
   $("new-conversation").addEventListener("click", reset);
-  $("customer").addEventListener("change", reset);
   $("conversations").addEventListener("click", (event) => {
     const link = event.target.closest("[data-conversation]");
     if (!link) return;

@@ -9,15 +9,15 @@ from fastapi import APIRouter
 from switchboard.app import metrics
 from switchboard.app.auth import ADMIN_ONLY
 from switchboard.app.chaos import ALL_PRESETS, ChaosError
-from switchboard.app.deps import ServicesDep
-from switchboard.app.errors import ApiError, not_found
+from switchboard.app.deps import RecordDep, ServicesDep
+from switchboard.app.errors import ApiError
 from switchboard.app.flags import CHAPTERS, FlagBoard, FlagError
 from switchboard.app.schemas import ChaosPatch, FlagsPatch
 
 router = APIRouter(prefix="/api", tags=["api"])
 
 
-@router.get("/customers")
+@router.get("/customers", dependencies=ADMIN_ONLY)
 async def customers(services: ServicesDep) -> list[dict[str, Any]]:
     return [{"id": c.id, "name": c.name, "loyalty_tier": c.loyalty_tier} for c in await services.shop.customers()]
 
@@ -80,7 +80,7 @@ async def patch_chaos(body: ChaosPatch, services: ServicesDep) -> dict[str, Any]
     return chaos_view(services)
 
 
-@router.get("/metrics")
+@router.get("/metrics", dependencies=ADMIN_ONLY)
 async def get_metrics(services: ServicesDep) -> dict[str, Any]:
     records = await services.records.live()
     return {
@@ -91,8 +91,6 @@ async def get_metrics(services: ServicesDep) -> dict[str, Any]:
 
 
 @router.get("/records/{record_id}")
-async def get_record(record_id: str, services: ServicesDep) -> dict[str, Any]:
-    record = await services.records.get(record_id)
-    if record is None:
-        raise not_found("record", record_id)
-    return record.data
+async def get_record(record: RecordDep) -> dict[str, Any]:
+    """One turn's record: the operator's, or the signed-in customer's own."""
+    return record

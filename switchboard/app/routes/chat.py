@@ -1,4 +1,5 @@
-"""Conversations and messages: the chat API the browser and scripts use."""
+"""Conversations and messages: the chat API the browser and scripts use, for the signed-in
+customer only (auth.py): the customer is whoever the session names, never a field of the body."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse
 
-from switchboard.app.deps import ConversationDep, ServicesDep, require_customer
+from switchboard.app.auth import CustomerDep
+from switchboard.app.deps import OwnConversationDep, ServicesDep
 from switchboard.app.schemas import NewConversation, NewMessage
 from switchboard.app.turns import TurnEvent
 
@@ -17,26 +19,27 @@ router = APIRouter(prefix="/api/conversations", tags=["chat"])
 
 
 @router.post("", status_code=201)
-async def create_conversation(body: NewConversation, services: ServicesDep) -> dict[str, Any]:
-    await require_customer(services, body.customer_id)
-    conversation = await services.conversations.create(body.customer_id)
+async def create_conversation(
+    customer: CustomerDep, services: ServicesDep, body: NewConversation | None = None
+) -> dict[str, Any]:
+    """A new conversation for the signed-in customer; the body is `{}` (or none)."""
+    conversation = await services.conversations.create(customer.id)
     return {"id": conversation.id, "customer_id": conversation.customer_id}
 
 
 @router.get("")
-async def list_conversations(customer_id: str, services: ServicesDep) -> list[dict[str, Any]]:
-    await require_customer(services, customer_id)
-    return [c.model_dump(mode="json") for c in await services.conversations.for_customer(customer_id)]
+async def list_conversations(customer: CustomerDep, services: ServicesDep) -> list[dict[str, Any]]:
+    return [c.model_dump(mode="json") for c in await services.conversations.for_customer(customer.id)]
 
 
 @router.get("/{conversation_id}/messages")
-async def list_messages(conversation: ConversationDep, services: ServicesDep) -> list[dict[str, Any]]:
+async def list_messages(conversation: OwnConversationDep, services: ServicesDep) -> list[dict[str, Any]]:
     return [m.model_dump(mode="json") for m in await services.conversations.messages(conversation.id)]
 
 
 @router.post("/{conversation_id}/messages", response_model=None)
 async def send_message(
-    body: NewMessage, conversation: ConversationDep, services: ServicesDep, request: Request
+    body: NewMessage, conversation: OwnConversationDep, services: ServicesDep, request: Request
 ) -> EventSourceResponse | dict[str, Any]:
     """Streams `step`, `token`, `error` and `done` events; JSON instead when asked for it.
 

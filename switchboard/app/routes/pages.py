@@ -3,7 +3,6 @@ on first load and on every later swap alike."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -11,10 +10,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from switchboard.app import metrics
-from switchboard.app.auth import ADMIN_ONLY, COOKIE
+from switchboard.app.auth import ADMIN_ONLY, COOKIE, CustomerDep, customer_id_of, same_secret, signer_of
 from switchboard.app.chaos import AGENT, ChaosError
-from switchboard.app.deps import ConversationDep, ServicesDep, require_customer
-from switchboard.app.errors import ApiError, not_found
+from switchboard.app.deps import OwnConversationDep, RecordDep, ServicesDep
+from switchboard.app.errors import ApiError
 from switchboard.app.flags import CHAPTERS, FlagError, snapshot_key
 from switchboard.app.routes.api import chaos_view
 from switchboard.app.settings import REPO
@@ -29,12 +28,16 @@ def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
 
 @router.get("/", response_class=HTMLResponse)
 async def chat_page(request: Request, services: ServicesDep) -> HTMLResponse:
-    customers = await services.shop.customers()
+    """The chat for the signed-in customer; otherwise the sign-in (the demo's customer picker)."""
     settings = services.settings
+    signed_in = customer_id_of(request)
+    customer = await services.shop.customer(signed_in) if signed_in else None
+    pickable = await services.shop.customers() if customer is None and settings.demo_sign_in else []
     return _page(
         request,
         "chat.html",
-        customers=customers,
+        customer=customer,
+        pickable=pickable,
         model=settings.model,
         router_model=settings.router_model,
     )
@@ -54,22 +57,23 @@ async def switchboard_page(request: Request, services: ServicesDep) -> HTMLRespo
 @router.get("/admin")
 async def sign_in(request: Request, token: str = "") -> RedirectResponse:
     """Sign in with the admin token once; the browser keeps it in a cookie."""
-    if not token or not secrets.compare_digest(token, request.app.state.admin_token):
+    expected: str = request.app.state.admin_token.value
+    if not token or not same_secret(token, expected):
         raise ApiError(401, "admin_only", "that is not the admin token (switchboard serve prints a sign-in link)")
     response = RedirectResponse("/console", status_code=303)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
+    proof = signer_of(request).operator_token(expected)
+    response.set_cookie(COOKIE, proof, httponly=True, samesite="strict", secure=request.url.scheme == "https")
     return response
 
 
 @router.get("/ui/conversations", response_class=HTMLResponse)
-async def conversations_partial(request: Request, customer_id: str, services: ServicesDep) -> HTMLResponse:
-    await require_customer(services, customer_id)
-    conversations = await services.conversations.for_customer(customer_id)
+async def conversations_partial(request: Request, customer: CustomerDep, services: ServicesDep) -> HTMLResponse:
+    conversations = await services.conversations.for_customer(customer.id)
     return _page(request, "partials/conversations.html", conversations=conversations)
 
 
 @router.get("/ui/conversations/{conversation_id}", response_class=HTMLResponse)
-async def messages_partial(request: Request, conversation: ConversationDep, services: ServicesDep) -> HTMLResponse:
+async def messages_partial(request: Request, conversation: OwnConversationDep, services: ServicesDep) -> HTMLResponse:
     messages = await services.conversations.messages(conversation.id)
     records = await services.records.many([m.record_id for m in messages if m.record_id])
     return _page(
@@ -81,11 +85,8 @@ async def messages_partial(request: Request, conversation: ConversationDep, serv
 
 
 @router.get("/ui/records/{record_id}", response_class=HTMLResponse)
-async def details_partial(request: Request, record_id: str, services: ServicesDep) -> HTMLResponse:
-    record = await services.records.get(record_id)
-    if record is None:
-        raise not_found("record", record_id)
-    return _page(request, "partials/details.html", record=record.data)
+async def details_partial(request: Request, record: RecordDep) -> HTMLResponse:
+    return _page(request, "partials/details.html", record=record)
 
 
 @router.post("/ui/flags", response_class=HTMLResponse, dependencies=ADMIN_ONLY)

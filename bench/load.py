@@ -1,0 +1,189 @@
+"""Many customers at once during an outage: is anything lost, leaked or left hanging?
+
+    python bench/load.py [--users 200] [--seconds 60] [--chaos primary-down-secondary-flaky]
+
+Starts `switchboard serve` on loopback (the demo models at their own pace, every switch on,
+the chosen chaos preset) and lets `--users` simulated customers chat for `--seconds`: each signs
+in as one of the demo customers, opens a conversation and asks a question after another over
+SSE, pausing a moment between turns. Then it checks, through the API, what the customers were
+promised:
+
+- lost messages: a message whose response had started (the customer saw it acknowledged)
+  that is not stored in its conversation afterwards;
+- server errors: responses with a 5xx status, and tracebacks in the server's log;
+- past the budget: turns whose record took more than the latency budget plus 1 s
+  (`SWITCHBOARD_TURN_BUDGET_S`, 10 s by default), and turns the client waited that long for;
+- leaks: answers that carry another demo customer's name, email, phone or street.
+
+Prints the figures and exits 1 if any of the four is not 0. Traffic goes only to 127.0.0.1;
+every request has a timeout and the run stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from live_server import LiveServer, seed_customers
+
+from switchboard.app.metrics import percentile
+
+QUESTIONS = [
+    "what email do you have on my account?",
+    "where is my last order?",
+    "how many loyalty points do I have?",
+    "how do I return a tent?",
+    "do you ship to Canada?",
+    "what's the tracking number for my order?",
+    "can I change the delivery address?",
+    "how long does a refund take?",
+]
+BUDGET_S = 10.0
+SLACK_S = 1.0
+REQUEST_TIMEOUT_S = 60.0
+
+
+@dataclass
+class Tally:
+    sent: Counter[str] = field(default_factory=Counter)  # acknowledged messages, per conversation
+    statuses: Counter[int] = field(default_factory=Counter)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    transport_errors: int = 0
+    leaks: list[str] = field(default_factory=list)
+    record_ms: list[float] = field(default_factory=list)
+    waited_s: list[float] = field(default_factory=list)
+    ttft_ms: list[float] = field(default_factory=list)
+
+
+def personal_data() -> dict[str, list[str]]:
+    """Each demo customer's name, email, phone and street, as the app's own leak check reads them."""
+    return {c["id"]: [c["name"], c["email"], c["phone"], c["address"].split(",")[0]] for c in seed_customers()}
+
+
+def others_in(answer: str, customer: str, people: dict[str, list[str]]) -> list[str]:
+    folded = answer.casefold()
+    return [v for owner, values in people.items() if owner != customer for v in values if v.casefold() in folded]
+
+
+async def one_turn(client: httpx.AsyncClient, conversation: str, text: str, tally: Tally) -> dict[str, Any]:
+    """Posts `text` and reads the stream; returns the answer and the `done` record."""
+    answer: list[str] = []
+    record: dict[str, Any] = {}
+    started = time.monotonic()
+    async with client.stream("POST", f"/api/conversations/{conversation}/messages", json={"text": text}) as response:
+        tally.statuses[response.status_code] += 1
+        if response.status_code != 200:
+            return {}
+        tally.sent[conversation] += 1  # the response has started: the message was acknowledged
+        event = ""
+        async for line in response.aiter_lines():
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:") and event == "token":
+                answer.append(json.loads(line[5:])["text"])
+            elif line.startswith("data:") and event == "done":
+                record = json.loads(line[5:])
+    tally.waited_s.append(time.monotonic() - started)
+    return {"answer": "".join(answer), "record": record}
+
+
+async def customer(
+    server: LiveServer, who: str, until: float, seed: int, tally: Tally, people: dict[str, list[str]]
+) -> None:
+    rng = random.Random(seed)
+    headers = await asyncio.to_thread(server.sign_in, who)
+    timeout = httpx.Timeout(REQUEST_TIMEOUT_S, connect=10)
+    async with httpx.AsyncClient(base_url=server.base_url, headers=headers, timeout=timeout) as client:
+        conversation = (await client.post("/api/conversations", json={})).json()["id"]
+        while time.monotonic() < until:
+            try:
+                turn = await one_turn(client, conversation, rng.choice(QUESTIONS), tally)
+            except httpx.HTTPError:
+                tally.transport_errors += 1
+                continue
+            if turn:
+                note(turn, who, tally, people)
+            await asyncio.sleep(rng.uniform(0.5, 2.0))  # the customer reads, then types again
+
+
+def note(turn: dict[str, Any], who: str, tally: Tally, people: dict[str, list[str]]) -> None:
+    record = turn["record"]
+    tally.outcomes[record.get("outcome", "no record")] += 1
+    tally.record_ms.append(float(record.get("total_ms") or 0))
+    if record.get("ttft_ms") is not None:
+        tally.ttft_ms.append(float(record["ttft_ms"]))
+    tally.leaks += [f"{who} saw {value!r}" for value in others_in(turn["answer"], who, people)]
+
+
+async def lost_messages(server: LiveServer, tally: Tally, tokens: dict[str, dict[str, str]]) -> int:
+    """Acknowledged messages missing from their conversation, read back as their customer."""
+    lost = 0
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
+        for conversation, owner_headers in tokens.items():
+            stored = (await client.get(f"/api/conversations/{conversation}/messages", headers=owner_headers)).json()
+            lost += max(0, tally.sent[conversation] - sum(1 for m in stored if m["role"] == "user"))
+    return lost
+
+
+async def conversations_of(server: LiveServer) -> dict[str, dict[str, str]]:
+    """Every conversation the run opened, with headers of the customer it belongs to."""
+    found: dict[str, dict[str, str]] = {}
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
+        for c in seed_customers():
+            headers = await asyncio.to_thread(server.sign_in, c["id"])
+            for conversation in (await client.get("/api/conversations", headers=headers)).json():
+                found[conversation["id"]] = headers
+    return found
+
+
+async def run(users: int, seconds: float, chaos: str) -> int:
+    with tempfile.TemporaryDirectory() as scratch, LiveServer(Path(scratch)) as server:
+        server.operator("PATCH", "/api/flags", {"preset": "all-on"})
+        server.operator("PATCH", "/api/chaos", {"preset": chaos})
+        tally, people = Tally(), personal_data()
+        ids = [c["id"] for c in seed_customers()]
+        until = time.monotonic() + seconds
+        started = time.monotonic()
+        await asyncio.gather(*(customer(server, ids[n % len(ids)], until, n, tally, people) for n in range(users)))
+        elapsed = time.monotonic() - started
+        lost = await lost_messages(server, tally, await conversations_of(server))
+        return report(tally, lost, server.tracebacks(), users, elapsed, chaos)
+
+
+def report(tally: Tally, lost: int, tracebacks: int, users: int, elapsed: float, chaos: str) -> int:
+    turns = len(tally.record_ms)
+    server_errors = sum(n for status, n in tally.statuses.items() if status >= 500)
+    over_record = sum(ms > (BUDGET_S + SLACK_S) * 1000 for ms in tally.record_ms)
+    over_waited = sum(s > BUDGET_S + SLACK_S for s in tally.waited_s)
+    print(f"{users} customers for {elapsed:.0f} s under chaos {chaos!r}, every switch on (loopback)")
+    print(f"turns answered {turns} ({turns / elapsed:.1f}/s); statuses {dict(tally.statuses)}")
+    print(f"outcomes {dict(tally.outcomes)}; transport errors {tally.transport_errors}")
+    print(f"turn latency p50 {percentile(tally.record_ms, 50):.0f} ms  p95 {percentile(tally.record_ms, 95):.0f} ms")
+    print(f"  max {max(tally.record_ms, default=0):.0f} ms; client wait max {max(tally.waited_s, default=0):.1f} s")
+    print(f"time to first token p50 {percentile(tally.ttft_ms, 50):.0f} ms  p95 {percentile(tally.ttft_ms, 95):.0f} ms")
+    print(f"lost messages {lost} of {sum(tally.sent.values())} acknowledged")
+    print(f"server errors {server_errors}; tracebacks in the server log {tracebacks}")
+    print(
+        f"turns more than {SLACK_S:.0f} s past the {BUDGET_S:.0f} s budget: {over_record} (client-side {over_waited})"
+    )
+    print(f"answers carrying another customer's data: {len(tally.leaks)}", *tally.leaks[:5], sep="\n  ")
+    failed = lost or server_errors or tracebacks or over_record or tally.leaks
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--chaos", default="primary-down-secondary-flaky")
+    args = parser.parse_args()
+    raise SystemExit(asyncio.run(run(args.users, args.seconds, args.chaos)))
