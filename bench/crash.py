@@ -6,8 +6,8 @@ Starts `switchboard serve` on a free loopback port with its own temporary data f
 slow demo model, posts one message in each of N conversations over a few seconds, waits
 until every response's headers have come (the message is acknowledged) — by then the first
 answers have streamed part-way and the last messages are milliseconds old — and sends
-SIGKILL. It restarts the server on the same data folder (the model instant, so that the
-checks are quick) and checks through the API:
+SIGKILL. It restarts the server on the same data folder and checks through the API, signed
+in as each conversation's customer:
 
 - every acknowledged message is stored;
 - every answer the client saw part of agrees with what is stored (one is a prefix of the
@@ -24,29 +24,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from live_server import LiveServer
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[1]
 CUSTOMERS = ("C1001", "C1002", "C1003")
 QUESTIONS = ("how long do refunds take?", "do you ship to Canada?", "how do I care for a down sleeping bag?")
-ADMIN = secrets.token_hex(8)
-START_TIMEOUT_S = 120.0
 BURST_TIMEOUT_S = 60.0
-CHECK_TIMEOUT_S = 120.0
+CHECK_TIMEOUT_S = 180.0
+TIMEOUT = httpx.Timeout(30, connect=5)
 
 
 @dataclass
@@ -55,65 +48,35 @@ class Post:
 
     conversation_id: str
     text: str
+    headers: dict[str, str] = field(repr=False)  # the customer's sign-in
     acknowledged: bool = False
     seen: str = ""  # answer text received before the connection died
     done: bool = False  # the `done` event arrived: the turn finished before the kill
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def server(data_dir: Path, port: int, tokens_per_s: float) -> Iterator[subprocess.Popen[bytes]]:
-    """`switchboard serve` from this checkout, killed on the way out whatever happens."""
-    env = {
-        **os.environ,
-        "SWITCHBOARD_DATA_DIR": str(data_dir),
-        "SWITCHBOARD_DEMO_TTFT_MS": "200" if tokens_per_s else "0",
-        "SWITCHBOARD_DEMO_TOKENS_PER_S": str(tokens_per_s),
-        "SWITCHBOARD_ADMIN_TOKEN": ADMIN,
-    }
-    command = [sys.executable, "-c", "import sys; from switchboard.app.cli import main; sys.exit(main(sys.argv[1:]))"]
-    command += ["serve", "--host", "127.0.0.1", "--port", str(port)]
-    log = (data_dir / f"server-{port}.log").open("ab")
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
-        log.close()
-
-
-async def wait_until_up(client: httpx.AsyncClient, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server exited with {process.returncode} while starting")
-        try:
-            if (await client.get("/api/flags")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.2)
-    raise SystemExit(f"the server did not start within {START_TIMEOUT_S:.0f} s")
-
-
-async def new_conversation(client: httpx.AsyncClient, customer_id: str) -> str:
-    """The one place that knows how a customer gets a conversation (today: named in the body)."""
-    response = await client.post("/api/conversations", json={"customer_id": customer_id})
+async def new_conversation(
+    server: LiveServer, client: httpx.AsyncClient, customer_id: str
+) -> tuple[str, dict[str, str]]:
+    """The one place that knows how a customer gets a conversation: sign in, then open one.
+    Returns its id and the headers that speak for the customer."""
+    headers = await asyncio.to_thread(server.sign_in, customer_id)
+    response = await client.post("/api/conversations", json={}, headers=headers)
     response.raise_for_status()
-    return str(response.json()["id"])
+    return str(response.json()["id"]), headers
+
+
+async def open_conversations(server: LiveServer, client: httpx.AsyncClient, count: int) -> list[Post]:
+    posts = []
+    for n in range(count):
+        conversation, headers = await new_conversation(server, client, CUSTOMERS[n % len(CUSTOMERS)])
+        posts.append(Post(conversation, QUESTIONS[n % len(QUESTIONS)], headers))
+    return posts
 
 
 async def send(client: httpx.AsyncClient, post: Post) -> None:
     """Posts the message and reads the stream until it ends or the server dies."""
     url = f"/api/conversations/{post.conversation_id}/messages"
-    headers = {"accept": "text/event-stream"}
+    headers = {**post.headers, "accept": "text/event-stream"}
     try:
         async with client.stream("POST", url, json={"text": post.text}, headers=headers) as response:
             post.acknowledged = response.status_code == 200
@@ -129,7 +92,7 @@ async def send(client: httpx.AsyncClient, post: Post) -> None:
         pass  # the server was killed: what was seen is what counts
 
 
-async def burst(client: httpx.AsyncClient, posts: list[Post], process: subprocess.Popen[bytes], spread: float) -> None:
+async def burst(client: httpx.AsyncClient, posts: list[Post], server: LiveServer, spread: float) -> None:
     """Posts arrive over `spread` seconds — the first are streaming part-way when the last are
     sent — and SIGKILL goes the moment the last is acknowledged, so that some acknowledged
     messages are only milliseconds old when the server dies."""
@@ -140,8 +103,7 @@ async def burst(client: httpx.AsyncClient, posts: list[Post], process: subproces
     deadline = time.monotonic() + BURST_TIMEOUT_S
     while not all(p.acknowledged for p in posts) and time.monotonic() < deadline:
         await asyncio.sleep(0.001)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
+    server.kill()
     await asyncio.wait(tasks, timeout=10)
 
 
@@ -155,6 +117,7 @@ class Findings:
     disagreeing: int = 0  # stored text that is not a prefix of what was seen, nor the other way round
     unmarked: int = 0  # cut-off turns whose record does not say interrupted
     unanswered: int = 0  # follow-ups after the restart that did not get an answer
+    why_unanswered: Counter[str] = field(default_factory=Counter)
 
 
 def common_prefix(a: str, b: str) -> int:
@@ -163,7 +126,8 @@ def common_prefix(a: str, b: str) -> int:
 
 
 async def check(client: httpx.AsyncClient, post: Post, found: Findings) -> None:
-    messages = (await client.get(f"/api/conversations/{post.conversation_id}/messages")).json()
+    url = f"/api/conversations/{post.conversation_id}/messages"
+    messages = (await client.get(url, headers=post.headers)).json()
     if not any(m["role"] == "user" and m["content"] == post.text for m in messages):
         found.lost += 1
         return
@@ -177,56 +141,44 @@ async def check(client: httpx.AsyncClient, post: Post, found: Findings) -> None:
         found.chars_kept += common_prefix(stored, seen)
     if not (stored.startswith(seen) or seen.startswith(stored)):
         found.disagreeing += 1
-    record = (await client.get(f"/api/records/{reply['record_id']}")).json() if reply["record_id"] else {}
+    record_url = f"/api/records/{reply['record_id']}"
+    record = (await client.get(record_url, headers=post.headers)).json() if reply["record_id"] else {}
     if not str(record.get("error", "")).startswith("interrupted"):
         found.unmarked += 1
 
 
 async def follow_up(client: httpx.AsyncClient, post: Post, found: Findings) -> None:
     url = f"/api/conversations/{post.conversation_id}/messages"
-    reply = await client.post(
-        url, json={"text": "thanks, and do you ship to Canada?"}, headers={"accept": "application/json"}
-    )
-    if reply.status_code != 200 or reply.json()["record"]["outcome"] == "error" or not reply.json()["answer"]:
+    headers = {**post.headers, "accept": "application/json"}
+    reply = await client.post(url, json={"text": "thanks, and do you ship to Canada?"}, headers=headers)
+    body = reply.json()
+    if reply.status_code != 200 or body["record"]["outcome"] == "error" or not body["answer"]:
         found.unanswered += 1
+        found.why_unanswered[f"{reply.status_code} {body.get('record', body).get('error')}"] += 1
 
 
 async def main(conversations: int, tokens_per_s: float, spread: float) -> int:
-    data_dir = Path(tempfile.mkdtemp(prefix="switchboard-crash-"))
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     limits = httpx.Limits(max_connections=conversations + 5)
-    timeout = httpx.Timeout(30, connect=5)
-    posts: list[Post] = []
-    with server(data_dir, port, tokens_per_s) as first:
-        async with httpx.AsyncClient(
-            base_url=base, timeout=timeout, limits=limits, headers={"X-Admin-Token": ADMIN}
-        ) as c:
-            await wait_until_up(c, first)
+    with tempfile.TemporaryDirectory(prefix="switchboard-crash-") as scratch:
+        # PYTHONPATH: the server runs this checkout's code, not whichever copy is installed.
+        speed = {"SWITCHBOARD_DEMO_TTFT_MS": "200", "SWITCHBOARD_DEMO_TOKENS_PER_S": f"{tokens_per_s:g}"}
+        with LiveServer(Path(scratch), PYTHONPATH=str(REPO), **speed) as server:
             # The judge would grade some turns on the same slow model: not what is measured here.
-            (await c.patch("/api/flags", json={"flags": {"online_evals": False}})).raise_for_status()
-            for n in range(conversations):
-                conversation = await new_conversation(c, CUSTOMERS[n % len(CUSTOMERS)])
-                posts.append(Post(conversation, QUESTIONS[n % len(QUESTIONS)]))
-            started = time.perf_counter()
-            await burst(c, posts, first, spread)
-            killed_after = time.perf_counter() - started
-    found = Findings(acknowledged=sum(p.acknowledged for p in posts))
-    with server(data_dir, port, 0) as second:
-        async with httpx.AsyncClient(
-            base_url=base, timeout=timeout, limits=limits, headers={"X-Admin-Token": ADMIN}
-        ) as c:
-            await wait_until_up(c, second)
-            acknowledged = [p for p in posts if p.acknowledged]
-            checks = [check(c, p, found) for p in acknowledged] + [follow_up(c, p, found) for p in acknowledged]
-            await asyncio.wait_for(asyncio.gather(*checks), CHECK_TIMEOUT_S)
+            server.operator("PATCH", "/api/flags", {"flags": {"online_evals": False}})
+            async with httpx.AsyncClient(base_url=server.base_url, timeout=TIMEOUT, limits=limits) as client:
+                posts = await open_conversations(server, client, conversations)
+                started = time.perf_counter()
+                await burst(client, posts, server, spread)
+                killed_after = time.perf_counter() - started
+                found = Findings(acknowledged=sum(p.acknowledged for p in posts))
+                server.start()  # the same data folder and port, after the SIGKILL
+                acknowledged = [p for p in posts if p.acknowledged]
+                checks = [check(client, p, found) for p in acknowledged]
+                await asyncio.wait_for(asyncio.gather(*checks), CHECK_TIMEOUT_S)
+                answers = [follow_up(client, p, found) for p in acknowledged]
+                await asyncio.wait_for(asyncio.gather(*answers), CHECK_TIMEOUT_S)
     report(found, posts, killed_after, tokens_per_s)
-    failed = found.lost or found.disagreeing or found.unmarked or found.unanswered
-    if failed:
-        print(f"data folder and server logs kept in {data_dir}")
-    else:
-        shutil.rmtree(data_dir, ignore_errors=True)
-    return 1 if failed else 0
+    return 1 if found.lost or found.disagreeing or found.unmarked or found.unanswered else 0
 
 
 def report(found: Findings, posts: list[Post], killed_after: float, tokens_per_s: float) -> None:
@@ -240,6 +192,8 @@ def report(found: Findings, posts: list[Post], killed_after: float, tokens_per_s
     print(f"stored text disagreeing with what was seen: {found.disagreeing}")
     print(f"cut-off turns not marked interrupted: {found.unmarked}")
     print(f"follow-ups after the restart not answered: {found.unanswered}")
+    for why, count in found.why_unanswered.most_common(3):
+        print(f"  {count} × {why}")
 
 
 if __name__ == "__main__":
