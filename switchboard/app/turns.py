@@ -186,18 +186,12 @@ class TurnRunner:
         error: str | None = None
         finished = False
         try:
-            played = self._with_a_person(turn.held.by, turn.recorder) if turn.held else self._run_graph(turn)
-            async for event in played:
+            async for event in self._answered(turn):
                 yield self._drafted(turn, event)
             finished = True
         except ProviderError as exc:
-            if turn.flags.get("degradation") and self._ladder is not None:
-                async for event in self._degrade(turn):
-                    yield self._drafted(turn, event)
-                finished = True
-            else:
-                error = f"ProviderError: {exc}"
-                yield TurnEvent("error", {"code": "model_unavailable", "message": "Our assistant is unavailable."})
+            error = f"ProviderError: {exc}"
+            yield TurnEvent("error", {"code": "model_unavailable", "message": "Our assistant is unavailable."})
         except Exception as exc:  # the turn failed: say so, keep what was said
             log.exception("turn %s in conversation %s failed", turn.base["id"], turn.conversation_id)
             error = f"{type(exc).__name__}: {exc}"
@@ -210,6 +204,18 @@ class TurnRunner:
             for listener in self._after_turn:
                 listener(turn.text, turn.recorder.answer, record)
         yield TurnEvent("done", record)
+
+    async def _answered(self, turn: Turn) -> AsyncIterator[TurnEvent]:
+        """The turn's events: a person's hold, or the graph — or, when every model failed, the
+        ladder's answer (chapter 9). A failure on the ladder is the turn's failure like any other."""
+        try:
+            async for event in self._with_a_person(turn.held.by, turn.recorder) if turn.held else self._run_graph(turn):
+                yield event
+        except ProviderError:
+            if not (turn.flags.get("degradation") and self._ladder is not None):
+                raise
+            async for event in self._degrade(turn):
+                yield event
 
     @staticmethod
     def _drafted(turn: Turn, event: TurnEvent) -> TurnEvent:

@@ -225,3 +225,20 @@ async def test_after_a_restart_a_turn_cut_off_says_so_and_the_conversation_goes_
         assert after["outcome"] == "answered" and answer
         history = await restarted.conversations.messages(conversation.id)
         assert [m.complete for m in history] == [True, False, True, True]
+
+
+async def test_a_failure_on_the_degraded_path_is_an_error_event_too(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    conversation = await services.conversations.create("C1001")
+    services.chaos.apply_preset("all-down")
+
+    async def no_tickets(customer_id: str, conversation_id: str, reason: str) -> str:
+        raise RuntimeError("ticket system down")
+
+    services.shop.open_ticket = no_tickets  # type: ignore[method-assign]
+    with caplog.at_level(logging.ERROR):
+        events = [e async for e in services.turns.play(conversation.id, "C1001", "qwertyuiop asdfghjkl")]
+    assert [e.kind for e in events][-2:] == ["error", "done"]
+    assert events[-1].data["outcome"] == "error" and "ticket system down" in events[-1].data["error"]
+    assert [r.exc_info is not None for r in caplog.records if r.name == "switchboard.app.turns"] == [True]
