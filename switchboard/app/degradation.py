@@ -1,5 +1,9 @@
 """Switchboard's degradation ladder (chapter 9): cached answer → help centre without a model →
-an honest "unavailable" with a ticket. Used when every provider has failed a turn."""
+an honest "unavailable" with a ticket. Used when every provider has failed a turn.
+
+A cached answer is served only to the customer it was given to: most answers worth caching
+used that customer's orders or account, and would hand them to anyone who asked the same words.
+What the ladder serves still goes through the turn's privacy filter, like a model's answer."""
 
 from __future__ import annotations
 
@@ -26,16 +30,16 @@ class Ladder:
         self._shop = shop
 
     def learn(self, question: str, answer: str, record: dict[str, Any]) -> None:
-        """After every turn: remember answers that a model gave successfully."""
+        """After every turn: remember answers that a model gave successfully, for their customer."""
         if record.get("outcome") == "answered" and answer:
-            self.answers.remember(question, answer)
+            self.answers.remember(record["customer_id"], question, answer)
 
     async def serve(self, question: str, customer_id: str, conversation_id: str) -> tuple[Served, str | None]:
         """The best answer still possible, and the ticket opened if it came to that."""
         tickets: list[str] = []
 
         async def cached() -> str | None:
-            return self.answers.recall(question)
+            return self.answers.recall(customer_id, question)
 
         async def help_centre() -> str | None:
             if NAMES_AN_ORDER.search(question):

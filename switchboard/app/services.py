@@ -70,6 +70,7 @@ class Services:
     now: Callable[[], datetime]
     chaos: ChaosBoard
     approvals: ApprovalDesk
+    ladder: Ladder
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -132,6 +133,7 @@ async def running_services(
         gateway, chaos = build_gateway(settings, embedder, http)
         scanner = scanner or CachedScanner(Scanner(embedder.embed, load_bank(default_bank_path())))
         services = _assemble(settings, engine, sessions, knowledge, gateway, saver, now, chaos, scanner)
+        await services.turns.recover_interrupted()  # turns the last run of the server died in
         yield services
         await services.online.close()
     await engine.dispose()
@@ -217,4 +219,5 @@ def _assemble(
         now,
         chaos,
         approvals,
+        ladder,
     )

@@ -373,6 +373,26 @@ class ConversationStore:
             else:
                 row.entries = vault.to_dict()
 
+    async def save_draft(self, message_id: str, content: str) -> None:
+        """The answer so far, while it streams; never over an answer already finished."""
+        async with self._sessions() as s, s.begin():
+            message = await s.get(Message, message_id)
+            if message is not None and not message.complete and message.record_id is None:
+                message.content = content
+
+    async def interrupted(self) -> list[tuple[Message, str, str | None]]:
+        """Answers left mid-stream with no record — the server stopped while they streamed —
+        each with its conversation's customer and the run that played it, if one did."""
+        async with self._sessions() as s:
+            query = (
+                select(Message, Conversation.customer_id, RunConversation.run_id)
+                .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+                .outerjoin(RunConversation, col(RunConversation.conversation_id) == col(Message.conversation_id))
+                .where(Message.role == "assistant", col(Message.complete).is_(False), col(Message.record_id).is_(None))
+                .order_by(col(Message.created_at))
+            )
+            return [(m, customer, run) for m, customer, run in (await s.exec(query)).all()]
+
     async def finish_message(self, message_id: str, content: str, *, complete: bool, record_id: str | None) -> None:
         async with self._sessions() as s, s.begin():
             message = await s.get(Message, message_id)

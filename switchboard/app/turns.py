@@ -1,22 +1,29 @@
 """Plays one turn: store the message, run the graph, stream what it says, store the record.
 
-The customer's message — and an empty assistant message — are stored before the graph runs,
-so nothing typed is lost. Whatever happens next (an answer, an error, the browser going away
-mid-stream) the partial or full answer and the request record are stored too.
+A turn is two steps. `begin` stores the customer's message and an empty assistant message and
+returns; the route awaits it before it sends a byte, so a message the client saw acknowledged
+is a stored one. `stream` then runs the graph and yields what it says, saving the answer as it
+grows (a throttled flush), so a crash keeps what the customer had read up to the last save.
+Whatever ends the stream (an answer, an error, the browser going away) the answer and the
+request record are stored; a turn the server died in is marked interrupted at the next start
+(`recover_interrupted`). An approval the graph asks for is opened the moment it is asked for,
+so no word about a colleague goes out before the Human console has it.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, cast
 
 import anyio
 
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import Event, GuardTripped, ModelCalled, Step, TicketOpened, Token
+from switchboard.agents.events import ApprovalRequested, Event, GuardTripped, ModelCalled, Step, TicketOpened, Token
 from switchboard.agents.graph import Graph
 from switchboard.agents.llm.types import ProviderError
 from switchboard.agents.nodes.guard_input import REFUSAL
@@ -24,17 +31,22 @@ from switchboard.agents.state import ConversationState
 from switchboard.app.approvals import ApprovalDesk
 from switchboard.app.degradation import Ladder
 from switchboard.app.flags import FlagBoard, snapshot_key
-from switchboard.app.models import RequestRecord
+from switchboard.app.models import Message, RequestRecord, Takeover
 from switchboard.app.parallel_scan import ParallelScan
 from switchboard.app.privacy import WITHHELD, Outbound, masked
 from switchboard.app.recorder import TurnRecorder
 from switchboard.app.store import ConversationStore, RecordStore, new_id
 from switchboard.patterns.injection import Verdict
 from switchboard.patterns.pii import Vault
+from switchboard.patterns.throttled_flush import ThrottledFlush
+
+log = logging.getLogger(__name__)
 
 ContextFactory = Callable[[str, str, dict[str, bool], Vault | None], TurnContext]
 AfterTurn = Callable[[str, str, dict[str, Any]], None]  # question, answer, record
 OthersData = Callable[[str], Awaitable[list[str]]]  # every other customer's personal data
+DRAFT_EVERY_S = 0.25  # how often, at most, a streaming answer is saved (and at every sentence end)
+INTERRUPTED = "interrupted: the server stopped mid-answer"
 
 
 async def _nobody_else(customer_id: str) -> list[str]:
@@ -47,6 +59,24 @@ class TurnEvent:
 
     kind: str
     data: dict[str, Any]
+
+
+@dataclass
+class Turn:
+    """A turn begun: the customer's message and an empty answer are stored; `stream` plays it."""
+
+    conversation_id: str
+    customer_id: str
+    text: str
+    flags: dict[str, bool]
+    held: Takeover | None  # a person has the conversation: no model runs
+    base: dict[str, Any]  # the record's fields known from the start
+    recorder: TurnRecorder
+    draft: ThrottledFlush  # saves the answer as it streams
+
+    @property
+    def reply_id(self) -> str:
+        return str(self.base["message_id"])
 
 
 def _outgoing(text: str, outbound: Outbound | None, recorder: TurnRecorder, whole: bool = False) -> list[TurnEvent]:
@@ -118,9 +148,21 @@ class TurnRunner:
         flags: dict[str, bool] | None = None,
         run_id: str | None = None,
     ) -> AsyncIterator[TurnEvent]:
-        """Play one turn under `flags` (default: the board's flags as they are now).
+        """Begin a turn and stream it: for callers with no response to send in between."""
+        turn = await self.begin(conversation_id, customer_id, text, flags, run_id)
+        async for event in self.stream(turn):
+            yield event
 
-        Turns played by a run carry its id, so that live figures leave them out."""
+    async def begin(
+        self,
+        conversation_id: str,
+        customer_id: str,
+        text: str,
+        flags: dict[str, bool] | None = None,
+        run_id: str | None = None,
+    ) -> Turn:
+        """Store the customer's message and an empty answer, under `flags` (default: the board's
+        flags as they are now). Turns played by a run carry its id, so live figures leave them out."""
         flags = dict(flags) if flags is not None else self._flags.snapshot()
         recorder = TurnRecorder(self._clock)
         held = await self._conversations.taken_over(conversation_id)
@@ -136,35 +178,80 @@ class TurnRunner:
             "streamed": flags.get("streaming", False),
             "run_id": run_id,
         }
+        draft = ThrottledFlush(partial(self._conversations.save_draft, reply.id), self._clock, DRAFT_EVERY_S)
+        return Turn(conversation_id, customer_id, text, flags, held, base, recorder, draft)
+
+    async def stream(self, turn: Turn) -> AsyncIterator[TurnEvent]:
+        """Play a begun turn: what it says as it says it, then `done` with the record."""
         error: str | None = None
         finished = False
         try:
-            turn = self._with_a_person(held.by, recorder) if held else None
-            async for event in turn or self._run_graph(conversation_id, customer_id, text, flags, recorder):
-                yield event
-            if self._approvals is not None:
-                for wanted in recorder.approvals:
-                    await self._approvals.open(conversation_id, customer_id, wanted)
+            async for event in self._answered(turn):
+                yield self._drafted(turn, event)
             finished = True
         except ProviderError as exc:
-            if flags.get("degradation") and self._ladder is not None:
-                async for event in self._degrade(text, customer_id, conversation_id, recorder):
-                    yield event
-                finished = True
-            else:
-                error = f"ProviderError: {exc}"
-                yield TurnEvent("error", {"code": "model_unavailable", "message": "Our assistant is unavailable."})
+            error = f"ProviderError: {exc}"
+            yield TurnEvent("error", {"code": "model_unavailable", "message": "Our assistant is unavailable."})
         except Exception as exc:  # the turn failed: say so, keep what was said
+            log.exception("turn %s in conversation %s failed", turn.base["id"], turn.conversation_id)
             error = f"{type(exc).__name__}: {exc}"
             yield TurnEvent("error", {"code": "turn_failed", "message": "Something went wrong answering that."})
         finally:
             if not finished and error is None:
                 error = "client disconnected"
-            record = await self._save(recorder, base, error, complete=finished)
+            record = await self._save(turn, error, complete=finished)
         if finished:
             for listener in self._after_turn:
-                listener(text, recorder.answer, record)
+                listener(turn.text, turn.recorder.answer, record)
         yield TurnEvent("done", record)
+
+    async def _answered(self, turn: Turn) -> AsyncIterator[TurnEvent]:
+        """The turn's events: a person's hold, or the graph — or, when every model failed, the
+        ladder's answer (chapter 9). A failure on the ladder is the turn's failure like any other."""
+        try:
+            async for event in self._with_a_person(turn.held.by, turn.recorder) if turn.held else self._run_graph(turn):
+                yield event
+        except ProviderError:
+            if not (turn.flags.get("degradation") and self._ladder is not None):
+                raise
+            async for event in self._degrade(turn):
+                yield event
+
+    @staticmethod
+    def _drafted(turn: Turn, event: TurnEvent) -> TurnEvent:
+        """An event on its way out; answer text is offered to the draft first."""
+        if event.kind == "token":
+            turn.draft.offer(turn.recorder.answer)
+        return event
+
+    async def recover_interrupted(self) -> int:
+        """At start-up: answers the server died in the middle of get a record saying so; each
+        keeps its partial text, marked incomplete. Returns how many there were."""
+        cut = await self._conversations.interrupted()
+        for message, customer_id, run_id in cut:
+            record = self._interrupted_record(message, customer_id, run_id)
+            await self._store_record(record)
+            await self._conversations.finish_message(
+                message.id, message.content, complete=False, record_id=record["id"]
+            )
+        if cut:
+            log.warning("%d answers were cut off when the server stopped; marked interrupted", len(cut))
+        return len(cut)
+
+    def _interrupted_record(self, message: Message, customer_id: str, run_id: str | None) -> dict[str, Any]:
+        recorder = TurnRecorder(self._clock)
+        recorder.answer = message.content  # what was saved of it, for the record's figures
+        base: dict[str, Any] = {
+            "id": new_id("r_"),
+            "conversation_id": message.conversation_id,
+            "customer_id": customer_id,
+            "message_id": message.id,
+            "flags": {},  # not known: the snapshot is written with the record, at the turn's end
+            "flags_key": "unknown (interrupted)",
+            "streamed": None,
+            "run_id": run_id,
+        }
+        return recorder.record(base=base, error=INTERRUPTED, now=self._now())
 
     async def _with_a_person(self, by: str, recorder: TurnRecorder) -> AsyncIterator[TurnEvent]:
         """A person has taken this conversation over: the message waits for them, no model runs."""
@@ -172,47 +259,48 @@ class TurnRunner:
         recorder.see(Token(WITH_A_PERSON))
         yield TurnEvent("token", {"text": WITH_A_PERSON})
 
-    async def _degrade(
-        self, text: str, customer_id: str, conversation_id: str, recorder: TurnRecorder
-    ) -> AsyncIterator[TurnEvent]:
-        """Every provider failed: serve the best answer that needs no model (chapter 9)."""
+    async def _degrade(self, turn: Turn) -> AsyncIterator[TurnEvent]:
+        """Every provider failed: serve the best answer that needs no model (chapter 9), through
+        the same privacy filter as a model's answer — a rung is no more trusted than a model."""
         assert self._ladder is not None
-        served, ticket = await self._ladder.serve(text, customer_id, conversation_id)
+        recorder = turn.recorder
+        served, ticket = await self._ladder.serve(turn.text, turn.customer_id, turn.conversation_id)
         recorder.degraded_to = served.tier
         if ticket:
             recorder.see(TicketOpened(ticket, "model unavailable"))
-        token = Token(("\n\n" if recorder.answer else "") + served.text)
-        recorder.see(token)
         yield TurnEvent("step", {"node": "degrade", "label": f"Answering without a model ({served.tier})"})
-        yield TurnEvent("token", {"text": token.text})
+        outbound = await self._outbound(turn.conversation_id, turn.customer_id, turn.flags)
+        shown = ("\n\n" if recorder.answer else "") + served.text
+        for event in _outgoing(shown, outbound, recorder, whole=True):
+            yield event
 
-    async def _run_graph(
-        self,
-        conversation_id: str,
-        customer_id: str,
-        text: str,
-        flags: dict[str, bool],
-        recorder: TurnRecorder,
-    ) -> AsyncIterator[TurnEvent]:
-        private = flags.get("pii_redaction", False)
-        vault = await self._conversations.vault(conversation_id) if private else None
+    async def _outbound(self, conversation_id: str, customer_id: str, flags: dict[str, bool]) -> Outbound | None:
+        """The privacy filter for what goes out, when `pii_redaction` is on."""
+        if not flags.get("pii_redaction"):
+            return None
+        vault = await self._conversations.vault(conversation_id)
+        return Outbound(vault, await self._others_data(customer_id))
+
+    async def _run_graph(self, turn: Turn) -> AsyncIterator[TurnEvent]:
+        flags, recorder = turn.flags, turn.recorder
+        vault = await self._conversations.vault(turn.conversation_id) if flags.get("pii_redaction") else None
         known = len(vault) if vault is not None else 0
-        outbound = Outbound(vault, await self._others_data(customer_id)) if vault is not None else None
-        context = self._make_context(customer_id, conversation_id, flags, vault)
-        config: Any = {"configurable": {"thread_id": conversation_id}}
+        outbound = Outbound(vault, await self._others_data(turn.customer_id)) if vault is not None else None
+        context = self._make_context(turn.customer_id, turn.conversation_id, flags, vault)
+        config: Any = {"configurable": {"thread_id": turn.conversation_id}}
         # A turn starts afresh: an earlier turn's verdict, or a hand-back left by a turn that
         # failed part-way, must not carry over.
-        turn: ConversationState = {
-            "messages": [{"role": "user", "content": vault.redact(text) if vault is not None else text}],
+        fresh: ConversationState = {
+            "messages": [{"role": "user", "content": vault.redact(turn.text) if vault is not None else turn.text}],
             "suspicious": False,
             "blocked": False,
             "handoff": None,
             "handoffs": [],
         }
         parallel = flags.get("injection_scan") and flags.get("scan_in_parallel") and context.scanner is not None
-        scan = ParallelScan(context.scanner, turn["messages"][0]["content"]) if parallel and context.scanner else None
+        scan = ParallelScan(context.scanner, fresh["messages"][0]["content"]) if parallel and context.scanner else None
         try:
-            async for event in self._stream(turn, config, context, outbound, recorder, flags, scan):
+            async for event in self._stream(turn, fresh, config, context, outbound, scan):
                 yield event
             if scan is not None:
                 for event in _late_verdict(await scan.verdict(), recorder):
@@ -223,30 +311,32 @@ class TurnRunner:
             # Written even when the turn fails part-way: the checkpoint may already hold its placeholders.
             if vault is not None and len(vault) != known:
                 with anyio.CancelScope(shield=True):
-                    await self._conversations.save_vault(conversation_id, vault)
+                    await self._conversations.save_vault(turn.conversation_id, vault)
 
     async def _stream(
         self,
-        turn: ConversationState,
+        turn: Turn,
+        fresh: ConversationState,
         config: Any,
         context: TurnContext,
         outbound: Outbound | None,
-        recorder: TurnRecorder,
-        flags: dict[str, bool],
         scan: ParallelScan | None,
     ) -> AsyncIterator[TurnEvent]:
-        async for event in self._graph.astream(turn, config, context=context, stream_mode="custom"):
+        recorder = turn.recorder
+        async for event in self._graph.astream(fresh, config, context=context, stream_mode="custom"):
             event = cast(Event, event)  # nodes write only Event values to the custom stream
             if scan is not None and scan.blocked_now():
                 return  # a block landed: the rest of this turn does not go out
             if isinstance(event, Token):
-                for shown in _outgoing(event.text, outbound, recorder, whole=not flags.get("streaming")):
+                for shown in _outgoing(event.text, outbound, recorder, whole=not turn.flags.get("streaming")):
                     yield shown
                 if outbound is not None and outbound.leaked:
                     break  # the rest of this answer is not for this customer
                 continue
             recorder.see(event)
-            if isinstance(event, Step):
+            if isinstance(event, ApprovalRequested):
+                await self._open_approval(turn, event)
+            elif isinstance(event, Step):
                 yield TurnEvent("step", {"node": event.node, "label": event.label})
             elif isinstance(event, ModelCalled) and event.call.cut_mid_stream:
                 # The browser marks the seam: the answer goes on from another provider.
@@ -255,26 +345,37 @@ class TurnRunner:
             for shown in _outgoing(outbound.flush(), None, recorder):
                 yield shown
 
-    async def _save(
-        self, recorder: TurnRecorder, base: dict[str, Any], error: str | None, complete: bool
-    ) -> dict[str, Any]:
-        # Shielded: when the browser disconnects this turn is being cancelled, and the partial
-        # answer and its record must still be written.
+    async def _open_approval(self, turn: Turn, wanted: ApprovalRequested) -> None:
+        """Opened before the stream goes on, so that the words "I've asked a colleague" can
+        only follow a row the Human console shows; shielded, so a browser leaving now does
+        not lose a request the customer may already have been promised."""
+        if self._approvals is None:
+            return
         with anyio.CancelScope(shield=True):
-            record = recorder.record(base=base, error=error, now=self._now())
-            if base["flags"].get("pii_redaction"):
+            await self._approvals.open(turn.conversation_id, turn.customer_id, wanted)
+
+    async def _save(self, turn: Turn, error: str | None, complete: bool) -> dict[str, Any]:
+        # Shielded: when the browser disconnects this turn is being cancelled, and the partial
+        # answer and its record must still be written — after the draft write in flight, so
+        # that an older draft cannot land over the final text.
+        with anyio.CancelScope(shield=True):
+            await turn.draft.drain()
+            record = turn.recorder.record(base=turn.base, error=error, now=self._now())
+            if turn.flags.get("pii_redaction"):
                 record = masked(record)
-            await self._records.add(
-                RequestRecord(
-                    id=record["id"],
-                    conversation_id=record["conversation_id"],
-                    created_at=self._now(),
-                    flags_key=record["flags_key"],
-                    outcome=record["outcome"],
-                    data=record,
-                )
-            )
+            await self._store_record(record)
             await self._conversations.finish_message(
-                base["message_id"], recorder.answer, complete=complete, record_id=record["id"]
+                turn.reply_id, turn.recorder.answer, complete=complete, record_id=record["id"]
             )
         return record
+
+    async def _store_record(self, record: dict[str, Any]) -> None:
+        row = RequestRecord(
+            id=record["id"],
+            conversation_id=record["conversation_id"],
+            created_at=self._now(),
+            flags_key=record["flags_key"],
+            outcome=record["outcome"],
+            data=record,
+        )
+        await self._records.add(row)

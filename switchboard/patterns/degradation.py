@@ -1,7 +1,7 @@
 """A degradation ladder: when the model cannot answer, fall to the best answer that needs less.
 
 Each rung is a way to answer with fewer dependencies than the one above it — for Switchboard:
-a cached answer to the same question, then an extractive answer from the knowledge base with
+a cached answer to the same question from the same customer, then an extractive answer from the knowledge base with
 no model at all, then an honest "we're having trouble" that opens a ticket. Rungs are tried in
 order; the first that produces text serves, and the turn records which one it was.
 """
@@ -30,25 +30,39 @@ async def descend(rungs: Sequence[Rung]) -> Served | None:
 
 
 class RecentAnswers:
-    """The last good answer to each recent question (exact text, case and spacing ignored).
+    """The last good answer to each recent question, kept for the one it was given to.
 
-    An LRU of `capacity` questions; the cache rung of the ladder reads it.
+    The key is (owner, question) — the question's exact text with case and spacing ignored —
+    because an answer is only known to be fit for whoever it was made for: "where is my last
+    order?" has a different right answer for every customer, and serving one customer's answer
+    to another hands over their data. The owner is whatever scope the caller trusts an answer
+    within (a customer, a tenant for answers that used nothing personal).
+
+    Bounded: an LRU of at most `capacity` (owner, question) pairs; remembering or recalling an
+    answer makes it the most recent, and the least recent goes when one more would not fit.
     """
 
     def __init__(self, capacity: int = 1000) -> None:
-        self._answers: OrderedDict[str, str] = OrderedDict()
+        self._answers: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._capacity = capacity
 
     @staticmethod
-    def key(question: str) -> str:
-        return " ".join(question.lower().split())
+    def key(owner: str, question: str) -> tuple[str, str]:
+        return owner, " ".join(question.lower().split())
 
-    def remember(self, question: str, answer: str) -> None:
-        key = self.key(question)
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def remember(self, owner: str, question: str, answer: str) -> None:
+        key = self.key(owner, question)
         self._answers[key] = answer
         self._answers.move_to_end(key)
         if len(self._answers) > self._capacity:
             self._answers.popitem(last=False)
 
-    def recall(self, question: str) -> str | None:
-        return self._answers.get(self.key(question))
+    def recall(self, owner: str, question: str) -> str | None:
+        key = self.key(owner, question)
+        if key not in self._answers:
+            return None
+        self._answers.move_to_end(key)
+        return self._answers[key]

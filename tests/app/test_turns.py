@@ -1,15 +1,20 @@
-"""A turn cut short — the browser went away — still stores what was said, and leaves no task."""
+"""A turn cut short — the browser went away, the server died — still keeps what was said."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
+from switchboard.app.models import Message, RequestRecord
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
+from tests.app.playing import play
+from tests.app.test_approvals import BIG_REFUND
 
 
 @pytest.fixture
@@ -93,3 +98,147 @@ async def test_a_spent_latency_budget_gives_a_degraded_answer_early_not_an_error
     assert record["outcome"] == "degraded" and record["tier_served"] in ("kb-only", "cache", "unavailable")
     assert [c["error"] for c in record["calls"]] == ["timeout"]  # gave up at the deadline, once
     assert unbudgeted[-1].data["outcome"] == "answered"
+
+
+async def test_the_message_is_stored_when_the_turn_begins_before_any_of_the_answer(services: Services) -> None:
+    conversation = await services.conversations.create("C1001")
+    begun = await services.turns.begin(conversation.id, "C1001", "where is my order?")
+    user, assistant = await services.conversations.messages(conversation.id)
+    assert (user.role, user.content) == ("user", "where is my order?")
+    assert (assistant.id, assistant.content, assistant.complete) == (begun.reply_id, "", False)
+    _ = [e async for e in services.turns.stream(begun)]
+    assert (await services.conversations.messages(conversation.id))[-1].complete
+
+
+async def test_the_answer_is_saved_as_it_streams_in_few_writes(services: Services) -> None:
+    conversation = await services.conversations.create("C1001")
+    begun = await services.turns.begin(conversation.id, "C1001", "how long do refunds take?")
+    saves: list[str] = []
+    save_draft = services.conversations.save_draft
+
+    async def counted(message_id: str, content: str) -> None:
+        saves.append(content)
+        await save_draft(message_id, content)
+
+    services.conversations.save_draft = counted  # type: ignore[method-assign]
+    seen = ""
+    events = aiter(services.turns.stream(begun))
+    while ". " not in seen:
+        event = await anext(events)
+        seen += event.data["text"] if event.kind == "token" else ""
+    await begun.draft.drain()  # the write the sentence's end began has landed
+    stored = (await services.conversations.messages(conversation.id))[-1]
+    assert seen.startswith(stored.content) and ". " in stored.content and not stored.complete
+    await events.aclose()  # type: ignore[attr-defined]
+    assert len(saves) < len(seen.split()) / 2  # not a write per token
+
+
+async def test_an_approval_is_opened_when_asked_for_even_if_the_browser_leaves(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=50)
+    async with running_services(settings) as services:
+        conversation = await services.conversations.create("C1001")
+        flags = {**services.flags.snapshot(), "human_approval": True}
+        gone = asyncio.Event()
+
+        async def browser() -> None:
+            async for event in services.turns.play(conversation.id, "C1001", BIG_REFUND, flags=flags):
+                if event.kind == "token":
+                    gone.set()
+
+        task = asyncio.create_task(browser())
+        await gone.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        (waiting,) = await services.approvals.pending()
+        assert waiting.request["order_id"] == "10049" and waiting.conversation_id == conversation.id
+
+
+async def test_no_word_of_a_colleague_goes_out_before_the_approval_exists(services: Services) -> None:
+    conversation = await services.conversations.create("C1001")
+    flags = {**services.flags.snapshot(), "human_approval": True}
+    said = ""
+    async for event in services.turns.play(conversation.id, "C1001", BIG_REFUND, flags=flags):
+        said += event.data["text"] if event.kind == "token" else ""
+        if "colleague" in said:
+            assert await services.approvals.pending()
+    assert "asked a colleague to approve it" in said
+    assert len(await services.approvals.pending()) == 1  # opened once, not again at the end
+
+
+async def test_an_unexpected_failure_is_logged_once_with_its_traceback(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    conversation = await services.conversations.create("C1001")
+    services.flags.set_many({"rag": True})
+
+    async def broken(query: str, k: int, hybrid: bool = False) -> list[object]:
+        raise RuntimeError("vector store unavailable")
+
+    services.knowledge.search = broken  # type: ignore[method-assign,assignment]
+    with caplog.at_level(logging.ERROR):
+        events = [e async for e in services.turns.play(conversation.id, "C1001", "how long do refunds take?")]
+    assert [e.kind for e in events][-2:] == ["error", "done"]
+    (logged,) = [r for r in caplog.records if r.exc_info]
+    assert logged.name == "switchboard.app.turns" and "vector store unavailable" in str(logged.exc_info[1])  # type: ignore[index]
+    assert events[-1].data["id"] in logged.getMessage()
+
+
+async def _crash_mid_answer(services: Services, conversation_id: str) -> str:
+    """The database as a kill -9 mid-answer leaves it: the partial answer, no record, and a
+    checkpoint thread holding a half-run turn."""
+    first_tokens = asyncio.Event()
+    seen: list[str] = []
+
+    async def browser() -> None:
+        async for event in services.turns.play(conversation_id, "C1001", "how long do refunds take?"):
+            seen.append(event.data.get("text", "")) if event.kind == "token" else None
+            if len(seen) == 3:
+                first_tokens.set()
+
+    task = asyncio.create_task(browser())
+    await first_tokens.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with services.sessions() as s, s.begin():
+        reply = (await s.exec(select(Message).where(Message.role == "assistant"))).one()
+        await s.delete(await s.get(RequestRecord, reply.record_id))
+        reply.record_id = None
+        return reply.content
+
+
+async def test_after_a_restart_a_turn_cut_off_says_so_and_the_conversation_goes_on(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=50)
+    async with running_services(settings) as crashed:
+        conversation = await crashed.conversations.create("C1001")
+        partial = await _crash_mid_answer(crashed, conversation.id)
+    assert partial
+    async with running_services(settings) as restarted:
+        _, cut = await restarted.conversations.messages(conversation.id)
+        assert (cut.content, cut.complete) == (partial, False)
+        record = await restarted.records.get(cut.record_id or "")
+        assert record is not None and record.outcome == "error"
+        assert record.data["error"] == "interrupted: the server stopped mid-answer"
+        assert record.data["customer_id"] == "C1001" and record.data["message_id"] == cut.id
+        answer, after = await play(restarted, conversation.id, "C1001", "do you ship to Canada?")
+        assert after["outcome"] == "answered" and answer
+        history = await restarted.conversations.messages(conversation.id)
+        assert [m.complete for m in history] == [True, False, True, True]
+
+
+async def test_a_failure_on_the_degraded_path_is_an_error_event_too(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    conversation = await services.conversations.create("C1001")
+    services.chaos.apply_preset("all-down")
+
+    async def no_tickets(customer_id: str, conversation_id: str, reason: str) -> str:
+        raise RuntimeError("ticket system down")
+
+    services.shop.open_ticket = no_tickets  # type: ignore[method-assign]
+    with caplog.at_level(logging.ERROR):
+        events = [e async for e in services.turns.play(conversation.id, "C1001", "qwertyuiop asdfghjkl")]
+    assert [e.kind for e in events][-2:] == ["error", "done"]
+    assert events[-1].data["outcome"] == "error" and "ticket system down" in events[-1].data["error"]
+    assert [r.exc_info is not None for r in caplog.records if r.name == "switchboard.app.turns"] == [True]

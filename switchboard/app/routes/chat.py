@@ -41,8 +41,12 @@ async def list_messages(conversation: OwnConversationDep, services: ServicesDep)
 async def send_message(
     body: NewMessage, conversation: OwnConversationDep, services: ServicesDep, request: Request
 ) -> EventSourceResponse | dict[str, Any]:
-    """Streams `step`, `token`, `error` and `done` events; JSON instead when asked for it."""
-    events = services.turns.play(conversation.id, conversation.customer_id, body.text)
+    """Streams `step`, `token`, `error` and `done` events; JSON instead when asked for it.
+
+    The turn is begun — the message stored — before the response starts: a client that got
+    the 200 has a stored message, whatever happens to the server next."""
+    turn = await services.turns.begin(conversation.id, conversation.customer_id, body.text)
+    events = services.turns.stream(turn)
     if _wants_json(request.headers.get("accept", "")):
         return await _collect(events)
     return EventSourceResponse(_as_sse(events), ping=15)
