@@ -39,6 +39,7 @@ async def ask_model(
     When `shows_text` is set, the reply is the customer's answer: with the `streaming` flag on
     each delta goes out as it arrives; with it off, the whole text goes out once it is done.
     """
+    ctx.check_deadline(f"the {purpose} model call")
     request = replace(request, deadline=ctx.deadline)
     streaming = shows_text and ctx.on("streaming")
     text: list[str] = []
