@@ -102,7 +102,7 @@ async def resilient_stream(
                     permit.failed()
                 if _final(error, switches):
                     raise
-                wait = _retry_wait(error, switches, policies, run, number, last_tier=tier == len(run.tiers) - 1)
+                wait = _retry_wait(error, switches, policies, run, provider, tier, number)
             finally:
                 # However the attempt ended — cancelled, closed by the consumer, a verdict-free
                 # error — its breaker slot goes back; after a verdict this does nothing.
@@ -128,6 +128,10 @@ class _Run:
         if self.deadline.expired():
             raise DeadlineExceeded(provider=provider.name, stream_started=bool(self.sent))
 
+    def last_resort(self, tier: int) -> bool:
+        """Every other tier was skipped: this one is called even with its breaker open (panic mode)."""
+        return self.skipped == tier == len(self.tiers) - 1
+
 
 def _admit(
     policies: Policies, switches: Resilience, provider: Provider, run: _Run, tier: int, number: int
@@ -139,7 +143,7 @@ def _admit(
     permit = policies.breaker(provider.name).admit()
     if permit is not None:
         return permit
-    if run.skipped == tier == len(run.tiers) - 1:
+    if run.last_resort(tier):
         return Permit.unguarded()
     if number == 1:  # a retry refused keeps the error that made it a retry
         run.skipped += 1
@@ -155,11 +159,20 @@ def _final(error: ProviderError, switches: Resilience) -> bool:
 
 
 def _retry_wait(
-    error: ProviderError, switches: Resilience, policies: Policies, run: _Run, number: int, last_tier: bool
+    error: ProviderError,
+    switches: Resilience,
+    policies: Policies,
+    run: _Run,
+    provider: Provider,
+    tier: int,
+    number: int,
 ) -> float | None:
-    """How long to wait before retrying here, or None: go elsewhere. The wait must fit the deadline."""
+    """How long to wait before retrying here, or None: go elsewhere — the wait would overrun the
+    deadline, or this failure has just opened the provider's breaker."""
+    if switches.breaker and policies.breaker(provider.name).state == "open" and not run.last_resort(tier):
+        return None
     wait = policies.backoff.wait(number, error.retry_after)
-    if run.deadline.allows(wait) and _may_retry(error, switches, policies, last_tier):
+    if run.deadline.allows(wait) and _may_retry(error, switches, policies, last_tier=tier == len(run.tiers) - 1):
         return wait
     return None
 

@@ -254,3 +254,12 @@ async def test_a_turn_out_of_time_raises_deadline_exceeded_and_tries_nobody() ->
     with pytest.raises(DeadlineExceeded):
         await gw.complete(replace(REQUEST, deadline=time.monotonic() - 1), purpose="t", resilience=ALL)
     assert first.requests == [] and second.requests == []
+
+
+async def test_a_retry_the_breaker_refuses_goes_to_the_next_provider_instead() -> None:
+    limited = err("rate_limited", retry_after=0.1)
+    gw, sleeps = gateway(Scripted("a", limited, limited, limited), Scripted("b"))
+    text, calls = await call(gw, ALL)
+    assert text == "hello world"
+    assert [(c.provider, c.error) for c in calls] == [("a", "rate_limited"), ("a", "rate_limited"), ("b", None)]
+    assert gw.policies.breaker("a").state == "open" and len(sleeps.waits) == 1  # no wait for a refused retry
