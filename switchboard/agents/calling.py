@@ -7,7 +7,7 @@ answer that carries it — the system prompt leaking — is cut off and withheld
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import aclosing
 from dataclasses import replace
 from typing import Any
@@ -39,15 +39,14 @@ async def ask_model(
     When `shows_text` is set, the reply is the customer's answer: with the `streaming` flag on
     each delta goes out as it arrives; with it off, the whole text goes out once it is done.
     """
+    ctx.check_deadline(f"the {purpose} model call")
     request = replace(request, deadline=ctx.deadline)
     streaming = shows_text and ctx.on("streaming")
     text: list[str] = []
     calls: list[ToolCall] = []
     usage = Usage(0, 0)
     costs: list[float] = []
-    resilience = Resilience(
-        retry=ctx.on("retry_budget"), breaker=ctx.on("circuit_breaker"), failover=ctx.on("failover")
-    )
+    resilience = resilience_under(ctx.flags)
 
     def called(record: CallRecord) -> None:
         costs.append(record.cost_usd)
@@ -78,6 +77,16 @@ async def ask_model(
     if shows_text and not streaming and text:
         write(Token("".join(text)))
     return Completion("".join(text), calls, usage, sum(costs))
+
+
+def resilience_under(flags: Mapping[str, bool]) -> Resilience:
+    """Chapter 9's switches for a model call, from a flag snapshot: a turn's, or the one a
+    background grade of that turn inherits."""
+    return Resilience(
+        retry=flags.get("retry_budget", False),
+        breaker=flags.get("circuit_breaker", False),
+        failover=flags.get("failover", False),
+    )
 
 
 def canary_watch(canary: Canary) -> StreamWatch:

@@ -6,13 +6,16 @@ from here — from the authenticated session — and never from anything a model
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from switchboard.agents.llm.gateway import Gateway
+from switchboard.agents.llm.types import DeadlineExceeded
 from switchboard.agents.prompts import PromptBook
 from switchboard.patterns.injection import Canary, Verdict
+from switchboard.patterns.latency_budget import Deadline
 from switchboard.patterns.loop_guard import Caps
 from switchboard.patterns.pii import Vault
 
@@ -86,6 +89,13 @@ class TurnContext:
     scanner: InputScanner | None = None
     canary: Canary | None = None  # fresh per turn; planted in the specialists' prompts with `canary` on
     vault: Vault | None = None  # with `pii_redaction` on: tool output is redacted before a model reads it
+    clock: Callable[[], float] = time.monotonic  # what `deadline` is read on (tests move it)
 
     def on(self, flag: str) -> bool:
         return bool(self.flags.get(flag, False))
+
+    def check_deadline(self, before: str) -> None:
+        """With `latency_budget` on, the whole turn keeps to its deadline, not only its model
+        calls: this is asked before every graph step, model call and tool call."""
+        if Deadline(self.deadline, self.clock).expired():
+            raise DeadlineExceeded(message=f"the turn's latency budget ran out before {before}")

@@ -1,5 +1,8 @@
 """The support graph. Wiring only: what runs after what.
 
+Every step first checks the turn's deadline (`on_the_clock`): a turn past its latency budget
+stops between steps with `DeadlineExceeded`, as it does before each model and tool call.
+
 START ─► (guard_input ─► END if blocked) ─► router ─► orders | knowledge | account ─► (handoff?) ─► escalate ─► END
                                           │  │  ▲                    │
                                           │  │  └──── hand_back ─────┘
@@ -8,6 +11,10 @@ START ─► (guard_input ─► END if blocked) ─► router ─► orders | k
 """
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable
+from typing import Any, Protocol
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
@@ -33,6 +40,22 @@ RECURSION_LIMIT = 25
 Graph = CompiledStateGraph[ConversationState, TurnContext, ConversationState, ConversationState]
 
 
+class Node(Protocol):
+    def __call__(self, state: ConversationState, runtime: Runtime[TurnContext]) -> Awaitable[dict[str, Any]]: ...
+
+
+def on_the_clock(name: str, node: Node) -> Node:
+    """The node, refused once the turn is past its deadline: the check between every two steps
+    (a `DeadlineExceeded`, which the app answers from its degradation ladder)."""
+
+    @functools.wraps(node)
+    async def timed(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+        runtime.context.check_deadline(f"the {name} step")
+        return await node(state, runtime)
+
+    return timed
+
+
 def entry(state: ConversationState, runtime: Runtime[TurnContext]) -> str:
     if runtime.context.on("injection_scan") and not runtime.context.on("scan_in_parallel"):
         return "guard_input"  # blocking mode; in parallel mode the app scans beside the graph
@@ -46,14 +69,18 @@ def after_specialist(state: ConversationState) -> str:
 
 def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
     graph = StateGraph(ConversationState, context_schema=TurnContext)
-    graph.add_node("guard_input", guard_input)
+    nodes: dict[str, Node] = {
+        "guard_input": guard_input,
+        "router": router,
+        "generalist": generalist,
+        "escalate": escalate,
+        "decline": decline,
+        **SPECIALISTS,
+    }
+    for name, node in nodes.items():
+        graph.add_node(name, on_the_clock(name, node))
     graph.add_conditional_edges("guard_input", after_guard, ["router", "generalist", END])
-    graph.add_node("router", router)
-    graph.add_node("generalist", generalist)
-    graph.add_node("escalate", escalate)
-    graph.add_node("decline", decline)
-    for name, node in SPECIALISTS.items():
-        graph.add_node(name, node)
+    for name in SPECIALISTS:
         graph.add_conditional_edges(name, after_specialist, ["router", "escalate", END])
     graph.add_conditional_edges(START, entry, ["guard_input", "router", "generalist"])
     graph.add_conditional_edges("router", next_after_router, [*SPECIALISTS, "escalate", "decline"])

@@ -38,6 +38,7 @@ class Refused:
 
 
 async def run_tool_call(ctx: TurnContext, write: Writer, tools: Mapping[str, Tool], call: ToolCall) -> ToolOutcome:
+    ctx.check_deadline(f"tool {call['name']}")
     started = time.perf_counter()
     refused = check_call(ctx, tools, call)
     if isinstance(refused, InvalidArguments):

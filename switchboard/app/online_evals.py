@@ -4,15 +4,26 @@ The customer's answer never waits for its grade: a sampled turn is handed to a b
 task after its record is stored. Sampling is one turn in `every`, counted over live turns that
 had evidence to grade against, so it is predictable and costs a known share of judge calls.
 The rolling window keeps the last `window` grades.
+
+A grade calls the judge model under the same retries, breakers and failover as the turn it
+grades (from the turn's flag snapshot), so an outage the turn survived does not fail its grade.
+A grade no provider could make is *skipped* — counted, not raised into a task nobody awaits —
+and a grade that failed any other way is a bug: logged once with its traceback and counted.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from typing import Any
 
+from switchboard.agents.calling import resilience_under
+from switchboard.agents.llm.resilience import Resilience
+from switchboard.agents.llm.types import ProviderError
 from switchboard.evals.judge import Judge, Judgement
+
+logger = logging.getLogger(__name__)
 
 
 class OnlineEvaluator:
@@ -22,6 +33,8 @@ class OnlineEvaluator:
         self._seen = 0
         self._grades: deque[Judgement] = deque(maxlen=window)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._skipped = 0  # no provider could grade it
+        self._failed = 0  # grading itself broke
 
     def consider(self, question: str, answer: str, record: dict[str, Any]) -> None:
         """Called after every stored turn; grades one eligible live turn in `every`."""
@@ -31,12 +44,20 @@ class OnlineEvaluator:
         self._seen += 1
         if self._seen % self._every:
             return
-        task = asyncio.create_task(self._grade(question, answer, list(record["evidence"])))
+        grading = self._grade(question, answer, list(record["evidence"]), resilience_under(flags))
+        task = asyncio.create_task(grading)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _grade(self, question: str, answer: str, evidence: list[str]) -> None:
-        self._grades.append(await self._judge.grade(question, answer, evidence))
+    async def _grade(self, question: str, answer: str, evidence: list[str], resilience: Resilience) -> None:
+        """Never ends in an exception (but cancellation): nobody awaits this task."""
+        try:
+            self._grades.append(await self._judge.grade(question, answer, evidence, resilience))
+        except ProviderError:
+            self._skipped += 1
+        except Exception:
+            self._failed += 1
+            logger.exception("online grading failed")
 
     def snapshot(self) -> dict[str, Any]:
         grades = list(self._grades)
@@ -45,6 +66,8 @@ class OnlineEvaluator:
             "every": self._every,
             "scored": count,
             "pending": len(self._tasks),
+            "skipped": self._skipped,
+            "failed": self._failed,
             "mean_score": sum(g.score for g in grades) / count if count else None,
             "grounded_rate": sum(g.grounded for g in grades) / count if count else None,
             "judge_cost_usd": round(sum(g.cost_usd for g in grades), 6),

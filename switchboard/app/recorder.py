@@ -28,6 +28,9 @@ from switchboard.agents.events import (
 
 _CITATION = re.compile(r"\[([a-z0-9][a-z0-9._-]*)\]")
 OUTCOMES = ("answered", "escalated", "blocked", "declined", "degraded", "error")
+# A turn that reached its end without a word for the customer did not answer them: it is an
+# `error` (DESIGN §7: not `degraded`, which is a fallback that did say something).
+EMPTY_ANSWER = "empty answer: the turn ended without a word for the customer"
 
 
 class TurnRecorder:
@@ -82,16 +85,19 @@ class TurnRecorder:
         if self.route is not None and self.route.route == "out_of_scope":
             return "declined"
         handed_over = self.tickets or self.approvals or any(g.action == "escalate" for g in self.guards)
-        return "escalated" if handed_over else "answered"
+        if handed_over:
+            return "escalated"
+        return "answered" if self.answer.strip() else "error"
 
     def record(self, *, base: dict[str, Any], error: str | None, now: datetime) -> dict[str, Any]:
         end = self._clock()
         calls = [asdict(c.call) for c in self.calls]
+        outcome = self.outcome(error)
         return {
             **base,
             "created_at": now.isoformat(timespec="seconds"),
-            "outcome": self.outcome(error),
-            "error": error,
+            "outcome": outcome,
+            "error": error or (EMPTY_ANSWER if outcome == "error" else None),
             "route": self.route.route if self.route else None,
             "router_confidence": self.route.confidence if self.route else None,
             "path": self.path,

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from switchboard.agents.llm.gateway import CallListener, CallRecord
+from switchboard.agents.llm.gateway import NO_RESILIENCE, CallListener, CallRecord
+from switchboard.agents.llm.resilience import Resilience
 from switchboard.agents.llm.types import ChatRequest, Completion
 
 SCHEMA: dict[str, Any] = {
@@ -27,7 +28,9 @@ SCHEMA: dict[str, Any] = {
 
 
 class Completer(Protocol):
-    async def complete(self, request: ChatRequest, *, purpose: str, on_call: CallListener = ...) -> Completion: ...
+    async def complete(
+        self, request: ChatRequest, *, purpose: str, on_call: CallListener = ..., resilience: Resilience = ...
+    ) -> Completion: ...
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,11 @@ class Judge:
         self._prompt = prompt
         self._model = model
 
-    async def grade(self, question: str, answer: str, evidence: Sequence[str]) -> Judgement:
+    async def grade(
+        self, question: str, answer: str, evidence: Sequence[str], resilience: Resilience = NO_RESILIENCE
+    ) -> Judgement:
+        """The judge's verdict; a `ProviderError` when no provider could give one (under `resilience`:
+        the retries, breakers and failover the graded turn had)."""
         calls: list[CallRecord] = []
         user = (
             f"<question>{question}</question>\n<answer>{answer}</answer>\n<evidence>{chr(10).join(evidence)}</evidence>"
@@ -55,7 +62,7 @@ class Judge:
             json_schema=SCHEMA,
             max_tokens=60,
         )
-        reply = await self._gateway.complete(request, purpose="judge", on_call=calls.append)
+        reply = await self._gateway.complete(request, purpose="judge", on_call=calls.append, resilience=resilience)
         cost = sum(c.cost_usd for c in calls)
         return _read(reply.text, cost)
 

@@ -8,7 +8,16 @@ breaker watches the outcomes of the last `window` calls:
     open       calls are refused at once (the caller goes elsewhere) for `reset_after` seconds
     half-open  up to `probes` trial calls go through; all succeed → closed, any fails → open
 
-The clock is injected, so tests move time instead of sleeping.
+A call is admitted with a `Permit`, which the caller settles exactly once, however the call
+ends: `succeeded()`, `failed()`, or `release()` — no verdict, for a call that was cancelled,
+abandoned or failed through no fault of the provider. Settling in a `finally` is what keeps a
+half-open breaker from waiting forever on a probe that never reports: a released probe's slot
+goes back to the next caller. A verdict from a call admitted before the breaker last changed
+state is stale and ignored (a slow call from the closed period does not count as a probe).
+
+Only `admit()` and settling change state; reading `state` does not (after `reset_after` an
+open breaker *reads* half-open, and becomes it on the next `admit()`). The clock is injected,
+so tests move time instead of sleeping; `transitions` keeps the last `history` changes.
 """
 
 from __future__ import annotations
@@ -29,6 +38,38 @@ class Transition:
     new: State
 
 
+class Permit:
+    """One admitted call. The first settlement counts; later ones (a `finally`) do nothing."""
+
+    def __init__(self, breaker: CircuitBreaker | None, epoch: int, probe: bool) -> None:
+        self._breaker = breaker
+        self._epoch = epoch
+        self.probe = probe
+        self.settled = False
+
+    @classmethod
+    def unguarded(cls) -> Permit:
+        """A call made without the breaker's leave (nowhere else to go): nothing is recorded."""
+        return cls(None, 0, probe=False)
+
+    def succeeded(self) -> None:
+        self._settle(True)
+
+    def failed(self) -> None:
+        self._settle(False)
+
+    def release(self) -> None:
+        """The call ended without saying anything about the provider's health."""
+        self._settle(None)
+
+    def _settle(self, verdict: bool | None) -> None:
+        if self.settled:
+            return
+        self.settled = True
+        if self._breaker is not None:
+            self._breaker._settle(self._epoch, self.probe, verdict)
+
+
 class CircuitBreaker:
     def __init__(
         self,
@@ -38,6 +79,7 @@ class CircuitBreaker:
         reset_after: float = 30.0,
         probes: int = 3,
         clock: Callable[[], float] = time.monotonic,
+        history: int = 100,
     ) -> None:
         self._outcomes: deque[bool] = deque(maxlen=window)
         self._min_calls = min_calls
@@ -46,44 +88,54 @@ class CircuitBreaker:
         self._probes = probes
         self._clock = clock
         self._state: State = "closed"
+        self._epoch = 0  # bumped on every change of state: permits from before it are stale
         self._opened_at = 0.0
-        self._probes_sent = 0
+        self._probes_out = 0  # admitted and not yet settled
         self._probes_passed = 0
-        self.transitions: list[Transition] = []
+        self.transitions: deque[Transition] = deque(maxlen=history)
 
     @property
     def state(self) -> State:
-        if self._state == "open" and self._clock() - self._opened_at >= self._reset_after:
+        """The state a call arriving now would meet. Reading it changes nothing."""
+        return "half_open" if self._cooled_down() else self._state
+
+    def admit(self) -> Permit | None:
+        """A permit for a call now, or None: refused. In half-open, only the probes get one."""
+        if self._cooled_down():
             self._move("half_open")
-        return self._state
+        if self._state == "closed":
+            return Permit(self, self._epoch, probe=False)
+        if self._state == "half_open" and self._probes_out + self._probes_passed < self._probes:
+            self._probes_out += 1
+            return Permit(self, self._epoch, probe=True)
+        return None
 
-    def allow(self) -> bool:
-        """May a call go through now? In half-open, only the probes may."""
-        state = self.state
-        if state == "closed":
-            return True
-        if state == "half_open" and self._probes_sent < self._probes:
-            self._probes_sent += 1
-            return True
-        return False
+    def _cooled_down(self) -> bool:
+        return self._state == "open" and self._clock() - self._opened_at >= self._reset_after
 
-    def record(self, success: bool) -> None:
-        if self.state == "half_open":
-            self._record_probe(success)
-            return
+    def _settle(self, epoch: int, probe: bool, verdict: bool | None) -> None:
+        if epoch != self._epoch:
+            return  # admitted under an earlier state: its slot and verdict are gone with it
+        if probe:
+            self._probes_out -= 1
+            self._settle_probe(verdict)
+        elif verdict is not None:
+            self._settle_call(verdict)
+
+    def _settle_call(self, success: bool) -> None:
         self._outcomes.append(success)
         failures = self._outcomes.count(False)
         if len(self._outcomes) >= self._min_calls and failures / len(self._outcomes) >= self._failure_rate:
             self._open()
 
-    def _record_probe(self, success: bool) -> None:
-        if not success:
+    def _settle_probe(self, verdict: bool | None) -> None:
+        if verdict is False:
             self._open()
-            return
-        self._probes_passed += 1
-        if self._probes_passed >= self._probes:
-            self._outcomes.clear()
-            self._move("closed")
+        elif verdict is True:
+            self._probes_passed += 1
+            if self._probes_passed >= self._probes:
+                self._outcomes.clear()
+                self._move("closed")
 
     def _open(self) -> None:
         self._opened_at = self._clock()
@@ -93,4 +145,5 @@ class CircuitBreaker:
         if new != self._state:
             self.transitions.append(Transition(self._clock(), self._state, new))
         self._state = new
-        self._probes_sent = self._probes_passed = 0
+        self._epoch += 1
+        self._probes_out = self._probes_passed = 0

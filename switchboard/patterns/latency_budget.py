@@ -6,6 +6,10 @@ that long, a retry is not started if its backoff would overrun it — so the tur
 enough to answer some other way (a degraded answer) instead of late with an error.
 
     remaining = deadline − now        wait for a call = min(idle timeout, remaining)
+
+A budget covers the whole turn only if every step asks, not just the model calls: in Switchboard
+the agents check it before every graph step, model call and tool call, and a retry's backoff
+must fit in what remains.
 """
 
 from __future__ import annotations

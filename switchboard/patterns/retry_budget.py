@@ -6,7 +6,11 @@ turn an outage into four times the traffic. Two small pieces keep retries useful
 `Backoff` — the wait before retry n (n = 1, 2, ...), with "full jitter" so that clients that
 failed together do not retry together:
 
-    wait(n) = uniform(0, min(cap, base · 2^(n−1)))      and never less than a Retry-After
+    wait(n) = min(max_wait, max(uniform(0, min(cap, base · 2^(n−1))), retry_after))
+
+A server's Retry-After is honoured — a retry sooner would be refused again — but only up to
+`max_wait`: a Retry-After is the remote side's say, and an absurd one (an hour, 1e308, ∞) must
+not park a caller for that long. A caller with a deadline also checks the wait fits in it.
 
 `RetryBudget` — every first attempt deposits `ratio` of a token (up to `max_tokens`), every
 retry withdraws a whole one. Retries can therefore add at most `ratio` extra load over time
@@ -16,6 +20,7 @@ retry its first few failures.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -24,12 +29,14 @@ from dataclasses import dataclass, field
 class Backoff:
     base: float = 0.2
     cap: float = 5.0
+    max_wait: float = 10.0  # the longest wait ever returned, a Retry-After included
     rng: random.Random = field(default_factory=random.Random)
 
     def wait(self, retry: int, retry_after: float | None = None) -> float:
         ceiling = min(self.cap, self.base * 2 ** (retry - 1))
         jittered = self.rng.uniform(0, ceiling)
-        return max(jittered, retry_after or 0.0)
+        asked = retry_after if retry_after is not None and not math.isnan(retry_after) else 0.0
+        return min(self.max_wait, max(jittered, asked))
 
 
 class RetryBudget:

@@ -70,7 +70,7 @@ class FakeGateway:
         self.reply = reply
         self.requests: list[Any] = []
 
-    async def complete(self, request: Any, *, purpose: str, on_call: Any = None) -> Any:
+    async def complete(self, request: Any, *, purpose: str, on_call: Any = None, resilience: Any = None) -> Any:
         from switchboard.agents.llm.gateway import CallRecord
         from switchboard.agents.llm.types import Completion, Usage
 

@@ -1,4 +1,7 @@
+import math
 import random
+
+import pytest
 
 from switchboard.patterns.retry_budget import Backoff, RetryBudget
 
@@ -32,3 +35,16 @@ def test_a_quiet_service_can_still_retry_its_first_failures() -> None:
 class _Max(random.Random):
     def uniform(self, a: float, b: float) -> float:
         return b
+
+
+@pytest.mark.parametrize("retry_after", [1e308, math.inf, 30.0])
+def test_a_retry_after_is_honoured_only_up_to_the_longest_wait(retry_after: float) -> None:
+    backoff = Backoff(base=0.2, cap=1.0, max_wait=10.0, rng=_Max())
+    assert backoff.wait(1, retry_after=retry_after) == 10.0
+    assert backoff.wait(1, retry_after=9.5) == 9.5
+
+
+@pytest.mark.parametrize("retry_after", [math.nan, -5.0, 0.0])
+def test_a_meaningless_retry_after_leaves_the_backoff_alone(retry_after: float) -> None:
+    backoff = Backoff(base=0.2, cap=1.0, rng=_Max())
+    assert backoff.wait(2, retry_after=retry_after) == 0.4

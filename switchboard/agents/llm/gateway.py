@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, replace
 
 from switchboard.agents.llm.prices import DEFAULT_PRICES, Price, price_of
@@ -21,6 +22,7 @@ from switchboard.agents.llm.types import (
     ChatRequest,
     Chunk,
     Completion,
+    DeadlineExceeded,
     Provider,
     ProviderError,
     TextDelta,
@@ -107,16 +109,19 @@ class Gateway:
     ) -> AsyncGenerator[Chunk, None]:
         """Stream the model's chunks; report every attempt to `on_call`, however it ends."""
 
-        def attempt(provider: Provider, req: ChatRequest, tier: int, number: int) -> AsyncIterator[Chunk]:
+        def attempt(provider: Provider, req: ChatRequest, tier: int, number: int) -> AsyncGenerator[Chunk, None]:
             return self._attempt(provider, req, purpose, on_call, tier, number)
 
         chain = self.chain_for(request.model)
-        async for chunk in resilient_stream(chain, request, resilience, self.policies, attempt):
-            yield chunk
+        # Closed with this stream: a customer who leaves mid-answer ends the attempt (and frees
+        # its breaker slot) now, not when the garbage collector gets to it.
+        async with aclosing(resilient_stream(chain, request, resilience, self.policies, attempt)) as chunks:
+            async for chunk in chunks:
+                yield chunk
 
     async def _attempt(
         self, provider: Provider, request: ChatRequest, purpose: str, on_call: CallListener, tier: int, number: int
-    ) -> AsyncIterator[Chunk]:
+    ) -> AsyncGenerator[Chunk, None]:
         meter = _CallMeter(self._clock)
         error: ProviderError | None = None
         model = getattr(provider, "model", None) or request.model  # the name the provider really serves
@@ -129,9 +134,7 @@ class Gateway:
                 yield first
                 async for chunk in chunks:
                     if deadline.expired():
-                        raise ProviderError(
-                            "timeout", "the turn's latency budget ran out", provider.name, stream_started=True
-                        )
+                        raise DeadlineExceeded(provider=provider.name, stream_started=True)
                     meter.see(chunk)
                     yield chunk
         except ProviderError as exc:

@@ -116,6 +116,23 @@ class ProviderError(Exception):
         return self.kind in _RETRYABLE
 
 
+@dataclass
+class DeadlineExceeded(ProviderError):
+    """The turn's latency budget ran out (patterns/latency_budget.py).
+
+    No provider is to blame, so no breaker counts it, and there is nothing left to try: it is
+    not retried or failed over. It is a `ProviderError` because what it leaves the app with is
+    the same — no model answer in time — and the app's answer to that is the degradation ladder.
+    """
+
+    kind: ErrorKind = "timeout"
+    message: str = "the turn's latency budget ran out"
+
+    @property
+    def retryable(self) -> bool:
+        return False
+
+
 class Aliased:
     """A provider that serves a logical model under its own model name.
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
 from dataclasses import replace
 from typing import Any
 
@@ -12,7 +14,7 @@ import pytest
 
 from switchboard.agents.llm.gateway import CallRecord, Gateway
 from switchboard.agents.llm.resilience import Policies, Resilience
-from switchboard.agents.llm.types import ChatRequest, Chunk, ProviderError, TextDelta, Usage
+from switchboard.agents.llm.types import ChatRequest, Chunk, DeadlineExceeded, ProviderError, TextDelta, Usage
 from switchboard.patterns.circuit_breaker import CircuitBreaker
 from switchboard.patterns.retry_budget import Backoff, RetryBudget
 
@@ -27,12 +29,16 @@ class Scripted:
         self.name = name
         self.failures = list(failures)
         self.requests: list[ChatRequest] = []
+        self.hanging = asyncio.Event()
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
         self.requests.append(request)
         failure = self.failures.pop(0) if self.failures else None
         if isinstance(failure, ProviderError):
             raise failure
+        if failure == "hang":
+            self.hanging.set()
+            await asyncio.Event().wait()
         prefix = request.messages[-1]["content"] if request.messages[-1]["role"] == "assistant" else ""
         for word in ["hello", " world"]:
             if failure == "cut" and word == " world":
@@ -54,12 +60,24 @@ class Sleeps:
         self.waits.append(seconds)
 
 
-def gateway(*providers: Scripted, budget: float = 3.0) -> tuple[Gateway, Sleeps]:
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def gateway(
+    *providers: Scripted, budget: float = 3.0, probes: int = 3, clock: Callable[[], float] = time.monotonic
+) -> tuple[Gateway, Sleeps]:
     sleeps = Sleeps()
     policies = Policies(
         budget=RetryBudget(min_tokens=budget),
-        backoff=Backoff(base=0.1, cap=1.0),
-        make_breaker=lambda: CircuitBreaker(window=4, min_calls=2, failure_rate=0.5, reset_after=30),
+        backoff=Backoff(base=0.1, cap=1.0, max_wait=3.0),
+        make_breaker=lambda: CircuitBreaker(
+            window=4, min_calls=2, failure_rate=0.5, reset_after=30, probes=probes, clock=clock
+        ),
         sleep=sleeps,
     )
     return Gateway({"m": providers}, policies=policies, idle_timeout=0.2), sleeps
@@ -134,7 +152,9 @@ async def test_with_every_breaker_open_the_last_provider_is_still_tried() -> Non
     gw, _ = gateway(first, second)
     for name in ("a", "b"):
         for _ in range(2):
-            gw.policies.breaker(name).record(False)
+            permit = gw.policies.breaker(name).admit()
+            assert permit is not None
+            permit.failed()
     assert {gw.policies.breaker(n).state for n in ("a", "b")} == {"open"}
     text, calls = await call(gw, ALL)
     assert text == "hello world" and first.requests == [] and [c.provider for c in calls] == ["b"]
@@ -178,3 +198,68 @@ async def test_no_retry_is_started_that_the_deadline_cannot_afford() -> None:
     with pytest.raises(ProviderError, match="rate_limited"):
         await gw.complete(replace(REQUEST, deadline=time.monotonic() + 1.0), purpose="t", resilience=ALL)
     assert sleeps.waits == []
+
+
+async def _end_the_probe(gw: Gateway, first: Scripted, ending: str) -> None:
+    """One call to the half-open provider that ends without a success or a failure to record."""
+    if ending == "closed mid-answer":  # the customer went away: GeneratorExit at the yield
+        async with aclosing(gw.stream(REQUEST, purpose="t", resilience=ALL)) as stream:
+            async for _ in stream:
+                break
+    elif ending == "cancelled":
+        task = asyncio.create_task(gw.complete(REQUEST, purpose="t", resilience=ALL))
+        await first.hanging.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    else:
+        late = replace(REQUEST, deadline=time.monotonic() - 1) if ending == "out of time" else REQUEST
+        with pytest.raises(ProviderError):
+            await gw.complete(late, purpose="t", resilience=ALL)
+
+
+@pytest.mark.parametrize("ending", ["closed mid-answer", "cancelled", "bad request", "out of time"])
+async def test_a_half_open_probe_that_ends_without_a_verdict_does_not_wedge_the_breaker(ending: str) -> None:
+    probe_failure: list[ProviderError | str] = {"cancelled": ["hang"], "bad request": [err("bad_request")]}.get(
+        ending, []
+    )
+    clock = Clock()
+    first = Scripted("a", err(), err(), *probe_failure)
+    gw, _ = gateway(first, Scripted("b"), probes=1, clock=clock)
+    for _ in range(2):
+        await call(gw, ALL)
+    clock.now += 30
+    assert gw.policies.breaker("a").state == "half_open"
+    await _end_the_probe(gw, first, ending)
+    clock.now += 1000  # however long it waits, a wedged breaker never probes again
+    text, calls = await call(gw, ALL)
+    assert text == "hello world" and [c.provider for c in calls] == ["a"]
+    assert gw.policies.breaker("a").state == "closed"
+
+
+async def test_a_retry_after_of_any_size_never_sleeps_past_the_deadline_or_the_longest_wait() -> None:
+    for retry_after in (1e308, math.inf):
+        gw, sleeps = gateway(Scripted("a", err("rate_limited", retry_after=retry_after)))
+        text, _ = await call(gw, Resilience(retry=True))  # no deadline: the backoff's longest wait
+        assert text == "hello world" and sleeps.waits == [3.0]
+        gw, sleeps = gateway(Scripted("a", err("rate_limited", retry_after=retry_after)))
+        with pytest.raises(ProviderError, match="rate_limited"):
+            await gw.complete(replace(REQUEST, deadline=time.monotonic() + 0.5), purpose="t", resilience=ALL)
+        assert sleeps.waits == []  # a 3 s wait does not fit in 0.5 s
+
+
+async def test_a_turn_out_of_time_raises_deadline_exceeded_and_tries_nobody() -> None:
+    first, second = Scripted("a"), Scripted("b")
+    gw, _ = gateway(first, second)
+    with pytest.raises(DeadlineExceeded):
+        await gw.complete(replace(REQUEST, deadline=time.monotonic() - 1), purpose="t", resilience=ALL)
+    assert first.requests == [] and second.requests == []
+
+
+async def test_a_retry_the_breaker_refuses_goes_to_the_next_provider_instead() -> None:
+    limited = err("rate_limited", retry_after=0.1)
+    gw, sleeps = gateway(Scripted("a", limited, limited, limited), Scripted("b"))
+    text, calls = await call(gw, ALL)
+    assert text == "hello world"
+    assert [(c.provider, c.error) for c in calls] == [("a", "rate_limited"), ("a", "rate_limited"), ("b", None)]
+    assert gw.policies.breaker("a").state == "open" and len(sleeps.waits) == 1  # no wait for a refused retry
