@@ -132,6 +132,7 @@ async def running_services(
         gateway, chaos = build_gateway(settings, embedder, http)
         scanner = scanner or CachedScanner(Scanner(embedder.embed, load_bank(default_bank_path())))
         services = _assemble(settings, engine, sessions, knowledge, gateway, saver, now, chaos, scanner)
+        await services.approvals.release_claims()
         yield services
         await services.online.close()
     await engine.dispose()
@@ -180,7 +181,7 @@ def _assemble(
     approvals = ApprovalDesk(
         sessions,
         build_approval_graph(saver),
-        conversations,
+        shop,
         lambda customer, conversation: make_context(customer, conversation, flags.snapshot(), None),
         now,
         timedelta(minutes=settings.approval_deadline_minutes),
