@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from switchboard.agents.events import ApprovalRequested
 from switchboard.app.approvals import AlreadyDecided, ApprovalError, ConsoleDecision, DecisionFailed
 from switchboard.app.models import Approval, ApprovalRefund, Refund
 from switchboard.app.seed import load_seed
@@ -212,3 +213,15 @@ async def test_a_decision_that_fails_part_way_waits_again_and_is_logged_once(
     monkeypatch.undo()
     await services.approvals.decide(waiting.id, ConsoleDecision(decision="approve"), "sam")
     assert [r.amount for r in await refunds(services, "10049")] == [357.05]
+
+
+async def test_the_assistant_and_a_person_refunding_one_order_at_once_pay_it_once(services: Services) -> None:
+    conversation = (await services.conversations.create("C1010")).id
+    for round_ in range(4):
+        await load_seed(services.sessions, services.settings.seed_dir, services.now())  # 10042 ($49) unrefunded again
+        wanted = ApprovalRequested(order_id="10042", reason="a person asked", amount=42.05)
+        approval = await services.approvals.open(conversation, "C1010", wanted)
+        person = services.approvals.decide(approval.id, ConsoleDecision(decision="approve"), "sam")
+        assistant = services.shop.request_refund("C1010", "10042", "too small", f"turn-{round_}")
+        await asyncio.gather(person, assistant)
+        assert [r.amount for r in await refunds(services, "10042")] == [42.05], f"round {round_}"
