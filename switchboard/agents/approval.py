@@ -26,9 +26,19 @@ from switchboard.agents.context import TurnContext
 Decision = Literal["approve", "edit", "deny", "reply", "expired"]
 
 
+class PersonsDecision(TypedDict):
+    """What a waiting run is resumed with. Plain data, because the checkpointer stores it."""
+
+    approval_id: str  # keys the refund, so that a run resumed twice pays once
+    decision: Decision
+    amount: float | None  # an edit's refund, when it changes the amount
+    note: str
+    by: str
+
+
 class ApprovalState(TypedDict, total=False):
     request: dict[str, Any]  # kind, order_id, amount, reason
-    decision: dict[str, Any]  # {"decision": Decision, "amount"?: float, "note"?: str, "by"?: str}
+    decision: PersonsDecision
     reply: str
 
 
@@ -36,13 +46,20 @@ ApprovalGraph = CompiledStateGraph[ApprovalState, TurnContext, ApprovalState, Ap
 
 
 async def await_person(state: ApprovalState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-    decision: dict[str, Any] = interrupt(state["request"])
+    decision: PersonsDecision = interrupt(state["request"])
     reply = await carry_out(runtime.context, state["request"], decision)
     return {"decision": decision, "reply": reply}
 
 
-async def carry_out(ctx: TurnContext, request: dict[str, Any], decision: dict[str, Any]) -> str:
-    kind, note = decision.get("decision"), str(decision.get("note") or "").strip()
+def refund_amount(request: dict[str, Any], decision: PersonsDecision) -> float:
+    """What approving pays: an edit's amount if it gives one, else the amount asked for."""
+    if decision["decision"] == "edit" and decision["amount"]:
+        return float(decision["amount"])
+    return float(request["amount"])
+
+
+async def carry_out(ctx: TurnContext, request: dict[str, Any], decision: PersonsDecision) -> str:
+    kind, note = decision["decision"], decision["note"].strip()
     if kind == "reply":
         return note
     if kind == "expired":
@@ -54,24 +71,29 @@ async def carry_out(ctx: TurnContext, request: dict[str, Any], decision: dict[st
     return await _refund(ctx, request, decision, note)
 
 
-async def _refund(ctx: TurnContext, request: dict[str, Any], decision: dict[str, Any], note: str) -> str:
-    kind, order_id = decision.get("decision"), request["order_id"]
-    if kind in ("approve", "edit"):
-        amount = float(decision.get("amount") or request["amount"]) if kind == "edit" else float(request["amount"])
-        done = await ctx.shop.approve_refund(ctx.customer_id, order_id, amount, f"approved by {decision.get('by')}")
-        if done["decision"] != "approved":
-            return f"A colleague approved it, but order #{order_id} could not be refunded: {done['decision']}."
-        return f"Good news: a colleague approved your refund of ${amount:.2f} for order #{order_id}." + _also(note)
-    return f"A colleague reviewed your refund for order #{order_id} and couldn't approve it." + _also(note)
+async def _refund(ctx: TurnContext, request: dict[str, Any], decision: PersonsDecision, note: str) -> str:
+    order_id = request["order_id"]
+    if decision["decision"] not in ("approve", "edit"):
+        return f"A colleague reviewed your refund for order #{order_id} and couldn't approve it." + _also(note)
+    approver = f"approved by {decision['by']}"
+    asked = refund_amount(request, decision)
+    done = await ctx.shop.approve_refund(ctx.customer_id, order_id, asked, approver, decision["approval_id"])
+    if done["decision"] == "too_much":
+        left = f"only ${done['left']:.2f} is left to refund on it"
+        return f"A colleague approved it, but order #{order_id} could not be refunded: {left}."
+    if done["decision"] != "approved":
+        return f"A colleague approved it, but order #{order_id} could not be refunded: {done['decision']}."
+    paid = float(done["amount"])  # a repeat of this approval answers with what it paid the first time
+    return f"Good news: a colleague approved your refund of ${paid:.2f} for order #{order_id}." + _also(note)
 
 
-async def _address(ctx: TurnContext, request: dict[str, Any], decision: dict[str, Any], note: str) -> str:
+async def _address(ctx: TurnContext, request: dict[str, Any], decision: PersonsDecision, note: str) -> str:
     """An edit approves a corrected address, given as the note."""
     order_id = request["order_id"]
-    if decision.get("decision") == "deny":
+    if decision["decision"] == "deny":
         return f"A colleague looked at changing where order #{order_id} goes and couldn't do it." + _also(note)
-    address = note if decision.get("decision") == "edit" and note else request["address"]
-    done = await ctx.shop.redirect_shipment(ctx.customer_id, order_id, address, f"approved by {decision.get('by')}")
+    address = note if decision["decision"] == "edit" and note else request["address"]
+    done = await ctx.shop.redirect_shipment(ctx.customer_id, order_id, address, f"approved by {decision['by']}")
     if done["decision"] != "updated":
         return f"A colleague approved it, but order #{order_id} can no longer be redirected."
     return f"Good news: a colleague asked the carrier to redirect order #{order_id} to {address}."

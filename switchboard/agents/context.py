@@ -55,8 +55,11 @@ class Shop(Protocol):
         """An address change a person approved after the order shipped."""
         ...
 
-    async def approve_refund(self, customer_id: str, order_id: str, amount: float, approver: str) -> dict[str, Any]:
-        """A refund a person approved (outside the limits the assistant may approve alone)."""
+    async def approve_refund(
+        self, customer_id: str, order_id: str, amount: float, approver: str, approval_id: str
+    ) -> dict[str, Any]:
+        """A refund a person approved (outside the limits the assistant may approve alone): at most
+        one per approval, and never more than is left to refund on the order."""
         ...
 
     async def account(self, customer_id: str) -> dict[str, Any] | None: ...

@@ -53,8 +53,10 @@ class FaultyShop:
     async def redirect_shipment(self, customer_id: str, order_id: str, address: str, approver: str) -> dict[str, Any]:
         return await self._shop.redirect_shipment(customer_id, order_id, address, approver)
 
-    async def approve_refund(self, customer_id: str, order_id: str, amount: float, approver: str) -> dict[str, Any]:
-        return await self._shop.approve_refund(customer_id, order_id, amount, approver)
+    async def approve_refund(
+        self, customer_id: str, order_id: str, amount: float, approver: str, approval_id: str
+    ) -> dict[str, Any]:
+        return await self._shop.approve_refund(customer_id, order_id, amount, approver, approval_id)
 
     async def account(self, customer_id: str) -> dict[str, Any] | None:
         self._roll("the account system")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, CheckConstraint, Column
 from sqlmodel import Field, SQLModel
 
 
@@ -68,6 +68,32 @@ class Refund(SQLModel, table=True):
     reason: str = ""
 
 
+class RefundLedger(SQLModel, table=True):
+    """What one order has been refunded, against what it may be: the row every refund on the
+    order must update, so that the database itself keeps refunds within the order's total.
+
+    Whole cents, so that the database compares exactly. A refund takes its amount with one
+    conditional UPDATE (switchboard/app/refund_ledger.py), and the CHECK refuses any other writer.
+    A table of its own (not columns on `orders`) so that databases made by earlier versions gain
+    it; an order's row is made on its first refund since.
+    """
+
+    __tablename__ = "refund_ledger"
+    __table_args__ = (CheckConstraint("refunded_cents BETWEEN 0 AND refundable_cents", name="refunds_within_total"),)
+    order_id: str = Field(primary_key=True, foreign_key="orders.id")
+    refundable_cents: int
+    refunded_cents: int = 0
+
+
+class ApprovalRefund(SQLModel, table=True):
+    """The refund an approval paid, written in the same transaction as the refund. Keyed by the
+    approval, so that however often its decision is resumed or retried, it pays at most once."""
+
+    __tablename__ = "approval_refund"
+    approval_id: str = Field(primary_key=True, foreign_key="approval.id")
+    refund_id: int = Field(foreign_key="refund.id", unique=True)
+
+
 class IdempotentResult(SQLModel, table=True):
     """The result of a write, stored under the caller's idempotency key: a retry gets it back."""
 
@@ -84,7 +110,7 @@ class Approval(SQLModel, table=True):
     conversation_id: str = Field(index=True)
     customer_id: str
     request: dict[str, Any] = Field(sa_column=Column(JSON))
-    status: str = "pending"  # pending | approve | edit | deny | reply | expired
+    status: str = "pending"  # pending | deciding (claimed by a decision) | approve | edit | deny | reply | expired
     created_at: datetime
     deadline_at: datetime
     decided_at: datetime | None = None

@@ -16,19 +16,21 @@ from sqlmodel import SQLModel
 
 from switchboard.app.db import Sessions
 from switchboard.app.models import (
+    ApprovalRefund,
     Customer,
     Meta,
     Order,
     OrderItem,
     Product,
     Refund,
+    RefundLedger,
     TrackingEvent,
 )
 
 SEED_KEY = "seeded_at"
 # Orders and what hangs off them are replaced; customers and products are updated in place,
 # because conversations and tickets refer to customers.
-ORDER_TABLES: list[type[SQLModel]] = [Refund, TrackingEvent, OrderItem, Order]
+ORDER_TABLES: list[type[SQLModel]] = [ApprovalRefund, RefundLedger, Refund, TrackingEvent, OrderItem, Order]
 REFERENCE_TABLES: list[type[SQLModel]] = [Customer, Product]
 
 

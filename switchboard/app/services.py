@@ -133,6 +133,7 @@ async def running_services(
         gateway, chaos = build_gateway(settings, embedder, http)
         scanner = scanner or CachedScanner(Scanner(embedder.embed, load_bank(default_bank_path())))
         services = _assemble(settings, engine, sessions, knowledge, gateway, saver, now, chaos, scanner)
+        await services.approvals.release_claims()
         await services.turns.recover_interrupted()  # turns the last run of the server died in
         yield services
         await services.online.close()
@@ -182,7 +183,7 @@ def _assemble(
     approvals = ApprovalDesk(
         sessions,
         build_approval_graph(saver),
-        conversations,
+        shop,
         lambda customer, conversation: make_context(customer, conversation, flags.snapshot(), None),
         now,
         timedelta(minutes=settings.approval_deadline_minutes),

@@ -11,10 +11,11 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from switchboard.app import shop_policy
+from switchboard.app import refund_ledger, shop_policy
 from switchboard.app.db import Sessions
 from switchboard.app.models import (
     AddressChange,
+    ApprovalRefund,
     Conversation,
     ConversationVault,
     Customer,
@@ -109,14 +110,9 @@ class ShopStore:
         if order is None:
             return {"order_id": order_id, "decision": "not_found"}
         view = await self._view(s, order)
-        decision = shop_policy.refund_decision(
-            status=order.status,
-            delivered_at=_parse(view["delivered_at"]),
-            total=view["total"],
-            has_final_sale=any(i["final_sale"] for i in view["items"]),
-            refunded=view["refund"] is not None,
-            now=self._now(),
-        )
+        decision = self._refund_policy(order, view, refunded=view["refund"] is not None)
+        if decision.decision == "approved" and not await refund_ledger.take(s, order_id, decision.amount):
+            decision = self._refund_policy(order, view, refunded=True)  # a refund racing this one paid first
         result = {
             "order_id": order_id,
             "decision": decision.decision,
@@ -135,6 +131,16 @@ class ShopStore:
             )
             result["return_label"] = f"RL-{order_id}-{self._now():%m%d}"
         return result
+
+    def _refund_policy(self, order: Order, view: dict[str, Any], *, refunded: bool) -> shop_policy.RefundDecision:
+        return shop_policy.refund_decision(
+            status=order.status,
+            delivered_at=_parse(view["delivered_at"]),
+            total=view["total"],
+            has_final_sale=any(i["final_sale"] for i in view["items"]),
+            refunded=refunded,
+            now=self._now(),
+        )
 
     async def update_address(self, owner: str | None, order_id: str, address: str) -> dict[str, Any]:
         """Change where an order goes — by itself only before it ships (chapter 7's rule)."""
@@ -156,18 +162,34 @@ class ShopStore:
             s.add(AddressChange(order_id=order_id, address=address, changed_at=self._now(), by=approver))
             return {"order_id": order_id, "address": address, "decision": "updated"}
 
-    async def approve_refund(self, customer_id: str, order_id: str, amount: float, approver: str) -> dict[str, Any]:
-        """Record a refund a person approved; still only on the customer's own, unrefunded order."""
+    async def approve_refund(
+        self, customer_id: str, order_id: str, amount: float, approver: str, approval_id: str
+    ) -> dict[str, Any]:
+        """Record a refund a person approved: on the customer's own order, within what is left to
+        refund on it, and once per approval — asked again, it answers as the first time did."""
         async with self._sessions() as s, s.begin():
-            order = await _owned_order(s, customer_id, order_id)
-            if order is None:
+            if await _owned_order(s, customer_id, order_id) is None:
                 return {"order_id": order_id, "decision": "not_found"}
-            if (await s.exec(select(Refund).where(Refund.order_id == order_id))).first() is not None:
-                return {"order_id": order_id, "decision": "already_refunded"}
-            s.add(
-                Refund(order_id=order_id, amount=amount, status="approved", requested_at=self._now(), reason=approver)
+            paid = await _paid_for(s, approval_id)
+            if paid is not None:
+                return {"order_id": order_id, "decision": "approved", "amount": paid.amount}
+            if not await refund_ledger.take(s, order_id, amount):
+                return {"order_id": order_id, "decision": "too_much", "left": await refund_ledger.left(s, order_id)}
+            refund = Refund(
+                order_id=order_id, amount=amount, status="approved", requested_at=self._now(), reason=approver
             )
+            s.add(refund)
+            await s.flush()  # the refund's id, for the approval's row
+            assert refund.id is not None
+            s.add(ApprovalRefund(approval_id=approval_id, refund_id=refund.id))
             return {"order_id": order_id, "decision": "approved", "amount": amount}
+
+    async def left_to_refund(self, customer_id: str, order_id: str) -> float | None:
+        """What may still be refunded on the customer's order; None if it is not theirs."""
+        async with self._sessions() as s:
+            if await _owned_order(s, customer_id, order_id) is None:
+                return None
+            return await refund_ledger.left(s, order_id)
 
     async def open_ticket(self, customer_id: str, conversation_id: str, reason: str) -> str:
         ticket = Ticket(
@@ -250,6 +272,11 @@ class ShopStore:
                 "completed_at": _iso(refund.completed_at),
             },
         }
+
+
+async def _paid_for(s: AsyncSession, approval_id: str) -> Refund | None:
+    query = select(Refund).join(ApprovalRefund).where(ApprovalRefund.approval_id == approval_id)
+    return (await s.exec(query)).first()
 
 
 async def _ship_to(s: AsyncSession, order: Order) -> str:

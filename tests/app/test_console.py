@@ -61,7 +61,8 @@ def test_the_console_queues_a_big_refund_and_a_decision_reaches_the_customer(app
         assert "Refund of $357.05 for order #10049" in page and "Approve" in page
         bad = client.post(f"/api/approvals/{waiting['id']}", json={"decision": "edit"}, headers=ADMIN)
         assert bad.status_code == 422 and "positive amount" in bad.json()["error"]["message"]
-        decided = client.post(f"/ui/approvals/{waiting['id']}", data={"decision": "approve"}, headers=ADMIN)
+        as_the_page_sends_it = {"decision": "approve", "amount": "", "note": ""}
+        decided = client.post(f"/ui/approvals/{waiting['id']}", data=as_the_page_sends_it, headers=ADMIN)
         assert decided.status_code == 200 and "Nothing is waiting" in decided.text
         again = client.post(f"/api/approvals/{waiting['id']}", json={"decision": "deny"}, headers=ADMIN)
         assert again.status_code == 409
@@ -96,3 +97,50 @@ def test_a_taken_over_conversation_waits_for_a_person_and_gets_their_reply(app_c
         assert back["record"]["calls"] and "colleague" not in back["answer"]
         as_customer = client.post(f"/api/conversations/{conversation}/takeover", json={"on": True}, headers=customer)
         assert as_customer.status_code == 401
+
+
+def open_big_refund(client: TestClient) -> str:
+    """A turn asks for C1001's $364 refund, which then waits in the console. Its approval's id."""
+    customer = sign_in(client, "C1001")
+    conversation = client.post("/api/conversations", json={}, headers=customer).json()["id"]
+    client.post(
+        f"/api/conversations/{conversation}/messages",
+        json={"text": "I want a refund for order 10049"},
+        headers={**customer, "Accept": "application/json"},
+    )
+    (waiting,) = client.get("/api/approvals", headers=ADMIN).json()
+    return str(waiting["id"])
+
+
+# 10049 cost $364.00: 1e12 and a cent over are more than is left to refund on it.
+BAD_AMOUNTS = ["inf", "-inf", "nan", "1e12", "364.01", "-5", "0", "abc"]
+
+
+@pytest.mark.parametrize("amount", BAD_AMOUNTS)
+def test_an_amount_from_the_form_that_is_no_refund_is_refused_and_the_approval_waits(
+    app_client: TestClient, amount: str
+) -> None:
+    with app_client as client:
+        waiting = open_big_refund(client)
+        refused = client.post(f"/ui/approvals/{waiting}", data={"decision": "edit", "amount": amount}, headers=ADMIN)
+        assert refused.status_code == 422 and "amount" in refused.json()["error"]["message"]
+        assert [a["id"] for a in client.get("/api/approvals", headers=ADMIN).json()] == [waiting]
+
+
+@pytest.mark.parametrize("amount", ["Infinity", "-Infinity", "NaN", "1e12", "364.01", "-5", "0", '"abc"'])
+def test_an_amount_over_the_api_that_is_no_refund_is_refused_and_the_approval_waits(
+    app_client: TestClient, amount: str
+) -> None:
+    with app_client as client:
+        waiting = open_big_refund(client)
+        body = f'{{"decision": "edit", "amount": {amount}}}'  # as sent: Python's json reads Infinity and NaN
+        headers = {**ADMIN, "Content-Type": "application/json"}
+        refused = client.post(f"/api/approvals/{waiting}", content=body, headers=headers)
+        assert refused.status_code == 422 and "amount" in refused.json()["error"]["message"]
+        assert [a["id"] for a in client.get("/api/approvals", headers=ADMIN).json()] == [waiting]
+
+
+def test_a_decision_on_no_such_approval_is_a_404(app_client: TestClient) -> None:
+    with app_client as client:
+        missing = client.post("/api/approvals/ap_nothing", json={"decision": "deny"}, headers=ADMIN)
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "approval_not_found"

@@ -9,7 +9,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
-from switchboard.app.approvals import ApprovalError, checked_decision
+from switchboard.app.approvals import (
+    AlreadyDecided,
+    ApprovalError,
+    ApprovalNotFound,
+    ConsoleDecision,
+    DecisionFailed,
+    InvalidDecision,
+)
 from switchboard.app.auth import ADMIN_ONLY
 from switchboard.app.deps import ConversationDep, ServicesDep
 from switchboard.app.errors import ApiError
@@ -37,12 +44,25 @@ async def list_approvals(services: ServicesDep) -> list[dict[str, Any]]:
     return await _queue(services)
 
 
+REFUSALS: dict[type[ApprovalError], tuple[int, str]] = {
+    ApprovalNotFound: (404, "approval_not_found"),
+    AlreadyDecided: (409, "already_decided"),
+    InvalidDecision: (422, "invalid_decision"),
+    DecisionFailed: (500, "decision_failed"),  # the desk logged it; the approval waits again
+}
+
+
+def _refused(exc: ApprovalError) -> ApiError:
+    status, code = next(found for kind, found in REFUSALS.items() if isinstance(exc, kind))
+    return ApiError(status, code, str(exc))
+
+
 @router.post("/api/approvals/{approval_id}")
-async def decide(approval_id: str, body: dict[str, Any], services: ServicesDep) -> dict[str, Any]:
+async def decide(approval_id: str, body: ConsoleDecision, services: ServicesDep) -> dict[str, Any]:
     try:
-        decided = await services.approvals.decide(approval_id, checked_decision(body, OPERATOR))
+        decided = await services.approvals.decide(approval_id, body, OPERATOR)
     except ApprovalError as exc:
-        raise ApiError(409 if "already decided" in str(exc) else 422, "invalid_decision", str(exc)) from exc
+        raise _refused(exc) from exc
     return decided.model_dump(mode="json")
 
 
@@ -119,10 +139,7 @@ async def decide_from_page(
     request: Request,
     approval_id: str,
     services: ServicesDep,
-    decision: Annotated[str, Form()],
-    amount: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
+    body: Annotated[ConsoleDecision, Form()],
 ) -> HTMLResponse:
-    body = {"decision": decision, "amount": float(amount) if amount.strip() else None, "note": note}
     await decide(approval_id, body, services)
     return templates.TemplateResponse(request, "partials/approvals.html", {"queue": await _queue(services)})
