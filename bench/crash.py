@@ -34,7 +34,6 @@ from pathlib import Path
 import httpx
 from live_server import LiveServer
 
-REPO = Path(__file__).resolve().parents[1]
 CUSTOMERS = ("C1001", "C1002", "C1003")
 QUESTIONS = ("how long do refunds take?", "do you ship to Canada?", "how do I care for a down sleeping bag?")
 BURST_TIMEOUT_S = 60.0
@@ -160,9 +159,8 @@ async def follow_up(client: httpx.AsyncClient, post: Post, found: Findings) -> N
 async def main(conversations: int, tokens_per_s: float, spread: float) -> int:
     limits = httpx.Limits(max_connections=conversations + 5)
     with tempfile.TemporaryDirectory(prefix="switchboard-crash-") as scratch:
-        # PYTHONPATH: the server runs this checkout's code, not whichever copy is installed.
         speed = {"SWITCHBOARD_DEMO_TTFT_MS": "200", "SWITCHBOARD_DEMO_TOKENS_PER_S": f"{tokens_per_s:g}"}
-        with LiveServer(Path(scratch), PYTHONPATH=str(REPO), **speed) as server:
+        with LiveServer(Path(scratch), **speed) as server:
             # The judge would grade some turns on the same slow model: not what is measured here.
             server.operator("PATCH", "/api/flags", {"flags": {"online_evals": False}})
             async with httpx.AsyncClient(base_url=server.base_url, timeout=TIMEOUT, limits=limits) as client:

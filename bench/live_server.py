@@ -28,7 +28,8 @@ import httpx
 ADMIN_TOKEN = "bench-admin"
 ADMIN = {"X-Admin-Token": ADMIN_TOKEN}
 READY_TIMEOUT_S = 90.0
-SEED_CUSTOMERS = Path(__file__).resolve().parents[1] / "data" / "seed" / "customers.json"
+REPO = Path(__file__).resolve().parents[1]
+SEED_CUSTOMERS = REPO / "data" / "seed" / "customers.json"
 
 
 def free_port() -> int:
@@ -57,7 +58,9 @@ class LiveServer:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / "server.log"
         self._env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
-        self._env.update(SWITCHBOARD_DATA_DIR=str(data_dir), SWITCHBOARD_ADMIN_TOKEN=ADMIN_TOKEN, **settings)
+        # PYTHONPATH: the server runs this checkout's code, whichever copy the script belongs to.
+        self._env.update(PYTHONPATH=str(REPO), SWITCHBOARD_DATA_DIR=str(data_dir), SWITCHBOARD_ADMIN_TOKEN=ADMIN_TOKEN)
+        self._env.update(settings)
         self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> LiveServer:

@@ -25,7 +25,7 @@ import anyio
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import ApprovalRequested, Event, GuardTripped, ModelCalled, Step, TicketOpened, Token
 from switchboard.agents.graph import Graph
-from switchboard.agents.llm.types import ProviderError
+from switchboard.agents.llm.types import DeadlineExceeded, ProviderError
 from switchboard.agents.nodes.guard_input import REFUSAL
 from switchboard.agents.state import ConversationState
 from switchboard.app.approvals import ApprovalDesk
@@ -97,6 +97,10 @@ def _recorded(events: list[Token | GuardTripped], recorder: TurnRecorder) -> lis
     return [TurnEvent("token", {"text": e.text}) for e in events if isinstance(e, Token)]
 
 
+OUT_OF_TIME = (
+    "I'm sorry — this is taking longer than it should, so I've stopped rather than keep you waiting. "
+    "Please try again in a moment."
+)
 WITH_A_PERSON = "A colleague is looking after this conversation now and will reply here shortly."
 
 
@@ -211,11 +215,22 @@ class TurnRunner:
         try:
             async for event in self._with_a_person(turn.held.by, turn.recorder) if turn.held else self._run_graph(turn):
                 yield event
-        except ProviderError:
-            if not (turn.flags.get("degradation") and self._ladder is not None):
+        except ProviderError as exc:
+            if turn.flags.get("degradation") and self._ladder is not None:
+                async for event in self._degrade(turn):
+                    yield event
+            elif isinstance(exc, DeadlineExceeded):
+                yield self._out_of_time(turn.recorder)
+            else:
                 raise
-            async for event in self._degrade(turn):
-                yield event
+
+    @staticmethod
+    def _out_of_time(recorder: TurnRecorder) -> TurnEvent:
+        """The turn's latency budget ran out and there is no ladder to fall to: say so plainly."""
+        recorder.degraded_to = "deadline"
+        token = Token(("\n\n" if recorder.answer else "") + OUT_OF_TIME)
+        recorder.see(token)
+        return TurnEvent("token", {"text": token.text})
 
     @staticmethod
     def _drafted(turn: Turn, event: TurnEvent) -> TurnEvent:

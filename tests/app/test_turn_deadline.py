@@ -1,4 +1,5 @@
 """A turn past its latency budget — in a tool, not a model call — ends degraded, not in an error.
+(With `degradation` off there is no ladder: the turn says it ran out of time.)
 
 The agents raise `DeadlineExceeded`, a `ProviderError`, so the app's existing answer to "no model
 answer in time" (the degradation ladder in turns.py) serves it; no app code knows about deadlines.
@@ -12,7 +13,7 @@ from typing import Any
 from switchboard.agents.context import TurnContext
 from switchboard.app.degradation import Ladder
 from switchboard.app.services import Services
-from switchboard.app.turns import TurnRunner
+from switchboard.app.turns import OUT_OF_TIME, TurnRunner
 from switchboard.patterns.degradation import RecentAnswers
 from switchboard.patterns.pii import Vault
 
@@ -86,3 +87,9 @@ async def test_a_turn_that_overruns_its_budget_in_a_tool_ends_degraded_with_a_ti
 async def test_without_the_budget_the_slow_turn_is_answered(services: Services) -> None:
     _, record = await play(services, latency_budget=False, degradation=True)
     assert record["outcome"] == "answered"
+
+
+async def test_with_no_ladder_to_fall_to_the_overrun_turn_says_so_plainly(services: Services) -> None:
+    answer, record = await play(services, latency_budget=True, degradation=False)
+    assert record["outcome"] == "degraded" and record["tier_served"] == "deadline" and record["error"] is None
+    assert answer.endswith(OUT_OF_TIME)
