@@ -7,13 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from switchboard.app.approvals import ApprovalError, checked_decision
 from switchboard.app.auth import ADMIN_ONLY
 from switchboard.app.deps import ConversationDep, ServicesDep
 from switchboard.app.errors import ApiError
 from switchboard.app.models import Approval
+from switchboard.app.schemas import OperatorText
 from switchboard.app.services import Services
 from switchboard.app.settings import REPO
 
@@ -51,7 +52,7 @@ class Takeover(BaseModel):
 
 
 class HumanReply(BaseModel):
-    text: str = Field(min_length=1, max_length=4000)
+    text: OperatorText
 
 
 @router.post("/api/conversations/{conversation_id}/takeover")
