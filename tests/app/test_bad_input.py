@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.app.test_chat_api import ask, new_conversation
+
 
 @pytest.fixture
 def conversation(client: TestClient) -> str:
@@ -164,3 +166,11 @@ def test_odd_names_are_a_422(client: TestClient, path: str, body: bytes) -> None
 )
 def test_odd_bytes_in_paths_and_queries_are_never_a_500(client: TestClient, path: str) -> None:
     assert 400 <= client.get(path).status_code < 500
+
+
+@pytest.mark.parametrize("text", ["👍", "🙂🙂", "🙂 👍"])
+def test_a_message_with_no_letters_or_digits_gets_a_question_back_not_a_ticket(client: TestClient, text: str) -> None:
+    events = ask(client, new_conversation(client), text)
+    done = events[-1][1]
+    assert done["outcome"] == "answered"
+    assert [name for name, _ in events if name == "step"] and "escalate" not in str(events)
