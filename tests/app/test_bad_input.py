@@ -174,3 +174,10 @@ def test_a_message_with_no_letters_or_digits_gets_a_question_back_not_a_ticket(c
     done = events[-1][1]
     assert done["outcome"] == "answered"
     assert [name for name, _ in events if name == "step"] and "escalate" not in str(events)
+
+
+@pytest.mark.parametrize("text", ["\u200b", "\u0301", "x" * 4001])
+def test_the_console_form_refuses_a_reply_it_cannot_send(client: TestClient, conversation: str, text: str) -> None:
+    response = client.post(f"/ui/conversations/{conversation}/human-reply", data={"text": text})
+    assert response.status_code == 422
+    assert error_of(response)["code"] == "invalid_input"

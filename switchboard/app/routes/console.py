@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from switchboard.app.approvals import ApprovalError, checked_decision
 from switchboard.app.auth import ADMIN_ONLY
@@ -109,9 +109,11 @@ async def take_over_from_page(
 async def human_reply_from_page(
     request: Request, conversation: ConversationDep, services: ServicesDep, text: Annotated[str, Form()]
 ) -> HTMLResponse:
-    if not text.strip():
-        raise ApiError(422, "invalid_input", "text: a reply needs some words")
-    await human_reply(HumanReply(text=text), conversation, services)
+    try:
+        reply = HumanReply(text=text)
+    except ValidationError as exc:  # the form's reply is checked by the same rules as the API's
+        raise ApiError(422, "invalid_input", f"text: {exc.errors()[0]['msg']}") from exc
+    await human_reply(reply, conversation, services)
     return await _console(request, services, "partials/console_conversations.html")
 
 
