@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, TypeVar
 
-from switchboard.agents.llm.chaos import Dials
+from switchboard.agents.llm.chaos import DIAL_RANGES, SHARE, Dials
 
 PRIMARY, SECONDARY = "primary", "secondary"
 DEMO_VENDORS = ("demo-a", "demo-b")
@@ -40,6 +40,7 @@ class AgentFaults:
 
 
 _AGENT_NAMES = {f.name for f in fields(AgentFaults)}
+_RANGES = {**DIAL_RANGES, "tool_fault_rate": SHARE}
 _SWITCHES = {f.name for f in (*fields(Dials), *fields(AgentFaults)) if f.type == "bool"}  # on/off, not a number
 AGENT_PRESETS: Mapping[str, AgentFaults] = {
     "poisoned-article": AgentFaults(poisoned_article=True),
@@ -114,8 +115,7 @@ def _checked(provider: str, name: str, value: object) -> object:
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ChaosError(f"{provider}.{name} takes a number")
-    if name.endswith("_rate") and not 0 <= value <= 1:
-        raise ChaosError(f"{provider}.{name} is a share between 0 and 1, not {value}")
-    if value < 0 or (name == "latency_multiplier" and value < 1):
-        raise ChaosError(f"{provider}.{name} is out of range: {value}")
+    low, high = _RANGES[name]
+    if not low <= value <= high:  # also false for NaN
+        raise ChaosError(f"{provider}.{name} is out of range: {value}; it takes a number between {low:g} and {high:g}")
     return int(value) if name == "cut_after_tokens" else float(value)

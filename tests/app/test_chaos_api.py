@@ -119,3 +119,35 @@ def test_dials_set_by_hand_on_the_panel(client: TestClient) -> None:
     assert dials["error_rate"] == 0.25 and dials["latency_multiplier"] == 2.0 and dials["outage"] is True
     assert client.post("/ui/chaos/dials", data={**form, "error_rate": "7"}).status_code == 422
     assert client.post("/ui/chaos/dials", data={**form, "error_rate": "lots"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("dial", "value", "fragment"),
+    [
+        ("latency_multiplier", float("nan"), "latency_multiplier"),
+        ("latency_multiplier", float("inf"), "between 1 and 10"),
+        ("latency_multiplier", 11, "between 1 and 10"),
+        ("retry_after_s", 1e308, "between 0 and 60"),
+        ("retry_after_s", -1, "between 0 and 60"),
+        ("error_rate", -0.1, "between 0 and 1"),
+        ("cut_rate", float("nan"), "between 0 and 1"),
+        ("cut_after_tokens", 10**6, "between 0 and 1000"),
+    ],
+)
+def test_every_dial_is_finite_and_bounded(client: TestClient, dial: str, value: float, fragment: str) -> None:
+    before = client.get("/api/chaos").json()["chaos"]
+    body = f'{{"chaos": {{"demo-a": {{"{dial}": {value}}}}}}}'.replace("nan", "NaN").replace("inf", "Infinity")
+    response = client.patch("/api/chaos", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    message = response.json()["error"]["message"]
+    assert f"demo-a.{dial}" in message and fragment in message
+    assert client.get("/api/chaos").json()["chaos"] == before
+
+
+@pytest.mark.parametrize(
+    ("dial", "value"), [("latency_multiplier", "nan"), ("latency_multiplier", "1e308"), ("error_rate", "inf")]
+)
+def test_the_panel_form_refuses_out_of_range_dials(client: TestClient, dial: str, value: str) -> None:
+    response = client.post("/ui/chaos/dials", data={"provider": "demo-a", dial: value})
+    assert response.status_code == 422
+    assert f"demo-a.{dial}" in response.json()["error"]["message"]

@@ -32,14 +32,21 @@ from switchboard.agents.llm.types import (
 
 @dataclass(frozen=True)
 class Dials:
+    """One provider's faults. Every number is finite and within `DIAL_RANGES`.
+
+    Rates are shares in [0, 1]. `retry_after_s` is at most 60 s, so a turn under a 429 storm
+    still ends inside the latency budget's reach; `latency_multiplier` is 1 to 10 (ten times
+    slower is already a provider nobody would keep); `cut_after_tokens` is 0 to 1000.
+    """
+
     error_rate: float = 0.0  # share of calls failing with a 500 before any token
     rate_limit_rate: float = 0.0  # share failing with a 429
-    retry_after_s: float = 1.0  # the Retry-After a 429 carries
+    retry_after_s: float = 1.0  # the Retry-After a 429 carries, 0..60 s
     timeout_rate: float = 0.0  # share timing out before any token
     outage: bool = False  # every call fails
-    latency_multiplier: float = 1.0  # 2.0 = every gap between chunks twice as long
+    latency_multiplier: float = 1.0  # 2.0 = every gap between chunks twice as long; 1..10
     cut_rate: float = 0.0  # share of streams cut off mid-answer...
-    cut_after_tokens: int = 8  # ...after this many text chunks
+    cut_after_tokens: int = 8  # ...after this many text chunks, 0..1000
     malformed_rate: float = 0.0  # share of answers whose text or tool calls are garbled
     loop_rate: float = 0.0  # share of calls, after a tool result, that repeat the last tool call
     bounce_rate: float = 0.0  # share of calls offering `hand_back` that give the turn back unasked
@@ -48,6 +55,21 @@ class Dials:
     def calm(self) -> bool:
         return self == Dials()
 
+
+SHARE = (0.0, 1.0)
+DIAL_RANGES: dict[str, tuple[float, float]] = {
+    "error_rate": SHARE,
+    "rate_limit_rate": SHARE,
+    "retry_after_s": (0.0, 60.0),
+    "timeout_rate": SHARE,
+    "latency_multiplier": (1.0, 10.0),
+    "cut_rate": SHARE,
+    "cut_after_tokens": (0.0, 1000.0),
+    "malformed_rate": SHARE,
+    "loop_rate": SHARE,
+    "bounce_rate": SHARE,
+}
+"""The closed range each numeric dial accepts; anything else (NaN and infinities included) is refused."""
 
 Sleep = Callable[[float], Awaitable[None]]
 

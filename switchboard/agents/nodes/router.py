@@ -104,7 +104,9 @@ def escalation_trigger(text: str, route: str, confidence: float) -> str | None:
     """Why a person should take this turn, beyond the customer asking for one (chapter 7)."""
     if route in NOT_A_SPECIALIST:
         return None  # the router already sends it to a person, or declines it
-    if confidence < LOW_CONFIDENCE:
+    # Unsure of a message with no letters or digits ("👍"), a person would have nothing more to
+    # act on than the assistant: the specialist asks what is wanted instead of opening a ticket.
+    if confidence < LOW_CONFIDENCE and any(c.isalnum() for c in text):
         return f"router unsure ({route} at confidence {confidence:.2f})"
     feeling = measure(text)
     if feeling.score >= FRUSTRATED:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ValidationError
 
 from switchboard.app.approvals import (
     AlreadyDecided,
@@ -21,6 +21,7 @@ from switchboard.app.auth import ADMIN_ONLY
 from switchboard.app.deps import ConversationDep, ServicesDep
 from switchboard.app.errors import ApiError
 from switchboard.app.models import Approval
+from switchboard.app.schemas import OperatorText
 from switchboard.app.services import Services
 from switchboard.app.settings import REPO
 
@@ -71,7 +72,7 @@ class Takeover(BaseModel):
 
 
 class HumanReply(BaseModel):
-    text: str = Field(min_length=1, max_length=4000)
+    text: OperatorText
 
 
 @router.post("/api/conversations/{conversation_id}/takeover")
@@ -128,9 +129,11 @@ async def take_over_from_page(
 async def human_reply_from_page(
     request: Request, conversation: ConversationDep, services: ServicesDep, text: Annotated[str, Form()]
 ) -> HTMLResponse:
-    if not text.strip():
-        raise ApiError(422, "invalid_input", "text: a reply needs some words")
-    await human_reply(HumanReply(text=text), conversation, services)
+    try:
+        reply = HumanReply(text=text)
+    except ValidationError as exc:  # the form's reply is checked by the same rules as the API's
+        raise ApiError(422, "invalid_input", f"text: {exc.errors()[0]['msg']}") from exc
+    await human_reply(reply, conversation, services)
     return await _console(request, services, "partials/console_conversations.html")
 
 

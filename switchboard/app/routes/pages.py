@@ -140,7 +140,9 @@ async def chaos_dials(request: Request, services: ServicesDep) -> HTMLResponse:
     provider = str(form.get("provider", ""))
     numbers, switch = (AGENT_FIELDS, "poisoned_article") if provider == AGENT else (DIAL_FIELDS, "outage")
     try:
-        dials: dict[str, object] = {name: float(str(form.get(name, "0") or 0)) for name in numbers}
+        # A field left out or empty keeps its dial as it is (0 is out of range for some dials).
+        sent = {name: str(form.get(name) or "").strip() for name in numbers}
+        dials: dict[str, object] = {name: float(value) for name, value in sent.items() if value}
         dials[switch] = form.get(switch) == "on"
         services.chaos.set_many({provider: dials})
     except (ValueError, ChaosError) as exc:
