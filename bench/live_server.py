@@ -95,8 +95,11 @@ class LiveServer:
             self.kill()
         self._process = None
 
-    def tracebacks(self) -> int:
-        return self.log_path.read_text(errors="replace").count("Traceback (most recent call last)")
+    def tracebacks(self) -> list[str]:
+        """Each traceback in the server's log, with the line before it (the logged message)."""
+        log = self.log_path.read_text(errors="replace").split("\n")
+        starts = [n for n, line in enumerate(log) if line.startswith("Traceback (most recent call last)")]
+        return ["\n".join(log[max(0, n - 1) : n + 60]) for n in starts]
 
     def sign_in(self, customer_id: str) -> dict[str, str]:
         """Bearer headers for `customer_id` (the demo's sign-in)."""

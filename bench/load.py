@@ -1,12 +1,12 @@
 """Many customers at once during an outage: is anything lost, leaked or left hanging?
 
-    python bench/load.py [--users 200] [--seconds 60] [--chaos primary-down-secondary-flaky]
+    python bench/load.py [--users 200] [--seconds 60] [--ramp 10] [--chaos primary-down-secondary-flaky]
 
 Starts `switchboard serve` on loopback (the demo models at their own pace, every switch on,
-the chosen chaos preset) and lets `--users` simulated customers chat for `--seconds`: each signs
-in as one of the demo customers, opens a conversation and asks a question after another over
-SSE, pausing a moment between turns. Then it checks, through the API, what the customers were
-promised:
+the chosen chaos preset) and lets `--users` simulated customers chat for `--seconds`: each
+arrives during the first `--ramp` seconds, signs in as one of the demo customers, opens a
+conversation and asks one question after another over SSE, pausing a moment between turns.
+Then it checks, through the API, what the customers were promised:
 
 - lost messages: a message whose response had started (the customer saw it acknowledged)
   that is not stored in its conversation afterwards;
@@ -100,10 +100,15 @@ async def customer(
     server: LiveServer, who: str, until: float, seed: int, tally: Tally, people: dict[str, list[str]]
 ) -> None:
     rng = random.Random(seed)
-    headers = await asyncio.to_thread(server.sign_in, who)
-    timeout = httpx.Timeout(REQUEST_TIMEOUT_S, connect=10)
-    async with httpx.AsyncClient(base_url=server.base_url, headers=headers, timeout=timeout) as client:
-        conversation = (await client.post("/api/conversations", json={})).json()["id"]
+    timeout = httpx.Timeout(REQUEST_TIMEOUT_S, connect=REQUEST_TIMEOUT_S)
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=timeout) as client:
+        try:
+            session = await client.post("/api/session", json={"customer_id": who})
+            client.headers["Authorization"] = f"Bearer {session.json()['token']}"
+            conversation = (await client.post("/api/conversations", json={})).json()["id"]
+        except httpx.HTTPError:
+            tally.transport_errors += 1
+            return
         while time.monotonic() < until:
             try:
                 turn = await one_turn(client, conversation, rng.choice(QUESTIONS), tally)
@@ -145,21 +150,26 @@ async def conversations_of(server: LiveServer) -> dict[str, dict[str, str]]:
     return found
 
 
-async def run(users: int, seconds: float, chaos: str) -> int:
+async def run(users: int, seconds: float, ramp: float, chaos: str) -> int:
     with tempfile.TemporaryDirectory() as scratch, LiveServer(Path(scratch)) as server:
         server.operator("PATCH", "/api/flags", {"preset": "all-on"})
         server.operator("PATCH", "/api/chaos", {"preset": chaos})
         tally, people = Tally(), personal_data()
         ids = [c["id"] for c in seed_customers()]
-        until = time.monotonic() + seconds
+        until = time.monotonic() + ramp + seconds
         started = time.monotonic()
-        await asyncio.gather(*(customer(server, ids[n % len(ids)], until, n, tally, people) for n in range(users)))
+
+        async def arrive(n: int) -> None:
+            await asyncio.sleep(ramp * n / users)  # customers arrive over the ramp, not all in one instant
+            await customer(server, ids[n % len(ids)], until, n, tally, people)
+
+        await asyncio.gather(*(arrive(n) for n in range(users)))
         elapsed = time.monotonic() - started
         lost = await lost_messages(server, tally, await conversations_of(server))
         return report(tally, lost, server.tracebacks(), users, elapsed, chaos)
 
 
-def report(tally: Tally, lost: int, tracebacks: int, users: int, elapsed: float, chaos: str) -> int:
+def report(tally: Tally, lost: int, tracebacks: list[str], users: int, elapsed: float, chaos: str) -> int:
     turns = len(tally.record_ms)
     server_errors = sum(n for status, n in tally.statuses.items() if status >= 500)
     over_record = sum(ms > (BUDGET_S + SLACK_S) * 1000 for ms in tally.record_ms)
@@ -171,7 +181,9 @@ def report(tally: Tally, lost: int, tracebacks: int, users: int, elapsed: float,
     print(f"  max {max(tally.record_ms, default=0):.0f} ms; client wait max {max(tally.waited_s, default=0):.1f} s")
     print(f"time to first token p50 {percentile(tally.ttft_ms, 50):.0f} ms  p95 {percentile(tally.ttft_ms, 95):.0f} ms")
     print(f"lost messages {lost} of {sum(tally.sent.values())} acknowledged")
-    print(f"server errors {server_errors}; tracebacks in the server log {tracebacks}")
+    print(f"server errors {server_errors}; tracebacks in the server log {len(tracebacks)}")
+    if tracebacks:
+        print("the first:", tracebacks[0], sep="\n")
     print(
         f"turns more than {SLACK_S:.0f} s past the {BUDGET_S:.0f} s budget: {over_record} (client-side {over_waited})"
     )
@@ -184,6 +196,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--ramp", type=float, default=10.0, help="seconds over which the customers arrive")
     parser.add_argument("--chaos", default="primary-down-secondary-flaky")
     args = parser.parse_args()
-    raise SystemExit(asyncio.run(run(args.users, args.seconds, args.chaos)))
+    raise SystemExit(asyncio.run(run(args.users, args.seconds, args.ramp, args.chaos)))

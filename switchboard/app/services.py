@@ -40,6 +40,7 @@ from switchboard.app.settings import Settings
 from switchboard.app.store import ConversationStore, RecordStore, ShopStore, new_id
 from switchboard.app.turns import TurnRunner
 from switchboard.evals.judge import Judge
+from switchboard.patterns.admission import Admission
 from switchboard.patterns.degradation import RecentAnswers
 from switchboard.patterns.injection import Canary, Scanner, default_bank_path, load_bank
 from switchboard.patterns.pii import Vault
@@ -161,8 +162,14 @@ def _assemble(
     faulty_shop = FaultyShop(shop, chaos.agent_faults, seed=settings.chaos_seed)
 
     def make_context(
-        customer_id: str, conversation_id: str, snapshot: dict[str, bool], vault: Vault | None
+        customer_id: str,
+        conversation_id: str,
+        snapshot: dict[str, bool],
+        vault: Vault | None,
+        started: float | None = None,
     ) -> TurnContext:
+        """`started`: the instant (time.monotonic) the turn began, which its latency budget counts from."""
+        began = time.monotonic() if started is None else started
         return TurnContext(
             customer_id=customer_id,
             conversation_id=conversation_id,
@@ -173,7 +180,7 @@ def _assemble(
             prompts=prompts,
             model=settings.model,
             router_model=settings.router_model,
-            deadline=time.monotonic() + settings.turn_budget_s if snapshot.get("latency_budget") else None,
+            deadline=began + settings.turn_budget_s if snapshot.get("latency_budget") else None,
             turn_id=new_id("turn_"),
             scanner=scanner,
             canary=Canary.new(),
@@ -202,6 +209,8 @@ def _assemble(
         ladder=ladder,
         others_data=PeopleIndex(shop).others,
         approvals=approvals,
+        admission=Admission(settings.max_concurrent_turns),
+        budget_s=settings.turn_budget_s,
     )
     return Services(
         settings,

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     demo_tokens_per_s: float | None = Field(None, description="Override the demo models' speed; 0 = instant.")
 
     turn_budget_s: float = Field(10.0, gt=0, description="With latency_budget on, a turn's deadline.")
+    max_concurrent_turns: int = Field(
+        40, ge=1, description="Turns played at once per process; more wait for a slot within their budget."
+    )
     call_timeout_s: float = Field(30.0, gt=0, description="The longest wait for any chunk of a model call.")
     chaos_seed: int = Field(1, description="Seed of the fault injectors, for repeatable chaos.")
     chapter: int | None = Field(None, description="Serve with exactly the layers of chapters 1..N.")

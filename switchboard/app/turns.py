@@ -36,15 +36,20 @@ from switchboard.app.parallel_scan import ParallelScan
 from switchboard.app.privacy import WITHHELD, Outbound, masked
 from switchboard.app.recorder import TurnRecorder
 from switchboard.app.store import ConversationStore, RecordStore, new_id
+from switchboard.patterns.admission import Admission
 from switchboard.patterns.injection import Verdict
+from switchboard.patterns.latency_budget import BudgetSpent, Deadline, until
 from switchboard.patterns.pii import Vault
 from switchboard.patterns.throttled_flush import ThrottledFlush
 
 log = logging.getLogger(__name__)
 
-ContextFactory = Callable[[str, str, dict[str, bool], Vault | None], TurnContext]
+# customer, conversation, flags, vault, and the instant (time.monotonic) the turn began
+ContextFactory = Callable[[str, str, dict[str, bool], Vault | None, float], TurnContext]
 AfterTurn = Callable[[str, str, dict[str, Any]], None]  # question, answer, record
 OthersData = Callable[[str], Awaitable[list[str]]]  # every other customer's personal data
+DEFAULT_CONCURRENT_TURNS = 40
+START_RESERVE_S = 3.0  # a turn that would start with less of its budget left (or a third of it) is not
 DRAFT_EVERY_S = 0.25  # how often, at most, a streaming answer is saved (and at every sentence end)
 INTERRUPTED = "interrupted: the server stopped mid-answer"
 
@@ -73,6 +78,7 @@ class Turn:
     base: dict[str, Any]  # the record's fields known from the start
     recorder: TurnRecorder
     draft: ThrottledFlush  # saves the answer as it streams
+    started: float  # time.monotonic() at `begin`: the latency budget counts from here
 
     @property
     def reply_id(self) -> str:
@@ -131,6 +137,8 @@ class TurnRunner:
         ladder: Ladder | None = None,
         others_data: OthersData = _nobody_else,
         approvals: ApprovalDesk | None = None,
+        admission: Admission | None = None,
+        budget_s: float = 10.0,
     ) -> None:
         self._graph = graph
         self._conversations = conversations
@@ -143,6 +151,8 @@ class TurnRunner:
         self._ladder = ladder
         self._others_data = others_data
         self._approvals = approvals
+        self._admission = admission or Admission(DEFAULT_CONCURRENT_TURNS)
+        self._budget_s = budget_s  # with latency_budget on, a turn's deadline (waiting for a slot included)
 
     async def play(
         self,
@@ -183,7 +193,7 @@ class TurnRunner:
             "run_id": run_id,
         }
         draft = ThrottledFlush(partial(self._conversations.save_draft, reply.id), self._clock, DRAFT_EVERY_S)
-        return Turn(conversation_id, customer_id, text, flags, held, base, recorder, draft)
+        return Turn(conversation_id, customer_id, text, flags, held, base, recorder, draft, time.monotonic())
 
     async def stream(self, turn: Turn) -> AsyncIterator[TurnEvent]:
         """Play a begun turn: what it says as it says it, then `done` with the record."""
@@ -213,7 +223,7 @@ class TurnRunner:
         """The turn's events: a person's hold, or the graph — or, when every model failed, the
         ladder's answer (chapter 9). A failure on the ladder is the turn's failure like any other."""
         try:
-            async for event in self._with_a_person(turn.held.by, turn.recorder) if turn.held else self._run_graph(turn):
+            async for event in self._with_a_person(turn.held.by, turn.recorder) if turn.held else self._admitted(turn):
                 yield event
         except ProviderError as exc:
             if turn.flags.get("degradation") and self._ladder is not None:
@@ -223,6 +233,23 @@ class TurnRunner:
                 yield self._out_of_time(turn.recorder)
             else:
                 raise
+
+    async def _admitted(self, turn: Turn) -> AsyncIterator[TurnEvent]:
+        """The graph, once the turn has a slot (patterns/admission.py); a turn that would have to
+        wait past its budget for one is not started."""
+        async with self._admission.slot(self._longest_wait(turn)) as admitted:
+            if not admitted:
+                raise DeadlineExceeded(message="no free slot before the turn's latency budget ran out")
+            async for event in self._run_graph(turn):
+                yield event
+
+    def _longest_wait(self, turn: Turn) -> float | None:
+        """How long the turn may wait for a slot: what its budget has left, less what it needs to
+        answer once started (START_RESERVE_S, or a third of a short budget). None: no budget."""
+        if not turn.flags.get("latency_budget"):
+            return None
+        reserve = min(START_RESERVE_S, self._budget_s / 3)
+        return max(0.0, turn.started + self._budget_s - reserve - time.monotonic())
 
     @staticmethod
     def _out_of_time(recorder: TurnRecorder) -> TurnEvent:
@@ -301,7 +328,7 @@ class TurnRunner:
         vault = await self._conversations.vault(turn.conversation_id) if flags.get("pii_redaction") else None
         known = len(vault) if vault is not None else 0
         outbound = Outbound(vault, await self._others_data(turn.customer_id)) if vault is not None else None
-        context = self._make_context(turn.customer_id, turn.conversation_id, flags, vault)
+        context = self._make_context(turn.customer_id, turn.conversation_id, flags, vault, turn.started)
         config: Any = {"configurable": {"thread_id": turn.conversation_id}}
         # A turn starts afresh: an earlier turn's verdict, or a hand-back left by a turn that
         # failed part-way, must not carry over.
@@ -338,8 +365,7 @@ class TurnRunner:
         scan: ParallelScan | None,
     ) -> AsyncIterator[TurnEvent]:
         recorder = turn.recorder
-        async for event in self._graph.astream(fresh, config, context=context, stream_mode="custom"):
-            event = cast(Event, event)  # nodes write only Event values to the custom stream
+        async for event in self._graph_events(fresh, config, context):
             if scan is not None and scan.blocked_now():
                 return  # a block landed: the rest of this turn does not go out
             if isinstance(event, Token):
@@ -359,6 +385,16 @@ class TurnRunner:
         if outbound is not None and not outbound.leaked:
             for shown in _outgoing(outbound.flush(), None, recorder):
                 yield shown
+
+    async def _graph_events(self, fresh: ConversationState, config: Any, context: TurnContext) -> AsyncIterator[Event]:
+        """The graph's events, given up at the turn's deadline however the graph spends its time
+        (the nodes check it between steps; this also cuts an await that checks nothing)."""
+        events = cast(AsyncIterator[Event], self._graph.astream(fresh, config, context=context, stream_mode="custom"))
+        try:
+            async for event in until(Deadline(context.deadline, context.clock), events):
+                yield event
+        except BudgetSpent as spent:
+            raise DeadlineExceeded(message=str(spent)) from None
 
     async def _open_approval(self, turn: Turn, wanted: ApprovalRequested) -> None:
         """Opened before the stream goes on, so that the words "I've asked a colleague" can

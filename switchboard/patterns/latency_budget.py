@@ -9,13 +9,78 @@ enough to answer some other way (a degraded answer) instead of late with an erro
 
 A budget covers the whole turn only if every step asks, not just the model calls: in Switchboard
 the agents check it before every graph step, model call and tool call, and a retry's backoff
-must fit in what remains.
+must fit in what remains. And a step can be stuck in an await that asks nothing (a write queued
+behind a hundred others): `until` runs the whole stream as a task of its own and stops waiting
+for it when the time is up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+_ITEM, _END, _ERROR = "item", "end", "error"
+
+
+class BudgetSpent(TimeoutError):
+    """The deadline passed while the next item was still on its way."""
+
+
+async def until(deadline: Deadline, source: AsyncIterator[T], grace: float = 0.5) -> AsyncIterator[T]:
+    """`source`'s items as they come, until `grace` seconds past the deadline; then
+    `BudgetSpent`, and `source` is cancelled and closed wherever it was waiting. With no
+    deadline, `source` itself.
+
+        wait for the next item ≤ remaining + grace
+
+    The grace lets a source that keeps to the deadline itself (the graph's nodes check it)
+    end on its own terms — reporting what it did, a tool call say — so the hard cut is only for
+    a source stuck in an await that checks nothing. The source runs in a task of its own,
+    handing items over one at a time (a queue of one, so it never runs ahead of its reader);
+    its errors are raised here, where it is read."""
+    if deadline.at is None:
+        async for item in source:
+            yield item
+        return
+    handover: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(maxsize=1)
+    task = asyncio.create_task(_pump(source, handover))
+    try:
+        while True:
+            kind, value = await _next(handover, deadline, grace)
+            if kind == _END:
+                return
+            if kind == _ERROR:
+                raise value
+            yield value
+    finally:
+        task.cancel()
+        await asyncio.shield(asyncio.gather(task, return_exceptions=True))
+
+
+async def _next(handover: asyncio.Queue[tuple[str, Any]], deadline: Deadline, grace: float) -> tuple[str, Any]:
+    """What was handed over already (even past the deadline: it happened), else what comes in time."""
+    if not handover.empty():
+        return handover.get_nowait()
+    try:
+        return await asyncio.wait_for(handover.get(), (deadline.remaining() or 0.0) + grace)
+    except TimeoutError:
+        raise BudgetSpent("the latency budget ran out waiting for the next step") from None
+
+
+async def _pump(source: AsyncIterator[T], handover: asyncio.Queue[tuple[str, Any]]) -> None:
+    try:
+        async for item in source:
+            await handover.put((_ITEM, item))
+        await handover.put((_END, None))
+    except Exception as error:  # handed to the reader, which raises it as its own
+        await handover.put((_ERROR, error))
+    finally:
+        aclose = getattr(source, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 class Deadline:

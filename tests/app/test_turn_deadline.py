@@ -14,6 +14,7 @@ from switchboard.agents.context import TurnContext
 from switchboard.app.degradation import Ladder
 from switchboard.app.services import Services
 from switchboard.app.turns import OUT_OF_TIME, TurnRunner
+from switchboard.patterns.admission import Admission
 from switchboard.patterns.degradation import RecentAnswers
 from switchboard.patterns.pii import Vault
 
@@ -41,8 +42,10 @@ class SlowShop:
         return slow
 
 
-def runner(services: Services, shop: SlowShop) -> TurnRunner:
-    def make_context(customer: str, conversation: str, flags: dict[str, bool], vault: Vault | None) -> TurnContext:
+def runner(services: Services, shop: SlowShop, admission: Admission | None = None) -> TurnRunner:
+    def make_context(
+        customer: str, conversation: str, flags: dict[str, bool], vault: Vault | None, started: float
+    ) -> TurnContext:
         return TurnContext(
             customer_id=customer,
             conversation_id=conversation,
@@ -65,6 +68,8 @@ def runner(services: Services, shop: SlowShop) -> TurnRunner:
         make_context,
         services.now,
         ladder=ladder,
+        admission=admission,
+        budget_s=BUDGET,
     )
 
 
@@ -93,3 +98,15 @@ async def test_with_no_ladder_to_fall_to_the_overrun_turn_says_so_plainly(servic
     answer, record = await play(services, latency_budget=True, degradation=False)
     assert record["outcome"] == "degraded" and record["tier_served"] == "deadline" and record["error"] is None
     assert answer.endswith(OUT_OF_TIME)
+
+
+async def test_a_turn_that_cannot_get_a_slot_in_time_is_not_started_and_says_so(services: Services) -> None:
+    gate = Admission(1, queue=0)
+    async with gate.slot(None):  # the only slot is busy, and there is no room to wait
+        conversation = await services.conversations.create("C1001")
+        flags = {**services.flags.snapshot(), "latency_budget": True, "degradation": False}
+        turns = runner(services, SlowShop(services.shop), gate)
+        events = [e async for e in turns.play(conversation.id, "C1001", "where is my order?", flags=flags)]
+    record = events[-1].data
+    assert record["outcome"] == "degraded" and record["tier_served"] == "deadline"
+    assert record["calls"] == [] and record["path"] == []  # nothing ran: no model paid for

@@ -1,4 +1,9 @@
-from switchboard.patterns.latency_budget import Deadline
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from switchboard.patterns.latency_budget import BudgetSpent, Deadline, until
 
 
 class Clock:
@@ -23,3 +28,62 @@ def test_no_budget_never_expires() -> None:
     open_ended = Deadline(None)
     assert open_ended.remaining() is None and not open_ended.expired() and open_ended.cap(3.0) == 3.0
     assert open_ended.allows(1e9)
+
+
+# `until`: a stream given up at its deadline, wherever it is waiting. The deadlines here are
+# already past (or absent), and the grace is 0, so no test waits on a real clock.
+
+
+class Stuck:
+    """Yields `items`, then waits for something that never comes (as a queued write can)."""
+
+    def __init__(self, *items: str) -> None:
+        self.items = items
+        self.cleaned_up = False
+
+    async def __call__(self) -> AsyncIterator[str]:
+        try:
+            for item in self.items:
+                yield item
+            await asyncio.Event().wait()
+        finally:
+            self.cleaned_up = True
+
+
+PAST = Deadline(0.0, clock=lambda: 5.0)
+
+
+async def test_a_stream_stuck_past_its_deadline_is_cut_and_cleaned_up() -> None:
+    stuck = Stuck()
+    with pytest.raises(BudgetSpent):
+        _ = [item async for item in until(PAST, stuck(), grace=0)]
+    assert stuck.cleaned_up
+
+
+async def test_the_stream_runs_until_its_deadline_then_is_cut() -> None:
+    clock, stuck, got = Clock(), Stuck("routed", "tool ran"), []
+    with pytest.raises(BudgetSpent):
+        async for item in until(Deadline.after(2.0, clock), stuck(), grace=0):
+            got.append(item)
+            clock.now += 1.5  # each step takes a while: the second one ends past the deadline
+    assert got == ["routed", "tool ran"] and stuck.cleaned_up
+
+
+async def test_the_streams_own_error_is_raised_to_its_reader() -> None:
+    async def failing() -> AsyncIterator[str]:
+        yield "first"
+        raise ValueError("the graph failed")
+
+    got = []
+    with pytest.raises(ValueError, match="the graph failed"):
+        async for item in until(Deadline(10.0, clock=lambda: 0.0), failing()):
+            got.append(item)
+    assert got == ["first"]
+
+
+async def test_without_a_deadline_the_stream_is_read_as_it_is() -> None:
+    async def three() -> AsyncIterator[int]:
+        for n in range(3):
+            yield n
+
+    assert [n async for n in until(Deadline(None), three())] == [0, 1, 2]
