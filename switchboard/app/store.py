@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from switchboard.app import refund_ledger, shop_policy
@@ -347,20 +347,34 @@ class ConversationStore:
             return list((await s.exec(query)).all())
 
     async def add_message(self, conversation_id: str, role: str, content: str, *, complete: bool = True) -> Message:
-        message = Message(
-            id=new_id("m_"),
-            conversation_id=conversation_id,
-            role=role,
-            content=content,
-            created_at=self._now(),
-            complete=complete,
-        )
-        async with self._sessions() as s, s.begin():
-            s.add(message)
-            conversation = await s.get(Conversation, conversation_id)
-            if conversation is not None and not conversation.title and role == "user":
-                conversation.title = content[:60]
+        (message,) = await self._add(conversation_id, [(role, content, complete)])
         return message
+
+    async def add_exchange(self, conversation_id: str, text: str) -> tuple[Message, Message]:
+        """The customer's message and the empty answer to it, in one transaction: a crash never
+        leaves a message with no answer to mark interrupted."""
+        question, answer = await self._add(conversation_id, [("user", text, True), ("assistant", "", False)])
+        return question, answer
+
+    async def _add(self, conversation_id: str, messages: list[tuple[str, str, bool]]) -> list[Message]:
+        rows = [
+            Message(
+                id=new_id("m_"),
+                conversation_id=conversation_id,
+                role=role,
+                content=content,
+                created_at=self._now(),
+                complete=complete,
+            )
+            for role, content, complete in messages
+        ]
+        async with self._sessions() as s, s.begin():
+            s.add_all(rows)
+            conversation = await s.get(Conversation, conversation_id)
+            first_words = next((m.content for m in rows if m.role == "user"), "")
+            if conversation is not None and not conversation.title and first_words:
+                conversation.title = first_words[:60]
+        return rows
 
     async def taken_over(self, conversation_id: str) -> Takeover | None:
         async with self._sessions() as s:
@@ -401,11 +415,11 @@ class ConversationStore:
                 row.entries = vault.to_dict()
 
     async def save_draft(self, message_id: str, content: str) -> None:
-        """The answer so far, while it streams; never over an answer already finished."""
+        """The answer so far, while it streams; never over an answer already finished. One
+        conditional UPDATE: this runs several times a second for every answer streaming."""
+        unfinished = (col(Message.id) == message_id, col(Message.complete).is_(False), col(Message.record_id).is_(None))
         async with self._sessions() as s, s.begin():
-            message = await s.get(Message, message_id)
-            if message is not None and not message.complete and message.record_id is None:
-                message.content = content
+            await s.exec(update(Message).where(*unfinished).values(content=content))
 
     async def interrupted(self) -> list[tuple[Message, str, str | None]]:
         """Answers left mid-stream with no record — the server stopped while they streamed —

@@ -180,8 +180,7 @@ class TurnRunner:
         flags = dict(flags) if flags is not None else self._flags.snapshot()
         recorder = TurnRecorder(self._clock)
         held = await self._conversations.taken_over(conversation_id)
-        await self._conversations.add_message(conversation_id, "user", text)
-        reply = await self._conversations.add_message(conversation_id, "assistant", "", complete=False)
+        _, reply = await self._conversations.add_exchange(conversation_id, text)
         base = {
             "id": new_id("r_"),
             "conversation_id": conversation_id,

@@ -138,18 +138,7 @@ async def test_an_approval_is_opened_when_asked_for_even_if_the_browser_leaves(t
     async with running_services(settings) as services:
         conversation = await services.conversations.create("C1001")
         flags = {**services.flags.snapshot(), "human_approval": True}
-        gone = asyncio.Event()
-
-        async def browser() -> None:
-            async for event in services.turns.play(conversation.id, "C1001", BIG_REFUND, flags=flags):
-                if event.kind == "token":
-                    gone.set()
-
-        task = asyncio.create_task(browser())
-        await gone.wait()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await _leave_after_tokens(services, conversation.id, BIG_REFUND, 1, flags)
         (waiting,) = await services.approvals.pending()
         assert waiting.request["order_id"] == "10049" and waiting.conversation_id == conversation.id
 
@@ -184,23 +173,30 @@ async def test_an_unexpected_failure_is_logged_once_with_its_traceback(
     assert events[-1].data["id"] in logged.getMessage()
 
 
-async def _crash_mid_answer(services: Services, conversation_id: str) -> str:
-    """The database as a kill -9 mid-answer leaves it: the partial answer, no record, and a
-    checkpoint thread holding a half-run turn."""
-    first_tokens = asyncio.Event()
-    seen: list[str] = []
+async def _leave_after_tokens(
+    services: Services, conversation_id: str, text: str, tokens: int, flags: dict[str, bool] | None = None
+) -> None:
+    """A browser that asks `text` and goes away (its task cancelled) once `tokens` have come."""
+    enough = asyncio.Event()
 
     async def browser() -> None:
-        async for event in services.turns.play(conversation_id, "C1001", "how long do refunds take?"):
-            seen.append(event.data.get("text", "")) if event.kind == "token" else None
-            if len(seen) == 3:
-                first_tokens.set()
+        seen = 0
+        async for event in services.turns.play(conversation_id, "C1001", text, flags=flags):
+            seen += event.kind == "token"
+            if seen >= tokens:
+                enough.set()
 
     task = asyncio.create_task(browser())
-    await first_tokens.wait()
+    await enough.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def _crash_mid_answer(services: Services, conversation_id: str) -> str:
+    """The database as a kill -9 mid-answer leaves it: the partial answer, no record, and a
+    checkpoint thread holding a half-run turn."""
+    await _leave_after_tokens(services, conversation_id, "how long do refunds take?", 3)
     async with services.sessions() as s, s.begin():
         reply = (await s.exec(select(Message).where(Message.role == "assistant"))).one()
         await s.delete(await s.get(RequestRecord, reply.record_id))
