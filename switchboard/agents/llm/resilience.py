@@ -77,118 +77,177 @@ class Policies:
 async def resilient_stream(
     chain: Sequence[Provider], request: ChatRequest, switches: Resilience, policies: Policies, attempt: Attempt
 ) -> AsyncGenerator[Chunk, None]:
-    """Stream from the first provider that can answer; raise the last error if none can."""
+    """Stream from the first provider that can answer; raise the last error if none can.
+
+    Each pass is one attempt on `call.provider`: check the clock, ask its breaker, stream; on a
+    failure the call state decides — give up (raise), retry here after a wait, or fail over.
+    """
     policies.budget.on_request()
-    run = _Run(chain if switches.failover else chain[:1], Deadline(request.deadline))
-    for tier, provider in enumerate(run.tiers):
-        number = 1
-        while True:
-            run.check_deadline(provider)
-            permit = _admit(policies, switches, provider, run, tier, number)
-            if permit is None:
-                break
-            try:
-                # Closed here when the consumer closes this stream, not whenever it is collected.
-                async with aclosing(attempt(provider, continuing(request, run.sent), tier, number)) as chunks:
-                    async for chunk in chunks:
-                        if isinstance(chunk, TextDelta):
-                            run.sent += chunk.text
-                        yield chunk
-                permit.succeeded()
-                return
-            except ProviderError as error:
-                run.last_error = error
-                if error.retryable:
-                    permit.failed()
-                if _final(error, switches):
-                    raise
-                wait = _retry_wait(error, switches, policies, run, provider, tier, number)
-            finally:
-                # However the attempt ended — cancelled, closed by the consumer, a verdict-free
-                # error — its breaker slot goes back; after a verdict this does nothing.
-                permit.release()
-            if wait is None:
-                break
-            await policies.sleep(wait)
-            number += 1
-    raise run.last_error or ProviderError("unknown_model", f"no provider for {request.model!r}")
+    call = CallState.begin(chain, request, switches, policies)
+    while not call.exhausted:
+        call.check_deadline()
+        permit = call.admit()
+        if permit is None:
+            call.fail_over()
+            continue
+        try:
+            # Closed here when the consumer closes this stream, not whenever it is collected.
+            async with aclosing(attempt(call.provider, call.next_request(), call.tier, call.attempt_number)) as chunks:
+                async for chunk in chunks:
+                    if isinstance(chunk, TextDelta):
+                        call.sent += chunk.text
+                    yield chunk
+            permit.succeeded()
+            return
+        except ProviderError as error:
+            call.failed(error, permit)
+            if call.gives_up(error):
+                raise
+            wait = call.retry_wait(error)
+        finally:
+            # However the attempt ended — cancelled, closed by the consumer, a verdict-free
+            # error — its breaker slot goes back; after a verdict this does nothing.
+            permit.release()
+        await call.retry_or_fail_over(wait)
+    raise call.final_error()
 
 
 @dataclass
-class _Run:
-    """One call's progress through the chain."""
+class CallState:
+    """One call's progress through the chain, in one object (after tenacity's RetryCallState):
+    which provider is being tried, which attempt, what the caller already has, the last error.
+    `resilient_stream` reads it top to bottom; each decision is a method with its rule in its
+    docstring."""
 
-    tiers: Sequence[Provider]
-    deadline: Deadline
-    sent: str = ""  # the answer streamed so far, which a later provider continues
+    request: ChatRequest
+    tiers: Sequence[Provider]  # the chain, or only its primary when failover is off
+    switches: Resilience
+    policies: Policies
+    deadline: Deadline  # when the call must be over, from the turn's start
+    tier: int = 0  # which provider is being tried: 0 = the primary, 1 = the first fallback, ...
+    attempt_number: int = 1  # 2+ = a retry on the same provider
+    sent: str = ""  # the answer already streamed to the caller, which a later provider continues
     skipped: int = 0  # tiers passed over because their breaker was open
     last_error: ProviderError | None = None
 
-    def check_deadline(self, provider: Provider) -> None:
+    @classmethod
+    def begin(
+        cls, chain: Sequence[Provider], request: ChatRequest, switches: Resilience, policies: Policies
+    ) -> CallState:
+        tiers = chain if switches.failover else chain[:1]
+        return cls(request, tiers, switches, policies, Deadline(request.deadline))
+
+    # What is being tried
+
+    @property
+    def exhausted(self) -> bool:
+        return self.tier >= len(self.tiers)
+
+    @property
+    def provider(self) -> Provider:
+        return self.tiers[self.tier]
+
+    @property
+    def on_last_tier(self) -> bool:
+        return self.tier == len(self.tiers) - 1
+
+    @property
+    def last_resort(self) -> bool:
+        """Every other tier was skipped, so this one is called even with its breaker open (panic
+        mode): skipped = tier = the last tier."""
+        return self.skipped == self.tier == len(self.tiers) - 1
+
+    @property
+    def breaker_open(self) -> bool:
+        """The breaker switch is on and this provider's breaker is open."""
+        return self.switches.breaker and self.policies.breaker(self.provider.name).state == "open"
+
+    def next_request(self) -> ChatRequest:
+        """The request, plus the answer so far as an assistant message to continue from."""
+        if not self.sent:
+            return self.request
+        return replace(self.request, messages=[*self.request.messages, {"role": "assistant", "content": self.sent}])
+
+    # The decisions
+
+    def check_deadline(self) -> None:
+        """No attempt once the turn is out of time: raise `DeadlineExceeded`."""
         if self.deadline.expired():
-            raise DeadlineExceeded(provider=provider.name, stream_started=bool(self.sent))
+            raise DeadlineExceeded(provider=self.provider.name, stream_started=bool(self.sent))
 
-    def last_resort(self, tier: int) -> bool:
-        """Every other tier was skipped: this one is called even with its breaker open (panic mode)."""
-        return self.skipped == tier == len(self.tiers) - 1
+    def admit(self) -> Permit | None:
+        """The breaker's leave for this attempt, or None: skip this tier.
 
-
-def _admit(
-    policies: Policies, switches: Resilience, provider: Provider, run: _Run, tier: int, number: int
-) -> Permit | None:
-    """The breaker's leave for this attempt, or None: skip it. With every other tier skipped,
-    the last one goes ahead unguarded (panic mode)."""
-    if not switches.breaker:
-        return Permit.unguarded()
-    permit = policies.breaker(provider.name).admit()
-    if permit is not None:
-        return permit
-    if run.last_resort(tier):
-        return Permit.unguarded()
-    if number == 1:  # a retry refused keeps the error that made it a retry
-        run.skipped += 1
-        run.last_error = ProviderError("overloaded", "circuit open: skipped", provider.name)
-    return None
-
-
-def _final(error: ProviderError, switches: Resilience) -> bool:
-    """Nothing more to try: the request is at fault, the time is up, or a cut stream has nowhere to go."""
-    if isinstance(error, DeadlineExceeded) or error.kind in GIVE_UP:
-        return True
-    return error.stream_started and not switches.failover
-
-
-def _retry_wait(
-    error: ProviderError,
-    switches: Resilience,
-    policies: Policies,
-    run: _Run,
-    provider: Provider,
-    tier: int,
-    number: int,
-) -> float | None:
-    """How long to wait before retrying here, or None: go elsewhere — the wait would overrun the
-    deadline, or this failure has just opened the provider's breaker."""
-    if switches.breaker and policies.breaker(provider.name).state == "open" and not run.last_resort(tier):
+        permit = unguarded if the breaker switch is off; else the breaker's permit if it grants
+        one; else unguarded if this is the last resort; else None.
+        """
+        if not self.switches.breaker:
+            return Permit.unguarded()
+        permit = self.policies.breaker(self.provider.name).admit()
+        if permit is not None:
+            return permit
+        if self.last_resort:
+            return Permit.unguarded()
+        if self.attempt_number == 1:  # a retry refused keeps the error that made it a retry
+            self.skipped += 1
+            self.last_error = ProviderError("overloaded", "circuit open: skipped", self.provider.name)
         return None
-    wait = policies.backoff.wait(number, error.retry_after)
-    if run.deadline.allows(wait) and _may_retry(error, switches, policies, last_tier=tier == len(run.tiers) - 1):
-        return wait
-    return None
 
+    def failed(self, error: ProviderError, permit: Permit) -> None:
+        """Remember the error; a retryable one counts against the provider's breaker."""
+        self.last_error = error
+        if error.retryable:
+            permit.failed()
 
-def _may_retry(error: ProviderError, switches: Resilience, policies: Policies, last_tier: bool) -> bool:
-    """Slow down (429: retry here) or go elsewhere (anything else: the next tier first, and
-    retries only where there is nowhere left to go), within the budget."""
-    if not (switches.retry and error.retryable and not error.stream_started):
-        return False
-    if not (last_tier or error.kind == "rate_limited"):
-        return False
-    return policies.budget.try_spend()
+    def gives_up(self, error: ProviderError) -> bool:
+        """Nothing more to try: the request is at fault, the time is up, or a cut stream has
+        nowhere to go.
 
+        give up = deadline exceeded ∨ kind ∈ GIVE_UP ∨ (stream started ∧ ¬failover)
+        """
+        if isinstance(error, DeadlineExceeded) or error.kind in GIVE_UP:
+            return True
+        return error.stream_started and not self.switches.failover
 
-def continuing(request: ChatRequest, sent: str) -> ChatRequest:
-    """The request, plus the answer so far as an assistant message to continue from."""
-    if not sent:
-        return request
-    return replace(request, messages=[*request.messages, {"role": "assistant", "content": sent}])
+    def retry_wait(self, error: ProviderError) -> float | None:
+        """How long to wait before retrying here, or None: go elsewhere.
+
+        wait = backoff(attempt, retry_after) if the wait fits the deadline ∧ `may_retry`;
+        None at once when this failure has just opened the breaker (unless last resort).
+        """
+        if self.breaker_open and not self.last_resort:
+            return None
+        wait = self.policies.backoff.wait(self.attempt_number, error.retry_after)
+        if self.deadline.allows(wait) and self.may_retry(error):
+            return wait
+        return None
+
+    def may_retry(self, error: ProviderError) -> bool:
+        """Slow down (429: retry here) or go elsewhere (anything else: the next tier first, and
+        retries only where there is nowhere left to go), within the budget.
+
+        retry = retry switch ∧ retryable ∧ ¬stream started ∧ (last tier ∨ 429) ∧ a budget token
+        """
+        if not (self.switches.retry and error.retryable and not error.stream_started):
+            return False
+        if not (self.on_last_tier or error.kind == "rate_limited"):
+            return False
+        return self.policies.budget.try_spend()  # last: only a retry that will happen spends
+
+    # The moves
+
+    async def retry_or_fail_over(self, wait: float | None) -> None:
+        """Sleep `wait` and retry this provider, or, with no wait, go on to the next one."""
+        if wait is None:
+            self.fail_over()
+            return
+        await self.policies.sleep(wait)
+        self.attempt_number += 1
+
+    def fail_over(self) -> None:
+        self.tier += 1
+        self.attempt_number = 1
+
+    def final_error(self) -> ProviderError:
+        """What the caller is told when every tier failed or was skipped."""
+        return self.last_error or ProviderError("unknown_model", f"no provider for {self.request.model!r}")
