@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 import httpx
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
@@ -95,11 +96,17 @@ def real_providers(settings: Settings, client: httpx.AsyncClient) -> list[tuple[
     found: list[tuple[Provider, str]] = []
     if settings.openai_base_url:
         real = OpenAICompatProvider(
-            client, settings.openai_base_url, settings.openai_api_key, "openai", settings.openai_json_mode
+            client=client,
+            base_url=settings.openai_base_url,
+            api_key=settings.openai_api_key,
+            name="openai",
+            json_mode=settings.openai_json_mode,
         )
         found.append((real, settings.openai_model or settings.model))
     if settings.anthropic_api_key:
-        claude = AnthropicProvider(client, settings.anthropic_api_key, settings.anthropic_base_url)
+        claude = AnthropicProvider(
+            client=client, api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url
+        )
         found.append((claude, settings.anthropic_model))
     if settings.local_model:
         path = gguf_file(settings.local_model)
@@ -124,16 +131,22 @@ async def running_services(
     """Everything long-lived, for as long as the app runs. `now` and `scanner` are seams for tests."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedder = CachedEmbedder(StaticEmbedder(settings.embedding_model_dir))
-    engine = make_engine(settings.resolved_database_url)
-    await create_tables(engine)
-    sessions = make_sessions(engine)
-    await seed_if_empty(sessions, settings.seed_dir, now())
+    engine, sessions = await _open_database(settings, now)
     knowledge = await asyncio.to_thread(open_knowledge, settings, embedder)
     http = httpx.AsyncClient(timeout=httpx.Timeout(60, connect=5))
     async with http, AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
         gateway, chaos = build_gateway(settings, embedder, http)
-        scanner = scanner or CachedScanner(Scanner(embedder.embed, load_bank(default_bank_path())))
-        services = _assemble(settings, engine, sessions, knowledge, gateway, saver, now, chaos, scanner)
+        services = _Assembly(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            knowledge=knowledge,
+            gateway=gateway,
+            saver=saver,
+            now=now,
+            chaos=chaos,
+            scanner=scanner or CachedScanner(Scanner(embedder.embed, load_bank(default_bank_path()))),
+        ).services()
         await services.approvals.release_claims()
         await services.turns.recover_interrupted()  # turns the last run of the server died in
         yield services
@@ -141,27 +154,132 @@ async def running_services(
     await engine.dispose()
 
 
-def _assemble(
-    settings: Settings,
-    engine: AsyncEngine,
-    sessions: Sessions,
-    knowledge: KnowledgeBase,
-    gateway: Gateway,
-    saver: AsyncSqliteSaver,
-    now: Callable[[], datetime],
-    chaos: ChaosBoard,
-    scanner: InputScanner,
-) -> Services:
-    shop = ShopStore(sessions, now)
-    visible = PoisonableKnowledge(knowledge, chaos.agent_faults)
-    conversations = ConversationStore(sessions, now)
-    records = RecordStore(sessions)
-    prompts = PromptBook()
-    flags = FlagBoard(max_chapter=settings.chapter)
-    graph = build_graph(saver)
-    faulty_shop = FaultyShop(shop, chaos.agent_faults, seed=settings.chaos_seed)
+async def _open_database(settings: Settings, now: Callable[[], datetime]) -> tuple[AsyncEngine, Sessions]:
+    """The database, its tables created and the demo shop seeded if it is empty."""
+    engine = make_engine(settings.resolved_database_url)
+    await create_tables(engine)
+    sessions = make_sessions(engine)
+    await seed_if_empty(sessions, settings.seed_dir, now())
+    return engine, sessions
+
+
+@dataclass
+class _Assembly:
+    """What start-up opened, and one builder per long-lived part made from it.
+
+    Each builder runs the first time its part is asked for, so each part is built once and after
+    what it is made from. They are pure (reading packaged prompt files at most): start-up's side
+    effects — tables, seed data, the index, claims released, interrupted turns closed — stay in
+    `running_services`, in their order.
+    """
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: Sessions
+    knowledge: KnowledgeBase
+    gateway: Gateway
+    saver: AsyncSqliteSaver
+    now: Callable[[], datetime]
+    chaos: ChaosBoard
+    scanner: InputScanner
+
+    def services(self) -> Services:
+        return Services(
+            settings=self.settings,
+            engine=self.engine,
+            sessions=self.sessions,
+            shop=self.shop,
+            conversations=self.conversations,
+            records=self.records,
+            knowledge=self.knowledge,
+            gateway=self.gateway,
+            prompts=self.prompts,
+            flags=self.flags,
+            graph=self.graph,
+            turns=self.turns,
+            online=self.online,
+            now=self.now,
+            chaos=self.chaos,
+            approvals=self.approvals,
+            ladder=self.ladder,
+        )
+
+    @cached_property
+    def shop(self) -> ShopStore:
+        return ShopStore(self.sessions, self.now)
+
+    @cached_property
+    def faulty_shop(self) -> FaultyShop:
+        """The shop as the agents reach it: through the chaos panel's tool faults."""
+        return FaultyShop(self.shop, self.chaos.agent_faults, seed=self.settings.chaos_seed)
+
+    @cached_property
+    def visible_knowledge(self) -> PoisonableKnowledge:
+        """The help centre as the agents and the ladder search it: the poisoned article only when
+        the chaos panel switches it on."""
+        return PoisonableKnowledge(self.knowledge, self.chaos.agent_faults)
+
+    @cached_property
+    def conversations(self) -> ConversationStore:
+        return ConversationStore(self.sessions, self.now)
+
+    @cached_property
+    def records(self) -> RecordStore:
+        return RecordStore(self.sessions)
+
+    @cached_property
+    def prompts(self) -> PromptBook:
+        return PromptBook()
+
+    @cached_property
+    def flags(self) -> FlagBoard:
+        return FlagBoard(max_chapter=self.settings.chapter)
+
+    @cached_property
+    def graph(self) -> Graph:
+        return build_graph(self.saver)
+
+    @cached_property
+    def approvals(self) -> ApprovalDesk:
+        return ApprovalDesk(
+            sessions=self.sessions,
+            graph=build_approval_graph(self.saver),
+            shop=self.shop,
+            make_context=lambda customer, conversation: self.make_context(
+                customer, conversation, self.flags.snapshot(), None
+            ),
+            now=self.now,
+            deadline=timedelta(minutes=self.settings.approval_deadline_minutes),
+        )
+
+    @cached_property
+    def online(self) -> OnlineEvaluator:
+        judge = Judge(self.gateway, self.prompts.get("judge").text, self.settings.judge_model)
+        return OnlineEvaluator(judge, every=self.settings.online_eval_every)
+
+    @cached_property
+    def ladder(self) -> Ladder:
+        return Ladder(RecentAnswers(), self.visible_knowledge, self.shop)
+
+    @cached_property
+    def turns(self) -> TurnRunner:
+        return TurnRunner(
+            graph=self.graph,
+            conversations=self.conversations,
+            records=self.records,
+            flags=self.flags,
+            make_context=self.make_context,
+            now=self.now,
+            after_turn=[self.online.consider, self.ladder.learn],
+            ladder=self.ladder,
+            others_data=PeopleIndex(self.shop).others,
+            approvals=self.approvals,
+            admission=Admission(self.settings.max_concurrent_turns),
+            budget_s=self.settings.turn_budget_s,
+        )
 
     def make_context(
+        self,
         customer_id: str,
         conversation_id: str,
         snapshot: dict[str, bool],
@@ -174,60 +292,15 @@ def _assemble(
             customer_id=customer_id,
             conversation_id=conversation_id,
             flags=snapshot,
-            gateway=gateway,
-            shop=faulty_shop,
-            knowledge=visible,
-            prompts=prompts,
-            model=settings.model,
-            router_model=settings.router_model,
-            deadline=began + settings.turn_budget_s if snapshot.get("latency_budget") else None,
+            gateway=self.gateway,
+            shop=self.faulty_shop,
+            knowledge=self.visible_knowledge,
+            prompts=self.prompts,
+            model=self.settings.model,
+            router_model=self.settings.router_model,
+            deadline=began + self.settings.turn_budget_s if snapshot.get("latency_budget") else None,
             turn_id=new_id("turn_"),
-            scanner=scanner,
+            scanner=self.scanner,
             canary=Canary.new(),
             vault=vault,
         )
-
-    approvals = ApprovalDesk(
-        sessions,
-        build_approval_graph(saver),
-        shop,
-        lambda customer, conversation: make_context(customer, conversation, flags.snapshot(), None),
-        now,
-        timedelta(minutes=settings.approval_deadline_minutes),
-    )
-    judge = Judge(gateway, prompts.get("judge").text, settings.judge_model)
-    online = OnlineEvaluator(judge, every=settings.online_eval_every)
-    ladder = Ladder(RecentAnswers(), visible, shop)
-    turns = TurnRunner(
-        graph,
-        conversations,
-        records,
-        flags,
-        make_context,
-        now,
-        after_turn=[online.consider, ladder.learn],
-        ladder=ladder,
-        others_data=PeopleIndex(shop).others,
-        approvals=approvals,
-        admission=Admission(settings.max_concurrent_turns),
-        budget_s=settings.turn_budget_s,
-    )
-    return Services(
-        settings,
-        engine,
-        sessions,
-        shop,
-        conversations,
-        records,
-        knowledge,
-        gateway,
-        prompts,
-        flags,
-        graph,
-        turns,
-        online,
-        now,
-        chaos,
-        approvals,
-        ladder,
-    )
