@@ -72,7 +72,6 @@ class Settings(BaseSettings):
     demo_sign_in: bool = Field(
         True, description="Let anyone sign in as a demo customer by picking one (turn off behind a real login)."
     )
-    max_message_chars: int = 8000
 
     @property
     def sqlite_path(self) -> Path:
