@@ -19,6 +19,8 @@ from switchboard.app.services import Services, running_services
 from switchboard.app.settings import REPO, Settings
 from switchboard.app.signing import make_signer
 
+log = logging.getLogger(__name__)
+
 API_DESCRIPTION = """
 **Customers** sign in with `POST /api/session` (the demo picks a demo customer) and then send the
 session cookie it sets, or its `token` as `Authorization: Bearer <token>`. Conversation, message
@@ -68,4 +70,4 @@ async def _expire_approvals(services: Services) -> None:
         try:
             await services.approvals.expire_overdue()
         except Exception:  # a failed sweep is logged and retried on the next tick
-            logging.getLogger(__name__).exception("expiring approvals failed")
+            log.exception("expiring approvals failed")

@@ -23,7 +23,7 @@ from switchboard.agents.llm.resilience import Resilience
 from switchboard.agents.llm.types import ProviderError
 from switchboard.evals.judge import Judge, Judgement
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 
 class OnlineEvaluator:
@@ -57,7 +57,7 @@ class OnlineEvaluator:
             self._skipped += 1
         except Exception:
             self._failed += 1
-            logger.exception("online grading failed")
+            log.exception("online grading failed")
 
     def snapshot(self) -> dict[str, Any]:
         grades = list(self._grades)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import subprocess
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -25,6 +26,8 @@ from switchboard.evals.dataset import Case, dataset_hash, load_dataset
 from switchboard.evals.engine import CaseResult, Progress, run_cases
 from switchboard.evals.judge import Judge
 from switchboard.evals.scorers import TurnResult
+
+log = logging.getLogger(__name__)
 
 
 class ServicePlayer:
@@ -231,7 +234,8 @@ class RunJobs:
                 concurrency=self._concurrency,
                 progress=progress,
             )
-        except Exception as exc:  # shown on the page; the server carries on
+        except Exception as exc:  # shown on the page, its traceback in the log; the server carries on
+            log.exception("run %s of %s failed", job.id, job.dataset)
             job.error = f"{type(exc).__name__}: {exc}"
             return
         write_reports(run, services.settings.data_dir / "runs")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
 
 from switchboard.app.cli import main
+from switchboard.app.runs import RunJobs
+from switchboard.app.services import Services
 from tests.app.datasets import small_dataset
 
 CASES = [
@@ -98,3 +101,15 @@ async def test_run_turns_stay_out_of_the_live_figures(dataset: Path, tmp_path: P
         mine = await services.conversations.create("C1001")
         assert [c.id for c in await services.conversations.recent()] == [mine.id]
         assert [c.id for c in await services.conversations.for_customer("C1001")] == [mine.id]
+
+
+async def test_a_run_that_fails_shows_its_error_and_logs_its_traceback(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    jobs = RunJobs()
+    with caplog.at_level(logging.ERROR):
+        job = jobs.start(services, "no-such-dataset", services.flags.snapshot())
+        await jobs.wait()
+    assert job.error is not None and job.error.startswith("ValueError: unknown dataset 'no-such-dataset'")
+    (logged,) = [r for r in caplog.records if r.name == "switchboard.app.runs"]
+    assert logged.exc_info is not None
