@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 from switchboard.patterns.injection.classifier import ShippedModels, default_model_path, fit  # noqa: E402
 from switchboard.patterns.injection.normalise import normalise  # noqa: E402
 from switchboard.patterns.injection.scanner import Scanner, default_bank_path, load_bank  # noqa: E402
-from switchboard.patterns.pii import Vault  # noqa: E402
+from switchboard.patterns.pii.redaction import Vault  # noqa: E402
 
 DATA = REPO / "data" / "injection" / "train.jsonl"
 MODEL_DIR = REPO / "data" / "models" / "minilm-l6-static"

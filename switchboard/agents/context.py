@@ -18,7 +18,7 @@ from switchboard.patterns.injection.canary import Canary
 from switchboard.patterns.injection.scanner import Verdict
 from switchboard.patterns.latency_budget import Deadline
 from switchboard.patterns.loop_guard import Caps
-from switchboard.patterns.pii import Vault
+from switchboard.patterns.pii.redaction import Vault
 
 
 @dataclass(frozen=True)
