@@ -72,6 +72,8 @@ _SIGNOFF_LINE = re.compile(
     r"(?i:\b(?:thanks|thank you|many thanks|cheers|regards|kind regards|best regards|warm regards|best|best wishes"
     r"|all the best|sincerely|yours sincerely|yours|love|xoxo|x|ta|thx|take care|with thanks|with love)[\s,.!]*)$"
 )
+
+
 # --- one message, tokenised --------------------------------------------------------------------
 
 
