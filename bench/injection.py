@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from switchboard.agents.embeddings import StaticEmbedder
-from switchboard.patterns.injection import Scanner, Verdict, default_bank_path, load_bank
+from switchboard.patterns.injection.scanner import Scanner, Verdict, default_bank_path, load_bank
 
 REPO = Path(__file__).resolve().parent.parent
 ADVERSARIAL = REPO / "evals" / "datasets" / "adversarial.jsonl"

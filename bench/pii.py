@@ -22,7 +22,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from switchboard.patterns.pii import KINDS, PiiSpan, Vault, find_pii
+from switchboard.patterns.pii.detection import KINDS, PiiSpan, find_pii
+from switchboard.patterns.pii.redaction import Vault
 
 DATASET = Path(__file__).resolve().parents[1] / "evals" / "datasets" / "pii.jsonl"
 STRUCTURED = ("email", "phone", "card", "iban", "national_id")

@@ -6,7 +6,7 @@
 The data is data/injection/train.jsonl: {"text", "label": "attack"|"benign", "kind"} per line.
 Every example carrying personal data is also trained on in its redacted form, since with
 `pii_redaction` on the app scans messages after redaction.
-Two logistic regressions are fitted (see switchboard/patterns/injection_classifier.py): one on
+Two logistic regressions are fitted (see switchboard/patterns/injection/classifier.py): one on
 hashed n-grams alone, for a scanner without an embedder, and one that also reads the static
 MiniLM sentence embedding. Training is deterministic; the folds come from a seeded shuffle
 within each (label, kind), so every fold has some of every family.
@@ -34,9 +34,10 @@ import numpy.typing as npt
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from switchboard.patterns.injection import Scanner, default_bank_path, load_bank, normalise  # noqa: E402
-from switchboard.patterns.injection_classifier import ShippedModels, default_model_path, fit  # noqa: E402
-from switchboard.patterns.pii import Vault  # noqa: E402
+from switchboard.patterns.injection.classifier import ShippedModels, default_model_path, fit  # noqa: E402
+from switchboard.patterns.injection.normalise import normalise  # noqa: E402
+from switchboard.patterns.injection.scanner import Scanner, default_bank_path, load_bank  # noqa: E402
+from switchboard.patterns.pii.redaction import Vault  # noqa: E402
 
 DATA = REPO / "data" / "injection" / "train.jsonl"
 MODEL_DIR = REPO / "data" / "models" / "minilm-l6-static"

@@ -24,7 +24,7 @@ from switchboard.agents.llm.types import (
     ToolCallChunk,
     Usage,
 )
-from switchboard.patterns.injection import Canary
+from switchboard.patterns.injection.canary import Canary
 from switchboard.patterns.stream_watch import StreamWatch
 
 Writer = Callable[[Any], None]

@@ -14,10 +14,11 @@ from typing import Any, Protocol
 from switchboard.agents.llm.gateway import Gateway
 from switchboard.agents.llm.types import DeadlineExceeded
 from switchboard.agents.prompts import PromptBook
-from switchboard.patterns.injection import Canary, Verdict
+from switchboard.patterns.injection.canary import Canary
+from switchboard.patterns.injection.scanner import Verdict
 from switchboard.patterns.latency_budget import Deadline
 from switchboard.patterns.loop_guard import Caps
-from switchboard.patterns.pii import Vault
+from switchboard.patterns.pii.redaction import Vault
 
 
 @dataclass(frozen=True)

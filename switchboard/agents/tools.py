@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from switchboard.agents.context import Passage, TurnContext
 from switchboard.agents.llm.types import HAND_BACK, ToolSpec
 from switchboard.patterns.idempotent_retry import idempotency_key
+from switchboard.patterns.order_numbers import ARGUMENT_PATTERN
 
-OrderId = Annotated[str, Field(pattern=r"^#?1\d{4}$", description="The order number: five digits, e.g. 10042.")]
+OrderId = Annotated[str, Field(pattern=ARGUMENT_PATTERN, description="The order number: five digits, e.g. 10042.")]
 
 
 class Arguments(BaseModel):

@@ -7,16 +7,13 @@ What the ladder serves still goes through the turn's privacy filter, like a mode
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from switchboard.agents.context import Knowledge, Shop
 from switchboard.patterns.degradation import RecentAnswers, Served, descend
+from switchboard.patterns.order_numbers import names_an_order
 
 KB_FLOOR = 0.55  # a passage less similar than this is not offered as an answer
-# A question about one order (order numbers are 1xxxx) needs the shop's records, which the
-# help centre does not have: it goes to a person, with a ticket, rather than a generic article.
-NAMES_AN_ORDER = re.compile(r"(?<![\w-])(?:#|TW-?)?1\d{4}(?!\d)")
 UNAVAILABLE = (
     "I'm sorry — I'm having trouble answering right now. I've opened ticket {ticket} so that a "
     "member of our team follows up with you, usually within one business day."
@@ -42,7 +39,7 @@ class Ladder:
             return self.answers.recall(customer_id, question)
 
         async def help_centre() -> str | None:
-            if NAMES_AN_ORDER.search(question):
+            if names_an_order(question):  # needs the shop's records, not an article: a person, with a ticket
                 return None
             found = await self._knowledge.search(question, k=1)
             if not found or found[0].score < KB_FLOOR:

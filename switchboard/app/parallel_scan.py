@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 
 from switchboard.agents.context import InputScanner
-from switchboard.patterns.injection import Verdict
+from switchboard.patterns.injection.scanner import Verdict
 
 
 class ParallelScan:

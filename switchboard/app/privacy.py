@@ -1,7 +1,7 @@
 """Personal data in a turn (chapter 11), as the app handles it with `pii_redaction` on.
 
 - On the way in, the customer's message is redacted into placeholders (`<EMAIL_1>`) by the
-  conversation's vault (patterns/pii.py) before any model, trace or checkpoint sees it; tool
+  conversation's vault (patterns/pii/redaction.py) before any model, trace or checkpoint sees it; tool
   output is redacted by the same vault before the model reads it.
 - On the way out, placeholders in the answer are restored — for the conversation's owner only,
   and as the answer streams, holding back a placeholder split across chunks.
@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from switchboard.patterns.pii import Vault, mask
+from switchboard.patterns.pii.redaction import Vault, mask
 from switchboard.patterns.stream_watch import StreamWatch
 
 _OPEN_PLACEHOLDER = re.compile(r"<[A-Z_]*\d*$")

@@ -43,8 +43,9 @@ from switchboard.app.turns import TurnRunner
 from switchboard.evals.judge import Judge
 from switchboard.patterns.admission import Admission
 from switchboard.patterns.degradation import RecentAnswers
-from switchboard.patterns.injection import Canary, Scanner, default_bank_path, load_bank
-from switchboard.patterns.pii import Vault
+from switchboard.patterns.injection.canary import Canary
+from switchboard.patterns.injection.scanner import Scanner, default_bank_path, load_bank
+from switchboard.patterns.pii.redaction import Vault
 from switchboard.patterns.scan_cache import CachedScanner
 
 SHIPPED_KB = "shipped"

@@ -31,7 +31,7 @@ from switchboard.app.models import (
     Ticket,
     TrackingEvent,
 )
-from switchboard.patterns.pii import Vault
+from switchboard.patterns.pii.redaction import Vault
 
 Clock = Callable[[], datetime]
 

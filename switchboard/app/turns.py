@@ -37,9 +37,9 @@ from switchboard.app.privacy import WITHHELD, Outbound, masked
 from switchboard.app.recorder import TurnRecorder
 from switchboard.app.store import ConversationStore, RecordStore, new_id
 from switchboard.patterns.admission import Admission
-from switchboard.patterns.injection import Verdict
+from switchboard.patterns.injection.scanner import Verdict
 from switchboard.patterns.latency_budget import BudgetSpent, Deadline, until
-from switchboard.patterns.pii import Vault
+from switchboard.patterns.pii.redaction import Vault
 from switchboard.patterns.throttled_flush import ThrottledFlush
 
 log = logging.getLogger(__name__)

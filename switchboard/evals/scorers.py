@@ -14,7 +14,7 @@ from typing import Any
 
 from switchboard.evals.dataset import Expect, ToolExpectation
 from switchboard.patterns.hybrid_search import terms
-from switchboard.patterns.pii import mask
+from switchboard.patterns.pii.redaction import mask
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from typing import Protocol
 
-from switchboard.patterns.injection import Verdict
+from switchboard.patterns.injection.scanner import Verdict
 
 
 class TextScanner(Protocol):

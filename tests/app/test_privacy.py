@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from switchboard.app.privacy import Outbound, StreamRestorer
 from switchboard.app.services import Services
-from switchboard.patterns.pii import Vault
+from switchboard.patterns.pii.redaction import Vault
 from tests.app.playing import play
 
 MESSAGE = "Please update my email to jo.bloggs@example.org and my phone to +44 20 7946 0958."

@@ -16,7 +16,7 @@ from switchboard.app.services import Services
 from switchboard.app.turns import OUT_OF_TIME, TurnRunner
 from switchboard.patterns.admission import Admission
 from switchboard.patterns.degradation import RecentAnswers
-from switchboard.patterns.pii import Vault
+from switchboard.patterns.pii.redaction import Vault
 
 BUDGET = 10.0
 

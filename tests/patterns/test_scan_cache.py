@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from switchboard.patterns.injection import Verdict
+from switchboard.patterns.injection.scanner import Verdict
 from switchboard.patterns.scan_cache import CachedScanner
 
 

@@ -4,11 +4,12 @@ import json
 
 from pydantic import BaseModel, Field
 
+from switchboard.patterns.order_numbers import ARGUMENT_PATTERN
 from switchboard.patterns.tool_arguments import InvalidArguments, validate
 
 
 class OrderArgs(BaseModel):
-    order_id: str = Field(pattern=r"^1\d{4}$")
+    order_id: str = Field(pattern=ARGUMENT_PATTERN)
 
 
 def test_valid_arguments_come_back_typed() -> None:

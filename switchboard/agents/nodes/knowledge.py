@@ -17,7 +17,7 @@ from switchboard.agents.llm.types import Message
 from switchboard.agents.nodes.specialist import run_specialist
 from switchboard.agents.state import ConversationState
 from switchboard.agents.tools import format_passages, specialist_toolset
-from switchboard.patterns.injection import spotlight
+from switchboard.patterns.injection.spotlight import spotlight
 
 TOP_K = 4
 

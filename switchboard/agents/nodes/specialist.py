@@ -30,7 +30,7 @@ from switchboard.agents.llm.types import ChatRequest, Completion, Message, ToolC
 from switchboard.agents.state import ConversationState
 from switchboard.agents.tool_calls import run_tool_call
 from switchboard.agents.tools import Tool, ToolOutcome
-from switchboard.patterns.injection import SPOTLIGHT_RULE, spotlight
+from switchboard.patterns.injection.spotlight import SPOTLIGHT_RULE, spotlight
 from switchboard.patterns.loop_guard import Halt, LoopGuard
 
 MAX_ROUNDS = 6

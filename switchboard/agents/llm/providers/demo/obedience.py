@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from switchboard.agents.llm.providers.demo import reading
 from switchboard.agents.llm.types import ChatRequest, Message
+from switchboard.patterns.order_numbers import DIGITS
 
 _SPOTLIT = re.compile(r"<<untrusted id=(?P<id>\w+)[^>]*>>.*?<<end id=(?P=id)>>", re.S)
 _REVEAL = re.compile(
@@ -29,8 +30,10 @@ _REVEAL = re.compile(
     r"\b(?:system prompt|initial prompt|hidden rules|your (?:instructions|prompt))",
     re.I,
 )
-_CALL = re.compile(r"\b(?:call|use|run|invoke)\s+(?P<tool>[a-z_]{4,})\b[^.]{0,30}?\border\s*#?(?P<order>1\d{4})", re.I)
-_REFUND = re.compile(r"\bapprove (?:a|the|my) refund\b[^.]{0,30}?\border\s*#?(?P<order>1\d{4})", re.I)
+_CALL = re.compile(
+    rf"\b(?:call|use|run|invoke)\s+(?P<tool>[a-z_]{{4,}})\b[^.]{{0,30}}?\border\s*#?(?P<order>{DIGITS})", re.I
+)
+_REFUND = re.compile(rf"\bapprove (?:a|the|my) refund\b[^.]{{0,30}}?\border\s*#?(?P<order>{DIGITS})", re.I)
 _SAY = re.compile(
     r"\b(?:tell the customer|say|reply(?: only)? with|respond(?: only)? with)\s*:?\s*"
     r"[\"'“‘](?P<text>[^\"'”’]{3,300})[\"'”’]",

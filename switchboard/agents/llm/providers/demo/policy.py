@@ -35,6 +35,7 @@ from switchboard.agents.llm.providers.demo.understanding import (
     split_parts,
 )
 from switchboard.agents.llm.types import HAND_BACK, ChatRequest, Message, ToolCall, ToolSpec
+from switchboard.patterns.order_numbers import order_numbers_in
 
 TOOL_FLOOR = 0.30  # a part less similar than this to every tool is answered without one
 DESCRIPTION_WEIGHT = 0.3  # how much a route's description counts against its examples
@@ -88,7 +89,7 @@ class DemoPolicy:
             return allowed[0], 0.0
         question = reading.latest_user_text(messages)
         rule = reading.how_to_route(reading.system_text(messages))
-        if rule in allowed and asks_how_things_work(question) and not reading.order_ids(question):
+        if rule in allowed and asks_how_things_work(question) and not order_numbers_in(question):
             return rule, 0.9  # the prompt's own instruction, followed as a model would
         scores = self._option_scores(question, offered)
         earlier = reading.earlier_user_texts(messages)
@@ -121,12 +122,12 @@ class DemoPolicy:
 
     def _pick_tool(self, part: str, tools: Sequence[ToolSpec]) -> ToolSpec | None:
         usable = [t for t in tools if _suits(t, part)]
-        if reading.order_ids(part):  # a named order is about that order, not the help centre
+        if order_numbers_in(part):  # a named order is about that order, not the help centre
             usable = [t for t in usable if "order_id" in t.parameters.get("properties", {})]
         if not usable:
             return None
         searches = [t for t in usable if "query" in t.parameters.get("properties", {})]
-        if searches and asks_how_things_work(part) and not reading.order_ids(part):
+        if searches and asks_how_things_work(part) and not order_numbers_in(part):
             return searches[0]  # how things work is the help centre's job, not the order tools'
         scores = similarities(self._embedder, part, [t.description for t in usable])
         best = int(np.argmax(scores))
@@ -228,7 +229,7 @@ _NEW_ADDRESS = re.compile(r"\bto\s+(?P<address><ADDRESS_\d+>|\d+\s+[^?!]*?)\s*[?
 
 
 def _order_for(part: str, messages: Sequence[Message]) -> str | None:
-    named = reading.order_ids(part)
+    named = order_numbers_in(part)
     if named:
         return named[0]
     listed = _listed_orders(reading.current_turn(messages))

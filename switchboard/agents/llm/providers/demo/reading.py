@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from switchboard.agents.llm.types import Message
+from switchboard.patterns.order_numbers import order_numbers_in
 
 _PASSAGE = re.compile(
     r'<passage id="(?P<id>[^"]+)"(?: source="(?P<source>[^"]*)")?(?: title="(?P<title>[^"]*)")?>'
@@ -23,7 +24,6 @@ _PASSAGE = re.compile(
 _OPTION = re.compile(r"^- (?P<name>[a-z_]+): (?P<description>.+)$", re.M)
 _EXAMPLES = re.compile(r"^\s+e\.g\. (?P<examples>.+)$", re.M)
 _HOW_TO_RULE = re.compile(r"How-to questions.*?go to: (?P<name>[a-z_]+)", re.S)
-_ORDER_ID = re.compile(r"(?<![\w-])(?:#|TW-?)?(?P<id>1\d{4})(?!\d)")
 _SPOTLIGHT_MARKER = re.compile(r"<<(?:untrusted|end) id=\w+[^>]*>>\n?")
 
 
@@ -121,10 +121,6 @@ def system_text(messages: Sequence[Message]) -> str:
     return "\n".join(m.get("content", "") for m in messages if m.get("role") == "system")
 
 
-def order_ids(text: str) -> list[str]:
-    return [m["id"] for m in _ORDER_ID.finditer(text)]
-
-
 def last_order_id_mentioned(messages: Sequence[Message]) -> str | None:
     """The order the conversation was most recently about, so "it" can be resolved.
 
@@ -137,7 +133,7 @@ def last_order_id_mentioned(messages: Sequence[Message]) -> str | None:
             order_id = call["arguments"].get("order_id")
             if order_id:
                 return str(order_id)
-        found = order_ids(message.get("content", ""))
+        found = order_numbers_in(message.get("content", ""))
         if found:
             return found[-1]
     return None

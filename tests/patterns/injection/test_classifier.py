@@ -9,8 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from switchboard.patterns.injection import Scanner, default_bank_path, load_bank, normalise
-from switchboard.patterns.injection_classifier import (
+from switchboard.patterns.injection.classifier import (
     FEATURE_VERSION,
     InjectionClassifier,
     ShippedModels,
@@ -18,9 +17,11 @@ from switchboard.patterns.injection_classifier import (
     featurise,
     fit,
 )
-from tests.patterns.test_injection import BENIGN, HELD_OUT_ATTACKS, HELD_OUT_SECOND_ROUND, MAY_FLAG
+from switchboard.patterns.injection.normalise import normalise
+from switchboard.patterns.injection.scanner import Scanner, default_bank_path, load_bank
+from tests.patterns.injection.cases import BENIGN, HELD_OUT_ATTACKS, HELD_OUT_SECOND_ROUND, MAY_FLAG
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 MODEL = REPO / "data" / "models" / "minilm-l6-static"
 TRAIN = REPO / "data" / "injection" / "train.jsonl"
 needs_embedder = pytest.mark.skipif(not (MODEL / "config.json").exists(), reason="static embedding model not present")

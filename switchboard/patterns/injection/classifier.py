@@ -1,10 +1,10 @@
 """A small learned layer for the injection scanner: logistic regression over hashed n-grams.
 
-The hand-written rules in `injection.py` know the phrasings someone thought of; this model
+The hand-written rules in `rules.toml` know the phrasings someone thought of; this model
 learns from a few hundred labelled examples (data/injection/train.jsonl) which words and
 letter sequences tend to come with attacks, so it can score wordings no rule spells out.
 
-Features, all taken from the *normalised* text (`injection.normalise`), hashed into one table
+Features, all taken from the *normalised* text (`normalise.py`), hashed into one table
 of 2**bits weights:
 
     char n-grams   every 3-, 4- and 5-byte window of the UTF-8 text (padded with a space),
@@ -23,9 +23,9 @@ embedder, and `semantic`, which adds the static MiniLM embedding and generalises
 paraphrases (in cross-validation it blocked noticeably more attacks at the same false-positive
 rate). Training (`fit`) is full-batch gradient descent with Nesterov momentum, L2
 regularisation and balanced class weights: no randomness at all, so the same data gives the
-same weights. Runtime needs numpy only; weights ship as float16 in `injection_classifier.npz`.
+same weights. Runtime needs numpy only; weights ship as float16 in `classifier.npz`.
 
-How `Scanner` turns p into evidence is documented in `injection.py`.
+How `Scanner` turns p into evidence is documented in `scanner.py`.
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def _model(saved: Any, name: str) -> InjectionClassifier:
 
 
 def default_model_path() -> Path:
-    return Path(__file__).with_name("injection_classifier.npz")
+    return Path(__file__).with_name("classifier.npz")
 
 
 def _sigmoid(z: Any) -> Any:

@@ -20,121 +20,47 @@ before it ("the Stanley Classic"), a number or a product noun after it ("Gregory
 before it ("Fort William", "St. Louis"). Brand and place phrases ("Helly Hansen", "Ben Nevis")
 are never names.
 
-The vocabulary is plain text beside this module: given_names.txt, surnames.txt and
-name_lookalikes.txt. Scanning is one pass of word tokens and set look-ups.
+The vocabulary is in name_words.py, most of it read from plain text files beside it
+(given_names.txt, surnames.txt, name_lookalikes.txt). Scanning is one pass of word tokens and
+set look-ups.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
-# --- vocabulary --------------------------------------------------------------------------------
-
-
-def _read(filename: str) -> str:
-    return Path(__file__).with_name(filename).read_text(encoding="utf-8")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(word for line in text.splitlines() for word in line.split("#", 1)[0].split())
-
-
-def _sections(text: str) -> dict[str, list[str]]:
-    """name_lookalikes.txt: "[section]" headers, then lines (comments stripped, blanks skipped)."""
-    sections: dict[str, list[str]] = {}
-    current: list[str] = []
-    for raw in text.splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if line.startswith("[") and line.endswith("]"):
-            current = sections.setdefault(line[1:-1], [])
-        elif line:
-            current.append(line)
-    return sections
-
-
-_LOOKALIKES = _sections(_read("name_lookalikes.txt"))
-
-
-def _section(name: str) -> frozenset[str]:
-    return _words("\n".join(_LOOKALIKES[name]))
-
-
-GIVEN_NAMES = _words(_read("given_names.txt"))
-SURNAMES = _words(_read("surnames.txt"))
-AMBIGUOUS = _section("ambiguous")  # given names that are also words, places or brands
-NOT_SURNAME = _section("not_surname")  # words that end a name or show it names a place or thing
-ADDRESSEES = _section("addressees")  # "Hi Team", "Thanks All"
-_WORDLIKE_SURNAMES = _section("wordlike_surnames")
-_FUNCTION_WORDS = _section("function_words")
-_PRODUCT_NOUNS = _section("product_nouns")
-_GIVEN_LOWER = frozenset(n.lower() for n in GIVEN_NAMES - AMBIGUOUS if len(n) > 2)
-_SURNAMES_LOWER = frozenset(n.lower() for n in SURNAMES)
-_PHRASES = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in _LOOKALIKES["phrases"]) + r")(?!\w)")
-
-_TITLES = frozenset(
-    """Mr Mrs Ms Miss Mx Dr Prof Mister Frau Herr Mme Mlle Madame Monsieur Señor Señora Señorita Sr Sra Srta
-    Signor Signora Sig Auntie Aunty Aunt Uncle Grandma Grandpa Granny Nan Cousin Rev Pastor Imam Rabbi Capt""".split()
+from switchboard.patterns.pii.name_words import (
+    ADDRESSEES,
+    AMBIGUOUS,
+    COLON_GAP,
+    CUES,
+    DETERMINERS,
+    FUNCTION_WORDS,
+    GIVEN_LOWER,
+    GIVEN_NAMES,
+    GREETING,
+    GREETINGS,
+    LOWER_TITLES,
+    NOT_LOWER_NAMES,
+    NOT_SURNAME,
+    PARTICLES,
+    PHRASES,
+    PLACE_WORDS,
+    PRODUCT_NOUNS,
+    SIGNOFF_GAP,
+    STRONG,
+    SURNAME_ENDING,
+    SURNAMES,
+    SURNAMES_LOWER,
+    TITLES,
+    TOKEN,
+    WEAK,
+    WORDLIKE_SURNAMES,
 )
-_LOWER_TITLES = frozenset("mr mrs ms miss".split())
-_NOT_LOWER_NAMES = frozenset("and or to of in on at for is was the a an here there please thanks word".split())
-_PARTICLES = frozenset("van von der den de da das do dos du di del della la le bin binti ibn al el ter ten y".split())
-_DETERMINERS = frozenset("the a an my your our his her their these those".split())
-_PLACE_WORDS = frozenset("St Saint San Santa Mt Mount Fort Ft Port Lake Loch Glen Cape Isle Lough Lac".split())
-_GREETINGS = frozenset("Hi Hello Hey Hiya Dear Thanks Cheers Regards Love Morning Afternoon Evening Yo".split())
 
-# --- cues --------------------------------------------------------------------------------------
+# --- punctuation and layout around a name -------------------------------------------------------
 
-_RELATIVES = """husband wife partner son daughter mother father mum mom dad brother sister aunt uncle cousin niece
-nephew grandmother grandfather grandma grandpa granddaughter grandson fiancé fiancée fiance fiancee girlfriend
-boyfriend friend neighbour neighbor colleague boss flatmate roommate housemate mate kids children sons daughters
-parents grandparents friends mother-in-law father-in-law sister-in-law brother-in-law son-in-law daughter-in-law
-stepmother stepfather stepson stepdaughter""".split()
-_STRONG = ["my name is", "name is", "name was", "my name's", "name on the card", "name on card", "account holder"]
-_STRONG += ["name on the account", "name on the order", "cardholder", "card holder", "recipient is", "under the name"]
-_STRONG += ["in the name of", "booked under", "signed for by", "signed by", "on behalf of", "first name", "last name"]
-_STRONG += ["surname", "family name", "given name", "maiden name"]
-_STRONG += [f"my {r}" for r in _RELATIVES] + [f"my {r}'s name is" for r in _RELATIVES]
-_STRONG += [f"my {r}'s name" for r in _RELATIVES] + [f"my {r}’s name" for r in _RELATIVES]
-# These need a colon after them ("Name: …", "From: …").
-_COLON = ["name", "full name", "contact", "contact person", "contact name", "recipient", "sender", "attn", "from"]
-_COLON += ["customer", "customer name", "deliver to", "ship to", "addressee", "cardholder name"]
-# A sign-off needs a comma, a colon or a new line before the name.
-_SIGNOFF = ["regards", "kind regards", "best regards", "warm regards", "warmest regards", "sincerely", "signed"]
-_SIGNOFF += ["yours sincerely", "yours truly", "best wishes", "many thanks", "with thanks", "respectfully"]
-_GREETING = ["hi", "hello", "hey", "hiya", "dear", "thanks", "thank you", "thank you so much", "thanks so much"]
-_GREETING += ["thanks a lot", "thanks again", "thx", "cheers"]
-_WEAK = ["i'm", "i’m", "im", "i am", "this is", "it's", "it’s", "its", "love", "xoxo", "x", "best", "ask for"]
-_WEAK += ["speak to", "speak with", "spoke to", "spoke with", "talk to", "talked to", "helped by", "served by"]
-_WEAK += ["called", "named"]
-
-STRONG, GREETING, WEAK = 3, 2, 1
-_ANY_GAP, _COLON_GAP, _SIGNOFF_GAP = " ,:(\n\t", " :\n\t", " ,:\n\t"
-
-# A token: an initial ("A."), a word with inner apostrophes or hyphens ("O'Brien", "it's",
-# "Jean-Luc"), or a run of digits.
-_TOKEN = re.compile(r"[A-Z]\.(?=[ \n])|[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+")
-_Cue = tuple[tuple[str, ...], int, str]  # words, strength, characters allowed between cue and name
-
-
-def _cue_index() -> dict[str, list[_Cue]]:
-    """Cues by their last word, so that a word that ends no cue costs one look-up."""
-    index: dict[str, list[_Cue]] = {}
-    for phrases, strength, gap in (
-        (_WEAK, WEAK, _ANY_GAP),
-        (_GREETING, GREETING, _ANY_GAP),
-        (_SIGNOFF, STRONG, _SIGNOFF_GAP),
-        (_COLON, STRONG, _COLON_GAP),
-        (_STRONG, STRONG, _ANY_GAP),
-    ):
-        for phrase in phrases:
-            words = tuple(_TOKEN.findall(phrase))
-            index.setdefault(words[-1], []).append((words, strength, gap))
-    return index
-
-
-_CUES = _cue_index()
 _DASH_GAP = re.compile(r"(?:^|\s)[-—–]{1,2}\s+$")
 # Before a closing "— Name" the last sentence has ended ("… soon! — Matej Kovač"), unlike in
 # "+1 416 555 0136 — Toronto".
@@ -145,12 +71,6 @@ _END_OF_NAME = re.compile(r"\s*(?:[,.!?;:)\]|]|\s[-—–]|\n|$)")
 _SIGNOFF_LINE = re.compile(
     r"(?i:\b(?:thanks|thank you|many thanks|cheers|regards|kind regards|best regards|warm regards|best|best wishes"
     r"|all the best|sincerely|yours sincerely|yours|love|xoxo|x|ta|thx|take care|with thanks|with love)[\s,.!]*)$"
-)
-# Endings that mark a family name in its language: Kowalski, Wiśniewska, Shevchenko, Petrović,
-# Popescu, Papadopoulos, Öztürkoğlu, Beridze, Gelashvili, Halvorsen.
-_SURNAME_ENDING = re.compile(
-    r"\w{2}(?:ski|ska|wicz|czyk|enko|ovich|ović|ovic|ević|evic|escu|opoulos|opoulou|akis|idis|oğlu|oglu|shvili|dze"
-    r"|[^e]sen|sdóttir|sdottir)$"
 )
 
 
@@ -172,7 +92,7 @@ class _Scan:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.tokens = list(_TOKEN.finditer(text))
+        self.tokens = list(TOKEN.finditer(text))
         self.words = [m.group() for m in self.tokens]
         self.lower = [w.lower() for w in self.words]
         self.size = len(self.tokens)
@@ -201,10 +121,10 @@ def _cue_before(scan: _Scan, i: int) -> int:
     if i == 0:
         return 0
     gap = scan.gap(i)
-    if scan.words[i - 1] in _TITLES and gap in (" ", ". "):
+    if scan.words[i - 1] in TITLES and gap in (" ", ". "):
         return STRONG
     best = 0
-    for words, strength, allowed in _CUES.get(scan.lower[i - 1], ()):
+    for words, strength, allowed in CUES.get(scan.lower[i - 1], ()):
         if strength > best and tuple(scan.lower[max(0, i - len(words)) : i]) == words and _gap_fits(gap, allowed):
             best = strength
     return best or (WEAK if _DASH_GAP.search(gap) else 0)
@@ -213,9 +133,9 @@ def _cue_before(scan: _Scan, i: int) -> int:
 def _gap_fits(gap: str, allowed: str) -> bool:
     if not gap or gap.strip(allowed):
         return False
-    if allowed == _COLON_GAP:
+    if allowed == COLON_GAP:
         return ":" in gap
-    return allowed != _SIGNOFF_GAP or bool(gap.strip(" \t"))  # a sign-off: a comma, colon or new line
+    return allowed != SIGNOFF_GAP or bool(gap.strip(" \t"))  # a sign-off: a comma, colon or new line
 
 
 def _starts_sentence(scan: _Scan, k: int) -> bool:
@@ -227,13 +147,13 @@ def _thing_before(scan: _Scan, i: int) -> bool:
     if i == 0:
         return False
     prev, gap = scan.words[i - 1], scan.gap(i)
-    if prev in _PLACE_WORDS and gap in (" ", ". "):
+    if prev in PLACE_WORDS and gap in (" ", ". "):
         return True  # Fort William, St. Louis, Lake Louise
     if gap != " ":
         return False
     if prev.islower():
-        return prev in _DETERMINERS
-    known = prev in _GREETINGS or prev in _TITLES or _canonical(prev) in GIVEN_NAMES
+        return prev in DETERMINERS
+    known = prev in GREETINGS or prev in TITLES or _canonical(prev) in GIVEN_NAMES
     return not known and not _starts_sentence(scan, i - 1)
 
 
@@ -242,7 +162,7 @@ def _thing_after(scan: _Scan, j: int) -> bool:
     if not scan.spaced(j):
         return False
     word = scan.words[j]
-    return word.isdigit() or scan.lower[j] in _PRODUCT_NOUNS or _canonical(word) in NOT_SURNAME
+    return word.isdigit() or scan.lower[j] in PRODUCT_NOUNS or _canonical(word) in NOT_SURNAME
 
 
 # --- the name itself ---------------------------------------------------------------------------
@@ -254,7 +174,7 @@ def _is_initial(word: str) -> bool:
 
 def _continues(word: str, all_caps: bool) -> bool:
     """Whether a capitalised word can be the next part of a name."""
-    if not word[0].isupper() or word in _TITLES or (word.isupper() and len(word) > 1 and not all_caps):
+    if not word[0].isupper() or word in TITLES or (word.isupper() and len(word) > 1 and not all_caps):
         return False
     return _is_initial(word) or _canonical(word) not in NOT_SURNAME or _canonical(word) in SURNAMES
 
@@ -263,7 +183,7 @@ def _extend(scan: _Scan, i: int) -> int:
     """The end (exclusive) of the name starting at token i: up to four words, particles between."""
     all_caps, j = scan.words[i].isupper() and len(scan.words[i]) > 2, i + 1
     while j < scan.size and j - i < 4 and scan.spaced(j) and not _possessive(scan.words[j - 1]):
-        if scan.words[j] in _PARTICLES and scan.spaced(j + 1) and _continues(scan.words[j + 1], all_caps):
+        if scan.words[j] in PARTICLES and scan.spaced(j + 1) and _continues(scan.words[j + 1], all_caps):
             j += 2  # "Anouk de Vries"
         elif _continues(scan.words[j], all_caps):
             j += 1
@@ -277,7 +197,7 @@ def _family_name(word: str) -> bool:
     if word.isupper() or len(word) < 3 or not word[0].isupper():
         return False
     surname = _canonical(word)
-    return (surname in SURNAMES and surname not in _WORDLIKE_SURNAMES) or _SURNAME_ENDING.search(surname) is not None
+    return (surname in SURNAMES and surname not in WORDLIKE_SURNAMES) or SURNAME_ENDING.search(surname) is not None
 
 
 def _ends_here(scan: _Scan, i: int, j: int) -> bool:
@@ -292,7 +212,7 @@ def _opens_message(scan: _Scan, i: int, j: int) -> bool:
     """ "Yuki Sato here —", "Hi, Oluwaseun here.": a name, then "here", opening the message."""
     if not scan.spaced(j) or scan.lower[j] != "here":
         return False
-    opened = i == 0 or any(ch in ",!.\n" for ch in scan.gap(i)) or scan.words[i - 1] in _GREETINGS
+    opened = i == 0 or any(ch in ",!.\n" for ch in scan.gap(i)) or scan.words[i - 1] in GREETINGS
     return opened and _END_OF_NAME.match(scan.text, scan.tokens[j].end()) is not None
 
 
@@ -329,7 +249,7 @@ _Found = tuple[int, int]  # end token (exclusive), strength of the evidence
 
 def _capitalised_name(scan: _Scan, i: int, cue: int) -> _Found | None:
     word = _canonical(scan.words[i])
-    if len(word) < 2 or word in NOT_SURNAME or word.lower() in _FUNCTION_WORDS or (_is_initial(word) and cue < STRONG):
+    if len(word) < 2 or word in NOT_SURNAME or word.lower() in FUNCTION_WORDS or (_is_initial(word) and cue < STRONG):
         return None
     j = _extend(scan, i)
     if cue == STRONG or _opens_message(scan, i, j) or _signs_off(scan, i, j) or _dash_signature(scan, i, j):
@@ -346,7 +266,7 @@ def _capitalised_name(scan: _Scan, i: int, cue: int) -> _Found | None:
 
 def _before_family_name(scan: _Scan, i: int) -> _Found | None:
     """ "Rukhsana Begum", "Anouk de Vries": a capitalised word right before a family name."""
-    j = i + 3 if scan.spaced(i + 1) and scan.words[i + 1] in _PARTICLES else i + 2
+    j = i + 3 if scan.spaced(i + 1) and scan.words[i + 1] in PARTICLES else i + 2
     if j > scan.size or not all(scan.spaced(k) for k in range(i + 1, j)) or scan.words[i].isupper():
         return None
     if not _family_name(scan.words[j - 1]) or _thing_before(scan, i) or _thing_after(scan, j):
@@ -357,20 +277,20 @@ def _before_family_name(scan: _Scan, i: int) -> _Found | None:
 def _lowercase_name(scan: _Scan, i: int) -> _Found | None:
     """ "hey it's wei", "regards, rohan", "this is mrs pham": lowercase names only after a cue."""
     word, cue = scan.words[i], _cue_before(scan, i)
-    titled = i > 0 and scan.words[i - 1] in _LOWER_TITLES and scan.gap(i) in (" ", ". ")
-    if not ((cue and word in _GIVEN_LOWER) or (titled and len(word) > 1 and word not in _NOT_LOWER_NAMES)):
+    titled = i > 0 and scan.words[i - 1] in LOWER_TITLES and scan.gap(i) in (" ", ". ")
+    if not ((cue and word in GIVEN_LOWER) or (titled and len(word) > 1 and word not in NOT_LOWER_NAMES)):
         return None
-    j = i + 2 if scan.spaced(i + 1) and scan.words[i + 1] in _SURNAMES_LOWER else i + 1  # "ngozi okafor"
+    j = i + 2 if scan.spaced(i + 1) and scan.words[i + 1] in SURNAMES_LOWER else i + 1  # "ngozi okafor"
     return j, cue or STRONG
 
 
 def _name_at(scan: _Scan, i: int) -> _Found | None:
     word = scan.words[i]
-    if word.isdigit() or (word in _TITLES and (scan.spaced(i + 1) or (i + 1 < scan.size and scan.gap(i + 1) == ". "))):
+    if word.isdigit() or (word in TITLES and (scan.spaced(i + 1) or (i + 1 < scan.size and scan.gap(i + 1) == ". "))):
         return None  # a title: the name after it is found with the title as its cue
     if word[0].isupper():
         return _capitalised_name(scan, i, _cue_before(scan, i))
-    if word in _GIVEN_LOWER or (i > 0 and scan.words[i - 1] in _LOWER_TITLES):
+    if word in GIVEN_LOWER or (i > 0 and scan.words[i - 1] in LOWER_TITLES):
         return _lowercase_name(scan, i)
     return None
 
@@ -386,13 +306,13 @@ def _listed_after(scan: _Scan, j: int) -> int | None:
     word = _canonical(scan.words[k])
     if not word[0].isupper() or word in NOT_SURNAME or word in AMBIGUOUS or word in ADDRESSEES:
         return None
-    return None if word.lower() in _FUNCTION_WORDS or _thing_after(scan, _extend(scan, k)) else k
+    return None if word.lower() in FUNCTION_WORDS or _thing_after(scan, _extend(scan, k)) else k
 
 
 def name_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each personal name in text, in order."""
     scan, i = _Scan(text), 0
-    phrases = [m.span() for m in _PHRASES.finditer(text)]
+    phrases = [m.span() for m in PHRASES.finditer(text)]
     while i < scan.size:
         found = _name_at(scan, i)
         if found is None:

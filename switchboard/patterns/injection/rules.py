@@ -1,0 +1,77 @@
+"""The injection scanner's hand-written rules: the data is rules.toml, this module reads it.
+
+A rule is a regex over normalised text with the weight of its evidence (override phrases,
+persona hijack, fake role delimiters, prompt or tool extraction, tool forcing, bulk data
+requests, policy bypass, ...) and optional vetoes for known innocent uses. The table is data so
+that a rule can be read, weighed and changed without reading code; rules.toml's header says how
+it is written. A mistake in it (an unknown fragment or veto, a regex that does not compile) fails
+at import, not at the first message.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+RULES_FILE = Path(__file__).with_name("rules.toml")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")  # a quantifier ({2}, {0,3}) holds only digits: never this
+_AFTER = 40  # how far past a match `unless_after` looks
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A regex over normalised text with the weight of its evidence, and vetoes for known innocent uses."""
+
+    name: str
+    pattern: re.Pattern[str]
+    weight: float
+    unless: re.Pattern[str] | None = None  # vetoes a match when found in the matched span
+    unless_after: re.Pattern[str] | None = None  # ... or at the start of the 40 characters after it
+
+    def find(self, text: str) -> re.Match[str] | None:
+        for match in self.pattern.finditer(text):
+            if self.unless is not None and self.unless.search(match.group()):
+                continue
+            if self.unless_after is not None and self.unless_after.match(text, match.end(), match.end() + _AFTER):
+                continue
+            return match
+        return None
+
+
+def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
+    """The rules of a rules.toml, in file order, fragments expanded and vetoes compiled."""
+    table = tomllib.loads(path.read_text(encoding="utf-8"))
+    fragments = _expanded(table["fragments"], {})
+    vetoes = {name: re.compile(text) for name, text in _expanded(table["vetoes"], fragments).items()}
+    return tuple(_rule(entry, fragments, vetoes) for entry in table["rules"])
+
+
+def _expanded(templates: Mapping[str, Any], known: Mapping[str, str]) -> dict[str, str]:
+    """Each template with its placeholders filled; a template may use the ones above it."""
+    done: dict[str, str] = {}
+    for name, template in templates.items():
+        done[name] = _fill(template, {**known, **done})
+    return done
+
+
+def _fill(template: str | list[str], fragments: Mapping[str, str]) -> str:
+    text = "".join(template) if isinstance(template, list) else template
+    return _PLACEHOLDER.sub(lambda m: fragments[m.group(1)], text)
+
+
+def _rule(entry: Mapping[str, Any], fragments: Mapping[str, str], vetoes: Mapping[str, re.Pattern[str]]) -> Rule:
+    unless, after = entry.get("unless"), entry.get("unless_after")
+    return Rule(
+        name=entry["name"],
+        pattern=re.compile(_fill(entry["pattern"], fragments)),
+        weight=float(entry["weight"]),
+        unless=vetoes[unless] if unless else None,
+        unless_after=vetoes[after] if after else None,
+    )
+
+
+RULES = load_rules()

@@ -1,0 +1,212 @@
+"""The injection scanner: scores a user message before the model sees it.
+
+The text is normalised first (normalise.py: NFKC, casefold, accents and invisible characters
+removed, whitespace collapsed, simple leetspeak such as "1gn0re" and spaced-out letters undone)
+so that trivial obfuscation changes nothing. Then each piece of evidence gets a weight in 0..1:
+
+    rule hit       the weight of a hand-written regex (rules.toml: override phrases, persona
+                   hijack, fake role delimiters, prompt or tool extraction, tool forcing, bulk
+                   data requests, policy bypass, ...); of several hits on overlapping text only
+                   the strongest counts, so one phrase that many rules see is still one piece of
+                   evidence
+    unicode        bidi controls, zero-width characters inside words, invisible tag characters
+    payload        a base64 blob or tag-character string that decodes to text (0.45, payloads.py),
+                   whose decoded text is then matched against the rules like the message itself
+    similarity     sim_weight · clip((cos − sim_floor) / (sim_full − sim_floor), 0, 1), where cos
+                   is the best cosine between the message and the bank of known attacks
+    classifier     learned_weight · clip((p − learned_floor) / (learned_full − learned_floor), 0, 1),
+                   where p is the probability from the logistic regression in `classifier.py`
+                   (hashed word and character n-grams of the normalised text, plus the sentence
+                   embedding when there is an embedder); it also scores decoded payloads, without
+                   the embedding
+
+    score = 1 − Π (1 − w)        a "noisy OR": independent pieces of evidence reinforce each other
+
+A weight reads as "how sure is this piece of evidence, alone, that the message is an attack":
+one strong phrase (0.8–0.95) blocks by itself, a weak one (0.3–0.6) only flags, and two or
+three weak ones together can block (0.55 and 0.55 give 0.80). Similarity is capped at 0.6, so
+the bank alone never blocks: a static embedding puts ordinary support questions within 0.75
+of some attack, and it is there to tip borderline rule hits over. With `embed=None` the
+similarity is skipped and the classifier uses its variant trained without the embedding.
+
+The rules know the phrasings someone wrote down; the classifier scores wordings no rule spells
+out. It is trained on data/injection/train.jsonl: some 750 attacks and 1,000 benign messages
+written for it, plus tool results and help-centre passages built from the shop's own data,
+because the app scans those too (a flagged tool result costs the turn its write tools). Its
+weight ramps from 0 at p = 0.7 to 0.85 at p = 0.9, so alone it blocks only when very sure
+(p above about 0.89); short of that it flags, or tips a weak rule hit over. Those numbers were
+chosen from cross-validated probabilities so that under 1% of the benign texts would be
+blocked; scripts/train_injection_classifier.py trains the model and, with --cv, measures it.
+
+    score ≥ block_at (0.8)  →  "block"   the turn is refused
+    score ≥ flag_at  (0.4)  →  "flag"    the turn goes on, without write tools
+    otherwise               →  "allow"
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from switchboard.patterns.injection.classifier import InjectionClassifier, ShippedModels, default_model_path
+from switchboard.patterns.injection.normalise import normalise
+from switchboard.patterns.injection.payloads import TAG_RUN, decoded_payloads
+from switchboard.patterns.injection.rules import RULES, Rule
+
+Action = Literal["allow", "flag", "block"]
+Embed = Callable[[Sequence[str]], npt.NDArray[Any]]
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_INSIDE_WORD = re.compile("(?<=[^\\W\\d_])[\u00ad\u200b-\u200d\u2060\ufeff]+(?=[^\\W\\d_])")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    action: Action
+    score: float
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Hit:
+    weight: float
+    reason: str
+
+
+def default_bank_path() -> Path:
+    return Path(__file__).with_name("known_attacks.txt")
+
+
+def load_bank(path: Path | str) -> list[str]:
+    """One phrasing per line; blank lines and # comments ignored."""
+    lines = (line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def _unit_rows(vectors: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
+    matrix = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    unit: npt.NDArray[np.float32] = matrix / np.maximum(norms, 1e-12)
+    return unit
+
+
+SHIPPED_CLASSIFIER = default_model_path()  # trained by scripts/train_injection_classifier.py
+
+
+class Scanner:
+    """Scores a message for prompt injection; see the module docstring for the formula.
+
+    `classifier` is the learned layer: the shipped model by default, models already loaded, or
+    None for rules and similarity only. It is read once here, not per scan.
+    """
+
+    def __init__(
+        self,
+        embed: Embed | None = None,
+        bank: Sequence[str] = (),
+        flag_at: float = 0.4,
+        block_at: float = 0.8,
+        sim_floor: float = 0.7,
+        sim_full: float = 0.9,
+        sim_weight: float = 0.6,
+        rules: Sequence[Rule] = RULES,
+        classifier: ShippedModels | Path | None = SHIPPED_CLASSIFIER,
+        learned_floor: float = 0.7,
+        learned_full: float = 0.9,
+        learned_weight: float = 0.85,
+    ) -> None:
+        self._embed = embed
+        self._bank = list(bank)
+        # Embedded once: a scan is then one embedding and one matrix-vector product.
+        self._matrix = _unit_rows(embed([normalise(t) for t in self._bank])) if embed and self._bank else None
+        self._rules = tuple(sorted(rules, key=lambda r: -r.weight))  # strongest first: see _match
+        self.flag_at, self.block_at = flag_at, block_at
+        self._sim_floor, self._sim_full, self._sim_weight = sim_floor, sim_full, sim_weight
+        self._models = ShippedModels.load(classifier) if isinstance(classifier, Path) else classifier
+        self._learned_floor, self._learned_full, self._learned_weight = learned_floor, learned_full, learned_weight
+
+    def scan(self, text: str) -> Verdict:
+        clean = normalise(text)
+        vector = self._vector(clean)
+        found = self._evidence(text, clean) + self._similarity(vector) + self._learned(clean, vector)
+        score = 1.0 - float(np.prod([1.0 - hit.weight for hit in found]))
+        reasons = tuple(hit.reason for hit in sorted(found, key=lambda h: -h.weight) if hit.weight > 0)
+        return Verdict(self._action(score), round(score, 3), reasons)
+
+    def _evidence(self, raw: str, clean: str) -> list[_Hit]:
+        found = self._match(clean) + _unicode_tricks(raw)
+        for payload in decoded_payloads(unicodedata.normalize("NFKC", raw)):
+            found.append(_Hit(0.45, f"encoded payload: '{_clip(payload)}'"))
+            inside = self._match(normalise(payload)) + self._learned(normalise(payload), None)
+            found += [_Hit(h.weight, f"inside encoded payload: {h.reason}") for h in inside]
+        return found
+
+    def _match(self, clean: str) -> list[_Hit]:
+        """Rule hits, strongest first; a hit overlapping a stronger one is the same evidence and is dropped."""
+        hits: list[tuple[int, int, _Hit]] = []
+        for rule in self._rules:
+            match = rule.find(clean)
+            if match and not any(match.start() < end and start < match.end() for start, end, _ in hits):
+                hits.append((match.start(), match.end(), _Hit(rule.weight, f"{rule.name}: '{_clip(match.group())}'")))
+        return [hit for _, _, hit in hits]
+
+    def _vector(self, clean: str) -> npt.NDArray[np.float32] | None:
+        """The message's unit embedding, computed once for both the bank and the classifier."""
+        wanted = self._matrix is not None or (self._models is not None and self._models.semantic.embedding_dim > 0)
+        if self._embed is None or not clean or not wanted:
+            return None
+        vector: npt.NDArray[np.float32] = _unit_rows(self._embed([clean]))[0]
+        return vector
+
+    def _similarity(self, vector: npt.NDArray[np.float32] | None) -> list[_Hit]:
+        if self._matrix is None or vector is None or self._matrix.shape[1] != len(vector):
+            return []
+        sims = self._matrix @ vector
+        best = int(np.argmax(sims))
+        weight = self._sim_weight * _ramp(float(sims[best]), self._sim_floor, self._sim_full)
+        return [_Hit(weight, f"similar to known attack ({sims[best]:.2f}): '{_clip(self._bank[best])}'")]
+
+    def _learned(self, clean: str, vector: npt.NDArray[np.float32] | None) -> list[_Hit]:
+        if self._models is None or not clean:
+            return []
+        model = _variant_for(self._models, vector)
+        probability = model.probability(clean, vector if model.embedding_dim else None)
+        weight = self._learned_weight * _ramp(probability, self._learned_floor, self._learned_full)
+        return [_Hit(weight, f"learned classifier (p={probability:.2f})")]
+
+    def _action(self, score: float) -> Action:
+        if score >= self.block_at:
+            return "block"
+        return "flag" if score >= self.flag_at else "allow"
+
+
+def _variant_for(models: ShippedModels, vector: npt.NDArray[np.float32] | None) -> InjectionClassifier:
+    # The semantic variant only fits the embedder it was trained with; a width check catches a swap.
+    return models.semantic if vector is not None and models.semantic.accepts(vector) else models.lexical
+
+
+def _ramp(value: float, floor: float, full: float) -> float:
+    """0 at or below `floor`, 1 at or above `full`, linear in between."""
+    return min(1.0, max(0.0, (value - floor) / (full - floor)))
+
+
+def _unicode_tricks(raw: str) -> list[_Hit]:
+    found = []
+    if _BIDI.search(raw):
+        found.append(_Hit(0.5, "bidirectional control characters"))
+    if _INSIDE_WORD.search(raw):
+        found.append(_Hit(0.35, "invisible characters inside words"))
+    if TAG_RUN.search(raw):
+        found.append(_Hit(0.8, "invisible Unicode tag characters"))
+    return found
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,126 @@
+"""The words the name detector knows: gazetteers, look-alikes, titles, particles, and cues.
+
+The gazetteers and look-alikes are plain text beside this module: given_names.txt (given names),
+surnames.txt (family names) and name_lookalikes.txt (sections of words a name is confused with:
+given names that are also words, words that end a name or show it names a thing, addressees
+such as "Team", brand and place phrases). The short closed word classes (titles, particles,
+determiners, place words, greetings) and the cues that come before a name ("my name is",
+"regards,", "this is", with the strength of each) are here, in code, because they are few and
+shaped: a cue carries a strength and what may stand between it and the name.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+
+def _read(filename: str) -> str:
+    return Path(__file__).with_name(filename).read_text(encoding="utf-8")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(word for line in text.splitlines() for word in line.split("#", 1)[0].split())
+
+
+def _sections(text: str) -> dict[str, list[str]]:
+    """name_lookalikes.txt: "[section]" headers, then lines (comments stripped, blanks skipped)."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] = []
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], [])
+        elif line:
+            current.append(line)
+    return sections
+
+
+_LOOKALIKES = _sections(_read("name_lookalikes.txt"))
+
+
+def _section(name: str) -> frozenset[str]:
+    return _words("\n".join(_LOOKALIKES[name]))
+
+
+GIVEN_NAMES = _words(_read("given_names.txt"))
+SURNAMES = _words(_read("surnames.txt"))
+AMBIGUOUS = _section("ambiguous")  # given names that are also words, places or brands
+NOT_SURNAME = _section("not_surname")  # words that end a name or show it names a place or thing
+ADDRESSEES = _section("addressees")  # "Hi Team", "Thanks All"
+WORDLIKE_SURNAMES = _section("wordlike_surnames")
+FUNCTION_WORDS = _section("function_words")
+PRODUCT_NOUNS = _section("product_nouns")
+GIVEN_LOWER = frozenset(n.lower() for n in GIVEN_NAMES - AMBIGUOUS if len(n) > 2)
+SURNAMES_LOWER = frozenset(n.lower() for n in SURNAMES)
+PHRASES = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in _LOOKALIKES["phrases"]) + r")(?!\w)")
+
+TITLES = frozenset(
+    """Mr Mrs Ms Miss Mx Dr Prof Mister Frau Herr Mme Mlle Madame Monsieur Señor Señora Señorita Sr Sra Srta
+    Signor Signora Sig Auntie Aunty Aunt Uncle Grandma Grandpa Granny Nan Cousin Rev Pastor Imam Rabbi Capt""".split()
+)
+LOWER_TITLES = frozenset("mr mrs ms miss".split())
+NOT_LOWER_NAMES = frozenset("and or to of in on at for is was the a an here there please thanks word".split())
+PARTICLES = frozenset("van von der den de da das do dos du di del della la le bin binti ibn al el ter ten y".split())
+DETERMINERS = frozenset("the a an my your our his her their these those".split())
+PLACE_WORDS = frozenset("St Saint San Santa Mt Mount Fort Ft Port Lake Loch Glen Cape Isle Lough Lac".split())
+GREETINGS = frozenset("Hi Hello Hey Hiya Dear Thanks Cheers Regards Love Morning Afternoon Evening Yo".split())
+
+# --- cues --------------------------------------------------------------------------------------
+
+_RELATIVES = """husband wife partner son daughter mother father mum mom dad brother sister aunt uncle cousin niece
+nephew grandmother grandfather grandma grandpa granddaughter grandson fiancé fiancée fiance fiancee girlfriend
+boyfriend friend neighbour neighbor colleague boss flatmate roommate housemate mate kids children sons daughters
+parents grandparents friends mother-in-law father-in-law sister-in-law brother-in-law son-in-law daughter-in-law
+stepmother stepfather stepson stepdaughter""".split()
+_STRONG = ["my name is", "name is", "name was", "my name's", "name on the card", "name on card", "account holder"]
+_STRONG += ["name on the account", "name on the order", "cardholder", "card holder", "recipient is", "under the name"]
+_STRONG += ["in the name of", "booked under", "signed for by", "signed by", "on behalf of", "first name", "last name"]
+_STRONG += ["surname", "family name", "given name", "maiden name"]
+_STRONG += [f"my {r}" for r in _RELATIVES] + [f"my {r}'s name is" for r in _RELATIVES]
+_STRONG += [f"my {r}'s name" for r in _RELATIVES] + [f"my {r}’s name" for r in _RELATIVES]
+# These need a colon after them ("Name: …", "From: …").
+_COLON = ["name", "full name", "contact", "contact person", "contact name", "recipient", "sender", "attn", "from"]
+_COLON += ["customer", "customer name", "deliver to", "ship to", "addressee", "cardholder name"]
+# A sign-off needs a comma, a colon or a new line before the name.
+_SIGNOFF = ["regards", "kind regards", "best regards", "warm regards", "warmest regards", "sincerely", "signed"]
+_SIGNOFF += ["yours sincerely", "yours truly", "best wishes", "many thanks", "with thanks", "respectfully"]
+_GREETING = ["hi", "hello", "hey", "hiya", "dear", "thanks", "thank you", "thank you so much", "thanks so much"]
+_GREETING += ["thanks a lot", "thanks again", "thx", "cheers"]
+_WEAK = ["i'm", "i’m", "im", "i am", "this is", "it's", "it’s", "its", "love", "xoxo", "x", "best", "ask for"]
+_WEAK += ["speak to", "speak with", "spoke to", "spoke with", "talk to", "talked to", "helped by", "served by"]
+_WEAK += ["called", "named"]
+
+STRONG, GREETING, WEAK = 3, 2, 1
+ANY_GAP, COLON_GAP, SIGNOFF_GAP = " ,:(\n\t", " :\n\t", " ,:\n\t"
+
+# A token: an initial ("A."), a word with inner apostrophes or hyphens ("O'Brien", "it's",
+# "Jean-Luc"), or a run of digits.
+TOKEN = re.compile(r"[A-Z]\.(?=[ \n])|[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+")
+_Cue = tuple[tuple[str, ...], int, str]  # words, strength, characters allowed between cue and name
+
+
+def _cue_index() -> dict[str, list[_Cue]]:
+    """Cues by their last word, so that a word that ends no cue costs one look-up."""
+    index: dict[str, list[_Cue]] = {}
+    for phrases, strength, gap in (
+        (_WEAK, WEAK, ANY_GAP),
+        (_GREETING, GREETING, ANY_GAP),
+        (_SIGNOFF, STRONG, SIGNOFF_GAP),
+        (_COLON, STRONG, COLON_GAP),
+        (_STRONG, STRONG, ANY_GAP),
+    ):
+        for phrase in phrases:
+            words = tuple(TOKEN.findall(phrase))
+            index.setdefault(words[-1], []).append((words, strength, gap))
+    return index
+
+
+CUES = _cue_index()
+
+# Endings that mark a family name in its language: Kowalski, Wiśniewska, Shevchenko, Petrović,
+# Popescu, Papadopoulos, Öztürkoğlu, Beridze, Gelashvili, Halvorsen.
+SURNAME_ENDING = re.compile(
+    r"\w{2}(?:ski|ska|wicz|czyk|enko|ovich|ović|ovic|ević|evic|escu|opoulos|opoulou|akis|idis|oğlu|oglu|shvili|dze"
+    r"|[^e]sen|sdóttir|sdottir)$"
+)

@@ -1,0 +1,105 @@
+import pytest
+
+from switchboard.patterns.pii.name_words import AMBIGUOUS, GIVEN_NAMES, SURNAMES
+from tests.patterns.pii.support import found, kinds
+
+# --- name ---
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Hi, my name is Maya Okafor and I need help", "Maya Okafor"),
+        ("This is Tom Whitfield, I called yesterday", "Tom Whitfield"),
+        ("Kind regards,\nJamal Carter", "Jamal Carter"),
+        ("Name: Liam O'Connor", "Liam O'Connor"),
+        ("Can Dr. Okonkwo collect it?", "Okonkwo"),
+        ("please address the letter to Samuel Adeyemi", "Samuel Adeyemi"),
+    ],
+)
+def test_names(text: str, name: str) -> None:
+    assert found(text) == [("name", name)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "May I exchange the Tideline Trail Runner?",
+        "Will Parcelway deliver on Saturday?",
+        "This is Tidewater Outfitters, right?",
+        "I'm Canadian, do you ship to Alberta?",
+        "Grace period for returns is 30 days?",
+        "Victoria Station pickup point",
+    ],
+)
+def test_name_lookalikes(text: str) -> None:
+    assert "name" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("this is Ngozi, following up on the stove", ["Ngozi"]),
+        ("my partner Tomás Ruiz picked it up", ["Tomás Ruiz"]),
+        ("Thanks for sorting it.\nSigned, A. Kowalski", ["A. Kowalski"]),
+        ("When I come in, should I ask for Siobhan at the desk?", ["Siobhan"]),
+        ("hey it's wei from yesterday", ["wei"]),
+        ("i'm ngozi okafor, order 10042 never arrived", ["ngozi okafor"]),
+        ("this is mrs pham, about the sleeping bag", ["pham"]),
+        ("Yuki Sato here — quick question", ["Yuki Sato"]),
+        ("Cheers\nDeclan", ["Declan"]),
+        ("Kind regards,\nDr. Hannelore Schmitt", ["Hannelore Schmitt"]),
+        ("Diego's phone is off", ["Diego"]),
+        ("the recipient is Nguyen Thi Lan, same address", ["Nguyen Thi Lan"]),
+        ("Office hours: ask for Frau Becker", ["Becker"]),
+        ("Name on the card: MARIA GONZALEZ", ["MARIA GONZALEZ"]),
+        ("Lars said the boots would be back this week", ["Lars"]),
+        ("Tamsin and Jago are sharing the tent", ["Tamsin", "Jago"]),
+        ("employee Grace Kim", ["Grace Kim"]),
+    ],
+)
+def test_names_in_more_contexts(text: str, names: list[str]) -> None:
+    assert found(text) == [("name", n) for n in names]
+
+
+def test_unknown_names_count_with_the_right_company() -> None:
+    # None of these given names is in the gazetteer: the context carries them.
+    assert found("Thanks Zephyrine, that fixed it") == [("name", "Zephyrine")]
+    assert found("Greetings from Ljubljana! — Zorbek Quellmann") == [("name", "Zorbek Quellmann")]
+    assert found("Please let Zdravka Wiśniewska know") == [("name", "Zdravka Wiśniewska")]  # a telling ending
+    assert found("Quillon de Vries will collect it") == [("name", "Quillon de Vries")]  # a known family name
+    assert found("Zorbek here, the pad leaks") == [("name", "Zorbek")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is the Big Agnes Copper Spur better than your tent?",
+        "Do you stock Jack Wolfskin jackets?",
+        "My old Eddie Bauer parka finally died",
+        "Does the Gregory Baltoro 65 fit a short torso?",
+        "My Dr. Martens are not really hiking boots, right?",
+        "Climbing Ben Nevis in March — which boots?",
+        "St. Louis to San Diego shipping time?",
+        "Can I pick up at Fort William instead?",
+        "Going to Lake Louise in August",
+        "Bill me later, and Mark my order as urgent",
+        "Thanks Team, great service as always",
+        "Hi Support, my order 10042 is late",
+        "Hi, Sunny day so I'll try the boots",
+        "it's May already and no parcel",
+        "my Mercedes van has no room for the tent",
+        "Shipping to Santa Fe or Las Vegas?",
+        "Just got back from Zion and Bryce Canyon",
+        "+1 416 555 0136 — Toronto",
+        "I'm Very Happy With The Boots",
+    ],
+)
+def test_brands_places_and_words_are_not_names(text: str) -> None:
+    assert "name" not in kinds(text)
+
+
+def test_the_name_vocabulary_loads() -> None:
+    assert len(GIVEN_NAMES) > 3000 and len(SURNAMES) > 1000
+    assert {"Ngozi", "Siobhán", "Haruto", "Tadhg", "Aroha"} <= GIVEN_NAMES
+    assert {"Will", "May", "Victoria", "Hunter"} <= AMBIGUOUS
