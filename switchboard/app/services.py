@@ -166,10 +166,9 @@ def _assemble(
         conversation_id: str,
         snapshot: dict[str, bool],
         vault: Vault | None,
-        started: float | None = None,
+        deadline: float | None,
     ) -> TurnContext:
-        """`started`: the instant (time.monotonic) the turn began, which its latency budget counts from."""
-        began = time.monotonic() if started is None else started
+        """`deadline`: the time.monotonic() instant the graph must be done by (None: no budget)."""
         return TurnContext(
             customer_id=customer_id,
             conversation_id=conversation_id,
@@ -180,18 +179,22 @@ def _assemble(
             prompts=prompts,
             model=settings.model,
             router_model=settings.router_model,
-            deadline=began + settings.turn_budget_s if snapshot.get("latency_budget") else None,
+            deadline=deadline,
             turn_id=new_id("turn_"),
             scanner=scanner,
             canary=Canary.new(),
             vault=vault,
         )
 
+    def budget_from_now() -> float | None:
+        """A decision resumed in the Human console keeps to a turn's budget from when it resumes."""
+        return time.monotonic() + settings.turn_budget_s if flags.snapshot().get("latency_budget") else None
+
     approvals = ApprovalDesk(
         sessions,
         build_approval_graph(saver),
         shop,
-        lambda customer, conversation: make_context(customer, conversation, flags.snapshot(), None),
+        lambda customer, conversation: make_context(customer, conversation, flags.snapshot(), None, budget_from_now()),
         now,
         timedelta(minutes=settings.approval_deadline_minutes),
     )
@@ -201,7 +204,6 @@ def _assemble(
     turns = TurnRunner(
         graph,
         conversations,
-        records,
         flags,
         make_context,
         now,
