@@ -57,11 +57,14 @@ class Tally:
     sent: Counter[str] = field(default_factory=Counter)  # acknowledged messages, per conversation
     statuses: Counter[int] = field(default_factory=Counter)
     outcomes: Counter[str] = field(default_factory=Counter)
-    transport_errors: int = 0
+    transport_errors: Counter[str] = field(default_factory=Counter)  # by exception class
     leaks: list[str] = field(default_factory=list)
     record_ms: list[float] = field(default_factory=list)
     waited_s: list[float] = field(default_factory=list)
+    outside_ms: list[float] = field(default_factory=list)  # the client's wait less the turn's own time
+    acknowledged_s: list[float] = field(default_factory=list)  # until the response's headers came
     ttft_ms: list[float] = field(default_factory=list)
+    late: Counter[str] = field(default_factory=Counter)  # turns past the budget, by how they ended
 
 
 def personal_data() -> dict[str, list[str]]:
@@ -84,6 +87,7 @@ async def one_turn(client: httpx.AsyncClient, conversation: str, text: str, tall
         if response.status_code != 200:
             return {}
         tally.sent[conversation] += 1  # the response has started: the message was acknowledged
+        tally.acknowledged_s.append(time.monotonic() - started)
         event = ""
         async for line in response.aiter_lines():
             if line.startswith("event:"):
@@ -93,6 +97,7 @@ async def one_turn(client: httpx.AsyncClient, conversation: str, text: str, tall
             elif line.startswith("data:") and event == "done":
                 record = json.loads(line[5:])
     tally.waited_s.append(time.monotonic() - started)
+    tally.outside_ms.append(tally.waited_s[-1] * 1000 - float(record.get("total_ms") or 0))
     return {"answer": "".join(answer), "record": record}
 
 
@@ -105,15 +110,20 @@ async def customer(
         try:
             session = await client.post("/api/session", json={"customer_id": who})
             client.headers["Authorization"] = f"Bearer {session.json()['token']}"
-            conversation = (await client.post("/api/conversations", json={})).json()["id"]
-        except httpx.HTTPError:
-            tally.transport_errors += 1
+            opened = await client.post("/api/conversations", json={})
+        except httpx.HTTPError as error:
+            tally.transport_errors[type(error).__name__] += 1
             return
+        if opened.status_code != 201:
+            tally.statuses[opened.status_code] += 1  # a customer who could not start is a failure too
+            print(f"{who} could not open a conversation: {opened.status_code} {opened.text[:200]}")
+            return
+        conversation = opened.json()["id"]
         while time.monotonic() < until:
             try:
                 turn = await one_turn(client, conversation, rng.choice(QUESTIONS), tally)
-            except httpx.HTTPError:
-                tally.transport_errors += 1
+            except httpx.HTTPError as error:
+                tally.transport_errors[type(error).__name__] += 1
                 continue
             if turn:
                 note(turn, who, tally, people)
@@ -124,6 +134,8 @@ def note(turn: dict[str, Any], who: str, tally: Tally, people: dict[str, list[st
     record = turn["record"]
     tally.outcomes[record.get("outcome", "no record")] += 1
     tally.record_ms.append(float(record.get("total_ms") or 0))
+    if tally.record_ms[-1] > (BUDGET_S + SLACK_S) * 1000:
+        tally.late[f"{record.get('outcome')}/{record.get('tier_served')}"] += 1
     if record.get("ttft_ms") is not None:
         tally.ttft_ms.append(float(record["ttft_ms"]))
     tally.leaks += [f"{who} saw {value!r}" for value in others_in(turn["answer"], who, people)]
@@ -176,9 +188,14 @@ def report(tally: Tally, lost: int, tracebacks: list[str], users: int, elapsed: 
     over_waited = sum(s > BUDGET_S + SLACK_S for s in tally.waited_s)
     print(f"{users} customers for {elapsed:.0f} s under chaos {chaos!r}, every switch on (loopback)")
     print(f"turns answered {turns} ({turns / elapsed:.1f}/s); statuses {dict(tally.statuses)}")
-    print(f"outcomes {dict(tally.outcomes)}; transport errors {tally.transport_errors}")
+    print(f"outcomes {dict(tally.outcomes)}; transport errors {dict(tally.transport_errors)}")
     print(f"turn latency p50 {percentile(tally.record_ms, 50):.0f} ms  p95 {percentile(tally.record_ms, 95):.0f} ms")
     print(f"  max {max(tally.record_ms, default=0):.0f} ms; client wait max {max(tally.waited_s, default=0):.1f} s")
+    outside, acked = tally.outside_ms, [s * 1000 for s in tally.acknowledged_s]
+    print(f"  client wait outside the turn p50 {percentile(outside, 50):.0f} ms  p95 {percentile(outside, 95):.0f} ms")
+    print(
+        f"  until the message was acknowledged p50 {percentile(acked, 50):.0f} ms  p95 {percentile(acked, 95):.0f} ms"
+    )
     print(f"time to first token p50 {percentile(tally.ttft_ms, 50):.0f} ms  p95 {percentile(tally.ttft_ms, 95):.0f} ms")
     print(f"lost messages {lost} of {sum(tally.sent.values())} acknowledged")
     print(f"server errors {server_errors}; tracebacks in the server log {len(tracebacks)}")
@@ -187,6 +204,8 @@ def report(tally: Tally, lost: int, tracebacks: list[str], users: int, elapsed: 
     print(
         f"turns more than {SLACK_S:.0f} s past the {BUDGET_S:.0f} s budget: {over_record} (client-side {over_waited})"
     )
+    if tally.late:
+        print("  those turns, by outcome/tier:", dict(tally.late.most_common()))
     print(f"answers carrying another customer's data: {len(tally.leaks)}", *tally.leaks[:5], sep="\n  ")
     failed = lost or server_errors or tracebacks or over_record or tally.leaks
     return 1 if failed else 0

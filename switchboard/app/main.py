@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from switchboard.app import errors
+from switchboard.app.arrival import StampArrival
 from switchboard.app.auth import admin_token
 from switchboard.app.origin import SameOriginWrites
 from switchboard.app.routes import api, chat, console, pages, runs, session
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.admin_token = admin_token(settings.admin_token)
     app.state.signer = make_signer(settings)
     app.add_middleware(SameOriginWrites)
+    app.add_middleware(StampArrival)  # added last, so it runs first
     errors.install(app)
     app.mount("/static", StaticFiles(directory=REPO / "ui" / "static"), name="static")
     app.include_router(session.router)

@@ -34,9 +34,10 @@ EMPTY_ANSWER = "empty answer: the turn ended without a word for the customer"
 
 
 class TurnRecorder:
-    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(self, clock: Callable[[], float] = time.perf_counter, started: float | None = None) -> None:
+        """`started`: when the turn's clock started, on `clock` (default: now)."""
         self._clock = clock
-        self._start = clock()
+        self._start = clock() if started is None else started
         self._first_token: float | None = None
         self.answer = ""
         self.path: list[str] = []

@@ -247,7 +247,7 @@ class _Assembly:
             graph=build_approval_graph(self.saver),
             shop=self.shop,
             make_context=lambda customer, conversation: self.make_context(
-                customer, conversation, self.flags.snapshot(), None
+                customer, conversation, self.flags.snapshot(), None, self.budget_from_now()
             ),
             now=self.now,
             deadline=timedelta(minutes=self.settings.approval_deadline_minutes),
@@ -267,7 +267,6 @@ class _Assembly:
         return TurnRunner(
             graph=self.graph,
             conversations=self.conversations,
-            records=self.records,
             flags=self.flags,
             make_context=self.make_context,
             now=self.now,
@@ -279,16 +278,21 @@ class _Assembly:
             budget_s=self.settings.turn_budget_s,
         )
 
+    def budget_from_now(self) -> float | None:
+        """A decision resumed in the Human console keeps to a turn's budget from when it resumes."""
+        if not self.flags.snapshot().get("latency_budget"):
+            return None
+        return time.monotonic() + self.settings.turn_budget_s
+
     def make_context(
         self,
         customer_id: str,
         conversation_id: str,
         snapshot: dict[str, bool],
         vault: Vault | None,
-        started: float | None = None,
+        deadline: float | None,
     ) -> TurnContext:
-        """`started`: the instant (time.monotonic) the turn began, which its latency budget counts from."""
-        began = time.monotonic() if started is None else started
+        """`deadline`: the time.monotonic() instant the graph must be done by (None: no budget)."""
         return TurnContext(
             customer_id=customer_id,
             conversation_id=conversation_id,
@@ -299,7 +303,7 @@ class _Assembly:
             prompts=self.prompts,
             model=self.settings.model,
             router_model=self.settings.router_model,
-            deadline=began + self.settings.turn_budget_s if snapshot.get("latency_budget") else None,
+            deadline=deadline,
             turn_id=new_id("turn_"),
             scanner=self.scanner,
             canary=Canary.new(),

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -408,18 +409,19 @@ class ConversationStore:
 
     async def save_vault(self, conversation_id: str, vault: Vault) -> None:
         async with self._sessions() as s, s.begin():
-            row = await s.get(ConversationVault, conversation_id)
-            if row is None:
-                s.add(ConversationVault(conversation_id=conversation_id, entries=vault.to_dict()))
-            else:
-                row.entries = vault.to_dict()
+            await _put_vault(s, conversation_id, vault)
 
-    async def save_draft(self, message_id: str, content: str) -> None:
-        """The answer so far, while it streams; never over an answer already finished. One
-        conditional UPDATE: this runs several times a second for every answer streaming."""
-        unfinished = (col(Message.id) == message_id, col(Message.complete).is_(False), col(Message.record_id).is_(None))
+    async def save_drafts(self, drafts: dict[str, str]) -> None:
+        """Answers so far, by message id, while they stream — in one transaction, never over an
+        answer already finished (so a draft landing late cannot undo the final text)."""
+        table = Message.__table__  # type: ignore[attr-defined]
+        unfinished = update(table).where(
+            table.c.id == bindparam("message_id"), table.c.complete.is_(False), table.c.record_id.is_(None)
+        )
+        rows = [{"message_id": key, "draft": text} for key, text in drafts.items()]
         async with self._sessions() as s, s.begin():
-            await s.exec(update(Message).where(*unfinished).values(content=content))
+            connection = await s.connection()
+            await connection.execute(unfinished.values(content=bindparam("draft")), rows)
 
     async def interrupted(self) -> list[tuple[Message, str, str | None]]:
         """Answers left mid-stream with no record — the server stopped while they streamed —
@@ -434,11 +436,27 @@ class ConversationStore:
             )
             return [(m, customer, run) for m, customer, run in (await s.exec(query)).all()]
 
-    async def finish_message(self, message_id: str, content: str, *, complete: bool, record_id: str | None) -> None:
+    async def finish_answer(
+        self, message_id: str, content: str, *, complete: bool, record: RequestRecord, vault: Vault | None = None
+    ) -> None:
+        """An answer's end in one transaction: its final text, its request record and, when the
+        turn added to it, the conversation's PII vault — so a crash keeps all or none of them,
+        and a busy database is asked once, not three times."""
         async with self._sessions() as s, s.begin():
+            s.add(record)
+            if vault is not None:
+                await _put_vault(s, record.conversation_id, vault)
             message = await s.get(Message, message_id)
             if message is not None:
-                message.content, message.complete, message.record_id = content, complete, record_id
+                message.content, message.complete, message.record_id = content, complete, record.id
+
+
+async def _put_vault(s: AsyncSession, conversation_id: str, vault: Vault) -> None:
+    row = await s.get(ConversationVault, conversation_id)
+    if row is None:
+        s.add(ConversationVault(conversation_id=conversation_id, entries=vault.to_dict()))
+    else:
+        row.entries = vault.to_dict()
 
 
 class RecordStore:

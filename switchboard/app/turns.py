@@ -17,7 +17,6 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any, cast
 
 import anyio
@@ -35,22 +34,25 @@ from switchboard.app.models import Message, RequestRecord, Takeover
 from switchboard.app.parallel_scan import ParallelScan
 from switchboard.app.privacy import WITHHELD, Outbound, masked
 from switchboard.app.recorder import TurnRecorder
-from switchboard.app.store import ConversationStore, RecordStore, new_id
+from switchboard.app.store import ConversationStore, new_id
 from switchboard.patterns.admission import Admission
+from switchboard.patterns.degradation import Served
 from switchboard.patterns.injection.scanner import Verdict
 from switchboard.patterns.latency_budget import BudgetSpent, Deadline, until
 from switchboard.patterns.pii.redaction import Vault
-from switchboard.patterns.throttled_flush import ThrottledFlush
+from switchboard.patterns.write_behind import WriteBehind
 
 log = logging.getLogger(__name__)
 
-# customer, conversation, flags, vault, and the instant (time.monotonic) the turn began
-ContextFactory = Callable[[str, str, dict[str, bool], Vault | None, float], TurnContext]
+# customer, conversation, flags, vault, and the graph's deadline (an instant on the runner's
+# clock, time.monotonic by default; None: no latency budget)
+ContextFactory = Callable[[str, str, dict[str, bool], Vault | None, float | None], TurnContext]
 AfterTurn = Callable[[str, str, dict[str, Any]], None]  # question, answer, record
 OthersData = Callable[[str], Awaitable[list[str]]]  # every other customer's personal data
 DEFAULT_CONCURRENT_TURNS = 40
 START_RESERVE_S = 3.0  # a turn that would start with less of its budget left (or a third of it) is not
-DRAFT_EVERY_S = 0.25  # how often, at most, a streaming answer is saved (and at every sentence end)
+FALLBACK_RESERVE_S = 1.5  # of a turn's budget, kept for answering without a model once the graph is cut
+DRAFT_EVERY_S = 0.25  # how often the answers streaming are saved, all of them in one write
 INTERRUPTED = "interrupted: the server stopped mid-answer"
 
 
@@ -77,8 +79,8 @@ class Turn:
     held: Takeover | None  # a person has the conversation: no model runs
     base: dict[str, Any]  # the record's fields known from the start
     recorder: TurnRecorder
-    draft: ThrottledFlush  # saves the answer as it streams
-    started: float  # time.monotonic() at `begin`: the latency budget counts from here
+    started: float  # the runner's clock when `begin` was called: the latency budget counts from here
+    grown_vault: Vault | None = None  # the PII vault, when the turn added to it: saved at the turn's end
 
     @property
     def reply_id(self) -> str:
@@ -128,11 +130,10 @@ class TurnRunner:
         self,
         graph: Graph,
         conversations: ConversationStore,
-        records: RecordStore,
         flags: FlagBoard,
         make_context: ContextFactory,
         now: Callable[[], datetime],
-        clock: Callable[[], float] = time.perf_counter,
+        clock: Callable[[], float] = time.monotonic,
         after_turn: Sequence[AfterTurn] = (),
         ladder: Ladder | None = None,
         others_data: OthersData = _nobody_else,
@@ -142,7 +143,6 @@ class TurnRunner:
     ) -> None:
         self._graph = graph
         self._conversations = conversations
-        self._records = records
         self._flags = flags
         self._make_context = make_context
         self._now = now
@@ -153,6 +153,8 @@ class TurnRunner:
         self._approvals = approvals
         self._admission = admission or Admission(DEFAULT_CONCURRENT_TURNS)
         self._budget_s = budget_s  # with latency_budget on, a turn's deadline (waiting for a slot included)
+        # Every answer streaming is saved as it grows, all of them together (patterns/write_behind.py).
+        self.drafts: WriteBehind[str, str] = WriteBehind(conversations.save_drafts, clock, DRAFT_EVERY_S)
 
     async def play(
         self,
@@ -174,11 +176,15 @@ class TurnRunner:
         text: str,
         flags: dict[str, bool] | None = None,
         run_id: str | None = None,
+        arrived: float | None = None,
     ) -> Turn:
         """Store the customer's message and an empty answer, under `flags` (default: the board's
-        flags as they are now). Turns played by a run carry its id, so live figures leave them out."""
+        flags as they are now). Turns played by a run carry its id, so live figures leave them out.
+        `arrived`: when the request reached the app (on the runner's clock), if earlier than now —
+        the turn's budget and its recorded latency count from there."""
+        started = self._clock() if arrived is None else arrived
         flags = dict(flags) if flags is not None else self._flags.snapshot()
-        recorder = TurnRecorder(self._clock)
+        recorder = TurnRecorder(self._clock, started=started)
         held = await self._conversations.taken_over(conversation_id)
         _, reply = await self._conversations.add_exchange(conversation_id, text)
         base = {
@@ -191,8 +197,7 @@ class TurnRunner:
             "streamed": flags.get("streaming", False),
             "run_id": run_id,
         }
-        draft = ThrottledFlush(partial(self._conversations.save_draft, reply.id), self._clock, DRAFT_EVERY_S)
-        return Turn(conversation_id, customer_id, text, flags, held, base, recorder, draft, time.monotonic())
+        return Turn(conversation_id, customer_id, text, flags, held, base, recorder, started)
 
     async def stream(self, turn: Turn) -> AsyncIterator[TurnEvent]:
         """Play a begun turn: what it says as it says it, then `done` with the record."""
@@ -248,7 +253,23 @@ class TurnRunner:
         if not turn.flags.get("latency_budget"):
             return None
         reserve = min(START_RESERVE_S, self._budget_s / 3)
-        return max(0.0, turn.started + self._budget_s - reserve - time.monotonic())
+        return max(0.0, turn.started + self._budget_s - reserve - self._clock())
+
+    def _graph_deadline(self, turn: Turn) -> float | None:
+        """When the graph must be done: the turn's budget less what falling back needs
+        (FALLBACK_RESERVE_S, or a third of a short budget). None: no budget.
+
+            graph deadline = start + budget − fallback reserve
+            fallback done by start + budget"""
+        if not turn.flags.get("latency_budget"):
+            return None
+        return turn.started + self._budget_s - min(FALLBACK_RESERVE_S, self._budget_s / 3)
+
+    def _time_left(self, turn: Turn) -> float | None:
+        """Until the turn's budget is spent (never negative). None: no budget."""
+        if not turn.flags.get("latency_budget"):
+            return None
+        return max(0.0, turn.started + self._budget_s - self._clock())
 
     @staticmethod
     def _out_of_time(recorder: TurnRecorder) -> TurnEvent:
@@ -258,11 +279,10 @@ class TurnRunner:
         recorder.see(token)
         return TurnEvent("token", {"text": token.text})
 
-    @staticmethod
-    def _drafted(turn: Turn, event: TurnEvent) -> TurnEvent:
-        """An event on its way out; answer text is offered to the draft first."""
+    def _drafted(self, turn: Turn, event: TurnEvent) -> TurnEvent:
+        """An event on its way out; answer text is offered to the drafts first."""
         if event.kind == "token":
-            turn.draft.offer(turn.recorder.answer)
+            self.drafts.offer(turn.reply_id, turn.recorder.answer)
         return event
 
     async def recover_interrupted(self) -> int:
@@ -271,9 +291,8 @@ class TurnRunner:
         cut = await self._conversations.interrupted()
         for message, customer_id, run_id in cut:
             record = self._interrupted_record(message, customer_id, run_id)
-            await self._store_record(record)
-            await self._conversations.finish_message(
-                message.id, message.content, complete=False, record_id=record["id"]
+            await self._conversations.finish_answer(
+                message.id, message.content, complete=False, record=self._row(record)
             )
         if cut:
             log.warning("%d answers were cut off when the server stopped; marked interrupted", len(cut))
@@ -303,17 +322,27 @@ class TurnRunner:
     async def _degrade(self, turn: Turn) -> AsyncIterator[TurnEvent]:
         """Every provider failed: serve the best answer that needs no model (chapter 9), through
         the same privacy filter as a model's answer — a rung is no more trusted than a model."""
-        assert self._ladder is not None
         recorder = turn.recorder
-        served, ticket = await self._ladder.serve(turn.text, turn.customer_id, turn.conversation_id)
+        served, ticket, outbound = await self._fallback(turn)
         recorder.degraded_to = served.tier
         if ticket:
             recorder.see(TicketOpened(ticket, "model unavailable"))
         yield TurnEvent("step", {"node": "degrade", "label": f"Answering without a model ({served.tier})"})
-        outbound = await self._outbound(turn.conversation_id, turn.customer_id, turn.flags)
         shown = ("\n\n" if recorder.answer else "") + served.text
         for event in _outgoing(shown, outbound, recorder, whole=True):
             yield event
+
+    async def _fallback(self, turn: Turn) -> tuple[Served, str | None, Outbound | None]:
+        """The ladder's answer, its ticket and the privacy filter for it — by the end of the
+        turn's budget. A ladder still busy then (a search or a write queued behind others under
+        load) gives way to the one answer that needs nothing: that the turn ran out of time."""
+        assert self._ladder is not None
+        try:
+            with anyio.fail_after(self._time_left(turn)):
+                served, ticket = await self._ladder.serve(turn.text, turn.customer_id, turn.conversation_id)
+                return served, ticket, await self._outbound(turn.conversation_id, turn.customer_id, turn.flags)
+        except TimeoutError:
+            return Served("deadline", OUT_OF_TIME), None, None
 
     async def _outbound(self, conversation_id: str, customer_id: str, flags: dict[str, bool]) -> Outbound | None:
         """The privacy filter for what goes out, when `pii_redaction` is on."""
@@ -327,7 +356,7 @@ class TurnRunner:
         vault = await self._conversations.vault(turn.conversation_id) if flags.get("pii_redaction") else None
         known = len(vault) if vault is not None else 0
         outbound = Outbound(vault, await self._others_data(turn.customer_id)) if vault is not None else None
-        context = self._make_context(turn.customer_id, turn.conversation_id, flags, vault, turn.started)
+        context = self._make_context(turn.customer_id, turn.conversation_id, flags, vault, self._graph_deadline(turn))
         config: Any = {"configurable": {"thread_id": turn.conversation_id}}
         # A turn starts afresh: an earlier turn's verdict, or a hand-back left by a turn that
         # failed part-way, must not carry over.
@@ -349,10 +378,10 @@ class TurnRunner:
         finally:
             if scan is not None:
                 scan.cancel()
-            # Written even when the turn fails part-way: the checkpoint may already hold its placeholders.
+            # Saved even when the turn fails part-way (the checkpoint may already hold its
+            # placeholders) — with the turn's other writes, once the answer is out.
             if vault is not None and len(vault) != known:
-                with anyio.CancelScope(shield=True):
-                    await self._conversations.save_vault(turn.conversation_id, vault)
+                turn.grown_vault = vault
 
     async def _stream(
         self,
@@ -406,21 +435,21 @@ class TurnRunner:
 
     async def _save(self, turn: Turn, error: str | None, complete: bool) -> dict[str, Any]:
         # Shielded: when the browser disconnects this turn is being cancelled, and the partial
-        # answer and its record must still be written — after the draft write in flight, so
-        # that an older draft cannot land over the final text.
+        # answer and its record must still be written. Not after a batch of drafts in flight:
+        # a draft only lands on an unfinished answer (save_drafts), so it cannot overwrite this.
         with anyio.CancelScope(shield=True):
-            await turn.draft.drain()
+            self.drafts.forget(turn.reply_id)
             record = turn.recorder.record(base=turn.base, error=error, now=self._now())
             if turn.flags.get("pii_redaction"):
                 record = masked(record)
-            await self._store_record(record)
-            await self._conversations.finish_message(
-                turn.reply_id, turn.recorder.answer, complete=complete, record_id=record["id"]
+            answer, row = turn.recorder.answer, self._row(record)
+            await self._conversations.finish_answer(
+                turn.reply_id, answer, complete=complete, record=row, vault=turn.grown_vault
             )
         return record
 
-    async def _store_record(self, record: dict[str, Any]) -> None:
-        row = RequestRecord(
+    def _row(self, record: dict[str, Any]) -> RequestRecord:
+        return RequestRecord(
             id=record["id"],
             conversation_id=record["conversation_id"],
             created_at=self._now(),
@@ -428,4 +457,3 @@ class TurnRunner:
             outcome=record["outcome"],
             data=record,
         )
-        await self._records.add(row)

@@ -17,10 +17,12 @@ for it when the time is up.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 _ITEM, _END, _ERROR = "item", "end", "error"
 
@@ -29,7 +31,9 @@ class BudgetSpent(TimeoutError):
     """The deadline passed while the next item was still on its way."""
 
 
-async def until(deadline: Deadline, source: AsyncIterator[T], grace: float = 0.5) -> AsyncIterator[T]:
+async def until(
+    deadline: Deadline, source: AsyncIterator[T], grace: float = 0.5, cleanup_s: float = 0.25
+) -> AsyncIterator[T]:
     """`source`'s items as they come, until `grace` seconds past the deadline; then
     `BudgetSpent`, and `source` is cancelled and closed wherever it was waiting. With no
     deadline, `source` itself.
@@ -40,7 +44,11 @@ async def until(deadline: Deadline, source: AsyncIterator[T], grace: float = 0.5
     end on its own terms — reporting what it did, a tool call say — so the hard cut is only for
     a source stuck in an await that checks nothing. The source runs in a task of its own,
     handing items over one at a time (a queue of one, so it never runs ahead of its reader);
-    its errors are raised here, where it is read."""
+    its errors are raised here, where it is read.
+
+    A source that is cut gets `cleanup_s` seconds to close itself (its `finally` blocks); one
+    whose clean-up takes longer (a checkpoint write queued on a busy database) finishes it in
+    the background rather than on the reader's time."""
     if deadline.at is None:
         async for item in source:
             yield item
@@ -57,7 +65,24 @@ async def until(deadline: Deadline, source: AsyncIterator[T], grace: float = 0.5
             yield value
     finally:
         task.cancel()
-        await asyncio.shield(asyncio.gather(task, return_exceptions=True))
+        await _let_go(task, cleanup_s)
+
+
+_CLEANING_UP: set[asyncio.Task[None]] = set()  # cut sources still closing: held so none is collected
+
+
+async def _let_go(task: asyncio.Task[None], cleanup_s: float) -> None:
+    """Waits up to `cleanup_s` for a cancelled source to close, then leaves it to finish alone."""
+    await asyncio.shield(asyncio.wait({task}, timeout=cleanup_s))
+    if not task.done():
+        _CLEANING_UP.add(task)
+        task.add_done_callback(_forget)
+
+
+def _forget(task: asyncio.Task[None]) -> None:
+    _CLEANING_UP.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("a cut stream failed while closing", exc_info=task.exception())
 
 
 async def _next(handover: asyncio.Queue[tuple[str, Any]], deadline: Deadline, grace: float) -> tuple[str, Any]:

@@ -42,9 +42,11 @@ class SlowShop:
         return slow
 
 
-def runner(services: Services, shop: SlowShop, admission: Admission | None = None) -> TurnRunner:
+def runner(
+    services: Services, shop: SlowShop, admission: Admission | None = None, clock: Any = time.monotonic
+) -> TurnRunner:
     def make_context(
-        customer: str, conversation: str, flags: dict[str, bool], vault: Vault | None, started: float
+        customer: str, conversation: str, flags: dict[str, bool], vault: Vault | None, deadline: float | None
     ) -> TurnContext:
         return TurnContext(
             customer_id=customer,
@@ -63,20 +65,21 @@ def runner(services: Services, shop: SlowShop, admission: Admission | None = Non
     return TurnRunner(
         services.graph,
         services.conversations,
-        services.records,
         services.flags,
         make_context,
         services.now,
+        clock=clock,
         ladder=ladder,
         admission=admission,
         budget_s=BUDGET,
     )
 
 
-async def play(services: Services, **switches: bool) -> tuple[str, dict[str, Any]]:
+async def play(services: Services, on_the_shops_clock: bool = False, **switches: bool) -> tuple[str, dict[str, Any]]:
     conversation = await services.conversations.create("C1001")
     flags = {**services.flags.snapshot(), "injection_scan": False, **switches}
-    turns = runner(services, SlowShop(services.shop))
+    shop = SlowShop(services.shop)
+    turns = runner(services, shop, clock=shop.clock) if on_the_shops_clock else runner(services, shop)
     events = [e async for e in turns.play(conversation.id, "C1001", "where is my order 10042?", flags=flags)]
     return "".join(e.data["text"] for e in events if e.kind == "token"), events[-1].data
 
@@ -110,3 +113,13 @@ async def test_a_turn_that_cannot_get_a_slot_in_time_is_not_started_and_says_so(
     record = events[-1].data
     assert record["outcome"] == "degraded" and record["tier_served"] == "deadline"
     assert record["calls"] == [] and record["path"] == []  # nothing ran: no model paid for
+
+
+async def test_a_ladder_with_no_time_left_gives_way_to_saying_the_turn_ran_out_of_time(services: Services) -> None:
+    """On the runner's own clock the slow tool spent the whole budget, fallback reserve and
+    all: the ladder may not search or open a ticket past the budget's end (under load that is
+    where late turns came from), so the turn ends with the answer that needs nothing."""
+    answer, record = await play(services, on_the_shops_clock=True, latency_budget=True, degradation=True)
+    assert record["outcome"] == "degraded" and record["tier_served"] == "deadline"
+    assert record["tickets"] == [] and record["error"] is None
+    assert answer.endswith(OUT_OF_TIME)

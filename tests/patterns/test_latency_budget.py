@@ -69,6 +69,33 @@ async def test_the_stream_runs_until_its_deadline_then_is_cut() -> None:
     assert got == ["routed", "tool ran"] and stuck.cleaned_up
 
 
+class SlowToClose:
+    """Waits for ever; once cut, its clean-up waits for `closed` (a write on a busy database)."""
+
+    def __init__(self) -> None:
+        self.closed = asyncio.Event()
+        self.cleaned_up = False
+
+    async def __call__(self) -> AsyncIterator[str]:
+        try:
+            await asyncio.Event().wait()
+            yield "never"
+        finally:
+            await self.closed.wait()
+            self.cleaned_up = True
+
+
+async def test_a_cut_stream_slow_to_close_finishes_closing_in_the_background() -> None:
+    slow = SlowToClose()
+    with pytest.raises(BudgetSpent):  # given up at once: the reader does not wait on the clean-up
+        _ = [item async for item in until(PAST, slow(), grace=0, cleanup_s=0)]
+    assert not slow.cleaned_up
+    slow.closed.set()
+    for _ in range(3):
+        await asyncio.sleep(0)  # a few turns of the loop for the background clean-up
+    assert slow.cleaned_up
+
+
 async def test_the_streams_own_error_is_raised_to_its_reader() -> None:
     async def failing() -> AsyncIterator[str]:
         yield "first"

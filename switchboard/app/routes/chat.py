@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse
 
+from switchboard.app.arrival import arrived
 from switchboard.app.auth import CustomerDep
 from switchboard.app.deps import OwnConversationDep, ServicesDep
 from switchboard.app.schemas import NewConversation, NewMessage
@@ -45,7 +46,8 @@ async def send_message(
 
     The turn is begun — the message stored — before the response starts: a client that got
     the 200 has a stored message, whatever happens to the server next."""
-    turn = await services.turns.begin(conversation.id, conversation.customer_id, body.text)
+    since = arrived(request.state)
+    turn = await services.turns.begin(conversation.id, conversation.customer_id, body.text, arrived=since)
     events = services.turns.stream(turn)
     if _wants_json(request.headers.get("accept", "")):
         return await _collect(events)
