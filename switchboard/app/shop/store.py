@@ -1,5 +1,5 @@
-"""Queries. `ShopStore` satisfies the agents' `Shop` protocol; the others keep conversations,
-messages, tickets and request records."""
+"""The shop's queries: `ShopStore` satisfies the agents' `Shop` protocol — customers, orders,
+tracking, refunds, address changes and tickets."""
 
 from __future__ import annotations
 
@@ -8,40 +8,30 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, select, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from switchboard.app import refund_ledger, shop_policy
-from switchboard.app.db import Sessions
-from switchboard.app.models import (
+from switchboard.app.shop import policy as shop_policy
+from switchboard.app.shop import refund_ledger
+from switchboard.app.shop.db import Sessions
+from switchboard.app.shop.models import (
     AddressChange,
     ApprovalRefund,
-    Conversation,
-    ConversationVault,
     Customer,
     IdempotentResult,
-    Message,
     Order,
     OrderItem,
     Product,
     Refund,
-    RequestRecord,
-    RunConversation,
-    Takeover,
     Ticket,
     TrackingEvent,
 )
-from switchboard.patterns.pii import Vault
 
 Clock = Callable[[], datetime]
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
-
-
-def new_id(prefix: str = "") -> str:
-    return prefix + uuid.uuid4().hex[:12]
 
 
 class ShopStore:
@@ -303,168 +293,3 @@ async def _items(s: AsyncSession, order_id: str) -> Sequence[tuple[OrderItem, Pr
 
 def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
-
-
-def _not_played_by_a_run() -> Any:
-    """People's lists (the chat page's, the console's) leave out the conversations runs played."""
-    return col(Conversation.id).not_in(select(RunConversation.conversation_id))
-
-
-class ConversationStore:
-    def __init__(self, sessions: Sessions, now: Clock) -> None:
-        self._sessions = sessions
-        self._now = now
-
-    async def create(self, customer_id: str, run_id: str | None = None) -> Conversation:
-        conversation = Conversation(id=new_id("c_"), customer_id=customer_id, created_at=self._now())
-        async with self._sessions() as s, s.begin():
-            s.add(conversation)
-            if run_id is not None:
-                await s.flush()  # the conversation row first: the run's row refers to it
-                s.add(RunConversation(conversation_id=conversation.id, run_id=run_id))
-        return conversation
-
-    async def get(self, conversation_id: str) -> Conversation | None:
-        async with self._sessions() as s:
-            return await s.get(Conversation, conversation_id)
-
-    async def for_customer(self, customer_id: str) -> list[Conversation]:
-        async with self._sessions() as s:
-            query = (
-                select(Conversation)
-                .where(Conversation.customer_id == customer_id, _not_played_by_a_run())
-                .order_by(col(Conversation.created_at).desc())
-            )
-            return list((await s.exec(query)).all())
-
-    async def messages(self, conversation_id: str) -> list[Message]:
-        async with self._sessions() as s:
-            query = (
-                select(Message)
-                .where(Message.conversation_id == conversation_id)
-                .order_by(col(Message.created_at), col(Message.id))
-            )
-            return list((await s.exec(query)).all())
-
-    async def add_message(self, conversation_id: str, role: str, content: str, *, complete: bool = True) -> Message:
-        (message,) = await self._add(conversation_id, [(role, content, complete)])
-        return message
-
-    async def add_exchange(self, conversation_id: str, text: str) -> tuple[Message, Message]:
-        """The customer's message and the empty answer to it, in one transaction: a crash never
-        leaves a message with no answer to mark interrupted."""
-        question, answer = await self._add(conversation_id, [("user", text, True), ("assistant", "", False)])
-        return question, answer
-
-    async def _add(self, conversation_id: str, messages: list[tuple[str, str, bool]]) -> list[Message]:
-        rows = [
-            Message(
-                id=new_id("m_"),
-                conversation_id=conversation_id,
-                role=role,
-                content=content,
-                created_at=self._now(),
-                complete=complete,
-            )
-            for role, content, complete in messages
-        ]
-        async with self._sessions() as s, s.begin():
-            s.add_all(rows)
-            conversation = await s.get(Conversation, conversation_id)
-            first_words = next((m.content for m in rows if m.role == "user"), "")
-            if conversation is not None and not conversation.title and first_words:
-                conversation.title = first_words[:60]
-        return rows
-
-    async def taken_over(self, conversation_id: str) -> Takeover | None:
-        async with self._sessions() as s:
-            return await s.get(Takeover, conversation_id)
-
-    async def take_over(self, conversation_id: str, by: str) -> None:
-        async with self._sessions() as s, s.begin():
-            if await s.get(Takeover, conversation_id) is None:
-                s.add(Takeover(conversation_id=conversation_id, by=by, since=self._now()))
-
-    async def hand_back(self, conversation_id: str) -> None:
-        async with self._sessions() as s, s.begin():
-            held = await s.get(Takeover, conversation_id)
-            if held is not None:
-                await s.delete(held)
-
-    async def recent(self, limit: int = 12) -> list[Conversation]:
-        async with self._sessions() as s:
-            query = (
-                select(Conversation)
-                .where(_not_played_by_a_run())
-                .order_by(col(Conversation.created_at).desc())
-                .limit(limit)
-            )
-            return list((await s.exec(query)).all())
-
-    async def vault(self, conversation_id: str) -> Vault:
-        async with self._sessions() as s:
-            row = await s.get(ConversationVault, conversation_id)
-            return Vault.from_dict(row.entries) if row else Vault()
-
-    async def save_vault(self, conversation_id: str, vault: Vault) -> None:
-        async with self._sessions() as s, s.begin():
-            row = await s.get(ConversationVault, conversation_id)
-            if row is None:
-                s.add(ConversationVault(conversation_id=conversation_id, entries=vault.to_dict()))
-            else:
-                row.entries = vault.to_dict()
-
-    async def save_draft(self, message_id: str, content: str) -> None:
-        """The answer so far, while it streams; never over an answer already finished. One
-        conditional UPDATE: this runs several times a second for every answer streaming."""
-        unfinished = (col(Message.id) == message_id, col(Message.complete).is_(False), col(Message.record_id).is_(None))
-        async with self._sessions() as s, s.begin():
-            await s.exec(update(Message).where(*unfinished).values(content=content))
-
-    async def interrupted(self) -> list[tuple[Message, str, str | None]]:
-        """Answers left mid-stream with no record — the server stopped while they streamed —
-        each with its conversation's customer and the run that played it, if one did."""
-        async with self._sessions() as s:
-            query = (
-                select(Message, Conversation.customer_id, RunConversation.run_id)
-                .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
-                .outerjoin(RunConversation, col(RunConversation.conversation_id) == col(Message.conversation_id))
-                .where(Message.role == "assistant", col(Message.complete).is_(False), col(Message.record_id).is_(None))
-                .order_by(col(Message.created_at))
-            )
-            return [(m, customer, run) for m, customer, run in (await s.exec(query)).all()]
-
-    async def finish_message(self, message_id: str, content: str, *, complete: bool, record_id: str | None) -> None:
-        async with self._sessions() as s, s.begin():
-            message = await s.get(Message, message_id)
-            if message is not None:
-                message.content, message.complete, message.record_id = content, complete, record_id
-
-
-class RecordStore:
-    def __init__(self, sessions: Sessions) -> None:
-        self._sessions = sessions
-
-    async def add(self, record: RequestRecord) -> None:
-        async with self._sessions() as s, s.begin():
-            s.add(record)
-
-    async def get(self, record_id: str) -> RequestRecord | None:
-        async with self._sessions() as s:
-            return await s.get(RequestRecord, record_id)
-
-    async def many(self, record_ids: list[str]) -> dict[str, RequestRecord]:
-        if not record_ids:
-            return {}
-        async with self._sessions() as s:
-            query = select(RequestRecord).where(col(RequestRecord.id).in_(record_ids))
-            return {r.id: r for r in (await s.exec(query)).all()}
-
-    async def live(self, limit: int = 5000) -> list[dict[str, Any]]:
-        """Recent records of live turns — those that no eval run played."""
-        return [r.data for r in await self.recent(limit) if not r.data.get("run_id")]
-
-    async def recent(self, limit: int = 5000) -> list[RequestRecord]:
-        async with self._sessions() as s:
-            query = select(RequestRecord).order_by(col(RequestRecord.created_at).desc()).limit(limit)
-            return list((await s.exec(query)).all())
