@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from switchboard.agents.context import Shop
-from switchboard.app.chaos import AgentFaults
+from switchboard.app.lab.chaos import AgentFaults
 from switchboard.patterns.idempotent_retry import TransientToolError
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from switchboard.agents.context import Knowledge, Passage
-from switchboard.app.chaos import AgentFaults
+from switchboard.app.lab.chaos import AgentFaults
 
 POISONED_SOURCE = "chaos"
 POISONED_ARTICLES = frozenset({"tent-waterproofing-tips"})

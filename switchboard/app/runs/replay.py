@@ -12,14 +12,14 @@ from typing import Any
 
 from sqlmodel import col, or_, select
 
-from switchboard.app.db import Sessions
-from switchboard.app.flags import snapshot_key
-from switchboard.app.models import Run
-from switchboard.app.privacy import personal_data_of
-from switchboard.app.seed import load_seed
+from switchboard.app.lab.flags import snapshot_key
 from switchboard.app.services import Services
 from switchboard.app.settings import REPO
-from switchboard.app.store import new_id
+from switchboard.app.shop.db import Sessions
+from switchboard.app.shop.models import Run
+from switchboard.app.shop.seed import load_seed
+from switchboard.app.turns.conversations import new_id
+from switchboard.app.turns.privacy import personal_data_of
 from switchboard.evals import report
 from switchboard.evals.dataset import Case, dataset_hash, load_dataset
 from switchboard.evals.engine import CaseResult, Progress, run_cases

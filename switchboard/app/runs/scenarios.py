@@ -10,11 +10,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from switchboard.app.flags import preset_values
-from switchboard.app.models import Run
-from switchboard.app.runs import execute_run
+from switchboard.app.lab.flags import preset_values
+from switchboard.app.runs.replay import execute_run
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
+from switchboard.app.shop.models import Run
 from switchboard.evals.engine import Progress
 
 RESILIENCE = ("retry_budget", "circuit_breaker", "failover", "degradation", "latency_budget")

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from switchboard.app import models  # noqa: F401  (registers the tables)
+from switchboard.app.shop import models  # noqa: F401  (registers the tables)
 
 Sessions = async_sessionmaker[AsyncSession]
 

@@ -73,7 +73,7 @@ class RefundLedger(SQLModel, table=True):
     order must update, so that the database itself keeps refunds within the order's total.
 
     Whole cents, so that the database compares exactly. A refund takes its amount with one
-    conditional UPDATE (switchboard/app/refund_ledger.py), and the CHECK refuses any other writer.
+    conditional UPDATE (switchboard/app/shop/refund_ledger.py), and the CHECK refuses any other writer.
     A table of its own (not columns on `orders`) so that databases made by earlier versions gain
     it; an order's row is made on its first refund since.
     """

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from switchboard.app.models import OrderItem, Refund, RefundLedger
+from switchboard.app.shop.models import OrderItem, Refund, RefundLedger
 
 
 def cents(amount: float) -> int:

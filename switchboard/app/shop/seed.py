@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import SQLModel
 
-from switchboard.app.db import Sessions
-from switchboard.app.models import (
+from switchboard.app.shop.db import Sessions
+from switchboard.app.shop.models import (
     ApprovalRefund,
     Customer,
     Meta,

@@ -33,10 +33,11 @@ from sqlmodel import col, select, update
 from switchboard.agents.approval import ApprovalGraph, Decision, PersonsDecision, refund_amount
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import ApprovalRequested
-from switchboard.app.db import Sessions
-from switchboard.app.models import Approval, Message
-from switchboard.app.refund_ledger import cents
-from switchboard.app.store import ShopStore, new_id
+from switchboard.app.shop.db import Sessions
+from switchboard.app.shop.models import Approval, Message
+from switchboard.app.shop.refund_ledger import cents
+from switchboard.app.shop.store import ShopStore
+from switchboard.app.turns.conversations import new_id
 
 PENDING, CLAIMED = "pending", "deciding"
 NOTE_LIMIT = 4000

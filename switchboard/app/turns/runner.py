@@ -28,14 +28,15 @@ from switchboard.agents.graph import Graph
 from switchboard.agents.llm.types import DeadlineExceeded, ProviderError
 from switchboard.agents.nodes.guard_input import REFUSAL
 from switchboard.agents.state import ConversationState
-from switchboard.app.approvals import ApprovalDesk
-from switchboard.app.degradation import Ladder
-from switchboard.app.flags import FlagBoard, snapshot_key
-from switchboard.app.models import Message, RequestRecord, Takeover
-from switchboard.app.parallel_scan import ParallelScan
-from switchboard.app.privacy import WITHHELD, Outbound, masked
-from switchboard.app.recorder import TurnRecorder
-from switchboard.app.store import ConversationStore, RecordStore, new_id
+from switchboard.app.lab.flags import FlagBoard, snapshot_key
+from switchboard.app.shop.models import Message, RequestRecord, Takeover
+from switchboard.app.turns.approvals import ApprovalDesk
+from switchboard.app.turns.conversations import ConversationStore, new_id
+from switchboard.app.turns.degradation import Ladder
+from switchboard.app.turns.parallel_scan import ParallelScan
+from switchboard.app.turns.privacy import WITHHELD, Outbound, masked
+from switchboard.app.turns.recorder import TurnRecorder
+from switchboard.app.turns.records import RecordStore
 from switchboard.patterns.admission import Admission
 from switchboard.patterns.injection import Verdict
 from switchboard.patterns.latency_budget import BudgetSpent, Deadline, until

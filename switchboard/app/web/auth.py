@@ -22,10 +22,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from switchboard.app.errors import ApiError
-from switchboard.app.models import Customer
 from switchboard.app.services import Services
-from switchboard.app.signing import Signer
+from switchboard.app.shop.models import Customer
+from switchboard.app.web.errors import ApiError
+from switchboard.app.web.signing import Signer
 
 HEADER = "X-Admin-Token"
 COOKIE = "switchboard_admin"

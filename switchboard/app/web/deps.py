@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from switchboard.app.auth import CustomerDep, customer_id_of, is_admin
-from switchboard.app.errors import not_found
-from switchboard.app.models import Conversation, Customer
 from switchboard.app.services import Services
+from switchboard.app.shop.models import Conversation, Customer
+from switchboard.app.web.auth import CustomerDep, customer_id_of, is_admin
+from switchboard.app.web.errors import not_found
 
 
 def get_services(request: Request) -> Services:

@@ -10,14 +10,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from switchboard.app import errors
-from switchboard.app.auth import admin_token
-from switchboard.app.origin import SameOriginWrites
-from switchboard.app.routes import api, chat, console, pages, runs, session
-from switchboard.app.runs import RunJobs
+from switchboard.app.runs.replay import RunJobs
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import REPO, Settings
-from switchboard.app.signing import make_signer
+from switchboard.app.web import errors
+from switchboard.app.web.auth import admin_token
+from switchboard.app.web.origin import SameOriginWrites
+from switchboard.app.web.routes import api, chat, console, pages, runs, session
+from switchboard.app.web.signing import make_signer
 
 API_DESCRIPTION = """
 **Customers** sign in with `POST /api/session` (the demo picks a demo customer) and then send the

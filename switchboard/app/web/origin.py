@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from switchboard.app.auth import HEADER
-from switchboard.app.errors import error_response
+from switchboard.app.web.auth import HEADER
+from switchboard.app.web.errors import error_response
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from switchboard.app.chaos import AgentFaults
-from switchboard.app.db import Sessions, create_tables, make_engine, make_sessions
-from switchboard.app.faulty_shop import FaultyShop
-from switchboard.app.models import Refund
-from switchboard.app.seed import load_seed
+from switchboard.app.lab.chaos import AgentFaults
+from switchboard.app.lab.faulty_shop import FaultyShop
 from switchboard.app.settings import REPO
-from switchboard.app.store import ShopStore
+from switchboard.app.shop.db import Sessions, create_tables, make_engine, make_sessions
+from switchboard.app.shop.models import Refund
+from switchboard.app.shop.seed import load_seed
+from switchboard.app.shop.store import ShopStore
 from switchboard.patterns.idempotent_retry import ToolRetry, TransientToolError
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)

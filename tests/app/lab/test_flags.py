@@ -1,6 +1,6 @@
 import pytest
 
-from switchboard.app.flags import REGISTRY, FlagBoard, FlagError, preset_values, snapshot_key
+from switchboard.app.lab.flags import REGISTRY, FlagBoard, FlagError, preset_values, snapshot_key
 
 
 def test_chapter_presets_switch_on_built_flags_up_to_the_chapter() -> None:

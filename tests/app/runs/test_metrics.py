@@ -1,4 +1,4 @@
-from switchboard.app.metrics import percentile, summarise
+from switchboard.app.runs.metrics import percentile, summarise
 
 
 def test_nearest_rank_percentiles() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from switchboard.agents.llm.types import ProviderError
-from switchboard.app.online_evals import OnlineEvaluator
+from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
 from switchboard.evals.judge import Judge, Judgement
@@ -104,7 +104,7 @@ async def test_an_unexpected_judge_failure_is_logged_once_with_its_traceback_and
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     evaluator = OnlineEvaluator(_Refusing(RuntimeError("judge bug")), every=1)  # type: ignore[arg-type]
-    with caplog.at_level(logging.ERROR, logger="switchboard.app.online_evals"):
+    with caplog.at_level(logging.ERROR, logger="switchboard.app.runs.online_evals"):
         evaluator.consider("q", "a", _eligible())
         await evaluator.wait()
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]

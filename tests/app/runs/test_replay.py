@@ -84,7 +84,7 @@ def test_min_pass_fails_the_command_and_bad_input_is_exit_2(dataset: Path, capsy
 
 
 async def test_run_turns_stay_out_of_the_live_figures(dataset: Path, tmp_path: Path) -> None:
-    from switchboard.app.runs import execute_run
+    from switchboard.app.runs.replay import execute_run
     from switchboard.app.services import running_services
     from switchboard.app.settings import Settings
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from switchboard.agents.embeddings import Embedder
-from switchboard.app.knowledge import KnowledgeBase
 from switchboard.app.settings import Settings
+from switchboard.app.shop.knowledge import KnowledgeBase
 
 
 def write(folder: Path, article_id: str, body: str) -> None:

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
-from switchboard.app.shop_policy import add_business_days, refund_decision
+from switchboard.app.shop.policy import add_business_days, refund_decision
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 

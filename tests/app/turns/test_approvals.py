@@ -13,11 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from switchboard.agents.events import ApprovalRequested
-from switchboard.app.approvals import AlreadyDecided, ApprovalError, ConsoleDecision, DecisionFailed
-from switchboard.app.models import Approval, ApprovalRefund, Refund
-from switchboard.app.seed import load_seed
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
+from switchboard.app.shop.models import Approval, ApprovalRefund, Refund
+from switchboard.app.shop.seed import load_seed
+from switchboard.app.turns.approvals import AlreadyDecided, ApprovalError, ConsoleDecision, DecisionFailed
 from tests.app.playing import play
 
 BIG_REFUND = "I want a refund for order 10049"  # C1001's $364 order: over the $250 the assistant may approve

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from switchboard.app.flags import REGISTRY, preset_values
+from switchboard.app.lab.flags import REGISTRY, preset_values
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
 from switchboard.patterns.injection import Scanner, Verdict

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from switchboard.app.privacy import Outbound, StreamRestorer
 from switchboard.app.services import Services
+from switchboard.app.turns.privacy import Outbound, StreamRestorer
 from switchboard.patterns.pii import Vault
 from tests.app.playing import play
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from switchboard.agents.events import RouteChosen, TicketOpened, Token
-from switchboard.app.recorder import TurnRecorder
+from switchboard.app.turns.recorder import TurnRecorder
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

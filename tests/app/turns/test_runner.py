@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from switchboard.app.models import Message, RequestRecord
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
+from switchboard.app.shop.models import Message, RequestRecord
 from tests.app.playing import play
-from tests.app.test_approvals import BIG_REFUND
+from tests.app.turns.test_approvals import BIG_REFUND
 
 
 @pytest.fixture
@@ -169,7 +169,7 @@ async def test_an_unexpected_failure_is_logged_once_with_its_traceback(
         events = [e async for e in services.turns.play(conversation.id, "C1001", "how long do refunds take?")]
     assert [e.kind for e in events][-2:] == ["error", "done"]
     (logged,) = [r for r in caplog.records if r.exc_info]
-    assert logged.name == "switchboard.app.turns" and "vector store unavailable" in str(logged.exc_info[1])  # type: ignore[index]
+    assert logged.name == "switchboard.app.turns.runner" and "vector store unavailable" in str(logged.exc_info[1])  # type: ignore[index]
     assert events[-1].data["id"] in logged.getMessage()
 
 
@@ -237,4 +237,4 @@ async def test_a_failure_on_the_degraded_path_is_an_error_event_too(
         events = [e async for e in services.turns.play(conversation.id, "C1001", "qwertyuiop asdfghjkl")]
     assert [e.kind for e in events][-2:] == ["error", "done"]
     assert events[-1].data["outcome"] == "error" and "ticket system down" in events[-1].data["error"]
-    assert [r.exc_info is not None for r in caplog.records if r.name == "switchboard.app.turns"] == [True]
+    assert [r.exc_info is not None for r in caplog.records if r.name == "switchboard.app.turns.runner"] == [True]

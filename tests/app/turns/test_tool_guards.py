@@ -7,8 +7,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from switchboard.agents.nodes.decline import DECLINED
-from switchboard.app.main import create_app
 from switchboard.app.services import Services
+from switchboard.app.web.main import create_app
 from tests.app.playing import play, turn
 from tests.conftest import ADMIN, fast_settings, sign_in
 

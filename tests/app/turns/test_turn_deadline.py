@@ -2,7 +2,7 @@
 (With `degradation` off there is no ladder: the turn says it ran out of time.)
 
 The agents raise `DeadlineExceeded`, a `ProviderError`, so the app's existing answer to "no model
-answer in time" (the degradation ladder in turns.py) serves it; no app code knows about deadlines.
+answer in time" (the degradation ladder in turns/runner.py) serves it; no app code knows about deadlines.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import time
 from typing import Any
 
 from switchboard.agents.context import TurnContext
-from switchboard.app.degradation import Ladder
 from switchboard.app.services import Services
-from switchboard.app.turns import OUT_OF_TIME, TurnRunner
+from switchboard.app.turns.degradation import Ladder
+from switchboard.app.turns.runner import OUT_OF_TIME, TurnRunner
 from switchboard.patterns.admission import Admission
 from switchboard.patterns.degradation import RecentAnswers
 from switchboard.patterns.pii import Vault

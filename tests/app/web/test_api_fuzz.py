@@ -18,7 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from switchboard.app.main import create_app
+from switchboard.app.web.main import create_app
 from tests.conftest import ADMIN, fast_settings
 
 MAX_EXAMPLES = 20  # per operation; the whole module stays well under a minute on 2 cores

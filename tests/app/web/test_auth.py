@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from itsdangerous import URLSafeTimedSerializer
 
-from switchboard.app.auth import COOKIE, SESSION_COOKIE, admin_token
 from switchboard.app.cli import operator_sign_in
-from switchboard.app.main import create_app
-from switchboard.app.signing import CUSTOMER_SALT
+from switchboard.app.web.auth import COOKIE, SESSION_COOKIE, admin_token
+from switchboard.app.web.main import create_app
+from switchboard.app.web.signing import CUSTOMER_SALT
 from tests.conftest import ADMIN, SAME_SITE, fast_settings, sign_in
 
 JSON = {"Accept": "application/json"}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from switchboard.app.main import create_app
+from switchboard.app.web.main import create_app
 from tests.conftest import ADMIN, fast_settings, sign_in
 
 

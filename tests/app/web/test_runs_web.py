@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from switchboard.app.main import create_app
-from switchboard.app.runs import RunJobs
+from switchboard.app.runs.replay import RunJobs
+from switchboard.app.web.main import create_app
 from tests.conftest import ADMIN, fast_settings
 
 CASES = [

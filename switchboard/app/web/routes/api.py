@@ -6,13 +6,14 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from switchboard.app import metrics
-from switchboard.app.auth import ADMIN_ONLY
-from switchboard.app.chaos import ALL_PRESETS, ChaosError
-from switchboard.app.deps import RecordDep, ServicesDep
-from switchboard.app.errors import ApiError
-from switchboard.app.flags import CHAPTERS, FlagBoard, FlagError
-from switchboard.app.schemas import ChaosPatch, FlagsPatch
+from switchboard.app.lab.chaos import ChaosError
+from switchboard.app.lab.flags import CHAPTERS, FlagBoard, FlagError
+from switchboard.app.runs import metrics
+from switchboard.app.web.auth import ADMIN_ONLY
+from switchboard.app.web.deps import RecordDep, ServicesDep
+from switchboard.app.web.errors import ApiError
+from switchboard.app.web.schemas import ChaosPatch, FlagsPatch
+from switchboard.app.web.views import chaos_view
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -50,15 +51,6 @@ async def patch_flags(body: FlagsPatch, services: ServicesDep) -> dict[str, Any]
     except FlagError as exc:
         raise ApiError(422, "invalid_flag", str(exc)) from exc
     return flags_view(services.flags)
-
-
-def chaos_view(services: ServicesDep) -> dict[str, Any]:
-    breakers = services.gateway.policies.breakers
-    return {
-        **services.chaos.view(),
-        "presets": list(ALL_PRESETS),
-        "breakers": {name: breakers[name].state if name in breakers else "closed" for name in services.chaos.providers},
-    }
 
 
 @router.get("/chaos", dependencies=ADMIN_ONLY)

@@ -10,10 +10,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse
 
-from switchboard.app.auth import CustomerDep
-from switchboard.app.deps import OwnConversationDep, ServicesDep
-from switchboard.app.schemas import NewConversation, NewMessage
-from switchboard.app.turns import TurnEvent
+from switchboard.app.turns.runner import TurnEvent
+from switchboard.app.web.auth import CustomerDep
+from switchboard.app.web.deps import OwnConversationDep, ServicesDep
+from switchboard.app.web.schemas import NewConversation, NewMessage
 
 router = APIRouter(prefix="/api/conversations", tags=["chat"])
 

@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 
-from switchboard.app.approvals import (
+from switchboard.app.services import Services
+from switchboard.app.shop.models import Approval
+from switchboard.app.turns.approvals import (
     AlreadyDecided,
     ApprovalError,
     ApprovalNotFound,
@@ -17,16 +18,13 @@ from switchboard.app.approvals import (
     DecisionFailed,
     InvalidDecision,
 )
-from switchboard.app.auth import ADMIN_ONLY
-from switchboard.app.deps import ConversationDep, ServicesDep
-from switchboard.app.errors import ApiError
-from switchboard.app.models import Approval
-from switchboard.app.schemas import OperatorText
-from switchboard.app.services import Services
-from switchboard.app.settings import REPO
+from switchboard.app.web.auth import ADMIN_ONLY
+from switchboard.app.web.deps import ConversationDep, ServicesDep
+from switchboard.app.web.errors import ApiError
+from switchboard.app.web.schemas import OperatorText
+from switchboard.app.web.templates import templates
 
 router = APIRouter(dependencies=ADMIN_ONLY, tags=["console"])
-templates = Jinja2Templates(directory=REPO / "ui" / "templates")
 OPERATOR = "operator"  # one shared admin token: decisions are signed by the role, not a person
 
 

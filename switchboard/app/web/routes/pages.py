@@ -7,19 +7,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
-from switchboard.app import metrics
-from switchboard.app.auth import ADMIN_ONLY, COOKIE, CustomerDep, customer_id_of, same_secret, signer_of
-from switchboard.app.chaos import AGENT, ChaosError
-from switchboard.app.deps import OwnConversationDep, RecordDep, ServicesDep
-from switchboard.app.errors import ApiError
-from switchboard.app.flags import CHAPTERS, FlagError, snapshot_key
-from switchboard.app.routes.api import chaos_view
-from switchboard.app.settings import REPO
+from switchboard.app.lab.chaos import AGENT, ChaosError
+from switchboard.app.lab.flags import CHAPTERS, FlagError, snapshot_key
+from switchboard.app.runs import metrics
+from switchboard.app.web.auth import ADMIN_ONLY, COOKIE, CustomerDep, customer_id_of, same_secret, signer_of
+from switchboard.app.web.deps import OwnConversationDep, RecordDep, ServicesDep
+from switchboard.app.web.errors import ApiError
+from switchboard.app.web.templates import templates
+from switchboard.app.web.views import chaos_view
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=REPO / "ui" / "templates")
 
 
 def _page(request: Request, name: str, **context: Any) -> HTMLResponse:

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict
 
-from switchboard.app.auth import ADMIN_ONLY
-from switchboard.app.deps import ServicesDep
-from switchboard.app.errors import ApiError, not_found
-from switchboard.app.flags import FlagError, parse_flag_spec, snapshot_key
-from switchboard.app.models import Run
-from switchboard.app.routes.pages import templates
-from switchboard.app.runs import DATASETS, RunJob, RunJobs, RunStore
+from switchboard.app.lab.flags import FlagError, parse_flag_spec, snapshot_key
+from switchboard.app.runs.replay import DATASETS, RunJob, RunJobs, RunStore
 from switchboard.app.services import Services
+from switchboard.app.shop.models import Run
+from switchboard.app.web.auth import ADMIN_ONLY
+from switchboard.app.web.deps import ServicesDep
+from switchboard.app.web.errors import ApiError, not_found
+from switchboard.app.web.templates import templates
 from switchboard.evals.report import case_changes, comparison_rows
 
 router = APIRouter(tags=["runs"], dependencies=ADMIN_ONLY)  # runs are the operator's

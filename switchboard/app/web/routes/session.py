@@ -13,12 +13,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from switchboard.app.auth import SESSION_COOKIE, CustomerDep, signer_of
-from switchboard.app.deps import ServicesDep, require_customer
-from switchboard.app.errors import ApiError
-from switchboard.app.models import Customer
-from switchboard.app.schemas import SessionView, SignIn
 from switchboard.app.services import Services
+from switchboard.app.shop.models import Customer
+from switchboard.app.web.auth import SESSION_COOKIE, CustomerDep, signer_of
+from switchboard.app.web.deps import ServicesDep, require_customer
+from switchboard.app.web.errors import ApiError
+from switchboard.app.web.schemas import SessionView, SignIn
 
 router = APIRouter(tags=["session"])
 
