@@ -22,11 +22,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from switchboard.app.flags import REGISTRY, parse_flag_spec
-from switchboard.app.models import Run
-from switchboard.app.runs import execute_run
+from switchboard.app.lab.flags import REGISTRY, parse_flag_spec
+from switchboard.app.runs.replay import execute_run
 from switchboard.app.services import running_services
 from switchboard.app.settings import Settings
+from switchboard.app.shop.models import Run
 
 REPO = Path(__file__).resolve().parent.parent
 GUARDS = (

@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 from live_server import LiveServer, seed_customers
 
-from switchboard.app.metrics import percentile
+from switchboard.app.runs.metrics import percentile
 
 QUESTIONS = [
     "what email do you have on my account?",

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from switchboard.agents.embeddings import StaticEmbedder
-from switchboard.app.knowledge import KnowledgeBase, read_articles
 from switchboard.app.settings import REPO, Settings
+from switchboard.app.shop.knowledge import KnowledgeBase, read_articles
 
 QUERIES = REPO / "evals" / "datasets" / "kb_retrieval.jsonl"
 

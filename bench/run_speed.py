@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from switchboard.app.runs import execute_run
+from switchboard.app.runs.replay import execute_run
 from switchboard.app.services import running_services
 from switchboard.app.settings import REPO, Settings
 

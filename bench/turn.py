@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from switchboard.agents.llm.types import ChatRequest
-from switchboard.app.metrics import percentile
+from switchboard.app.runs.metrics import percentile
 from switchboard.app.services import running_services
 from switchboard.app.settings import Settings
 

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from switchboard.agents.embeddings import CachedEmbedder, Embedder, StaticEmbedder
-from switchboard.app.main import create_app
 from switchboard.app.settings import Settings
+from switchboard.app.web.main import create_app
 
 ADMIN = {"X-Admin-Token": "test-admin"}
 SAME_SITE = {"Origin": "http://testserver"}  # what a browser adds to a request from the app's own page

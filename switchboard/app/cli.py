@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from switchboard.app.auth import AdminToken
-from switchboard.app.chaos import ALL_PRESETS, PRESETS
+from switchboard.app.lab.chaos import ALL_PRESETS, PRESETS
 from switchboard.app.settings import Settings
+from switchboard.app.web.auth import AdminToken
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -88,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
-    from switchboard.app.main import create_app
+    from switchboard.app.web.main import create_app
 
     overrides = {
         k: v for k, v in {"host": args.host, "port": args.port, "chapter": args.chapter}.items() if v is not None
@@ -121,9 +121,9 @@ def operator_sign_in(token: AdminToken, base: str) -> str:
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> None:
-    from switchboard.app.db import create_tables, make_engine, make_sessions
-    from switchboard.app.seed import load_seed, seed_if_empty
     from switchboard.app.services import utcnow
+    from switchboard.app.shop.db import create_tables, make_engine, make_sessions
+    from switchboard.app.shop.seed import load_seed, seed_if_empty
 
     async def run() -> bool:
         engine = make_engine(settings.resolved_database_url)
@@ -142,7 +142,7 @@ def _seed(args: argparse.Namespace, settings: Settings) -> None:
 
 def _token(args: argparse.Namespace, settings: Settings) -> None:
     """What a shop's own login would issue: the session token the API accepts as a bearer."""
-    from switchboard.app.signing import make_signer
+    from switchboard.app.web.signing import make_signer
 
     signer = make_signer(settings)
     print(signer.customer_token(args.customer_id))
@@ -152,7 +152,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from rich.progress import Progress
 
     from switchboard.agents.embeddings import StaticEmbedder
-    from switchboard.app.knowledge import KnowledgeBase
+    from switchboard.app.shop.knowledge import KnowledgeBase
 
     if not args.path.is_dir():
         print(f"switchboard ingest: {args.path} is not a folder", file=sys.stderr)
@@ -175,8 +175,8 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from rich.progress import Progress
 
-    from switchboard.app.flags import REGISTRY, FlagError, parse_flag_spec
-    from switchboard.app.runs import execute_run, write_reports
+    from switchboard.app.lab.flags import REGISTRY, FlagError, parse_flag_spec
+    from switchboard.app.runs.replay import execute_run, write_reports
     from switchboard.app.services import running_services
     from switchboard.evals.dataset import DatasetError
 
@@ -230,8 +230,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _resilience(args: argparse.Namespace, settings: Settings) -> int:
     from rich.progress import Progress
 
-    from switchboard.app.runs import write_reports
-    from switchboard.app.scenarios import play, scenarios
+    from switchboard.app.runs.replay import write_reports
+    from switchboard.app.runs.scenarios import play, scenarios
     from switchboard.evals.dataset import DatasetError
 
     if args.instant:
@@ -285,7 +285,7 @@ def _snapshots(args: argparse.Namespace, settings: Settings) -> int:
     import tempfile
     from datetime import datetime
 
-    from switchboard.app.runs import execute_run
+    from switchboard.app.runs.replay import execute_run
     from switchboard.app.services import running_services
     from switchboard.app.settings import REPO
     from switchboard.evals import snapshots
@@ -320,8 +320,8 @@ def _must_pass(case: Any) -> bool:
 
 
 def _compare(args: argparse.Namespace, settings: Settings) -> int:
-    from switchboard.app.db import make_engine, make_sessions
-    from switchboard.app.runs import RunStore
+    from switchboard.app.runs.replay import RunStore
+    from switchboard.app.shop.db import make_engine, make_sessions
     from switchboard.evals.report import case_changes
 
     async def load() -> list[Any]:

@@ -26,20 +26,22 @@ from switchboard.agents.llm.providers.local_gguf import LocalGGUFProvider, gguf_
 from switchboard.agents.llm.providers.openai_compat import OpenAICompatProvider
 from switchboard.agents.llm.types import Aliased, Provider
 from switchboard.agents.prompts import PromptBook
-from switchboard.app.approvals import ApprovalDesk
-from switchboard.app.chaos import DEMO_VENDORS, ChaosBoard
-from switchboard.app.db import Sessions, create_tables, make_engine, make_sessions
-from switchboard.app.degradation import Ladder
-from switchboard.app.faulty_shop import FaultyShop
-from switchboard.app.flags import FlagBoard
-from switchboard.app.knowledge import KnowledgeBase
-from switchboard.app.online_evals import OnlineEvaluator
-from switchboard.app.poisoned_knowledge import POISONED_SOURCE, PoisonableKnowledge
-from switchboard.app.privacy import PeopleIndex
-from switchboard.app.seed import seed_if_empty
+from switchboard.app.lab.chaos import DEMO_VENDORS, ChaosBoard
+from switchboard.app.lab.faulty_shop import FaultyShop
+from switchboard.app.lab.flags import FlagBoard
+from switchboard.app.lab.poisoned_knowledge import POISONED_SOURCE, PoisonableKnowledge
+from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.settings import Settings
-from switchboard.app.store import ConversationStore, RecordStore, ShopStore, new_id
-from switchboard.app.turns import TurnRunner
+from switchboard.app.shop.db import Sessions, create_tables, make_engine, make_sessions
+from switchboard.app.shop.knowledge import KnowledgeBase
+from switchboard.app.shop.seed import seed_if_empty
+from switchboard.app.shop.store import ShopStore
+from switchboard.app.turns.approvals import ApprovalDesk
+from switchboard.app.turns.conversations import ConversationStore, new_id
+from switchboard.app.turns.degradation import Ladder
+from switchboard.app.turns.privacy import PeopleIndex
+from switchboard.app.turns.records import RecordStore
+from switchboard.app.turns.runner import TurnRunner
 from switchboard.evals.judge import Judge
 from switchboard.patterns.admission import Admission
 from switchboard.patterns.degradation import RecentAnswers

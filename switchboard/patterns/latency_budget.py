@@ -133,3 +133,49 @@ class Deadline:
     def cap(self, timeout: float) -> float:
         remaining = self.remaining()
         return timeout if remaining is None else min(timeout, remaining)
+
+
+class TurnBudget:
+    """How one turn spends its latency budget, from the instant it started (on `clock`):
+
+        finish               = start + budget
+        wait for a slot  ≤  finish − start reserve − now      start reserve    = min(3 s, budget / 3)
+        the graph's deadline = finish − fallback reserve       fallback reserve = min(1.5 s, budget / 3)
+        a fallback by        finish                            (an answer without a model, after a cut)
+
+    The start reserve keeps a turn from starting with too little time to answer; the fallback
+    reserve keeps time, once the graph is cut, for the answer that needs no model. Every method
+    returns None when there is no budget (`seconds` None).
+    """
+
+    START_RESERVE_S = 3.0
+    FALLBACK_RESERVE_S = 1.5
+
+    def __init__(self, seconds: float | None, started: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.started = started
+        self._clock = clock
+
+    def longest_wait(self) -> float | None:
+        """How long the turn may wait to start."""
+        return (
+            None
+            if self.seconds is None
+            else max(0.0, self._finish() - self._reserve(self.START_RESERVE_S) - self._clock())
+        )
+
+    def graph_deadline(self) -> float | None:
+        """When the graph must be done, on `clock`."""
+        return None if self.seconds is None else self._finish() - self._reserve(self.FALLBACK_RESERVE_S)
+
+    def time_left(self) -> float | None:
+        """Until the budget is spent (never negative)."""
+        return None if self.seconds is None else max(0.0, self._finish() - self._clock())
+
+    def _finish(self) -> float:
+        assert self.seconds is not None
+        return self.started + self.seconds
+
+    def _reserve(self, most: float) -> float:
+        assert self.seconds is not None
+        return min(most, self.seconds / 3)

@@ -3,7 +3,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from switchboard.patterns.latency_budget import BudgetSpent, Deadline, until
+from switchboard.patterns.latency_budget import BudgetSpent, Deadline, TurnBudget, until
 
 
 class Clock:
@@ -114,3 +114,24 @@ async def test_without_a_deadline_the_stream_is_read_as_it_is() -> None:
             yield n
 
     assert [n async for n in until(Deadline(None), three())] == [0, 1, 2]
+
+
+def test_a_turns_budget_keeps_time_to_start_and_time_to_fall_back() -> None:
+    clock = Clock()
+    budget = TurnBudget(10.0, started=0.0, clock=clock)
+    clock.now = 2.0
+    assert budget.longest_wait() == 5.0  # 10 − 3 (to answer once started) − 2 already gone
+    assert budget.graph_deadline() == 8.5  # 1.5 s kept for the answer without a model
+    assert budget.time_left() == 8.0
+    clock.now = 12.0
+    assert budget.longest_wait() == 0.0 and budget.time_left() == 0.0  # never negative
+
+
+def test_a_short_budget_keeps_a_third_of_itself_for_each_reserve() -> None:
+    budget = TurnBudget(3.0, started=0.0, clock=lambda: 0.0)
+    assert budget.longest_wait() == 2.0 and budget.graph_deadline() == 2.0
+
+
+def test_without_a_budget_nothing_is_limited() -> None:
+    budget = TurnBudget(None, started=0.0)
+    assert budget.longest_wait() is None and budget.graph_deadline() is None and budget.time_left() is None

@@ -1,0 +1,28 @@
+"""The help centre as the agents see it, with the chaos panel's poisoned article in or out.
+
+The poisoned article (data/chaos) is indexed like any other, so that when the panel plants it,
+it is found the way a compromised page would be: by being relevant. While the switch is off,
+every search filters it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from switchboard.agents.context import Knowledge, Passage
+from switchboard.app.lab.chaos import AgentFaults
+
+POISONED_SOURCE = "chaos"
+POISONED_ARTICLES = frozenset({"tent-waterproofing-tips"})
+
+
+class PoisonableKnowledge:
+    def __init__(self, knowledge: Knowledge, faults: Callable[[], AgentFaults]) -> None:
+        self._knowledge = knowledge
+        self._faults = faults
+
+    async def search(self, query: str, k: int, hybrid: bool = False) -> list[Passage]:
+        if self._faults().poisoned_article:
+            return await self._knowledge.search(query, k, hybrid)
+        found = await self._knowledge.search(query, k + 3, hybrid)  # spares for the article's sections
+        return [p for p in found if p.source not in POISONED_ARTICLES][:k]

@@ -1,0 +1,1 @@
+"""Turns replayed and measured: dataset runs, the resilience scenarios, online evals, live metrics."""

@@ -1,0 +1,1 @@
+"""The shop the assistant serves: its database and tables, queries, rules, seed data and help centre."""

@@ -1,0 +1,53 @@
+"""The async database engine: a SQLite file by default, Postgres or any async URL by setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from switchboard.app.shop import models  # noqa: F401  (registers the tables)
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+# SQLite takes one writer at a time. A pool of connections lets many transactions queue for
+# the file's lock inside SQLite, each holding a connection while it polls (so reads wait for a
+# connection too) and the unluckiest giving up with "database is locked". One connection makes
+# them queue in the event loop instead, in order, costing nothing while they wait; a read or
+# write here takes well under a millisecond. The timeout covers the other writer, LangGraph's
+# checkpointer, which has a connection of its own.
+SQLITE_POOL = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60, "connect_args": {"timeout": 30}}
+
+
+def make_engine(url: str) -> AsyncEngine:
+    if not url.startswith("sqlite"):
+        return create_async_engine(url)
+    Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, **SQLITE_POOL)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(connection: object, _record: object) -> None:
+    # WAL lets the web server read while a run writes; foreign keys are off by default in SQLite.
+    # In WAL mode synchronous=NORMAL still survives the process being killed (a commit is in the
+    # WAL file, in the OS's hands, before it returns); only a power cut can lose the last
+    # commits. FULL would fsync each of the several writes a second every streaming answer makes.
+    cursor = connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+async def create_tables(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(SQLModel.metadata.create_all)
+
+
+def make_sessions(engine: AsyncEngine) -> Sessions:
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)

@@ -1,0 +1,213 @@
+"""Database tables (SQLModel): the shop's business data and the assistant's own records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column
+from sqlmodel import Field, SQLModel
+
+
+class Customer(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    name: str
+    email: str
+    phone: str
+    address: str
+    loyalty_tier: str
+    loyalty_points: int
+    joined_at: datetime
+
+
+class Product(SQLModel, table=True):
+    sku: str = Field(primary_key=True)
+    name: str
+    category: str
+    price: float
+    warranty_months: int
+    final_sale: bool = False
+    description: str = ""
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    id: str = Field(primary_key=True)
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    placed_at: datetime
+    status: str
+    shipping_method: str
+    carrier: str | None = None
+    tracking_number: str | None = None
+
+
+class OrderItem(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(foreign_key="orders.id", index=True)
+    sku: str = Field(foreign_key="product.sku")
+    qty: int
+    unit_price: float
+
+
+class TrackingEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(foreign_key="orders.id", index=True)
+    at: datetime
+    status: str
+    location: str
+    description: str
+
+
+class Refund(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(foreign_key="orders.id", index=True)
+    amount: float
+    status: str  # approved | pending | completed
+    requested_at: datetime
+    completed_at: datetime | None = None
+    reason: str = ""
+
+
+class RefundLedger(SQLModel, table=True):
+    """What one order has been refunded, against what it may be: the row every refund on the
+    order must update, so that the database itself keeps refunds within the order's total.
+
+    Whole cents, so that the database compares exactly. A refund takes its amount with one
+    conditional UPDATE (switchboard/app/shop/refund_ledger.py), and the CHECK refuses any other writer.
+    A table of its own (not columns on `orders`) so that databases made by earlier versions gain
+    it; an order's row is made on its first refund since.
+    """
+
+    __tablename__ = "refund_ledger"
+    __table_args__ = (CheckConstraint("refunded_cents BETWEEN 0 AND refundable_cents", name="refunds_within_total"),)
+    order_id: str = Field(primary_key=True, foreign_key="orders.id")
+    refundable_cents: int
+    refunded_cents: int = 0
+
+
+class ApprovalRefund(SQLModel, table=True):
+    """The refund an approval paid, written in the same transaction as the refund. Keyed by the
+    approval, so that however often its decision is resumed or retried, it pays at most once."""
+
+    __tablename__ = "approval_refund"
+    approval_id: str = Field(primary_key=True, foreign_key="approval.id")
+    refund_id: int = Field(foreign_key="refund.id", unique=True)
+
+
+class IdempotentResult(SQLModel, table=True):
+    """The result of a write, stored under the caller's idempotency key: a retry gets it back."""
+
+    __tablename__ = "idempotent_result"
+    key: str = Field(primary_key=True)
+    result: dict[str, Any] = Field(sa_column=Column(JSON))
+    created_at: datetime
+
+
+class Approval(SQLModel, table=True):
+    """A risky action waiting for a person (chapter 7); its graph waits on thread `approval:<id>`."""
+
+    id: str = Field(primary_key=True)
+    conversation_id: str = Field(index=True)
+    customer_id: str
+    request: dict[str, Any] = Field(sa_column=Column(JSON))
+    status: str = "pending"  # pending | deciding (claimed by a decision) | approve | edit | deny | reply | expired
+    created_at: datetime
+    deadline_at: datetime
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    reply: str = ""
+
+
+class Takeover(SQLModel, table=True):
+    """A conversation a person has taken over from the assistant (chapter 7), until handed back."""
+
+    conversation_id: str = Field(primary_key=True)
+    by: str
+    since: datetime
+
+
+class ConversationVault(SQLModel, table=True):
+    """The placeholders of one conversation's personal data (chapter 11): the only place the
+    originals are kept once redaction is on. Never copied into records or traces."""
+
+    __tablename__ = "conversation_vault"
+    conversation_id: str = Field(primary_key=True)
+    entries: dict[str, Any] = Field(sa_column=Column(JSON))
+
+
+class AddressChange(SQLModel, table=True):
+    """A new delivery address for one order; the latest one is where it goes."""
+
+    __tablename__ = "address_change"
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(foreign_key="orders.id", index=True)
+    address: str
+    changed_at: datetime
+    by: str = "assistant"
+
+
+class Conversation(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    created_at: datetime
+    title: str = ""
+
+
+class RunConversation(SQLModel, table=True):
+    """A conversation an eval run played: kept for the run's records, out of people's lists.
+    A table of its own (not a column) so that databases made by earlier versions gain it."""
+
+    __tablename__ = "run_conversation"
+    conversation_id: str = Field(primary_key=True, foreign_key="conversation.id")
+    run_id: str = Field(index=True)
+
+
+class Message(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    conversation_id: str = Field(foreign_key="conversation.id", index=True)
+    role: str  # user | assistant
+    content: str
+    created_at: datetime
+    complete: bool = True  # False while streaming, or when the stream was cut off
+    record_id: str | None = None
+
+
+class Ticket(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    conversation_id: str | None = None
+    reason: str
+    status: str = "open"
+    created_at: datetime
+
+
+class RequestRecord(SQLModel, table=True):
+    """One turn: what ran, under which flags, what it cost and how it ended."""
+
+    __tablename__ = "request_record"
+    id: str = Field(primary_key=True)
+    conversation_id: str = Field(index=True)
+    created_at: datetime = Field(index=True)
+    flags_key: str = Field(index=True)
+    outcome: str
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class Run(SQLModel, table=True):
+    """A dataset replayed under one flag configuration, with every case's verdicts."""
+
+    id: str = Field(primary_key=True)
+    name: str = Field(index=True)
+    created_at: datetime
+    dataset: str
+    dataset_hash: str
+    code_version: str
+    flags: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    prompt_versions: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    cases: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class Meta(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str

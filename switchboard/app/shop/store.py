@@ -1,0 +1,295 @@
+"""The shop's queries: `ShopStore` satisfies the agents' `Shop` protocol — customers, orders,
+tracking, refunds, address changes and tickets."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from switchboard.app.shop import policy as shop_policy
+from switchboard.app.shop import refund_ledger
+from switchboard.app.shop.db import Sessions
+from switchboard.app.shop.models import (
+    AddressChange,
+    ApprovalRefund,
+    Customer,
+    IdempotentResult,
+    Order,
+    OrderItem,
+    Product,
+    Refund,
+    Ticket,
+    TrackingEvent,
+)
+
+Clock = Callable[[], datetime]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+class ShopStore:
+    """Orders, accounts and tickets — every query scoped to the customer it is asked for."""
+
+    def __init__(self, sessions: Sessions, now: Clock) -> None:
+        self._sessions = sessions
+        self._now = now
+
+    async def customers(self) -> list[Customer]:
+        async with self._sessions() as s:
+            return list((await s.exec(select(Customer).order_by(Customer.id))).all())
+
+    async def customer(self, customer_id: str) -> Customer | None:
+        async with self._sessions() as s:
+            return await s.get(Customer, customer_id)
+
+    async def account(self, customer_id: str) -> dict[str, Any] | None:
+        customer = await self.customer(customer_id)
+        if customer is None:
+            return None
+        return customer.model_dump(
+            include={"id", "name", "email", "phone", "address", "loyalty_tier", "loyalty_points"}
+        )
+
+    async def orders(self, customer_id: str) -> list[dict[str, Any]]:
+        async with self._sessions() as s:
+            query = select(Order).where(Order.customer_id == customer_id).order_by(col(Order.placed_at).desc())
+            orders = (await s.exec(query)).all()
+            return [await self._summary(s, o) for o in orders]
+
+    async def order(self, owner: str | None, order_id: str) -> dict[str, Any] | None:
+        async with self._sessions() as s:
+            order = await _owned_order(s, owner, order_id)
+            return None if order is None else await self._view(s, order)
+
+    async def tracking(self, owner: str | None, order_id: str) -> dict[str, Any] | None:
+        view = await self.order(owner, order_id)
+        if view is None:
+            return None
+        keys = (
+            "status",
+            "carrier",
+            "tracking_number",
+            "estimated_delivery",
+            "delivered_at",
+            "events",
+        )
+        return {"order_id": view["id"], **{k: view[k] for k in keys}}
+
+    async def request_refund(
+        self, owner: str | None, order_id: str, reason: str, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """Decide (and, when approved, record) a refund — once per idempotency key."""
+        async with self._sessions() as s, s.begin():
+            done = await s.get(IdempotentResult, idempotency_key) if idempotency_key else None
+            if done is not None:
+                return dict(done.result)
+            result = await self._refund(s, owner, order_id, reason)
+            if idempotency_key:
+                s.add(IdempotentResult(key=idempotency_key, result=result, created_at=self._now()))
+            return result
+
+    async def _refund(self, s: AsyncSession, owner: str | None, order_id: str, reason: str) -> dict[str, Any]:
+        order = await _owned_order(s, owner, order_id)
+        if order is None:
+            return {"order_id": order_id, "decision": "not_found"}
+        view = await self._view(s, order)
+        decision = self._refund_policy(order, view, refunded=view["refund"] is not None)
+        if decision.decision == "approved" and not await refund_ledger.take(s, order_id, decision.amount):
+            decision = self._refund_policy(order, view, refunded=True)  # a refund racing this one paid first
+        result = {
+            "order_id": order_id,
+            "decision": decision.decision,
+            "amount": decision.amount,
+            "reason": decision.reason,
+        }
+        if decision.decision == "approved":
+            s.add(
+                Refund(
+                    order_id=order_id,
+                    amount=decision.amount,
+                    status="approved",
+                    requested_at=self._now(),
+                    reason=reason,
+                )
+            )
+            result["return_label"] = f"RL-{order_id}-{self._now():%m%d}"
+        return result
+
+    def _refund_policy(self, order: Order, view: dict[str, Any], *, refunded: bool) -> shop_policy.RefundDecision:
+        return shop_policy.refund_decision(
+            status=order.status,
+            delivered_at=_parse(view["delivered_at"]),
+            total=view["total"],
+            has_final_sale=any(i["final_sale"] for i in view["items"]),
+            refunded=refunded,
+            now=self._now(),
+        )
+
+    async def update_address(self, owner: str | None, order_id: str, address: str) -> dict[str, Any]:
+        """Change where an order goes — by itself only before it ships (chapter 7's rule)."""
+        async with self._sessions() as s, s.begin():
+            order = await _owned_order(s, owner, order_id)
+            if order is None:
+                return {"order_id": order_id, "decision": "not_found"}
+            decision = shop_policy.address_change(order.status)
+            if decision.decision == "updated":
+                s.add(AddressChange(order_id=order_id, address=address, changed_at=self._now()))
+            return {"order_id": order_id, "address": address, "decision": decision.decision, "reason": decision.reason}
+
+    async def redirect_shipment(self, customer_id: str, order_id: str, address: str, approver: str) -> dict[str, Any]:
+        """An address change a person approved after shipping (they ask the carrier to redirect)."""
+        async with self._sessions() as s, s.begin():
+            order = await _owned_order(s, customer_id, order_id)
+            if order is None or order.status != "shipped":
+                return {"order_id": order_id, "decision": "not_possible"}
+            s.add(AddressChange(order_id=order_id, address=address, changed_at=self._now(), by=approver))
+            return {"order_id": order_id, "address": address, "decision": "updated"}
+
+    async def approve_refund(
+        self, customer_id: str, order_id: str, amount: float, approver: str, approval_id: str
+    ) -> dict[str, Any]:
+        """Record a refund a person approved: on the customer's own order, within what is left to
+        refund on it, and once per approval — asked again, it answers as the first time did."""
+        async with self._sessions() as s, s.begin():
+            if await _owned_order(s, customer_id, order_id) is None:
+                return {"order_id": order_id, "decision": "not_found"}
+            paid = await _paid_for(s, approval_id)
+            if paid is not None:
+                return {"order_id": order_id, "decision": "approved", "amount": paid.amount}
+            if not await refund_ledger.take(s, order_id, amount):
+                return {"order_id": order_id, "decision": "too_much", "left": await refund_ledger.left(s, order_id)}
+            refund = Refund(
+                order_id=order_id, amount=amount, status="approved", requested_at=self._now(), reason=approver
+            )
+            s.add(refund)
+            await s.flush()  # the refund's id, for the approval's row
+            assert refund.id is not None
+            s.add(ApprovalRefund(approval_id=approval_id, refund_id=refund.id))
+            return {"order_id": order_id, "decision": "approved", "amount": amount}
+
+    async def left_to_refund(self, customer_id: str, order_id: str) -> float | None:
+        """What may still be refunded on the customer's order; None if it is not theirs."""
+        async with self._sessions() as s:
+            if await _owned_order(s, customer_id, order_id) is None:
+                return None
+            return await refund_ledger.left(s, order_id)
+
+    async def open_ticket(self, customer_id: str, conversation_id: str, reason: str) -> str:
+        ticket = Ticket(
+            id=f"T-{uuid.uuid4().hex[:6].upper()}",
+            customer_id=customer_id,
+            conversation_id=conversation_id,
+            reason=reason,
+            created_at=self._now(),
+        )
+        async with self._sessions() as s, s.begin():
+            s.add(ticket)
+        return ticket.id
+
+    async def _summary(self, s: AsyncSession, order: Order) -> dict[str, Any]:
+        items = await _items(s, order.id)
+        summary = ", ".join(f"{p.name}" + (f" ×{i.qty}" if i.qty > 1 else "") for i, p in items)
+        total = round(sum(i.unit_price * i.qty for i, _ in items), 2)
+        return {
+            "id": order.id,
+            "status": order.status,
+            "placed_at": _iso(order.placed_at),
+            "summary": summary,
+            "total": total,
+        }
+
+    async def _view(self, s: AsyncSession, order: Order) -> dict[str, Any]:
+        items = await _items(s, order.id)
+        events = list(
+            (
+                await s.exec(
+                    select(TrackingEvent).where(TrackingEvent.order_id == order.id).order_by(col(TrackingEvent.at))
+                )
+            ).all()
+        )
+        refund = (await s.exec(select(Refund).where(Refund.order_id == order.id))).first()
+        ship_to = await _ship_to(s, order)
+        shipped = next((e.at for e in events if e.status == "shipped"), None)
+        delivered = next((e.at for e in events if e.status == "delivered"), None)
+        return {
+            "id": order.id,
+            "status": order.status,
+            "placed_at": _iso(order.placed_at),
+            "items": [
+                {
+                    "sku": p.sku,
+                    "name": p.name,
+                    "qty": i.qty,
+                    "unit_price": i.unit_price,
+                    "final_sale": p.final_sale,
+                    "warranty_months": p.warranty_months,
+                }
+                for i, p in items
+            ],
+            "total": round(sum(i.unit_price * i.qty for i, _ in items), 2),
+            "shipping_method": order.shipping_method,
+            "ship_to": ship_to,
+            "carrier": order.carrier,
+            "tracking_number": order.tracking_number,
+            "shipped_at": _iso(shipped),
+            "estimated_delivery": _iso(shop_policy.estimated_delivery(shipped, order.shipping_method))
+            if shipped and not delivered
+            else None,
+            "delivered_at": _iso(delivered),
+            "return_deadline": _iso(shop_policy.return_deadline(delivered)),
+            "events": [
+                {
+                    "at": _iso(e.at),
+                    "status": e.status,
+                    "location": e.location,
+                    "description": e.description,
+                }
+                for e in events
+            ],
+            "refund": None
+            if refund is None
+            else {
+                "amount": refund.amount,
+                "status": refund.status,
+                "requested_at": _iso(refund.requested_at),
+                "completed_at": _iso(refund.completed_at),
+            },
+        }
+
+
+async def _paid_for(s: AsyncSession, approval_id: str) -> Refund | None:
+    query = select(Refund).join(ApprovalRefund).where(ApprovalRefund.approval_id == approval_id)
+    return (await s.exec(query)).first()
+
+
+async def _ship_to(s: AsyncSession, order: Order) -> str:
+    """The latest address change, else the customer's address on file."""
+    query = select(AddressChange).where(AddressChange.order_id == order.id).order_by(col(AddressChange.id).desc())
+    changed = (await s.exec(query)).first()
+    if changed is not None:
+        return changed.address
+    customer = await s.get(Customer, order.customer_id)
+    return customer.address if customer else ""
+
+
+async def _owned_order(s: AsyncSession, owner: str | None, order_id: str) -> Order | None:
+    """The order, only if it belongs to `owner`: another customer's order does not exist.
+    (An owner of None — authorisation switched off — sees every order.)"""
+    order = await s.get(Order, order_id)
+    return order if order is not None and owner in (None, order.customer_id) else None
+
+
+async def _items(s: AsyncSession, order_id: str) -> Sequence[tuple[OrderItem, Product]]:
+    query = select(OrderItem, Product).join(Product).where(OrderItem.order_id == order_id).order_by(col(OrderItem.id))
+    return list((await s.exec(query)).all())
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

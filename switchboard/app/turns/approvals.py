@@ -1,0 +1,228 @@
+"""The approval desk (chapter 7): opens approvals, lists the queue, carries out decisions.
+
+An approval is a row (for the queue and its context) plus a paused LangGraph run on a thread
+of its own (agents/approval.py), checkpointed like every conversation, so that a pending
+approval survives a restart. A decision resumes that run, which carries it out; the desk posts
+its message into the customer's conversation. Past its deadline an approval is declined with a
+message, by `expire_overdue`, which the app calls on a timer (and tests call with their clock).
+
+A decision moves money, so it happens once. Before anything is carried out it is claimed with
+    UPDATE approval SET status = 'deciding' WHERE id = :id AND status = 'pending'
+which the database applies atomically: of two decisions at the same moment (two people, or a
+person and the deadline sweeper) exactly one changes the row, and the other gets AlreadyDecided
+with nothing it asked for done. The winner resumes the run, then posts the message and closes
+the approval in one transaction. If carrying out fails, the claim goes back to pending; a claim
+left by a process that died mid-decision goes back at start-up (`release_claims`). Deciding such
+an approval again is safe: a refund is keyed by its approval in the schema (`ApprovalRefund`),
+and resuming a run that already finished answers with what it did, without doing it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal, Self
+
+from langgraph.types import Command
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+from sqlmodel import col, select, update
+
+from switchboard.agents.approval import ApprovalGraph, Decision, PersonsDecision, refund_amount
+from switchboard.agents.context import TurnContext
+from switchboard.agents.events import ApprovalRequested
+from switchboard.app.shop.db import Sessions
+from switchboard.app.shop.models import Approval, Message
+from switchboard.app.shop.refund_ledger import cents
+from switchboard.app.shop.store import ShopStore
+from switchboard.app.turns.conversations import new_id
+
+PENDING, CLAIMED = "pending", "deciding"
+NOTE_LIMIT = 4000
+ContextFactory = Callable[[str, str], TurnContext]
+log = logging.getLogger(__name__)
+
+
+class ApprovalError(Exception):
+    """Why a decision was not carried out. Each kind below is one HTTP status in the console."""
+
+
+class ApprovalNotFound(ApprovalError):
+    """No approval has that id (404)."""
+
+
+class AlreadyDecided(ApprovalError):
+    """Another decision claimed it first; nothing this one asked for was done (409)."""
+
+
+class InvalidDecision(ApprovalError):
+    """The decision cannot be carried out as given, e.g. more than is left to refund (422).
+    Raised before the claim: the approval still waits."""
+
+
+class DecisionFailed(ApprovalError):
+    """Carrying the decision out raised. It was logged; the approval waits again (500)."""
+
+
+class ConsoleDecision(BaseModel):
+    """A person's decision, as the console sends it (a JSON body or the page's form)."""
+
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["approve", "edit", "deny", "reply"]
+    amount: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    note: str = Field(default="", max_length=NOTE_LIMIT)
+
+    @model_validator(mode="after")
+    def _has_what_it_needs(self) -> Self:
+        if self.decision == "edit" and self.amount is None and not self.note.strip():
+            raise PydanticCustomError(
+                "edit_needs_a_change", "an edit needs a positive amount (a refund) or the corrected address as the note"
+            )
+        if self.decision == "reply" and not self.note.strip():
+            raise PydanticCustomError("reply_needs_words", "a reply needs a note: the words the customer will read")
+        return self
+
+
+class ApprovalDesk:
+    def __init__(
+        self,
+        sessions: Sessions,
+        graph: ApprovalGraph,
+        shop: ShopStore,
+        make_context: ContextFactory,
+        now: Callable[[], datetime],
+        deadline: timedelta,
+    ) -> None:
+        self._sessions = sessions
+        self._graph = graph
+        self._shop = shop
+        self._make_context = make_context
+        self._now = now
+        self._deadline = deadline
+
+    async def open(self, conversation_id: str, customer_id: str, wanted: ApprovalRequested) -> Approval:
+        request = asdict(wanted)
+        now = self._now()
+        approval = Approval(
+            id=new_id("ap_"),
+            conversation_id=conversation_id,
+            customer_id=customer_id,
+            request=request,
+            created_at=now,
+            deadline_at=now + self._deadline,
+        )
+        async with self._sessions() as s, s.begin():
+            s.add(approval)
+        await self._graph.ainvoke({"request": request}, _thread(approval.id), context=self._context(approval))
+        return approval
+
+    async def pending(self) -> list[Approval]:
+        async with self._sessions() as s:
+            query = select(Approval).where(Approval.status == PENDING).order_by(col(Approval.created_at))
+            return list((await s.exec(query)).all())
+
+    async def decide(self, approval_id: str, decision: ConsoleDecision, by: str) -> Approval:
+        """Carry out a person's decision, once: checked, claimed, carried out, closed with its message."""
+        approval = await self._waiting(approval_id)
+        resume = _resume(approval.id, decision.decision, by, decision.amount, decision.note)
+        await self._check_amount(approval, resume)
+        return await self._settle(approval, resume)
+
+    async def expire_overdue(self) -> list[str]:
+        """Decline what is past its deadline. One a person decides meanwhile is theirs; one that
+        fails (already logged) waits for the next sweep."""
+        expired = []
+        for approval in [a for a in await self.pending() if a.deadline_at <= self._now()]:
+            try:
+                await self._settle(approval, _resume(approval.id, "expired", "deadline"))
+            except (AlreadyDecided, DecisionFailed):
+                continue
+            expired.append(approval.id)
+        return expired
+
+    async def release_claims(self) -> int:
+        """At start-up: approvals claimed by a process that died before closing them wait again.
+        Assumes one process per database — with several, a lease on the claim would be needed,
+        so that one starting up does not release another's decision in flight."""
+        async with self._sessions() as s, s.begin():
+            released = await s.exec(update(Approval).where(col(Approval.status) == CLAIMED).values(status=PENDING))
+        if released.rowcount:
+            log.warning("%d approval(s) left mid-decision by an earlier run are pending again", released.rowcount)
+        return int(released.rowcount)
+
+    async def _waiting(self, approval_id: str) -> Approval:
+        async with self._sessions() as s:
+            approval = await s.get(Approval, approval_id)
+        if approval is None:
+            raise ApprovalNotFound(f"no approval {approval_id!r}")
+        if approval.status != PENDING:
+            raise AlreadyDecided(f"approval {approval_id} was already decided: {approval.status}")
+        return approval
+
+    async def _check_amount(self, approval: Approval, decision: PersonsDecision) -> None:
+        """A refund pays at most what is left on the order: said now, while the approval still
+        waits. (The refund ledger enforces it again when paying, against refunds racing this one.)"""
+        request = approval.request
+        if request.get("kind") == "address" or decision["decision"] not in ("approve", "edit"):
+            return
+        asked, order_id = refund_amount(request, decision), request["order_id"]
+        left = await self._shop.left_to_refund(approval.customer_id, order_id) or 0.0
+        if cents(asked) > cents(left):
+            raise InvalidDecision(
+                f"amount: ${asked:.2f} is more than the ${left:.2f} left to refund on order #{order_id}"
+            )
+
+    async def _settle(self, approval: Approval, decision: PersonsDecision) -> Approval:
+        await self._claim(approval.id)
+        try:
+            return await self._carry_out(approval, decision)
+        except Exception as exc:
+            await self._release(approval.id)
+            log.exception("carrying out %r on approval %s failed; it waits again", decision["decision"], approval.id)
+            raise DecisionFailed(f"carrying out approval {approval.id} failed; it is pending again") from exc
+
+    async def _claim(self, approval_id: str) -> None:
+        async with self._sessions() as s, s.begin():
+            claim = update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == PENDING)
+            claimed = await s.exec(claim.values(status=CLAIMED))
+        if claimed.rowcount != 1:
+            raise AlreadyDecided(f"approval {approval_id} was already decided by another decision")
+
+    async def _release(self, approval_id: str) -> None:
+        async with self._sessions() as s, s.begin():
+            claimed = update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == CLAIMED)
+            await s.exec(claimed.values(status=PENDING))
+
+    async def _carry_out(self, approval: Approval, decision: PersonsDecision) -> Approval:
+        """Resume the run, then post its message and close the approval in one transaction.
+        A run that had already finished answers with the decision it carried out then."""
+        thread, context = _thread(approval.id), self._context(approval)
+        result = await self._graph.ainvoke(Command(resume=decision), thread, context=context)
+        done: PersonsDecision = result.get("decision", decision)
+        reply = str(result.get("reply", ""))
+        async with self._sessions() as s, s.begin():
+            s.add(_message(approval.conversation_id, reply, self._now()))
+            closed = await s.get(Approval, approval.id)
+            assert closed is not None  # approvals are never deleted
+            closed.status, closed.decided_by, closed.reply = done["decision"], done["by"], reply
+            closed.decided_at = self._now()
+        return closed
+
+    def _context(self, approval: Approval) -> TurnContext:
+        return self._make_context(approval.customer_id, approval.conversation_id)
+
+
+def _resume(
+    approval_id: str, decision: Decision, by: str, amount: float | None = None, note: str = ""
+) -> PersonsDecision:
+    return PersonsDecision(approval_id=approval_id, decision=decision, amount=amount, note=note, by=by)
+
+
+def _message(conversation_id: str, reply: str, now: datetime) -> Message:
+    return Message(id=new_id("m_"), conversation_id=conversation_id, role="assistant", content=reply, created_at=now)
+
+
+def _thread(approval_id: str) -> Any:
+    return {"configurable": {"thread_id": f"approval:{approval_id}"}}

@@ -1,0 +1,180 @@
+"""Conversations and their messages: created, listed, streamed into, taken over by a person,
+and their personal-data vaults."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import bindparam
+from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from switchboard.app.shop.db import Sessions
+from switchboard.app.shop.models import (
+    Conversation,
+    ConversationVault,
+    Message,
+    RequestRecord,
+    RunConversation,
+    Takeover,
+)
+from switchboard.app.shop.store import Clock
+from switchboard.patterns.pii.redaction import Vault
+
+
+def new_id(prefix: str = "") -> str:
+    return prefix + uuid.uuid4().hex[:12]
+
+
+def _not_played_by_a_run() -> Any:
+    """People's lists (the chat page's, the console's) leave out the conversations runs played."""
+    return col(Conversation.id).not_in(select(RunConversation.conversation_id))
+
+
+class ConversationStore:
+    def __init__(self, sessions: Sessions, now: Clock) -> None:
+        self._sessions = sessions
+        self._now = now
+
+    async def create(self, customer_id: str, run_id: str | None = None) -> Conversation:
+        conversation = Conversation(id=new_id("c_"), customer_id=customer_id, created_at=self._now())
+        async with self._sessions() as s, s.begin():
+            s.add(conversation)
+            if run_id is not None:
+                await s.flush()  # the conversation row first: the run's row refers to it
+                s.add(RunConversation(conversation_id=conversation.id, run_id=run_id))
+        return conversation
+
+    async def get(self, conversation_id: str) -> Conversation | None:
+        async with self._sessions() as s:
+            return await s.get(Conversation, conversation_id)
+
+    async def for_customer(self, customer_id: str) -> list[Conversation]:
+        async with self._sessions() as s:
+            query = (
+                select(Conversation)
+                .where(Conversation.customer_id == customer_id, _not_played_by_a_run())
+                .order_by(col(Conversation.created_at).desc())
+            )
+            return list((await s.exec(query)).all())
+
+    async def messages(self, conversation_id: str) -> list[Message]:
+        async with self._sessions() as s:
+            query = (
+                select(Message)
+                .where(Message.conversation_id == conversation_id)
+                .order_by(col(Message.created_at), col(Message.id))
+            )
+            return list((await s.exec(query)).all())
+
+    async def add_message(self, conversation_id: str, role: str, content: str, *, complete: bool = True) -> Message:
+        (message,) = await self._add(conversation_id, [(role, content, complete)])
+        return message
+
+    async def add_exchange(self, conversation_id: str, text: str) -> tuple[Message, Message]:
+        """The customer's message and the empty answer to it, in one transaction: a crash never
+        leaves a message with no answer to mark interrupted."""
+        question, answer = await self._add(conversation_id, [("user", text, True), ("assistant", "", False)])
+        return question, answer
+
+    async def _add(self, conversation_id: str, messages: list[tuple[str, str, bool]]) -> list[Message]:
+        rows = [
+            Message(
+                id=new_id("m_"),
+                conversation_id=conversation_id,
+                role=role,
+                content=content,
+                created_at=self._now(),
+                complete=complete,
+            )
+            for role, content, complete in messages
+        ]
+        async with self._sessions() as s, s.begin():
+            s.add_all(rows)
+            conversation = await s.get(Conversation, conversation_id)
+            first_words = next((m.content for m in rows if m.role == "user"), "")
+            if conversation is not None and not conversation.title and first_words:
+                conversation.title = first_words[:60]
+        return rows
+
+    async def taken_over(self, conversation_id: str) -> Takeover | None:
+        async with self._sessions() as s:
+            return await s.get(Takeover, conversation_id)
+
+    async def take_over(self, conversation_id: str, by: str) -> None:
+        async with self._sessions() as s, s.begin():
+            if await s.get(Takeover, conversation_id) is None:
+                s.add(Takeover(conversation_id=conversation_id, by=by, since=self._now()))
+
+    async def hand_back(self, conversation_id: str) -> None:
+        async with self._sessions() as s, s.begin():
+            held = await s.get(Takeover, conversation_id)
+            if held is not None:
+                await s.delete(held)
+
+    async def recent(self, limit: int = 12) -> list[Conversation]:
+        async with self._sessions() as s:
+            query = (
+                select(Conversation)
+                .where(_not_played_by_a_run())
+                .order_by(col(Conversation.created_at).desc())
+                .limit(limit)
+            )
+            return list((await s.exec(query)).all())
+
+    async def vault(self, conversation_id: str) -> Vault:
+        async with self._sessions() as s:
+            row = await s.get(ConversationVault, conversation_id)
+            return Vault.from_dict(row.entries) if row else Vault()
+
+    async def save_vault(self, conversation_id: str, vault: Vault) -> None:
+        async with self._sessions() as s, s.begin():
+            await _put_vault(s, conversation_id, vault)
+
+    async def save_drafts(self, drafts: dict[str, str]) -> None:
+        """Answers so far, by message id, while they stream — in one transaction, never over an
+        answer already finished (so a draft landing late cannot undo the final text)."""
+        table = Message.__table__  # type: ignore[attr-defined]
+        unfinished = update(table).where(
+            table.c.id == bindparam("message_id"), table.c.complete.is_(False), table.c.record_id.is_(None)
+        )
+        rows = [{"message_id": key, "draft": text} for key, text in drafts.items()]
+        async with self._sessions() as s, s.begin():
+            connection = await s.connection()
+            await connection.execute(unfinished.values(content=bindparam("draft")), rows)
+
+    async def interrupted(self) -> list[tuple[Message, str, str | None]]:
+        """Answers left mid-stream with no record — the server stopped while they streamed —
+        each with its conversation's customer and the run that played it, if one did."""
+        async with self._sessions() as s:
+            query = (
+                select(Message, Conversation.customer_id, RunConversation.run_id)
+                .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+                .outerjoin(RunConversation, col(RunConversation.conversation_id) == col(Message.conversation_id))
+                .where(Message.role == "assistant", col(Message.complete).is_(False), col(Message.record_id).is_(None))
+                .order_by(col(Message.created_at))
+            )
+            return [(m, customer, run) for m, customer, run in (await s.exec(query)).all()]
+
+    async def finish_answer(
+        self, message_id: str, content: str, *, complete: bool, record: RequestRecord, vault: Vault | None = None
+    ) -> None:
+        """An answer's end in one transaction: its final text, its request record and, when the
+        turn added to it, the conversation's PII vault — so a crash keeps all or none of them,
+        and a busy database is asked once, not three times."""
+        async with self._sessions() as s, s.begin():
+            s.add(record)
+            if vault is not None:
+                await _put_vault(s, record.conversation_id, vault)
+            message = await s.get(Message, message_id)
+            if message is not None:
+                message.content, message.complete, message.record_id = content, complete, record.id
+
+
+async def _put_vault(s: AsyncSession, conversation_id: str, vault: Vault) -> None:
+    row = await s.get(ConversationVault, conversation_id)
+    if row is None:
+        s.add(ConversationVault(conversation_id=conversation_id, entries=vault.to_dict()))
+    else:
+        row.entries = vault.to_dict()

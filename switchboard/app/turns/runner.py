@@ -1,0 +1,359 @@
+"""Plays one turn: store the message, run the graph, stream what it says, store the record.
+
+A turn is two steps. `begin` stores the customer's message and an empty assistant message and
+returns; the route awaits it before it sends a byte, so a message the client saw acknowledged
+is a stored one. `stream` then runs the graph and yields what it says, saving the answer as it
+grows (a throttled flush), so a crash keeps what the customer had read up to the last save.
+Whatever ends the stream (an answer, an error, the browser going away) the answer and the
+request record are stored; a turn the server died in is marked interrupted at the next start
+(`recover_interrupted`). An approval the graph asks for is opened the moment it is asked for,
+so no word about a colleague goes out before the Human console has it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+import anyio
+
+from switchboard.agents.context import TurnContext
+from switchboard.agents.events import ApprovalRequested, Event, GuardTripped, ModelCalled, Step, TicketOpened, Token
+from switchboard.agents.graph import Graph
+from switchboard.agents.llm.types import DeadlineExceeded, ProviderError
+from switchboard.agents.state import ConversationState
+from switchboard.app.lab.flags import FlagBoard, snapshot_key
+from switchboard.app.shop.models import Takeover
+from switchboard.app.turns.approvals import ApprovalDesk
+from switchboard.app.turns.conversations import ConversationStore, new_id
+from switchboard.app.turns.degradation import Ladder
+from switchboard.app.turns.outgoing import OUT_OF_TIME, WITH_A_PERSON, TurnEvent, late_verdict, outgoing
+from switchboard.app.turns.parallel_scan import ParallelScan
+from switchboard.app.turns.privacy import Outbound, masked
+from switchboard.app.turns.recorder import TurnRecorder
+from switchboard.app.turns.records import record_row
+from switchboard.app.turns.recovery import recover_interrupted
+from switchboard.patterns.admission import Admission
+from switchboard.patterns.degradation import Served
+from switchboard.patterns.latency_budget import BudgetSpent, Deadline, TurnBudget, until
+from switchboard.patterns.pii.redaction import Vault
+from switchboard.patterns.write_behind import WriteBehind
+
+log = logging.getLogger(__name__)
+
+# customer, conversation, flags, vault, and the graph's deadline (an instant on the runner's
+# clock, time.monotonic by default; None: no latency budget)
+ContextFactory = Callable[[str, str, dict[str, bool], Vault | None, float | None], TurnContext]
+AfterTurn = Callable[[str, str, dict[str, Any]], None]  # question, answer, record
+OthersData = Callable[[str], Awaitable[list[str]]]  # every other customer's personal data
+DEFAULT_CONCURRENT_TURNS = 40
+DRAFT_EVERY_S = 0.25  # how often the answers streaming are saved, all of them in one write
+
+
+async def _nobody_else(customer_id: str) -> list[str]:
+    return []
+
+
+@dataclass
+class Turn:
+    """A turn begun: the customer's message and an empty answer are stored; `stream` plays it."""
+
+    conversation_id: str
+    customer_id: str
+    text: str
+    flags: dict[str, bool]
+    held: Takeover | None  # a person has the conversation: no model runs
+    base: dict[str, Any]  # the record's fields known from the start
+    recorder: TurnRecorder
+    started: float  # the runner's clock when `begin` was called: the latency budget counts from here
+    grown_vault: Vault | None = None  # the PII vault, when the turn added to it: saved at the turn's end
+
+    @property
+    def reply_id(self) -> str:
+        return str(self.base["message_id"])
+
+
+class TurnRunner:
+    def __init__(
+        self,
+        graph: Graph,
+        conversations: ConversationStore,
+        flags: FlagBoard,
+        make_context: ContextFactory,
+        now: Callable[[], datetime],
+        clock: Callable[[], float] = time.monotonic,
+        after_turn: Sequence[AfterTurn] = (),
+        ladder: Ladder | None = None,
+        others_data: OthersData = _nobody_else,
+        approvals: ApprovalDesk | None = None,
+        admission: Admission | None = None,
+        budget_s: float = 10.0,
+    ) -> None:
+        self._graph = graph
+        self._conversations = conversations
+        self._flags = flags
+        self._make_context = make_context
+        self._now = now
+        self._clock = clock
+        self._after_turn = after_turn
+        self._ladder = ladder
+        self._others_data = others_data
+        self._approvals = approvals
+        self._admission = admission or Admission(DEFAULT_CONCURRENT_TURNS)
+        self._budget_s = budget_s  # with latency_budget on, a turn's deadline (waiting for a slot included)
+        # Every answer streaming is saved as it grows, all of them together (patterns/write_behind.py).
+        self.drafts: WriteBehind[str, str] = WriteBehind(conversations.save_drafts, clock, DRAFT_EVERY_S)
+
+    async def play(
+        self,
+        conversation_id: str,
+        customer_id: str,
+        text: str,
+        flags: dict[str, bool] | None = None,
+        run_id: str | None = None,
+    ) -> AsyncIterator[TurnEvent]:
+        """Begin a turn and stream it: for callers with no response to send in between."""
+        turn = await self.begin(conversation_id, customer_id, text, flags, run_id)
+        async for event in self.stream(turn):
+            yield event
+
+    async def begin(
+        self,
+        conversation_id: str,
+        customer_id: str,
+        text: str,
+        flags: dict[str, bool] | None = None,
+        run_id: str | None = None,
+        arrived: float | None = None,
+    ) -> Turn:
+        """Store the customer's message and an empty answer, under `flags` (default: the board's
+        flags as they are now). Turns played by a run carry its id, so live figures leave them out.
+        `arrived`: when the request reached the app (on the runner's clock), if earlier than now —
+        the turn's budget and its recorded latency count from there."""
+        started = self._clock() if arrived is None else arrived
+        flags = dict(flags) if flags is not None else self._flags.snapshot()
+        recorder = TurnRecorder(self._clock, started=started)
+        held = await self._conversations.taken_over(conversation_id)
+        _, reply = await self._conversations.add_exchange(conversation_id, text)
+        base = {
+            "id": new_id("r_"),
+            "conversation_id": conversation_id,
+            "customer_id": customer_id,
+            "message_id": reply.id,
+            "flags": flags,
+            "flags_key": snapshot_key(flags, self._flags.registry),
+            "streamed": flags.get("streaming", False),
+            "run_id": run_id,
+        }
+        return Turn(conversation_id, customer_id, text, flags, held, base, recorder, started)
+
+    async def stream(self, turn: Turn) -> AsyncIterator[TurnEvent]:
+        """Play a begun turn: what it says as it says it, then `done` with the record."""
+        error: str | None = None
+        finished = False
+        try:
+            async for event in self._answered(turn):
+                yield self._drafted(turn, event)
+            finished = True
+        except ProviderError as exc:
+            error = f"ProviderError: {exc}"
+            yield TurnEvent("error", {"code": "model_unavailable", "message": "Our assistant is unavailable."})
+        except Exception as exc:  # the turn failed: say so, keep what was said
+            log.exception("turn %s in conversation %s failed", turn.base["id"], turn.conversation_id)
+            error = f"{type(exc).__name__}: {exc}"
+            yield TurnEvent("error", {"code": "turn_failed", "message": "Something went wrong answering that."})
+        finally:
+            if not finished and error is None:
+                error = "client disconnected"
+            record = await self._save(turn, error, complete=finished)
+        if finished:
+            for listener in self._after_turn:
+                listener(turn.text, turn.recorder.answer, record)
+        yield TurnEvent("done", record)
+
+    async def _answered(self, turn: Turn) -> AsyncIterator[TurnEvent]:
+        """The turn's events: a person's hold, or the graph — or, when every model failed, the
+        ladder's answer (chapter 9). A failure on the ladder is the turn's failure like any other."""
+        try:
+            async for event in self._with_a_person(turn.held.by, turn.recorder) if turn.held else self._admitted(turn):
+                yield event
+        except ProviderError as exc:
+            if turn.flags.get("degradation") and self._ladder is not None:
+                async for event in self._degrade(turn):
+                    yield event
+            elif isinstance(exc, DeadlineExceeded):
+                yield self._out_of_time(turn.recorder)
+            else:
+                raise
+
+    async def _admitted(self, turn: Turn) -> AsyncIterator[TurnEvent]:
+        """The graph, once the turn has a slot (patterns/admission.py); a turn that would have to
+        wait past its budget for one is not started."""
+        async with self._admission.slot(self._budget(turn).longest_wait()) as admitted:
+            if not admitted:
+                raise DeadlineExceeded(message="no free slot before the turn's latency budget ran out")
+            async for event in self._run_graph(turn):
+                yield event
+
+    def _budget(self, turn: Turn) -> TurnBudget:
+        """The turn's latency budget, when `latency_budget` is on (patterns/latency_budget.py)."""
+        return TurnBudget(self._budget_s if turn.flags.get("latency_budget") else None, turn.started, self._clock)
+
+    @staticmethod
+    def _out_of_time(recorder: TurnRecorder) -> TurnEvent:
+        """The turn's latency budget ran out and there is no ladder to fall to: say so plainly."""
+        recorder.degraded_to = "deadline"
+        token = Token(("\n\n" if recorder.answer else "") + OUT_OF_TIME)
+        recorder.see(token)
+        return TurnEvent("token", {"text": token.text})
+
+    def _drafted(self, turn: Turn, event: TurnEvent) -> TurnEvent:
+        """An event on its way out; answer text is offered to the drafts first."""
+        if event.kind == "token":
+            self.drafts.offer(turn.reply_id, turn.recorder.answer)
+        return event
+
+    async def recover_interrupted(self) -> int:
+        """At start-up: the answers the server died in the middle of (turns/recovery.py)."""
+        return await recover_interrupted(self._conversations, self._now, self._clock)
+
+    async def _with_a_person(self, by: str, recorder: TurnRecorder) -> AsyncIterator[TurnEvent]:
+        """A person has taken this conversation over: the message waits for them, no model runs."""
+        recorder.see(GuardTripped("human_takeover", "escalate", f"{by} has this conversation"))
+        recorder.see(Token(WITH_A_PERSON))
+        yield TurnEvent("token", {"text": WITH_A_PERSON})
+
+    async def _degrade(self, turn: Turn) -> AsyncIterator[TurnEvent]:
+        """Every provider failed: serve the best answer that needs no model (chapter 9), through
+        the same privacy filter as a model's answer — a rung is no more trusted than a model."""
+        recorder = turn.recorder
+        served, ticket, outbound = await self._fallback(turn)
+        recorder.degraded_to = served.tier
+        if ticket:
+            recorder.see(TicketOpened(ticket, "model unavailable"))
+        yield TurnEvent("step", {"node": "degrade", "label": f"Answering without a model ({served.tier})"})
+        shown = ("\n\n" if recorder.answer else "") + served.text
+        for event in outgoing(shown, outbound, recorder, whole=True):
+            yield event
+
+    async def _fallback(self, turn: Turn) -> tuple[Served, str | None, Outbound | None]:
+        """The ladder's answer, its ticket and the privacy filter for it — by the end of the
+        turn's budget. A ladder still busy then (a search or a write queued behind others under
+        load) gives way to the one answer that needs nothing: that the turn ran out of time."""
+        assert self._ladder is not None
+        try:
+            with anyio.fail_after(self._budget(turn).time_left()):
+                served, ticket = await self._ladder.serve(turn.text, turn.customer_id, turn.conversation_id)
+                return served, ticket, await self._outbound(turn.conversation_id, turn.customer_id, turn.flags)
+        except TimeoutError:
+            return Served("deadline", OUT_OF_TIME), None, None
+
+    async def _outbound(self, conversation_id: str, customer_id: str, flags: dict[str, bool]) -> Outbound | None:
+        """The privacy filter for what goes out, when `pii_redaction` is on."""
+        if not flags.get("pii_redaction"):
+            return None
+        vault = await self._conversations.vault(conversation_id)
+        return Outbound(vault, await self._others_data(customer_id))
+
+    async def _run_graph(self, turn: Turn) -> AsyncIterator[TurnEvent]:
+        flags, recorder = turn.flags, turn.recorder
+        vault = await self._conversations.vault(turn.conversation_id) if flags.get("pii_redaction") else None
+        known = len(vault) if vault is not None else 0
+        outbound = Outbound(vault, await self._others_data(turn.customer_id)) if vault is not None else None
+        context = self._make_context(
+            turn.customer_id, turn.conversation_id, flags, vault, self._budget(turn).graph_deadline()
+        )
+        config: Any = {"configurable": {"thread_id": turn.conversation_id}}
+        # A turn starts afresh: an earlier turn's verdict, or a hand-back left by a turn that
+        # failed part-way, must not carry over.
+        fresh: ConversationState = {
+            "messages": [{"role": "user", "content": vault.redact(turn.text) if vault is not None else turn.text}],
+            "suspicious": False,
+            "blocked": False,
+            "handoff": None,
+            "handoffs": [],
+        }
+        parallel = flags.get("injection_scan") and flags.get("scan_in_parallel") and context.scanner is not None
+        scan = ParallelScan(context.scanner, fresh["messages"][0]["content"]) if parallel and context.scanner else None
+        try:
+            async for event in self._stream(turn, fresh, config, context, outbound, scan):
+                yield event
+            if scan is not None:
+                for event in late_verdict(await scan.verdict(), recorder):
+                    yield event
+        finally:
+            if scan is not None:
+                scan.cancel()
+            # Saved even when the turn fails part-way (the checkpoint may already hold its
+            # placeholders) — with the turn's other writes, once the answer is out.
+            if vault is not None and len(vault) != known:
+                turn.grown_vault = vault
+
+    async def _stream(
+        self,
+        turn: Turn,
+        fresh: ConversationState,
+        config: Any,
+        context: TurnContext,
+        outbound: Outbound | None,
+        scan: ParallelScan | None,
+    ) -> AsyncIterator[TurnEvent]:
+        recorder = turn.recorder
+        async for event in self._graph_events(fresh, config, context):
+            if scan is not None and scan.blocked_now():
+                return  # a block landed: the rest of this turn does not go out
+            if isinstance(event, Token):
+                for shown in outgoing(event.text, outbound, recorder, whole=not turn.flags.get("streaming")):
+                    yield shown
+                if outbound is not None and outbound.leaked:
+                    break  # the rest of this answer is not for this customer
+                continue
+            recorder.see(event)
+            if isinstance(event, ApprovalRequested):
+                await self._open_approval(turn, event)
+            elif isinstance(event, Step):
+                yield TurnEvent("step", {"node": event.node, "label": event.label})
+            elif isinstance(event, ModelCalled) and event.call.cut_mid_stream:
+                # The browser marks the seam: the answer goes on from another provider.
+                yield TurnEvent("step", {"node": "failover", "label": f"{event.call.provider} cut off mid-answer"})
+        if outbound is not None and not outbound.leaked:
+            for shown in outgoing(outbound.flush(), None, recorder):
+                yield shown
+
+    async def _graph_events(self, fresh: ConversationState, config: Any, context: TurnContext) -> AsyncIterator[Event]:
+        """The graph's events, given up at the turn's deadline however the graph spends its time
+        (the nodes check it between steps; this also cuts an await that checks nothing)."""
+        events = cast(AsyncIterator[Event], self._graph.astream(fresh, config, context=context, stream_mode="custom"))
+        try:
+            async for event in until(Deadline(context.deadline, context.clock), events):
+                yield event
+        except BudgetSpent as spent:
+            raise DeadlineExceeded(message=str(spent)) from None
+
+    async def _open_approval(self, turn: Turn, wanted: ApprovalRequested) -> None:
+        """Opened before the stream goes on, so that the words "I've asked a colleague" can
+        only follow a row the Human console shows; shielded, so a browser leaving now does
+        not lose a request the customer may already have been promised."""
+        if self._approvals is None:
+            return
+        with anyio.CancelScope(shield=True):
+            await self._approvals.open(turn.conversation_id, turn.customer_id, wanted)
+
+    async def _save(self, turn: Turn, error: str | None, complete: bool) -> dict[str, Any]:
+        # Shielded: when the browser disconnects this turn is being cancelled, and the partial
+        # answer and its record must still be written. Not after a batch of drafts in flight:
+        # a draft only lands on an unfinished answer (save_drafts), so it cannot overwrite this.
+        with anyio.CancelScope(shield=True):
+            self.drafts.forget(turn.reply_id)
+            record = turn.recorder.record(base=turn.base, error=error, now=self._now())
+            if turn.flags.get("pii_redaction"):
+                record = masked(record)
+            answer, row = turn.recorder.answer, record_row(record, self._now())
+            await self._conversations.finish_answer(
+                turn.reply_id, answer, complete=complete, record=row, vault=turn.grown_vault
+            )
+        return record

@@ -1,0 +1,1 @@
+"""HTTP in, HTML/SSE/JSON out: the app factory, sign-in, routes, request and error shapes."""

@@ -1,0 +1,59 @@
+"""FastAPI dependencies: the services built at start-up, and lookups that 404 cleanly."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from switchboard.app.services import Services
+from switchboard.app.shop.models import Conversation, Customer
+from switchboard.app.web.auth import CustomerDep, customer_id_of, is_admin
+from switchboard.app.web.errors import not_found
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def existing_conversation(conversation_id: str, services: ServicesDep) -> Conversation:
+    """Any customer's conversation: for the operator's routes."""
+    conversation = await services.conversations.get(conversation_id)
+    if conversation is None:
+        raise not_found("conversation", conversation_id)
+    return conversation
+
+
+async def own_conversation(conversation_id: str, customer: CustomerDep, services: ServicesDep) -> Conversation:
+    """The signed-in customer's conversation. Someone else's is "not found", exactly like one
+    that does not exist, so that ids cannot be probed."""
+    conversation = await services.conversations.get(conversation_id)
+    if conversation is None or conversation.customer_id != customer.id:
+        raise not_found("conversation", conversation_id)
+    return conversation
+
+
+async def visible_record(record_id: str, request: Request, services: ServicesDep) -> dict[str, Any]:
+    """A turn's record, for the operator or for the customer whose turn it was; for anyone else
+    it does not exist."""
+    record = await services.records.get(record_id)
+    viewer = customer_id_of(request)
+    if record is None or not (is_admin(request) or (viewer is not None and record.data.get("customer_id") == viewer)):
+        raise not_found("record", record_id)
+    return record.data
+
+
+async def require_customer(services: Services, customer_id: str) -> Customer:
+    customer = await services.shop.customer(customer_id)
+    if customer is None:
+        raise not_found("customer", customer_id)
+    return customer
+
+
+ConversationDep = Annotated[Conversation, Depends(existing_conversation)]
+OwnConversationDep = Annotated[Conversation, Depends(own_conversation)]
+RecordDep = Annotated[dict[str, Any], Depends(visible_record)]

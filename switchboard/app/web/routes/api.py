@@ -1,0 +1,88 @@
+"""JSON API: customers, flags, metrics and request records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from switchboard.app.lab.chaos import ChaosError
+from switchboard.app.lab.flags import CHAPTERS, FlagBoard, FlagError
+from switchboard.app.runs import metrics
+from switchboard.app.web.auth import ADMIN_ONLY
+from switchboard.app.web.deps import RecordDep, ServicesDep
+from switchboard.app.web.errors import ApiError
+from switchboard.app.web.schemas import ChaosPatch, FlagsPatch
+from switchboard.app.web.views import chaos_view
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+@router.get("/customers", dependencies=ADMIN_ONLY)
+async def customers(services: ServicesDep) -> list[dict[str, Any]]:
+    return [{"id": c.id, "name": c.name, "loyalty_tier": c.loyalty_tier} for c in await services.shop.customers()]
+
+
+def flags_view(board: FlagBoard) -> dict[str, Any]:
+    values = board.snapshot()
+    return {
+        "flags": values,
+        "max_chapter": board.max_chapter,
+        "registry": [
+            {**f.__dict__, "value": values[f.name], "chapter_title": CHAPTERS[f.chapter]} for f in board.registry
+        ],
+    }
+
+
+@router.get("/flags")
+async def get_flags(services: ServicesDep) -> dict[str, Any]:
+    return flags_view(services.flags)
+
+
+@router.patch("/flags", dependencies=ADMIN_ONLY)
+async def patch_flags(body: FlagsPatch, services: ServicesDep) -> dict[str, Any]:
+    if (body.flags is None) == (body.preset is None):
+        raise ApiError(422, "invalid_input", 'send either "flags" or "preset"')
+    try:
+        if body.preset is not None:
+            services.flags.apply_preset(body.preset)
+        else:
+            services.flags.set_many(body.flags or {})
+    except FlagError as exc:
+        raise ApiError(422, "invalid_flag", str(exc)) from exc
+    return flags_view(services.flags)
+
+
+@router.get("/chaos", dependencies=ADMIN_ONLY)
+async def get_chaos(services: ServicesDep) -> dict[str, Any]:
+    return chaos_view(services)
+
+
+@router.patch("/chaos", dependencies=ADMIN_ONLY)
+async def patch_chaos(body: ChaosPatch, services: ServicesDep) -> dict[str, Any]:
+    if (body.chaos is None) == (body.preset is None):
+        raise ApiError(422, "invalid_input", 'send either "chaos" or "preset"')
+    try:
+        if body.preset is not None:
+            services.chaos.apply_preset(body.preset)
+        else:
+            services.chaos.set_many(body.chaos or {})
+    except ChaosError as exc:
+        raise ApiError(422, "invalid_chaos", str(exc)) from exc
+    return chaos_view(services)
+
+
+@router.get("/metrics", dependencies=ADMIN_ONLY)
+async def get_metrics(services: ServicesDep) -> dict[str, Any]:
+    records = await services.records.live()
+    return {
+        "configurations": metrics.summarise(records),
+        "turns": len(records),
+        "online_evals": services.online.snapshot(),
+    }
+
+
+@router.get("/records/{record_id}")
+async def get_record(record: RecordDep) -> dict[str, Any]:
+    """One turn's record: the operator's, or the signed-in customer's own."""
+    return record

@@ -1,0 +1,76 @@
+"""Conversations and messages: the chat API the browser and scripts use, for the signed-in
+customer only (auth.py): the customer is whoever the session names, never a field of the body."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sse_starlette import EventSourceResponse
+
+from switchboard.app.turns.outgoing import TurnEvent
+from switchboard.app.web.arrival import arrived
+from switchboard.app.web.auth import CustomerDep
+from switchboard.app.web.deps import OwnConversationDep, ServicesDep
+from switchboard.app.web.schemas import NewConversation, NewMessage
+
+router = APIRouter(prefix="/api/conversations", tags=["chat"])
+
+
+@router.post("", status_code=201)
+async def create_conversation(
+    customer: CustomerDep, services: ServicesDep, body: NewConversation | None = None
+) -> dict[str, Any]:
+    """A new conversation for the signed-in customer; the body is `{}` (or none)."""
+    conversation = await services.conversations.create(customer.id)
+    return {"id": conversation.id, "customer_id": conversation.customer_id}
+
+
+@router.get("")
+async def list_conversations(customer: CustomerDep, services: ServicesDep) -> list[dict[str, Any]]:
+    return [c.model_dump(mode="json") for c in await services.conversations.for_customer(customer.id)]
+
+
+@router.get("/{conversation_id}/messages")
+async def list_messages(conversation: OwnConversationDep, services: ServicesDep) -> list[dict[str, Any]]:
+    return [m.model_dump(mode="json") for m in await services.conversations.messages(conversation.id)]
+
+
+@router.post("/{conversation_id}/messages", response_model=None)
+async def send_message(
+    body: NewMessage, conversation: OwnConversationDep, services: ServicesDep, request: Request
+) -> EventSourceResponse | dict[str, Any]:
+    """Streams `step`, `token`, `error` and `done` events; JSON instead when asked for it.
+
+    The turn is begun — the message stored — before the response starts: a client that got
+    the 200 has a stored message, whatever happens to the server next."""
+    since = arrived(request.state)
+    turn = await services.turns.begin(conversation.id, conversation.customer_id, body.text, arrived=since)
+    events = services.turns.stream(turn)
+    if _wants_json(request.headers.get("accept", "")):
+        return await _collect(events)
+    return EventSourceResponse(_as_sse(events), ping=15)
+
+
+def _wants_json(accept: str) -> bool:
+    return "application/json" in accept and "text/event-stream" not in accept
+
+
+async def _as_sse(events: AsyncIterator[TurnEvent]) -> AsyncIterator[dict[str, str]]:
+    async for event in events:
+        yield {"event": event.kind, "data": json.dumps(event.data)}
+
+
+async def _collect(events: AsyncIterator[TurnEvent]) -> dict[str, Any]:
+    answer: list[str] = []
+    result: dict[str, Any] = {"steps": [], "errors": []}
+    async for event in events:
+        if event.kind == "token":
+            answer.append(event.data["text"])
+        elif event.kind == "done":
+            result["record"] = event.data
+        else:
+            result[f"{event.kind}s"].append(event.data)
+    return {"answer": "".join(answer), **result}

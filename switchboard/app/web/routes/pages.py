@@ -1,0 +1,176 @@
+"""HTML pages and the htmx partials they swap in. Each partial renders one piece of the page,
+on first load and on every later swap alike."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from switchboard.app.lab.chaos import AGENT, ChaosError
+from switchboard.app.lab.flags import CHAPTERS, FlagError, snapshot_key
+from switchboard.app.runs import metrics
+from switchboard.app.web.auth import ADMIN_ONLY, COOKIE, CustomerDep, customer_id_of, same_secret, signer_of
+from switchboard.app.web.deps import OwnConversationDep, RecordDep, ServicesDep
+from switchboard.app.web.errors import ApiError
+from switchboard.app.web.templates import templates
+from switchboard.app.web.views import chaos_view
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def chat_page(request: Request, services: ServicesDep) -> HTMLResponse:
+    """The chat for the signed-in customer; otherwise the sign-in (the demo's customer picker)."""
+    settings = services.settings
+    signed_in = customer_id_of(request)
+    customer = await services.shop.customer(signed_in) if signed_in else None
+    pickable = await services.shop.customers() if customer is None and settings.demo_sign_in else []
+    return _page(
+        request,
+        "chat.html",
+        customer=customer,
+        pickable=pickable,
+        model=settings.model,
+        router_model=settings.router_model,
+    )
+
+
+@router.get("/switchboard", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
+async def switchboard_page(request: Request, services: ServicesDep) -> HTMLResponse:
+    return _page(
+        request,
+        "switchboard.html",
+        **_flag_context(services),
+        **await _metrics_context(services),
+        chaos=chaos_view(services),
+    )
+
+
+@router.get("/admin")
+async def sign_in(request: Request, token: str = "") -> RedirectResponse:
+    """Sign in with the admin token once; the browser keeps it in a cookie."""
+    expected: str = request.app.state.admin_token.value
+    if not token or not same_secret(token, expected):
+        raise ApiError(401, "admin_only", "that is not the admin token (switchboard serve prints a sign-in link)")
+    response = RedirectResponse("/console", status_code=303)
+    proof = signer_of(request).operator_token(expected)
+    response.set_cookie(COOKIE, proof, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+@router.get("/ui/conversations", response_class=HTMLResponse)
+async def conversations_partial(request: Request, customer: CustomerDep, services: ServicesDep) -> HTMLResponse:
+    conversations = await services.conversations.for_customer(customer.id)
+    return _page(request, "partials/conversations.html", conversations=conversations)
+
+
+@router.get("/ui/conversations/{conversation_id}", response_class=HTMLResponse)
+async def messages_partial(request: Request, conversation: OwnConversationDep, services: ServicesDep) -> HTMLResponse:
+    messages = await services.conversations.messages(conversation.id)
+    records = await services.records.many([m.record_id for m in messages if m.record_id])
+    return _page(
+        request,
+        "partials/messages.html",
+        messages=messages,
+        records={k: v.data for k, v in records.items()},
+    )
+
+
+@router.get("/ui/records/{record_id}", response_class=HTMLResponse)
+async def details_partial(request: Request, record: RecordDep) -> HTMLResponse:
+    return _page(request, "partials/details.html", record=record)
+
+
+@router.post("/ui/flags", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
+async def toggle_flag(
+    request: Request,
+    services: ServicesDep,
+    name: Annotated[str, Form()] = "",
+    value: Annotated[str, Form()] = "",
+    preset: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    try:
+        if preset:
+            services.flags.apply_preset(preset)
+        else:
+            services.flags.set_many({name: value == "on"})
+    except FlagError as exc:
+        raise ApiError(422, "invalid_flag", str(exc)) from exc
+    return _page(request, "partials/flags.html", **_flag_context(services))
+
+
+@router.get("/ui/chaos", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
+async def chaos_partial(request: Request, services: ServicesDep) -> HTMLResponse:
+    return _page(request, "partials/chaos.html", chaos=chaos_view(services))
+
+
+@router.post("/ui/chaos", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
+async def chaos_preset(request: Request, services: ServicesDep, preset: Annotated[str, Form()] = "") -> HTMLResponse:
+    try:
+        services.chaos.apply_preset(preset)
+    except ChaosError as exc:
+        raise ApiError(422, "invalid_chaos", str(exc)) from exc
+    return _page(request, "partials/chaos.html", chaos=chaos_view(services))
+
+
+DIAL_FIELDS = (
+    "error_rate",
+    "rate_limit_rate",
+    "timeout_rate",
+    "cut_rate",
+    "malformed_rate",
+    "loop_rate",
+    "bounce_rate",
+    "latency_multiplier",
+)
+AGENT_FIELDS = ("tool_fault_rate",)
+
+
+@router.post("/ui/chaos/dials", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
+async def chaos_dials(request: Request, services: ServicesDep) -> HTMLResponse:
+    form = await request.form()
+    provider = str(form.get("provider", ""))
+    numbers, switch = (AGENT_FIELDS, "poisoned_article") if provider == AGENT else (DIAL_FIELDS, "outage")
+    try:
+        # A field left out or empty keeps its dial as it is (0 is out of range for some dials).
+        sent = {name: str(form.get(name) or "").strip() for name in numbers}
+        dials: dict[str, object] = {name: float(value) for name, value in sent.items() if value}
+        dials[switch] = form.get(switch) == "on"
+        services.chaos.set_many({provider: dials})
+    except (ValueError, ChaosError) as exc:
+        raise ApiError(422, "invalid_chaos", str(exc)) from exc
+    return _page(request, "partials/chaos.html", chaos=chaos_view(services))
+
+
+@router.get("/ui/metrics", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
+async def metrics_partial(request: Request, services: ServicesDep) -> HTMLResponse:
+    return _page(request, "partials/metrics.html", **await _metrics_context(services))
+
+
+def _flag_context(services: ServicesDep) -> dict[str, Any]:
+    board = services.flags
+    values = board.snapshot()
+    chapters = [
+        (number, title, [f for f in board.registry if f.chapter == number]) for number, title in CHAPTERS.items()
+    ]
+    return {"chapters": chapters, "values": values, "max_chapter": board.max_chapter}
+
+
+async def _metrics_context(services: ServicesDep) -> dict[str, Any]:
+    records = await services.records.live()
+    return {
+        "configurations": metrics.summarise(records),
+        "current_key": _current_key(services),
+        "online": services.online.snapshot(),
+        "online_on": services.flags.snapshot().get("online_evals", False),
+    }
+
+
+def _current_key(services: ServicesDep) -> str:
+    return snapshot_key(services.flags.snapshot(), services.flags.registry)

@@ -1,0 +1,152 @@
+"""Runs: start one from the browser, follow its progress, list and compare stored runs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict
+
+from switchboard.app.lab.flags import FlagError, parse_flag_spec, snapshot_key
+from switchboard.app.runs.replay import DATASETS, RunJob, RunJobs, RunStore
+from switchboard.app.services import Services
+from switchboard.app.shop.models import Run
+from switchboard.app.web.auth import ADMIN_ONLY
+from switchboard.app.web.deps import ServicesDep
+from switchboard.app.web.errors import ApiError, not_found
+from switchboard.app.web.templates import templates
+from switchboard.evals.report import case_changes, comparison_rows
+
+router = APIRouter(tags=["runs"], dependencies=ADMIN_ONLY)  # runs are the operator's
+
+
+def get_jobs(request: Request) -> RunJobs:
+    jobs: RunJobs = request.app.state.jobs
+    return jobs
+
+
+JobsDep = Annotated[RunJobs, Depends(get_jobs)]
+
+
+class NewRun(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    dataset: str = "golden"
+    flags: str | None = None  # a preset or name=on,...; None means the flags as they are now
+
+
+def _start(services: Services, jobs: JobsDep, dataset: str, spec: str | None) -> RunJob:
+    if dataset not in DATASETS:
+        raise ApiError(422, "invalid_input", f"unknown dataset {dataset!r}: use one of {', '.join(DATASETS)}")
+    try:
+        flags = parse_flag_spec(spec, services.flags.registry) if spec else services.flags.snapshot()
+    except FlagError as exc:
+        raise ApiError(422, "invalid_flag", str(exc)) from exc
+    if jobs.busy():
+        raise ApiError(409, "run_in_progress", "a run is already in progress; wait for it to finish")
+    return jobs.start(services, dataset, flags)
+
+
+def _job_view(job: RunJob) -> dict[str, Any]:
+    return {**job.__dict__, "finished": job.finished}
+
+
+def _run_row(run: Run, services: Services) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "name": run.name,
+        "created_at": run.created_at.isoformat(timespec="seconds"),
+        "dataset": run.dataset.rsplit("/", 1)[-1],
+        "flags": snapshot_key(run.flags, services.flags.registry),
+        "chaos": run.summary.get("chaos", {}).get("preset", "calm"),
+        "cases": run.summary.get("cases"),
+        "pass_at_1": run.summary.get("pass_at_1"),
+    }
+
+
+@router.post("/api/runs", status_code=202)
+async def start_run(body: NewRun, services: ServicesDep, jobs: JobsDep) -> dict[str, Any]:
+    return _job_view(_start(services, jobs, body.dataset, body.flags))
+
+
+@router.get("/api/runs/jobs/{job_id}")
+async def job_status(job_id: str, jobs: JobsDep) -> dict[str, Any]:
+    job = jobs.get(job_id)
+    if job is None:
+        raise not_found("job", job_id)
+    return _job_view(job)
+
+
+@router.get("/api/runs")
+async def list_runs(services: ServicesDep) -> list[dict[str, Any]]:
+    return [_run_row(r, services) for r in await RunStore(services.sessions).recent()]
+
+
+@router.get("/api/runs/{run_id}")
+async def get_run(run_id: str, services: ServicesDep) -> dict[str, Any]:
+    run = await RunStore(services.sessions).find(run_id)
+    if run is None:
+        raise not_found("run", run_id)
+    return run.model_dump(mode="json")
+
+
+@router.get("/runs", response_class=HTMLResponse, include_in_schema=False)
+async def runs_page(request: Request, services: ServicesDep) -> HTMLResponse:
+    rows = [_run_row(r, services) for r in await RunStore(services.sessions).recent()]
+    return templates.TemplateResponse(request, "runs.html", {"runs": rows, "active": "runs"})
+
+
+@router.get("/runs/compare", response_class=HTMLResponse, include_in_schema=False)
+async def compare_page(
+    request: Request,
+    services: ServicesDep,
+    ids: Annotated[list[str], Query()] = [],  # noqa: B006
+) -> HTMLResponse:
+    store = RunStore(services.sessions)
+    runs = [run for run in [await store.find(i) for i in ids] if run is not None]
+    if len(runs) < 1:
+        raise ApiError(422, "invalid_input", "choose at least one run to show")
+    context = {
+        "active": "runs",
+        "runs": [_run_row(r, services) for r in runs],
+        "rows": comparison_rows([r.summary for r in runs]),
+        "changes": [(r.name, case_changes(runs[0].summary, r.summary)) for r in runs[1:]],
+        "chart": _chart_data(runs),
+    }
+    return templates.TemplateResponse(request, "runs_compare.html", context)
+
+
+def _chart_data(runs: list[Run]) -> dict[str, Any]:
+    scorers = sorted({name for r in runs for name in r.summary["scorers"]})
+    return {
+        "labels": [r.name for r in runs],
+        "scorers": scorers,
+        "rates": [[r.summary["scorers"].get(s, {}).get("rate") for s in scorers] for r in runs],
+        "latency": [[r.summary.get("p50_ms"), r.summary.get("p95_ms")] for r in runs],
+        "cost": [r.summary.get("cost_per_turn_usd") for r in runs],
+    }
+
+
+@router.post("/ui/runs", response_class=HTMLResponse, include_in_schema=False)
+async def start_run_from_page(
+    request: Request, services: ServicesDep, jobs: JobsDep, dataset: Annotated[str, Form()] = "golden"
+) -> HTMLResponse:
+    job = _start(services, jobs, dataset, None)
+    return templates.TemplateResponse(request, "partials/run_job.html", {"job": job, "previous": None})
+
+
+@router.get("/ui/runs/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
+async def job_partial(request: Request, job_id: str, services: ServicesDep, jobs: JobsDep) -> HTMLResponse:
+    job = jobs.get(job_id)
+    if job is None:
+        raise not_found("job", job_id)
+    previous = await _previous_run(services, job) if job.run_id else None
+    return templates.TemplateResponse(request, "partials/run_job.html", {"job": job, "previous": previous})
+
+
+async def _previous_run(services: Services, job: RunJob) -> str | None:
+    """The latest earlier run of the same dataset, to compare the new one with."""
+    for run in await RunStore(services.sessions).recent():
+        if run.id != job.run_id and run.dataset.endswith(f"{job.dataset}.jsonl"):
+            return run.id
+    return None

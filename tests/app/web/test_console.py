@@ -1,0 +1,146 @@
+"""The operator's side over HTTP: customers are kept out, and the console decides approvals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from switchboard.app.web.main import create_app
+from tests.conftest import ADMIN, fast_settings, sign_in
+
+
+@pytest.fixture
+def app_client(tmp_path: Path) -> TestClient:
+    return TestClient(create_app(fast_settings(tmp_path)))
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PATCH", "/api/flags"),
+        ("PATCH", "/api/chaos"),
+        ("GET", "/api/chaos"),
+        ("GET", "/api/approvals"),
+        ("GET", "/console"),
+        ("GET", "/switchboard"),
+        ("GET", "/runs"),
+        ("POST", "/api/runs"),
+    ],
+)
+def test_a_customer_without_the_token_is_kept_out(app_client: TestClient, method: str, path: str) -> None:
+    with app_client as client:
+        response = client.request(method, path, json={})
+        assert response.status_code == 401 and response.json()["error"]["code"] == "admin_only"
+        assert client.request(method, path, json={}, headers={"X-Admin-Token": "guess"}).status_code == 401
+
+
+def test_signing_in_once_sets_a_cookie_for_the_browser(app_client: TestClient) -> None:
+    with app_client as client:
+        assert client.get("/admin", params={"token": "wrong"}, follow_redirects=False).status_code == 401
+        signed = client.get("/admin", params={"token": "test-admin"}, follow_redirects=False)
+        assert signed.status_code == 303 and signed.headers["location"] == "/console"
+        assert client.get("/console").status_code == 200  # the cookie now travels with every request
+        assert client.get("/").status_code == 200
+
+
+def test_the_console_queues_a_big_refund_and_a_decision_reaches_the_customer(app_client: TestClient) -> None:
+    with app_client as client:
+        customer = sign_in(client, "C1001")
+        conversation = client.post("/api/conversations", json={}, headers=customer).json()["id"]
+        asked = client.post(
+            f"/api/conversations/{conversation}/messages",
+            json={"text": "I want a refund for order 10049"},
+            headers={**customer, "Accept": "application/json"},
+        )
+        assert asked.status_code == 200 and "asked a colleague" in asked.json()["answer"]
+        (waiting,) = client.get("/api/approvals", headers=ADMIN).json()
+        assert waiting["request"]["order_id"] == "10049" and waiting["recent"][0]["role"] == "user"
+        page = client.get("/console", headers=ADMIN).text
+        assert "Refund of $357.05 for order #10049" in page and "Approve" in page
+        bad = client.post(f"/api/approvals/{waiting['id']}", json={"decision": "edit"}, headers=ADMIN)
+        assert bad.status_code == 422 and "positive amount" in bad.json()["error"]["message"]
+        as_the_page_sends_it = {"decision": "approve", "amount": "", "note": ""}
+        decided = client.post(f"/ui/approvals/{waiting['id']}", data=as_the_page_sends_it, headers=ADMIN)
+        assert decided.status_code == 200 and "Nothing is waiting" in decided.text
+        again = client.post(f"/api/approvals/{waiting['id']}", json={"decision": "deny"}, headers=ADMIN)
+        assert again.status_code == 409
+        messages = client.get(f"/api/conversations/{conversation}/messages", headers=customer).json()
+        assert "approved your refund of $357.05" in messages[-1]["content"]
+
+
+def test_a_taken_over_conversation_waits_for_a_person_and_gets_their_reply(app_client: TestClient) -> None:
+    with app_client as client:
+        customer = sign_in(client, "C1001")
+        conversation = client.post("/api/conversations", json={}, headers=customer).json()["id"]
+        held = client.post(f"/api/conversations/{conversation}/takeover", json={"on": True}, headers=ADMIN)
+        assert held.status_code == 200
+        waiting = client.post(
+            f"/api/conversations/{conversation}/messages",
+            json={"text": "where is my order?"},
+            headers={**customer, "Accept": "application/json"},
+        ).json()
+        assert "colleague is looking after this conversation" in waiting["answer"] and not waiting["record"]["calls"]
+        record = waiting["record"]
+        assert record["outcome"] == "escalated" and record["guards"][0]["guard"] == "human_takeover"
+        client.post(f"/api/conversations/{conversation}/human-reply", json={"text": "It ships today."}, headers=ADMIN)
+        latest = client.get(f"/api/conversations/{conversation}/messages", headers=customer).json()[-1]
+        assert latest["content"].endswith("ships today.")
+        assert "Hand back" in client.get("/console", headers=ADMIN).text
+        client.post(f"/api/conversations/{conversation}/takeover", json={"on": False}, headers=ADMIN)
+        back = client.post(
+            f"/api/conversations/{conversation}/messages",
+            json={"text": "where is my order?"},
+            headers={**customer, "Accept": "application/json"},
+        ).json()
+        assert back["record"]["calls"] and "colleague" not in back["answer"]
+        as_customer = client.post(f"/api/conversations/{conversation}/takeover", json={"on": True}, headers=customer)
+        assert as_customer.status_code == 401
+
+
+def open_big_refund(client: TestClient) -> str:
+    """A turn asks for C1001's $364 refund, which then waits in the console. Its approval's id."""
+    customer = sign_in(client, "C1001")
+    conversation = client.post("/api/conversations", json={}, headers=customer).json()["id"]
+    client.post(
+        f"/api/conversations/{conversation}/messages",
+        json={"text": "I want a refund for order 10049"},
+        headers={**customer, "Accept": "application/json"},
+    )
+    (waiting,) = client.get("/api/approvals", headers=ADMIN).json()
+    return str(waiting["id"])
+
+
+# 10049 cost $364.00: 1e12 and a cent over are more than is left to refund on it.
+BAD_AMOUNTS = ["inf", "-inf", "nan", "1e12", "364.01", "-5", "0", "abc"]
+
+
+@pytest.mark.parametrize("amount", BAD_AMOUNTS)
+def test_an_amount_from_the_form_that_is_no_refund_is_refused_and_the_approval_waits(
+    app_client: TestClient, amount: str
+) -> None:
+    with app_client as client:
+        waiting = open_big_refund(client)
+        refused = client.post(f"/ui/approvals/{waiting}", data={"decision": "edit", "amount": amount}, headers=ADMIN)
+        assert refused.status_code == 422 and "amount" in refused.json()["error"]["message"]
+        assert [a["id"] for a in client.get("/api/approvals", headers=ADMIN).json()] == [waiting]
+
+
+@pytest.mark.parametrize("amount", ["Infinity", "-Infinity", "NaN", "1e12", "364.01", "-5", "0", '"abc"'])
+def test_an_amount_over_the_api_that_is_no_refund_is_refused_and_the_approval_waits(
+    app_client: TestClient, amount: str
+) -> None:
+    with app_client as client:
+        waiting = open_big_refund(client)
+        body = f'{{"decision": "edit", "amount": {amount}}}'  # as sent: Python's json reads Infinity and NaN
+        headers = {**ADMIN, "Content-Type": "application/json"}
+        refused = client.post(f"/api/approvals/{waiting}", content=body, headers=headers)
+        assert refused.status_code == 422 and "amount" in refused.json()["error"]["message"]
+        assert [a["id"] for a in client.get("/api/approvals", headers=ADMIN).json()] == [waiting]
+
+
+def test_a_decision_on_no_such_approval_is_a_404(app_client: TestClient) -> None:
+    with app_client as client:
+        missing = client.post("/api/approvals/ap_nothing", json={"decision": "deny"}, headers=ADMIN)
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "approval_not_found"

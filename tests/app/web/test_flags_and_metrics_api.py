@@ -1,0 +1,85 @@
+"""Flags change the next answer; metrics compare the configurations that ran."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.app.web.test_chat_api import answer_of, ask, new_conversation
+
+
+def test_every_chapter_is_listed_and_unbuilt_flags_are_off(client: TestClient) -> None:
+    registry = client.get("/api/flags").json()["registry"]
+    assert {f["chapter"] for f in registry} == set(range(1, 13))
+    built = {f["name"] for f in registry if f["built"]}
+    assert built == {
+        "streaming",
+        "router",
+        "rag",
+        "hybrid_search",
+        "online_evals",
+        "retry_budget",
+        "circuit_breaker",
+        "failover",
+        "degradation",
+        "latency_budget",
+        "tool_validation",
+        "tool_retries",
+        "session_authorisation",
+        "loop_guard",
+        "structured_output",
+        "injection_scan",
+        "spotlighting",
+        "canary",
+        "least_privilege",
+        "pii_redaction",
+        "human_approval",
+        "escalation_triggers",
+        "scan_in_parallel",
+    }
+    assert all(not f["value"] for f in registry if not f["built"])
+
+
+def test_streaming_off_sends_the_answer_whole(client: TestClient) -> None:
+    client.patch("/api/flags", json={"flags": {"streaming": False}})
+    events = ask(client, new_conversation(client), "where is my order?")
+    tokens = [data for name, data in events if name == "token"]
+    assert len(tokens) == 1
+    assert events[-1][1]["streamed"] is False
+    assert events[-1][1]["ttft_ms"] is not None
+
+
+def test_router_off_uses_one_generalist(client: TestClient) -> None:
+    client.patch("/api/flags", json={"flags": {"router": False}})
+    record = ask(client, new_conversation(client), "where is my order?")[-1][1]
+    assert record["path"] == ["guard_input", "generalist"]
+    assert record["calls"][0]["purpose"] == "generalist"
+
+
+def test_rag_off_means_no_retrieval_and_an_honest_answer(client: TestClient) -> None:
+    client.patch("/api/flags", json={"flags": {"rag": False}})
+    events = ask(client, new_conversation(client), "how do I return a tent?")
+    record = events[-1][1]
+    assert record["retrieved"] == [] and record["sources"] == []
+    assert "rather not guess" in answer_of(events)
+
+
+def test_presets_and_metrics_per_configuration(client: TestClient) -> None:
+    client.patch("/api/flags", json={"preset": "all-off"})
+    off_key = ask(client, new_conversation(client), "do you ship to Canada?")[-1][1]["flags_key"]
+    assert not any(client.get("/api/flags").json()["flags"].values())
+    assert "=on" not in off_key
+    client.patch("/api/flags", json={"preset": "chapter-4"})
+    on_key = ask(client, new_conversation(client), "do you ship to Canada?")[-1][1]["flags_key"]
+    assert "rag=on" in on_key and "hybrid_search=on" in on_key and "failover=off" in on_key
+    rows = {r["flags_key"]: r for r in client.get("/api/metrics").json()["configurations"]}
+    off, on = rows[off_key], rows[on_key]
+    assert off["count"] >= 1 and on["count"] >= 1
+    assert on["p50_ms"] is not None and on["mean_cost_usd"] > 0
+
+
+def test_pages_render(client: TestClient) -> None:
+    chat = client.get("/")
+    assert chat.status_code == 200 and "simulated" in chat.text
+    board = client.get("/switchboard")
+    assert "not built yet" in board.text and 'data-flag="streaming"' in board.text
+    assert client.get("/static/vendor/htmx-2.0.11.min.js").status_code == 200
