@@ -112,7 +112,7 @@ async def customer(
             client.headers["Authorization"] = f"Bearer {session.json()['token']}"
             opened = await client.post("/api/conversations", json={})
         except httpx.HTTPError as error:
-            tally.transport_errors[type(error).__name__] += 1
+            tally.transport_errors[f"{type(error).__name__} signing in"] += 1
             return
         if opened.status_code != 201:
             tally.statuses[opened.status_code] += 1  # a customer who could not start is a failure too
@@ -120,10 +120,12 @@ async def customer(
             return
         conversation = opened.json()["id"]
         while time.monotonic() < until:
+            acknowledged = tally.sent[conversation]
             try:
                 turn = await one_turn(client, conversation, rng.choice(QUESTIONS), tally)
             except httpx.HTTPError as error:
-                tally.transport_errors[type(error).__name__] += 1
+                when = "mid-answer" if tally.sent[conversation] > acknowledged else "before the answer began"
+                tally.transport_errors[f"{type(error).__name__} {when}"] += 1
                 continue
             if turn:
                 note(turn, who, tally, people)
