@@ -26,7 +26,7 @@ from switchboard.app.settings import Settings
 BUDGET = 10.0
 
 
-class Clock:
+class SkippingClock:
     """time.monotonic (which the gateway reads the deadline on), plus the time the fakes "took"."""
 
     def __init__(self) -> None:
@@ -39,7 +39,7 @@ class Clock:
 class SlowShop:
     """The real shop, but every call takes longer than the whole turn may."""
 
-    def __init__(self, inner: Any, clock: Clock) -> None:
+    def __init__(self, inner: Any, clock: SkippingClock) -> None:
         self._inner = inner
         self._clock = clock
         self.calls: list[str] = []
@@ -58,7 +58,7 @@ class SlowShop:
 class SlowRouting:
     """A provider whose routing decisions (the calls with a JSON schema) take the whole budget."""
 
-    def __init__(self, inner: Provider, clock: Clock) -> None:
+    def __init__(self, inner: Provider, clock: SkippingClock) -> None:
         self.name = inner.name
         self._inner = inner
         self._clock = clock
@@ -76,7 +76,7 @@ async def services(tmp_path: Path) -> AsyncIterator[Services]:
         yield built
 
 
-def context(services: Services, clock: Clock, **kwargs: Any) -> TurnContext:
+def context(services: Services, clock: SkippingClock, **kwargs: Any) -> TurnContext:
     flags = {**services.flags.snapshot(), "latency_budget": True, "injection_scan": False}
     defaults: dict[str, Any] = {
         "customer_id": "C1001",
@@ -104,7 +104,7 @@ async def play(services: Services, ctx: TurnContext, text: str) -> list[object]:
 async def test_a_tool_that_runs_past_the_deadline_ends_the_turn_before_the_next_model_call(
     services: Services,
 ) -> None:
-    clock = Clock()
+    clock = SkippingClock()
     shop = SlowShop(services.shop, clock)
     ctx = context(services, clock, shop=shop)
     with pytest.raises(DeadlineExceeded, match="before the orders model call"):
@@ -113,7 +113,7 @@ async def test_a_tool_that_runs_past_the_deadline_ends_the_turn_before_the_next_
 
 
 async def test_no_tool_is_started_once_the_deadline_has_passed(services: Services) -> None:
-    clock = Clock()
+    clock = SkippingClock()
     shop = SlowShop(services.shop, clock)
     ctx = context(services, clock, shop=shop, deadline=clock() - 1)
     tools = {t.spec.name: t for t in toolset("get_order")}
@@ -123,7 +123,7 @@ async def test_no_tool_is_started_once_the_deadline_has_passed(services: Service
 
 
 async def test_the_deadline_is_checked_between_graph_steps(services: Services) -> None:
-    clock = Clock()
+    clock = SkippingClock()
     chain = [SlowRouting(p, clock) for p in services.gateway.chain_for(services.settings.router_model)]
     gateway = Gateway({services.settings.router_model: chain, services.settings.model: chain})
     ctx = context(services, clock, gateway=gateway)
@@ -132,7 +132,7 @@ async def test_the_deadline_is_checked_between_graph_steps(services: Services) -
 
 
 async def test_without_a_budget_the_same_slow_turn_runs_to_its_end(services: Services) -> None:
-    clock = Clock()
+    clock = SkippingClock()
     shop = SlowShop(services.shop, clock)
     events = await play(services, context(services, clock, shop=shop, deadline=None), "where is my order 10042?")
     assert shop.calls and any(isinstance(e, ToolUsed) for e in events)

@@ -6,6 +6,8 @@ from typing import Any
 
 from switchboard.app.services import Services
 
+BIG_REFUND = "I want a refund for order 10049"  # C1001's $364 order: over the $250 the assistant may approve
+
 
 async def play(
     services: Services, conversation_id: str, customer: str, text: str, **switches: bool

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_chat_browser import DOCS, ask
+from tests.e2e.browsing import DOCS, ask
 
 pytestmark = pytest.mark.e2e
 

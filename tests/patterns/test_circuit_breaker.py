@@ -1,14 +1,7 @@
 import pytest
 
 from switchboard.patterns.circuit_breaker import CircuitBreaker, Permit
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fakes import Clock
 
 
 def breaker(clock: Clock, history: int = 100) -> CircuitBreaker:

@@ -5,14 +5,7 @@ import asyncio
 import pytest
 
 from switchboard.patterns.idempotent_retry import ToolRetry, TransientToolError, idempotency_key
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.waited: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waited.append(seconds)
+from tests.fakes import Sleeps
 
 
 def test_the_key_is_stable_for_one_logical_call_and_differs_otherwise() -> None:
@@ -32,7 +25,7 @@ async def test_transient_failures_are_retried_with_growing_waits() -> None:
         return "done"
 
     assert await ToolRetry(attempts=3, base_delay_s=0.1, sleep=sleeps).run(attempt) == ("done", 3)
-    assert sleeps.waited == [0.1, 0.2]
+    assert sleeps.waits == [0.1, 0.2]
 
 
 async def test_a_hung_tool_times_out_and_the_last_failure_propagates() -> None:

@@ -4,18 +4,11 @@ from collections.abc import AsyncIterator
 import pytest
 
 from switchboard.patterns.latency_budget import BudgetSpent, Deadline, TurnBudget, until
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 10.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fakes import Clock
 
 
 def test_the_deadline_counts_down_and_caps_waits() -> None:
-    clock = Clock()
+    clock = Clock(10.0)
     deadline = Deadline.after(2.0, clock)
     assert deadline.remaining() == 2.0 and deadline.cap(5.0) == 2.0 and deadline.cap(1.0) == 1.0
     clock.now += 1.5
@@ -61,7 +54,7 @@ async def test_a_stream_stuck_past_its_deadline_is_cut_and_cleaned_up() -> None:
 
 
 async def test_the_stream_runs_until_its_deadline_then_is_cut() -> None:
-    clock, stuck, got = Clock(), Stuck("routed", "tool ran"), []
+    clock, stuck, got = Clock(10.0), Stuck("routed", "tool ran"), []
     with pytest.raises(BudgetSpent):
         async for item in until(Deadline.after(2.0, clock), stuck(), grace=0):
             got.append(item)
@@ -117,7 +110,7 @@ async def test_without_a_deadline_the_stream_is_read_as_it_is() -> None:
 
 
 def test_a_turns_budget_keeps_time_to_start_and_time_to_fall_back() -> None:
-    clock = Clock()
+    clock = Clock(10.0)
     budget = TurnBudget(10.0, started=0.0, clock=clock)
     clock.now = 2.0
     assert budget.longest_wait() == 5.0  # 10 − 3 (to answer once started) − 2 already gone

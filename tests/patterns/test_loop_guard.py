@@ -1,14 +1,7 @@
 from __future__ import annotations
 
 from switchboard.patterns.loop_guard import Caps, LoopGuard, repeating_period
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fakes import Clock
 
 
 def test_the_same_call_a_third_time_halts_as_a_repeat() -> None:

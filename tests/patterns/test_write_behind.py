@@ -7,14 +7,7 @@ import asyncio
 import pytest
 
 from switchboard.patterns.write_behind import WriteBehind
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fakes import Clock
 
 
 class Store:
@@ -38,7 +31,7 @@ async def settle() -> None:
 
 
 async def test_the_first_offer_is_written_at_once_and_the_rest_of_the_interval_waits() -> None:
-    clock, store = Clock(), Store()
+    clock, store = Clock(0.0), Store()
     drafts = WriteBehind(store.write_many, clock, every=0.25)
     for text in ("Our", "Our tents", "Our tents are"):
         drafts.offer("a", text)
@@ -52,7 +45,7 @@ async def test_the_first_offer_is_written_at_once_and_the_rest_of_the_interval_w
 
 
 async def test_many_streams_share_one_batch() -> None:
-    clock, store = Clock(), Store()
+    clock, store = Clock(0.0), Store()
     drafts = WriteBehind(store.write_many, clock, every=0.25)
     drafts.offer("warmup", "x")
     await settle()
@@ -67,7 +60,7 @@ async def test_many_streams_share_one_batch() -> None:
 
 
 async def test_one_batch_at_a_time_and_what_came_meanwhile_goes_in_the_next() -> None:
-    clock, store = Clock(), Store()
+    clock, store = Clock(0.0), Store()
     drafts = WriteBehind(store.write_many, clock, every=0.25)
     store.gate.clear()  # the database is slow
     drafts.offer("a", "A.")
@@ -82,7 +75,7 @@ async def test_one_batch_at_a_time_and_what_came_meanwhile_goes_in_the_next() ->
 
 
 async def test_a_forgotten_key_is_not_written_after_its_final_write() -> None:
-    clock, store = Clock(), Store()
+    clock, store = Clock(0.0), Store()
     drafts = WriteBehind(store.write_many, clock, every=0.25)
     drafts.offer("a", "Half")
     await settle()
@@ -95,7 +88,7 @@ async def test_a_forgotten_key_is_not_written_after_its_final_write() -> None:
 
 
 async def test_a_failed_batch_is_logged_and_the_next_one_still_happens(caplog: pytest.LogCaptureFixture) -> None:
-    clock, saved = Clock(), []
+    clock, saved = Clock(0.0), []
 
     async def flaky(batch: dict[str, str]) -> None:
         if not saved:

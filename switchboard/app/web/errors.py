@@ -1,6 +1,21 @@
 """The API's one error shape: `{"error": {"code", "message"}}` with a 4xx or 5xx status.
 
 Bad input always gets a 4xx naming the problem; nothing a client sends can produce a 500.
+A status is chosen by an exception's class, never by its message text. Routes raise the
+domain's own exceptions and this module maps each class to its status and code, in one
+place (`DOMAIN_ERRORS`). The tree, with what each answers:
+
+    ApiError                  the status and code it carries (auth 401/403, not found 404, …)
+    ApprovalError             turns/approvals.py: a decision not carried out
+      ApprovalNotFound        404 approval_not_found
+      AlreadyDecided          409 already_decided
+      InvalidDecision         422 invalid_decision
+      DecisionFailed          500 decision_failed (logged by the desk; the approval waits again)
+    FlagError                 422 invalid_flag   (lab/flags.py: an unknown flag or preset)
+    ChaosError                422 invalid_chaos  (lab/chaos.py: an unknown dial, or out of range)
+    RequestValidationError    422 invalid_input, or 400 malformed_json
+    HTTPException             its own status (404 not_found, 405 method_not_allowed, …)
+    anything else             500 internal_error, logged
 """
 
 from __future__ import annotations
@@ -12,7 +27,21 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from switchboard.app.lab.chaos import ChaosError
+from switchboard.app.lab.flags import FlagError
+from switchboard.app.turns.approvals import AlreadyDecided, ApprovalNotFound, DecisionFailed, InvalidDecision
+
 log = logging.getLogger(__name__)
+
+# Every domain error's status and code. A subclass not listed takes its nearest listed base's.
+DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    ApprovalNotFound: (404, "approval_not_found"),
+    AlreadyDecided: (409, "already_decided"),
+    InvalidDecision: (422, "invalid_decision"),
+    DecisionFailed: (500, "decision_failed"),
+    FlagError: (422, "invalid_flag"),
+    ChaosError: (422, "invalid_chaos"),
+}
 
 
 class ApiError(Exception):
@@ -37,10 +66,18 @@ def _describe(exc: RequestValidationError) -> tuple[str, str]:
     return "invalid_input", f"{where}: {first.get('msg', 'invalid value')}"
 
 
+async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+    status, code = next(DOMAIN_ERRORS[kind] for kind in type(exc).__mro__ if kind in DOMAIN_ERRORS)
+    return error_response(status, code, str(exc))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message)
+
+    for kind in DOMAIN_ERRORS:
+        app.add_exception_handler(kind, _domain_error)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -17,6 +17,7 @@ from switchboard.agents.llm.resilience import Policies, Resilience
 from switchboard.agents.llm.types import ChatRequest, Chunk, DeadlineExceeded, ProviderError, TextDelta, Usage
 from switchboard.patterns.circuit_breaker import CircuitBreaker
 from switchboard.patterns.retry_budget import Backoff, RetryBudget
+from tests.fakes import Clock, Sleeps
 
 REQUEST = ChatRequest([{"role": "user", "content": "hi"}], "m")
 ALL = Resilience(retry=True, breaker=True, failover=True)
@@ -50,22 +51,6 @@ class Scripted:
 
 def err(kind: Any = "server_error", retry_after: float | None = None) -> ProviderError:
     return ProviderError(kind, "boom", retry_after=retry_after)
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def gateway(

@@ -1,6 +1,19 @@
+"""The switchboard's flags: presets, chapters, all-or-nothing changes, and every name looked up."""
+
+import re
+from pathlib import Path
+
 import pytest
 
-from switchboard.app.lab.flags import REGISTRY, FlagBoard, FlagError, preset_values, snapshot_key
+from switchboard.app.lab.flags import BY_NAME, REGISTRY, FlagBoard, FlagError, preset_values, snapshot_key
+from switchboard.app.runs.scenarios import RESILIENCE
+from switchboard.app.settings import REPO
+
+# A flag is read by its name, and a name nobody registered reads as "off" without a word: every
+# name in a lookup must be one the registry holds. The lookups: `ctx.on("…")`, `flags.get("…")`,
+# `snapshot().get("…")` and `flags["…"]`, in the code and in the pages' templates.
+LOOKUP = re.compile(r"""(?:\.on|\bflags\.get|\bsnapshot(?:\(\))?\.get|\bflags\[)\(?\s*["']([^"']+)["']""")
+SCANNED = [*(REPO / "switchboard").rglob("*.py"), *(REPO / "ui" / "templates").rglob("*.html")]
 
 
 def test_chapter_presets_switch_on_built_flags_up_to_the_chapter() -> None:
@@ -31,3 +44,16 @@ def test_snapshot_key_names_the_built_flags() -> None:
     key = snapshot_key(board.snapshot(), board.registry).split()
     assert key[:3] == ["streaming=on", "router=off", "tool_validation=on"]
     assert {k.split("=")[0] for k in key} == {f.name for f in board.registry if f.built}
+
+
+def _looked_up(path: Path) -> list[tuple[str, str]]:
+    text = path.read_text(encoding="utf-8")
+    return [(f"{path.relative_to(REPO)}:{text.count(chr(10), 0, m.start()) + 1}", m[1]) for m in LOOKUP.finditer(text)]
+
+
+def test_every_flag_name_looked_up_is_registered() -> None:
+    lookups = [found for path in SCANNED for found in _looked_up(path)]
+    assert len({name for _, name in lookups}) > 20, "the scan no longer sees the lookups"
+    lookups += [("app/runs/scenarios.py: RESILIENCE", name) for name in RESILIENCE]  # switched as a group
+    unknown = [f"{where}: {name!r}" for where, name in lookups if name not in BY_NAME]
+    assert not unknown, "flags looked up but not in lab/flags.py's registry:\n" + "\n".join(unknown)

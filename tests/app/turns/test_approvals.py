@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,17 +24,8 @@ from switchboard.app.turns.approvals import (
     DecisionFailed,
     InvalidDecision,
 )
-from tests.app.playing import play
-
-BIG_REFUND = "I want a refund for order 10049"  # C1001's $364 order: over the $250 the assistant may approve
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 24, 9, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.app.playing import BIG_REFUND, play
+from tests.fakes import CalendarClock
 
 
 def settings(tmp_path: Path) -> Settings:
@@ -91,7 +82,7 @@ async def test_an_edited_amount_is_what_gets_refunded_and_a_denial_refunds_nothi
 
 
 async def test_past_its_deadline_a_request_is_declined_with_a_message(tmp_path: Path) -> None:
-    clock = Clock()
+    clock = CalendarClock()
     async with running_services(settings(tmp_path), now=clock) as services:
         conversation = (await services.conversations.create("C1001")).id
         await play(services, conversation, "C1001", BIG_REFUND, human_approval=True)
@@ -147,7 +138,7 @@ async def attempt(services: Services, approval_id: str, who: str) -> str | None:
 
 @pytest.mark.parametrize("contenders", [("approve", "approve"), ("approve", "deny"), ("approve", "expire")])
 async def test_two_decisions_at_once_carry_out_exactly_one(tmp_path: Path, contenders: tuple[str, str]) -> None:
-    clock = Clock()
+    clock = CalendarClock()
     async with running_services(settings(tmp_path), now=clock) as services:
         for round_ in range(4):  # a lucky interleaving must not hide the race; each order goes first twice
             await load_seed(services.sessions, services.settings.seed_dir, clock())  # 10049 unrefunded again

@@ -13,8 +13,7 @@ from sqlmodel import select
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
 from switchboard.app.shop.models import Message, RequestRecord
-from tests.app.playing import play
-from tests.app.turns.test_approvals import BIG_REFUND
+from tests.app.playing import BIG_REFUND, play
 
 
 @pytest.fixture

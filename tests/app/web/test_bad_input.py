@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.app.web.test_chat_api import ask, new_conversation
+from tests.app.web.chatting import ask, new_conversation
 from tests.conftest import sign_in
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.app.web.test_chat_api import ask, new_conversation
+from tests.app.web.chatting import ask, new_conversation
 
 
 @pytest.fixture(autouse=True)

@@ -2,35 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.testclient import TestClient
 
-from tests.conftest import sign_in
-from tests.sse import parse_sse
-
-
-def new_conversation(client: TestClient, customer_id: str = "C1001") -> str:
-    """A new conversation, with the client signed in as `customer_id`."""
-    sign_in(client, customer_id)
-    response = client.post("/api/conversations", json={})
-    assert response.status_code == 201
-    return str(response.json()["id"])
-
-
-def ask(client: TestClient, conversation_id: str, text: str) -> list[tuple[str, Any]]:
-    response = client.post(
-        f"/api/conversations/{conversation_id}/messages",
-        json={"text": text},
-        headers={"accept": "text/event-stream"},
-    )
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/event-stream")
-    return parse_sse(response.text)
-
-
-def answer_of(events: list[tuple[str, Any]]) -> str:
-    return "".join(data["text"] for name, data in events if name == "token")
+from tests.app.web.chatting import answer_of, ask, new_conversation
 
 
 def test_tokens_stream_before_a_done_record_with_real_figures(client: TestClient) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.app.web.test_chat_api import answer_of, ask, new_conversation
+from tests.app.web.chatting import answer_of, ask, new_conversation
 
 
 def test_every_chapter_is_listed_and_unbuilt_flags_are_off(client: TestClient) -> None:

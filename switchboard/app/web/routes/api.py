@@ -6,8 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from switchboard.app.lab.chaos import ChaosError
-from switchboard.app.lab.flags import CHAPTERS, FlagBoard, FlagError
+from switchboard.app.lab.flags import CHAPTERS, FlagBoard
 from switchboard.app.runs import metrics
 from switchboard.app.web.auth import ADMIN_ONLY
 from switchboard.app.web.deps import RecordDep, ServicesDep
@@ -43,13 +42,10 @@ async def get_flags(services: ServicesDep) -> dict[str, Any]:
 async def patch_flags(body: FlagsPatch, services: ServicesDep) -> dict[str, Any]:
     if (body.flags is None) == (body.preset is None):
         raise ApiError(422, "invalid_input", 'send either "flags" or "preset"')
-    try:
-        if body.preset is not None:
-            services.flags.apply_preset(body.preset)
-        else:
-            services.flags.set_many(body.flags or {})
-    except FlagError as exc:
-        raise ApiError(422, "invalid_flag", str(exc)) from exc
+    if body.preset is not None:
+        services.flags.apply_preset(body.preset)
+    else:
+        services.flags.set_many(body.flags or {})
     return flags_view(services.flags)
 
 
@@ -62,13 +58,10 @@ async def get_chaos(services: ServicesDep) -> dict[str, Any]:
 async def patch_chaos(body: ChaosPatch, services: ServicesDep) -> dict[str, Any]:
     if (body.chaos is None) == (body.preset is None):
         raise ApiError(422, "invalid_input", 'send either "chaos" or "preset"')
-    try:
-        if body.preset is not None:
-            services.chaos.apply_preset(body.preset)
-        else:
-            services.chaos.set_many(body.chaos or {})
-    except ChaosError as exc:
-        raise ApiError(422, "invalid_chaos", str(exc)) from exc
+    if body.preset is not None:
+        services.chaos.apply_preset(body.preset)
+    else:
+        services.chaos.set_many(body.chaos or {})
     return chaos_view(services)
 
 

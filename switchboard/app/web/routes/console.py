@@ -10,14 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from switchboard.app.services import Services
 from switchboard.app.shop.models import Approval
-from switchboard.app.turns.approvals import (
-    AlreadyDecided,
-    ApprovalError,
-    ApprovalNotFound,
-    ConsoleDecision,
-    DecisionFailed,
-    InvalidDecision,
-)
+from switchboard.app.turns.approvals import ConsoleDecision
 from switchboard.app.web.auth import ADMIN_ONLY
 from switchboard.app.web.deps import ConversationDep, ServicesDep
 from switchboard.app.web.errors import ApiError
@@ -43,25 +36,10 @@ async def list_approvals(services: ServicesDep) -> list[dict[str, Any]]:
     return await _queue(services)
 
 
-REFUSALS: dict[type[ApprovalError], tuple[int, str]] = {
-    ApprovalNotFound: (404, "approval_not_found"),
-    AlreadyDecided: (409, "already_decided"),
-    InvalidDecision: (422, "invalid_decision"),
-    DecisionFailed: (500, "decision_failed"),  # the desk logged it; the approval waits again
-}
-
-
-def _refused(exc: ApprovalError) -> ApiError:
-    status, code = next(found for kind, found in REFUSALS.items() if isinstance(exc, kind))
-    return ApiError(status, code, str(exc))
-
-
 @router.post("/api/approvals/{approval_id}")
 async def decide(approval_id: str, body: ConsoleDecision, services: ServicesDep) -> dict[str, Any]:
-    try:
-        decided = await services.approvals.decide(approval_id, body, OPERATOR)
-    except ApprovalError as exc:
-        raise _refused(exc) from exc
+    """Carry out a person's decision; a refusal is an ApprovalError (its status: web/errors.py)."""
+    decided = await services.approvals.decide(approval_id, body, OPERATOR)
     return decided.model_dump(mode="json")
 
 

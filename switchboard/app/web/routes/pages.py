@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
 
 from switchboard.app.lab.chaos import AGENT, ChaosError
-from switchboard.app.lab.flags import CHAPTERS, FlagError, snapshot_key
+from switchboard.app.lab.flags import CHAPTERS, snapshot_key
 from switchboard.app.runs import metrics
 from switchboard.app.web.auth import ADMIN_ONLY, COOKIE, CustomerDep, customer_id_of, same_secret, signer_of
 from switchboard.app.web.deps import OwnConversationDep, RecordDep, ServicesDep
@@ -95,13 +96,10 @@ async def toggle_flag(
     value: Annotated[str, Form()] = "",
     preset: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
-    try:
-        if preset:
-            services.flags.apply_preset(preset)
-        else:
-            services.flags.set_many({name: value == "on"})
-    except FlagError as exc:
-        raise ApiError(422, "invalid_flag", str(exc)) from exc
+    if preset:
+        services.flags.apply_preset(preset)
+    else:
+        services.flags.set_many({name: value == "on"})
     return _page(request, "partials/flags.html", **_flag_context(services))
 
 
@@ -112,10 +110,7 @@ async def chaos_partial(request: Request, services: ServicesDep) -> HTMLResponse
 
 @router.post("/ui/chaos", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
 async def chaos_preset(request: Request, services: ServicesDep, preset: Annotated[str, Form()] = "") -> HTMLResponse:
-    try:
-        services.chaos.apply_preset(preset)
-    except ChaosError as exc:
-        raise ApiError(422, "invalid_chaos", str(exc)) from exc
+    services.chaos.apply_preset(preset)
     return _page(request, "partials/chaos.html", chaos=chaos_view(services))
 
 
@@ -132,19 +127,23 @@ DIAL_FIELDS = (
 AGENT_FIELDS = ("tool_fault_rate",)
 
 
+def _dial_numbers(form: FormData, names: tuple[str, ...]) -> dict[str, float]:
+    """The dials the form sets: a field left out or empty keeps its dial as it is (0 is out of
+    range for some dials); one that is not a number is refused like one out of range."""
+    sent = {name: str(form.get(name) or "").strip() for name in names}
+    try:
+        return {name: float(value) for name, value in sent.items() if value}
+    except ValueError as exc:
+        raise ChaosError(str(exc)) from exc
+
+
 @router.post("/ui/chaos/dials", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
 async def chaos_dials(request: Request, services: ServicesDep) -> HTMLResponse:
     form = await request.form()
     provider = str(form.get("provider", ""))
     numbers, switch = (AGENT_FIELDS, "poisoned_article") if provider == AGENT else (DIAL_FIELDS, "outage")
-    try:
-        # A field left out or empty keeps its dial as it is (0 is out of range for some dials).
-        sent = {name: str(form.get(name) or "").strip() for name in numbers}
-        dials: dict[str, object] = {name: float(value) for name, value in sent.items() if value}
-        dials[switch] = form.get(switch) == "on"
-        services.chaos.set_many({provider: dials})
-    except (ValueError, ChaosError) as exc:
-        raise ApiError(422, "invalid_chaos", str(exc)) from exc
+    dials: dict[str, object] = {**_dial_numbers(form, numbers), switch: form.get(switch) == "on"}
+    services.chaos.set_many({provider: dials})
     return _page(request, "partials/chaos.html", chaos=chaos_view(services))
 
 

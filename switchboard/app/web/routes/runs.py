@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict
 
-from switchboard.app.lab.flags import FlagError, parse_flag_spec, snapshot_key
+from switchboard.app.lab.flags import parse_flag_spec, snapshot_key
 from switchboard.app.runs.replay import DATASETS, RunJob, RunJobs, RunStore
 from switchboard.app.services import Services
 from switchboard.app.shop.models import Run
@@ -38,10 +38,7 @@ class NewRun(BaseModel):
 def _start(services: Services, jobs: JobsDep, dataset: str, spec: str | None) -> RunJob:
     if dataset not in DATASETS:
         raise ApiError(422, "invalid_input", f"unknown dataset {dataset!r}: use one of {', '.join(DATASETS)}")
-    try:
-        flags = parse_flag_spec(spec, services.flags.registry) if spec else services.flags.snapshot()
-    except FlagError as exc:
-        raise ApiError(422, "invalid_flag", str(exc)) from exc
+    flags = parse_flag_spec(spec, services.flags.registry) if spec else services.flags.snapshot()
     if jobs.busy():
         raise ApiError(409, "run_in_progress", "a run is already in progress; wait for it to finish")
     return jobs.start(services, dataset, flags)

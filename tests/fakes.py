@@ -1,0 +1,38 @@
+"""The test suite's shared fakes: clocks that stand still until a test moves them, and a sleep
+that only notes how long it was asked to wait. Injected where the code takes a clock or a sleep,
+so tests stay deterministic and never wait for real."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+class Clock:
+    """A monotonic clock (seconds) that moves only by `clock.now += …`. It starts away from zero
+    so that a reading mistaken for a duration shows."""
+
+    def __init__(self, now: float = 100.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class CalendarClock:
+    """A wall clock (aware datetimes) that moves only by `clock.now += timedelta(…)`."""
+
+    def __init__(self, now: datetime = datetime(2026, 11, 24, 9, tzinfo=UTC)) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Sleeps:
+    """An async sleep that returns at once and keeps each wait it was asked for."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
