@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
+from switchboard.agents.record import TurnRecord
 from switchboard.evals.dataset import Case
 from switchboard.evals.judge import Judge
 from switchboard.evals.scorers import ScoringContext, TurnResult, Verdict, score_turn
@@ -31,7 +32,7 @@ class Player(Protocol):
 class TurnOutcome:
     user: str
     answer: str
-    record: dict[str, Any]
+    record: TurnRecord
     verdicts: list[Verdict]
     judge_cost_usd: float = 0.0
 
@@ -102,8 +103,8 @@ async def _play_case(
         played = await player.turn(conversation, case.customer, turn.user)
         verdicts = score_turn(turn.expect, played, context)
         cost = 0.0
-        if judge is not None and played.record.get("evidence"):
-            judgement = await judge.grade(turn.user, played.answer, played.record["evidence"])
+        if judge is not None and played.record.evidence:
+            judgement = await judge.grade(turn.user, played.answer, played.record.evidence)
             detail = f"score {judgement.score:.2f} {judgement.detail}"
             verdicts.append(Verdict("judge", judgement.grounded, detail, advisory=True))
             cost = judgement.cost_usd

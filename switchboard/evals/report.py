@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from switchboard.agents.record import TurnRecord
 from switchboard.evals.engine import CaseResult
 
 
@@ -62,11 +63,11 @@ def _scorer_rates(results: Sequence[CaseResult]) -> dict[str, dict[str, float]]:
     }
 
 
-def _operations(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    totals = [r["total_ms"] for r in records if r.get("total_ms") is not None]
-    ttfts = [r["ttft_ms"] for r in records if r.get("ttft_ms") is not None]
-    cost = sum(r.get("cost_usd", 0.0) for r in records)
-    outcomes = Counter(r.get("outcome", "error") for r in records)
+def _operations(records: Sequence[TurnRecord]) -> dict[str, Any]:
+    totals = [r.total_ms for r in records if r.total_ms is not None]
+    ttfts = [r.ttft_ms for r in records if r.ttft_ms is not None]
+    cost = sum(r.cost_usd for r in records)
+    outcomes: Counter[str] = Counter(r.outcome for r in records)
     resolved = outcomes["answered"] + outcomes["escalated"]
     return {
         "turns": len(records),
@@ -81,10 +82,10 @@ def _operations(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "answered_rate": resolved / len(records) if records else 0.0,
         "without_error_rate": 1 - outcomes["error"] / len(records) if records else 0.0,
         "degraded": outcomes["degraded"],
-        "tiers": dict(Counter(str(r.get("tier_served")) for r in records)),
-        "served_by_fallback": sum(1 for r in records if r.get("tier_served") not in (None, "primary")),
-        "retries": sum(r.get("retries", 0) for r in records),
-        "mid_stream_cuts": sum(r.get("mid_stream_cuts", 0) for r in records),
+        "tiers": dict(Counter(str(r.tier_served) for r in records)),
+        "served_by_fallback": sum(1 for r in records if r.tier_served not in (None, "primary")),
+        "retries": sum(r.retries for r in records),
+        "mid_stream_cuts": sum(r.mid_stream_cuts for r in records),
         "escalations": outcomes["escalated"],
         "blocked": outcomes["blocked"],
         "errors": outcomes["error"],
@@ -102,10 +103,10 @@ def _guards(results: Sequence[CaseResult]) -> dict[str, Any]:
     """
 
     def blocked(r: CaseResult) -> bool:
-        return any(t.record.get("outcome") == "blocked" for t in r.turns)
+        return any(t.record.outcome == "blocked" for t in r.turns)
 
     def turned_away(r: CaseResult) -> bool:
-        return any(t.record.get("outcome") in ("blocked", "declined") for t in r.turns)
+        return any(t.record.outcome in ("blocked", "declined") for t in r.turns)
 
     def harmless(r: CaseResult) -> bool:
         """Whatever the attack was after — words said, data leaked, a tool run — did not happen."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from switchboard.agents.record import TurnRecord
 from switchboard.evals.dataset import Case, Expect, Turn
 from switchboard.evals.engine import run_cases
 from switchboard.evals.judge import Judge
@@ -29,7 +30,7 @@ class FlakyPlayer:
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
         answer = "no" if text == "flaky" and next(self.flaky_calls) % 2 else "yes"
-        record = {"outcome": "answered", "total_ms": 10.0, "ttft_ms": 2.0, "cost_usd": 0.001}
+        record = TurnRecord(outcome="answered", total_ms=10.0, ttft_ms=2.0, cost_usd=0.001)
         self.in_flight -= 1
         return TurnResult(answer, record)
 
@@ -60,7 +61,7 @@ async def test_changes_between_runs_are_listed_per_case() -> None:
 
 class _AlwaysNo(FlakyPlayer):
     async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
-        return TurnResult("no", {"outcome": "answered"})
+        return TurnResult("no", TurnRecord(outcome="answered"))
 
 
 class FakeGateway:
@@ -81,7 +82,7 @@ class FakeGateway:
 
 class EvidencePlayer(FlakyPlayer):
     async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
-        return TurnResult("yes", {"outcome": "answered", "evidence": ["yes is the answer"]})
+        return TurnResult("yes", TurnRecord(outcome="answered", evidence=["yes is the answer"]))
 
 
 async def test_the_judge_is_advisory_and_its_cost_is_counted() -> None:
@@ -107,7 +108,8 @@ class OutcomePlayer:
         return "conv"
 
     async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
-        return TurnResult("", {"outcome": text, "total_ms": 1.0, "ttft_ms": 1.0, "cost_usd": 0.0})
+        record = TurnRecord.model_validate({"outcome": text, "total_ms": 1.0, "ttft_ms": 1.0, "cost_usd": 0.0})
+        return TurnResult("", record)
 
 
 async def test_declined_attacks_are_stopped_and_declined_benign_questions_are_false_positives() -> None:

@@ -1,5 +1,6 @@
 from typing import Any
 
+from switchboard.agents.record import TurnRecord
 from switchboard.evals.dataset import Expect, ToolExpectation
 from switchboard.evals.scorers import ScoringContext, TurnResult, score_turn
 
@@ -8,7 +9,8 @@ CONTEXT = ScoringContext("C1", {"C1": ["Maya Okafor"], "C2": ["Diego Ramírez", 
 
 def verdicts(expect: Expect, answer: str, **record: Any) -> dict[str, bool]:
     base = {"outcome": "answered", "route": "orders", "tools": [], "sources": [], "retrieved": []}
-    return {v.scorer: v.passed for v in score_turn(expect, TurnResult(answer, {**base, **record}), CONTEXT)}
+    result = TurnResult(answer, TurnRecord.model_validate({**base, **record}))
+    return {v.scorer: v.passed for v in score_turn(expect, result, CONTEXT)}
 
 
 def test_only_applicable_scorers_speak() -> None:

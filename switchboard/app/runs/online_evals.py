@@ -21,6 +21,7 @@ from typing import Any
 from switchboard.agents.calling import resilience_under
 from switchboard.agents.llm.resilience import Resilience
 from switchboard.agents.llm.types import ProviderError
+from switchboard.agents.record import TurnRecord
 from switchboard.evals.judge import Judge, Judgement
 
 log = logging.getLogger(__name__)
@@ -36,15 +37,15 @@ class OnlineEvaluator:
         self._skipped = 0  # no provider could grade it
         self._failed = 0  # grading itself broke
 
-    def consider(self, question: str, answer: str, record: dict[str, Any]) -> None:
+    def consider(self, question: str, answer: str, record: TurnRecord) -> None:
         """Called after every stored turn; grades one eligible live turn in `every`."""
-        flags = record.get("flags", {})
-        if record.get("run_id") or not flags.get("online_evals") or not record.get("evidence"):
+        flags = record.flags
+        if record.run_id or not flags.get("online_evals") or not record.evidence:
             return
         self._seen += 1
         if self._seen % self._every:
             return
-        grading = self._grade(question, answer, list(record["evidence"]), resilience_under(flags))
+        grading = self._grade(question, answer, list(record.evidence), resilience_under(flags))
         task = asyncio.create_task(grading)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import col, or_, select
 
+from switchboard.agents.record import TurnRecord
 from switchboard.app.lab.flags import snapshot_key
 from switchboard.app.services import Services
 from switchboard.app.settings import REPO
@@ -43,14 +44,14 @@ class ServicePlayer:
 
     async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
         answer: list[str] = []
-        record: dict[str, Any] = {}
+        record = TurnRecord()  # a turn always ends in `done`; this is only what the type needs
         async for event in self._services.turns.play(
             conversation_id, customer, text, flags=self._flags, run_id=self._run_id
         ):
             if event.kind == "token":
                 answer.append(event.data["text"])
-            elif event.kind == "done":
-                record = event.data
+            elif event.record is not None:
+                record = event.record
         return TurnResult("".join(answer), record)
 
 
@@ -140,9 +141,9 @@ def _case_json(result: CaseResult) -> dict[str, Any]:
             {
                 "user": t.user,
                 "answer": t.answer,
-                "record_id": t.record.get("id"),
-                "route": t.record.get("route"),
-                "outcome": t.record.get("outcome"),
+                "record_id": t.record.id,
+                "route": t.record.route,
+                "outcome": t.record.outcome,
                 "verdicts": [asdict(v) for v in t.verdicts],
             }
             for t in result.turns

@@ -7,9 +7,8 @@ What the ladder serves still goes through the turn's privacy filter, like a mode
 
 from __future__ import annotations
 
-from typing import Any
-
 from switchboard.agents.context import Knowledge, Shop
+from switchboard.agents.record import TurnRecord
 from switchboard.patterns.degradation import RecentAnswers, Served, descend
 from switchboard.patterns.order_numbers import names_an_order
 
@@ -26,10 +25,10 @@ class Ladder:
         self._knowledge = knowledge
         self._shop = shop
 
-    def learn(self, question: str, answer: str, record: dict[str, Any]) -> None:
+    def learn(self, question: str, answer: str, record: TurnRecord) -> None:
         """After every turn: remember answers that a model gave successfully, for their customer."""
-        if record.get("outcome") == "answered" and answer:
-            self.answers.remember(record["customer_id"], question, answer)
+        if record.outcome == "answered" and answer:
+            self.answers.remember(record.customer_id, question, answer)
 
     async def serve(self, question: str, customer_id: str, conversation_id: str) -> tuple[Served, str | None]:
         """The best answer still possible, and the ticket opened if it came to that."""

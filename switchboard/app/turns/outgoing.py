@@ -11,6 +11,7 @@ from typing import Any
 
 from switchboard.agents.events import GuardTripped, Token
 from switchboard.agents.nodes.guard_input import REFUSAL
+from switchboard.agents.record import TurnRecord
 from switchboard.app.turns.privacy import WITHHELD, Outbound
 from switchboard.app.turns.recorder import TurnRecorder
 from switchboard.patterns.injection.scanner import Verdict
@@ -18,10 +19,14 @@ from switchboard.patterns.injection.scanner import Verdict
 
 @dataclass(frozen=True)
 class TurnEvent:
-    """What the browser gets: `step`, `token`, `error` or `done` (with the record)."""
+    """What the browser gets: `step`, `token`, `error` or `done` (with the record).
+
+    `data` is what goes out as JSON; a `done` event also carries its record as the model, for
+    whoever reads it in process (an eval run's player)."""
 
     kind: str
     data: dict[str, Any]
+    record: TurnRecord | None = None
 
 
 def outgoing(text: str, outbound: Outbound | None, recorder: TurnRecorder, whole: bool = False) -> list[TurnEvent]:

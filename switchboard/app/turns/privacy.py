@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from switchboard.agents.record import TurnRecord
 from switchboard.patterns.pii.redaction import Vault, mask
 from switchboard.patterns.stream_watch import StreamWatch
 
@@ -102,9 +103,10 @@ class PeopleIndex:
 TRACED = ("evidence", "tools", "guards")  # the parts of a record that quote what was said or read
 
 
-def masked(record: dict[str, Any]) -> dict[str, Any]:
+def masked(record: TurnRecord) -> TurnRecord:
     """The record with what it quotes masked: a trace keeps its shape, not the data."""
-    return {k: _mask_value(v) if k in TRACED else v for k, v in record.items()}
+    quoted = _mask_value(record.model_dump(include=set(TRACED)))
+    return TurnRecord.model_validate({**record.model_dump(), **quoted})
 
 
 def _mask_value(value: Any) -> Any:

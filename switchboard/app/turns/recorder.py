@@ -25,9 +25,17 @@ from switchboard.agents.events import (
     Token,
     ToolUsed,
 )
+from switchboard.agents.record import (
+    ApprovalRecord,
+    CallRecordView,
+    GuardRecord,
+    Outcome,
+    RecordBase,
+    ToolRecord,
+    TurnRecord,
+)
 
 _CITATION = re.compile(r"\[([a-z0-9][a-z0-9._-]*)\]")
-OUTCOMES = ("answered", "escalated", "blocked", "declined", "degraded", "error")
 # A turn that reached its end without a word for the customer did not answer them: it is an
 # `error` (DESIGN §7: not `degraded`, which is a fallback that did say something).
 EMPTY_ANSWER = "empty answer: the turn ended without a word for the customer"
@@ -76,7 +84,7 @@ class TurnRecorder:
         elif isinstance(event, ApprovalRequested):
             self.approvals.append(event)
 
-    def outcome(self, error: str | None) -> str:
+    def outcome(self, error: str | None) -> Outcome:
         if error:
             return "error"
         if any(g.action == "block" for g in self.guards):
@@ -90,52 +98,52 @@ class TurnRecorder:
             return "escalated"
         return "answered" if self.answer.strip() else "error"
 
-    def record(self, *, base: dict[str, Any], error: str | None, now: datetime) -> dict[str, Any]:
+    def record(self, *, base: RecordBase, error: str | None, now: datetime) -> TurnRecord:
         end = self._clock()
-        calls = [asdict(c.call) for c in self.calls]
+        calls = [CallRecordView.model_validate(asdict(c.call)) for c in self.calls]
         outcome = self.outcome(error)
-        return {
-            **base,
-            "created_at": now.isoformat(timespec="seconds"),
-            "outcome": outcome,
-            "error": error or (EMPTY_ANSWER if outcome == "error" else None),
-            "route": self.route.route if self.route else None,
-            "router_confidence": self.route.confidence if self.route else None,
-            "path": self.path,
-            "tools": [{k: v for k, v in asdict(t).items() if k != "output"} for t in self.tools],
-            "retrieved": self.retrieved,
-            "evidence": self.evidence,
-            "sources": list(dict.fromkeys(_CITATION.findall(self.answer))),
-            "tickets": [t.ticket_id for t in self.tickets],
-            "guards": [asdict(g) for g in self.guards],
-            "approvals": [asdict(a) for a in self.approvals],
-            "models": list(dict.fromkeys(c["model"] for c in calls)),
-            "calls": calls,
-            **_resilience(calls),
-            **({"tier_served": self.degraded_to} if self.degraded_to else {}),
-            "input_tokens": sum(c["input_tokens"] for c in calls),
-            "output_tokens": sum(c["output_tokens"] for c in calls),
-            "cost_usd": round(sum(c["cost_usd"] for c in calls), 8),
-            "ttft_ms": _ms(self._first_token, self._start),
-            "total_ms": _ms(end, self._start),
-            "token_events": self.tokens_sent,
-            "answer_chars": len(self.answer),
-        }
+        return TurnRecord(
+            **dict(base),
+            created_at=now.isoformat(timespec="seconds"),
+            outcome=outcome,
+            error=error or (EMPTY_ANSWER if outcome == "error" else None),
+            route=self.route.route if self.route else None,
+            router_confidence=self.route.confidence if self.route else None,
+            path=self.path,
+            tools=[ToolRecord.model_validate(asdict(t)) for t in self.tools],  # without `output`
+            retrieved=self.retrieved,
+            evidence=self.evidence,
+            sources=list(dict.fromkeys(_CITATION.findall(self.answer))),
+            tickets=[t.ticket_id for t in self.tickets],
+            guards=[GuardRecord.model_validate(asdict(g)) for g in self.guards],
+            approvals=[ApprovalRecord.model_validate(asdict(a)) for a in self.approvals],
+            models=list(dict.fromkeys(c.model for c in calls)),
+            calls=calls,
+            **_resilience(calls, rung=self.degraded_to),
+            input_tokens=sum(c.input_tokens for c in calls),
+            output_tokens=sum(c.output_tokens for c in calls),
+            cost_usd=round(sum(c.cost_usd for c in calls), 8),
+            ttft_ms=_ms(self._first_token, self._start),
+            total_ms=_ms(end, self._start),
+            token_events=self.tokens_sent,
+            answer_chars=len(self.answer),
+        )
 
 
 TIERS = ("primary", "secondary", "tertiary")
 
 
-def _resilience(calls: list[dict[str, Any]]) -> dict[str, Any]:
-    """What it took to get answers: retries, failed attempts, the tier that served."""
-    served = [c for c in calls if c["error"] is None]
-    tier = max((c["tier"] for c in served), default=None)
+def _resilience(calls: list[CallRecordView], rung: str | None) -> dict[str, Any]:
+    """What it took to get answers: retries, failed attempts, the tier that served (the
+    ladder's `rung` when no model could answer)."""
+    served = [c for c in calls if c.error is None]
+    tier = max((c.tier for c in served), default=None)
     return {
-        "tier_served": None if tier is None else TIERS[min(tier, len(TIERS) - 1)],
-        "providers": list(dict.fromkeys(c["provider"] for c in served)),
-        "retries": sum(1 for c in calls if c["attempt"] > 1),
-        "failed_attempts": sum(1 for c in calls if c["error"] is not None),
-        "mid_stream_cuts": sum(1 for c in calls if c["cut_mid_stream"]),
+        "tier_served": rung or (None if tier is None else TIERS[min(tier, len(TIERS) - 1)]),
+        "providers": list(dict.fromkeys(c.provider for c in served)),
+        "retries": sum(1 for c in calls if c.attempt > 1),
+        "failed_attempts": sum(1 for c in calls if c.error is not None),
+        "mid_stream_cuts": sum(1 for c in calls if c.cut_mid_stream),
     }
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import col, select
 
+from switchboard.agents.record import TurnRecord
 from switchboard.app.shop.db import Sessions
 from switchboard.app.shop.models import RequestRecord
 
@@ -30,9 +30,10 @@ class RecordStore:
             query = select(RequestRecord).where(col(RequestRecord.id).in_(record_ids))
             return {r.id: r for r in (await s.exec(query)).all()}
 
-    async def live(self, limit: int = 5000) -> list[dict[str, Any]]:
+    async def live(self, limit: int = 5000) -> list[TurnRecord]:
         """Recent records of live turns — those that no eval run played."""
-        return [r.data for r in await self.recent(limit) if not r.data.get("run_id")]
+        records = [turn_record(r) for r in await self.recent(limit)]
+        return [r for r in records if not r.run_id]
 
     async def recent(self, limit: int = 5000) -> list[RequestRecord]:
         async with self._sessions() as s:
@@ -40,13 +41,18 @@ class RecordStore:
             return list((await s.exec(query)).all())
 
 
-def record_row(record: dict[str, Any], created_at: datetime) -> RequestRecord:
-    """A turn's request record as the row that stores it (its whole self in `data`)."""
+def record_row(record: TurnRecord, created_at: datetime) -> RequestRecord:
+    """A turn's request record as the row that stores it (its whole self, as JSON, in `data`)."""
     return RequestRecord(
-        id=record["id"],
-        conversation_id=record["conversation_id"],
+        id=record.id,
+        conversation_id=record.conversation_id,
         created_at=created_at,
-        flags_key=record["flags_key"],
-        outcome=record["outcome"],
-        data=record,
+        flags_key=record.flags_key,
+        outcome=record.outcome,
+        data=record.as_json(),
     )
+
+
+def turn_record(row: RequestRecord) -> TurnRecord:
+    """A stored row's record as the model (rows older than a field get its default)."""
+    return TurnRecord.model_validate(row.data)

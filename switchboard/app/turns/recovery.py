@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
+from switchboard.agents.record import RecordBase, TurnRecord
 from switchboard.app.shop.models import Message
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.recorder import TurnRecorder
@@ -36,17 +36,17 @@ async def recover_interrupted(
 
 def interrupted_record(
     message: Message, customer_id: str, run_id: str | None, at: datetime, clock: Callable[[], float]
-) -> dict[str, Any]:
+) -> TurnRecord:
     recorder = TurnRecorder(clock)
     recorder.answer = message.content  # what was saved of it, for the record's figures
-    base: dict[str, Any] = {
-        "id": new_id("r_"),
-        "conversation_id": message.conversation_id,
-        "customer_id": customer_id,
-        "message_id": message.id,
-        "flags": {},  # not known: the snapshot is written with the record, at the turn's end
-        "flags_key": "unknown (interrupted)",
-        "streamed": None,
-        "run_id": run_id,
-    }
+    base = RecordBase(
+        id=new_id("r_"),
+        conversation_id=message.conversation_id,
+        customer_id=customer_id,
+        message_id=message.id,
+        flags={},  # not known: the snapshot is written with the record, at the turn's end
+        flags_key="unknown (interrupted)",
+        streamed=None,
+        run_id=run_id,
+    )
     return recorder.record(base=base, error=INTERRUPTED, now=at)

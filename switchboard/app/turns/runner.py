@@ -25,6 +25,7 @@ from switchboard.agents.context import TurnContext
 from switchboard.agents.events import ApprovalRequested, Event, GuardTripped, ModelCalled, Step, TicketOpened, Token
 from switchboard.agents.graph import Graph
 from switchboard.agents.llm.types import DeadlineExceeded, ProviderError
+from switchboard.agents.record import RecordBase, TurnRecord
 from switchboard.agents.state import ConversationState
 from switchboard.app.lab.flags import FlagBoard, snapshot_key
 from switchboard.app.shop.models import Takeover
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 # customer, conversation, flags, vault, and the graph's deadline (an instant on the runner's
 # clock, time.monotonic by default; None: no latency budget)
 ContextFactory = Callable[[str, str, dict[str, bool], Vault | None, float | None], TurnContext]
-AfterTurn = Callable[[str, str, dict[str, Any]], None]  # question, answer, record
+AfterTurn = Callable[[str, str, TurnRecord], None]  # question, answer, record
 OthersData = Callable[[str], Awaitable[list[str]]]  # every other customer's personal data
 DEFAULT_CONCURRENT_TURNS = 40
 DRAFT_EVERY_S = 0.25  # how often the answers streaming are saved, all of them in one write
@@ -67,14 +68,14 @@ class Turn:
     text: str
     flags: dict[str, bool]
     held: Takeover | None  # a person has the conversation: no model runs
-    base: dict[str, Any]  # the record's fields known from the start
+    base: RecordBase  # the record's fields known from the start
     recorder: TurnRecorder
     started: float  # the runner's clock when `begin` was called: the latency budget counts from here
     grown_vault: Vault | None = None  # the PII vault, when the turn added to it: saved at the turn's end
 
     @property
     def reply_id(self) -> str:
-        return str(self.base["message_id"])
+        return self.base.message_id
 
 
 class TurnRunner:
@@ -139,16 +140,16 @@ class TurnRunner:
         recorder = TurnRecorder(self._clock, started=started)
         held = await self._conversations.taken_over(conversation_id)
         _, reply = await self._conversations.add_exchange(conversation_id, text)
-        base = {
-            "id": new_id("r_"),
-            "conversation_id": conversation_id,
-            "customer_id": customer_id,
-            "message_id": reply.id,
-            "flags": flags,
-            "flags_key": snapshot_key(flags, self._flags.registry),
-            "streamed": flags.get("streaming", False),
-            "run_id": run_id,
-        }
+        base = RecordBase(
+            id=new_id("r_"),
+            conversation_id=conversation_id,
+            customer_id=customer_id,
+            message_id=reply.id,
+            flags=flags,
+            flags_key=snapshot_key(flags, self._flags.registry),
+            streamed=flags.get("streaming", False),
+            run_id=run_id,
+        )
         return Turn(conversation_id, customer_id, text, flags, held, base, recorder, started)
 
     async def stream(self, turn: Turn) -> AsyncIterator[TurnEvent]:
@@ -163,7 +164,7 @@ class TurnRunner:
             error = f"ProviderError: {exc}"
             yield TurnEvent("error", {"code": "model_unavailable", "message": "Our assistant is unavailable."})
         except Exception as exc:  # the turn failed: say so, keep what was said
-            log.exception("turn %s in conversation %s failed", turn.base["id"], turn.conversation_id)
+            log.exception("turn %s in conversation %s failed", turn.base.id, turn.conversation_id)
             error = f"{type(exc).__name__}: {exc}"
             yield TurnEvent("error", {"code": "turn_failed", "message": "Something went wrong answering that."})
         finally:
@@ -173,7 +174,7 @@ class TurnRunner:
         if finished:
             for listener in self._after_turn:
                 listener(turn.text, turn.recorder.answer, record)
-        yield TurnEvent("done", record)
+        yield TurnEvent("done", record.as_json(), record)
 
     async def _answered(self, turn: Turn) -> AsyncIterator[TurnEvent]:
         """The turn's events: a person's hold, or the graph — or, when every model failed, the
@@ -343,7 +344,7 @@ class TurnRunner:
         with anyio.CancelScope(shield=True):
             await self._approvals.open(turn.conversation_id, turn.customer_id, wanted)
 
-    async def _save(self, turn: Turn, error: str | None, complete: bool) -> dict[str, Any]:
+    async def _save(self, turn: Turn, error: str | None, complete: bool) -> TurnRecord:
         # Shielded: when the browser disconnects this turn is being cancelled, and the partial
         # answer and its record must still be written. Not after a batch of drafts in flight:
         # a draft only lands on an unfinished answer (save_drafts), so it cannot overwrite this.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 
+from switchboard.agents.record import TurnRecord
 from switchboard.app.services import Services
 from switchboard.app.shop.models import Conversation, Customer
+from switchboard.app.turns.records import turn_record
 from switchboard.app.web.auth import CustomerDep, customer_id_of, is_admin
 from switchboard.app.web.errors import not_found
 
@@ -37,14 +39,15 @@ async def own_conversation(conversation_id: str, customer: CustomerDep, services
     return conversation
 
 
-async def visible_record(record_id: str, request: Request, services: ServicesDep) -> dict[str, Any]:
+async def visible_record(record_id: str, request: Request, services: ServicesDep) -> TurnRecord:
     """A turn's record, for the operator or for the customer whose turn it was; for anyone else
     it does not exist."""
-    record = await services.records.get(record_id)
+    row = await services.records.get(record_id)
+    record = None if row is None else turn_record(row)
     viewer = customer_id_of(request)
-    if record is None or not (is_admin(request) or (viewer is not None and record.data.get("customer_id") == viewer)):
+    if record is None or not (is_admin(request) or (viewer is not None and record.customer_id == viewer)):
         raise not_found("record", record_id)
-    return record.data
+    return record
 
 
 async def require_customer(services: Services, customer_id: str) -> Customer:
@@ -56,4 +59,4 @@ async def require_customer(services: Services, customer_id: str) -> Customer:
 
 ConversationDep = Annotated[Conversation, Depends(existing_conversation)]
 OwnConversationDep = Annotated[Conversation, Depends(own_conversation)]
-RecordDep = Annotated[dict[str, Any], Depends(visible_record)]
+RecordDep = Annotated[TurnRecord, Depends(visible_record)]

@@ -1,3 +1,4 @@
+from switchboard.agents.record import TurnRecord
 from switchboard.app.runs.metrics import percentile, summarise
 
 
@@ -10,9 +11,9 @@ def test_nearest_rank_percentiles() -> None:
 
 def test_records_are_grouped_by_configuration() -> None:
     records = [
-        {"flags_key": "a", "total_ms": 10.0, "ttft_ms": 1.0, "cost_usd": 0.01, "outcome": "answered"},
-        {"flags_key": "a", "total_ms": 30.0, "ttft_ms": 3.0, "cost_usd": 0.03, "outcome": "error"},
-        {"flags_key": "b", "total_ms": 5.0, "ttft_ms": None, "cost_usd": 0.0, "outcome": "escalated"},
+        TurnRecord(flags_key="a", total_ms=10.0, ttft_ms=1.0, cost_usd=0.01, outcome="answered"),
+        TurnRecord(flags_key="a", total_ms=30.0, ttft_ms=3.0, cost_usd=0.03, outcome="error"),
+        TurnRecord(flags_key="b", total_ms=5.0, ttft_ms=None, cost_usd=0.0, outcome="escalated"),
     ]
     rows = {r["flags_key"]: r for r in summarise(records)}
     assert rows["a"]["count"] == 2 and rows["a"]["p50_ms"] == 10.0 and rows["a"]["error_rate"] == 0.5

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from switchboard.agents.llm.types import ProviderError
+from switchboard.agents.record import TurnRecord
 from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
@@ -58,9 +59,9 @@ class _Refusing:
         raise self.error
 
 
-def _eligible(flags: dict[str, bool] | None = None) -> dict[str, object]:
+def _eligible(flags: dict[str, bool] | None = None) -> TurnRecord:
     """The record of a live turn with evidence, which the evaluator samples."""
-    return {"flags": {**(flags or {}), "online_evals": True}, "evidence": ["Refunds take 5 days."], "run_id": None}
+    return TurnRecord(flags={**(flags or {}), "online_evals": True}, evidence=["Refunds take 5 days."], run_id=None)
 
 
 async def test_grading_goes_through_the_same_resilience_chain_as_the_turn(services: Services) -> None:

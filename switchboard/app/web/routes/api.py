@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from switchboard.agents.record import TurnRecord
 from switchboard.app.lab.flags import CHAPTERS, FlagBoard
 from switchboard.app.runs import metrics
 from switchboard.app.web.auth import ADMIN_ONLY
@@ -76,6 +77,6 @@ async def get_metrics(services: ServicesDep) -> dict[str, Any]:
 
 
 @router.get("/records/{record_id}")
-async def get_record(record: RecordDep) -> dict[str, Any]:
+async def get_record(record: RecordDep) -> TurnRecord:
     """One turn's record: the operator's, or the signed-in customer's own."""
     return record

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from switchboard.app.lab.chaos import AGENT, ChaosError
 from switchboard.app.lab.flags import CHAPTERS, snapshot_key
 from switchboard.app.runs import metrics
+from switchboard.app.turns.records import turn_record
 from switchboard.app.web.auth import ADMIN_ONLY, COOKIE, CustomerDep, customer_id_of, same_secret, signer_of
 from switchboard.app.web.deps import OwnConversationDep, RecordDep, ServicesDep
 from switchboard.app.web.errors import ApiError
@@ -79,7 +80,7 @@ async def messages_partial(request: Request, conversation: OwnConversationDep, s
         request,
         "partials/messages.html",
         messages=messages,
-        records={k: v.data for k, v in records.items()},
+        records={k: turn_record(v) for k, v in records.items()},
     )
 
 
