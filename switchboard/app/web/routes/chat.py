@@ -46,7 +46,7 @@ async def list_conversations(customer: CustomerDep, services: ServicesDep) -> li
     return await services.conversations.for_customer(customer.id)
 
 
-@router.get("/{conversation_id}/messages", responses=error_responses(401, 404))
+@router.get("/{conversation_id}/messages", responses=error_responses(401, 404, 422))
 async def list_messages(conversation: OwnConversationDep, services: ServicesDep) -> list[Message]:
     return await services.conversations.messages(conversation.id)
 

@@ -70,7 +70,7 @@ async def start_run(body: NewRun, services: ServicesDep, jobs: JobsDep) -> JobVi
     return _job_view(_start(services, jobs, body.dataset, body.flags))
 
 
-@router.get("/api/runs/jobs/{job_id}", responses=error_responses(401, 404))
+@router.get("/api/runs/jobs/{job_id}", responses=error_responses(401, 404, 422))
 async def job_status(job_id: str, jobs: JobsDep) -> JobView:
     job = jobs.get(job_id)
     if job is None:
@@ -83,7 +83,7 @@ async def list_runs(services: ServicesDep) -> list[RunRow]:
     return [RunRow.model_validate(_run_row(r, services)) for r in await RunStore(services.sessions).recent()]
 
 
-@router.get("/api/runs/{run_id}", responses=error_responses(401, 404))
+@router.get("/api/runs/{run_id}", responses=error_responses(401, 404, 422))
 async def get_run(run_id: str, services: ServicesDep) -> Run:
     run = await RunStore(services.sessions).find(run_id)
     if run is None:
