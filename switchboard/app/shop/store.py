@@ -26,12 +26,9 @@ from switchboard.app.shop.models import (
     Ticket,
     TrackingEvent,
 )
+from switchboard.app.shop.views import EventView, ItemView, OrderView, RefundView, iso
 
 Clock = Callable[[], datetime]
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") if value else None
 
 
 class ShopStore:
@@ -63,24 +60,18 @@ class ShopStore:
             orders = (await s.exec(query)).all()
             return [await self._summary(s, o) for o in orders]
 
-    async def order(self, owner: str | None, order_id: str) -> dict[str, Any] | None:
+    async def order_view(self, owner: str | None, order_id: str) -> OrderView | None:
         async with self._sessions() as s:
             order = await _owned_order(s, owner, order_id)
             return None if order is None else await self._view(s, order)
 
+    async def order(self, owner: str | None, order_id: str) -> dict[str, Any] | None:
+        view = await self.order_view(owner, order_id)
+        return None if view is None else view.as_dict()
+
     async def tracking(self, owner: str | None, order_id: str) -> dict[str, Any] | None:
-        view = await self.order(owner, order_id)
-        if view is None:
-            return None
-        keys = (
-            "status",
-            "carrier",
-            "tracking_number",
-            "estimated_delivery",
-            "delivered_at",
-            "events",
-        )
-        return {"order_id": view["id"], **{k: view[k] for k in keys}}
+        view = await self.order_view(owner, order_id)
+        return None if view is None else view.tracking()
 
     async def request_refund(
         self, owner: str | None, order_id: str, reason: str, idempotency_key: str | None = None
@@ -100,9 +91,9 @@ class ShopStore:
         if order is None:
             return {"order_id": order_id, "decision": "not_found"}
         view = await self._view(s, order)
-        decision = self._refund_policy(order, view, refunded=view["refund"] is not None)
+        decision = self._refund_policy(view, refunded=view.refund is not None)
         if decision.decision == "approved" and not await refund_ledger.take(s, order_id, decision.amount):
-            decision = self._refund_policy(order, view, refunded=True)  # a refund racing this one paid first
+            decision = self._refund_policy(view, refunded=True)  # a refund racing this one paid first
         result = {
             "order_id": order_id,
             "decision": decision.decision,
@@ -122,12 +113,12 @@ class ShopStore:
             result["return_label"] = f"RL-{order_id}-{self._now():%m%d}"
         return result
 
-    def _refund_policy(self, order: Order, view: dict[str, Any], *, refunded: bool) -> shop_policy.RefundDecision:
+    def _refund_policy(self, view: OrderView, *, refunded: bool) -> shop_policy.RefundDecision:
         return shop_policy.refund_decision(
-            status=order.status,
-            delivered_at=_parse(view["delivered_at"]),
-            total=view["total"],
-            has_final_sale=any(i["final_sale"] for i in view["items"]),
+            status=view.status,
+            delivered_at=view.delivered_at,
+            total=view.total,
+            has_final_sale=view.has_final_sale,
             refunded=refunded,
             now=self._now(),
         )
@@ -200,68 +191,49 @@ class ShopStore:
         return {
             "id": order.id,
             "status": order.status,
-            "placed_at": _iso(order.placed_at),
+            "placed_at": iso(order.placed_at),
             "summary": summary,
             "total": total,
         }
 
-    async def _view(self, s: AsyncSession, order: Order) -> dict[str, Any]:
+    async def _view(self, s: AsyncSession, order: Order) -> OrderView:
         items = await _items(s, order.id)
-        events = list(
-            (
-                await s.exec(
-                    select(TrackingEvent).where(TrackingEvent.order_id == order.id).order_by(col(TrackingEvent.at))
-                )
-            ).all()
-        )
+        events = await _events(s, order.id)
         refund = (await s.exec(select(Refund).where(Refund.order_id == order.id))).first()
-        ship_to = await _ship_to(s, order)
         shipped = next((e.at for e in events if e.status == "shipped"), None)
         delivered = next((e.at for e in events if e.status == "delivered"), None)
-        return {
-            "id": order.id,
-            "status": order.status,
-            "placed_at": _iso(order.placed_at),
-            "items": [
-                {
-                    "sku": p.sku,
-                    "name": p.name,
-                    "qty": i.qty,
-                    "unit_price": i.unit_price,
-                    "final_sale": p.final_sale,
-                    "warranty_months": p.warranty_months,
-                }
-                for i, p in items
-            ],
-            "total": round(sum(i.unit_price * i.qty for i, _ in items), 2),
-            "shipping_method": order.shipping_method,
-            "ship_to": ship_to,
-            "carrier": order.carrier,
-            "tracking_number": order.tracking_number,
-            "shipped_at": _iso(shipped),
-            "estimated_delivery": _iso(shop_policy.estimated_delivery(shipped, order.shipping_method))
+        return OrderView(
+            id=order.id,
+            status=order.status,
+            placed_at=order.placed_at,
+            items=tuple(_item(i, p) for i, p in items),
+            total=round(sum(i.unit_price * i.qty for i, _ in items), 2),
+            shipping_method=order.shipping_method,
+            ship_to=await _ship_to(s, order),
+            carrier=order.carrier,
+            tracking_number=order.tracking_number,
+            shipped_at=shipped,
+            estimated_delivery=shop_policy.estimated_delivery(shipped, order.shipping_method)
             if shipped and not delivered
             else None,
-            "delivered_at": _iso(delivered),
-            "return_deadline": _iso(shop_policy.return_deadline(delivered)),
-            "events": [
-                {
-                    "at": _iso(e.at),
-                    "status": e.status,
-                    "location": e.location,
-                    "description": e.description,
-                }
-                for e in events
-            ],
-            "refund": None
-            if refund is None
-            else {
-                "amount": refund.amount,
-                "status": refund.status,
-                "requested_at": _iso(refund.requested_at),
-                "completed_at": _iso(refund.completed_at),
-            },
-        }
+            delivered_at=delivered,
+            return_deadline=shop_policy.return_deadline(delivered),
+            events=tuple(EventView(e.at, e.status, e.location, e.description) for e in events),
+            refund=None if refund is None else _refund_view(refund),
+        )
+
+
+def _item(item: OrderItem, product: Product) -> ItemView:
+    return ItemView(product.sku, product.name, item.qty, item.unit_price, product.final_sale, product.warranty_months)
+
+
+def _refund_view(refund: Refund) -> RefundView:
+    return RefundView(refund.amount, refund.status, refund.requested_at, refund.completed_at)
+
+
+async def _events(s: AsyncSession, order_id: str) -> list[TrackingEvent]:
+    query = select(TrackingEvent).where(TrackingEvent.order_id == order_id).order_by(col(TrackingEvent.at))
+    return list((await s.exec(query)).all())
 
 
 async def _paid_for(s: AsyncSession, approval_id: str) -> Refund | None:
@@ -289,7 +261,3 @@ async def _owned_order(s: AsyncSession, owner: str | None, order_id: str) -> Ord
 async def _items(s: AsyncSession, order_id: str) -> Sequence[tuple[OrderItem, Product]]:
     query = select(OrderItem, Product).join(Product).where(OrderItem.order_id == order_id).order_by(col(OrderItem.id))
     return list((await s.exec(query)).all())
-
-
-def _parse(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None

@@ -25,6 +25,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from switchboard.app.lab.chaos import ChaosError
@@ -42,6 +43,32 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     FlagError: (422, "invalid_flag"),
     ChaosError: (422, "invalid_chaos"),
 }
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """What every 4xx and 5xx carries: documented on each route by `error_responses`."""
+
+    error: ErrorDetail
+
+
+_MEANINGS = {
+    400: "the body is not valid JSON",
+    401: "not signed in, or not the operator",
+    403: "refused here",
+    404: "no such resource",
+    409: "conflicts with the current state",
+    422: "invalid input",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """The `responses=` of a route: each status it can return, with the one error body."""
+    return {status: {"model": ErrorBody, "description": _MEANINGS[status]} for status in statuses}
 
 
 class ApiError(Exception):

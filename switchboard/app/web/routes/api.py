@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from switchboard.agents.record import TurnRecord
@@ -11,36 +9,38 @@ from switchboard.app.lab.flags import CHAPTERS, FlagBoard
 from switchboard.app.runs import metrics
 from switchboard.app.web.auth import ADMIN_ONLY
 from switchboard.app.web.deps import RecordDep, ServicesDep
-from switchboard.app.web.errors import ApiError
+from switchboard.app.web.errors import ApiError, error_responses
+from switchboard.app.web.responses import ChaosView, CustomerSummary, FlagEntry, FlagsView, MetricsView
 from switchboard.app.web.schemas import ChaosPatch, FlagsPatch
 from switchboard.app.web.views import chaos_view
 
 router = APIRouter(prefix="/api", tags=["api"])
 
 
-@router.get("/customers", dependencies=ADMIN_ONLY)
-async def customers(services: ServicesDep) -> list[dict[str, Any]]:
-    return [{"id": c.id, "name": c.name, "loyalty_tier": c.loyalty_tier} for c in await services.shop.customers()]
+OPERATOR_ONLY = error_responses(401)
+OPERATOR_EDIT = error_responses(400, 401, 422)
 
 
-def flags_view(board: FlagBoard) -> dict[str, Any]:
+@router.get("/customers", dependencies=ADMIN_ONLY, responses=OPERATOR_ONLY)
+async def customers(services: ServicesDep) -> list[CustomerSummary]:
+    return [CustomerSummary(id=c.id, name=c.name, loyalty_tier=c.loyalty_tier) for c in await services.shop.customers()]
+
+
+def flags_view(board: FlagBoard) -> FlagsView:
     values = board.snapshot()
-    return {
-        "flags": values,
-        "max_chapter": board.max_chapter,
-        "registry": [
-            {**f.__dict__, "value": values[f.name], "chapter_title": CHAPTERS[f.chapter]} for f in board.registry
-        ],
-    }
+    registry = [
+        FlagEntry(**f.__dict__, value=values[f.name], chapter_title=CHAPTERS[f.chapter]) for f in board.registry
+    ]
+    return FlagsView(flags=values, max_chapter=board.max_chapter, registry=registry)
 
 
 @router.get("/flags")
-async def get_flags(services: ServicesDep) -> dict[str, Any]:
+async def get_flags(services: ServicesDep) -> FlagsView:
     return flags_view(services.flags)
 
 
-@router.patch("/flags", dependencies=ADMIN_ONLY)
-async def patch_flags(body: FlagsPatch, services: ServicesDep) -> dict[str, Any]:
+@router.patch("/flags", dependencies=ADMIN_ONLY, responses=OPERATOR_EDIT)
+async def patch_flags(body: FlagsPatch, services: ServicesDep) -> FlagsView:
     if (body.flags is None) == (body.preset is None):
         raise ApiError(422, "invalid_input", 'send either "flags" or "preset"')
     if body.preset is not None:
@@ -50,30 +50,32 @@ async def patch_flags(body: FlagsPatch, services: ServicesDep) -> dict[str, Any]
     return flags_view(services.flags)
 
 
-@router.get("/chaos", dependencies=ADMIN_ONLY)
-async def get_chaos(services: ServicesDep) -> dict[str, Any]:
-    return chaos_view(services)
+@router.get("/chaos", dependencies=ADMIN_ONLY, responses=OPERATOR_ONLY)
+async def get_chaos(services: ServicesDep) -> ChaosView:
+    return ChaosView.model_validate(chaos_view(services))
 
 
-@router.patch("/chaos", dependencies=ADMIN_ONLY)
-async def patch_chaos(body: ChaosPatch, services: ServicesDep) -> dict[str, Any]:
+@router.patch("/chaos", dependencies=ADMIN_ONLY, responses=OPERATOR_EDIT)
+async def patch_chaos(body: ChaosPatch, services: ServicesDep) -> ChaosView:
     if (body.chaos is None) == (body.preset is None):
         raise ApiError(422, "invalid_input", 'send either "chaos" or "preset"')
     if body.preset is not None:
         services.chaos.apply_preset(body.preset)
     else:
         services.chaos.set_many(body.chaos or {})
-    return chaos_view(services)
+    return ChaosView.model_validate(chaos_view(services))
 
 
-@router.get("/metrics", dependencies=ADMIN_ONLY)
-async def get_metrics(services: ServicesDep) -> dict[str, Any]:
+@router.get("/metrics", dependencies=ADMIN_ONLY, responses=OPERATOR_ONLY)
+async def get_metrics(services: ServicesDep) -> MetricsView:
     records = await services.records.live()
-    return {
-        "configurations": metrics.summarise(records),
-        "turns": len(records),
-        "online_evals": services.online.snapshot(),
-    }
+    return MetricsView.model_validate(
+        {
+            "configurations": metrics.summarise(records),
+            "turns": len(records),
+            "online_evals": services.online.snapshot(),
+        }
+    )
 
 
 @router.get("/records/{record_id}")

@@ -10,35 +10,48 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse
 
+from switchboard.app.shop.models import Conversation, Message
 from switchboard.app.turns.outgoing import TurnEvent
 from switchboard.app.web.arrival import arrived
 from switchboard.app.web.auth import CustomerDep
 from switchboard.app.web.deps import OwnConversationDep, ServicesDep
+from switchboard.app.web.errors import error_responses
+from switchboard.app.web.responses import ConversationCreated, TurnResult
 from switchboard.app.web.schemas import NewConversation, NewMessage
 
 router = APIRouter(prefix="/api/conversations", tags=["chat"])
 
 
-@router.post("", status_code=201)
+STREAMED_OR_JSON: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": TurnResult,
+        "description": "An event stream; the collected turn when the client accepts only JSON.",
+        "content": {"text/event-stream": {}},
+    },
+    **error_responses(400, 401, 404, 422),
+}
+
+
+@router.post("", status_code=201, responses=error_responses(400, 401, 422))
 async def create_conversation(
     customer: CustomerDep, services: ServicesDep, body: NewConversation | None = None
-) -> dict[str, Any]:
+) -> ConversationCreated:
     """A new conversation for the signed-in customer; the body is `{}` (or none)."""
     conversation = await services.conversations.create(customer.id)
-    return {"id": conversation.id, "customer_id": conversation.customer_id}
+    return ConversationCreated(id=conversation.id, customer_id=conversation.customer_id)
 
 
-@router.get("")
-async def list_conversations(customer: CustomerDep, services: ServicesDep) -> list[dict[str, Any]]:
-    return [c.model_dump(mode="json") for c in await services.conversations.for_customer(customer.id)]
+@router.get("", responses=error_responses(401))
+async def list_conversations(customer: CustomerDep, services: ServicesDep) -> list[Conversation]:
+    return await services.conversations.for_customer(customer.id)
 
 
-@router.get("/{conversation_id}/messages")
-async def list_messages(conversation: OwnConversationDep, services: ServicesDep) -> list[dict[str, Any]]:
-    return [m.model_dump(mode="json") for m in await services.conversations.messages(conversation.id)]
+@router.get("/{conversation_id}/messages", responses=error_responses(401, 404, 422))
+async def list_messages(conversation: OwnConversationDep, services: ServicesDep) -> list[Message]:
+    return await services.conversations.messages(conversation.id)
 
 
-@router.post("/{conversation_id}/messages", response_model=None)
+@router.post("/{conversation_id}/messages", response_model=None, responses=STREAMED_OR_JSON)
 async def send_message(
     body: NewMessage, conversation: OwnConversationDep, services: ServicesDep, request: Request
 ) -> EventSourceResponse | dict[str, Any]:

@@ -14,7 +14,8 @@ from switchboard.app.services import Services
 from switchboard.app.shop.models import Run
 from switchboard.app.web.auth import ADMIN_ONLY
 from switchboard.app.web.deps import ServicesDep
-from switchboard.app.web.errors import ApiError, not_found
+from switchboard.app.web.errors import ApiError, error_responses, not_found
+from switchboard.app.web.responses import JobView, RunRow
 from switchboard.app.web.templates import templates
 from switchboard.evals.report import case_changes, comparison_rows
 
@@ -44,8 +45,8 @@ def _start(services: Services, jobs: JobsDep, dataset: str, spec: str | None) ->
     return jobs.start(services, dataset, flags)
 
 
-def _job_view(job: RunJob) -> dict[str, Any]:
-    return {**job.__dict__, "finished": job.finished}
+def _job_view(job: RunJob) -> JobView:
+    return JobView(**job.__dict__, finished=job.finished)
 
 
 def _run_row(run: Run, services: Services) -> dict[str, Any]:
@@ -61,30 +62,30 @@ def _run_row(run: Run, services: Services) -> dict[str, Any]:
     }
 
 
-@router.post("/api/runs", status_code=202)
-async def start_run(body: NewRun, services: ServicesDep, jobs: JobsDep) -> dict[str, Any]:
+@router.post("/api/runs", status_code=202, responses=error_responses(400, 401, 409, 422))
+async def start_run(body: NewRun, services: ServicesDep, jobs: JobsDep) -> JobView:
     return _job_view(_start(services, jobs, body.dataset, body.flags))
 
 
-@router.get("/api/runs/jobs/{job_id}")
-async def job_status(job_id: str, jobs: JobsDep) -> dict[str, Any]:
+@router.get("/api/runs/jobs/{job_id}", responses=error_responses(401, 404, 422))
+async def job_status(job_id: str, jobs: JobsDep) -> JobView:
     job = jobs.get(job_id)
     if job is None:
         raise not_found("job", job_id)
     return _job_view(job)
 
 
-@router.get("/api/runs")
-async def list_runs(services: ServicesDep) -> list[dict[str, Any]]:
-    return [_run_row(r, services) for r in await RunStore(services.sessions).recent()]
+@router.get("/api/runs", responses=error_responses(401))
+async def list_runs(services: ServicesDep) -> list[RunRow]:
+    return [RunRow.model_validate(_run_row(r, services)) for r in await RunStore(services.sessions).recent()]
 
 
-@router.get("/api/runs/{run_id}")
-async def get_run(run_id: str, services: ServicesDep) -> dict[str, Any]:
+@router.get("/api/runs/{run_id}", responses=error_responses(401, 404, 422))
+async def get_run(run_id: str, services: ServicesDep) -> Run:
     run = await RunStore(services.sessions).find(run_id)
     if run is None:
         raise not_found("run", run_id)
-    return run.model_dump(mode="json")
+    return run
 
 
 @router.get("/runs", response_class=HTMLResponse, include_in_schema=False)

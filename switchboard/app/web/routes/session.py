@@ -8,7 +8,7 @@ it off and signs its customers in with its own login, issuing the same signed to
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
@@ -17,7 +17,8 @@ from switchboard.app.services import Services
 from switchboard.app.shop.models import Customer
 from switchboard.app.web.auth import SESSION_COOKIE, CustomerDep, signer_of
 from switchboard.app.web.deps import ServicesDep, require_customer
-from switchboard.app.web.errors import ApiError
+from switchboard.app.web.errors import ApiError, error_responses
+from switchboard.app.web.responses import Identity
 from switchboard.app.web.schemas import SessionView, SignIn
 
 router = APIRouter(tags=["session"])
@@ -38,15 +39,15 @@ def _start_session(request: Request, response: Response, customer: Customer) -> 
     return SessionView(customer_id=customer.id, name=customer.name, token=token, expires_in_s=max_age)
 
 
-@router.post("/api/session", responses={403: {"description": "demo sign-in is off"}})
+@router.post("/api/session", responses=error_responses(400, 403, 404, 422))
 async def sign_in(body: SignIn, request: Request, response: Response, services: ServicesDep) -> SessionView:
     """Sign in as a demo customer: a session cookie, and the same token to send as a bearer."""
     return _start_session(request, response, await _demo_customer(services, body.customer_id))
 
 
-@router.get("/api/session", responses={401: {"description": "not signed in"}})
-async def who_am_i(customer: CustomerDep) -> dict[str, Any]:
-    return {"customer_id": customer.id, "name": customer.name}
+@router.get("/api/session", responses=error_responses(401))
+async def who_am_i(customer: CustomerDep) -> Identity:
+    return Identity(customer_id=customer.id, name=customer.name)
 
 
 @router.delete("/api/session", status_code=204)

@@ -1,0 +1,129 @@
+"""Response bodies of the JSON API, so that OpenAPI documents every field a client reads.
+
+Each mirrors the JSON the route returned before it had a model, key for key. Numbers that may
+be whole are `int | float`: a bare `float` would turn a 3 into a 3.0 on the wire."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Number = int | float
+
+
+class Body(BaseModel):
+    """A response body: a key the model does not name is an error, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CustomerSummary(Body):
+    id: str
+    name: str
+    loyalty_tier: str
+
+
+class FlagEntry(Body):
+    """One registered flag, its current value and the chapter it belongs to."""
+
+    name: str
+    chapter: int
+    title: str
+    description: str
+    moves: str = Field(description="The metric it moves.")
+    default: bool
+    built: bool
+    mode: bool = Field(description="How another switch runs, not a pattern of its own.")
+    value: bool
+    chapter_title: str
+
+
+class FlagsView(Body):
+    flags: dict[str, bool]
+    max_chapter: int | None = Field(description="Later chapters' flags stay off; None: every chapter is open.")
+    registry: list[FlagEntry]
+
+
+class ChaosView(Body):
+    preset: str
+    chaos: dict[str, dict[str, Any]] = Field(description="Each provider's dials, and the agent's faults.")
+    presets: list[str]
+    breakers: dict[str, str] = Field(description="Each provider's circuit breaker: closed, open or half_open.")
+
+
+class ConfigurationMetrics(Body):
+    """Live turns under one flag configuration."""
+
+    flags_key: str
+    count: int
+    p50_ms: Number | None
+    p95_ms: Number | None
+    p50_ttft_ms: Number | None
+    p95_ttft_ms: Number | None
+    mean_cost_usd: Number
+    mean_tokens: Number
+    answered_rate: Number
+    escalated_rate: Number
+    error_rate: Number
+
+
+class OnlineEvalsView(Body):
+    every: int
+    scored: int
+    pending: int
+    skipped: int
+    failed: int
+    mean_score: Number | None
+    grounded_rate: Number | None
+    judge_cost_usd: Number
+
+
+class MetricsView(Body):
+    configurations: list[ConfigurationMetrics]
+    turns: int
+    online_evals: OnlineEvalsView
+
+
+class ConversationCreated(Body):
+    id: str
+    customer_id: str
+
+
+class TurnResult(Body):
+    """A turn collected into one body, for a client that asked for JSON rather than a stream."""
+
+    answer: str
+    steps: list[dict[str, Any]]
+    errors: list[dict[str, Any]]
+    record: dict[str, Any] | None = Field(default=None, description="The turn's record, as `GET /api/records/{id}`.")
+
+
+class JobView(Body):
+    """A run started from the browser: its progress, then its run's id or its error."""
+
+    id: str
+    dataset: str
+    done: int
+    total: int
+    run_id: str | None
+    error: str | None
+    finished: bool
+
+
+class RunRow(Body):
+    """A stored run as the runs page lists it."""
+
+    id: str
+    name: str
+    created_at: str
+    dataset: str
+    flags: str
+    chaos: Any
+    cases: int | None
+    pass_at_1: Number | None
+
+
+class Identity(Body):
+    customer_id: str
+    name: str
