@@ -27,8 +27,9 @@ async def recover_interrupted(
     """Closes every answer left mid-stream, keeping its partial text; returns how many."""
     cut = await conversations.interrupted()
     for message, customer_id, run_id in cut:
-        record = interrupted_record(message, customer_id, run_id, now(), clock)
-        await conversations.finish_answer(message.id, message.content, complete=False, record=record_row(record, now()))
+        at = now()
+        record = interrupted_record(message, customer_id, run_id, at, clock)
+        await conversations.finish_answer(message.id, message.content, complete=False, record=record_row(record, at))
     if cut:
         log.warning("%d answers were cut off when the server stopped; marked interrupted", len(cut))
     return len(cut)
