@@ -78,12 +78,12 @@ async def _refund(ctx: TurnContext, request: dict[str, Any], decision: PersonsDe
     approver = f"approved by {decision['by']}"
     asked = refund_amount(request, decision)
     done = await ctx.shop.approve_refund(ctx.customer_id, order_id, asked, approver, decision["approval_id"])
-    if done["decision"] == "too_much":
-        left = f"only ${done['left']:.2f} is left to refund on it"
+    if done.decision == "too_much":
+        left = f"only ${done.left:.2f} is left to refund on it"
         return f"A colleague approved it, but order #{order_id} could not be refunded: {left}."
-    if done["decision"] != "approved":
-        return f"A colleague approved it, but order #{order_id} could not be refunded: {done['decision']}."
-    paid = float(done["amount"])  # a repeat of this approval answers with what it paid the first time
+    if done.decision != "approved":
+        return f"A colleague approved it, but order #{order_id} could not be refunded: {done.decision}."
+    paid = done.amount  # a repeat of this approval answers with what it paid the first time
     return f"Good news: a colleague approved your refund of ${paid:.2f} for order #{order_id}." + _also(note)
 
 
@@ -94,7 +94,7 @@ async def _address(ctx: TurnContext, request: dict[str, Any], decision: PersonsD
         return f"A colleague looked at changing where order #{order_id} goes and couldn't do it." + _also(note)
     address = note if decision["decision"] == "edit" and note else request["address"]
     done = await ctx.shop.redirect_shipment(ctx.customer_id, order_id, address, f"approved by {decision['by']}")
-    if done["decision"] != "updated":
+    if done.decision != "updated":
         return f"A colleague approved it, but order #{order_id} can no longer be redirected."
     return f"Good news: a colleague asked the carrier to redirect order #{order_id} to {address}."
 

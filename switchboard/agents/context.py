@@ -9,11 +9,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from switchboard.agents.llm.gateway import Gateway
 from switchboard.agents.llm.types import DeadlineExceeded
 from switchboard.agents.prompts import PromptBook
+from switchboard.agents.shop_views import (
+    AccountView,
+    AddressResult,
+    ApprovedRefund,
+    OrderSummary,
+    OrderView,
+    RefundResult,
+    TrackingView,
+)
 from switchboard.patterns.injection.canary import Canary
 from switchboard.patterns.injection.scanner import Verdict
 from switchboard.patterns.latency_budget import Deadline
@@ -40,30 +49,30 @@ class Shop(Protocol):
     an idempotency key: a repeat with the same key returns the first result and refunds nothing.
     """
 
-    async def order(self, owner: str | None, order_id: str) -> dict[str, Any] | None: ...
+    async def order(self, owner: str | None, order_id: str) -> OrderView | None: ...
 
-    async def orders(self, customer_id: str) -> list[dict[str, Any]]: ...
+    async def orders(self, customer_id: str) -> list[OrderSummary]: ...
 
-    async def tracking(self, owner: str | None, order_id: str) -> dict[str, Any] | None: ...
+    async def tracking(self, owner: str | None, order_id: str) -> TrackingView | None: ...
 
     async def request_refund(
         self, owner: str | None, order_id: str, reason: str, idempotency_key: str | None = None
-    ) -> dict[str, Any]: ...
+    ) -> RefundResult: ...
 
-    async def update_address(self, owner: str | None, order_id: str, address: str) -> dict[str, Any]: ...
+    async def update_address(self, owner: str | None, order_id: str, address: str) -> AddressResult: ...
 
-    async def redirect_shipment(self, customer_id: str, order_id: str, address: str, approver: str) -> dict[str, Any]:
+    async def redirect_shipment(self, customer_id: str, order_id: str, address: str, approver: str) -> AddressResult:
         """An address change a person approved after the order shipped."""
         ...
 
     async def approve_refund(
         self, customer_id: str, order_id: str, amount: float, approver: str, approval_id: str
-    ) -> dict[str, Any]:
+    ) -> ApprovedRefund:
         """A refund a person approved (outside the limits the assistant may approve alone): at most
         one per approval, and never more than is left to refund on the order."""
         ...
 
-    async def account(self, customer_id: str) -> dict[str, Any] | None: ...
+    async def account(self, customer_id: str) -> AccountView | None: ...
 
     async def open_ticket(self, customer_id: str, conversation_id: str, reason: str) -> str: ...
 

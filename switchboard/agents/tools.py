@@ -111,11 +111,12 @@ async def get_order(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:
     if not order_id:
         return _failure("missing_argument", "get_order needs an order_id.")
     order = await ctx.shop.order(_owner(ctx), order_id)
-    return _data({"kind": "order", "order": order}) if order else _no_such_order(order_id)
+    return _data({"kind": "order", "order": order.as_dict()}) if order else _no_such_order(order_id)
 
 
 async def list_orders(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:
-    return _data({"kind": "orders", "orders": await ctx.shop.orders(ctx.customer_id)})
+    orders = await ctx.shop.orders(ctx.customer_id)
+    return _data({"kind": "orders", "orders": [o.as_dict() for o in orders]})
 
 
 async def track_shipment(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:
@@ -123,7 +124,7 @@ async def track_shipment(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOut
     if not order_id:
         return _failure("missing_argument", "track_shipment needs an order_id.")
     tracking = await ctx.shop.tracking(_owner(ctx), order_id)
-    return _data({"kind": "tracking", **tracking}) if tracking else _no_such_order(order_id)
+    return _data({"kind": "tracking", **tracking.as_dict()}) if tracking else _no_such_order(order_id)
 
 
 async def request_refund(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:
@@ -134,15 +135,15 @@ async def request_refund(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOut
     # One key for every attempt of this call: a retried refund is refunded once.
     key = idempotency_key(f"{ctx.conversation_id}/{ctx.turn_id}", "request_refund", {"order_id": order_id})
     result = await ctx.shop.request_refund(_owner(ctx), order_id, reason, key)
-    if result.get("decision") == "not_found":
+    if result.decision == "not_found":
         return _no_such_order(order_id)
-    outcome = _data({"kind": "refund", **result})
-    if result.get("decision") != "needs_review":
+    outcome = _data({"kind": "refund", **result.as_dict()})
+    if result.decision != "needs_review":
         return outcome
     if ctx.on("human_approval"):
-        wanted = {"order_id": order_id, "amount": result["amount"], "reason": result["reason"]}
+        wanted = {"order_id": order_id, "amount": result.amount, "reason": result.reason}
         return ToolOutcome(outcome.content, approval=wanted)
-    return ToolOutcome(outcome.content, handoff_reason=f"refund review: {result['reason']}")
+    return ToolOutcome(outcome.content, handoff_reason=f"refund review: {result.reason}")
 
 
 async def update_address(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:
@@ -151,13 +152,13 @@ async def update_address(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOut
     if not order_id or not address:
         return _failure("missing_argument", "update_address needs an order_id and the new address.")
     result = await ctx.shop.update_address(_owner(ctx), order_id, address)
-    if result["decision"] == "not_found":
+    if result.decision == "not_found":
         return _no_such_order(order_id)
-    outcome = _data({"kind": "address", **result})
-    if result["decision"] != "needs_review":
+    outcome = _data({"kind": "address", **result.as_dict()})
+    if result.decision != "needs_review":
         return outcome
     if ctx.on("human_approval"):
-        wanted = {"kind": "address", "order_id": order_id, "address": address, "reason": result["reason"]}
+        wanted = {"kind": "address", "order_id": order_id, "address": address, "reason": result.reason}
         return ToolOutcome(outcome.content, approval=wanted)
     return ToolOutcome(outcome.content, handoff_reason=f"address change after shipping: {order_id}")
 
@@ -166,7 +167,7 @@ async def get_account(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcom
     account = await ctx.shop.account(ctx.customer_id)
     if account is None:
         return _failure("not_found", "I couldn't find your account.")
-    return _data({"kind": "account", "customer": account})
+    return _data({"kind": "account", "customer": account.as_dict()})
 
 
 async def search_kb(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:

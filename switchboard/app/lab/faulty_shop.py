@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from typing import Any
 
 from switchboard.agents.context import Shop
+from switchboard.agents.shop_views import (
+    AccountView,
+    AddressResult,
+    ApprovedRefund,
+    OrderSummary,
+    OrderView,
+    RefundResult,
+    TrackingView,
+)
 from switchboard.app.lab.chaos import AgentFaults
 from switchboard.patterns.idempotent_retry import TransientToolError
 
@@ -27,38 +35,38 @@ class FaultyShop:
         if self._rng.random() < self._faults().tool_fault_rate:
             raise TransientToolError(f"chaos: {what} did not answer")
 
-    async def order(self, owner: str | None, order_id: str) -> dict[str, Any] | None:
+    async def order(self, owner: str | None, order_id: str) -> OrderView | None:
         self._roll("the order system")
         return await self._shop.order(owner, order_id)
 
-    async def orders(self, customer_id: str) -> list[dict[str, Any]]:
+    async def orders(self, customer_id: str) -> list[OrderSummary]:
         self._roll("the order system")
         return await self._shop.orders(customer_id)
 
-    async def tracking(self, owner: str | None, order_id: str) -> dict[str, Any] | None:
+    async def tracking(self, owner: str | None, order_id: str) -> TrackingView | None:
         self._roll("the carrier")
         return await self._shop.tracking(owner, order_id)
 
     async def request_refund(
         self, owner: str | None, order_id: str, reason: str, idempotency_key: str | None = None
-    ) -> dict[str, Any]:
+    ) -> RefundResult:
         result = await self._shop.request_refund(owner, order_id, reason, idempotency_key)
         self._roll("the payment system's reply")
         return result
 
-    async def update_address(self, owner: str | None, order_id: str, address: str) -> dict[str, Any]:
+    async def update_address(self, owner: str | None, order_id: str, address: str) -> AddressResult:
         self._roll("the order system")
         return await self._shop.update_address(owner, order_id, address)
 
-    async def redirect_shipment(self, customer_id: str, order_id: str, address: str, approver: str) -> dict[str, Any]:
+    async def redirect_shipment(self, customer_id: str, order_id: str, address: str, approver: str) -> AddressResult:
         return await self._shop.redirect_shipment(customer_id, order_id, address, approver)
 
     async def approve_refund(
         self, customer_id: str, order_id: str, amount: float, approver: str, approval_id: str
-    ) -> dict[str, Any]:
+    ) -> ApprovedRefund:
         return await self._shop.approve_refund(customer_id, order_id, amount, approver, approval_id)
 
-    async def account(self, customer_id: str) -> dict[str, Any] | None:
+    async def account(self, customer_id: str) -> AccountView | None:
         self._roll("the account system")
         return await self._shop.account(customer_id)
 

@@ -6,11 +6,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from switchboard.agents.shop_views import (
+    AccountView,
+    AddressResult,
+    ApprovedRefund,
+    EventView,
+    ItemView,
+    OrderSummary,
+    OrderView,
+    RefundResult,
+    RefundView,
+    TrackingView,
+)
 from switchboard.app.shop import policy as shop_policy
 from switchboard.app.shop import refund_ledger
 from switchboard.app.shop.db import Sessions
@@ -26,7 +37,6 @@ from switchboard.app.shop.models import (
     Ticket,
     TrackingEvent,
 )
-from switchboard.app.shop.views import EventView, ItemView, OrderView, RefundView, iso
 
 Clock = Callable[[], datetime]
 
@@ -46,15 +56,13 @@ class ShopStore:
         async with self._sessions() as s:
             return await s.get(Customer, customer_id)
 
-    async def account(self, customer_id: str) -> dict[str, Any] | None:
-        customer = await self.customer(customer_id)
-        if customer is None:
+    async def account(self, customer_id: str) -> AccountView | None:
+        c = await self.customer(customer_id)
+        if c is None:
             return None
-        return customer.model_dump(
-            include={"id", "name", "email", "phone", "address", "loyalty_tier", "loyalty_points"}
-        )
+        return AccountView(c.id, c.name, c.email, c.phone, c.address, c.loyalty_tier, c.loyalty_points)
 
-    async def orders(self, customer_id: str) -> list[dict[str, Any]]:
+    async def orders(self, customer_id: str) -> list[OrderSummary]:
         async with self._sessions() as s:
             query = select(Order).where(Order.customer_id == customer_id).order_by(col(Order.placed_at).desc())
             orders = (await s.exec(query)).all()
@@ -65,53 +73,43 @@ class ShopStore:
             order = await _owned_order(s, owner, order_id)
             return None if order is None else await self._view(s, order)
 
-    async def order(self, owner: str | None, order_id: str) -> dict[str, Any] | None:
-        view = await self.order_view(owner, order_id)
-        return None if view is None else view.as_dict()
+    async def order(self, owner: str | None, order_id: str) -> OrderView | None:
+        return await self.order_view(owner, order_id)
 
-    async def tracking(self, owner: str | None, order_id: str) -> dict[str, Any] | None:
+    async def tracking(self, owner: str | None, order_id: str) -> TrackingView | None:
         view = await self.order_view(owner, order_id)
         return None if view is None else view.tracking()
 
     async def request_refund(
         self, owner: str | None, order_id: str, reason: str, idempotency_key: str | None = None
-    ) -> dict[str, Any]:
+    ) -> RefundResult:
         """Decide (and, when approved, record) a refund — once per idempotency key."""
         async with self._sessions() as s, s.begin():
             done = await s.get(IdempotentResult, idempotency_key) if idempotency_key else None
             if done is not None:
-                return dict(done.result)
+                return RefundResult(**done.result)
             result = await self._refund(s, owner, order_id, reason)
             if idempotency_key:
-                s.add(IdempotentResult(key=idempotency_key, result=result, created_at=self._now()))
+                s.add(IdempotentResult(key=idempotency_key, result=result.as_dict(), created_at=self._now()))
             return result
 
-    async def _refund(self, s: AsyncSession, owner: str | None, order_id: str, reason: str) -> dict[str, Any]:
+    async def _refund(self, s: AsyncSession, owner: str | None, order_id: str, reason: str) -> RefundResult:
         order = await _owned_order(s, owner, order_id)
         if order is None:
-            return {"order_id": order_id, "decision": "not_found"}
+            return RefundResult(order_id, "not_found")
         view = await self._view(s, order)
         decision = self._refund_policy(view, refunded=view.refund is not None)
         if decision.decision == "approved" and not await refund_ledger.take(s, order_id, decision.amount):
             decision = self._refund_policy(view, refunded=True)  # a refund racing this one paid first
-        result = {
-            "order_id": order_id,
-            "decision": decision.decision,
-            "amount": decision.amount,
-            "reason": decision.reason,
-        }
-        if decision.decision == "approved":
-            s.add(
-                Refund(
-                    order_id=order_id,
-                    amount=decision.amount,
-                    status="approved",
-                    requested_at=self._now(),
-                    reason=reason,
-                )
+        if decision.decision != "approved":
+            return RefundResult(order_id, decision.decision, decision.amount, decision.reason)
+        s.add(
+            Refund(
+                order_id=order_id, amount=decision.amount, status="approved", requested_at=self._now(), reason=reason
             )
-            result["return_label"] = f"RL-{order_id}-{self._now():%m%d}"
-        return result
+        )
+        label = f"RL-{order_id}-{self._now():%m%d}"
+        return RefundResult(order_id, decision.decision, decision.amount, decision.reason, label)
 
     def _refund_policy(self, view: OrderView, *, refunded: bool) -> shop_policy.RefundDecision:
         return shop_policy.refund_decision(
@@ -123,39 +121,39 @@ class ShopStore:
             now=self._now(),
         )
 
-    async def update_address(self, owner: str | None, order_id: str, address: str) -> dict[str, Any]:
+    async def update_address(self, owner: str | None, order_id: str, address: str) -> AddressResult:
         """Change where an order goes — by itself only before it ships (chapter 7's rule)."""
         async with self._sessions() as s, s.begin():
             order = await _owned_order(s, owner, order_id)
             if order is None:
-                return {"order_id": order_id, "decision": "not_found"}
+                return AddressResult(order_id=order_id, decision="not_found")
             decision = shop_policy.address_change(order.status)
             if decision.decision == "updated":
                 s.add(AddressChange(order_id=order_id, address=address, changed_at=self._now()))
-            return {"order_id": order_id, "address": address, "decision": decision.decision, "reason": decision.reason}
+            return AddressResult(order_id=order_id, address=address, decision=decision.decision, reason=decision.reason)
 
-    async def redirect_shipment(self, customer_id: str, order_id: str, address: str, approver: str) -> dict[str, Any]:
+    async def redirect_shipment(self, customer_id: str, order_id: str, address: str, approver: str) -> AddressResult:
         """An address change a person approved after shipping (they ask the carrier to redirect)."""
         async with self._sessions() as s, s.begin():
             order = await _owned_order(s, customer_id, order_id)
             if order is None or order.status != "shipped":
-                return {"order_id": order_id, "decision": "not_possible"}
+                return AddressResult(order_id=order_id, decision="not_possible")
             s.add(AddressChange(order_id=order_id, address=address, changed_at=self._now(), by=approver))
-            return {"order_id": order_id, "address": address, "decision": "updated"}
+            return AddressResult(order_id=order_id, address=address, decision="updated")
 
     async def approve_refund(
         self, customer_id: str, order_id: str, amount: float, approver: str, approval_id: str
-    ) -> dict[str, Any]:
+    ) -> ApprovedRefund:
         """Record a refund a person approved: on the customer's own order, within what is left to
         refund on it, and once per approval — asked again, it answers as the first time did."""
         async with self._sessions() as s, s.begin():
             if await _owned_order(s, customer_id, order_id) is None:
-                return {"order_id": order_id, "decision": "not_found"}
+                return ApprovedRefund(order_id, "not_found")
             paid = await _paid_for(s, approval_id)
             if paid is not None:
-                return {"order_id": order_id, "decision": "approved", "amount": paid.amount}
+                return ApprovedRefund(order_id, "approved", amount=paid.amount)
             if not await refund_ledger.take(s, order_id, amount):
-                return {"order_id": order_id, "decision": "too_much", "left": await refund_ledger.left(s, order_id)}
+                return ApprovedRefund(order_id, "too_much", left=await refund_ledger.left(s, order_id))
             refund = Refund(
                 order_id=order_id, amount=amount, status="approved", requested_at=self._now(), reason=approver
             )
@@ -163,7 +161,7 @@ class ShopStore:
             await s.flush()  # the refund's id, for the approval's row
             assert refund.id is not None
             s.add(ApprovalRefund(approval_id=approval_id, refund_id=refund.id))
-            return {"order_id": order_id, "decision": "approved", "amount": amount}
+            return ApprovedRefund(order_id, "approved", amount=amount)
 
     async def left_to_refund(self, customer_id: str, order_id: str) -> float | None:
         """What may still be refunded on the customer's order; None if it is not theirs."""
@@ -184,17 +182,11 @@ class ShopStore:
             s.add(ticket)
         return ticket.id
 
-    async def _summary(self, s: AsyncSession, order: Order) -> dict[str, Any]:
+    async def _summary(self, s: AsyncSession, order: Order) -> OrderSummary:
         items = await _items(s, order.id)
         summary = ", ".join(f"{p.name}" + (f" ×{i.qty}" if i.qty > 1 else "") for i, p in items)
         total = round(sum(i.unit_price * i.qty for i, _ in items), 2)
-        return {
-            "id": order.id,
-            "status": order.status,
-            "placed_at": iso(order.placed_at),
-            "summary": summary,
-            "total": total,
-        }
+        return OrderSummary(order.id, order.status, order.placed_at, summary, total)
 
     async def _view(self, s: AsyncSession, order: Order) -> OrderView:
         items = await _items(s, order.id)

@@ -63,6 +63,7 @@ _MEANINGS = {
     404: "no such resource",
     409: "conflicts with the current state",
     422: "invalid input",
+    500: "failed on our side; nothing was done",
 }
 
 

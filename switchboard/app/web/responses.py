@@ -127,3 +127,39 @@ class RunRow(Body):
 class Identity(Body):
     customer_id: str
     name: str
+
+
+class RecentMessage(Body):
+    role: str
+    content: str
+
+
+class ApprovalView(Body):
+    """An approval as stored: what was asked, its state and, once decided, by whom."""
+
+    id: str
+    conversation_id: str
+    customer_id: str
+    request: dict[str, Any] = Field(description="The action asked for: its kind, order, amount or address, reason.")
+    status: str = Field(description="pending, deciding, approve, edit, deny, reply or expired.")
+    created_at: str
+    deadline_at: str
+    decided_at: str | None
+    decided_by: str | None
+    reply: str
+
+
+class QueuedApproval(ApprovalView):
+    """A pending approval with the conversation's last messages, for the person deciding it."""
+
+    recent: list[RecentMessage]
+
+
+class TakeoverState(Body):
+    conversation_id: str
+    taken_over: bool
+
+
+class HumanReplySent(Body):
+    id: str
+    content: str

@@ -54,7 +54,7 @@ async def test_a_retry_after_a_lost_reply(sessions: Sessions, key: str | None, s
     shop = FaultyShop(ShopStore(sessions, lambda: NOW), FirstCallFails())
     retry = ToolRetry(attempts=2, sleep=no_wait)
     result, attempts = await retry.run(lambda: shop.request_refund("C1010", "10042", "too small", key))
-    assert attempts == 2 and result["decision"] == second_answer
+    assert attempts == 2 and result.decision == second_answer
     assert await refunds(sessions, "10042") == 1  # the first attempt's refund, whatever the reply said
 
 

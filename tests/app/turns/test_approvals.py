@@ -110,7 +110,7 @@ async def test_an_address_changes_at_once_before_shipping_and_waits_for_a_person
         (waiting,) = await services.approvals.pending()
         await services.approvals.decide(waiting.id, ConsoleDecision(decision="approve"), "sam")
         order = await services.shop.order("C1001", "10057")
-        assert order is not None and order["ship_to"] == NEW_HOME
+        assert order is not None and order.ship_to == NEW_HOME
         assert "redirect order #10057" in (await services.conversations.messages(shipped))[-1].content
 
 
@@ -162,7 +162,7 @@ async def test_two_refunds_racing_on_one_order_never_pay_more_than_it_cost(servi
         answers = await asyncio.gather(*(services.shop.request_refund("C1010", "10042", "too small", k) for k in keys))
         paid = await refunds(services, "10042")
         assert [r.amount for r in paid] == [42.05], f"round {round_}: {answers}"  # the $49 order less the label fee
-        assert sorted(a["decision"] for a in answers) == ["already_refunded", "approved"]
+        assert sorted(a.decision for a in answers) == ["already_refunded", "approved"]
 
 
 async def test_a_decision_cut_off_by_a_crash_is_pending_again_after_a_restart(tmp_path: Path) -> None:

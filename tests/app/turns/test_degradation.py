@@ -15,10 +15,10 @@ async def test_a_cached_answer_about_an_account_is_not_served_to_another_custome
     question = "what email do you have on my account?"
     mine, _ = await turn(services, "C1001", question)
     c1001 = await services.shop.account("C1001")
-    assert c1001 is not None and c1001["email"] in mine  # the model answered with C1001's own data
+    assert c1001 is not None and c1001.email in mine  # the model answered with C1001's own data
     _all_down(services)
     theirs, record = await turn(services, "C1002", question)
-    assert c1001["email"] not in theirs and c1001["name"] not in theirs
+    assert c1001.email not in theirs and c1001.name not in theirs
     assert record["outcome"] == "degraded" and record["tier_served"] != "cache"
 
 
@@ -44,8 +44,8 @@ async def test_a_rung_carrying_another_customers_data_is_withheld(services: Serv
     c1001 = await services.shop.account("C1001")
     assert c1001 is not None
     question = "what email do you have on my account?"
-    services.ladder.answers.remember("C1002", question, f"It is {c1001['email']}.")
+    services.ladder.answers.remember("C1002", question, f"It is {c1001.email}.")
     _all_down(services)
     theirs, record = await turn(services, "C1002", question)
-    assert c1001["email"] not in theirs
+    assert c1001.email not in theirs
     assert any(g["guard"] == "pii_redaction" and g["action"] == "block" for g in record["guards"])

@@ -78,7 +78,8 @@ async def get_metrics(services: ServicesDep) -> MetricsView:
     )
 
 
-@router.get("/records/{record_id}")
+# No 401: to anyone but the operator and the turn's customer, a record does not exist (404)
+@router.get("/records/{record_id}", responses=error_responses(404, 422))
 async def get_record(record: RecordDep) -> TurnRecord:
     """One turn's record: the operator's, or the signed-in customer's own."""
     return record

@@ -13,7 +13,8 @@ from switchboard.app.shop.models import Approval
 from switchboard.app.turns.approvals import ConsoleDecision
 from switchboard.app.web.auth import ADMIN_ONLY
 from switchboard.app.web.deps import ConversationDep, ServicesDep
-from switchboard.app.web.errors import ApiError
+from switchboard.app.web.errors import ApiError, error_responses
+from switchboard.app.web.responses import ApprovalView, HumanReplySent, QueuedApproval, RecentMessage, TakeoverState
 from switchboard.app.web.schemas import OperatorText
 from switchboard.app.web.templates import templates
 
@@ -21,26 +22,27 @@ router = APIRouter(dependencies=ADMIN_ONLY, tags=["console"])
 OPERATOR = "operator"  # one shared admin token: decisions are signed by the role, not a person
 
 
-async def _queue(services: Services) -> list[dict[str, Any]]:
+async def _queue(services: Services) -> list[QueuedApproval]:
     return [await _with_context(services, a) for a in await services.approvals.pending()]
 
 
-async def _with_context(services: Services, approval: Approval) -> dict[str, Any]:
+async def _with_context(services: Services, approval: Approval) -> QueuedApproval:
     messages = await services.conversations.messages(approval.conversation_id)
-    recent = [{"role": m.role, "content": m.content} for m in messages[-6:]]
-    return {**approval.model_dump(mode="json"), "recent": recent}
+    recent = [RecentMessage(role=m.role, content=m.content) for m in messages[-6:]]
+    return QueuedApproval(**approval.model_dump(mode="json"), recent=recent)
 
 
-@router.get("/api/approvals")
-async def list_approvals(services: ServicesDep) -> list[dict[str, Any]]:
+@router.get("/api/approvals", responses=error_responses(401))
+async def list_approvals(services: ServicesDep) -> list[QueuedApproval]:
     return await _queue(services)
 
 
-@router.post("/api/approvals/{approval_id}")
-async def decide(approval_id: str, body: ConsoleDecision, services: ServicesDep) -> dict[str, Any]:
+# 500: the action itself failed (DecisionFailed); nothing was done and the approval waits again
+@router.post("/api/approvals/{approval_id}", responses=error_responses(400, 401, 404, 409, 422, 500))
+async def decide(approval_id: str, body: ConsoleDecision, services: ServicesDep) -> ApprovalView:
     """Carry out a person's decision; a refusal is an ApprovalError (its status: web/errors.py)."""
     decided = await services.approvals.decide(approval_id, body, OPERATOR)
-    return decided.model_dump(mode="json")
+    return ApprovalView(**decided.model_dump(mode="json"))
 
 
 class Takeover(BaseModel):
@@ -51,20 +53,23 @@ class HumanReply(BaseModel):
     text: OperatorText
 
 
-@router.post("/api/conversations/{conversation_id}/takeover")
-async def take_over(body: Takeover, conversation: ConversationDep, services: ServicesDep) -> dict[str, Any]:
+IN_A_CONVERSATION = error_responses(400, 401, 404, 422)
+
+
+@router.post("/api/conversations/{conversation_id}/takeover", responses=IN_A_CONVERSATION)
+async def take_over(body: Takeover, conversation: ConversationDep, services: ServicesDep) -> TakeoverState:
     """Take a conversation from the assistant (`on`), or hand it back."""
     if body.on:
         await services.conversations.take_over(conversation.id, OPERATOR)
     else:
         await services.conversations.hand_back(conversation.id)
-    return {"conversation_id": conversation.id, "taken_over": body.on}
+    return TakeoverState(conversation_id=conversation.id, taken_over=body.on)
 
 
-@router.post("/api/conversations/{conversation_id}/human-reply")
-async def human_reply(body: HumanReply, conversation: ConversationDep, services: ServicesDep) -> dict[str, Any]:
+@router.post("/api/conversations/{conversation_id}/human-reply", responses=IN_A_CONVERSATION)
+async def human_reply(body: HumanReply, conversation: ConversationDep, services: ServicesDep) -> HumanReplySent:
     message = await services.conversations.add_message(conversation.id, "assistant", f"From our team: {body.text}")
-    return {"id": message.id, "content": message.content}
+    return HumanReplySent(id=message.id, content=message.content)
 
 
 async def _conversations(services: Services) -> list[dict[str, Any]]:
