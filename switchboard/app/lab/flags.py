@@ -370,6 +370,34 @@ def parse_flag_spec(spec: str, registry: list[Flag]) -> dict[str, bool]:
     return board.snapshot()
 
 
+def config_name(snapshot: Mapping[str, bool], registry: list[Flag]) -> str:
+    """A configuration named by what differs from the nearest baseline: "defaults",
+    "defaults − rag", "all-off + router + rag", "chapter-4 + pii_redaction".
+
+    The baselines are the defaults, all-off and each chapter-N preset short of the last; the one
+    needing the fewest differences names it (the defaults win a tie, then all-off, then the
+    lowest chapter). Only built flags count: the others are off everywhere. The name and the
+    registry give back the snapshot, so names tell configurations apart.
+    """
+    built = [f for f in registry if f.built]
+    wanted = {f.name: bool(snapshot.get(f.name)) for f in built}
+    named = [_differences(name, preset_values(name, built), wanted, built) for name in _baselines(built)]
+    return min(named, key=lambda label: label.count(" + ") + label.count(" − "))
+
+
+def _baselines(built: list[Flag]) -> list[str]:
+    last = max(f.chapter for f in built)
+    return ["all-on", "all-off", *(f"chapter-{n}" for n in sorted({f.chapter for f in built}) if n < last)]
+
+
+def _differences(baseline: str, base: dict[str, bool], wanted: dict[str, bool], built: list[Flag]) -> str:
+    label = "defaults" if baseline == "all-on" else baseline
+    for flag in built:
+        if wanted[flag.name] != base[flag.name]:
+            label += f" {'+' if wanted[flag.name] else '−'} {flag.name}"
+    return label
+
+
 def snapshot_key(snapshot: Mapping[str, bool], registry: list[Flag]) -> str:
     """A short, readable name for a configuration: the built flags and their states."""
     return " ".join(f"{f.name}={'on' if snapshot.get(f.name) else 'off'}" for f in registry if f.built)

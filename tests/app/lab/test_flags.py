@@ -5,7 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from switchboard.app.lab.flags import BY_NAME, REGISTRY, FlagBoard, FlagError, preset_values, snapshot_key
+from switchboard.app.lab.flags import (
+    BY_NAME,
+    REGISTRY,
+    FlagBoard,
+    FlagError,
+    config_name,
+    preset_values,
+    snapshot_key,
+)
 from switchboard.app.runs.scenarios import RESILIENCE
 from switchboard.app.settings import REPO
 
@@ -44,6 +52,30 @@ def test_snapshot_key_names_the_built_flags() -> None:
     key = snapshot_key(board.snapshot(), board.registry).split()
     assert key[:3] == ["streaming=on", "router=off", "tool_validation=on"]
     assert {k.split("=")[0] for k in key} == {f.name for f in board.registry if f.built}
+
+
+def _named(preset: str, **changes: bool) -> str:
+    snapshot = {**preset_values(preset, list(REGISTRY)), **changes}
+    return config_name(snapshot, list(REGISTRY))
+
+
+def test_a_configuration_is_named_by_what_differs_from_the_nearest_baseline() -> None:
+    assert _named("all-on") == "defaults"
+    assert _named("all-on", rag=False) == "defaults − rag"
+    assert _named("all-off", router=True, rag=True) == "all-off + router + rag"
+    assert _named("chapter-4") == "chapter-4"
+    assert _named("chapter-4", pii_redaction=True) == "chapter-4 + pii_redaction"
+    assert _named("all-on", scan_in_parallel=True) == "defaults + scan_in_parallel"  # a mode is a difference
+    assert _named("all-off") == "all-off"
+
+
+def test_names_tell_every_single_and_double_change_apart() -> None:
+    built = [f.name for f in REGISTRY if f.built]
+    pairs = [{a: True, b: False} for a in built for b in built if a != b]
+    snapshots = [{**preset_values("all-on", list(REGISTRY)), **pair} for pair in pairs]
+    names = {config_name(s, list(REGISTRY)) for s in snapshots}
+    assert len(names) == len({tuple(sorted(s.items())) for s in snapshots})
+    assert max(len(name) for name in names) < 60  # short enough for a legend or a column header
 
 
 def _looked_up(path: Path) -> list[tuple[str, str]]:
