@@ -26,18 +26,48 @@ make_venv() {
   fi
 }
 
+# llama.cpp compiles for the CPU it is built on (-march=native) unless told otherwise, and some
+# VMs advertise AMX yet fault on its first instruction: the model dies at its first token
+# (SIGSEGV in ldtilecfg). So on x86-64 it is built for AVX2, which every x86-64 machine of the
+# last decade runs; set CMAKE_ARGS to choose otherwise. pip's own wheel cache is keyed by the
+# source alone, never by these flags, so the wheel is built once into a cache of ours, per flags.
+local_model_flags() {
+  if [ -n "${CMAKE_ARGS:-}" ]; then echo "$CMAKE_ARGS"
+  elif [ "$(uname -m)" = x86_64 ]; then
+    echo "-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+  fi
+}
+
+local_model_requirement() {
+  "$VENV/bin/python" -c 'import tomllib
+extra = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["local"]
+print(next(d for d in extra if d.startswith("llama-cpp-python")).replace("[server]", ""))'
+}
+
+install_local_model() {
+  "$VENV/bin/python" -c 'import llama_cpp' 2>/dev/null && return 0
+  local flags key wheels
+  flags="$(local_model_flags)"
+  key="$(printf '%s|%s' "$(local_model_requirement)" "$flags" | cksum | cut -d' ' -f1)"
+  wheels="${XDG_CACHE_HOME:-$HOME/.cache}/switchboard/llama-cpp-$key"
+  if ! ls "$wheels"/llama_cpp_python-*.whl >/dev/null 2>&1; then
+    echo "The local extra compiles llama-cpp-python once (about 9 minutes on 2 cores) into $wheels."
+    CMAKE_ARGS="$flags" "$VENV/bin/pip" wheel -q --no-deps --no-cache-dir -w "$wheels" "$(local_model_requirement)"
+  fi
+  "$VENV/bin/pip" install -q --no-deps --no-index --find-links "$wheels" llama-cpp-python
+}
+
 # SWITCHBOARD_EXTRAS adds optional extras, e.g. "local" for the in-process GGUF model.
 install_project() {
   local extras="dev${SWITCHBOARD_EXTRAS:+,$SWITCHBOARD_EXTRAS}"
   local stamp="$VENV/.installed-${extras//,/-}"
   if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ]; then return; fi
   echo "Installing Switchboard [$extras] into $VENV (first run only)…"
-  case ",$extras," in *,local,*)
-    echo "The local extra compiles llama-cpp-python once (about 9 minutes on 2 cores); pip caches the wheel." ;;
-  esac
+  local local_model=":"
+  case ",$extras," in *,local,*) local_model=install_local_model ;; esac
   # Build back-ends are chatty on stderr: keep it in a log, and show it only if the install fails.
   local log="$VENV/install.log"
-  if ! { "$VENV/bin/pip" install -q --disable-pip-version-check -U pip \
+  if ! { "$VENV/bin/pip" install -q --disable-pip-version-check -U pip && $local_model \
       && "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[$extras]"; } 2>"$log"; then
     cat "$log" >&2
     echo "Installing Switchboard failed (the log above is also in $log)." >&2

