@@ -1,0 +1,292 @@
+"""The registry of switches: every pattern with its chapter, a default and the metric it moves.
+
+Pure data, read by the flag board (flags.py). A pattern not built yet is listed — so the whole
+plan is visible — with `built=False`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+CHAPTERS = {
+    1: "Streaming UX",
+    2: "Router agent",
+    3: "Tool reliability",
+    4: "Retrieval (RAG)",
+    5: "Loop guards",
+    6: "Injection defence",
+    7: "Human escalation",
+    8: "Evals",
+    9: "Resilience",
+    10: "Cost",
+    11: "Safety of data",
+    12: "Operations",
+}
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str
+    chapter: int
+    title: str
+    description: str
+    moves: str  # the metric it moves
+    default: bool = True
+    built: bool = False
+    mode: bool = False  # how another switch runs, not a pattern of its own: off by default, and in presets
+
+
+def _f(
+    name: str, chapter: int, title: str, description: str, moves: str, built: bool = False, mode: bool = False
+) -> Flag:
+    return Flag(name, chapter, title, description, moves, default=built and not mode, built=built, mode=mode)
+
+
+REGISTRY: tuple[Flag, ...] = (
+    _f(
+        "streaming",
+        1,
+        "Token streaming",
+        "Send the answer token by token as it is written, instead of whole at the end.",
+        "time to first token",
+        built=True,
+    ),
+    _f(
+        "backpressure",
+        1,
+        "Backpressure",
+        "Bound the buffer between model and browser; slow readers slow the producer.",
+        "memory under slow clients",
+    ),
+    _f(
+        "router",
+        2,
+        "Router + specialists",
+        "A cheap routing call picks a focused specialist, instead of one generalist with every tool.",
+        "cost per turn, tool accuracy",
+        built=True,
+    ),
+    _f(
+        "router_fallback",
+        2,
+        "Low-confidence fallback",
+        "Below a confidence threshold the router hands the turn to a fallback agent.",
+        "misroutes",
+    ),
+    _f(
+        "tool_validation",
+        3,
+        "Argument validation",
+        "Validate tool arguments against schemas; return repairable errors.",
+        "tool error rate",
+        built=True,
+    ),
+    _f(
+        "tool_retries",
+        3,
+        "Idempotent tool retries",
+        "Retry transient tool failures with an idempotency key; timeouts per tool.",
+        "tool success rate",
+        built=True,
+    ),
+    _f(
+        "session_authorisation",
+        3,
+        "Authorisation from the session",
+        "Tools refuse another customer's data whatever the model asks (switchable to show the damage).",
+        "cross-customer leaks",
+        built=True,
+    ),
+    _f(
+        "rag",
+        4,
+        "Retrieval",
+        "Answer policy questions from retrieved help-centre passages, with citations.",
+        "grounded answers",
+        built=True,
+    ),
+    _f(
+        "hybrid_search",
+        4,
+        "Hybrid search",
+        "Combine keyword (BM25) and vector search with rank fusion.",
+        "retrieval hit rate",
+        built=True,
+    ),
+    _f(
+        "citation_validation",
+        4,
+        "Citation validation",
+        "Check every cited article was actually retrieved.",
+        "invalid citations",
+    ),
+    _f(
+        "loop_guard",
+        5,
+        "Loop guards",
+        "Cap steps, tokens, time and dollars per turn; catch repeated calls and ping-pong.",
+        "runaway turns",
+        built=True,
+    ),
+    _f(
+        "structured_output",
+        5,
+        "Structured output validation",
+        "Validate the router's JSON against its schema; re-ask once with the errors, then fall back.",
+        "misroutes from malformed output",
+        built=True,
+    ),
+    _f(
+        "injection_scan",
+        6,
+        "Input injection scan",
+        "Score user text against heuristics and known attacks; allow, flag or block.",
+        "blocked attacks, false positives",
+        built=True,
+    ),
+    _f(
+        "scan_in_parallel",
+        6,
+        "Scan in parallel (a mode of the input scan)",
+        "Run the input scan beside the model instead of before it: no wait for the verdict, but text may show and tools may run before a block lands.",
+        "latency; tools run and text shown before a block",
+        built=True,
+        mode=True,
+    ),
+    _f(
+        "spotlighting",
+        6,
+        "Spotlighting",
+        "Mark retrieved and tool text as data, not instructions.",
+        "indirect injections obeyed",
+        built=True,
+    ),
+    _f(
+        "canary",
+        6,
+        "Output canary",
+        "Plant a canary in the system prompt and block answers that leak it.",
+        "prompt leaks",
+        built=True,
+    ),
+    _f(
+        "least_privilege",
+        6,
+        "Least privilege",
+        "No write tools in a turn flagged as suspicious.",
+        "unauthorised tool calls",
+        built=True,
+    ),
+    _f(
+        "human_approval",
+        7,
+        "Approval before risky tools",
+        "Large or out-of-policy refunds wait for a person in the console.",
+        "risky actions without review",
+        built=True,
+    ),
+    _f(
+        "escalation_triggers",
+        7,
+        "Escalation triggers",
+        "Escalate on request, low confidence or frustration.",
+        "escalations",
+        built=True,
+    ),
+    _f(
+        "online_evals",
+        8,
+        "Online evals",
+        "Grade one live turn in N with the judge model, in the background (costs judge calls).",
+        "eval score",
+        built=True,
+    ),
+    _f(
+        "retry_budget",
+        9,
+        "Retry with budget",
+        "Exponential backoff with jitter, drawn from a shared retry budget.",
+        "answered rate under faults",
+        built=True,
+    ),
+    _f(
+        "circuit_breaker",
+        9,
+        "Circuit breaker",
+        "Stop calling a failing provider; probe it before trusting it again.",
+        "latency under outage",
+        built=True,
+    ),
+    _f(
+        "failover",
+        9,
+        "Provider failover",
+        "Try the next provider, also when a stream dies mid-answer.",
+        "answered rate, tier served",
+        built=True,
+    ),
+    _f(
+        "degradation",
+        9,
+        "Degradation ladder",
+        "Cached answer, then knowledge-base-only answer, then an honest 'unavailable' with a ticket.",
+        "graceful answers",
+        built=True,
+    ),
+    _f(
+        "latency_budget",
+        9,
+        "Latency budget",
+        "A deadline per turn, passed to every call and tool.",
+        "p95 latency",
+        built=True,
+    ),
+    _f(
+        "token_budget",
+        10,
+        "Token and dollar budgets",
+        "Budgets per request, customer and tenant.",
+        "cost per turn",
+    ),
+    _f(
+        "semantic_cache",
+        10,
+        "Semantic cache",
+        "Answer repeated questions from a cache of similar ones.",
+        "cache hits, cost",
+    ),
+    _f(
+        "model_routing",
+        10,
+        "Model routing",
+        "Send simple turns to the small model and hard ones to the large.",
+        "cost per turn, quality",
+    ),
+    _f(
+        "pii_redaction",
+        11,
+        "PII redaction",
+        "Redact personal data before it reaches a model, logs or traces; withhold answers carrying another customer's.",
+        "leaked PII",
+        built=True,
+    ),
+    _f("tracing", 12, "Tracing", "Spans for every node, call and tool.", "time to diagnose"),
+    _f(
+        "prompt_canary",
+        12,
+        "Prompt canary rollout",
+        "Serve a new prompt version to a share of traffic and compare.",
+        "regressions caught",
+    ),
+    _f("rate_limit", 12, "Rate limiting", "Per-customer token-bucket limits.", "abuse absorbed"),
+    _f(
+        "load_shedding",
+        12,
+        "Concurrency limit and load shedding",
+        "Cap turns in flight; shed the excess quickly.",
+        "p99 latency under load",
+    ),
+)
+
+BY_NAME: Mapping[str, Flag] = {f.name: f for f in REGISTRY}
