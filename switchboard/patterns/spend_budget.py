@@ -1,0 +1,89 @@
+"""Spend budgets: limits on tokens and dollars per request, per customer per day and per tenant
+per month, each with the action to take when it runs out.
+
+A budget covers a window, and a window has a key so its spend can be counted and stored:
+
+    request         the turn itself                      request:<turn id>
+    customer_day    one customer, one UTC calendar day   customer:<id>:2026-12-03
+    tenant_month    one tenant, one UTC calendar month   tenant:<id>:2026-12
+
+Before a model call, for every budget:  spent(window) + expected(call) > limit  means exhausted.
+Expected is the caller's estimate (prompt tokens counted, output at its cap), so a call that
+would overrun is stopped before it starts rather than noticed after it is paid for.
+
+When several budgets are exhausted the strictest action wins: refuse (answer politely without a
+model), then degrade (use the cheaper model), then warn (go ahead, but record it). The verdict
+says which budget decided, so the turn's record and the panel can say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+Window = Literal["request", "customer_day", "tenant_month"]
+Action = Literal["allow", "warn", "degrade", "refuse"]
+_STRICTNESS: dict[Action, int] = {"allow": 0, "warn": 1, "degrade": 2, "refuse": 3}
+
+
+@dataclass(frozen=True)
+class Spend:
+    tokens: int = 0
+    usd: float = 0.0
+
+    def __add__(self, other: Spend) -> Spend:
+        return Spend(self.tokens + other.tokens, self.usd + other.usd)
+
+
+@dataclass(frozen=True)
+class Budget:
+    window: Window
+    action: Action
+    max_tokens: int | None = None  # None: tokens not limited
+    max_usd: float | None = None  # None: dollars not limited
+
+    def exceeded_by(self, total: Spend) -> bool:
+        over_tokens = self.max_tokens is not None and total.tokens > self.max_tokens
+        return over_tokens or (self.max_usd is not None and total.usd > self.max_usd)
+
+
+@dataclass(frozen=True)
+class Owners:
+    """Who a call is spent for: the keys of its windows come from these and the clock."""
+
+    request: str
+    customer: str
+    tenant: str
+
+
+@dataclass(frozen=True)
+class BudgetVerdict:
+    action: Action
+    budget: Budget | None = None  # the budget that decided; None when every one had room
+    spent: Spend = Spend()  # that budget's window, before this call
+
+    @property
+    def allowed(self) -> bool:
+        return self.action != "refuse"
+
+
+def window_key(window: Window, owners: Owners, now: datetime) -> str:
+    if window == "request":
+        return f"request:{owners.request}"
+    if window == "customer_day":
+        return f"customer:{owners.customer}:{now:%Y-%m-%d}"
+    return f"tenant:{owners.tenant}:{now:%Y-%m}"
+
+
+def assess(
+    budgets: Sequence[Budget], spent: Mapping[str, Spend], expected: Spend, owners: Owners, now: datetime
+) -> BudgetVerdict:
+    """The strictest action among the budgets this call would overrun; "allow" if none."""
+    verdict = BudgetVerdict("allow")
+    for budget in budgets:
+        so_far = spent.get(window_key(budget.window, owners, now), Spend())
+        if budget.exceeded_by(so_far + expected) and _STRICTNESS[budget.action] > _STRICTNESS[verdict.action]:
+            verdict = BudgetVerdict(budget.action, budget, so_far)
+    return verdict
