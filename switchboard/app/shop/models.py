@@ -211,3 +211,15 @@ class Run(SQLModel, table=True):
 class Meta(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str
+
+
+class SpendWindow(SQLModel, table=True):
+    """What one budget window has spent so far (switchboard/app/cost/spend_ledger.py): keyed by
+    the window ("customer:C1001:2026-12-03", "tenant:tidewater:2026-12"), so that a restart keeps
+    every customer's and tenant's spend. Tokens whole, dollars in micro-dollars, so the database
+    adds exactly."""
+
+    __tablename__ = "spend_window"
+    key: str = Field(primary_key=True)
+    tokens: int = 0
+    micro_usd: int = 0
