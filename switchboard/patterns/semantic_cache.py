@@ -102,18 +102,23 @@ def normalise(question: str) -> str:
     return " ".join(_WORD.findall(question.lower()))
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     """Plural and singular alike: "boots" is "boot", "boxes" is "box" (enough for nouns)."""
     if word.endswith("es") and word[:-2].endswith(("s", "x", "ch", "sh")):
         return word[:-2]
     return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
 
 
+def words_of(text: str) -> set[str]:
+    """Lower-case words, stemmed, apostrophes dropped ("don't" is "dont")."""
+    return {stem(w) for w in _WORD.findall(text.lower().replace("'", "").replace("\u2019", ""))}
+
+
 def entities_of(question: str, vocabulary: frozenset[str]) -> Entities:
-    """The order numbers, other numbers, catalogue terms (from `vocabulary`, stemmed) and
+    """The order numbers, other numbers, catalogue terms (`vocabulary`: stemmed words) and
     negation a question contains."""
-    lowered = question.lower().replace("'", "").replace("\u2019", "")
-    words = {_stem(w) for w in _WORD.findall(lowered)}
+    lowered = question.lower()
+    words = words_of(question)
     orders = frozenset(order_numbers_in(question))
     numbers = frozenset(_NUMBER.findall(lowered)) - orders
     return Entities(orders, numbers, frozenset(words & vocabulary), bool(words & NEGATIONS))

@@ -69,14 +69,15 @@ class AnswerCache:
     def count(self) -> int:
         return self._collection.count()
 
-    def lookup_now(self, question: str, scope: Scope, now: float) -> Outcome:
-        """Exact text first, then the nearest neighbours, all within `scope`."""
+    def lookup_now(self, question: str, scopes: Sequence[Scope], now: float) -> Outcome:
+        """Exact text first, then the nearest neighbours, within any of `scopes` (a customer's
+        own answers and the tenant's shared ones, say)."""
         versions = self._kb_versions()
-        exact = self._exact(question, scope)
-        if exact is not None and is_fresh(exact, now, self.policy.ttl_s, versions):
-            return Hit(exact, "exact", 1.0)
+        for exact in self._exact(question, scopes):
+            if is_fresh(exact, now, self.policy.ttl_s, versions):
+                return Hit(exact, "exact", 1.0)
         query = entities_of(question, self._vocabulary)
-        return choose(query, self._nearest(question, scope), self.policy, now, versions)
+        return choose(query, self._nearest(question, scopes), self.policy, now, versions)
 
     def store_now(self, question: str, answer: str, scope: Scope, cited: Sequence[str], now: float) -> None:
         """Keep an answer for `scope`, with the current versions of the articles it cited."""
@@ -100,37 +101,38 @@ class AnswerCache:
         for article in article_ids:
             self._collection.delete(where={f"cites:{article}": True})
 
-    def _exact(self, question: str, scope: Scope) -> Entry | None:
-        found = self._collection.get(ids=[_entry_id(question, scope)], include=["documents", "metadatas"])
-        rows = list(zip(found["documents"] or [], found["metadatas"] or [], strict=True))
-        return self._entry(*rows[0], scope) if rows else None
+    def _exact(self, question: str, scopes: Sequence[Scope]) -> list[Entry]:
+        found = self._collection.get(ids=[_entry_id(question, s) for s in scopes], include=["documents", "metadatas"])
+        return self._entries(found["documents"] or [], found["metadatas"] or [], scopes)
 
-    def _nearest(self, question: str, scope: Scope) -> list[tuple[Entry, float]]:
+    def _nearest(self, question: str, scopes: Sequence[Scope]) -> list[tuple[Entry, float]]:
         if self._collection.count() == 0:
             return []
-        vector = self._embedder.embed([question])[0]
         found = self._collection.query(
-            query_embeddings=[vector],
+            query_embeddings=[self._embedder.embed([question])[0]],
             n_results=CANDIDATES,
-            where={"scope": scope.key()},
+            where={"scope": {"$in": [s.key() for s in scopes]}},
             include=["documents", "metadatas", "distances"],
         )
-        rows = zip(
-            (found["documents"] or [[]])[0],
-            (found["metadatas"] or [[]])[0],
-            (found["distances"] or [[]])[0],
-            strict=True,
-        )
-        return [(self._entry(document, meta, scope), 1.0 - distance) for document, meta, distance in rows]
+        entries = self._entries((found["documents"] or [[]])[0], (found["metadatas"] or [[]])[0], scopes)
+        return [
+            (entry, 1.0 - distance) for entry, distance in zip(entries, (found["distances"] or [[]])[0], strict=True)
+        ]
+
+    def _entries(
+        self, questions: Sequence[str], metas: Sequence[Mapping[str, Any]], scopes: Sequence[Scope]
+    ) -> list[Entry]:
+        by_key = {s.key(): s for s in scopes}
+        return [self._entry(q, m, by_key[str(m["scope"])]) for q, m in zip(questions, metas, strict=True)]
 
     def _entry(self, question: str, meta: Mapping[str, Any], scope: Scope) -> Entry:
         cited = json.loads(str(meta["cited"]))
         entities = entities_of(question, self._vocabulary)
         return Entry(question, str(meta["answer"]), scope, float(meta["stored_at"]), entities, cited)
 
-    async def lookup(self, question: str, scope: Scope, now: float) -> Outcome:
+    async def lookup(self, question: str, scopes: Sequence[Scope], now: float) -> Outcome:
         """Off the event loop: Chroma's client is synchronous."""
-        return await asyncio.to_thread(self.lookup_now, question, scope, now)
+        return await asyncio.to_thread(self.lookup_now, question, scopes, now)
 
     async def store(self, question: str, answer: str, scope: Scope, cited: Sequence[str], now: float) -> None:
         await asyncio.to_thread(self.store_now, question, answer, scope, cited, now)
