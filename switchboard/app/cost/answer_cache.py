@@ -111,7 +111,7 @@ class AnswerCache:
         found = self._collection.query(
             query_embeddings=[self._embedder.embed([question])[0]],
             n_results=CANDIDATES,
-            where={"scope": {"$in": [s.key() for s in scopes]}},
+            where={"scope": {"$in": list[str | int | float | bool]([s.key() for s in scopes])}},
             include=["documents", "metadatas", "distances"],
         )
         entries = self._entries((found["documents"] or [[]])[0], (found["metadatas"] or [[]])[0], scopes)
