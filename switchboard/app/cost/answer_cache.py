@@ -22,10 +22,11 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import chromadb
 from chromadb.api.models.Collection import Collection
+from chromadb.api.types import Where
 from chromadb.config import Settings as ChromaSettings
 
 from switchboard.agents.embeddings import Embedder
@@ -111,7 +112,7 @@ class AnswerCache:
         found = self._collection.query(
             query_embeddings=[self._embedder.embed([question])[0]],
             n_results=CANDIDATES,
-            where={"scope": {"$in": list[str | int | float | bool]([s.key() for s in scopes])}},
+            where=_in_scopes(scopes),
             include=["documents", "metadatas", "distances"],
         )
         entries = self._entries((found["documents"] or [[]])[0], (found["metadatas"] or [[]])[0], scopes)
@@ -136,6 +137,12 @@ class AnswerCache:
 
     async def store(self, question: str, answer: str, scope: Scope, cited: Sequence[str], now: float) -> None:
         await asyncio.to_thread(self.store_now, question, answer, scope, cited, now)
+
+
+def _in_scopes(scopes: Sequence[Scope]) -> Where:
+    keys: list[str | int | float | bool] = [s.key() for s in scopes]
+    one_of: dict[Literal["$in", "$nin"], list[str | int | float | bool]] = {"$in": keys}
+    return {"scope": one_of}
 
 
 def _entry_id(question: str, scope: Scope) -> str:
