@@ -16,10 +16,11 @@
     if (!colours.has(key)) colours.set(key, PALETTE[colours.size % PALETTE.length]);
     return colours.get(key);
   };
+  // Each chart's value format, its axis ticks' (shorter) and its scale: shares stop at 100%.
   const formats = {
-    ms: (v) => `${Math.round(v)}`,
-    usd: (v) => `$${Number(v).toFixed(5)}`,
-    percent: (v) => `${Math.round(v)}%`,
+    ms: {value: (v) => `${Math.round(v)}`, tick: (v) => `${v}`, scale: {grace: "12%"}},
+    usd: {value: (v) => `$${Number(v).toFixed(5)}`, tick: (v) => `$${Number(v.toPrecision(2))}`, scale: {grace: "12%"}},
+    percent: {value: (v) => `${Math.round(v)}%`, tick: (v) => `${v}%`, scale: {max: 100}},
   };
 
   // Draws each bar's value above it (turned upright when the bar is narrower than its text);
@@ -55,7 +56,7 @@
     ctx.restore();
   };
 
-  const makeChart = (id, format) => new Chart(document.getElementById(id), {
+  const makeChart = (id, {value: format, tick, scale}) => new Chart(document.getElementById(id), {
     type: "bar",
     data: {labels: [], datasets: []},
     plugins: [valueLabels],
@@ -63,8 +64,8 @@
       animation: false,
       responsive: true,
       maintainAspectRatio: false,
-      layout: {padding: {top: 4}},
-      scales: {y: {beginAtZero: true, grace: "35%", ticks: {callback: (v) => format(v), maxTicksLimit: 5}}},
+      layout: {padding: {top: 16}}, // room for the labels above the tallest bars
+      scales: {y: {beginAtZero: true, ...scale, ticks: {callback: tick, maxTicksLimit: 5}}},
       plugins: {
         valueLabels: {format},
         legend: {position: "bottom", labels: {boxWidth: 10, font: {size: 11}}},
@@ -98,6 +99,8 @@
     chart.data.labels = labels(live);
     chart.data.datasets = shown.map((c) => Object.assign(previous.get(c.flags_key) ?? {}, {
       configKey: c.flags_key,
+      configName: c.name,
+      turns: c.count,
       label: c.current ? `${c.name} (now)` : c.name,
       data: values(c, live),
       backgroundColor: colourOf(c.flags_key),
