@@ -23,8 +23,9 @@
     percent: {value: (v) => `${Math.round(v)}%`, tick: (v) => `${v}%`, scale: {max: 100}},
   };
 
-  // Draws each bar's value above it (turned upright when the bar is narrower than its text);
-  // a bar with no value (no turn streamed a token, say) says "n/a".
+  // Draws each bar's value above it (turned upright when the bar is narrower than its text, and
+  // then inside the bar's top if the canvas has no room above); a bar with no value (no turn
+  // streamed a token, say) says "n/a".
   const valueLabels = {
     id: "valueLabels",
     afterDatasetsDraw(chart, _args, options) {
@@ -46,12 +47,15 @@
     if (!Number.isFinite(bar.x)) return;
     const text = value === null || value === undefined ? "n/a" : format(value);
     const top = Number.isFinite(bar.y) && value !== null ? Math.min(bar.y, zero - 3) : zero;
-    const upright = ctx.measureText(text).width > bar.width;
+    const width = ctx.measureText(text).width;
+    const upright = width > bar.width;
+    const inside = upright && width + 4 > top && zero - top > width + 4;
     ctx.save();
-    ctx.translate(bar.x, top - 2);
+    ctx.translate(bar.x, inside ? top + 3 : top - 2);
     if (upright) ctx.rotate(-Math.PI / 2);
-    ctx.textAlign = upright ? "left" : "center";
+    ctx.textAlign = upright ? (inside ? "right" : "left") : "center";
     ctx.textBaseline = upright ? "middle" : "bottom";
+    if (inside) ctx.fillStyle = "#fff";
     ctx.fillText(text, 0, 0);
     ctx.restore();
   };
