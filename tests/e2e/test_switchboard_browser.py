@@ -139,3 +139,23 @@ def _a_turn_in_a_second_tab_updates_the_charts_in_place(page: Page) -> None:
     page.wait_for_function(TURNS_GROWN, arg=[WITHOUT_RAG, before])
     same = page.evaluate("() => window.__samePage === Chart.getChart(document.getElementById('chart-latency'))")
     assert same, "the page was reloaded or the chart recreated"
+
+
+def test_chapter_presets_name_the_configuration_and_chaos_reads_in_words(page: Page, server: str) -> None:
+    try:
+        set_from_the_panel(page, 'button[data-preset="chapter-4"]', "chapter-4")
+        expect(page.locator('button[data-preset="chapter-4"]')).to_have_class("on")
+        expect(page.locator('#flags input[data-flag="failover"]')).not_to_be_checked()
+        page.click('#flags input[data-flag="pii_redaction"]')
+        expect(page.locator("#config-name")).to_have_text("chapter-4 + pii_redaction")
+        expect(page.locator(".flag-presets button.on")).to_have_count(0)  # no preset is exactly this
+
+        page.click('#chaos button:text-is("slow")')
+        expect(page.locator('#chaos td.faults[data-provider="demo-a"]')).to_have_text("3× slower")
+        page.click('#chaos button:text-is("primary-down-secondary-flaky")')
+        expect(page.locator('#chaos td.faults[data-provider="demo-a"]')).to_have_text("down")
+        expect(page.locator('#chaos td.faults[data-provider="demo-b"]')).to_have_text("30% errors")
+        expect(page.locator("#chaos")).not_to_contain_text("outage=")
+    finally:
+        httpx.patch(f"{server}/api/chaos", json={"preset": "calm"}, headers=ADMIN, timeout=10).raise_for_status()
+        httpx.patch(f"{server}/api/flags", json={"preset": "all-on"}, headers=ADMIN, timeout=10).raise_for_status()
