@@ -115,15 +115,23 @@
     chart.update("none");
   };
 
+  // The most-used configurations, and the board's current one whatever its count.
+  const chosen = (configurations) => {
+    const shown = configurations.slice(0, MAX_CONFIGURATIONS);
+    const current = configurations.find((c) => c.current);
+    if (current && !shown.includes(current)) shown[shown.length - 1] = current;
+    return shown;
+  };
+
   const draw = (live) => {
-    const shown = live.configurations.slice(0, MAX_CONFIGURATIONS);
+    const shown = chosen(live.configurations);
     for (const [name, chart] of Object.entries(charts)) update(chart, series[name], live, shown);
     root.dataset.turns = String(live.turns);
     const hidden = live.configurations.length - shown.length;
     status.textContent = !live.turns
       ? "No live turns yet: ask something in the chat, flip a switch, ask again."
       : `${live.turns} live turns in ${live.configurations.length} configurations` +
-        (hidden > 0 ? ` (charts show the ${shown.length} with most turns)` : "") + ".";
+        (hidden > 0 ? ` (charts show ${shown.length}: the most used, and the one now)` : "") + ".";
   };
 
   let busy = false;

@@ -199,3 +199,13 @@ def test_the_api_says_the_faults_in_words_too(client: TestClient) -> None:
     assert view["words"] == {"demo-a": "down", "demo-b": "30% errors", "agent": "none"}
     flaky_tools = client.patch("/api/chaos", json={"preset": "flaky-tools"}).json()["words"]
     assert flaky_tools["agent"] == "30% tool faults" and flaky_tools["demo-a"] == "none"
+
+
+def test_the_live_charts_count_the_tier_that_served(client: TestClient) -> None:
+    assert ask(client, new_conversation(client), "where is my order?")[-1][1]["tier_served"] == "primary"
+    client.patch("/api/chaos", json={"preset": "primary-down"})
+    assert ask(client, new_conversation(client), "where is my order?")[-1][1]["tier_served"] == "secondary"
+    live = client.get("/api/metrics/live").json()
+    (current,) = [c for c in live["configurations"] if c["current"]]
+    assert "secondary" in live["tiers"] and current["tiers"]["secondary"] >= 1
+    assert live["tiers"].index("primary") < live["tiers"].index("secondary")
