@@ -50,6 +50,18 @@ TURNS_GROWN = """
 """
 
 
+TOOLTIP_OF_FIRST_BAR = """
+(name) => {
+  const chart = Chart.getChart(document.getElementById("chart-latency"));
+  const datasetIndex = chart.data.datasets.findIndex((d) => d.configName === name);
+  const bar = chart.getDatasetMeta(datasetIndex).data[0];
+  chart.tooltip.setActiveElements([{datasetIndex, index: 0}], {x: bar.x, y: bar.y});
+  chart.update("none");
+  return chart.tooltip.body.flatMap((item) => [...item.lines, ...item.after]);
+}
+"""
+
+
 def chart_data(page: Page, chart_id: str) -> dict[str, Any]:
     data: dict[str, Any] = page.evaluate(CHART_DATA, chart_id)
     return data
@@ -93,6 +105,9 @@ def test_the_charts_compare_two_configurations_and_follow_new_turns(page: Page, 
         column = page.locator("#metrics").bounding_box()
         assert table and column and table["width"] <= column["width"] + 1, "the table spills out of its column"
         page.screenshot(path=DOCS / "switchboard.png", full_page=True)
+        tooltip = page.evaluate(TOOLTIP_OF_FIRST_BAR, WITHOUT_RAG)  # a bar names its switches
+        assert tooltip[0].startswith(f"{WITHOUT_RAG} (now): ") and "turns)" in tooltip[0], tooltip
+        assert "rag=off" in tooltip[1:], tooltip
 
         _a_turn_in_a_second_tab_updates_the_charts_in_place(page)
     finally:

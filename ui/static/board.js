@@ -73,7 +73,10 @@
       plugins: {
         valueLabels: {format},
         legend: {position: "bottom", labels: {boxWidth: 10, font: {size: 11}}},
-        tooltip: {callbacks: {label: (c) => `${c.dataset.label}: ${c.raw === null ? "n/a" : format(c.raw)}`}},
+        tooltip: {callbacks: {
+          label: (c) => `${c.dataset.label}: ${c.raw === null ? "n/a" : format(c.raw)} (${c.dataset.turns} turns)`,
+          afterLabel: (c) => c.dataset.differs, // the switches that tell it from the others
+        }},
       },
     },
   });
@@ -105,6 +108,7 @@
       configKey: c.flags_key,
       configName: c.name,
       turns: c.count,
+      differs: live.differing.slice(0, 8).map((flag) => `${flag}=${c.flags[flag] ? "on" : "off"}`),
       label: c.current ? `${c.name} (now)` : c.name,
       data: values(c, live),
       backgroundColor: colourOf(c.flags_key),
