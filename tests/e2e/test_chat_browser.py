@@ -107,7 +107,6 @@ def test_streaming_off_sends_the_answer_whole(page: Page, server: str) -> None:
         assert any("streaming=on" in k for k in keys), keys
         assert any("streaming=off" in k for k in keys), keys
         DOCS.mkdir(exist_ok=True)
-        page.screenshot(path=DOCS / "switchboard.png")
     finally:
         set_streaming(server, True)
 

@@ -50,6 +50,9 @@ class ChaosView(Body):
     chaos: dict[str, dict[str, Any]] = Field(description="Each provider's dials, and the agent's faults.")
     presets: list[str]
     breakers: dict[str, str] = Field(description="Each provider's circuit breaker: closed, open or half_open.")
+    words: dict[str, str] = Field(
+        default_factory=dict, description='Each provider\'s faults in words ("down", "20% errors"), and the agent\'s.'
+    )
 
 
 class ConfigurationMetrics(Body):
@@ -163,3 +166,25 @@ class TakeoverState(Body):
 class HumanReplySent(Body):
     id: str
     content: str
+
+
+class LiveConfiguration(ConfigurationMetrics):
+    """One configuration of live turns, named, with its snapshot and its outcome and tier counts."""
+
+    name: str = Field(description='What differs from the nearest baseline: "defaults − rag", "chapter-4".')
+    flags: dict[str, bool] = Field(description="The full flag snapshot its turns ran under.")
+    outcomes: dict[str, int] = Field(description="Turns per outcome, every outcome listed (zeros too).")
+    tiers: dict[str, int] = Field(description="Turns per tier that served, every tier seen listed (zeros too).")
+    current: bool = Field(description="The board's flags now are this configuration.")
+
+
+class LiveMetricsView(Body):
+    """The Switchboard page's charts: live turns compared per configuration."""
+
+    configurations: list[LiveConfiguration]
+    outcomes: list[str] = Field(description="Every outcome a turn can have, in chart order.")
+    tiers: list[str] = Field(description="Every tier that served a live turn, best first; none: nothing served.")
+    differing: list[str] = Field(description="The switches whose state is not the same in every configuration.")
+    current_key: str
+    current_name: str
+    turns: int

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from switchboard.agents.llm.chaos import Dials
+from switchboard.app.lab.chaos import PRESETS, AgentFaults
+from switchboard.app.web.views import agent_fault_words, dial_words, percent
 from tests.app.web.chatting import ask, new_conversation
 
 
@@ -59,7 +62,8 @@ def test_the_panel_sets_presets_and_shows_breakers(client: TestClient) -> None:
     page = client.get("/switchboard").text
     assert "Faults (chaos)" in page and "primary-down" in page
     swapped = client.post("/ui/chaos", data={"preset": "slow"})
-    assert swapped.status_code == 200 and "latency_multiplier=3.0" in swapped.text
+    assert swapped.status_code == 200 and 'data-provider="demo-a">3× slower</td>' in swapped.text
+    assert "latency_multiplier=" not in swapped.text
     assert client.post("/ui/chaos", data={"preset": "nope"}).status_code == 422
 
 
@@ -114,7 +118,8 @@ def test_dials_set_by_hand_on_the_panel(client: TestClient) -> None:
         "outage": "on",
     }
     swapped = client.post("/ui/chaos/dials", data=form)
-    assert swapped.status_code == 200 and "outage=True" in swapped.text
+    assert swapped.status_code == 200 and 'data-provider="demo-b">down</td>' in swapped.text
+    assert 'data-provider="demo-a">none</td>' in swapped.text and "outage=True" not in swapped.text
     dials = client.get("/api/chaos").json()["chaos"]["demo-b"]
     assert dials["error_rate"] == 0.25 and dials["latency_multiplier"] == 2.0 and dials["outage"] is True
     assert client.post("/ui/chaos/dials", data={**form, "error_rate": "7"}).status_code == 422
@@ -151,3 +156,56 @@ def test_the_panel_form_refuses_out_of_range_dials(client: TestClient, dial: str
     response = client.post("/ui/chaos/dials", data={"provider": "demo-a", dial: value})
     assert response.status_code == 422
     assert f"demo-a.{dial}" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("dials", "words"),
+    [
+        (Dials(), "none"),
+        (Dials(outage=True, error_rate=0.5), "down"),
+        (Dials(error_rate=0.2), "20% errors"),
+        (Dials(error_rate=0.3, rate_limit_rate=0.1), "30% errors, 10% 429s"),
+        (Dials(latency_multiplier=3.0), "3× slower"),
+        (Dials(latency_multiplier=2.5, timeout_rate=0.07), "7% timeouts, 2.5× slower"),
+        (Dials(cut_rate=0.5, cut_after_tokens=5), "50% of streams cut after 5 chunks"),
+        (
+            Dials(malformed_rate=1.0, loop_rate=0.25, bounce_rate=0.125),
+            "100% garbled answers, 25% repeated tool calls, 12.5% hand-backs",
+        ),
+        (Dials(retry_after_s=9.0, cut_after_tokens=3), "none"),  # settings of faults that are off
+    ],
+)
+def test_dials_are_said_in_words(dials: Dials, words: str) -> None:
+    assert dial_words(dials) == words
+
+
+def test_every_chaos_preset_reads_as_words_with_no_dial_names() -> None:
+    for preset in PRESETS.values():
+        for dials in preset.values():
+            said = dial_words(dials)
+            assert said != "none" and "_" not in said and "=" not in said
+
+
+def test_faults_outside_the_model_in_words() -> None:
+    assert agent_fault_words(AgentFaults()) == "none"
+    assert agent_fault_words(AgentFaults(tool_fault_rate=0.3)) == "30% tool faults"
+    both = agent_fault_words(AgentFaults(tool_fault_rate=0.05, poisoned_article=True))
+    assert both == "5% tool faults, poisoned article planted"
+    assert [percent(0.2), percent(0.07), percent(1.0), percent(0.333)] == ["20%", "7%", "100%", "33.3%"]
+
+
+def test_the_api_says_the_faults_in_words_too(client: TestClient) -> None:
+    view = client.patch("/api/chaos", json={"preset": "primary-down-secondary-flaky"}).json()
+    assert view["words"] == {"demo-a": "down", "demo-b": "30% errors", "agent": "none"}
+    flaky_tools = client.patch("/api/chaos", json={"preset": "flaky-tools"}).json()["words"]
+    assert flaky_tools["agent"] == "30% tool faults" and flaky_tools["demo-a"] == "none"
+
+
+def test_the_live_charts_count_the_tier_that_served(client: TestClient) -> None:
+    assert ask(client, new_conversation(client), "where is my order?")[-1][1]["tier_served"] == "primary"
+    client.patch("/api/chaos", json={"preset": "primary-down"})
+    assert ask(client, new_conversation(client), "where is my order?")[-1][1]["tier_served"] == "secondary"
+    live = client.get("/api/metrics/live").json()
+    (current,) = [c for c in live["configurations"] if c["current"]]
+    assert "secondary" in live["tiers"] and current["tiers"]["secondary"] >= 1
+    assert live["tiers"].index("primary") < live["tiers"].index("secondary")

@@ -83,3 +83,28 @@ def test_pages_render(client: TestClient) -> None:
     board = client.get("/switchboard")
     assert "not built yet" in board.text and 'data-flag="streaming"' in board.text
     assert client.get("/static/vendor/htmx-2.0.11.min.js").status_code == 200
+
+
+def test_live_metrics_name_each_configuration_and_mark_the_current_one(client: TestClient) -> None:
+    client.patch("/api/flags", json={"flags": {"rag": False}})
+    ask(client, new_conversation(client), "do you ship to Canada?")
+    client.patch("/api/flags", json={"preset": "all-on"})
+    ask(client, new_conversation(client), "do you ship to Canada?")
+    live = client.get("/api/metrics/live").json()
+    by_name = {c["name"]: c for c in live["configurations"]}
+    assert {"defaults", "defaults − rag"} <= set(by_name)
+    defaults, without_rag = by_name["defaults"], by_name["defaults − rag"]
+    assert defaults["current"] and not without_rag["current"] and live["current_name"] == "defaults"
+    assert without_rag["flags"]["rag"] is False and "rag" in live["differing"]
+    assert live["outcomes"] == ["answered", "escalated", "blocked", "declined", "degraded", "error"]
+    for c in (defaults, without_rag):
+        assert list(c["outcomes"]) == live["outcomes"] and sum(c["outcomes"].values()) == c["count"]
+        assert list(c["tiers"]) == live["tiers"] and sum(c["tiers"].values()) == c["count"]
+    assert live["turns"] >= defaults["count"] + without_rag["count"]
+
+
+def test_live_metrics_are_the_operators_and_the_old_metrics_keep_their_shape(client: TestClient) -> None:
+    assert client.get("/api/metrics/live", headers={"X-Admin-Token": "not-it"}).status_code == 401
+    ask(client, new_conversation(client), "where is my order?")
+    rows = client.get("/api/metrics").json()["configurations"]
+    assert rows and "name" not in rows[0] and {"flags_key", "p95_ttft_ms", "error_rate"} <= set(rows[0])

@@ -10,9 +10,17 @@ from switchboard.app.runs import metrics
 from switchboard.app.web.auth import ADMIN_ONLY
 from switchboard.app.web.deps import RecordDep, ServicesDep
 from switchboard.app.web.errors import ApiError, error_responses
-from switchboard.app.web.responses import ChaosView, CustomerSummary, FlagEntry, FlagsView, MetricsView
+from switchboard.app.web.responses import (
+    ChaosView,
+    ConfigurationMetrics,
+    CustomerSummary,
+    FlagEntry,
+    FlagsView,
+    LiveMetricsView,
+    MetricsView,
+)
 from switchboard.app.web.schemas import ChaosPatch, FlagsPatch
-from switchboard.app.web.views import chaos_view
+from switchboard.app.web.views import chaos_view, live_metrics_view
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -52,7 +60,7 @@ async def patch_flags(body: FlagsPatch, services: ServicesDep) -> FlagsView:
 
 @router.get("/chaos", dependencies=ADMIN_ONLY, responses=OPERATOR_ONLY)
 async def get_chaos(services: ServicesDep) -> ChaosView:
-    return ChaosView.model_validate(chaos_view(services))
+    return chaos_view(services)
 
 
 @router.patch("/chaos", dependencies=ADMIN_ONLY, responses=OPERATOR_EDIT)
@@ -63,19 +71,27 @@ async def patch_chaos(body: ChaosPatch, services: ServicesDep) -> ChaosView:
         services.chaos.apply_preset(body.preset)
     else:
         services.chaos.set_many(body.chaos or {})
-    return ChaosView.model_validate(chaos_view(services))
+    return chaos_view(services)
 
 
 @router.get("/metrics", dependencies=ADMIN_ONLY, responses=OPERATOR_ONLY)
 async def get_metrics(services: ServicesDep) -> MetricsView:
     records = await services.records.live()
+    fields = set(ConfigurationMetrics.model_fields)
     return MetricsView.model_validate(
         {
-            "configurations": metrics.summarise(records),
+            "configurations": [c.model_dump(include=fields) for c in metrics.summarise(records)],
             "turns": len(records),
             "online_evals": services.online.snapshot(),
         }
     )
+
+
+@router.get("/metrics/live", dependencies=ADMIN_ONLY, responses=OPERATOR_ONLY)
+async def get_live_metrics(services: ServicesDep) -> LiveMetricsView:
+    """What the Switchboard page's charts draw: every configuration of live turns, named, with
+    its latency, time to first token, cost, outcome mix and the tiers that served it."""
+    return await live_metrics_view(services)
 
 
 # No 401: to anyone but the operator and the turn's customer, a record does not exist (404)

@@ -10,14 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
 from switchboard.app.lab.chaos import AGENT, ChaosError
-from switchboard.app.lab.flags import CHAPTERS, snapshot_key
-from switchboard.app.runs import metrics
+from switchboard.app.lab.flags import CHAPTERS
 from switchboard.app.turns.records import turn_record
 from switchboard.app.web.auth import ADMIN_ONLY, COOKIE, CustomerDep, customer_id_of, same_secret, signer_of
 from switchboard.app.web.deps import OwnConversationDep, RecordDep, ServicesDep
 from switchboard.app.web.errors import ApiError
 from switchboard.app.web.templates import templates
-from switchboard.app.web.views import chaos_view
+from switchboard.app.web.views import chaos_view, current_name, flag_presets, live_metrics_view
 
 router = APIRouter(include_in_schema=False)
 
@@ -159,18 +158,18 @@ def _flag_context(services: ServicesDep) -> dict[str, Any]:
     chapters = [
         (number, title, [f for f in board.registry if f.chapter == number]) for number, title in CHAPTERS.items()
     ]
-    return {"chapters": chapters, "values": values, "max_chapter": board.max_chapter}
-
-
-async def _metrics_context(services: ServicesDep) -> dict[str, Any]:
-    records = await services.records.live()
     return {
-        "configurations": metrics.summarise(records),
-        "current_key": _current_key(services),
-        "online": services.online.snapshot(),
-        "online_on": services.flags.snapshot().get("online_evals", False),
+        "chapters": chapters,
+        "values": values,
+        "max_chapter": board.max_chapter,
+        "presets": flag_presets(board),
+        "current_name": current_name(board),
     }
 
 
-def _current_key(services: ServicesDep) -> str:
-    return snapshot_key(services.flags.snapshot(), services.flags.registry)
+async def _metrics_context(services: ServicesDep) -> dict[str, Any]:
+    return {
+        "live": await live_metrics_view(services),
+        "online": services.online.snapshot(),
+        "online_on": services.flags.snapshot().get("online_evals", False),
+    }
