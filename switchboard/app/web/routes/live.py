@@ -25,7 +25,7 @@ router = APIRouter(tags=["chat"])
 PING_S = 15.0
 
 STREAMED: dict[int | str, dict[str, Any]] = {
-    200: {"description": "An event stream: `held`, `message` and `resync` events.", "content": {"text/event-stream": {}}},
+    200: {"description": "A stream of `held`, `message` and `resync` events.", "content": {"text/event-stream": {}}},
     **error_responses(401, 404, 422),
 }
 
