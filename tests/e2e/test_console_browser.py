@@ -94,6 +94,7 @@ def test_a_take_over_a_reply_and_the_hand_back_show_in_the_open_chat(page: Page,
     row.get_by_role("button", name="Send").click()
     reply = page.locator("#messages .msg.assistant").last
     expect(reply).to_have_text("From our team: Your tent ships today.", timeout=PUSHED_WITHIN_MS)
+    page.screenshot(path=DOCS / "chat-taken-over.png")
     row.get_by_role("button", name="Hand back").click()
     expect(held).to_be_hidden(timeout=PUSHED_WITHIN_MS)
     assert not_reloaded(page)
