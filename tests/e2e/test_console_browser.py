@@ -65,6 +65,11 @@ def test_a_big_refund_appears_in_the_console_and_the_decision_reaches_the_open_c
     expect(waiting.locator(".exchange dd.assistant")).to_contain_text("asked a colleague to approve it")
     expect(waiting).to_contain_text("declined automatically at")
     console.screenshot(path=DOCS / "console.png", full_page=True)
+    amount = waiting.locator('input[name="amount"]')
+    amount.fill("100000")
+    waiting.get_by_role("button", name="Approve this amount").click()
+    expect(console.locator("#decisions .problem")).to_contain_text("Not done: amount: $100000.00 is more than")
+    amount.fill("")
     waiting.get_by_role("button", name="Approve", exact=True).click()
     confirmed = "Refund of $357.05 on order #10049 approved; the customer has been told"
     expect(console.locator("#decisions .confirm")).to_contain_text(confirmed)

@@ -7,8 +7,9 @@
   endpoint is scoped to it: someone else's conversation is a 404, no session a 401.
 - **The operator** (console, switches, chaos, runs) sends the admin token as the `X-Admin-Token`
   header, or signs in once at `/admin` (a page to paste it into, or the link `/admin?token=…`;
-  routes/session.py), which sets a cookie holding a signed proof of the token, not the token. The token comes from the `admin_token` setting; left empty, a fresh
-  one is made at every start and `switchboard serve` prints a sign-in link with it.
+  routes/session.py), which sets a cookie holding a signed proof of the token, not the token.
+  The token comes from the `admin_token` setting; left empty, a fresh one is made at every
+  start and `switchboard serve` prints a sign-in link with it.
 
 Cross-site requests that ride on these cookies are refused by origin.py.
 """
