@@ -22,6 +22,15 @@ def raising_exchange(messages: list[Message], opened_at: datetime) -> list[Recen
     return [RecentMessage(role=m.role, content=m.content) for m in (question, answer) if m is not None]
 
 
+class HeldConversation(BaseModel):
+    """A recent conversation in the console's table: who answers it, and its latest messages."""
+
+    id: str
+    customer_id: str
+    held: bool  # a person has taken it over
+    recent: list[RecentMessage]
+
+
 class ApprovalCard(BaseModel):
     """One waiting request, as its card shows it."""
 

@@ -12,10 +12,16 @@ from switchboard.app.services import Services
 from switchboard.app.shop.models import Approval
 from switchboard.app.turns.approvals import ConsoleDecision
 from switchboard.app.web.auth import ADMIN_ONLY
-from switchboard.app.web.console_views import ApprovalCard, approval_card, decision_summary, raising_exchange
+from switchboard.app.web.console_views import (
+    ApprovalCard,
+    HeldConversation,
+    approval_card,
+    decision_summary,
+    raising_exchange,
+)
 from switchboard.app.web.deps import ConversationDep, ServicesDep
 from switchboard.app.web.errors import ApiError, error_responses
-from switchboard.app.web.responses import ApprovalView, HumanReplySent, QueuedApproval, TakeoverState
+from switchboard.app.web.responses import ApprovalView, HumanReplySent, QueuedApproval, RecentMessage, TakeoverState
 from switchboard.app.web.schemas import OperatorText
 from switchboard.app.web.templates import templates
 
@@ -78,18 +84,16 @@ async def human_reply(body: HumanReply, conversation: ConversationDep, services:
     return HumanReplySent(id=message.id, content=message.content)
 
 
-async def _conversations(services: Services) -> list[dict[str, Any]]:
+async def _conversations(services: Services) -> list[HeldConversation]:
     found = []
     for conversation in await services.conversations.recent():
         messages = await services.conversations.messages(conversation.id)
         held = await services.conversations.taken_over(conversation.id)
+        recent = [RecentMessage(role=m.role, content=m.content) for m in messages[-4:]]
         found.append(
-            {
-                "id": conversation.id,
-                "customer_id": conversation.customer_id,
-                "held": held is not None,
-                "recent": [{"role": m.role, "content": m.content} for m in messages[-4:]],
-            }
+            HeldConversation(
+                id=conversation.id, customer_id=conversation.customer_id, held=held is not None, recent=recent
+            )
         )
     return found
 
