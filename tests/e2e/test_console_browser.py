@@ -127,7 +127,11 @@ def test_the_console_does_not_refresh_a_form_being_typed_in(page: Page, operator
 
 
 def test_a_customer_sees_no_operator_links_and_a_page_at_the_console(customer_only: Page) -> None:
+    missing: list[str] = []
+    customer_only.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
     customer_only.goto("/")
+    icon = customer_only.request.get("/favicon.ico")
+    assert icon.ok and icon.headers["content-type"].startswith("image/svg+xml")
     nav = customer_only.locator("header nav")
     expect(nav.get_by_role("link", name="Chat")).to_be_visible()
     for operators in ("Switchboard", "Runs", "Console"):
@@ -137,6 +141,7 @@ def test_a_customer_sees_no_operator_links_and_a_page_at_the_console(customer_on
     expect(customer_only.locator("h1")).to_have_text("This page is for the shop's operators")
     customer_only.get_by_role("link", name="Sign in as the operator").click()
     expect(customer_only.locator("h1")).to_have_text("Operator sign-in")
+    assert not missing, missing  # the icon included
 
 
 def test_the_sign_in_page_refuses_a_wrong_token_and_signs_the_operator_in(browser: Browser, server: str) -> None:
