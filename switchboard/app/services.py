@@ -39,6 +39,7 @@ from switchboard.app.shop.store import ShopStore
 from switchboard.app.turns.approvals import ApprovalDesk
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
+from switchboard.app.turns.feed import ConversationFeed
 from switchboard.app.turns.privacy import PeopleIndex
 from switchboard.app.turns.records import RecordStore
 from switchboard.app.turns.runner import TurnRunner
@@ -76,6 +77,7 @@ class Services:
     chaos: ChaosBoard
     approvals: ApprovalDesk
     ladder: Ladder
+    feed: ConversationFeed  # what the console posts into a conversation, pushed to its open chat
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -153,6 +155,7 @@ async def running_services(
         await services.approvals.release_claims()
         await services.turns.recover_interrupted()  # turns the last run of the server died in
         yield services
+        services.feed.close()
         await services.online.close()
     await engine.dispose()
 
@@ -205,6 +208,7 @@ class _Assembly:
             chaos=self.chaos,
             approvals=self.approvals,
             ladder=self.ladder,
+            feed=self.feed,
         )
 
     @cached_property
@@ -223,8 +227,12 @@ class _Assembly:
         return PoisonableKnowledge(self.knowledge, self.chaos.agent_faults)
 
     @cached_property
+    def feed(self) -> ConversationFeed:
+        return ConversationFeed()
+
+    @cached_property
     def conversations(self) -> ConversationStore:
-        return ConversationStore(self.sessions, self.now)
+        return ConversationStore(self.sessions, self.now, self.feed)
 
     @cached_property
     def records(self) -> RecordStore:
@@ -253,6 +261,7 @@ class _Assembly:
             ),
             now=self.now,
             deadline=timedelta(minutes=self.settings.approval_deadline_minutes),
+            feed=self.feed,
         )
 
     @cached_property

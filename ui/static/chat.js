@@ -32,6 +32,7 @@
     if (conversationId) return conversationId;
     const response = await api("/api/conversations", {method: "POST", body: "{}"});
     conversationId = (await response.json()).id;
+    document.dispatchEvent(new CustomEvent("conversation:open", {detail: {id: conversationId}}));
     return conversationId;
   }
 
@@ -101,6 +102,7 @@
 
   function reset() {
     conversationId = null;
+    document.dispatchEvent(new CustomEvent("conversation:open", {detail: {id: conversationId}}));
     messages.innerHTML = '<p class="hint">New conversation. Ask away.</p>';
   }
 
@@ -123,6 +125,7 @@
     if (!link) return;
     event.preventDefault();
     conversationId = link.dataset.conversation;
+    document.dispatchEvent(new CustomEvent("conversation:open", {detail: {id: conversationId}}));
     htmx.ajax("GET", `/ui/conversations/${conversationId}`, "#messages");
   });
 })();

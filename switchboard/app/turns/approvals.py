@@ -38,6 +38,7 @@ from switchboard.app.shop.models import Approval, Message
 from switchboard.app.shop.refund_ledger import cents
 from switchboard.app.shop.store import ShopStore
 from switchboard.app.turns.conversations import new_id
+from switchboard.app.turns.feed import ConversationFeed, message_posted
 
 PENDING, CLAIMED = "pending", "deciding"
 NOTE_LIMIT = 4000
@@ -94,8 +95,11 @@ class ApprovalDesk:
         make_context: ContextFactory,
         now: Callable[[], datetime],
         deadline: timedelta,
+        feed: ConversationFeed | None = None,
     ) -> None:
+        """`feed` hears each decision's message, so that the customer's open chat shows it."""
         self._sessions = sessions
+        self._feed = feed or ConversationFeed()
         self._graph = graph
         self._shop = shop
         self._make_context = make_context
@@ -202,12 +206,14 @@ class ApprovalDesk:
         result = await self._graph.ainvoke(Command(resume=decision), thread, context=context)
         done: PersonsDecision = result.get("decision", decision)
         reply = str(result.get("reply", ""))
+        message = _message(approval.conversation_id, reply, self._now())
         async with self._sessions() as s, s.begin():
-            s.add(_message(approval.conversation_id, reply, self._now()))
+            s.add(message)
             closed = await s.get(Approval, approval.id)
             assert closed is not None  # approvals are never deleted
             closed.status, closed.decided_by, closed.reply = done["decision"], done["by"], reply
             closed.decided_at = self._now()
+        self._feed.publish(approval.conversation_id, message_posted(message.id, message.role, reply))
         return closed
 
     def _context(self, approval: Approval) -> TurnContext:

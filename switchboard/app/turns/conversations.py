@@ -20,6 +20,7 @@ from switchboard.app.shop.models import (
     Takeover,
 )
 from switchboard.app.shop.store import Clock
+from switchboard.app.turns.feed import ConversationFeed, held_changed, message_posted
 from switchboard.patterns.pii.redaction import Vault
 
 
@@ -33,9 +34,13 @@ def _not_played_by_a_run() -> Any:
 
 
 class ConversationStore:
-    def __init__(self, sessions: Sessions, now: Clock) -> None:
+    """`feed` hears what is posted outside the customer's own turn (`add_message`, take-overs),
+    so that the open chat shows it at once; the turn's own exchange streams to its sender."""
+
+    def __init__(self, sessions: Sessions, now: Clock, feed: ConversationFeed | None = None) -> None:
         self._sessions = sessions
         self._now = now
+        self._feed = feed or ConversationFeed()
 
     async def create(self, customer_id: str, run_id: str | None = None) -> Conversation:
         conversation = Conversation(id=new_id("c_"), customer_id=customer_id, created_at=self._now())
@@ -70,6 +75,7 @@ class ConversationStore:
 
     async def add_message(self, conversation_id: str, role: str, content: str, *, complete: bool = True) -> Message:
         (message,) = await self._add(conversation_id, [(role, content, complete)])
+        self._feed.publish(conversation_id, message_posted(message.id, role, content))
         return message
 
     async def add_exchange(self, conversation_id: str, text: str) -> tuple[Message, Message]:
@@ -106,12 +112,14 @@ class ConversationStore:
         async with self._sessions() as s, s.begin():
             if await s.get(Takeover, conversation_id) is None:
                 s.add(Takeover(conversation_id=conversation_id, by=by, since=self._now()))
+        self._feed.publish(conversation_id, held_changed(True))
 
     async def hand_back(self, conversation_id: str) -> None:
         async with self._sessions() as s, s.begin():
             held = await s.get(Takeover, conversation_id)
             if held is not None:
                 await s.delete(held)
+        self._feed.publish(conversation_id, held_changed(False))
 
     async def recent(self, limit: int = 12) -> list[Conversation]:
         async with self._sessions() as s:

@@ -6,9 +6,10 @@
   body, a query string or a model's arguments — and every conversation, message and record
   endpoint is scoped to it: someone else's conversation is a 404, no session a 401.
 - **The operator** (console, switches, chaos, runs) sends the admin token as the `X-Admin-Token`
-  header, or signs in once at `/admin?token=…`, which sets a cookie holding a signed proof of
-  the token, not the token. The token comes from the `admin_token` setting; left empty, a fresh
-  one is made at every start and `switchboard serve` prints a sign-in link with it.
+  header, or signs in once at `/admin` (a page to paste it into, or the link `/admin?token=…`;
+  routes/session.py), which sets a cookie holding a signed proof of the token, not the token.
+  The token comes from the `admin_token` setting; left empty, a fresh one is made at every
+  start and `switchboard serve` prints a sign-in link with it.
 
 Cross-site requests that ride on these cookies are refused by origin.py.
 """
@@ -73,7 +74,7 @@ def require_admin(
     _cookie: Annotated[str | None, Depends(_admin_cookie)],
 ) -> None:
     if not is_admin(request):
-        raise ApiError(401, "admin_only", f"this is the operator's side: send {HEADER} or sign in at /admin?token=…")
+        raise ApiError(401, "admin_only", f"this is the operator's side: send {HEADER}, or sign in at /admin")
 
 
 def customer_id_of(request: Request) -> str | None:

@@ -16,6 +16,10 @@ place (`DOMAIN_ERRORS`). The tree, with what each answers:
     RequestValidationError    422 invalid_input, or 400 malformed_json
     HTTPException             its own status (404 not_found, 405 method_not_allowed, …)
     anything else             500 internal_error, logged
+
+A browser opening a page it may not see (a 401, asked with `Accept: text/html`) gets a page
+saying so, with the way to sign in, rather than the JSON; API clients and htmx's requests
+get the JSON.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
@@ -99,9 +104,25 @@ async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(status, code, str(exc))
 
 
-def install(app: FastAPI) -> None:
+def wants_a_page(request: Request) -> bool:
+    """A browser navigating here, not a script or one of htmx's swaps."""
+    return "text/html" in request.headers.get("accept", "") and "hx-request" not in request.headers
+
+
+def refusal_page(pages: Jinja2Templates, request: Request, exc: ApiError) -> Response:
+    """The 401 as a page: for the operator's pages, what they are and where to sign in."""
+    context = {"code": exc.code, "message": exc.message, "path": request.url.path}
+    return pages.TemplateResponse(request, "refused.html", context, status_code=exc.status)
+
+
+def install(app: FastAPI, pages: Jinja2Templates) -> None:
+    """`pages`: the templates a refusal page is rendered with (passed in: templates.py asks
+    auth.py who is signed in, and auth.py raises ApiError from here)."""
+
     @app.exception_handler(ApiError)
-    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        if exc.status == 401 and wants_a_page(request):
+            return refusal_page(pages, request, exc)
         return error_response(exc.status, exc.code, exc.message)
 
     for kind in DOMAIN_ERRORS:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from switchboard.app.runs.replay import RunJobs
@@ -17,8 +18,9 @@ from switchboard.app.web import errors
 from switchboard.app.web.arrival import StampArrival
 from switchboard.app.web.auth import admin_token
 from switchboard.app.web.origin import SameOriginWrites
-from switchboard.app.web.routes import api, chat, console, pages, runs, session
+from switchboard.app.web.routes import api, chat, console, live, pages, runs, session
 from switchboard.app.web.signing import make_signer
+from switchboard.app.web.templates import templates
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +53,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.signer = make_signer(settings)
     app.add_middleware(SameOriginWrites)
     app.add_middleware(StampArrival)  # added last, so it runs first
-    errors.install(app)
+    errors.install(app, templates)
     app.mount("/static", StaticFiles(directory=REPO / "ui" / "static"), name="static")
     app.include_router(session.router)
     app.include_router(chat.router)
+    app.include_router(live.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(runs.router)
     app.include_router(console.router)
+    app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     return app
+
+
+FAVICON = REPO / "ui" / "static" / "favicon.svg"
+
+
+async def _favicon() -> FileResponse:
+    """Browsers ask for /favicon.ico whatever the page links: the same icon, not a 404."""
+    return FileResponse(FAVICON, media_type="image/svg+xml")
 
 
 SWEEP_EVERY_S = 30.0

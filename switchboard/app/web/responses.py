@@ -153,9 +153,9 @@ class ApprovalView(Body):
 
 
 class QueuedApproval(ApprovalView):
-    """A pending approval with the conversation's last messages, for the person deciding it."""
+    """A pending approval with the exchange that raised it, for the person deciding it."""
 
-    recent: list[RecentMessage]
+    exchange: list[RecentMessage] = Field(description="The customer's message that led to it, and the answer to it.")
 
 
 class TakeoverState(Body):

@@ -2,14 +2,23 @@
 
 Limits the pages enforce in the browser come from the code that enforces them on the server,
 as globals, so each has one definition: `max_message_chars` (the composer's maxlength).
+Every page also knows who asks: `operator` is whether the request carries the operator's
+sign-in, so that base.html shows the operator's links to the operator only.
 """
 
 from __future__ import annotations
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from switchboard.app.settings import REPO
+from switchboard.app.web.auth import is_admin
 from switchboard.app.web.schemas import MAX_MESSAGE_CHARS
 
-templates = Jinja2Templates(directory=REPO / "ui" / "templates")
+
+def who_asks(request: Request) -> dict[str, bool]:
+    return {"operator": is_admin(request)}
+
+
+templates = Jinja2Templates(directory=REPO / "ui" / "templates", context_processors=[who_asks])
 templates.env.globals["max_message_chars"] = MAX_MESSAGE_CHARS

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from switchboard.app.web.main import create_app
-from tests.conftest import ADMIN, fast_settings, sign_in
+from tests.conftest import ADMIN, SAME_SITE, fast_settings, sign_in
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def test_the_console_queues_a_big_refund_and_a_decision_reaches_the_customer(app
         )
         assert asked.status_code == 200 and "asked a colleague" in asked.json()["answer"]
         (waiting,) = client.get("/api/approvals", headers=ADMIN).json()
-        assert waiting["request"]["order_id"] == "10049" and waiting["recent"][0]["role"] == "user"
+        assert waiting["request"]["order_id"] == "10049" and waiting["exchange"][0]["role"] == "user"
         page = client.get("/console", headers=ADMIN).text
         assert "Refund of $357.05 for order #10049" in page and "Approve" in page
         bad = client.post(f"/api/approvals/{waiting['id']}", json={"decision": "edit"}, headers=ADMIN)
@@ -144,3 +145,63 @@ def test_a_decision_on_no_such_approval_is_a_404(app_client: TestClient) -> None
     with app_client as client:
         missing = client.post("/api/approvals/ap_nothing", json={"decision": "deny"}, headers=ADMIN)
         assert missing.status_code == 404 and missing.json()["error"]["code"] == "approval_not_found"
+
+
+def ask(client: TestClient, customer: dict[str, str], conversation: str, text: str) -> str:
+    asked = client.post(
+        f"/api/conversations/{conversation}/messages",
+        json={"text": text},
+        headers={**customer, "Accept": "application/json"},
+    )
+    return str(asked.json()["answer"])
+
+
+def test_a_card_shows_the_exchange_that_raised_the_request_and_when_it_declines_by_itself(
+    app_client: TestClient,
+) -> None:
+    with app_client as client:
+        customer = sign_in(client, "C1001")
+        conversation = client.post("/api/conversations", json={}, headers=customer).json()["id"]
+        ask(client, customer, conversation, "where is my last order?")
+        answer = ask(client, customer, conversation, "I want a refund for order 10049")
+        ask(client, customer, conversation, "how do I return a tent?")
+        (waiting,) = client.get("/api/approvals", headers=ADMIN).json()
+        assert waiting["exchange"] == [
+            {"role": "user", "content": "I want a refund for order 10049"},
+            {"role": "assistant", "content": answer},
+        ]
+        card = client.get("/ui/approvals", headers=ADMIN).text
+        assert "The customer asked" in card and "The assistant answered" in card
+        assert "where is my last order?" not in card and "return a tent" not in card
+        minutes = client.app.state.services.settings.approval_deadline_minutes  # type: ignore[attr-defined]
+        declines = r"declined automatically at \d\d:\d\d UTC if nobody decides \(in (\d+) min\)"
+        found = re.search(declines, card)
+        assert found and int(found.group(1)) in (minutes - 1, minutes)
+
+
+def test_the_queue_refreshes_with_a_new_request_and_a_decision_is_confirmed(app_client: TestClient) -> None:
+    with app_client as client:
+        assert "Nothing is waiting" in client.get("/ui/approvals", headers=ADMIN).text
+        page = client.get("/console", headers=ADMIN).text
+        assert 'hx-get="/ui/approvals" hx-trigger="every 2s [consoleIdle(this)]"' in page
+        waiting = open_big_refund(client)
+        assert "Refund of $357.05 for order #10049" in client.get("/ui/approvals", headers=ADMIN).text
+        form = {"decision": "edit", "amount": "120", "note": ""}
+        decided = client.post(f"/ui/approvals/{waiting}", data=form, headers=ADMIN).text
+        assert "Nothing is waiting" in decided and 'hx-swap-oob="afterbegin:#decisions"' in decided
+        confirmed = "Refund of $120.00 (asked: $357.05) on order #10049 approved; the customer has been told."
+        assert confirmed in decided
+
+
+def test_a_persons_reply_from_the_page_is_confirmed(app_client: TestClient) -> None:
+    with app_client as client:
+        customer = sign_in(client, "C1001")
+        conversation = client.post("/api/conversations", json={}, headers=customer).json()["id"]
+        client.cookies.clear()
+        held = client.post(f"/ui/conversations/{conversation}/takeover", data={"on": "1"}, headers=ADMIN).text
+        assert f"{conversation}: You answer this conversation now" in held
+        replied = client.post(
+            f"/ui/conversations/{conversation}/human-reply", data={"text": "On its way."}, headers=ADMIN
+        ).text
+        assert f"{conversation}: your reply is in the customer&#39;s conversation" in replied
+        assert "On its way." in client.get("/ui/console/conversations", headers={**ADMIN, **SAME_SITE}).text

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from switchboard.app.lab.flags import FlagError
 from switchboard.app.turns.approvals import AlreadyDecided, ApprovalError
 from switchboard.app.web.errors import DOMAIN_ERRORS, install
+from switchboard.app.web.templates import templates
 
 
 class UnknownPreset(FlagError):
@@ -16,7 +17,7 @@ class UnknownPreset(FlagError):
 
 def raising(exc: Exception) -> TestClient:
     app = FastAPI()
-    install(app)
+    install(app, templates)
 
     @app.get("/")
     async def fail() -> None:

@@ -6,15 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
 from switchboard.app.lab.chaos import AGENT, ChaosError
 from switchboard.app.lab.flags import CHAPTERS
 from switchboard.app.turns.records import turn_record
-from switchboard.app.web.auth import ADMIN_ONLY, COOKIE, CustomerDep, customer_id_of, same_secret, signer_of
+from switchboard.app.web.auth import ADMIN_ONLY, CustomerDep, customer_id_of
 from switchboard.app.web.deps import OwnConversationDep, RecordDep, ServicesDep
-from switchboard.app.web.errors import ApiError
 from switchboard.app.web.templates import templates
 from switchboard.app.web.views import chaos_view, current_name, flag_presets, live_metrics_view
 
@@ -51,18 +50,6 @@ async def switchboard_page(request: Request, services: ServicesDep) -> HTMLRespo
         **await _metrics_context(services),
         chaos=chaos_view(services),
     )
-
-
-@router.get("/admin")
-async def sign_in(request: Request, token: str = "") -> RedirectResponse:
-    """Sign in with the admin token once; the browser keeps it in a cookie."""
-    expected: str = request.app.state.admin_token.value
-    if not token or not same_secret(token, expected):
-        raise ApiError(401, "admin_only", "that is not the admin token (switchboard serve prints a sign-in link)")
-    response = RedirectResponse("/console", status_code=303)
-    proof = signer_of(request).operator_token(expected)
-    response.set_cookie(COOKIE, proof, httponly=True, samesite="strict", secure=request.url.scheme == "https")
-    return response
 
 
 @router.get("/ui/conversations", response_class=HTMLResponse)

@@ -1,25 +1,30 @@
-"""Signing customers in and out.
+"""Signing customers in and out, and the operator in.
 
 The demo signs in by picking a demo customer (`demo_sign_in`, on by default): there are no
 passwords to type, which keeps the demo two commands away — and is exactly why a real shop turns
 it off and signs its customers in with its own login, issuing the same signed token
 (`Signer.customer_token`, with the shared `session_secret`; `switchboard token C1001` prints one).
+
+The operator signs in at `/admin`: a page to paste the admin token into, or the link
+`switchboard serve` prints (`/admin?token=…`). Either sets a cookie holding a signed proof of
+the token (auth.py) and goes on to the page asked for (`next`, a path on this site) or the console.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from switchboard.app.services import Services
 from switchboard.app.shop.models import Customer
-from switchboard.app.web.auth import SESSION_COOKIE, CustomerDep, signer_of
+from switchboard.app.web.auth import COOKIE, SESSION_COOKIE, CustomerDep, same_secret, signer_of
 from switchboard.app.web.deps import ServicesDep, require_customer
 from switchboard.app.web.errors import ApiError, error_responses
 from switchboard.app.web.responses import Identity
 from switchboard.app.web.schemas import SessionView, SignIn
+from switchboard.app.web.templates import templates
 
 router = APIRouter(tags=["session"])
 
@@ -70,3 +75,47 @@ async def sign_out_from_page() -> RedirectResponse:
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+OPERATOR_HOME = "/console"
+WRONG_TOKEN = "That is not the operator token. `switchboard serve` prints a sign-in link with it at start-up."
+
+
+def local_path(next_page: str) -> str:
+    """Where to go after signing in: a path on this site, never another site (`//evil.example`)."""
+    if next_page.startswith("/") and not next_page.startswith(("//", "/\\")):
+        return next_page
+    return OPERATOR_HOME
+
+
+def _sign_in_page(request: Request, next_page: str, problem: str = "") -> HTMLResponse:
+    context = {"next": local_path(next_page), "problem": problem}
+    return templates.TemplateResponse(request, "operator_sign_in.html", context, status_code=401 if problem else 200)
+
+
+def _operator_session(request: Request, token: str, next_page: str) -> Response:
+    """The cookie and on to the page, for the right token; the page again, naming the problem, for any other."""
+    expected: str = request.app.state.admin_token.value
+    if not same_secret(token.strip(), expected):
+        return _sign_in_page(request, next_page, WRONG_TOKEN)
+    response = RedirectResponse(local_path(next_page), status_code=303)
+    proof = signer_of(request).operator_token(expected)
+    response.set_cookie(COOKIE, proof, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+@router.get("/admin", include_in_schema=False, response_model=None)
+async def operator_sign_in(
+    request: Request, token: str = "", next_page: Annotated[str, Query(alias="next")] = OPERATOR_HOME
+) -> Response:
+    """The sign-in page; with `token` (the link `serve` prints), the sign-in itself."""
+    return _operator_session(request, token, next_page) if token else _sign_in_page(request, next_page)
+
+
+@router.post("/admin", include_in_schema=False, response_model=None)
+async def operator_sign_in_from_page(
+    request: Request,
+    token: Annotated[str, Form(max_length=512)] = "",
+    next_page: Annotated[str, Form(alias="next", max_length=512)] = OPERATOR_HOME,
+) -> Response:
+    return _operator_session(request, token, next_page)
