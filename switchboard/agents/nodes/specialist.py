@@ -25,7 +25,7 @@ from langgraph.runtime import Runtime
 
 from switchboard.agents.calling import Writer, ask_model
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import ApprovalRequested, GuardTripped, TicketOpened, Token
+from switchboard.agents.events import ApprovalRequested, GuardPassed, GuardTripped, TicketOpened, Token
 from switchboard.agents.llm.types import ChatRequest, Completion, Message, ToolCall
 from switchboard.agents.state import ConversationState
 from switchboard.agents.tool_calls import run_tool_call
@@ -112,6 +112,8 @@ async def _run_calls(
         turn.messages.append(_tool_message(call, outcome, ctx.on("spotlighting")))
         if _reads_like_instructions(ctx, turn, outcome):
             _withhold_writes(ctx, write, turn, f"{call['name']} returned text that reads like instructions")
+        elif _scans_results(ctx, turn):
+            write(GuardPassed("least_privilege", f"{call['name']} returned data, not instructions: tools kept"))
         if outcome.hand_back is not None:
             turn.bounced = outcome.hand_back
             return
@@ -136,9 +138,14 @@ def system_prompt(ctx: TurnContext, name: str) -> str:
 
 def _reads_like_instructions(ctx: TurnContext, turn: _Turn, outcome: ToolOutcome) -> bool:
     """An indirect injection: retrieved or returned text that scans as an attack."""
-    if not ctx.on("least_privilege") or ctx.scanner is None or turn.suspicious:
+    if not _scans_results(ctx, turn) or ctx.scanner is None:
         return False
     return ctx.scanner.scan(outcome.content).action != "allow"
+
+
+def _scans_results(ctx: TurnContext, turn: _Turn) -> bool:
+    """Least privilege reads what tools return while the turn is still trusted."""
+    return ctx.on("least_privilege") and ctx.scanner is not None and not turn.suspicious
 
 
 def _withhold_writes(ctx: TurnContext, write: Writer, turn: _Turn, why: str) -> None:

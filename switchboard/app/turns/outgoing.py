@@ -11,15 +11,16 @@ from typing import Any
 
 from switchboard.agents.events import GuardTripped, Token
 from switchboard.agents.nodes.guard_input import REFUSAL
-from switchboard.agents.record import TurnRecord
-from switchboard.app.turns.privacy import WITHHELD, Outbound
+from switchboard.agents.record import TurnRecord, trace_json
+from switchboard.app.turns.privacy import WITHHELD, Outbound, masked_item
 from switchboard.app.turns.recorder import TurnRecorder
 from switchboard.patterns.injection.scanner import Verdict
 
 
 @dataclass(frozen=True)
 class TurnEvent:
-    """What the browser gets: `step`, `token`, `error` or `done` (with the record).
+    """What the browser gets: `step`, `token`, `trace` (a timeline item for the agent view),
+    `error` or `done` (with the record).
 
     `data` is what goes out as JSON; a `done` event also carries its record as the model, for
     whoever reads it in process (an eval run's player)."""
@@ -45,6 +46,13 @@ def recorded(events: list[Token | GuardTripped], recorder: TurnRecorder) -> list
     for event in events:
         recorder.see(event)
     return [TurnEvent("token", {"text": e.text}) for e in events if isinstance(e, Token)]
+
+
+def traced(recorder: TurnRecorder, pii_redaction: bool) -> list[TurnEvent]:
+    """The timeline items the browser has not been sent yet, masked with `pii_redaction` on
+    (what tools returned carries the vault's placeholders already; nothing else slips by)."""
+    items = recorder.timeline.fresh()
+    return [TurnEvent("trace", trace_json(masked_item(i) if pii_redaction else i)) for i in items]
 
 
 OUT_OF_TIME = (

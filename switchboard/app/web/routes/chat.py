@@ -84,6 +84,6 @@ async def _collect(events: AsyncIterator[TurnEvent]) -> dict[str, Any]:
             answer.append(event.data["text"])
         elif event.kind == "done":
             result["record"] = event.data
-        else:
+        elif event.kind != "trace":  # the record's timeline has every trace item
             result[f"{event.kind}s"].append(event.data)
     return {"answer": "".join(answer), **result}
