@@ -6,7 +6,7 @@
 (() => {
   const $ = (id) => document.getElementById(id);
   const SVG = "http://www.w3.org/2000/svg";
-  const BOX = {w: 96, h: 28, row: 50, top: 8};
+  const BOX = {w: 120, h: 26, row: 44, top: 6, gap: 6};  // w: the widest a box gets
   const map = JSON.parse($("agent-graph")?.textContent || '{"nodes": [], "edges": []}');
   const timeline = $("av-timeline"), graph = $("av-graph"), turnLine = $("av-turn");
   const positions = {};
@@ -23,8 +23,11 @@
     const rows = {};
     for (const node of map.nodes) (rows[node.layer] ||= []).push(node);
     for (const [layer, nodes] of Object.entries(rows)) {
+      // Each row shares the width: n boxes side by side, as wide as fits, centred in their slot.
+      const slot = (width - 2 * BOX.gap) / nodes.length;
+      const w = Math.min(BOX.w, slot - BOX.gap);
       nodes.forEach((node, i) => {
-        positions[node.name] = {x: (width * (i + 1)) / (nodes.length + 1), y: BOX.top + layer * BOX.row};
+        positions[node.name] = {x: BOX.gap + slot * (i + 0.5), y: BOX.top + layer * BOX.row, w};
       });
     }
     const depth = Math.max(0, ...map.nodes.map((n) => n.layer));
@@ -33,9 +36,9 @@
 
   function edgePath(edge) {
     const a = positions[edge.source], b = positions[edge.target];
-    if (edge.back) {  // a hand-back: a curve up the side, back to the router
-      const side = Math.max(a.x, b.x) + BOX.w / 2 + 12;
-      return `M${a.x + BOX.w / 2},${a.y + BOX.h / 2} Q${side},${(a.y + b.y) / 2 + BOX.h / 2} ${b.x + BOX.w / 2},${b.y + BOX.h / 2}`;
+    if (edge.back) {  // a hand-back: a curve from the box's side back up to the router's
+      const side = (a.x + b.x) / 2 + a.w / 2;
+      return `M${a.x + a.w / 2 - 6},${a.y} Q${side},${(a.y + b.y) / 2} ${b.x + b.w / 2},${b.y + BOX.h / 2}`;
     }
     return `M${a.x},${a.y + BOX.h} L${b.x},${b.y}`;
   }
@@ -49,10 +52,10 @@
         "data-edge": `${edge.source}>${edge.target}`}));
     }
     for (const node of map.nodes) {
-      const {x, y} = positions[node.name];
-      const g = el("svg:g", {class: "node", "data-node": node.name, transform: `translate(${x - BOX.w / 2},${y})`});
-      g.append(el("svg:rect", {width: BOX.w, height: BOX.h, rx: 6}));
-      g.append(el("svg:text", {x: BOX.w / 2, y: BOX.h / 2 + 4, "text-anchor": "middle"}, node.label));
+      const {x, y, w} = positions[node.name];
+      const g = el("svg:g", {class: "node", "data-node": node.name, transform: `translate(${x - w / 2},${y})`});
+      g.append(el("svg:rect", {width: w, height: BOX.h, rx: 6}));
+      g.append(el("svg:text", {x: w / 2, y: BOX.h / 2 + 4, "text-anchor": "middle"}, node.label));
       g.append(el("svg:title", {}, node.name));
       graph.append(g);
     }

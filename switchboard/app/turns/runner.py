@@ -349,8 +349,8 @@ class TurnRunner:
         if outbound is not None and not outbound.leaked:
             for shown in outgoing(outbound.flush(), None, recorder):
                 yield shown
-            placeholders = len(placeholders_of(context.vault))
-            recorder.see(GuardPassed("pii_redaction", f"no one else's data in the answer; {placeholders} placeholders"))
+            kept = len(placeholders_of(context.vault))
+            recorder.see(GuardPassed("pii_redaction", f"no one else's data in the answer; {kept} in the vault"))
 
     async def _graph_events(self, fresh: ConversationState, config: Any, context: TurnContext) -> AsyncIterator[Event]:
         """The graph's events, given up at the turn's deadline however the graph spends its time
