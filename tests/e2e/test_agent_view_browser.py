@@ -98,16 +98,23 @@ def test_with_pii_redaction_the_agent_view_shows_placeholders_not_the_customer_s
 
 def test_a_past_answer_fills_the_agent_view_from_its_record(page: Page) -> None:
     page.goto("/")
+    page.click("#new-conversation")
     ask(page, "how do I return a tent?")
+    ask(page, "where is my order?")
     page.click("#new-conversation")
     expect(page.locator("#av-timeline .item")).to_have_count(0)
-    page.locator("#conversations [data-conversation]").first.click()
-    strip = page.locator("#messages details.strip").last
-    expect(strip).to_be_visible()
-    strip.locator("summary").click()
-    expect(page.locator("#av-turn")).to_have_attribute("data-record", strip.get_attribute("data-record") or "?")
+    page.locator("#conversations [data-conversation]").first.click()  # the newest conversation
+    strips = page.locator("#messages details.strip")
+    expect(strips).to_have_count(2)
+    shown = page.locator("#av-turn")
+    # Opened, the conversation shows its last answer's view; a click on a summary, that answer's.
+    expect(shown).to_have_attribute("data-record", strips.last.get_attribute("data-record") or "?")
+    expect(page.locator('#av-timeline [data-kind="tool"]').first).to_be_visible()
+    strips.first.locator("summary").click()
+    expect(shown).to_have_attribute("data-record", strips.first.get_attribute("data-record") or "?")
     expect(page.locator('#av-timeline [data-kind="retrieval"]').first).to_contain_text("passages")
-    expect(page.locator('#av-timeline [data-kind="guard"]').first).to_be_visible()
+    expect(page.locator('#av-timeline [data-kind="guard"].passed').first).to_be_visible()
+    expect(page.locator('#av-graph .node[data-node="knowledge"]')).to_have_class("node visited")
 
 
 def test_a_citation_opens_its_article(page: Page) -> None:

@@ -173,7 +173,10 @@
     opened(link.dataset.conversation);
     view?.reset();
     drawer("side", false);
-    htmx.ajax("GET", `/ui/conversations/${conversationId}`, "#messages");
+    htmx.ajax("GET", `/ui/conversations/${conversationId}`, "#messages").then(() => {
+      const last = [...messages.querySelectorAll("details.strip")].pop();  // its last answer's view
+      if (last) return showRecord(last.dataset.record);
+    }).catch((error) => { status.textContent = error.message; });
   });
   messages.addEventListener("click", (event) => {
     // A past (or the last) answer's summary fills the agent view from its stored record.

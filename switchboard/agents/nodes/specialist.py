@@ -80,7 +80,9 @@ async def run_specialist(
     if state.get("suspicious"):
         _withhold_writes(ctx, write, turn, "the input scan flagged this message")
     guard = LoopGuard(ctx.loop_caps) if ctx.on("loop_guard") else None
+    rounds = 0
     for _ in range(MAX_ROUNDS):
+        rounds += 1
         request = ChatRequest(turn.messages, ctx.model, tools=[t.spec for t in turn.tools])
         reply = await ask_model(ctx, write, request, purpose=name, shows_text=True)
         turn.answer += reply.text
@@ -91,6 +93,8 @@ async def run_specialist(
         await _run_calls(ctx, write, {t.spec.name: t for t in turn.tools}, reply, turn, guard)
         if turn.stop or turn.bounced:
             break
+    if guard is not None and turn.stop is None:
+        write(GuardPassed("loop_guard", f"{name}: {rounds} model steps, no repeated call, within the caps"))
     if turn.bounced is not None:
         return handed_back(state, name, turn.bounced)
     closing = turn.stop or turn.note

@@ -55,7 +55,7 @@ async def list_messages(conversation: OwnConversationDep, services: ServicesDep)
 async def send_message(
     body: NewMessage, conversation: OwnConversationDep, services: ServicesDep, request: Request
 ) -> EventSourceResponse | dict[str, Any]:
-    """Streams `step`, `token`, `error` and `done` events; JSON instead when asked for it.
+    """Streams `step`, `token`, `trace`, `error` and `done` events; JSON instead when asked for it.
 
     The turn is begun — the message stored — before the response starts: a client that got
     the 200 has a stored message, whatever happens to the server next."""
