@@ -351,6 +351,8 @@ class TurnRunner:
                 yield shown
             kept = len(placeholders_of(context.vault))
             recorder.see(GuardPassed("pii_redaction", f"no one else's data in the answer; {kept} in the vault"))
+            for trace in self._traces(turn):
+                yield trace
 
     async def _graph_events(self, fresh: ConversationState, config: Any, context: TurnContext) -> AsyncIterator[Event]:
         """The graph's events, given up at the turn's deadline however the graph spends its time

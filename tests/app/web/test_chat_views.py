@@ -57,6 +57,9 @@ def test_the_details_strip_names_the_configuration_and_links_its_sources(client:
     strip = client.get(f"/ui/records/{record['id']}").text
     assert re.search(r"config <b>defaults[^<]*</b>", strip)  # config_name, not the flags wall
     assert record["flags_key"] in strip  # the full snapshot one click away
+    passed = [c for c in record["checks"] if c["verdict"] == "pass"]
+    assert passed and f"guards passed <b>{len(passed)}</b>" in strip
+    assert "<code>injection_scan</code> <b>passed</b>" in strip  # a guard that let the turn through says so
     for source in record["sources"]:
         assert f'href="/help/{source}"' in strip
     history = client.get(f"/ui/conversations/{conversation}").text
