@@ -12,7 +12,7 @@ from typing import Any
 from switchboard.agents.events import GuardTripped, Token
 from switchboard.agents.nodes.guard_input import REFUSAL
 from switchboard.agents.record import TurnRecord, trace_json
-from switchboard.app.turns.privacy import WITHHELD, Outbound, masked_item
+from switchboard.app.turns.privacy import WITHHELD, Outbound
 from switchboard.app.turns.recorder import TurnRecorder
 from switchboard.patterns.injection.scanner import Verdict
 
@@ -48,11 +48,10 @@ def recorded(events: list[Token | GuardTripped], recorder: TurnRecorder) -> list
     return [TurnEvent("token", {"text": e.text}) for e in events if isinstance(e, Token)]
 
 
-def traced(recorder: TurnRecorder, pii_redaction: bool) -> list[TurnEvent]:
-    """The timeline items the browser has not been sent yet, masked with `pii_redaction` on
-    (what tools returned carries the vault's placeholders already; nothing else slips by)."""
-    items = recorder.timeline.fresh()
-    return [TurnEvent("trace", trace_json(masked_item(i) if pii_redaction else i)) for i in items]
+def traced(recorder: TurnRecorder) -> list[TurnEvent]:
+    """The timeline items the browser has not been sent yet (masked as they were added, with
+    `pii_redaction` on: see TurnRunner.begin)."""
+    return [TurnEvent("trace", trace_json(item)) for item in recorder.timeline.fresh()]
 
 
 OUT_OF_TIME = (

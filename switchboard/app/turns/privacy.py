@@ -100,8 +100,12 @@ class PeopleIndex:
         return [v for owner, values in self._people.items() if owner != customer_id for v in values]
 
 
-# the parts of a record that quote what was said or read
-TRACED = ("evidence", "tools", "guards", "checks", "timeline")
+# the parts of a record that quote what was said or read (its `timeline` is masked item by item
+# as the turn runs: masked_item)
+TRACED = ("evidence", "tools", "guards", "checks")
+# The timeline items that can quote what the customer said or a tool returned; the others carry
+# numbers, the names of models and routes, help-centre passages and the vault's placeholders.
+_QUOTING = ("tool", "guard", "step", "handoff", "ticket", "approval")
 
 
 def masked(record: TurnRecord) -> TurnRecord:
@@ -111,7 +115,11 @@ def masked(record: TurnRecord) -> TurnRecord:
 
 
 def masked_item(item: TraceItem) -> TraceItem:
-    """A timeline item as the agent view may show it: placeholders stay, anything else is masked."""
+    """A timeline item as the agent view may show it: placeholders stay, personal data is masked."""
+    if item.kind == "retrieval":
+        return item.model_copy(update={"query": mask(item.query)})
+    if item.kind not in _QUOTING:
+        return item
     return TRACE_ITEM.validate_python(_mask_value(item.model_dump()))
 
 

@@ -36,7 +36,7 @@ from switchboard.agents.record import (
     ToolRecord,
     TurnRecord,
 )
-from switchboard.app.turns.timeline import Timeline, check_of
+from switchboard.app.turns.timeline import Mask, Timeline, check_of
 
 _CITATION = re.compile(r"\[([a-z0-9][a-z0-9._-]*)\]")
 # A turn that reached its end without a word for the customer did not answer them: it is an
@@ -45,8 +45,11 @@ EMPTY_ANSWER = "empty answer: the turn ended without a word for the customer"
 
 
 class TurnRecorder:
-    def __init__(self, clock: Callable[[], float] = time.perf_counter, started: float | None = None) -> None:
-        """`started`: when the turn's clock started, on `clock` (default: now)."""
+    def __init__(
+        self, clock: Callable[[], float] = time.perf_counter, started: float | None = None, mask: Mask | None = None
+    ) -> None:
+        """`started`: when the turn's clock started, on `clock` (default: now); `mask`: the
+        privacy filter for the timeline's items, with `pii_redaction` on."""
         self._clock = clock
         self._start = clock() if started is None else started
         self._first_token: float | None = None
@@ -63,7 +66,7 @@ class TurnRecorder:
         self.guards: list[GuardTripped] = []
         self.approvals: list[ApprovalRequested] = []
         self.checks: list[CheckRecord] = []  # every guard's verdict, passed ones too
-        self.timeline = Timeline()
+        self.timeline = Timeline(mask)
 
     def elapsed_ms(self) -> float:
         """Since the turn began: every timeline item's stamp."""

@@ -44,7 +44,7 @@ from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
 from switchboard.app.turns.outgoing import OUT_OF_TIME, WITH_A_PERSON, TurnEvent, late_verdict, outgoing, traced
 from switchboard.app.turns.parallel_scan import ParallelScan
-from switchboard.app.turns.privacy import Outbound, masked
+from switchboard.app.turns.privacy import Outbound, masked, masked_item
 from switchboard.app.turns.recorder import TurnRecorder
 from switchboard.app.turns.records import record_row
 from switchboard.app.turns.recovery import recover_interrupted
@@ -148,7 +148,8 @@ class TurnRunner:
         the turn's budget and its recorded latency count from there."""
         started = self._clock() if arrived is None else arrived
         flags = dict(flags) if flags is not None else self._flags.snapshot()
-        recorder = TurnRecorder(self._clock, started=started)
+        # With pii_redaction on, the agent view's items are masked as they are made (privacy.py).
+        recorder = TurnRecorder(self._clock, started=started, mask=masked_item if flags.get("pii_redaction") else None)
         held = await self._conversations.taken_over(conversation_id)
         _, reply = await self._conversations.add_exchange(conversation_id, text)
         base = RecordBase(
@@ -228,7 +229,7 @@ class TurnRunner:
     @staticmethod
     def _traces(turn: Turn) -> list[TurnEvent]:
         """The agent view's new timeline items (a `trace` each), as soon as they are known."""
-        return traced(turn.recorder, bool(turn.flags.get("pii_redaction")))
+        return traced(turn.recorder)
 
     def _drafted(self, turn: Turn, event: TurnEvent) -> TurnEvent:
         """An event on its way out; answer text is offered to the drafts first."""

@@ -86,10 +86,16 @@ _CONVERTERS: dict[type, Callable[[Any, float], TraceItem]] = {
 }
 
 
-class Timeline:
-    """The items of one turn, in order; `fresh` gives those not yet sent."""
+Mask = Callable[[TraceItem], TraceItem]
 
-    def __init__(self) -> None:
+
+class Timeline:
+    """The items of one turn, in order; `fresh` gives those not yet sent. With a `mask` (the
+    privacy filter, `pii_redaction` on) each item is masked once, as it is added: what goes out
+    and what is stored are the same masked item."""
+
+    def __init__(self, mask: Mask | None = None) -> None:
+        self._mask = mask
         self.items: list[TraceItem] = []
         self._sent = 0
         self._node: str | None = None
@@ -104,7 +110,7 @@ class Timeline:
             self._route = event
         converter = _CONVERTERS.get(type(event))
         if converter is not None:
-            self.items.append(converter(event, at_ms))
+            self._put(converter(event, at_ms))
         if isinstance(event, ToolUsed) and isinstance(event.arguments.get("order_id"), str | int):
             self.context(at_ms, order_id=str(event.arguments["order_id"]))
 
@@ -122,18 +128,21 @@ class Timeline:
         updated = known.model_copy(update={"at_ms": at_ms, **{k: v for k, v in changes.items() if v is not None}})
         if self._context is None or updated.model_dump(exclude={"at_ms"}) != known.model_dump(exclude={"at_ms"}):
             self._context = updated
-            self.items.append(updated)
+            self._put(updated)
 
     def fresh(self) -> list[TraceItem]:
         """The items added since the last call: what the browser has not been sent yet."""
         new, self._sent = self.items[self._sent :], len(self.items)
         return new
 
+    def _put(self, item: TraceItem) -> None:
+        self.items.append(self._mask(item) if self._mask is not None else item)
+
     def _step(self, event: Step, at_ms: float) -> None:
         if self._node is not None and self._node != event.node:
-            self.items.append(HandoffItem(at_ms=at_ms, source=self._node, target=event.node, reason=self._why(event)))
+            self._put(HandoffItem(at_ms=at_ms, source=self._node, target=event.node, reason=self._why(event)))
         self._node = event.node
-        self.items.append(StepItem(at_ms=at_ms, node=event.node, label=event.label))
+        self._put(StepItem(at_ms=at_ms, node=event.node, label=event.label))
 
     def _why(self, step: Step) -> str:
         if self._node == "router" and self._route is not None:

@@ -5,10 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from switchboard.agents.events import GuardPassed, GuardTripped, Retrieved, RouteChosen, Step, Token, ToolUsed
+from switchboard.agents.events import (
+    ApprovalRequested,
+    GuardPassed,
+    GuardTripped,
+    Retrieved,
+    RouteChosen,
+    Step,
+    Token,
+    ToolUsed,
+)
 from switchboard.agents.record import TRACE_ITEM, RecordBase
 from switchboard.app.services import Services
 from switchboard.app.turns.outgoing import TurnEvent
+from switchboard.app.turns.privacy import masked_item
 from switchboard.app.turns.recorder import TurnRecorder
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -118,3 +128,17 @@ async def test_with_pii_redaction_the_view_gets_placeholders_never_the_customer_
     tool = next(t for t in _traces(events) if t["kind"] == "tool")
     assert "<EMAIL_1>" in tool["output"]
     assert any(t["kind"] == "guard" and t["check"]["guard"] == "pii_redaction" for t in events[-1].data["timeline"])
+
+
+def test_with_a_mask_every_item_is_masked_once_as_it_is_added() -> None:
+    recorder = TurnRecorder(clock=Ticking(), mask=masked_item)
+    recorder.see(ToolUsed("get_account", {}, ok=True, duration_ms=1.0, output="email jo.bloggs@example.org"))
+    recorder.see(ApprovalRequested("10049", "moved", kind="address", address="12 Harbor Rd, Portland"))
+    recorder.see(Retrieved("mail me at jo.bloggs@example.org", ["returns"], ["Send it back within 45 days."]))
+    tool, approval, retrieval = recorder.timeline.fresh()
+    assert tool.kind == "tool" and tool.output == "email [EMAIL]"
+    assert approval.kind == "approval" and "Harbor" not in approval.approval.address
+    assert retrieval.kind == "retrieval" and retrieval.query == "mail me at [EMAIL]"
+    assert retrieval.passages[0].text == "Send it back within 45 days."
+    record = recorder.record(base=RecordBase(id="r_1"), error=None, now=NOW)
+    assert "jo.bloggs" not in str(record.timeline)
