@@ -20,14 +20,19 @@ from tests.e2e.conftest import ADMIN
 pytestmark = pytest.mark.e2e
 
 # True once, while the newest answer is still streaming, the agent view shows every kind asked
-# for: polled by Playwright on every animation frame, so it can only pass before `done`.
+# for, a tool call with its arguments, and the orders node lit with the router's behind it:
+# polled by Playwright on every animation frame, so it can only pass before `done`.
 SEEN_WHILE_STREAMING = """
 (kinds) => {
   const answers = document.querySelectorAll("#messages .msg.assistant");
   const last = answers[answers.length - 1];
   if (!last || !last.classList.contains("streaming")) return false;
   const timeline = document.getElementById("av-timeline");
-  return kinds.every((kind) => timeline.querySelector(kind));
+  const tools = [...timeline.querySelectorAll('[data-kind="tool"]')];
+  return kinds.every((kind) => timeline.querySelector(kind))
+    && tools.some((tool) => tool.textContent.includes("order_id="))
+    && document.querySelector('#av-graph .node.active[data-node="orders"]') !== null
+    && document.querySelector('#av-graph .node.visited[data-node="router"]') !== null;
 }
 """
 DURING_THE_ANSWER = [

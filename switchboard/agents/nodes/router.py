@@ -100,7 +100,7 @@ def _dispatch(state: ConversationState, ctx: TurnContext, write: Writer, route: 
         write(GuardTripped("loop_guard", "halt", f"{halt.kind}: {halt.detail}"))
         return {"route": "human", "handoff": None, "handoff_reason": f"agent halted ({halt.kind}): {halt.detail}"}
     if guard is not None:
-        write(GuardPassed("loop_guard", f"router → {route}: pass {len(passes) + 1} of the turn, no ping-pong"))
+        write(GuardPassed("loop_guard", f"router → {route}: not a pass made before, no ping-pong"))
     return {"route": route, "handoff": None, "handoff_reason": "", "handoffs": [*passes, ("router", route)]}
 
 
