@@ -6,7 +6,7 @@
 (() => {
   const $ = (id) => document.getElementById(id);
   const SVG = "http://www.w3.org/2000/svg";
-  const BOX = {w: 120, h: 26, row: 44, top: 6, gap: 6};  // w: the widest a box gets
+  const BOX = {w: 120, h: 24, row: 40, top: 6, gap: 6};  // w: the widest a box gets
   const map = JSON.parse($("agent-graph")?.textContent || '{"nodes": [], "edges": []}');
   const timeline = $("av-timeline"), graph = $("av-graph"), turnLine = $("av-turn");
   const positions = {};
@@ -156,7 +156,8 @@
 
   function summary(record) {
     const cost = usd(record.cost_usd), tokens = `${record.input_tokens}/${record.output_tokens} tokens`;
-    return `${record.outcome} · route ${record.route || "—"} · ${ms(record.total_ms)} · ${tokens} · ${cost}`;
+    const at = (record.created_at || "").slice(11, 19);  // the turn's time of day (UTC, as stored)
+    return `${at ? at + " · " : ""}${record.outcome} · route ${record.route || "—"} · ${ms(record.total_ms)} · ${tokens} · ${cost}`;
   }
 
   function show(record) {  // a whole turn from its record: live turns end here, past ones start here

@@ -113,6 +113,7 @@
   function linkCitations(body, sources) {
     // Each `[article-id]` the record says the answer cited becomes a link to its article.
     const marker = /\[([a-z0-9][a-z0-9._-]*)\]/g;
+    body.normalize();  // tokens arrive as separate text nodes: a marker may span several
     const texts = [...body.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE);
     for (const node of texts) {
       const parts = node.textContent.split(marker);
