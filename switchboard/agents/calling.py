@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import GuardTripped, ModelCalled, Token
+from switchboard.agents.events import GuardPassed, GuardTripped, ModelCalled, Token
 from switchboard.agents.llm.gateway import CallRecord
 from switchboard.agents.llm.resilience import Resilience
 from switchboard.agents.llm.types import (
@@ -71,6 +71,8 @@ async def ask_model(
         write(GuardTripped("canary", "block", "the answer carried the system prompt's canary: withheld"))
         write(Token(WITHHELD))
         return Completion(WITHHELD, [], usage, sum(costs))
+    if watch is not None:
+        write(GuardPassed("canary", "the answer carried no trace of the system prompt's canary"))
     tail = watch.flush() if watch else ""
     if streaming and tail:
         write(Token(tail))

@@ -50,6 +50,7 @@ class Retrieved:
     query: str
     sources: list[str] = field(default_factory=list)  # the article of each passage
     texts: list[str] = field(default_factory=list)  # the passages themselves, for grounding checks
+    scores: list[float] = field(default_factory=list)  # each passage's similarity, when the search gave one
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,15 @@ class GuardTripped:
 
 
 @dataclass(frozen=True)
+class GuardPassed:
+    """A guard looked at the turn and let it through, and why: the agent view shows every
+    verdict, but only a `GuardTripped` counts as a guard acting (outcomes, metrics)."""
+
+    guard: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class ApprovalRequested:
     """An action only a person may approve (chapter 7): the app opens an approval for it."""
 
@@ -84,5 +94,14 @@ class ApprovalRequested:
 
 
 Event = (
-    Token | Step | RouteChosen | ToolUsed | Retrieved | ModelCalled | TicketOpened | GuardTripped | ApprovalRequested
+    Token
+    | Step
+    | RouteChosen
+    | ToolUsed
+    | Retrieved
+    | ModelCalled
+    | TicketOpened
+    | GuardTripped
+    | GuardPassed
+    | ApprovalRequested
 )

@@ -20,6 +20,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
+from pydantic import BaseModel, ConfigDict
 
 from switchboard.agents.context import TurnContext
 from switchboard.agents.nodes.account import account
@@ -38,6 +39,18 @@ SPECIALISTS = {"orders": orders, "knowledge": knowledge, "account": account}
 # 10,007, which would let a ping-pong run for thousands of paid calls before anything stops it.
 RECURSION_LIMIT = 25
 Graph = CompiledStateGraph[ConversationState, TurnContext, ConversationState, ConversationState]
+LABELS = {
+    "__start__": "Message in",
+    "guard_input": "Input guard",
+    "router": "Router",
+    "generalist": "Generalist",
+    "orders": "Orders",
+    "knowledge": "Knowledge",
+    "account": "Account",
+    "escalate": "Escalate to a person",
+    "decline": "Decline",
+    "__end__": "Answer out",
+}
 
 
 class Node(Protocol):
@@ -88,3 +101,74 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
     graph.add_edge("escalate", END)
     graph.add_edge("decline", END)
     return graph.compile(checkpointer=checkpointer).with_config(recursion_limit=RECURSION_LIMIT)
+
+
+class AgentNode(BaseModel):
+    """A node of the graph as the agent view draws it: `layer` is its row, top to bottom."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    label: str
+    layer: int
+
+
+class AgentEdge(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    target: str
+    conditional: bool
+    back: bool = False  # against the flow: a specialist handing the turn back to the router
+
+
+class AgentMap(BaseModel):
+    """The nodes a turn can pass through and how they connect, read off the compiled graph."""
+
+    model_config = ConfigDict(frozen=True)
+
+    nodes: list[AgentNode]
+    edges: list[AgentEdge]
+
+
+def agent_map(graph: Graph) -> AgentMap:
+    """The graph as the agent view draws it: each node on the row of its longest path from the
+    start, and the edges that run back up (hand-backs) marked, so the picture reads top down."""
+    drawn = graph.get_graph()
+    pairs = [(e.source, e.target) for e in drawn.edges]
+    back = _back_edges(START, pairs)
+    layers = _layers(list(drawn.nodes), [p for p in pairs if p not in back])
+    nodes = [AgentNode(name=n, label=LABELS.get(n, n), layer=layers[n]) for n in drawn.nodes]
+    edges = [
+        AgentEdge(source=e.source, target=e.target, conditional=e.conditional, back=(e.source, e.target) in back)
+        for e in drawn.edges
+    ]
+    return AgentMap(nodes=nodes, edges=edges)
+
+
+def _back_edges(start: str, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Edges into a node still being explored, depth first from the start: the cycles' way back."""
+    back: set[tuple[str, str]] = set()
+    done: set[str] = set()
+
+    def visit(node: str, path: set[str]) -> None:
+        for source, target in pairs:
+            if source != node:
+                continue
+            if target in path:
+                back.add((source, target))
+            elif target not in done:
+                visit(target, path | {target})
+        done.add(node)
+
+    visit(start, {start})
+    return back
+
+
+def _layers(nodes: list[str], pairs: list[tuple[str, str]]) -> dict[str, int]:
+    """Longest path from the start over an acyclic set of edges (a node's row)."""
+    layer = dict.fromkeys(nodes, 0)
+    for _ in nodes:  # relax as often as there are nodes: enough for any acyclic graph
+        for source, target in pairs:
+            layer[target] = max(layer[target], layer[source] + 1)
+    return layer

@@ -15,9 +15,9 @@ so that rows written before a field existed still load.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 Outcome = Literal["answered", "escalated", "blocked", "declined", "degraded", "error"]
 
@@ -38,9 +38,23 @@ class ToolRecord(_Frozen):
 
 
 class GuardRecord(_Frozen):
+    """A guard that acted on the turn (tripped): what metrics and outcomes count."""
+
     guard: str
     action: str
     detail: str = ""
+
+
+class CheckRecord(_Frozen):
+    """A guard's verdict on the turn, passed or not: `pass`, or the action it took."""
+
+    guard: str
+    verdict: str  # pass | block | flag | halt | repair | fallback | withhold | reask | escalate
+    detail: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == "pass"
 
 
 class ApprovalRecord(_Frozen):
@@ -66,6 +80,107 @@ class CallRecordView(_Frozen):
     tier: int = 0
     attempt: int = 1
     cut_mid_stream: bool = False
+
+
+# A turn's timeline (what the agent view shows live and the record keeps), one item per thing
+# that happened, stamped with the milliseconds since the turn began.
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at_ms: float = 0.0  # since the turn began
+
+
+class StepItem(_Item):
+    kind: Literal["step"] = "step"
+    node: str
+    label: str = ""
+
+
+class HandoffItem(_Item):
+    kind: Literal["handoff"] = "handoff"
+    source: str
+    target: str
+    reason: str = ""
+
+
+class RouteItem(_Item):
+    kind: Literal["route"] = "route"
+    route: str
+    confidence: float
+    by: str = "router"
+
+
+class ToolItem(_Item):
+    kind: Literal["tool"] = "tool"
+    tool: ToolRecord
+    output: str = ""  # what the model read back (placeholders, with pii_redaction on)
+
+
+class PassageRecord(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    score: float | None = None
+    text: str = ""
+
+
+class RetrievalItem(_Item):
+    kind: Literal["retrieval"] = "retrieval"
+    query: str = ""
+    passages: list[PassageRecord] = Field(default_factory=list)
+
+
+class GuardItem(_Item):
+    kind: Literal["guard"] = "guard"
+    check: CheckRecord
+
+
+class ModelItem(_Item):
+    kind: Literal["model"] = "model"
+    call: CallRecordView
+
+
+class TicketItem(_Item):
+    kind: Literal["ticket"] = "ticket"
+    ticket_id: str
+    reason: str = ""
+
+
+class ApprovalItem(_Item):
+    kind: Literal["approval"] = "approval"
+    approval: ApprovalRecord
+
+
+class ContextItem(_Item):
+    """The conversation as the turn sees it; sent at the start and whenever it changes."""
+
+    kind: Literal["context"] = "context"
+    customer_id: str = ""
+    order_id: str | None = None  # the order in focus: the last one a tool was asked about
+    placeholders: list[str] = Field(default_factory=list)  # the vault's `<EMAIL_1>`, never its values
+
+
+TraceItem = Annotated[
+    StepItem
+    | HandoffItem
+    | RouteItem
+    | ToolItem
+    | RetrievalItem
+    | GuardItem
+    | ModelItem
+    | TicketItem
+    | ApprovalItem
+    | ContextItem,
+    Field(discriminator="kind"),
+]
+TRACE_ITEM: TypeAdapter[TraceItem] = TypeAdapter(TraceItem)
+
+
+def trace_json(item: TraceItem) -> dict[str, Any]:
+    """A timeline item at the JSON edge: a `trace` event's data."""
+    return item.model_dump(mode="json")
 
 
 class RecordBase(_Frozen):
@@ -95,7 +210,7 @@ class TurnRecord(RecordBase):
     evidence: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
     tickets: list[str] = Field(default_factory=list)
-    guards: list[GuardRecord] = Field(default_factory=list)
+    guards: list[GuardRecord] = Field(default_factory=list)  # those that acted: what metrics count
     approvals: list[ApprovalRecord] = Field(default_factory=list)
     models: list[str] = Field(default_factory=list)
     calls: list[CallRecordView] = Field(default_factory=list)
@@ -111,6 +226,8 @@ class TurnRecord(RecordBase):
     total_ms: float | None = None
     token_events: int = 0
     answer_chars: int = 0
+    checks: list[CheckRecord] = Field(default_factory=list)  # every guard's verdict, passed ones too
+    timeline: list[TraceItem] = Field(default_factory=list)  # what the agent view showed, in order
 
     def as_json(self) -> dict[str, Any]:
         """The record at the JSON edge: stored, served and sent in `done`."""

@@ -20,7 +20,7 @@ from typing import Any
 
 from switchboard.agents.calling import Writer
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import GuardTripped, Retrieved, TicketOpened, ToolUsed
+from switchboard.agents.events import GuardPassed, GuardTripped, Retrieved, TicketOpened, ToolUsed
 from switchboard.agents.llm.types import ToolCall
 from switchboard.agents.tools import Tool, ToolOutcome
 from switchboard.patterns.idempotent_retry import ToolRetry, TransientToolError
@@ -47,6 +47,8 @@ async def run_tool_call(ctx: TurnContext, write: Writer, tools: Mapping[str, Too
     elif isinstance(refused, Refused):
         outcome = ToolOutcome(refused.content, ok=False, error=refused.error)
     else:
+        if ctx.on("tool_validation"):
+            write(GuardPassed("tool_validation", f"{call['name']}: arguments match its schema"))
         outcome = await _execute(ctx, tools[call["name"]], _restored(ctx, call["arguments"]))
     if ctx.vault is not None:  # personal data in results reaches the model as placeholders
         outcome = replace(outcome, content=ctx.vault.redact(outcome.content))
@@ -89,7 +91,7 @@ def _report(write: Writer, call: ToolCall, outcome: ToolOutcome, elapsed_ms: flo
     arguments = call["arguments"]
     write(ToolUsed(call["name"], arguments, outcome.ok, elapsed_ms, outcome.error, outcome.content, outcome.attempts))
     if outcome.sources:
-        write(Retrieved(str(arguments.get("query", "")), outcome.sources, outcome.passages))
+        write(Retrieved(str(arguments.get("query", "")), outcome.sources, outcome.passages, outcome.scores))
     if outcome.ticket_id:
         write(TicketOpened(outcome.ticket_id, str(arguments.get("summary", ""))))
 

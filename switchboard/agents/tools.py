@@ -61,6 +61,7 @@ class ToolOutcome:
     error: str | None = None
     sources: list[str] = field(default_factory=list)
     passages: list[str] = field(default_factory=list)  # retrieved text, when the tool searched
+    scores: list[float] = field(default_factory=list)  # each passage's similarity
     handoff_reason: str | None = None  # set when only a person can finish the job
     ticket_id: str | None = None
     attempts: int = 1
@@ -175,7 +176,8 @@ async def search_kb(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:
     if not query:
         return _failure("missing_argument", "search_kb needs a query.")
     found = await ctx.knowledge.search(query, k=4, hybrid=ctx.on("hybrid_search"))
-    return ToolOutcome(format_passages(found), sources=[p.source for p in found], passages=[p.text for p in found])
+    sources, texts, scores = [p.source for p in found], [p.text for p in found], [p.score for p in found]
+    return ToolOutcome(format_passages(found), sources=sources, passages=texts, scores=scores)
 
 
 async def create_ticket(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:

@@ -12,7 +12,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import GuardTripped, Step, Token
+from switchboard.agents.events import GuardPassed, GuardTripped, Step, Token
 from switchboard.agents.state import ConversationState
 
 REFUSAL = (
@@ -28,12 +28,18 @@ async def guard_input(state: ConversationState, runtime: Runtime[TurnContext]) -
     text = messages[-1].get("content", "") if messages else ""
     verdict = ctx.scanner.scan(text) if ctx.scanner else None
     if verdict is None or verdict.action == "allow":
+        if verdict is not None:
+            write(GuardPassed("injection_scan", f"allowed at score {verdict.score:.2f}: {_why(verdict.reasons)}"))
         return {"suspicious": False, "blocked": False}
     write(GuardTripped("injection_scan", verdict.action, f"score {verdict.score:.2f}: {'; '.join(verdict.reasons)}"))
     if verdict.action == "flag":
         return {"suspicious": True, "blocked": False}
     write(Token(REFUSAL))
     return {"suspicious": True, "blocked": True, "messages": [{"role": "assistant", "content": REFUSAL}]}
+
+
+def _why(reasons: tuple[str, ...]) -> str:
+    return "; ".join(reasons) if reasons else "no sign of an attack"
 
 
 def after_guard(state: ConversationState, runtime: Runtime[TurnContext]) -> str:

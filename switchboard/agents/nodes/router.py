@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from switchboard.agents.calling import Writer, ask_model
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import GuardTripped, RouteChosen, Step
+from switchboard.agents.events import GuardPassed, GuardTripped, RouteChosen, Step
 from switchboard.agents.llm.types import ChatRequest, Message
 from switchboard.agents.nodes.specialist import handoffs_of, history
 from switchboard.agents.state import ConversationState
@@ -79,6 +79,8 @@ async def router(state: ConversationState, runtime: Runtime[TurnContext]) -> dic
     if trigger:
         write(GuardTripped("escalation_triggers", "escalate", trigger))
         return {"route": "human", "handoff": None, "handoff_reason": trigger}
+    if ctx.on("escalation_triggers"):
+        write(GuardPassed("escalation_triggers", f"no trigger: {route} at confidence {confidence:.2f}"))
     return _dispatch(state, ctx, write, route)
 
 
@@ -97,6 +99,8 @@ def _dispatch(state: ConversationState, ctx: TurnContext, write: Writer, route: 
     if halt is not None:
         write(GuardTripped("loop_guard", "halt", f"{halt.kind}: {halt.detail}"))
         return {"route": "human", "handoff": None, "handoff_reason": f"agent halted ({halt.kind}): {halt.detail}"}
+    if guard is not None:
+        write(GuardPassed("loop_guard", f"router → {route}: not a pass made before, no ping-pong"))
     return {"route": route, "handoff": None, "handoff_reason": "", "handoffs": [*passes, ("router", route)]}
 
 
@@ -122,6 +126,7 @@ async def _validated(ask: Callable[[str | None], Awaitable[str]], write: Writer)
     if outcome.value is None:
         write(GuardTripped("structured_output", "fallback", f"no valid decision: {FALLBACK_ROUTE} takes the turn"))
         return FALLBACK_ROUTE, 0.0
+    write(GuardPassed("structured_output", f"decision valid against its schema after {len(asked_again) + 1} ask(s)"))
     return outcome.value.route, outcome.value.confidence
 
 

@@ -25,7 +25,7 @@ from langgraph.runtime import Runtime
 
 from switchboard.agents.calling import Writer, ask_model
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import ApprovalRequested, GuardTripped, TicketOpened, Token
+from switchboard.agents.events import ApprovalRequested, GuardPassed, GuardTripped, TicketOpened, Token
 from switchboard.agents.llm.types import ChatRequest, Completion, Message, ToolCall
 from switchboard.agents.state import ConversationState
 from switchboard.agents.tool_calls import run_tool_call
@@ -80,7 +80,9 @@ async def run_specialist(
     if state.get("suspicious"):
         _withhold_writes(ctx, write, turn, "the input scan flagged this message")
     guard = LoopGuard(ctx.loop_caps) if ctx.on("loop_guard") else None
+    rounds = 0
     for _ in range(MAX_ROUNDS):
+        rounds += 1
         request = ChatRequest(turn.messages, ctx.model, tools=[t.spec for t in turn.tools])
         reply = await ask_model(ctx, write, request, purpose=name, shows_text=True)
         turn.answer += reply.text
@@ -91,6 +93,8 @@ async def run_specialist(
         await _run_calls(ctx, write, {t.spec.name: t for t in turn.tools}, reply, turn, guard)
         if turn.stop or turn.bounced:
             break
+    if guard is not None and turn.stop is None:
+        write(GuardPassed("loop_guard", f"{name}: {rounds} model steps, no repeated call, within the caps"))
     if turn.bounced is not None:
         return handed_back(state, name, turn.bounced)
     closing = turn.stop or turn.note
@@ -112,6 +116,8 @@ async def _run_calls(
         turn.messages.append(_tool_message(call, outcome, ctx.on("spotlighting")))
         if _reads_like_instructions(ctx, turn, outcome):
             _withhold_writes(ctx, write, turn, f"{call['name']} returned text that reads like instructions")
+        elif _scans_results(ctx, turn):
+            write(GuardPassed("least_privilege", f"{call['name']} returned data, not instructions: tools kept"))
         if outcome.hand_back is not None:
             turn.bounced = outcome.hand_back
             return
@@ -136,9 +142,14 @@ def system_prompt(ctx: TurnContext, name: str) -> str:
 
 def _reads_like_instructions(ctx: TurnContext, turn: _Turn, outcome: ToolOutcome) -> bool:
     """An indirect injection: retrieved or returned text that scans as an attack."""
-    if not ctx.on("least_privilege") or ctx.scanner is None or turn.suspicious:
+    if not _scans_results(ctx, turn) or ctx.scanner is None:
         return False
     return ctx.scanner.scan(outcome.content).action != "allow"
+
+
+def _scans_results(ctx: TurnContext, turn: _Turn) -> bool:
+    """Least privilege reads what tools return while the turn is still trusted."""
+    return ctx.on("least_privilege") and ctx.scanner is not None and not turn.suspicious
 
 
 def _withhold_writes(ctx: TurnContext, write: Writer, turn: _Turn, why: str) -> None:

@@ -24,6 +24,16 @@ from switchboard.app.turns.feed import ConversationFeed, held_changed, message_p
 from switchboard.patterns.pii.redaction import Vault
 
 
+def title_from(text: str, limit: int = 40) -> str:
+    """A conversation's title: its first message, on one line, cut at a word near `limit`
+    characters (the list shows the time beside it, so repeated questions stay apart)."""
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return words
+    cut = words[:limit].rsplit(" ", 1)[0] or words[:limit]
+    return cut.rstrip(" ,.;:!?-") + "…"
+
+
 def new_id(prefix: str = "") -> str:
     return prefix + uuid.uuid4().hex[:12]
 
@@ -101,7 +111,7 @@ class ConversationStore:
             conversation = await s.get(Conversation, conversation_id)
             first_words = next((m.content for m in rows if m.role == "user"), "")
             if conversation is not None and not conversation.title and first_words:
-                conversation.title = first_words[:60]
+                conversation.title = title_from(first_words)
         return rows
 
     async def taken_over(self, conversation_id: str) -> Takeover | None:

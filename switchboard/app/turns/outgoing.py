@@ -11,7 +11,7 @@ from typing import Any
 
 from switchboard.agents.events import GuardTripped, Token
 from switchboard.agents.nodes.guard_input import REFUSAL
-from switchboard.agents.record import TurnRecord
+from switchboard.agents.record import TurnRecord, trace_json
 from switchboard.app.turns.privacy import WITHHELD, Outbound
 from switchboard.app.turns.recorder import TurnRecorder
 from switchboard.patterns.injection.scanner import Verdict
@@ -19,7 +19,8 @@ from switchboard.patterns.injection.scanner import Verdict
 
 @dataclass(frozen=True)
 class TurnEvent:
-    """What the browser gets: `step`, `token`, `error` or `done` (with the record).
+    """What the browser gets: `step`, `token`, `trace` (a timeline item for the agent view),
+    `error` or `done` (with the record).
 
     `data` is what goes out as JSON; a `done` event also carries its record as the model, for
     whoever reads it in process (an eval run's player)."""
@@ -45,6 +46,12 @@ def recorded(events: list[Token | GuardTripped], recorder: TurnRecorder) -> list
     for event in events:
         recorder.see(event)
     return [TurnEvent("token", {"text": e.text}) for e in events if isinstance(e, Token)]
+
+
+def traced(recorder: TurnRecorder) -> list[TurnEvent]:
+    """The timeline items the browser has not been sent yet (masked as they were added, with
+    `pii_redaction` on: see TurnRunner.begin)."""
+    return [TurnEvent("trace", trace_json(item)) for item in recorder.timeline.fresh()]
 
 
 OUT_OF_TIME = (

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from switchboard.agents.record import TurnRecord
+from switchboard.agents.record import TRACE_ITEM, TraceItem, TurnRecord
 from switchboard.patterns.pii.redaction import Vault, mask
 from switchboard.patterns.stream_watch import StreamWatch
 
@@ -100,13 +100,27 @@ class PeopleIndex:
         return [v for owner, values in self._people.items() if owner != customer_id for v in values]
 
 
-TRACED = ("evidence", "tools", "guards")  # the parts of a record that quote what was said or read
+# the parts of a record that quote what was said or read (its `timeline` is masked item by item
+# as the turn runs: masked_item)
+TRACED = ("evidence", "tools", "guards", "checks")
+# The timeline items that can quote what the customer said or a tool returned; the others carry
+# numbers, the names of models and routes, help-centre passages and the vault's placeholders.
+_QUOTING = ("tool", "guard", "step", "handoff", "ticket", "approval")
 
 
 def masked(record: TurnRecord) -> TurnRecord:
     """The record with what it quotes masked: a trace keeps its shape, not the data."""
     quoted = _mask_value(record.model_dump(include=set(TRACED)))
     return TurnRecord.model_validate({**record.model_dump(), **quoted})
+
+
+def masked_item(item: TraceItem) -> TraceItem:
+    """A timeline item as the agent view may show it: placeholders stay, personal data is masked."""
+    if item.kind == "retrieval":
+        return item.model_copy(update={"query": mask(item.query)})
+    if item.kind not in _QUOTING:
+        return item
+    return TRACE_ITEM.validate_python(_mask_value(item.model_dump()))
 
 
 def _mask_value(value: Any) -> Any:

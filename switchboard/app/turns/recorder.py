@@ -16,6 +16,7 @@ from typing import Any
 from switchboard.agents.events import (
     ApprovalRequested,
     Event,
+    GuardPassed,
     GuardTripped,
     ModelCalled,
     Retrieved,
@@ -28,12 +29,14 @@ from switchboard.agents.events import (
 from switchboard.agents.record import (
     ApprovalRecord,
     CallRecordView,
+    CheckRecord,
     GuardRecord,
     Outcome,
     RecordBase,
     ToolRecord,
     TurnRecord,
 )
+from switchboard.app.turns.timeline import Mask, Timeline, check_of
 
 _CITATION = re.compile(r"\[([a-z0-9][a-z0-9._-]*)\]")
 # A turn that reached its end without a word for the customer did not answer them: it is an
@@ -42,8 +45,11 @@ EMPTY_ANSWER = "empty answer: the turn ended without a word for the customer"
 
 
 class TurnRecorder:
-    def __init__(self, clock: Callable[[], float] = time.perf_counter, started: float | None = None) -> None:
-        """`started`: when the turn's clock started, on `clock` (default: now)."""
+    def __init__(
+        self, clock: Callable[[], float] = time.perf_counter, started: float | None = None, mask: Mask | None = None
+    ) -> None:
+        """`started`: when the turn's clock started, on `clock` (default: now); `mask`: the
+        privacy filter for the timeline's items, with `pii_redaction` on."""
         self._clock = clock
         self._start = clock() if started is None else started
         self._first_token: float | None = None
@@ -59,8 +65,18 @@ class TurnRecorder:
         self.degraded_to: str | None = None  # the ladder's rung, when no model could answer
         self.guards: list[GuardTripped] = []
         self.approvals: list[ApprovalRequested] = []
+        self.checks: list[CheckRecord] = []  # every guard's verdict, passed ones too
+        self.timeline = Timeline(mask)
+
+    def elapsed_ms(self) -> float:
+        """Since the turn began: every timeline item's stamp."""
+        return round((self._clock() - self._start) * 1000, 2)
 
     def see(self, event: Event) -> None:
+        if not isinstance(event, Token):
+            self.timeline.add(event, self.elapsed_ms())
+        if isinstance(event, GuardTripped | GuardPassed):
+            self.checks.append(check_of(event))
         if isinstance(event, Token):
             self._first_token = self._first_token or self._clock()
             self.answer += event.text
@@ -127,6 +143,8 @@ class TurnRecorder:
             total_ms=_ms(end, self._start),
             token_events=self.tokens_sent,
             answer_chars=len(self.answer),
+            checks=self.checks,
+            timeline=self.timeline.items,
         )
 
 

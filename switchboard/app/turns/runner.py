@@ -22,7 +22,17 @@ from typing import Any, cast
 import anyio
 
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import ApprovalRequested, Event, GuardTripped, ModelCalled, Step, TicketOpened, Token
+from switchboard.agents.events import (
+    ApprovalRequested,
+    Event,
+    GuardPassed,
+    GuardTripped,
+    ModelCalled,
+    Step,
+    TicketOpened,
+    Token,
+    ToolUsed,
+)
 from switchboard.agents.graph import Graph
 from switchboard.agents.llm.types import DeadlineExceeded, ProviderError
 from switchboard.agents.record import RecordBase, TurnRecord
@@ -32,12 +42,13 @@ from switchboard.app.shop.models import Takeover
 from switchboard.app.turns.approvals import ApprovalDesk
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
-from switchboard.app.turns.outgoing import OUT_OF_TIME, WITH_A_PERSON, TurnEvent, late_verdict, outgoing
+from switchboard.app.turns.outgoing import OUT_OF_TIME, WITH_A_PERSON, TurnEvent, late_verdict, outgoing, traced
 from switchboard.app.turns.parallel_scan import ParallelScan
-from switchboard.app.turns.privacy import Outbound, masked
+from switchboard.app.turns.privacy import Outbound, masked, masked_item
 from switchboard.app.turns.recorder import TurnRecorder
 from switchboard.app.turns.records import record_row
 from switchboard.app.turns.recovery import recover_interrupted
+from switchboard.app.turns.timeline import placeholders_of
 from switchboard.patterns.admission import Admission
 from switchboard.patterns.degradation import Served
 from switchboard.patterns.latency_budget import BudgetSpent, Deadline, TurnBudget, until
@@ -137,7 +148,8 @@ class TurnRunner:
         the turn's budget and its recorded latency count from there."""
         started = self._clock() if arrived is None else arrived
         flags = dict(flags) if flags is not None else self._flags.snapshot()
-        recorder = TurnRecorder(self._clock, started=started)
+        # With pii_redaction on, the agent view's items are masked as they are made (privacy.py).
+        recorder = TurnRecorder(self._clock, started=started, mask=masked_item if flags.get("pii_redaction") else None)
         held = await self._conversations.taken_over(conversation_id)
         _, reply = await self._conversations.add_exchange(conversation_id, text)
         base = RecordBase(
@@ -159,6 +171,8 @@ class TurnRunner:
         try:
             async for event in self._answered(turn):
                 yield self._drafted(turn, event)
+                for trace in self._traces(turn):
+                    yield trace
             finished = True
         except ProviderError as exc:
             error = f"ProviderError: {exc}"
@@ -211,6 +225,11 @@ class TurnRunner:
         token = Token(("\n\n" if recorder.answer else "") + OUT_OF_TIME)
         recorder.see(token)
         return TurnEvent("token", {"text": token.text})
+
+    @staticmethod
+    def _traces(turn: Turn) -> list[TurnEvent]:
+        """The agent view's new timeline items (a `trace` each), as soon as they are known."""
+        return traced(turn.recorder)
 
     def _drafted(self, turn: Turn, event: TurnEvent) -> TurnEvent:
         """An event on its way out; answer text is offered to the drafts first."""
@@ -268,6 +287,9 @@ class TurnRunner:
         context = self._make_context(
             turn.customer_id, turn.conversation_id, flags, vault, self._budget(turn).graph_deadline()
         )
+        recorder.timeline.context(
+            recorder.elapsed_ms(), customer_id=turn.customer_id, placeholders=placeholders_of(vault)
+        )
         config: Any = {"configurable": {"thread_id": turn.conversation_id}}
         # A turn starts afresh: an earlier turn's verdict, or a hand-back left by a turn that
         # failed part-way, must not carry over.
@@ -314,16 +336,24 @@ class TurnRunner:
                     break  # the rest of this answer is not for this customer
                 continue
             recorder.see(event)
+            if isinstance(event, ToolUsed):  # a tool's result may have added to the vault
+                recorder.timeline.context(recorder.elapsed_ms(), placeholders=placeholders_of(context.vault))
             if isinstance(event, ApprovalRequested):
                 await self._open_approval(turn, event)
             elif isinstance(event, Step):
-                yield TurnEvent("step", {"node": event.node, "label": event.label})
+                yield TurnEvent("step", {"node": event.node, "label": event.label, "at_ms": recorder.elapsed_ms()})
             elif isinstance(event, ModelCalled) and event.call.cut_mid_stream:
                 # The browser marks the seam: the answer goes on from another provider.
                 yield TurnEvent("step", {"node": "failover", "label": f"{event.call.provider} cut off mid-answer"})
+            for trace in self._traces(turn):
+                yield trace
         if outbound is not None and not outbound.leaked:
             for shown in outgoing(outbound.flush(), None, recorder):
                 yield shown
+            kept = len(placeholders_of(context.vault))
+            recorder.see(GuardPassed("pii_redaction", f"no one else's data in the answer; {kept} in the vault"))
+            for trace in self._traces(turn):
+                yield trace
 
     async def _graph_events(self, fresh: ConversationState, config: Any, context: TurnContext) -> AsyncIterator[Event]:
         """The graph's events, given up at the turn's deadline however the graph spends its time

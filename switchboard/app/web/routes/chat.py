@@ -55,7 +55,7 @@ async def list_messages(conversation: OwnConversationDep, services: ServicesDep)
 async def send_message(
     body: NewMessage, conversation: OwnConversationDep, services: ServicesDep, request: Request
 ) -> EventSourceResponse | dict[str, Any]:
-    """Streams `step`, `token`, `error` and `done` events; JSON instead when asked for it.
+    """Streams `step`, `token`, `trace`, `error` and `done` events; JSON instead when asked for it.
 
     The turn is begun — the message stored — before the response starts: a client that got
     the 200 has a stored message, whatever happens to the server next."""
@@ -84,6 +84,6 @@ async def _collect(events: AsyncIterator[TurnEvent]) -> dict[str, Any]:
             answer.append(event.data["text"])
         elif event.kind == "done":
             result["record"] = event.data
-        else:
+        elif event.kind != "trace":  # the record's timeline has every trace item
             result[f"{event.kind}s"].append(event.data)
     return {"answer": "".join(answer), **result}

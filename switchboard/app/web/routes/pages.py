@@ -9,9 +9,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
+from switchboard.agents.graph import agent_map
+from switchboard.agents.record import TurnRecord
 from switchboard.app.lab.chaos import AGENT, ChaosError
-from switchboard.app.lab.flags import CHAPTERS
+from switchboard.app.lab.flags import CHAPTERS, config_name
+from switchboard.app.shop.help_centre import HelpCentre
 from switchboard.app.turns.records import turn_record
+from switchboard.app.web.article_view import article_view, cited
 from switchboard.app.web.auth import ADMIN_ONLY, CustomerDep, customer_id_of
 from switchboard.app.web.deps import OwnConversationDep, RecordDep, ServicesDep
 from switchboard.app.web.templates import templates
@@ -38,7 +42,17 @@ async def chat_page(request: Request, services: ServicesDep) -> HTMLResponse:
         pickable=pickable,
         model=settings.model,
         router_model=settings.router_model,
+        agent_map=agent_map(services.graph).model_dump(mode="json"),
     )
+
+
+@router.get("/help/{article_id}", response_class=HTMLResponse)
+async def help_article(request: Request, article_id: str, services: ServicesDep) -> HTMLResponse:
+    """The help-centre article an answer cites; a page saying so for an id there is none of."""
+    article = HelpCentre([services.settings.kb_dir]).article(article_id)
+    view = article_view(article) if article is not None else None
+    context = {"article": view, "article_id": article_id}
+    return templates.TemplateResponse(request, "article.html", context, status_code=200 if view else 404)
 
 
 @router.get("/switchboard", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
@@ -61,18 +75,26 @@ async def conversations_partial(request: Request, customer: CustomerDep, service
 @router.get("/ui/conversations/{conversation_id}", response_class=HTMLResponse)
 async def messages_partial(request: Request, conversation: OwnConversationDep, services: ServicesDep) -> HTMLResponse:
     messages = await services.conversations.messages(conversation.id)
-    records = await services.records.many([m.record_id for m in messages if m.record_id])
+    rows = await services.records.many([m.record_id for m in messages if m.record_id])
+    records = {k: turn_record(v) for k, v in rows.items()}
+    sources = {m.id: records[m.record_id].sources for m in messages if m.record_id in records}
     return _page(
         request,
         "partials/messages.html",
         messages=messages,
-        records={k: turn_record(v) for k, v in records.items()},
+        parts={m.id: cited(m.content, sources.get(m.id, [])) for m in messages},
+        records={k: _details(v, services) for k, v in records.items()},
     )
 
 
 @router.get("/ui/records/{record_id}", response_class=HTMLResponse)
-async def details_partial(request: Request, record: RecordDep) -> HTMLResponse:
-    return _page(request, "partials/details.html", record=record)
+async def details_partial(request: Request, record: RecordDep, services: ServicesDep) -> HTMLResponse:
+    return _page(request, "partials/details.html", **_details(record, services))
+
+
+def _details(record: TurnRecord, services: ServicesDep) -> dict[str, Any]:
+    """What the details strip needs: the record, and its configuration named by what differs."""
+    return {"record": record, "config": config_name(record.flags, services.flags.registry)}
 
 
 @router.post("/ui/flags", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
