@@ -8,16 +8,16 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict
 
-from switchboard.app.lab.flags import parse_flag_spec, snapshot_key
+from switchboard.app.lab.flags import config_name, parse_flag_spec, snapshot_key
+from switchboard.app.runs.compare import MAX_COMPARED, chaos_of, compare, dataset_of
 from switchboard.app.runs.replay import DATASETS, RunJob, RunJobs, RunStore
 from switchboard.app.services import Services
 from switchboard.app.shop.models import Run
 from switchboard.app.web.auth import ADMIN_ONLY
-from switchboard.app.web.deps import ServicesDep
+from switchboard.app.web.deps import RecordDep, ServicesDep
 from switchboard.app.web.errors import ApiError, error_responses, not_found
 from switchboard.app.web.responses import JobView, RunRow
 from switchboard.app.web.templates import templates
-from switchboard.evals.report import case_changes, comparison_rows
 
 router = APIRouter(tags=["runs"], dependencies=ADMIN_ONLY)  # runs are the operator's
 
@@ -50,13 +50,16 @@ def _job_view(job: RunJob) -> JobView:
 
 
 def _run_row(run: Run, services: Services) -> dict[str, Any]:
+    registry = services.flags.registry
+    chaos = chaos_of(run)
     return {
         "id": run.id,
         "name": run.name,
+        "label": config_name(run.flags, registry) + (f" · chaos {chaos}" if chaos != "calm" else ""),
         "created_at": run.created_at.isoformat(timespec="seconds"),
-        "dataset": run.dataset.rsplit("/", 1)[-1],
-        "flags": snapshot_key(run.flags, services.flags.registry),
-        "chaos": run.summary.get("chaos", {}).get("preset", "calm"),
+        "dataset": dataset_of(run),
+        "flags": snapshot_key(run.flags, registry),
+        "chaos": chaos,
         "cases": run.summary.get("cases"),
         "pass_at_1": run.summary.get("pass_at_1"),
     }
@@ -100,29 +103,26 @@ async def compare_page(
     services: ServicesDep,
     ids: Annotated[list[str], Query()] = [],  # noqa: B006
 ) -> HTMLResponse:
-    store = RunStore(services.sessions)
-    runs = [run for run in [await store.find(i) for i in ids] if run is not None]
-    if len(runs) < 1:
+    if not ids:
         raise ApiError(422, "invalid_input", "choose at least one run to show")
-    context = {
-        "active": "runs",
-        "runs": [_run_row(r, services) for r in runs],
-        "rows": comparison_rows([r.summary for r in runs]),
-        "changes": [(r.name, case_changes(runs[0].summary, r.summary)) for r in runs[1:]],
-        "chart": _chart_data(runs),
-    }
+    if len(ids) > MAX_COMPARED:
+        raise ApiError(422, "invalid_input", f"compare at most {MAX_COMPARED} runs at once, not {len(ids)}")
+    store = RunStore(services.sessions)
+    runs = []
+    for key in ids:
+        run = await store.find(key)
+        if run is None:
+            raise not_found("run", key)
+        runs.append(run)
+    comparison = compare(runs, services.flags.registry)
+    context = {"active": "runs", "c": comparison, "chart": comparison.chart.model_dump()}
     return templates.TemplateResponse(request, "runs_compare.html", context)
 
 
-def _chart_data(runs: list[Run]) -> dict[str, Any]:
-    scorers = sorted({name for r in runs for name in r.summary["scorers"]})
-    return {
-        "labels": [r.name for r in runs],
-        "scorers": scorers,
-        "rates": [[r.summary["scorers"].get(s, {}).get("rate") for s in scorers] for r in runs],
-        "latency": [[r.summary.get("p50_ms"), r.summary.get("p95_ms")] for r in runs],
-        "cost": [r.summary.get("cost_per_turn_usd") for r in runs],
-    }
+@router.get("/runs/records/{record_id}", response_class=HTMLResponse, include_in_schema=False)
+async def record_page(request: Request, record: RecordDep) -> HTMLResponse:
+    """One turn a run played, its whole request record on a page of its own."""
+    return templates.TemplateResponse(request, "run_record.html", {"active": "runs", "record": record})
 
 
 @router.post("/ui/runs", response_class=HTMLResponse, include_in_schema=False)
