@@ -193,8 +193,8 @@ def _best(values: list[float | None], better: Better) -> list[int]:
 
 
 def _delta(first: float | None, value: float | None, kind: Kind) -> str:
-    if first is None or value is None:
-        return ""
+    if first is None or value is None or value == first:
+        return ""  # no change reads as no change, not as "+0"
     change = value - first
     if kind == "share":
         return f"{change * 100:+.1f} pp"

@@ -27,7 +27,7 @@ class RunColumn(BaseModel):
     label: str  # config_name (+ chaos, dataset, "#2" where needed to tell runs apart)
     name: str  # as stored: the CLI's --name, or config and dataset
     dataset: str
-    created_at: str
+    created_at: str  # "03 Dec 05:50:14", UTC
     chaos: str
     flags: str  # the full snapshot, for a title or a <details>
     approvals: str  # "approvals this run raised: ..."
@@ -124,7 +124,7 @@ def run_columns(runs: Sequence[Run], registry: list[Flag]) -> list[RunColumn]:
             label=label,
             name=run.name,
             dataset=dataset_of(run),
-            created_at=run.created_at.isoformat(timespec="seconds"),
+            created_at=run.created_at.strftime("%d %b %H:%M:%S"),
             chaos=chaos_of(run),
             flags=snapshot_key(run.flags, registry),
             approvals=approvals_line(run.summary.get("approvals")),
