@@ -80,6 +80,7 @@ def test_the_case_table_shows_question_expectation_verdicts_and_links_each_turns
     assert len(record_ids) == 2 * len(CASES)
     record_page = runs_client.get(f"/runs/records/{record_ids[0]}")
     assert record_page.status_code == 200 and record_ids[0] in record_page.text
+    assert "Asked" in record_page.text and "where is order 10057?" in record_page.text
     assert f"/runs/compare?ids={first}" in record_page.text  # back to the run that played it
     stored = runs_client.get(f"/api/runs/{first}").json()["cases"]
     failing = {c["case_id"] for c in stored if not c["passed"]}

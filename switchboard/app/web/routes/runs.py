@@ -12,7 +12,7 @@ from switchboard.app.lab.flags import config_name, parse_flag_spec, snapshot_key
 from switchboard.app.runs.compare import MAX_COMPARED, chaos_of, compare, dataset_of
 from switchboard.app.runs.replay import DATASETS, RunJob, RunJobs, RunStore
 from switchboard.app.services import Services
-from switchboard.app.shop.models import Run
+from switchboard.app.shop.models import Message, Run
 from switchboard.app.web.auth import ADMIN_ONLY
 from switchboard.app.web.deps import RecordDep, ServicesDep
 from switchboard.app.web.errors import ApiError, error_responses, not_found
@@ -103,26 +103,40 @@ async def compare_page(
     services: ServicesDep,
     ids: Annotated[list[str], Query()] = [],  # noqa: B006
 ) -> HTMLResponse:
+    comparison = compare(await _chosen_runs(services, ids), services.flags.registry)
+    context = {"active": "runs", "c": comparison, "chart": comparison.chart.model_dump()}
+    return templates.TemplateResponse(request, "runs_compare.html", context)
+
+
+async def _chosen_runs(services: Services, ids: list[str]) -> list[Run]:
+    """The runs asked for, in order: one to six of them, each one that exists."""
     if not ids:
         raise ApiError(422, "invalid_input", "choose at least one run to show")
     if len(ids) > MAX_COMPARED:
         raise ApiError(422, "invalid_input", f"compare at most {MAX_COMPARED} runs at once, not {len(ids)}")
-    store = RunStore(services.sessions)
-    runs = []
+    store, runs = RunStore(services.sessions), []
     for key in ids:
         run = await store.find(key)
         if run is None:
             raise not_found("run", key)
         runs.append(run)
-    comparison = compare(runs, services.flags.registry)
-    context = {"active": "runs", "c": comparison, "chart": comparison.chart.model_dump()}
-    return templates.TemplateResponse(request, "runs_compare.html", context)
+    return runs
 
 
 @router.get("/runs/records/{record_id}", response_class=HTMLResponse, include_in_schema=False)
-async def record_page(request: Request, record: RecordDep) -> HTMLResponse:
-    """One turn a run played, its whole request record on a page of its own."""
-    return templates.TemplateResponse(request, "run_record.html", {"active": "runs", "record": record})
+async def record_page(request: Request, record: RecordDep, services: ServicesDep) -> HTMLResponse:
+    """One turn a run played: what was asked and answered, and its whole request record."""
+    exchange = _exchange(await services.conversations.messages(record.conversation_id), record.id)
+    context = {"active": "runs", "record": record, "exchange": exchange}
+    return templates.TemplateResponse(request, "run_record.html", context)
+
+
+def _exchange(messages: list[Message], record_id: str) -> list[Message]:
+    """The customer's message and the answer that carries this record."""
+    for i, message in enumerate(messages):
+        if message.record_id == record_id:
+            return [m for m in messages[max(0, i - 1) : i + 1] if m.role == "user" or m is message]
+    return []
 
 
 @router.post("/ui/runs", response_class=HTMLResponse, include_in_schema=False)
