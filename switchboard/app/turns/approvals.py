@@ -152,12 +152,13 @@ class ApprovalDesk:
 
     async def resolve_for_run(self, run_id: str, policy: RunPolicy = "deny") -> RunApprovals:
         """Decide every approval a run left waiting by the run's policy, signed as that policy, so
-        that eval traffic never waits for a person. One the deadline took first stays expired."""
+        that eval traffic never waits for a person. One the deadline took first stays expired; one
+        whose decision failed (logged) is counted as pending, and stays out of the live queue."""
         note = f"Eval run {run_id}: decided by the run's policy ({policy}), not by a person."
         for approval in [a for a in await self.raised_by(run_id) if a.status == PENDING]:
             try:
                 await self.decide(approval.id, ConsoleDecision(decision=policy, note=note), f"run policy: {policy}")
-            except AlreadyDecided:
+            except (AlreadyDecided, DecisionFailed):
                 continue
         resolved = Counter(a.status for a in await self.raised_by(run_id))
         return RunApprovals(raised=sum(resolved.values()), policy=policy, resolved=dict(resolved))
