@@ -18,8 +18,16 @@ pytestmark = pytest.mark.e2e
 RUN_TIMEOUT_MS = 120_000  # a golden run (119 cases) takes ~20 s on the slowed demo models; CI is slower
 
 # Every cell of the metric table whose content is wider than its box: it would be clipped.
-CLIPPED_CELLS = """() => [...document.querySelectorAll('#metric-table td, #metric-table th')]
+CLIPPED_CELLS = """() => [...document.querySelectorAll('#metric-table td, #metric-table th, #runs-header th')]
   .filter((cell) => cell.scrollWidth > cell.clientWidth + 1).map((cell) => cell.textContent.trim())"""
+
+# Each chart's legend, and its bars drawn less than 3 px tall (a value that is there but unseen).
+CHARTS = """() => ['chart-scorers', 'chart-latency', 'chart-cost'].map((id) => {
+  const chart = Chart.getChart(id);
+  const flat = chart.data.datasets.flatMap((d, i) => chart.getDatasetMeta(i).data
+    .filter((bar, j) => d.data[j] !== null).map((bar) => Math.abs(bar.base - bar.y)));
+  return {legend: chart.data.datasets.map((d) => d.label), unseen: flat.filter((h) => h < 3).length};
+})"""
 
 # Starts a run over the API from the tab (its cookies sign it in) and waits, in the page, for it to end.
 RUN_IN_PAGE = """async ([dataset, flags]) => {
@@ -107,6 +115,8 @@ def test_six_runs_side_by_side_are_readable_and_tell_apart(page: Page) -> None:
     labels = [headers.nth(i).inner_text().strip() for i in range(1, 7)]
     assert len(set(labels)) == 6 and "defaults #2" in labels, labels
     assert_readable(page)
+    for chart in page.evaluate(CHARTS):
+        assert chart == {"legend": labels, "unseen": 0}
     expect(page.locator("#runs-header tr.difference").first).to_be_visible()
     page.screenshot(path=DOCS / "compare-six.png", full_page=True)
 
