@@ -103,6 +103,12 @@ def test_a_page_run_compared_with_the_previous_is_readable_at_1280(page: Page, f
     expect(page.locator(".runs-list .run-name").first).to_have_text("defaults")
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     page.screenshot(path=DOCS / "runs.png", full_page=True)
+    page.get_by_role("button", name="Compare selected").click()
+    expect(page.locator("#choice-problem")).to_have_text("Tick at least one run.")
+    page.locator(".runs-list input[name=ids]").nth(0).check()
+    page.locator(".runs-list input[name=ids]").nth(1).check()
+    page.get_by_role("button", name="Compare selected").click()
+    expect(page.locator("h1")).to_have_text("2 runs side by side")
 
 
 def test_six_runs_side_by_side_are_readable_and_tell_apart(page: Page) -> None:

@@ -63,6 +63,16 @@
     document.getElementById("cases-shown").textContent = `${shown} of ${rows.length} shown`;
   };
 
+  // The runs list: two to six runs fit side by side; say so rather than send the page an error.
+  const guardChoice = (form) => form.addEventListener("submit", (event) => {
+    const chosen = form.querySelectorAll("input[name=ids]:checked").length;
+    const problem = chosen === 0 ? "Tick at least one run." : chosen > 6 ? `Tick at most 6 runs, not ${chosen}.` : "";
+    document.getElementById("choice-problem").textContent = problem;
+    if (problem) event.preventDefault();
+  });
+
+  const form = document.getElementById("runs-form");
+  if (form) guardChoice(form);
   const embedded = document.getElementById("chart-data");
   if (embedded) drawCharts(JSON.parse(embedded.textContent));
   if (document.getElementById("case-table")) {

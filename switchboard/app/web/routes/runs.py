@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
@@ -49,20 +49,20 @@ def _job_view(job: RunJob) -> JobView:
     return JobView(**job.__dict__, finished=job.finished)
 
 
-def _run_row(run: Run, services: Services) -> dict[str, Any]:
+def _run_row(run: Run, services: Services) -> RunRow:
     registry = services.flags.registry
     chaos = chaos_of(run)
-    return {
-        "id": run.id,
-        "name": run.name,
-        "label": config_name(run.flags, registry) + (f" · chaos {chaos}" if chaos != "calm" else ""),
-        "created_at": run.created_at.isoformat(timespec="seconds"),
-        "dataset": dataset_of(run),
-        "flags": snapshot_key(run.flags, registry),
-        "chaos": chaos,
-        "cases": run.summary.get("cases"),
-        "pass_at_1": run.summary.get("pass_at_1"),
-    }
+    return RunRow(
+        id=run.id,
+        name=run.name,
+        label=config_name(run.flags, registry) + (f" · chaos {chaos}" if chaos != "calm" else ""),
+        created_at=run.created_at.isoformat(timespec="seconds"),
+        dataset=dataset_of(run),
+        flags=snapshot_key(run.flags, registry),
+        chaos=chaos,
+        cases=run.summary.get("cases"),
+        pass_at_1=run.summary.get("pass_at_1"),
+    )
 
 
 @router.post("/api/runs", status_code=202, responses=error_responses(400, 401, 409, 422))
@@ -80,7 +80,7 @@ async def job_status(job_id: str, jobs: JobsDep) -> JobView:
 
 @router.get("/api/runs", responses=error_responses(401))
 async def list_runs(services: ServicesDep) -> list[RunRow]:
-    return [RunRow.model_validate(_run_row(r, services)) for r in await RunStore(services.sessions).recent()]
+    return [_run_row(r, services) for r in await RunStore(services.sessions).recent()]
 
 
 @router.get("/api/runs/{run_id}", responses=error_responses(401, 404, 422))
