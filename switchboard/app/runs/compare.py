@@ -96,15 +96,17 @@ def chaos_of(run: Run) -> str:
     return str(run.summary.get("chaos", {}).get("preset", "calm"))
 
 
+def config_label(run: Run, registry: list[Flag]) -> str:
+    """The run's configuration by what differs ("defaults − rag"), and its chaos unless calm."""
+    chaos = chaos_of(run)
+    return config_name(run.flags, registry) + (f" · chaos {chaos}" if chaos != "calm" else "")
+
+
 def run_labels(runs: Sequence[Run], registry: list[Flag]) -> list[str]:
-    """Each run's configuration name, with chaos and dataset where they vary; a label two runs
+    """Each run's configuration label, with its dataset where they vary; a label two runs
     would share gets "#2", "#3" on the later ones, so every legend tells them apart."""
     datasets = {dataset_of(r) for r in runs}
-    labels = []
-    for run in runs:
-        label = config_name(run.flags, registry)
-        label += f" · chaos {chaos_of(run)}" if chaos_of(run) != "calm" else ""
-        labels.append(label + (f" · {dataset_of(run)}" if len(datasets) > 1 else ""))
+    labels = [config_label(r, registry) + (f" · {dataset_of(r)}" if len(datasets) > 1 else "") for r in runs]
     return _numbered(labels)
 
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict
 
-from switchboard.app.lab.flags import config_name, parse_flag_spec, snapshot_key
-from switchboard.app.runs.compare import MAX_COMPARED, chaos_of, compare, dataset_of
+from switchboard.app.lab.flags import parse_flag_spec, snapshot_key
+from switchboard.app.runs.compare import MAX_COMPARED, chaos_of, compare, config_label, dataset_of
 from switchboard.app.runs.replay import DATASETS, RunJob, RunJobs, RunStore
 from switchboard.app.services import Services
 from switchboard.app.shop.models import Message, Run
@@ -51,15 +51,14 @@ def _job_view(job: RunJob) -> JobView:
 
 def _run_row(run: Run, services: Services) -> RunRow:
     registry = services.flags.registry
-    chaos = chaos_of(run)
     return RunRow(
         id=run.id,
         name=run.name,
-        label=config_name(run.flags, registry) + (f" · chaos {chaos}" if chaos != "calm" else ""),
+        label=config_label(run, registry),
         created_at=run.created_at.isoformat(timespec="seconds"),
         dataset=dataset_of(run),
         flags=snapshot_key(run.flags, registry),
-        chaos=chaos,
+        chaos=chaos_of(run),
         cases=run.summary.get("cases"),
         pass_at_1=run.summary.get("pass_at_1"),
     )
