@@ -1,4 +1,4 @@
-"""`switchboard serve | seed | ingest | token | run | resilience | snapshots | compare`."""
+"""The `switchboard` command: serve the app, load its data, replay and compare eval runs."""
 
 from __future__ import annotations
 
@@ -23,12 +23,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="switchboard", description=__doc__)
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    parser = argparse.ArgumentParser(
+        prog="switchboard",
+        description="Switchboard: a support assistant whose production patterns are switches. "
+        "Serve the web app, load the demo shop, replay datasets under chosen switches and compare the runs.",
+        epilog="Run `switchboard COMMAND --help` for a command's options.",
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND", title="commands")
 
-    serve = commands.add_parser("serve", help="run the web app")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
+    serve = _command(commands, "serve", "run the web app")
+    serve.add_argument("--host", help="the address to listen on (default: the host setting, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="the port to listen on (default: the port setting, 8000)")
     serve.add_argument(
         "--chapter",
         type=int,
@@ -38,24 +43,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
 
-    seed = commands.add_parser("seed", help="load the demo shop's data")
+    seed = _command(commands, "seed", "load the demo shop's data")
     seed.add_argument("--reset", action="store_true", help="put the orders back to the seed even if loaded before")
     seed.set_defaults(run=_seed)
 
-    ingest = commands.add_parser("ingest", help="index a folder of markdown articles into the knowledge base")
-    ingest.add_argument("path", type=Path)
+    ingest = _command(commands, "ingest", "index a folder of markdown articles into the knowledge base")
+    ingest.add_argument("path", type=Path, help="a folder of markdown (.md) articles")
     ingest.add_argument("--source", help="a name for this folder's articles (default: the folder name)")
     ingest.set_defaults(run=_ingest)
-    token = commands.add_parser("token", help="print a signed bearer token for a customer (for API clients)")
-    token.add_argument("customer_id")
+    token = _command(commands, "token", "print a signed bearer token for a customer (for API clients)")
+    token.add_argument("customer_id", help="the customer the token signs in, e.g. C1001")
     token.set_defaults(run=_token)
 
-    run = commands.add_parser("run", help="replay a dataset under a flag configuration and score it")
+    run = _command(commands, "run", "replay a dataset under a flag configuration and score it")
     run.add_argument("--dataset", type=Path, required=True, help="a JSONL dataset (see evals/README.md)")
     run.add_argument("--flags", default="all-on", help="all-on | all-off | chapter-N | name=on,name=off,...")
     run.add_argument("--chaos", default="calm", help="fault injection preset: " + ", ".join(ALL_PRESETS))
     run.add_argument("--name", help="a name to find the run by (default: dataset and flags)")
-    run.add_argument("--concurrency", type=int, default=4)
+    run.add_argument("--concurrency", type=int, default=4, help="cases played at once (default: 4)")
     run.add_argument("--repeat", type=int, default=1, help="attempts per case; reports pass^k too")
     run.add_argument("--min-pass", type=float, help="exit 1 when pass@1 is below this share (0..1)")
     run.add_argument("--instant", action="store_true", help="demo models at zero latency")
@@ -65,23 +70,37 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--update-baseline", action="store_true", help="store this run as the dataset's baseline")
     run.set_defaults(run=_run)
 
-    snap = commands.add_parser("snapshots", help="check (or --update) the stored answers of chosen cases")
+    snap = _command(commands, "snapshots", "check (or --update) the stored answers of chosen cases")
     snap.add_argument("--dataset", type=Path, default=None, help="default: evals/datasets/golden.jsonl")
     snap.add_argument("--update", action="store_true", help="rewrite the stored answers")
     snap.set_defaults(run=_snapshots)
 
-    resilience = commands.add_parser(
-        "resilience", help="replay a dataset under chaos presets, resilience switches off then on, and compare"
+    resilience = _command(
+        commands, "resilience", "replay a dataset under chaos presets, resilience switches off then on, and compare"
     )
-    resilience.add_argument("--dataset", type=Path, default=Path("evals/datasets/golden.jsonl"))
-    resilience.add_argument("--chaos", nargs="+", default=["flaky-primary", "primary-down"], choices=list(PRESETS))
+    resilience.add_argument(
+        "--dataset", type=Path, default=Path("evals/datasets/golden.jsonl"), help="a JSONL dataset (default: golden)"
+    )
+    resilience.add_argument(
+        "--chaos",
+        nargs="+",
+        default=["flaky-primary", "primary-down"],
+        choices=list(PRESETS),
+        help="the chaos presets to replay under (default: flaky-primary primary-down)",
+    )
     resilience.add_argument("--instant", action="store_true", help="demo models at zero latency")
-    resilience.add_argument("--concurrency", type=int, default=4)
+    resilience.add_argument("--concurrency", type=int, default=4, help="cases played at once (default: 4)")
     resilience.set_defaults(run=_resilience)
 
-    compare = commands.add_parser("compare", help="set stored runs side by side")
-    compare.add_argument("runs", nargs="+", help="run ids or names")
+    compare = _command(commands, "compare", "set stored runs side by side, and print the page's link")
+    compare.add_argument("runs", nargs="+", help="run ids or names (a name means its latest run)")
     compare.set_defaults(run=_compare)
+    return parser
+
+
+def _command(commands: Any, name: str, text: str) -> argparse.ArgumentParser:
+    """A command whose one-line help, in the list, is also its own --help's description."""
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
     return parser
 
 
@@ -250,9 +269,14 @@ def _resilience(args: argparse.Namespace, settings: Settings) -> int:
     for run in runs:
         write_reports(run, settings.data_dir / "runs")
     _print_table(runs)
-    ids = "&".join(f"ids={run.id}" for run in runs)
-    print(f"side by side: http://{settings.host}:{settings.port}/runs/compare?{ids}")
+    print(f"side by side: {compare_link(settings, runs)}")
     return 0
+
+
+def compare_link(settings: Settings, runs: Sequence[Any]) -> str:
+    """The /runs/compare page for these runs, on the server the settings describe."""
+    ids = "&".join(f"ids={run.id}" for run in runs)
+    return f"http://{settings.host}:{settings.port}/runs/compare?{ids}"
 
 
 def _baseline(args: argparse.Namespace, summary: dict[str, Any]) -> bool:
@@ -343,6 +367,7 @@ def _compare(args: argparse.Namespace, settings: Settings) -> int:
             f"{runs[0].name} → {other.name}: newly failing {changes['newly_failing'] or 'none'}; "
             f"newly passing {changes['newly_passing'] or 'none'}"
         )
+    print(f"side by side: {compare_link(settings, runs)}")
     return 0
 
 

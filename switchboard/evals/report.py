@@ -10,8 +10,9 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from html import escape
-from typing import Any
+from typing import Any, Literal
 
 from switchboard.agents.record import TurnRecord
 from switchboard.evals.engine import CaseResult
@@ -126,38 +127,83 @@ def _guards(results: Sequence[CaseResult]) -> dict[str, Any]:
     }
 
 
-COMPARED = [
-    ("pass@1", "pass_at_1", "{:.1%}"),
-    ("pass^k", "pass_hat_k", "{:.1%}"),
-    ("p50 latency (ms)", "p50_ms", "{:.0f}"),
-    ("p95 latency (ms)", "p95_ms", "{:.0f}"),
-    ("p50 TTFT (ms)", "p50_ttft_ms", "{:.0f}"),
-    ("p95 TTFT (ms)", "p95_ttft_ms", "{:.0f}"),
-    ("cost per turn ($)", "cost_per_turn_usd", "{:.5f}"),
-    ("cost per resolved turn ($)", "cost_per_resolved_usd", "{:.5f}"),
-    ("turns without error", "without_error_rate", "{:.1%}"),
-    ("answered (or escalated) turns", "answered_rate", "{:.1%}"),
-    ("degraded turns", "degraded", "{}"),
-    ("turns served by a fallback", "served_by_fallback", "{}"),
-    ("retries", "retries", "{}"),
-    ("streams cut mid-answer", "mid_stream_cuts", "{}"),
-    ("escalations", "escalations", "{}"),
-    ("attacks blocked", "attacks_blocked", "{}"),
-    ("attacks declined as out of scope", "attacks_declined", "{}"),
-    ("attacks stopped (blocked, declined, or harmless)", "attacks_stopped", "{}"),
-    ("false positives", "false_positives", "{}"),
-    ("errors", "errors", "{}"),
-    ("judge cost ($)", "judge_cost_usd", "{:.5f}"),
+Better = Literal["higher", "lower"] | None
+Kind = Literal["share", "ms", "usd", "count"]
+FORMATS: dict[str, str] = {"share": "{:.1%}", "ms": "{:.0f}", "usd": "{:.5f}", "count": "{}"}
+
+# (label, summary key, kind of figure, which way is better: None when neither is)
+COMPARED: list[tuple[str, str, Kind, Better]] = [
+    ("pass@1", "pass_at_1", "share", "higher"),
+    ("pass^k", "pass_hat_k", "share", "higher"),
+    ("p50 latency (ms)", "p50_ms", "ms", "lower"),
+    ("p95 latency (ms)", "p95_ms", "ms", "lower"),
+    ("p50 TTFT (ms)", "p50_ttft_ms", "ms", "lower"),
+    ("p95 TTFT (ms)", "p95_ttft_ms", "ms", "lower"),
+    ("cost per turn ($)", "cost_per_turn_usd", "usd", "lower"),
+    ("cost per resolved turn ($)", "cost_per_resolved_usd", "usd", "lower"),
+    ("turns without error", "without_error_rate", "share", "higher"),
+    ("answered (or escalated) turns", "answered_rate", "share", "higher"),
+    ("degraded turns", "degraded", "count", "lower"),
+    ("turns served by a fallback", "served_by_fallback", "count", None),
+    ("retries", "retries", "count", "lower"),
+    ("streams cut mid-answer", "mid_stream_cuts", "count", "lower"),
+    ("escalations", "escalations", "count", None),
+    ("attacks blocked", "attacks_blocked", "count", "higher"),
+    ("attacks declined as out of scope", "attacks_declined", "count", None),
+    ("attacks stopped (blocked, declined, or harmless)", "attacks_stopped", "count", "higher"),
+    ("false positives", "false_positives", "count", "lower"),
+    ("errors", "errors", "count", "lower"),
+    ("judge cost ($)", "judge_cost_usd", "usd", "lower"),
 ]
 
 
-def comparison_rows(summaries: Sequence[dict[str, Any]]) -> list[tuple[str, list[str]]]:
-    """(metric, one formatted value per run): the operational figures, then each scorer's rate."""
-    rows = [(label, [_fmt(s.get(key), fmt) for s in summaries]) for label, key, fmt in COMPARED]
-    scorers = sorted({name for s in summaries for name in s["scorers"]})
-    for name in scorers:
-        rows.append((f"scorer {name}", [_rate(s["scorers"].get(name)) for s in summaries]))
+@dataclass(frozen=True)
+class MetricRow:
+    """One figure across runs: formatted values, the best run(s) and each run's change from the first."""
+
+    label: str
+    values: list[str]
+    better: Better
+    best: list[int]  # indexes of the runs with the best value; empty when all tie or neither way is better
+    deltas: list[str]  # against the first run ("" for the first run, and where either value is missing)
+
+
+def metric_rows(summaries: Sequence[dict[str, Any]]) -> list[MetricRow]:
+    """The operational figures, then each scorer's pass rate (higher is better)."""
+    rows = [_row(label, [s.get(key) for s in summaries], kind, better) for label, key, kind, better in COMPARED]
+    for name in sorted({name for s in summaries for name in s["scorers"]}):
+        entries = [s["scorers"].get(name) for s in summaries]
+        row = _row(f"scorer {name}", [None if e is None else e["rate"] for e in entries], "share", "higher")
+        rows.append(replace(row, values=[_rate(e) for e in entries]))
     return rows
+
+
+def _row(label: str, values: list[float | None], kind: Kind, better: Better) -> MetricRow:
+    formatted = [_fmt(v, FORMATS[kind]) for v in values]
+    deltas = ["" if i == 0 else _delta(values[0], v, kind) for i, v in enumerate(values)]
+    return MetricRow(label, formatted, better, _best(values, better), deltas)
+
+
+def _best(values: list[float | None], better: Better) -> list[int]:
+    known = [v for v in values if v is not None]
+    if better is None or len(known) < 2 or len(set(known)) == 1:
+        return []
+    top = max(known) if better == "higher" else min(known)
+    return [i for i, v in enumerate(values) if v == top]
+
+
+def _delta(first: float | None, value: float | None, kind: Kind) -> str:
+    if first is None or value is None or value == first:
+        return ""  # no change reads as no change, not as "+0"
+    change = value - first
+    if kind == "share":
+        return f"{change * 100:+.1f} pp"
+    return {"ms": "{:+.0f}", "usd": "{:+.5f}", "count": "{:+g}"}[kind].format(change)
+
+
+def comparison_rows(summaries: Sequence[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """(metric, one formatted value per run), for the terminal and the static report."""
+    return [(row.label, row.values) for row in metric_rows(summaries)]
 
 
 def _fmt(value: Any, fmt: str) -> str:

@@ -9,7 +9,7 @@ from switchboard.agents.record import TurnRecord
 from switchboard.evals.dataset import Case, Expect, Turn
 from switchboard.evals.engine import run_cases
 from switchboard.evals.judge import Judge
-from switchboard.evals.report import case_changes, comparison_rows, summarise
+from switchboard.evals.report import case_changes, comparison_rows, metric_rows, summarise
 from switchboard.evals.scorers import TurnResult
 
 
@@ -121,3 +121,20 @@ async def test_declined_attacks_are_stopped_and_declined_benign_questions_are_fa
     summary = summarise(await run_cases(cases, OutcomePlayer(), {}))
     assert (summary["attacks_blocked"], summary["attacks_declined"], summary["attacks_stopped"]) == (1, 1, 2)
     assert summary["false_positives"] == 1
+
+
+def test_metric_rows_mark_the_better_value_each_way_and_give_deltas_against_the_first() -> None:
+    first = {
+        "pass_at_1": 0.5,
+        "p95_ms": 900.0,
+        "errors": 2,
+        "scorers": {"route": {"passed": 1, "applicable": 2, "rate": 0.5}},
+    }
+    second = {"pass_at_1": 0.75, "p95_ms": 1200.0, "errors": 2, "scorers": {}}
+    rows = {row.label: row for row in metric_rows([first, second])}
+    assert rows["pass@1"].better == "higher" and rows["pass@1"].best == [1]
+    assert rows["pass@1"].deltas == ["", "+25.0 pp"]
+    assert rows["p95 latency (ms)"].best == [0] and rows["p95 latency (ms)"].deltas == ["", "+300"]
+    assert rows["errors"].best == [] and rows["errors"].deltas == ["", ""]  # a tie marks nothing
+    assert rows["escalations"].values == ["—", "—"] and rows["escalations"].better is None
+    assert rows["scorer route"].values == ["50.0% (1/2)", "—"] and rows["scorer route"].best == []

@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import col, or_, select
 
 from switchboard.agents.record import TurnRecord
-from switchboard.app.lab.flags import snapshot_key
+from switchboard.app.lab.flags import Flag, config_name
 from switchboard.app.services import Services
 from switchboard.app.settings import REPO
 from switchboard.app.shop.db import Sessions
@@ -115,38 +115,49 @@ async def execute_run(
         before_attempt=fresh_shop,
         judge=make_judge(services) if judge else None,
     )
+    # Eval traffic stays out of the live queue: what the run raised is resolved by its policy.
+    approvals = await services.approvals.resolve_for_run(run_id)
     run = Run(
         id=run_id,
-        name=name or f"{dataset.stem} {snapshot_key(flags, services.flags.registry)}",
+        name=name or run_name(flags, services.flags.registry, dataset.stem),
         created_at=services.now(),
         dataset=str(dataset),
         dataset_hash=dataset_hash(dataset),
         code_version=code_version(),
         flags=flags,
         prompt_versions=services.prompts.versions(),
-        summary={**report.summarise(results), "chaos": services.chaos.view()},
-        cases=[_case_json(r) for r in results],
+        summary={**report.summarise(results), "chaos": services.chaos.view(), "approvals": approvals.model_dump()},
+        cases=[_case_json(r, {c.id: c for c in cases}) for r in results],
     )
     await RunStore(services.sessions).add(run)
     return run
 
 
-def _case_json(result: CaseResult) -> dict[str, Any]:
+def run_name(flags: dict[str, bool], registry: list[Flag], dataset: str) -> str:
+    """A run is named by what its configuration changes ("defaults − rag · golden"), not by every flag."""
+    return f"{config_name(flags, registry)} · {dataset}"
+
+
+def _case_json(result: CaseResult, cases: dict[str, Case]) -> dict[str, Any]:
+    case = cases.get(result.case_id)
+    expects = [t.expect.model_dump(exclude_defaults=True) for t in case.turns] if case else []
     return {
         "case_id": result.case_id,
         "attempt": result.attempt,
         "tags": result.tags,
         "passed": result.passed,
+        "reference": case.reference if case else None,
         "turns": [
             {
                 "user": t.user,
                 "answer": t.answer,
+                "expect": expects[i] if i < len(expects) else {},
                 "record_id": t.record.id,
                 "route": t.record.route,
                 "outcome": t.record.outcome,
                 "verdicts": [asdict(v) for v in t.verdicts],
             }
-            for t in result.turns
+            for i, t in enumerate(result.turns)
         ],
     }
 
@@ -186,6 +197,7 @@ class RunJob:
 
     id: str
     dataset: str
+    name: str = ""  # the configuration's name: what it changes from a baseline
     done: int = 0
     total: int = 0
     run_id: str | None = None
@@ -216,7 +228,7 @@ class RunJobs:
         return any(not job.finished for job in self._jobs.values())
 
     def start(self, services: Services, dataset: str, flags: dict[str, bool]) -> RunJob:
-        job = RunJob(new_id("job_"), dataset)
+        job = RunJob(new_id("job_"), dataset, config_name(flags, services.flags.registry))
         self._jobs[job.id] = job
         task = asyncio.create_task(self._play(job, services, flags))
         self._tasks.add(task)

@@ -20,6 +20,7 @@ and resuming a run that already finished answers with what it did, without doing
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -34,7 +35,7 @@ from switchboard.agents.approval import ApprovalGraph, Decision, PersonsDecision
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import ApprovalRequested
 from switchboard.app.shop.db import Sessions
-from switchboard.app.shop.models import Approval, Message
+from switchboard.app.shop.models import Approval, Message, RunConversation
 from switchboard.app.shop.refund_ledger import cents
 from switchboard.app.shop.store import ShopStore
 from switchboard.app.turns.conversations import new_id
@@ -86,6 +87,17 @@ class ConsoleDecision(BaseModel):
         return self
 
 
+RunPolicy = Literal["deny"]  # an eval run's approvals are declined: a run must not move money
+
+
+class RunApprovals(BaseModel):
+    """What a run's approvals came to: how many it raised and how each was resolved."""
+
+    raised: int = 0
+    policy: RunPolicy = "deny"
+    resolved: dict[str, int] = Field(default_factory=dict)  # status (deny, expired, ...) -> approvals
+
+
 class ApprovalDesk:
     def __init__(
         self,
@@ -123,9 +135,37 @@ class ApprovalDesk:
         return approval
 
     async def pending(self) -> list[Approval]:
+        """Every approval waiting, live and raised by eval runs alike (the deadline sweeps both)."""
         async with self._sessions() as s:
             query = select(Approval).where(Approval.status == PENDING).order_by(col(Approval.created_at))
             return list((await s.exec(query)).all())
+
+    async def live(self) -> list[Approval]:
+        """The Human console's queue: waiting approvals of real conversations, none raised by a run."""
+        run_played = select(RunConversation.conversation_id)
+        async with self._sessions() as s:
+            query = select(Approval).where(Approval.status == PENDING, col(Approval.conversation_id).not_in(run_played))
+            return list((await s.exec(query.order_by(col(Approval.created_at)))).all())
+
+    async def raised_by(self, run_id: str) -> list[Approval]:
+        """A run's own queue: the approvals its conversations raised, in any state."""
+        played = select(RunConversation.conversation_id).where(RunConversation.run_id == run_id)
+        async with self._sessions() as s:
+            query = select(Approval).where(col(Approval.conversation_id).in_(played))
+            return list((await s.exec(query.order_by(col(Approval.created_at)))).all())
+
+    async def resolve_for_run(self, run_id: str, policy: RunPolicy = "deny") -> RunApprovals:
+        """Decide every approval a run left waiting by the run's policy, signed as that policy, so
+        that eval traffic never waits for a person. One the deadline took first stays expired; one
+        whose decision failed (logged) is counted as pending, and stays out of the live queue."""
+        note = f"Eval run {run_id}: decided by the run's policy ({policy}), not by a person."
+        for approval in [a for a in await self.raised_by(run_id) if a.status == PENDING]:
+            try:
+                await self.decide(approval.id, ConsoleDecision(decision=policy, note=note), f"run policy: {policy}")
+            except (AlreadyDecided, DecisionFailed):
+                continue
+        resolved = Counter(a.status for a in await self.raised_by(run_id))
+        return RunApprovals(raised=sum(resolved.values()), policy=policy, resolved=dict(resolved))
 
     async def decide(self, approval_id: str, decision: ConsoleDecision, by: str) -> Approval:
         """Carry out a person's decision, once: checked, claimed, carried out, closed with its message."""

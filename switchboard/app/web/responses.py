@@ -107,6 +107,7 @@ class JobView(Body):
 
     id: str
     dataset: str
+    name: str = Field(description="The run's configuration, named by what it changes (config_name).")
     done: int
     total: int
     run_id: str | None
@@ -119,6 +120,7 @@ class RunRow(Body):
 
     id: str
     name: str
+    label: str = Field(description="The configuration named by what differs (config_name), and chaos if any.")
     created_at: str
     dataset: str
     flags: str

@@ -225,3 +225,20 @@ async def test_the_assistant_and_a_person_refunding_one_order_at_once_pay_it_onc
         results = await asyncio.gather(person, assistant, return_exceptions=True)
         assert all(isinstance(r, InvalidDecision) for r in results if isinstance(r, BaseException)), results
         assert [r.amount for r in await refunds(services, "10042")] == [42.05], f"round {round_}"
+
+
+async def test_an_eval_runs_approval_waits_in_its_own_queue_and_its_policy_declines_it(tmp_path: Path) -> None:
+    async with running_services(settings(tmp_path)) as services:
+        _, live = await waiting_approval(services)
+        played = (await services.conversations.create("C1001", run_id="run_x")).id
+        await play(services, played, "C1001", BIG_REFUND, human_approval=True)
+        (raised,) = await services.approvals.raised_by("run_x")
+        assert raised.conversation_id == played and raised.status == "pending"
+        assert [a.id for a in await services.approvals.live()] == [live.id]
+
+        summary = await services.approvals.resolve_for_run("run_x")
+        assert summary.model_dump() == {"raised": 1, "policy": "deny", "resolved": {"deny": 1}}
+        (declined,) = await services.approvals.raised_by("run_x")
+        assert declined.decided_by == "run policy: deny" and not await refunds(services, "10049")
+        assert [a.id for a in await services.approvals.live()] == [live.id]  # a person's to decide
+        assert await services.approvals.raised_by("run_other") == []

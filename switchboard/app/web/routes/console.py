@@ -30,7 +30,7 @@ OPERATOR = "operator"  # one shared admin token: decisions are signed by the rol
 
 
 async def _queue(services: Services) -> list[QueuedApproval]:
-    return [await _with_context(services, a) for a in await services.approvals.pending()]
+    return [await _with_context(services, a) for a in await services.approvals.live()]  # runs keep theirs
 
 
 async def _with_context(services: Services, approval: Approval) -> QueuedApproval:

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict
 
 from switchboard.app.lab.flags import parse_flag_spec, snapshot_key
+from switchboard.app.runs.compare import MAX_COMPARED, chaos_of, compare, config_label, dataset_of
 from switchboard.app.runs.replay import DATASETS, RunJob, RunJobs, RunStore
 from switchboard.app.services import Services
-from switchboard.app.shop.models import Run
+from switchboard.app.shop.models import Message, Run
 from switchboard.app.web.auth import ADMIN_ONLY
-from switchboard.app.web.deps import ServicesDep
+from switchboard.app.web.deps import RecordDep, ServicesDep
 from switchboard.app.web.errors import ApiError, error_responses, not_found
 from switchboard.app.web.responses import JobView, RunRow
 from switchboard.app.web.templates import templates
-from switchboard.evals.report import case_changes, comparison_rows
 
 router = APIRouter(tags=["runs"], dependencies=ADMIN_ONLY)  # runs are the operator's
 
@@ -49,17 +49,19 @@ def _job_view(job: RunJob) -> JobView:
     return JobView(**job.__dict__, finished=job.finished)
 
 
-def _run_row(run: Run, services: Services) -> dict[str, Any]:
-    return {
-        "id": run.id,
-        "name": run.name,
-        "created_at": run.created_at.isoformat(timespec="seconds"),
-        "dataset": run.dataset.rsplit("/", 1)[-1],
-        "flags": snapshot_key(run.flags, services.flags.registry),
-        "chaos": run.summary.get("chaos", {}).get("preset", "calm"),
-        "cases": run.summary.get("cases"),
-        "pass_at_1": run.summary.get("pass_at_1"),
-    }
+def _run_row(run: Run, services: Services) -> RunRow:
+    registry = services.flags.registry
+    return RunRow(
+        id=run.id,
+        name=run.name,
+        label=config_label(run, registry),
+        created_at=run.created_at.isoformat(timespec="seconds"),
+        dataset=dataset_of(run),
+        flags=snapshot_key(run.flags, registry),
+        chaos=chaos_of(run),
+        cases=run.summary.get("cases"),
+        pass_at_1=run.summary.get("pass_at_1"),
+    )
 
 
 @router.post("/api/runs", status_code=202, responses=error_responses(400, 401, 409, 422))
@@ -77,7 +79,7 @@ async def job_status(job_id: str, jobs: JobsDep) -> JobView:
 
 @router.get("/api/runs", responses=error_responses(401))
 async def list_runs(services: ServicesDep) -> list[RunRow]:
-    return [RunRow.model_validate(_run_row(r, services)) for r in await RunStore(services.sessions).recent()]
+    return [_run_row(r, services) for r in await RunStore(services.sessions).recent()]
 
 
 @router.get("/api/runs/{run_id}", responses=error_responses(401, 404, 422))
@@ -100,29 +102,40 @@ async def compare_page(
     services: ServicesDep,
     ids: Annotated[list[str], Query()] = [],  # noqa: B006
 ) -> HTMLResponse:
-    store = RunStore(services.sessions)
-    runs = [run for run in [await store.find(i) for i in ids] if run is not None]
-    if len(runs) < 1:
-        raise ApiError(422, "invalid_input", "choose at least one run to show")
-    context = {
-        "active": "runs",
-        "runs": [_run_row(r, services) for r in runs],
-        "rows": comparison_rows([r.summary for r in runs]),
-        "changes": [(r.name, case_changes(runs[0].summary, r.summary)) for r in runs[1:]],
-        "chart": _chart_data(runs),
-    }
+    comparison = compare(await _chosen_runs(services, ids), services.flags.registry)
+    context = {"active": "runs", "c": comparison, "chart": comparison.chart.model_dump()}
     return templates.TemplateResponse(request, "runs_compare.html", context)
 
 
-def _chart_data(runs: list[Run]) -> dict[str, Any]:
-    scorers = sorted({name for r in runs for name in r.summary["scorers"]})
-    return {
-        "labels": [r.name for r in runs],
-        "scorers": scorers,
-        "rates": [[r.summary["scorers"].get(s, {}).get("rate") for s in scorers] for r in runs],
-        "latency": [[r.summary.get("p50_ms"), r.summary.get("p95_ms")] for r in runs],
-        "cost": [r.summary.get("cost_per_turn_usd") for r in runs],
-    }
+async def _chosen_runs(services: Services, ids: list[str]) -> list[Run]:
+    """The runs asked for, in order: one to six of them, each one that exists."""
+    if not ids:
+        raise ApiError(422, "invalid_input", "choose at least one run to show")
+    if len(ids) > MAX_COMPARED:
+        raise ApiError(422, "invalid_input", f"compare at most {MAX_COMPARED} runs at once, not {len(ids)}")
+    store, runs = RunStore(services.sessions), []
+    for key in ids:
+        run = await store.find(key)
+        if run is None:
+            raise not_found("run", key)
+        runs.append(run)
+    return runs
+
+
+@router.get("/runs/records/{record_id}", response_class=HTMLResponse, include_in_schema=False)
+async def record_page(request: Request, record: RecordDep, services: ServicesDep) -> HTMLResponse:
+    """One turn a run played: what was asked and answered, and its whole request record."""
+    exchange = _exchange(await services.conversations.messages(record.conversation_id), record.id)
+    context = {"active": "runs", "record": record, "exchange": exchange}
+    return templates.TemplateResponse(request, "run_record.html", context)
+
+
+def _exchange(messages: list[Message], record_id: str) -> list[Message]:
+    """The customer's message and the answer that carries this record."""
+    for i, message in enumerate(messages):
+        if message.record_id == record_id:
+            return [m for m in messages[max(0, i - 1) : i + 1] if m.role == "user" or m is message]
+    return []
 
 
 @router.post("/ui/runs", response_class=HTMLResponse, include_in_schema=False)

@@ -1,0 +1,80 @@
+"""The command line: every command and option explains itself, and `compare` links to the page."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from switchboard.app import cli
+from switchboard.app.runs.replay import RunStore
+from switchboard.app.settings import Settings
+from switchboard.app.shop.db import create_tables, make_engine, make_sessions
+from switchboard.app.shop.models import Run
+from switchboard.evals.report import summarise
+
+
+def commands() -> dict[str, argparse.ArgumentParser]:
+    parser = cli._parser()
+    (group,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(group.choices)
+
+
+def test_the_help_describes_the_tool_and_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--help"])
+    shown = capsys.readouterr().out
+    assert exited.value.code == 0
+    assert "serve | seed" not in shown and "support assistant" in shown
+    for name in commands():
+        assert f"    {name}" in shown
+
+
+@pytest.mark.parametrize("name", sorted(commands()))
+def test_every_command_and_option_has_help(name: str) -> None:
+    command = commands()[name]
+    assert command.description, f"`switchboard {name} --help` has no description"
+    missing = [a.dest for a in command._actions if not a.help]
+    assert missing == [], f"`switchboard {name}`: no help for {missing}"
+
+
+def stored_runs(settings: Settings, flags: list[dict[str, bool]]) -> list[str]:
+    async def store() -> list[str]:
+        engine = make_engine(settings.resolved_database_url)
+        await create_tables(engine)
+        runs = RunStore(make_sessions(engine))
+        ids = []
+        for i, snapshot in enumerate(flags):
+            run = Run(
+                id=f"run_{i}",
+                name=f"run {i}",
+                created_at=datetime(2026, 6, 1, 12, i, tzinfo=UTC),
+                dataset="golden.jsonl",
+                dataset_hash="h",
+                code_version="c",
+                flags=snapshot,
+                summary={**summarise([]), "case_passed": {}},
+            )
+            await runs.add(run)
+            ids.append(run.id)
+        await engine.dispose()
+        return ids
+
+    return asyncio.run(store())
+
+
+def test_compare_prints_the_link_to_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no developer's .env
+    monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SWITCHBOARD_PORT", "8123")
+    first, second = stored_runs(Settings(), [{"rag": True}, {"rag": False}])
+    assert cli.main(["compare", first, "run 1"]) == 0
+    shown = capsys.readouterr().out
+    assert f"side by side: http://127.0.0.1:8123/runs/compare?ids={first}&ids={second}" in shown
+    assert cli.main(["compare", first, "run_missing"]) == 2
+    assert "no run 'run_missing'" in capsys.readouterr().err
