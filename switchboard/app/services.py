@@ -106,6 +106,7 @@ def real_providers(settings: Settings, client: httpx.AsyncClient) -> list[tuple[
             api_key=settings.openai_api_key,
             name="openai",
             json_mode=settings.openai_json_mode,
+            temperature=settings.openai_temperature,
         )
         found.append((real, settings.openai_model or settings.model))
     if settings.anthropic_api_key:

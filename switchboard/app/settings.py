@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         "json_schema", description="How it takes a JSON schema: json_object for llama-cpp-python's server."
     )
     openai_model: str = Field("", description="The model it serves; it becomes the primary tier of every chain.")
+    openai_temperature: float | None = Field(
+        None, ge=0, le=2, description="Sent with every request when set (0: the same answer to the same prompt)."
+    )
     anthropic_api_key: str = Field(
         "", description="An Anthropic key: Claude joins the chain ahead of the demo vendors."
     )

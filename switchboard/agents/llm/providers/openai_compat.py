@@ -35,7 +35,9 @@ JsonMode = Literal["json_schema", "json_object"]
 
 class OpenAICompatProvider:
     """`json_mode` says how the server takes a JSON schema: OpenAI, vLLM and Ollama take
-    `json_schema`; llama-cpp-python's server takes `json_object` with a `schema` beside it."""
+    `json_schema`; llama-cpp-python's server takes `json_object` with a `schema` beside it.
+    `temperature`, when given, is sent with every request (0: greedy decoding, the same answer
+    to the same prompt); None leaves the server's default."""
 
     def __init__(
         self,
@@ -44,8 +46,10 @@ class OpenAICompatProvider:
         api_key: str = "",
         name: str = "openai",
         json_mode: JsonMode = "json_schema",
+        temperature: float | None = None,
     ) -> None:
         self.name = name
+        self._temperature = temperature
         self._client = client
         self._url = base_url.rstrip("/") + "/chat/completions"
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -54,7 +58,7 @@ class OpenAICompatProvider:
     async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
         prompt = " ".join(m.get("content", "") for m in request.messages)
         reader = ChunkReader(self.name, prompt_tokens=count_tokens(prompt))
-        body = wire_body(request, self._json_mode)
+        body = wire_body(request, self._json_mode, self._temperature)
         async for chunk in stream_lines(self._client, self._url, body, self._headers, self.name, reader):
             yield chunk
 
@@ -132,7 +136,9 @@ class ChunkReader:
         return ProviderError(kind, message, self._provider, stream_started=self.started)
 
 
-def wire_body(request: ChatRequest, json_mode: JsonMode = "json_schema") -> dict[str, Any]:
+def wire_body(
+    request: ChatRequest, json_mode: JsonMode = "json_schema", temperature: float | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "model": request.model,
         "messages": [wire_message(m) for m in request.messages],
@@ -144,6 +150,8 @@ def wire_body(request: ChatRequest, json_mode: JsonMode = "json_schema") -> dict
         body["tools"] = wire_tools(request.tools)
     if request.json_schema is not None:
         body["response_format"] = response_format(request.json_schema, json_mode)
+    if temperature is not None:
+        body["temperature"] = temperature
     return body
 
 

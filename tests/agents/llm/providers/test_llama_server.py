@@ -114,6 +114,7 @@ async def test_switchboard_answers_a_turn_through_the_real_model(base_url: str, 
         openai_base_url=base_url,
         openai_model="smollm2",
         openai_json_mode="json_object",
+        openai_temperature=0,  # greedy: the server's default samples, and a sampled router may escalate
         turn_budget_s=300,
     )
     async with running_services(settings) as services:

@@ -35,6 +35,14 @@ async def test_streams_text_then_usage(provider: OpenAICompatProvider) -> None:
     assert chunks[-1] == Usage(12, 3)
     sent = openai_wire.RECEIVED[-1]
     assert sent["stream"] is True and sent["stream_options"] == {"include_usage": True}
+    assert "temperature" not in sent  # the server's default unless one is set
+
+
+async def test_a_set_temperature_goes_with_every_request(base_url: str) -> None:
+    async with httpx.AsyncClient(timeout=5) as client:
+        greedy = OpenAICompatProvider(client, base_url, name="wire", temperature=0)
+        await collect(greedy, "ok")
+    assert openai_wire.RECEIVED[-1]["temperature"] == 0
 
 
 async def test_assembles_tool_call_fragments_and_sends_tools_and_schema(provider: OpenAICompatProvider) -> None:
