@@ -83,17 +83,21 @@ _EMAIL = re.compile(
 _AT = r"(?:\s?[(\[{]at[)\]}]\s?|\s(?:at|AT)\s)"
 _DOT = r"(?:\s?[(\[{]dot[)\]}]\s?|\s(?:dot|DOT)\s)"
 _SPELLED_EMAIL = re.compile(
-    rf"(?<![\w.%+-])[\w.%+-]{{1,64}}+{_AT}[A-Za-z0-9-]{{1,63}}+(?:{_DOT}[A-Za-z0-9-]{{1,63}}+){{0,3}}{_DOT}[A-Za-z]{{2,6}}(?!\w)"
+    rf"(?<![\w.%+-])[\w.%+-]{{1,64}}+{_AT}[A-Za-z0-9-]{{1,63}}+(?:{_DOT}[A-Za-z0-9-]{{1,63}}+){{0,3}}{_DOT}(?P<tld>[A-Za-z]{{2,6}})(?!\w)"
 )
-# Common top-level domains, to cut a run-on word off a glued address ("example.jpthanks").
-_TLDS = frozenset("com org net edu gov io co uk de fr es it nl jp cn in au ca us ie ch at se no dk fi pl br mx".split())
+# Common top-level domains, and the words people glue to an address when they forget the space
+# ("example.jpthanks"): a long TLD such as ".network" is left whole.
+_GLUED_WORDS = frozenset("thanks thank thx ty pls please plz and or asap cheers".split())
+_TLDS = frozenset(
+    "com org net edu gov io co uk de fr es it nl jp cn in au ca us ie ch at se no dk fi pl br mx me info biz app dev".split()
+)
 
 
 def _email_end(value: str) -> int:
-    """Where the address ends: before a word glued to a known top-level domain."""
+    """Where the address ends: before a word glued to a known top-level domain ("…jpthanks")."""
     head, _, tld = value.rpartition(".")
     for n in (3, 2):
-        if len(tld) > n and tld[:n].lower() in _TLDS and tld.islower() and tld.lower() not in _TLDS:
+        if tld[:n].lower() in _TLDS and tld[n:].lower() in _GLUED_WORDS:
             return len(head) + 1 + n
     return len(value)
 
@@ -105,7 +109,8 @@ def _emails(text: str) -> Iterator[PiiSpan]:
     lowered = text.lower()
     if " dot " in lowered or "(dot)" in lowered or "[dot]" in lowered:
         for m in _SPELLED_EMAIL.finditer(text):
-            yield _span("email", text, m.start(), m.end())
+            if m.group("tld").lower() in _TLDS:  # "look at the dot on the map" ends in no domain
+                yield _span("email", text, m.start(), m.end())
 
 
 # --- card (Luhn) -----------------------------------------------------------------------------
