@@ -39,6 +39,7 @@ from switchboard.patterns.pii.documents import document_spans
 from switchboard.patterns.pii.ids import national_id_spans
 from switchboard.patterns.pii.names import name_spans
 from switchboard.patterns.pii.network import ip_spans
+from switchboard.patterns.pii.phone_words import spelled_phone_spans
 from switchboard.patterns.pii.phones import phone_spans
 
 __all__ = ["KINDS", "STRUCTURED", "Kind", "PiiSpan", "find_pii", "iban_ok", "luhn_ok"]
@@ -89,7 +90,8 @@ _SPELLED_EMAIL = re.compile(
 # ("example.jpthanks"): a long TLD such as ".network" is left whole.
 _GLUED_WORDS = frozenset("thanks thank thx ty pls please plz and or asap cheers".split())
 _TLDS = frozenset(
-    "com org net edu gov io co uk de fr es it nl jp cn in au ca us ie ch at se no dk fi pl br mx me info biz app dev".split()
+    "com org net edu gov io co uk de fr es it nl jp cn in au ca us ie ch at se no dk fi pl br mx me info biz app dev "
+    "eu sg hk nz za".split()
 )
 
 
@@ -256,5 +258,6 @@ def find_pii(text: str) -> list[PiiSpan]:
         # Digits inside an IBAN- or card-shaped run, valid or not, are never a phone number.
         found += _spans("phone", text, phone_spans(text, shapes))
         found += _spans("address", text, address_spans(text))
+    found += _spans("phone", text, spelled_phone_spans(text))  # "four one five, five five five …"
     found += _spans("name", text, name_spans(text))
     return _resolve(found)
