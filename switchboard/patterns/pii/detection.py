@@ -38,6 +38,7 @@ from switchboard.patterns.pii.checksums import luhn_ok
 from switchboard.patterns.pii.documents import document_spans
 from switchboard.patterns.pii.ids import national_id_spans
 from switchboard.patterns.pii.names import name_spans
+from switchboard.patterns.pii.names_scripts import script_name_spans
 from switchboard.patterns.pii.network import ip_spans
 from switchboard.patterns.pii.phone_words import spelled_phone_spans
 from switchboard.patterns.pii.phones import phone_spans
@@ -260,4 +261,5 @@ def find_pii(text: str) -> list[PiiSpan]:
         found += _spans("address", text, address_spans(text))
     found += _spans("phone", text, spelled_phone_spans(text))  # "four one five, five five five …"
     found += _spans("name", text, name_spans(text))
+    found += _spans("name", text, script_name_spans(text))
     return _resolve(found)
