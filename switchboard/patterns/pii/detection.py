@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 from switchboard.patterns.pii.addresses import address_spans
+from switchboard.patterns.pii.addresses_world import world_address_spans
 from switchboard.patterns.pii.checksums import luhn_ok
 from switchboard.patterns.pii.documents import document_spans
 from switchboard.patterns.pii.ids import national_id_spans
@@ -259,6 +260,7 @@ def find_pii(text: str) -> list[PiiSpan]:
         # Digits inside an IBAN- or card-shaped run, valid or not, are never a phone number.
         found += _spans("phone", text, phone_spans(text, shapes))
         found += _spans("address", text, address_spans(text))
+        found += _spans("address", text, world_address_spans(text))
     found += _spans("phone", text, spelled_phone_spans(text))  # "four one five, five five five …"
     found += _spans("name", text, name_spans(text))
     found += _spans("name", text, script_name_spans(text))
