@@ -242,6 +242,13 @@ def test_the_development_set() -> None:
         "::" + "a:" * 5000,
         "ni number " + "for the " * 1300 + "x",
         "DNI " * 2500,
+        "Hauptstraße 1, " * 700,
+        "Flat 1, " + "Aa, " * 2500,
+        "〒150-0002 " * 1000,
+        "Rose Cottage, " + "Lane, " * 1700,
+        "one two " * 1300,
+        "Олена " * 2000,
+        "我叫" * 5000,
     ],
 )
 def test_hostile_input_for_the_cued_kinds_is_scanned_in_linear_time(text: str) -> None:
