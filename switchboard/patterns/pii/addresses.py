@@ -17,7 +17,7 @@ from collections.abc import Iterator
 _SUFFIX = (
     r"(?:Street|St|Road|Rd|Avenue|Ave|Av|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|Close|"
     r"Crescent|Cres|Terrace|Tce|Parkway|Pkwy|Highway|Hwy|Square|Sq|Circle|Cir|Mews|Gardens|Grove|Row|"
-    r"Loop|Alley|Plaza|Quay|Wharf|Rise|Vale)"
+    r"Loop|Alley|Plaza|Quay|Wharf|Rise|Vale|Terr|Parade|Esplanade|Promenade)"
 )
 # French order puts the number first and the road type next: 455 rue Saint-Denis.
 _ROAD_PREFIX = r"(?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Cc]hemin|[Aa]llée|[Pp]lace|[Ii]mpasse|[Qq]uai)"
@@ -25,7 +25,11 @@ _PARTICLE = r"(?:de|du|des|la|le)"
 _DIR = r"(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?"
 _WORD = r"(?:[A-Z][\w'’.-]*|\d{1,3}(?:st|nd|rd|th))"
 # House number, maybe after a flat ("Flat 4, 27 …") or as unit/number ("2/14 Smith Street").
-_HOUSE = r"(?:(?:Flat|Apt|Apartment|Unit|Suite)\.?\s+\w{1,5},?\s+)?(?:\d{1,4}/)?\d{1,5}[A-Za-z]?(?:-\d{1,5})?"
+# "Unit 5/18 Marine Parade": the unit word may also stand before a unit/number pair.
+_HOUSE = (
+    r"(?:(?:Flat|Apt|Apartment|Unit|Suite)\.?\s+\w{1,5},?\s+|(?:Unit|Flat|Apt)\.?\s+(?=\d{1,4}/))?"
+    r"(?:\d{1,4}/)?\d{1,5}[A-Za-z]?(?:-\d{1,5})?"
+)
 _STREET = (
     rf"{_HOUSE}\s+(?:"
     rf"(?:{_DIR}\s+)?(?:(?:{_WORD}\s+){{1,4}}?{_SUFFIX}|\d{{1,3}}\s+(?:Ave|Avenue|St|Street))\b\.?(?:\s+{_DIR}(?![\w.]))?"
@@ -36,7 +40,8 @@ _STREET = (
     rf")"
 )
 _PO_BOX = r"P\.?\s?O\.?\s+Box\s+\d{1,6}"
-_UNIT = r"(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|Flat|#)\.?\s*[\w-]{1,6})"
+# "Fl 9" is a floor; the boundary keeps "Flagstaff" from reading as one.
+_UNIT = r"(?:,?\s+(?:(?:Apt|Apartment|Unit|Suite|Ste|Flat|Fl|Floor)\b\.?|#)\s*[\w-]{1,6})"
 _STATES = (
     r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|"
     r"NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)"

@@ -3,12 +3,17 @@
 `find_pii(text)` finds spans of personal data. Structured kinds are matched by shape and then
 *validated*, which is what keeps order numbers, prices and dates out:
 
-    card         13–19 digits (grouped by spaces or dashes) that pass the Luhn check
-    iban         country + check digits + BBAN, right length for the country, ISO 13616 mod-97
-    national_id  US SSN (no 000/666/9xx area, 00 group, 0000 serial) and UK NI number
-    phone        +/00 international, trunk-0 national, North American and cued national forms,
-                 checked against libphonenumber's numbering plans (phones.py)
-    email        local@domain.tld
+    card            12–19 digits (bare, or grouped 4-4-4(-4…), Amex 4-6-5, Diners 4-6-4) that
+                    pass the Luhn check; 15 digits only for Amex (34/37), 12 only for Maestro
+    iban            country + check digits + BBAN, right length for the country, ISO 13616 mod-97
+    national_id     US SSN, UK NI, Brazilian CPF by shape; a score of other countries' IDs after
+                    their name, with their check digits (ids.py)
+    phone           +/00 international, trunk-0 national, North American and cued national
+                    forms, checked against libphonenumber's numbering plans (phones.py)
+    email           local@domain.tld, and "name at example dot com" / "name(at)example(dot)com"
+    ip_address      IPv4 and IPv6, validated by `ipaddress`, not version numbers (network.py)
+    driver_licence  after "driver's licence", "DL", "Führerschein" … (documents.py)
+    passport        after "passport", "passeport", "Reisepass" … (documents.py)
 
 Addresses (addresses.py) and names (names.py) have no checksum, so they are matched by context
 and favour precision over recall. Overlapping matches collapse to one span: structured kinds
@@ -26,15 +31,30 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from switchboard.patterns.pii.addresses import address_spans
+from switchboard.patterns.pii.addresses_world import world_address_spans
+from switchboard.patterns.pii.checksums import luhn_ok
+from switchboard.patterns.pii.documents import document_spans
+from switchboard.patterns.pii.ids import national_id_spans
 from switchboard.patterns.pii.names import name_spans
+from switchboard.patterns.pii.names_scripts import script_name_spans
+from switchboard.patterns.pii.network import ip_spans
+from switchboard.patterns.pii.phone_words import spelled_phone_spans
 from switchboard.patterns.pii.phones import phone_spans
 
-Kind = Literal["email", "phone", "card", "iban", "national_id", "address", "name"]
-KINDS: tuple[Kind, ...] = ("email", "phone", "card", "iban", "national_id", "address", "name")
-STRUCTURED: frozenset[Kind] = frozenset({"email", "phone", "card", "iban", "national_id"})
+__all__ = ["KINDS", "STRUCTURED", "Kind", "PiiSpan", "find_pii", "iban_ok", "luhn_ok"]
+
+Kind = Literal[
+    "email", "phone", "card", "iban", "national_id", "ip_address", "driver_licence", "passport", "address", "name"
+]
+KINDS: tuple[Kind, ...] = (
+    "email", "phone", "card", "iban", "national_id", "ip_address", "driver_licence", "passport", "address", "name"
+)  # fmt: skip
+STRUCTURED: frozenset[Kind] = frozenset(
+    {"email", "phone", "card", "iban", "national_id", "ip_address", "driver_licence", "passport"}
+)
 
 
 @dataclass(frozen=True)
@@ -55,41 +75,70 @@ def _overlaps(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
 
 # --- email -------------------------------------------------------------------------------
 
-# The lookbehind makes a match start at the beginning of the local part, never in its middle.
-_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
+# The lookbehind makes a match start at the beginning of the local part, never in its middle
+# ("o'reilly.sean@…" keeps its apostrophe). The top-level domain is lowercase or uppercase,
+# not mixed, so "yuki@example.jpthanks" typed without a space still ends at ".jp" when the
+# run-on word is found in the lowercase TLD list below.
+_EMAIL = re.compile(
+    r"(?<![\w.%+'’-])[\w.%+-][\w.%+'’-]{0,63}+@[A-Za-z0-9-]{1,63}+(?:\.[A-Za-z0-9-]{1,63}+){0,8}\.[A-Za-z]{2,24}(?![\w-])"
+)
+# "maya at example dot com", "priyanka(at)example(dot)com", "nadia_k AT example DOT org".
+_AT = r"(?:\s?[(\[{]at[)\]}]\s?|\s(?:at|AT)\s)"
+_DOT = r"(?:\s?[(\[{]dot[)\]}]\s?|\s(?:dot|DOT)\s)"
+_SPELLED_EMAIL = re.compile(
+    rf"(?<![\w.%+-])[\w.%+-]{{1,64}}+{_AT}[A-Za-z0-9-]{{1,63}}+(?:{_DOT}[A-Za-z0-9-]{{1,63}}+){{0,3}}{_DOT}(?P<tld>[A-Za-z]{{2,6}})(?!\w)"
+)
+# Common top-level domains, and the words people glue to an address when they forget the space
+# ("example.jpthanks"): a long TLD such as ".network" is left whole.
+_GLUED_WORDS = frozenset("thanks thank thx ty pls please plz and or asap cheers".split())
+_TLDS = frozenset(
+    "com org net edu gov io co uk de fr es it nl jp cn in au ca us ie ch at se no dk fi pl br mx me info biz app dev "
+    "eu sg hk nz za".split()
+)
+
+
+def _email_end(value: str) -> int:
+    """Where the address ends: before a word glued to a known top-level domain ("…jpthanks")."""
+    head, _, tld = value.rpartition(".")
+    for n in (3, 2):
+        if tld[:n].lower() in _TLDS and tld[n:].lower() in _GLUED_WORDS:
+            return len(head) + 1 + n
+    return len(value)
 
 
 def _emails(text: str) -> Iterator[PiiSpan]:
-    for m in _EMAIL.finditer(text):
-        yield _span("email", text, m.start(), m.end())
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            yield _span("email", text, m.start(), m.start() + _email_end(m.group()))
+    lowered = text.lower()
+    if " dot " in lowered or "(dot)" in lowered or "[dot]" in lowered:
+        for m in _SPELLED_EMAIL.finditer(text):
+            if m.group("tld").lower() in _TLDS:  # "look at the dot on the map" ends in no domain
+                yield _span("email", text, m.start(), m.end())
 
 
 # --- card (Luhn) -----------------------------------------------------------------------------
 
-# Grouped forms are 4-4-4-4(-1..4), Amex 4-6-5 and Diners 4-6-4; bare runs are 13–19 digits.
+# Grouped forms are 4-4-4(-4)(-1..4), Amex 4-6-5 and Diners 4-6-4; bare runs are 12–19 digits.
 # A grouped match may not start or end next to another 4-digit group, which keeps 22-digit
 # tracking numbers ("9400 1000 0000 …") from yielding a card-sized slice that happens to pass.
 _CARD = re.compile(
-    r"(?<![\w-])(?<!\d{4}[ -])"
-    r"(?:\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,4})?|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{13,19})"
+    r"(?<![\w+-])(?<!\d{4}[ -])"
+    r"(?:\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,4})?|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{12,19})"
     r"(?![\w-])(?![ -]\d{4})"
 )
 _TRAILING_GROUP = re.compile(r"[ -]\d{1,4}$")
 _NON_DIGIT = re.compile(r"\D")
 
 
-def luhn_ok(digits: str) -> bool:
-    """The Luhn mod-10 check every payment card number carries in its last digit."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch) * (2 if i % 2 else 1)
-        total += d - 9 if d > 9 else d
-    return total % 10 == 0
-
-
 def _card_digits_ok(digits: str) -> bool:
-    # Only American Express issues 15-digit cards; other 15-digit Luhn numbers are IMEIs.
-    return 13 <= len(digits) <= 19 and (len(digits) != 15 or digits[:2] in ("34", "37")) and luhn_ok(digits)
+    # Only American Express issues 15-digit cards (other 15-digit Luhn numbers are IMEIs), and
+    # only Maestro (IIN 50, 56–69) 12-digit ones.
+    if len(digits) == 15 and digits[:2] not in ("34", "37"):
+        return False
+    if len(digits) == 12 and not (digits[:2] == "50" or "56" <= digits[:2] <= "69"):
+        return False
+    return 12 <= len(digits) <= 19 and luhn_ok(digits)
 
 
 def _card_end(candidate: str) -> int | None:
@@ -151,34 +200,17 @@ def _ibans(text: str, shapes: list[tuple[int, int]]) -> Iterator[PiiSpan]:
             yield _span("iban", text, m.start(), m.start() + length)
 
 
-# --- national IDs ----------------------------------------------------------------------------
-
-# SSN: the Social Security Administration never issues area 000, 666 or 9xx, group 00 or
-# serial 0000; the separator must be the same twice.
-# Not a slice of a longer run of digit groups ("044 55 1234 5678" is a phone).
-_SSN = re.compile(r"(?<![\w-])(?<!\d )(?!000|666|9)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-]| \d)")
-# NI number: prefix letters checked in code (first not D F I Q U V, second not D F I O Q U V,
-# and a few reserved pairs); suffix A–D.
-_NINO = re.compile(r"\b([A-Za-z]{2}) ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]\b")
-_NINO_FIRST_BAD = frozenset("DFIQUV")
-_NINO_SECOND_BAD = frozenset("DFIOQUV")
-_NINO_PREFIX_BAD = frozenset({"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"})
-
-
-def _nino_ok(match: str, prefix: str) -> bool:
-    # Lowercase is accepted only written solid ("pe612345c"): spaced, "at 12 34 56 a" is prose.
-    if not match.isupper() and " " in match:
-        return False
-    prefix = prefix.upper()
-    return prefix[0] not in _NINO_FIRST_BAD and prefix[1] not in _NINO_SECOND_BAD and prefix not in _NINO_PREFIX_BAD
+# --- national IDs, IP addresses, licences and passports: their own modules -----------------------
 
 
 def _national_ids(text: str) -> Iterator[PiiSpan]:
-    for m in _SSN.finditer(text):
-        yield _span("national_id", text, m.start(), m.end())
-    for m in _NINO.finditer(text):
-        if _nino_ok(m.group(), m.group(1)):
-            yield _span("national_id", text, m.start(), m.end())
+    for start, end in national_id_spans(text):
+        yield _span("national_id", text, start, end)
+
+
+def _documents(text: str) -> Iterator[PiiSpan]:
+    for kind, start, end in document_spans(text):
+        yield _span(cast(Kind, kind), text, start, end)
 
 
 # --- phones, addresses and names: their own modules ---------------------------------------------
@@ -191,9 +223,13 @@ def _spans(kind: Kind, text: str, pairs: Iterable[tuple[int, int]]) -> Iterator[
 
 # --- find_pii ----------------------------------------------------------------------------------
 
-# Structured, validated kinds win any overlap (a name inside an address loses to the address,
-# an address to a phone); within a tier the longer span wins.
-_TIER: dict[Kind, int] = {"card": 0, "iban": 0, "national_id": 0, "email": 0, "phone": 0, "address": 1, "name": 2}
+# Structured, validated or cued kinds win any overlap; a phone, found by its shape, loses to a
+# number its own name introduces ("passport number, it's 562874109"); a name inside an address
+# loses to the address, an address to a phone. Within a tier the longer span wins.
+_TIER: dict[Kind, int] = {
+    "card": 0, "iban": 0, "national_id": 0, "email": 0, "ip_address": 0, "driver_licence": 0, "passport": 0,
+    "phone": 1, "address": 2, "name": 3,
+}  # fmt: skip
 _DIGIT = re.compile(r"\d")
 
 
@@ -212,15 +248,20 @@ def _resolve(spans: list[PiiSpan]) -> list[PiiSpan]:
 
 def find_pii(text: str) -> list[PiiSpan]:
     """Every span of personal data in text, non-overlapping, in order."""
-    found: list[PiiSpan] = list(_emails(text)) if "@" in text else []
-    # Fast path: without a digit there is no card, IBAN, ID, phone or address to look for.
+    found: list[PiiSpan] = list(_emails(text))
+    # Fast path: without a digit there is no card, IBAN, ID, IP, document, phone or address.
     if _DIGIT.search(text):
         shapes: list[tuple[int, int]] = []
         found += _ibans(text, shapes)
         found += _cards(text, shapes)
         found += _national_ids(text)
+        found += _documents(text)
+        found += _spans("ip_address", text, ip_spans(text))
         # Digits inside an IBAN- or card-shaped run, valid or not, are never a phone number.
         found += _spans("phone", text, phone_spans(text, shapes))
         found += _spans("address", text, address_spans(text))
+        found += _spans("address", text, world_address_spans(text))
+    found += _spans("phone", text, spelled_phone_spans(text))  # "four one five, five five five …"
     found += _spans("name", text, name_spans(text))
+    found += _spans("name", text, script_name_spans(text))
     return _resolve(found)

@@ -179,12 +179,19 @@ def _continues(word: str, all_caps: bool) -> bool:
     return _is_initial(word) or _canonical(word) not in NOT_SURNAME or _canonical(word) in SURNAMES
 
 
+def _two_particles(scan: _Scan, j: int) -> bool:
+    pair = scan.words[j] in PARTICLES and j + 1 < scan.size and scan.words[j + 1] in PARTICLES
+    return pair and scan.spaced(j + 1) and scan.spaced(j + 2)
+
+
 def _extend(scan: _Scan, i: int) -> int:
     """The end (exclusive) of the name starting at token i: up to four words, particles between."""
     all_caps, j = scan.words[i].isupper() and len(scan.words[i]) > 2, i + 1
     while j < scan.size and j - i < 4 and scan.spaced(j) and not _possessive(scan.words[j - 1]):
         if scan.words[j] in PARTICLES and scan.spaced(j + 1) and _continues(scan.words[j + 1], all_caps):
             j += 2  # "Anouk de Vries"
+        elif _two_particles(scan, j) and _continues(scan.words[j + 2], all_caps):
+            j += 3  # "Pieter van der Berg", "María de la Cruz"
         elif _continues(scan.words[j], all_caps):
             j += 1
         else:

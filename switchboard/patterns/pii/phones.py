@@ -40,10 +40,15 @@ _HOME_REGIONS = (
 # "." after a letter are fine ("mobile:07700…", "tel.06…"). Possessive quantifiers: a failed
 # scan never re-splits digit runs, so the scan stays linear.
 _SEP = r"(?:[ .-]?\(0\)[ .-]?|\)[ .-]?|[ ]?[./-][ ]?\(?|[ ]\(?)"
+# Word characters are Latin letters and digits: Japanese or Chinese text runs straight into a
+# number without a space ("携帯は090-1234-5678です"), and that is no word glued to it.
+_L = "0-9A-Za-z_\u00c0-\u024f"
 _CANDIDATE = re.compile(
-    rf"(?:(?<![\w+(])\(?\+ ?|(?<![\w+#$€£,/-])(?<!\d[.:])\(?)\d++(?:{_SEP}\d++\)?)*+"
-    r"(?:(?=[xX]\d)|(?![\w-]|[.,/:]\d))"
+    rf"(?:(?<![{_L}+(])\(?\+ ?|(?<![{_L}+#$€£,/-])(?<!\d[.:])\(?)\d++(?:{_SEP}\d++\)?)*+"
+    rf"(?:(?=[xX]\d)|(?![{_L}-]|[.,/:]\d))"
 )
+# A WhatsApp link holds the number in international form without the +: wa.me/14155550163.
+_WA_LINK = re.compile(r"(?<![\w.])(?:wa\.me|api\.whatsapp\.com/send\?phone=)/?(\d{8,15})(?!\d)")
 _CUT = re.compile(r" (?=[\d(+])")
 _INTERNATIONAL = re.compile(r"\(?\+|00[1-9]")
 _MAX_CHUNKS = 6  # "+44 (0) 20 7946 0771" has five space-separated pieces
@@ -184,6 +189,11 @@ def _is_cued(words: list[str]) -> bool:
     return any(w.lower() in _CUE_WORDS for w in words[-3:])
 
 
+def _cued_after(text: str, end: int) -> bool:
+    """ "4155550147 is my cell": a phone word among the three words after the number."""
+    return any(w.lower() in _CUE_WORDS for w in _WORD.findall(text, end, end + 25)[:3])
+
+
 # --- scanning ----------------------------------------------------------------------------------
 
 _Chunk = tuple[int, int, int]
@@ -215,7 +225,7 @@ def _longest_phone(text: str, m: re.Match[str], chunks: list[_Chunk], i: int) ->
         words = _words_before(text, start) if words is None else words
         if _is_reference_at(text, start, window, words):
             return None, j + 1  # a number-shaped reference: nothing inside it is a phone either
-        if kind == _SURE or _is_cued(words):
+        if kind == _SURE or _is_cued(words) or _cued_after(text, start + len(window)):
             return (start, start + len(window)), j + 1
     return None, i + 1
 
@@ -231,8 +241,16 @@ def _phones_in(text: str, m: re.Match[str]) -> Iterator[tuple[int, int]]:
             return  # "+44 61 2345 6789" fits no plan: its tail is not a national number either
 
 
+def _whatsapp(text: str) -> Iterator[tuple[int, int]]:
+    if "wa.me" in text or "whatsapp.com" in text:
+        for m in _WA_LINK.finditer(text):
+            if _international_ok(m.group(1)):
+                yield m.span(1)
+
+
 def phone_spans(text: str, blocked: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     """(start, end) of each phone number in text, outside the blocked ranges (IBAN, card digits)."""
+    yield from _whatsapp(text)
     for m in _CANDIDATE.finditer(text):
         if m.end() - m.start() < 8 or any(a <= m.start() and m.end() <= b for a, b in blocked):
             continue  # too short to hold a phone number, or digits of an IBAN / card

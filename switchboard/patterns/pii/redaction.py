@@ -26,7 +26,7 @@ def _label(kind: Kind) -> str:
 
 def _identity(kind: Kind, value: str) -> str:
     """What makes two mentions the same value: digits for numbers, case-folded words otherwise."""
-    if kind in ("phone", "card", "iban", "national_id"):
+    if kind in ("phone", "card", "iban", "national_id", "driver_licence", "passport"):
         return _NON_ALNUM.sub("", value).upper()
     return " ".join(value.casefold().split())
 

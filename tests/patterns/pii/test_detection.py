@@ -27,11 +27,42 @@ def test_email_found_without_trailing_punctuation() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("write to lena at example dot com", "lena at example dot com"),
+        ("lena(at)example(dot)co(dot)uk ok", "lena(at)example(dot)co(dot)uk"),
+        ("mail: LENA AT EXAMPLE DOT ORG", "LENA AT EXAMPLE DOT ORG"),
+    ],
+)
+def test_spelled_out_emails(text: str, value: str) -> None:
+    assert found(text) == [("email", value)]
+
+
+def test_spelled_out_look_alikes_are_not_emails() -> None:
+    assert found("meet me at noon") == []
+    assert found("look at the dot on the map") == []
+
+
+def test_a_glued_word_is_cut_off_a_known_tld_and_an_apostrophe_kept() -> None:
+    assert found("email:ana@example.comthanks") == [("email", "ana@example.com")]
+    assert found("it's d'angelo.r@example.com") == [("email", "d'angelo.r@example.com")]
+
+
 def test_a_bare_domain_is_not_an_email() -> None:
     assert found("problems with @example.com addresses?") == []
 
 
 # --- card ---
+
+
+@pytest.mark.parametrize("card", ["6759 6498 2648", "501800000009", "6304 0000 0000 0000 00"])
+def test_maestro_cards_of_12_and_more_digits(card: str) -> None:
+    assert found(f"maestro {card} thanks") == [("card", card)]
+
+
+def test_a_12_digit_luhn_number_outside_maestro_is_no_card() -> None:
+    assert "card" not in kinds("ref 400000000002 thanks")
 
 
 @pytest.mark.parametrize(
@@ -197,3 +228,31 @@ def test_the_development_set() -> None:
     recall, precision = _score(("name",), DEV_SET)
     assert recall >= 0.9
     assert precision >= 0.95
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "passport " + "A1 " * 3400,
+        "license " + "A1-" * 3400,
+        "aadhaar " + "2345 " * 2000,
+        "a at b " + "dot c " * 1700,
+        "1." * 5000,
+        "1:" * 5000,
+        "::" + "a:" * 5000,
+        "ni number " + "for the " * 1300 + "x",
+        "DNI " * 2500,
+        "Hauptstraße 1, " * 700,
+        "Flat 1, " + "Aa, " * 2500,
+        "〒150-0002 " * 1000,
+        "Rose Cottage, " + "Lane, " * 1700,
+        "one two " * 1300,
+        "Олена " * 2000,
+        "我叫" * 5000,
+    ],
+)
+def test_hostile_input_for_the_cued_kinds_is_scanned_in_linear_time(text: str) -> None:
+    assert len(text) >= 10_000
+    started = time.perf_counter()
+    find_pii(text)
+    assert time.perf_counter() - started < 2.0

@@ -164,3 +164,40 @@ def test_international_numbers_must_fit_a_numbering_plan() -> None:
 )
 def test_more_phone_lookalikes_are_not_phones(text: str) -> None:
     assert "phone" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "ring me on six one seven, five five five, oh one two three",
+            "six one seven, five five five, oh one two three",
+        ),
+        (
+            "its zero two zero double seven nine four six zero nine one",
+            "zero two zero double seven nine four six zero nine one",
+        ),
+    ],
+)
+def test_phones_spelled_out_in_words(text: str, value: str) -> None:
+    assert found(text) == [("phone", value)]
+
+
+def test_a_short_run_of_number_words_is_no_phone() -> None:
+    assert found("one two three four, go!") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("電話は080-1234-5678です", "080-1234-5678"),
+        ("6175550123 is my mobile", "6175550123"),
+        ("chat on wa.me/447700900123", "447700900123"),
+    ],
+)
+def test_phones_in_cjk_text_cued_after_and_in_whatsapp_links(text: str, value: str) -> None:
+    assert found(text) == [("phone", value)]
+
+
+def test_a_bare_run_with_no_phone_word_either_side_stays_unclaimed() -> None:
+    assert found("ref 6175550123 is pending") == []

@@ -47,3 +47,13 @@ def test_mask_keeps_nothing_recoverable() -> None:
     masked = mask("maya@example.com, IBAN GB82 WEST 1234 5698 7654 32, SSN 536-22-8194")
     assert masked == "[EMAIL], IBAN [IBAN], SSN [NATIONAL_ID]"
     assert mask("order 10057 for $364.00") == "order 10057 for $364.00"
+
+
+def test_new_kinds_get_their_own_placeholders() -> None:
+    vault = Vault()
+    text = "passport no. X98765432, DL D1234567, ip 203.0.113.9"
+    redacted = vault.redact(text)
+    assert redacted == "passport no. <PASSPORT_1>, DL <DRIVER_LICENCE_1>, ip <IP_ADDRESS_1>"
+    assert vault.restore(redacted) == text
+    assert mask(text) == "passport no. [PASSPORT], DL [DRIVER_LICENCE], ip [IP_ADDRESS]"
+    assert Vault.from_dict(vault.to_dict()).restore(redacted) == text

@@ -1,0 +1,131 @@
+"""National ID numbers: US SSN and UK NI by shape, the rest by the word that names them.
+
+Found by shape alone, wherever they appear:
+
+    US SSN       3-2-4 with one separator twice; the SSA never issues area 000, 666 or 9xx,
+                 group 00 or serial 0000. Not after a reference word ("part number 300-12-4455")
+    UK NI        two prefix letters (first not D F I Q U V, second not D F I O Q U V, a few
+                 pairs reserved), six digits, suffix A–D
+    Brazil CPF   written 000.000.000-00, both mod-11 check digits right
+
+Found after their name (cued.py), in the shapes people type them, with the check digit where the
+scheme has one that every issued number passes:
+
+    Canada SIN (Luhn) · India Aadhaar (12 digits, first 2–9) and PAN (AAAAA9999A, 4th letter the
+    holder type) · Spain DNI/NIE (letter = number mod 23) · Brazil CPF (mod 11) · Netherlands BSN
+    (elfproef) · Australia TFN (weighted mod 11) · UK NI (any prefix, after "NI number": HMRC's
+    own examples use QQ) · US SSN solid (9 digits) · Germany Steuer-ID · France NIR · Italy codice
+    fiscale · Sweden/Norway/Finland personnummer · Poland PESEL · Ireland PPSN · Japan My Number ·
+    Hong Kong HKID · Mexico CURP
+
+Aadhaar carries a Verhoeff check digit, but numbers typed as examples often do not, so after the
+word "Aadhaar" the shape is enough; without the word, a 4-4-4 group of digits is an Aadhaar number
+only if it passes Verhoeff and is no Luhn-valid card number (a 12-digit Maestro card).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from switchboard.patterns.pii.checksums import cpf_ok, dni_ok, luhn_ok, mod11_ok, verhoeff_ok
+from switchboard.patterns.pii.cued import CuedFormat, CueTable, compact
+
+# --- by shape ------------------------------------------------------------------------------------
+
+# Not a slice of a longer run of digit groups ("044 55 1234 5678" is a phone).
+_SSN = re.compile(r"(?<![\w-])(?<!\d )(?!000|666|9)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-]| \d)")
+_NINO = re.compile(r"\b([A-Za-z]{2}) ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]\b")
+_NINO_FIRST_BAD = frozenset("DFIQUV")
+_NINO_SECOND_BAD = frozenset("DFIOQUV")
+_NINO_PREFIX_BAD = frozenset({"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"})
+_CPF_DOTTED = re.compile(r"(?<![\w.-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w.-])")
+_AADHAAR_GROUPED = re.compile(r"(?<![\w-])(?<!\d )[2-9]\d{3} \d{4} \d{4}(?![\w-]| \d)")
+# "part number 300-12-4455", "order 123-45-6789": digits introduced as a reference.
+_REFERENCE = re.compile(
+    r"(?i:\b(?:part|item|order|sku|model|serial|ref|reference|invoice|tracking|ticket|case|lot|code)"
+    r"(?:\s+(?:number|no\.?|nr\.?|#))?\s*[:#]?\s*)$"
+)
+
+
+def _nino_ok(match: str, prefix: str) -> bool:
+    # Lowercase is accepted only written solid ("pe612345c"): spaced, "at 12 34 56 a" is prose.
+    if not match.isupper() and " " in match:
+        return False
+    prefix = prefix.upper()
+    return prefix[0] not in _NINO_FIRST_BAD and prefix[1] not in _NINO_SECOND_BAD and prefix not in _NINO_PREFIX_BAD
+
+
+def _is_reference(text: str, start: int) -> bool:
+    return _REFERENCE.search(text, max(0, start - 30), start) is not None
+
+
+def _shaped(text: str) -> Iterator[tuple[int, int]]:
+    for m in _SSN.finditer(text):
+        if not _is_reference(text, m.start()):
+            yield m.span()
+    for m in _NINO.finditer(text):
+        if _nino_ok(m.group(), m.group(1)):
+            yield m.span()
+    for m in _CPF_DOTTED.finditer(text):
+        if cpf_ok(compact(m.group())):
+            yield m.span()
+    for m in _AADHAAR_GROUPED.finditer(text):
+        digits = compact(m.group())
+        if verhoeff_ok(digits) and not luhn_ok(digits):
+            yield m.span()
+
+
+# --- by cue ----------------------------------------------------------------------------------------
+
+
+def _shape(pattern: str) -> re.Pattern[str]:
+    """A number's shape, ending where the number does (not inside a longer code)."""
+    return re.compile(rf"(?:{pattern})(?![\w-]|[.,]\w)")
+
+
+def _ssn_solid(digits: str) -> bool:
+    return digits[:3] not in ("000", "666") and digits[0] != "9" and digits[3:5] != "00" and digits[5:] != "0000"
+
+
+_ID = "national_id"
+_CUED = (
+    CuedFormat(_ID, (r"social insurance(?: number)?", r"num[ée]ro d'assurance sociale", "sin", "nas"),
+               (_shape(r"\d{3}([ -]?)\d{3}\1\d{3}"),), luhn_ok),
+    CuedFormat(_ID, ("aadhaar", "aadhar", "adhaar", "aadhaar card", "uidai", "uid"),
+               (_shape(r"[2-9]\d{3}([ -]?)\d{4}\1\d{4}"),)),
+    CuedFormat(_ID, ("permanent account number", "pan card", "pan"), (_shape(r"[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z]"),)),
+    CuedFormat(_ID, ("documento nacional de identidad", "dni", "nie", "nif"),
+               (_shape(r"\d{8}[ -]?[A-Za-z]|[XYZxyz][ -]?\d{7}[ -]?[A-Za-z]"),), dni_ok),
+    CuedFormat(_ID, ("cpf",), (_shape(r"\d{3}\.?\d{3}\.?\d{3}[-.]?\d{2}"),), cpf_ok),
+    CuedFormat(_ID, ("burgerservicenummer", "sofinummer", "bsn"),
+               (_shape(r"\d{4}\.?\d{2}\.?\d{3}|\d{3} \d{3} \d{3}"),),
+               lambda d: mod11_ok(d, (9, 8, 7, 6, 5, 4, 3, 2, -1))),
+    CuedFormat(_ID, ("tax file number", "tfn"), (_shape(r"\d{3}([ -]?)\d{3}\1\d{3}"),),
+               lambda d: mod11_ok(d, (1, 4, 3, 7, 5, 8, 6, 9, 10))),
+    CuedFormat(_ID, ("national insurance(?: number| no)?", "ni number", "ni no", "nino", "nin"),
+               (_shape(r"[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]"),)),
+    CuedFormat(_ID, ("social security(?: number| no)?", "ssn", "ss#"), (_shape(r"\d{9}"),), _ssn_solid),
+    CuedFormat(_ID, ("steuer-?identifikationsnummer", "steuer-?id", "steuernummer", "idnr"),
+               (_shape(r"\d{2} ?\d{3} ?\d{3} ?\d{3}"),)),
+    CuedFormat(_ID, (r"num[ée]ro de s[ée]cu(?:rit[ée] sociale)?", r"s[ée]curit[ée] sociale", r"s[ée]cu", "nir",
+                     "insee"),
+               (_shape(r"[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3}(?: ?\d{2})?"),)),
+    CuedFormat(_ID, ("codice fiscale", "c\\.f\\.", "cf"),
+               (_shape(r"[A-Za-z]{6}\d{2}[A-Za-z]\d{2}[A-Za-z]\d{3}[A-Za-z]"),)),
+    CuedFormat(_ID, ("personnummer", "personnr", "fødselsnummer", "fodselsnummer", "henkilötunnus", "hetu"),
+               (_shape(r"(?:19|20)?\d{6}[-+A]?\d{3}[\dA-Z]"),)),
+    CuedFormat(_ID, ("pesel",), (_shape(r"\d{11}"),)),
+    CuedFormat(_ID, ("pps(?:n| number| no)?", "personal public service number"),
+               (_shape(r"\d{7}[A-Wa-w][A-Ia-iWw]?"),)),
+    CuedFormat(_ID, ("my ?number", "マイナンバー", "個人番号"), (_shape(r"\d{4}([ -]?)\d{4}\1\d{4}"),)),
+    CuedFormat(_ID, ("hkid", "hong kong id(?: card)?"), (re.compile(r"[A-Z]{1,2}\d{6} ?(?:\([0-9A]\)|[0-9A])(?!\w)"),)),
+    CuedFormat(_ID, ("curp",), (_shape(r"[A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z\d]\d"),)),
+)  # fmt: skip
+_TABLE = CueTable(_CUED)
+
+
+def national_id_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each national ID number in text (overlaps are resolved by the caller)."""
+    yield from _shaped(text)
+    yield from ((start, end) for _, start, end in _TABLE.spans(text))

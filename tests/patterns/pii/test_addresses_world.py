@@ -1,0 +1,44 @@
+import pytest
+
+from tests.patterns.pii.support import found
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("liefern an Gartenstraße 7, 50667 Köln bitte", "Gartenstraße 7, 50667 Köln"),
+        ("Bahnhofstr. 3b, 8001 Zürich", "Bahnhofstr. 3b, 8001 Zürich"),
+        ("envío a Calle de Alcalá 40, 2º A, 28014 Madrid", "Calle de Alcalá 40, 2º A, 28014 Madrid"),
+        ("Keizersgracht 10, 1015 CN Amsterdam", "Keizersgracht 10, 1015 CN Amsterdam"),
+        ("Rua das Flores 120, Curitiba - PR, 80010-020", "Rua das Flores 120, Curitiba - PR, 80010-020"),
+        ("Flat 12, Lake View Towers, MG Road, Pune 411001", "Flat 12, Lake View Towers, MG Road, Pune 411001"),
+        ("〒530-0001 大阪府大阪市北区梅田1-1-3です", "〒530-0001 大阪府大阪市北区梅田1-1-3"),
+        ("1-2-3 Ginza, Chuo-ku, Tokyo 104-0061", "1-2-3 Ginza, Chuo-ku, Tokyo 104-0061"),
+        ("Ivy Cottage, Mill Lane, Ashby, Kent CT4 6AB", "Ivy Cottage, Mill Lane, Ashby, Kent CT4 6AB"),
+        ("RR 4 Box 12, Dover, DE 19901", "RR 4 Box 12, Dover, DE 19901"),
+        ("General Delivery, Nome, AK 99762", "General Delivery, Nome, AK 99762"),
+        ("PSC 123 Box 4, APO AE 09001", "PSC 123 Box 4, APO AE 09001"),
+        ("Unit 3/22 Beach Parade, Manly NSW 2095", "Unit 3/22 Beach Parade, Manly NSW 2095"),
+        ("350 5th Ave, Fl 20, New York, NY 10118", "350 5th Ave, Fl 20, New York, NY 10118"),
+    ],
+)
+def test_addresses_of_several_countries(text: str, value: str) -> None:
+    assert ("address", value) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hauptstraße is closed, 10115 people protested",
+        "we walked 12 Peaks Trail in 3 days",
+        "the Rose Cottage hotel was lovely",
+        "Flat 4 was cheaper",
+        "Via Ferrata 3 times this year",
+    ],
+)
+def test_address_look_alikes(text: str) -> None:
+    assert "address" not in {k for k, _ in found(text)}
+
+
+def test_a_city_named_like_a_floor_is_not_a_unit() -> None:
+    assert found("ship to 9 Oak St., Flagstaff, AZ 86001") == [("address", "9 Oak St., Flagstaff, AZ 86001")]

@@ -1,0 +1,69 @@
+import pytest
+
+from tests.patterns.pii.support import found
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("my SIN: 046 454 286", "046 454 286"),
+        ("social insurance number 046454286", "046454286"),
+        ("Aadhaar 2345 6789 0124 please", "2345 6789 0124"),
+        ("aadhar no. 987654321098", "987654321098"),
+        ("PAN: AAAPL1234C", "AAAPL1234C"),
+        ("DNI 12345678-Z", "12345678-Z"),
+        ("mi NIE es Y0000000Z", "Y0000000Z"),
+        ("CPF 529.982.247-25", "529.982.247-25"),
+        ("BSN 111222333", "111222333"),
+        ("TFN 123 456 782", "123 456 782"),
+        ("NI number: QQ 12 34 56 A", "QQ 12 34 56 A"),
+        ("Steuer-ID: 12 345 678 901", "12 345 678 901"),
+        ("numéro de sécurité sociale 1 85 05 78 006 084 36", "1 85 05 78 006 084 36"),
+        ("codice fiscale BNCMRA70A01H501W", "BNCMRA70A01H501W"),
+        ("personnummer 19900101-1234", "19900101-1234"),
+        ("PESEL 44051401359", "44051401359"),
+        ("PPSN: 1234567TA", "1234567TA"),
+        ("マイナンバー 2345 6789 0123", "2345 6789 0123"),
+        ("HKID Z683365(5)", "Z683365(5)"),
+        ("CURP: BADD110313HCMLNS09", "BADD110313HCMLNS09"),
+        ("ssn 123456789", "123456789"),
+    ],
+)
+def test_ids_after_their_name(text: str, value: str) -> None:
+    assert found(text) == [("national_id", value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my SIN: 046 454 287",  # Luhn fails
+        "DNI 12345678-A",  # wrong letter
+        "CPF 529.982.247-26",
+        "BSN 111222334",
+        "TFN 123 456 789",
+        "the pan is 24 cm wide",
+        "PAN card application takes 2 weeks",
+        "aadhaar 1234 5678 9012",  # Aadhaar numbers never start with 0 or 1
+        "ssn 900123456",  # no 9xx area
+    ],
+)
+def test_cued_numbers_that_fail_their_format_or_check(text: str) -> None:
+    assert not [k for k, _ in found(text) if k == "national_id"]
+
+
+def test_a_dotted_cpf_with_valid_check_digits_needs_no_cue() -> None:
+    assert found("meu documento: 529.982.247-25") == [("national_id", "529.982.247-25")]
+
+
+def test_ssn_shape_after_a_reference_word_is_a_reference() -> None:
+    assert found("part number 300-12-4455 for the pole") == []
+    assert found("ssn 300-12-4455") == [("national_id", "300-12-4455")]
+
+
+def test_grouped_aadhaar_without_cue_needs_verhoeff() -> None:
+    assert found("the id 2345 6789 0122 on my card") == [("national_id", "2345 6789 0122")]
+    assert found("the id 2345 6789 0124 on my card") == []
+
+
+def test_a_filler_phrase_ending_in_a_colon() -> None:
+    assert found("NI number for the payroll: QQ 12 34 56 A") == [("national_id", "QQ 12 34 56 A")]
