@@ -4,7 +4,6 @@ or expired token, a body that names another customer, a cross-site form, odd byt
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,18 +19,7 @@ from tests.conftest import ADMIN, SAME_SITE, fast_settings, sign_in
 JSON = {"Accept": "application/json"}
 
 
-@pytest.fixture(scope="module")
-def app_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """A client with no credentials of its own: each test says who it is."""
-    with TestClient(create_app(fast_settings(tmp_path_factory.mktemp("auth")))) as client:
-        yield client
-
-
-@pytest.fixture(autouse=True)
-def _signed_out(app_client: TestClient) -> Iterator[None]:
-    app_client.cookies.clear()
-    yield
-    app_client.cookies.clear()
+pytestmark = pytest.mark.usefixtures("signed_out")
 
 
 def conversation_of(client: TestClient, customer: dict[str, str], text: str = "where is my last order?") -> str:

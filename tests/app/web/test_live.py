@@ -116,12 +116,6 @@ def test_an_idle_stream_sends_heartbeat_comments(served: Served, monkeypatch: py
             assert next(received)[0] == "comment"  # nothing happened: a comment keeps the line open
 
 
-@pytest.fixture(scope="module")
-def app_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    with TestClient(create_app(fast_settings(tmp_path_factory.mktemp("live")))) as client:
-        yield client
-
-
 def test_another_customers_conversation_has_no_stream(app_client: TestClient) -> None:
     first = sign_in(app_client, "C1001")
     theirs = app_client.post("/api/conversations", json={}, headers=first).json()["id"]

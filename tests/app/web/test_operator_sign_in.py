@@ -3,30 +3,17 @@ a browser that is not signed in gets a page saying whose page it is, API clients
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
 from switchboard.app.web.auth import COOKIE
-from switchboard.app.web.main import create_app
-from tests.conftest import SAME_SITE, fast_settings, sign_in
+from tests.conftest import SAME_SITE, sign_in
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 OPERATOR_LINKS = ('href="/switchboard"', 'href="/runs"', 'href="/console"')
 
 
-@pytest.fixture(scope="module")
-def app_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    with TestClient(create_app(fast_settings(tmp_path_factory.mktemp("operator")))) as client:
-        yield client
-
-
-@pytest.fixture(autouse=True)
-def _signed_out(app_client: TestClient) -> Iterator[None]:
-    app_client.cookies.clear()
-    yield
-    app_client.cookies.clear()
+pytestmark = pytest.mark.usefixtures("signed_out")
 
 
 def test_the_sign_in_page_asks_for_the_token(app_client: TestClient) -> None:
