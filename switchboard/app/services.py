@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from switchboard.agents.approval import build_approval_graph
 from switchboard.agents.context import InputScanner, TurnContext
 from switchboard.agents.embeddings import CachedEmbedder, Embedder, StaticEmbedder
-from switchboard.agents.graph import Graph, build_graph
+from switchboard.agents.graph import AgentMap, Graph, agent_map, build_graph
 from switchboard.agents.llm.chaos import ChaosProvider
 from switchboard.agents.llm.gateway import Gateway
 from switchboard.agents.llm.providers.anthropic import AnthropicProvider
@@ -71,6 +71,7 @@ class Services:
     prompts: PromptBook
     flags: FlagBoard
     graph: Graph
+    agent_map: AgentMap  # the graph as the agent view draws it: read once, it never changes
     turns: TurnRunner
     online: OnlineEvaluator
     now: Callable[[], datetime]
@@ -203,6 +204,7 @@ class _Assembly:
             prompts=self.prompts,
             flags=self.flags,
             graph=self.graph,
+            agent_map=agent_map(self.graph),
             turns=self.turns,
             online=self.online,
             now=self.now,

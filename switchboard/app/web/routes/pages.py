@@ -9,7 +9,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
-from switchboard.agents.graph import agent_map
 from switchboard.agents.record import TurnRecord
 from switchboard.app.lab.chaos import AGENT, ChaosError
 from switchboard.app.lab.flags import CHAPTERS, config_name
@@ -42,7 +41,7 @@ async def chat_page(request: Request, services: ServicesDep) -> HTMLResponse:
         pickable=pickable,
         model=settings.model,
         router_model=settings.router_model,
-        agent_map=agent_map(services.graph).model_dump(mode="json"),
+        agent_map=services.agent_map.model_dump(mode="json"),
     )
 
 
