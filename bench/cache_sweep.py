@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from switchboard.agents.embeddings import OnnxEmbedder, StaticEmbedder
+from switchboard.agents.embeddings import StaticEmbedder
 from switchboard.app.cost.answer_cache import AnswerCache
 from switchboard.app.cost.vocabulary import catalogue_vocabulary
 from switchboard.app.settings import REPO, Settings
@@ -36,7 +36,6 @@ from switchboard.patterns.semantic_cache import SHARED, CachePolicy, Hit, Reject
 
 DATASETS = REPO / "evals" / "datasets"
 SEED = REPO / "data" / "seed"
-ONNX_MODEL = REPO / "data" / "models" / "minilm-l6-onnx"
 THRESHOLDS = [0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95]
 HEADER = "threshold    hits   right  wrong/served  near-miss hits  rejected  across customers"
 EXACT_ONLY = 1.01  # no similarity reaches it: only the exact step can hit
@@ -163,7 +162,6 @@ def measure(cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--holdout", action="store_true", help="measure on the blind held-out sets")
-    parser.add_argument("--embedder", choices=["static", "onnx"], default="static", help="which shipped embedder")
     args = parser.parse_args()
     held = args.holdout
     if held:
@@ -171,7 +169,7 @@ def main() -> None:
         pairs = holdout_near_misses(DATASETS / "cache_near_miss_holdout.jsonl")
     else:
         groups, pairs = paraphrase_groups(DATASETS / "paraphrase.jsonl"), generated_near_misses()
-    embedder = StaticEmbedder(Settings().embedding_model_dir) if args.embedder == "static" else OnnxEmbedder(ONNX_MODEL)
+    embedder = StaticEmbedder(Settings().embedding_model_dir)
     with tempfile.TemporaryDirectory() as tmp:
         cache = AnswerCache.open(Path(tmp), "sweep", embedder, vocabulary(), lambda: {})
         fill(cache, groups, pairs)
