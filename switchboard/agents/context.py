@@ -96,6 +96,7 @@ class TurnContext:
     prompts: PromptBook
     model: str = "demo-large"
     router_model: str = "demo-large"
+    tenant_id: str = "tidewater"  # the storefront the customer belongs to: scopes knowledge, cache, budgets
     deadline: float | None = None  # time.monotonic() instant by which the turn must be done
     turn_id: str = ""  # scopes idempotency keys: the same refund asked in a later turn is a new request
     loop_caps: Caps = field(default_factory=Caps)

@@ -194,6 +194,7 @@ class RecordBase(_Frozen):
     flags_key: str = ""
     streamed: bool | None = None  # None: not known (an interrupted turn)
     run_id: str | None = None  # the eval run that played it; None for a live turn
+    tenant_id: str = ""  # the storefront the customer belongs to ("" in rows written before tenants)
 
 
 class TurnRecord(RecordBase):
@@ -228,6 +229,14 @@ class TurnRecord(RecordBase):
     answer_chars: int = 0
     checks: list[CheckRecord] = Field(default_factory=list)  # every guard's verdict, passed ones too
     timeline: list[TraceItem] = Field(default_factory=list)  # what the agent view showed, in order
+    # Chapter 10: what the cost switches decided for this turn (None: the switch was off).
+    cache: Literal["hit", "miss", "rejected"] | None = None  # semantic_cache's lookup
+    cache_detail: str = ""  # exact | semantic (and the similarity) | why a candidate was rejected
+    model_size: Literal["small", "large"] | None = None  # model_routing's choice
+    model_reason: str = ""  # why it chose that size
+    budget_action: Literal["warn", "degrade", "refuse"] | None = None  # token_budget acted: how
+    budget_detail: str = ""  # which budget, and what it had spent
+    context_folded: int = 0  # context_window: earlier messages sent as a summary, not whole
 
     def as_json(self) -> dict[str, Any]:
         """The record at the JSON edge: stored, served and sent in `done`."""

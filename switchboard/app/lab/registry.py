@@ -264,6 +264,13 @@ REGISTRY: tuple[Flag, ...] = (
         "cost per turn, quality",
     ),
     _f(
+        "context_window",
+        10,
+        "Context trimming",
+        "Send a model the newest turns whole and a cached summary of the older ones, within a token budget.",
+        "input tokens per turn",
+    ),
+    _f(
         "pii_redaction",
         11,
         "PII redaction",
