@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from switchboard.agents.record import TurnRecord
 from switchboard.evals.engine import CaseResult
+from switchboard.evals.projection import project, summary_figures
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -43,6 +44,7 @@ def summarise(results: Sequence[CaseResult]) -> dict[str, Any]:
         "case_passed": {c: all(r.passed for r in rs) for c, rs in by_case.items()},
         "judge_cost_usd": round(sum(t.judge_cost_usd for r in results for t in r.turns), 6),
         **_operations(records),
+        **summary_figures(project(records)),
         **_guards(results),
     }
 
@@ -141,6 +143,9 @@ COMPARED: list[tuple[str, str, Kind, Better]] = [
     ("p95 TTFT (ms)", "p95_ttft_ms", "ms", "lower"),
     ("cost per turn ($)", "cost_per_turn_usd", "usd", "lower"),
     ("cost per resolved turn ($)", "cost_per_resolved_usd", "usd", "lower"),
+    ("a day at 1K turns ($, projected)", "projected_day_1k_usd", "usd", "lower"),
+    ("a day at 10K turns ($, projected)", "projected_day_10k_usd", "usd", "lower"),
+    ("a day at 100K turns ($, projected)", "projected_day_100k_usd", "usd", "lower"),
     ("turns without error", "without_error_rate", "share", "higher"),
     ("answered (or escalated) turns", "answered_rate", "share", "higher"),
     ("degraded turns", "degraded", "count", "lower"),
