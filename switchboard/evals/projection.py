@@ -15,7 +15,7 @@ here once those switches change the measured mix. Failed calls count: their toke
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -51,14 +51,15 @@ class Projection:
 
 def project(records: Sequence[TurnRecord], prices: Mapping[str, Price] = DEFAULT_PRICES) -> Projection:
     """The mix of `records`' model calls, priced from `prices`, per turn."""
-    tokens: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    inputs: Counter[str] = Counter()
+    outputs: Counter[str] = Counter()
     for call in (c for r in records for c in r.calls):
-        tokens[call.model][0] += call.input_tokens
-        tokens[call.model][1] += call.output_tokens
+        inputs[call.model] += call.input_tokens
+        outputs[call.model] += call.output_tokens
     turns = max(len(records), 1)
     shares = [
-        ModelShare(model, i / turns, o / turns, price_of(model, prices).cost(i, o) / turns)
-        for model, (i, o) in tokens.items()
+        ModelShare(m, inputs[m] / turns, outputs[m] / turns, price_of(m, prices).cost(inputs[m], outputs[m]) / turns)
+        for m in inputs
     ]
     shares.sort(key=lambda s: -s.cost_usd)
     return Projection(len(records), sum(s.cost_usd for s in shares), tuple(shares))
