@@ -77,6 +77,11 @@ class Gateway:
     def models(self) -> list[str]:
         return sorted(self._chains)
 
+    @property
+    def prices(self) -> Mapping[str, Price]:
+        """The price table every call is charged from: projections price a mix with the same one."""
+        return self._prices
+
     async def _first_chunk(self, provider: Provider, chunks: AsyncIterator[Chunk], deadline: Deadline) -> Chunk | None:
         """Wait for the first chunk no longer than the idle timeout or the time left.
 

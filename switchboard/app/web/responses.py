@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from switchboard.app.cost.spend_report import ProjectionView, SpendReport
+
 Number = int | float
 
 
@@ -190,3 +192,28 @@ class LiveMetricsView(Body):
     current_key: str
     current_name: str
     turns: int
+
+
+class CostScope(Body):
+    """Which turns a cost view covers."""
+
+    run_id: str | None = Field(description="The run whose turns these are; None: live turns (no run played them).")
+    run_label: str | None = Field(description="That run's configuration and dataset, as the Runs page names it.")
+    tenant: str | None = Field(description="Only this tenant's turns; None: every tenant's.")
+    since: str | None = Field(description="Only turns from this moment on (ISO 8601, UTC); None: from the first.")
+    window: int = Field(description="The most turns read: the newest in scope. Older ones are left out.")
+    truncated: bool = Field(description="More turns matched than the window holds.")
+
+
+class CostView(Body):
+    """Where the money went, and what the measured mix would cost at scale."""
+
+    scope: CostScope
+    spend: SpendReport = Field(
+        description="Spend by tenant, top customers, configuration, model and day; cost per resolved turn "
+        "(resolved: outcome answered); the cache's estimated saving."
+    )
+    projections: list[ProjectionView] = Field(
+        description="Live turns' mix of model calls (tenant and since applied), then the chosen run's, each priced "
+        "from the app's price table and scaled to 1K, 10K and 100K turns a day."
+    )

@@ -2,11 +2,14 @@
 
 Limits the pages enforce in the browser come from the code that enforces them on the server,
 as globals, so each has one definition: `max_message_chars` (the composer's maxlength).
-Every page also knows who asks: `operator` is whether the request carries the operator's
+`usd` writes an amount of dollars readably at any size ($1,234, $12.34, $0.000412). Every page
+also knows who asks: `operator` is whether the request carries the operator's
 sign-in, so that base.html shows the operator's links to the operator only.
 """
 
 from __future__ import annotations
+
+import math
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -22,3 +25,17 @@ def who_asks(request: Request) -> dict[str, bool]:
 
 templates = Jinja2Templates(directory=REPO / "ui" / "templates", context_processors=[who_asks])
 templates.env.globals["max_message_chars"] = MAX_MESSAGE_CHARS
+
+
+def usd(amount: float | None) -> str:
+    """Dollars to the cent from a dollar up; below, three significant figures (a demo turn
+    costs millionths of a dollar, which "$0.00" would hide)."""
+    if amount is None:
+        return "—"
+    if amount == 0 or abs(amount) >= 1:
+        return f"${amount:,.2f}" if abs(amount) < 1000 else f"${amount:,.0f}"
+    decimals = 2 - math.floor(math.log10(abs(amount)))
+    return f"${amount:.{decimals}f}"
+
+
+templates.env.filters["usd"] = usd
