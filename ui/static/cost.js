@@ -6,6 +6,8 @@
 
   // A demo turn costs millionths of a dollar: three significant figures, never "$0.00".
   const usd = (v) => (v === 0 ? "$0" : Math.abs(v) >= 1 ? "$" + v.toFixed(2) : "$" + v.toPrecision(3));
+  // An axis tick: two significant figures, trailing zeros dropped ("$0.001", not "$0.00100").
+  const tick = (v) => (v === 0 ? "$0" : "$" + Number(v.toPrecision(2)));
 
   const options = (extra = {}) => ({
     animation: false, responsive: true, maintainAspectRatio: false,
@@ -21,12 +23,12 @@
     type: "bar",
     data: {
       labels: groups.map((g) => g.label),
-      datasets: [{label, data: groups.map((g) => g.cost_usd), backgroundColor: colour(0), minBarLength: 2}],
+      datasets: [{label, data: groups.map((g) => g.cost_usd), backgroundColor: colour(0), minBarLength: 2, maxBarThickness: 28}],
     },
     options: options({
       indexAxis: "y",
       plugins: {legend: {display: false}, tooltip: {callbacks: {label: (item) => usd(item.raw)}}},
-      scales: {x: {beginAtZero: true, ticks: {callback: usd}}, y: {ticks: {autoSkip: false, font: {size: 11}}}},
+      scales: {x: {beginAtZero: true, ticks: {callback: tick, maxTicksLimit: 5}}, y: {ticks: {autoSkip: false, font: {size: 11}}}},
     }),
   });
 
@@ -34,14 +36,14 @@
   const dayDatasets = (days, by) => {
     const keys = [...new Set(days.flatMap((d) => Object.keys(d[by])))].sort();
     return keys.map((key, i) => ({
-      label: key, data: days.map((d) => d[by][key] || 0), backgroundColor: colour(i), stack: "spend",
+      label: key, data: days.map((d) => d[by][key] || 0), backgroundColor: colour(i), stack: "spend", maxBarThickness: 60,
     }));
   };
 
   const dayChart = (days) => new Chart(document.getElementById("chart-days"), {
     type: "bar",
     data: {labels: days.map((d) => d.day), datasets: dayDatasets(days, "models")},
-    options: options({scales: {x: {stacked: true}, y: {stacked: true, beginAtZero: true, ticks: {callback: usd}}}}),
+    options: options({scales: {x: {stacked: true}, y: {stacked: true, beginAtZero: true, ticks: {callback: tick}}}}),
   });
 
   const draw = (spend) => {
