@@ -28,8 +28,13 @@ from switchboard.patterns.model_routing import Route, Size, by_complexity
 
 _REFUSAL = re.compile(r"\b(?:i don'?t know|i couldn'?t find|i'd rather not guess|i'm not sure)\b", re.I)
 _CITATION = re.compile(r"\[[a-z0-9][a-z0-9._-]*\]")
-_PART_BREAK = re.compile(r"\?\s*|;\s+|,?\s+(?:and also|also|plus|as well as)\s+", re.I)
+_PART_BREAK = re.compile(
+    r"\?\s*|;\s+|,?\s+(?:and also|also|plus|as well as)\s+"
+    r"|,?\s+and\s+(?=(?:how|what|when|where|why|which|who|can|could|do|does|is|are|will|would)\b)",
+    re.I,
+)
 PART_WORDS = 3  # a fragment shorter than this is not a question of its own
+COVERED = 0.5  # a part is answered when the answer uses at least this share of its content words
 
 
 @dataclass(frozen=True)
@@ -77,12 +82,13 @@ def parts_of(question: str) -> list[str]:
 
 
 def unanswered_parts(question: str, answer: str) -> list[str]:
-    """The parts whose content words the answer never uses: a crude sign they went unanswered."""
+    """The parts most of whose content words the answer never uses: a crude, cheap sign that
+    they went unanswered (a real deployment might ask an embedding or the judge instead)."""
     parts = parts_of(question)
     if len(parts) < 2:
         return []
     said = set(terms(answer))
-    return [p for p in parts if set(terms(p)) and not set(terms(p)) & said]
+    return [p for p in parts if len(set(terms(p)) & said) < COVERED * len(set(terms(p)))]
 
 
 def _question(messages: list[Message]) -> tuple[str, int]:
