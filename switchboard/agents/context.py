@@ -104,8 +104,8 @@ class ContextBudget:
     """`context_window`: the tokens of history a model is sent, of which the summary of the
     older messages may take at most `summary_tokens`."""
 
-    tokens: int = 320
-    summary_tokens: int = 96
+    tokens: int = 200
+    summary_tokens: int = 64
 
 
 @dataclass(frozen=True)

@@ -40,10 +40,10 @@ class Settings(BaseSettings):
         0.4, ge=0, le=1, description="model_routing: the complexity score at which a question goes to the large model."
     )
     context_budget_tokens: int = Field(
-        320, ge=32, description="context_window: the tokens of history a model is sent, summary included."
+        200, ge=32, description="context_window: the tokens of history a model is sent, summary included."
     )
     context_summary_tokens: int = Field(
-        96, ge=8, description="context_window: at most this many of them for the summary of the older messages."
+        64, ge=8, description="context_window: at most this many of them for the summary of the older messages."
     )
     judge_model: str = Field("demo-large", description="The model that grades answers (evals).")
     online_eval_every: int = Field(5, ge=1, description="With online_evals on, grade one live turn in N.")

@@ -4,7 +4,8 @@ It recognises a summarising request by the `<summary>` and `<messages>` blocks i
 message and writes an extractive summary, as a small model following that prompt might: for
 each new message one line — who said it and its first sentence, with any order numbers the
 rest of the message named — appended to the summary so far. Past the token limit (the
-request's `max_tokens`) the oldest lines go first. Nothing is invented; detail is lost.
+request's `max_tokens`) lines go, oldest first, those naming an order or an amount last.
+Nothing is invented; detail is lost.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ _BLOCK = re.compile(r"<(?P<name>summary|messages)>\n?(?P<text>.*?)\n?</(?P=name)
 _CITATION = re.compile(r"\s*\[[\w.-]+\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _SPEAKER = re.compile(r"^(?P<who>\w+): (?P<said>.*)$", re.S)
-GIST_WORDS = 24  # a line's first sentence is cut to this many words
+_KEEPS = re.compile(r"#?\b\d{5}\b|\$\d")  # an order number or an amount: what a summary must not lose
+GIST_WORDS = 16  # a line's first sentence is cut to this many words
 
 
 def summary_blocks(text: str) -> tuple[str, list[str]] | None:
@@ -32,8 +34,13 @@ def summary_blocks(text: str) -> tuple[str, list[str]] | None:
 def summarise(previous: str, new: list[str], cap: int) -> str:
     notes = [line for line in previous.splitlines() if line.strip()] + [gist(line) for line in new]
     while len(notes) > 1 and count_tokens("\n".join(notes)) > cap:
-        notes.pop(0)
+        notes.pop(_least_important(notes))
     return "\n".join(notes)
+
+
+def _least_important(notes: list[str]) -> int:
+    """The oldest line that names no order or amount (the prompt's "least important"), else the oldest."""
+    return next((i for i, note in enumerate(notes) if not _KEEPS.search(note)), 0)
 
 
 def gist(line: str) -> str:
