@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 from switchboard.agents.llm.gateway import Gateway
 from switchboard.agents.llm.types import DeadlineExceeded
@@ -27,6 +27,7 @@ from switchboard.patterns.injection.canary import Canary
 from switchboard.patterns.injection.scanner import Verdict
 from switchboard.patterns.latency_budget import Deadline
 from switchboard.patterns.loop_guard import Caps
+from switchboard.patterns.model_routing import ComplexityPolicy
 from switchboard.patterns.pii.redaction import Vault
 
 
@@ -85,6 +86,28 @@ class Knowledge(Protocol):
     async def search(self, query: str, k: int, hybrid: bool = False) -> list[Passage]: ...
 
 
+RoutingMode = Literal["complexity", "cascade", "complexity+cascade"]
+
+
+@dataclass(frozen=True)
+class Routing:
+    """How `model_routing` chooses a turn's model: by the question's complexity, as a cascade
+    (the small model first, its answer checked), or both (complexity sends the hard questions
+    straight to the large model; the rest go through the cascade)."""
+
+    mode: RoutingMode = "complexity+cascade"
+    complexity: ComplexityPolicy = field(default_factory=ComplexityPolicy)
+
+
+@dataclass(frozen=True)
+class ContextBudget:
+    """`context_window`: the tokens of history a model is sent, of which the summary of the
+    older messages may take at most `summary_tokens`."""
+
+    tokens: int = 200
+    summary_tokens: int = 64
+
+
 @dataclass(frozen=True)
 class TurnContext:
     customer_id: str
@@ -96,6 +119,9 @@ class TurnContext:
     prompts: PromptBook
     model: str = "demo-large"
     router_model: str = "demo-large"
+    small_model: str = "demo-small"  # the cheap model: model routing's small choice, and the summariser
+    routing: Routing = field(default_factory=Routing)
+    context_budget: ContextBudget = field(default_factory=ContextBudget)
     tenant_id: str = "tidewater"  # the storefront the customer belongs to: scopes knowledge, cache, budgets
     deadline: float | None = None  # time.monotonic() instant by which the turn must be done
     turn_id: str = ""  # scopes idempotency keys: the same refund asked in a later turn is a new request

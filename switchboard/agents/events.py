@@ -7,7 +7,7 @@ and folds them into the turn's request record, so the record is exactly what was
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from switchboard.agents.llm.gateway import CallRecord
 
@@ -93,6 +93,28 @@ class ApprovalRequested:
     address: str = ""  # an address change's
 
 
+@dataclass(frozen=True)
+class ModelChosen:
+    """`model_routing` chose the model that answers the turn, and why. A cascade that escalates
+    reports twice: the small model first, then the large one with what the check found."""
+
+    size: Literal["small", "large"]
+    model: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ContextTrimmed:
+    """`context_window` fitted the history to its budget: `folded` older messages went as a
+    summary (made now or reused from the conversation's state), `kept` went whole."""
+
+    folded: int
+    kept: int
+    tokens_whole: int  # the history's tokens had it been sent whole
+    tokens_sent: int  # the kept messages' tokens plus the summary's
+    summarised: bool  # a summary was made this turn (False: the cached one served, or none was needed)
+
+
 Event = (
     Token
     | Step
@@ -104,4 +126,6 @@ Event = (
     | GuardTripped
     | GuardPassed
     | ApprovalRequested
+    | ModelChosen
+    | ContextTrimmed
 )

@@ -153,6 +153,26 @@ class ApprovalItem(_Item):
     approval: ApprovalRecord
 
 
+class ModelChoiceItem(_Item):
+    """`model_routing` chose the model that answers, and why (twice when a cascade escalates)."""
+
+    kind: Literal["model_choice"] = "model_choice"
+    size: Literal["small", "large"]
+    model: str
+    reason: str = ""
+
+
+class ContextWindowItem(_Item):
+    """`context_window` fitted the history to its budget: how much went as a summary."""
+
+    kind: Literal["context_window"] = "context_window"
+    folded: int = 0
+    kept: int = 0
+    tokens_whole: int = 0
+    tokens_sent: int = 0
+    summarised: bool = False  # a summary was made this turn, not reused from the conversation's state
+
+
 class ContextItem(_Item):
     """The conversation as the turn sees it; sent at the start and whenever it changes."""
 
@@ -172,7 +192,9 @@ TraceItem = Annotated[
     | ModelItem
     | TicketItem
     | ApprovalItem
-    | ContextItem,
+    | ContextItem
+    | ModelChoiceItem
+    | ContextWindowItem,
     Field(discriminator="kind"),
 ]
 TRACE_ITEM: TypeAdapter[TraceItem] = TypeAdapter(TraceItem)

@@ -8,6 +8,14 @@ from typing import Annotated, TypedDict
 from switchboard.agents.llm.types import Message
 
 
+class ContextSummary(TypedDict):
+    """`context_window`'s running summary: the text standing for the oldest `folded` messages.
+    Kept in the checkpointed state, so it survives a restart and is never made twice."""
+
+    folded: int
+    text: str
+
+
 class ConversationState(TypedDict, total=False):
     # The customer's messages and the assistant's final answers; tool traffic stays inside
     # the node that made it.
@@ -18,3 +26,4 @@ class ConversationState(TypedDict, total=False):
     handoff_reason: str
     suspicious: bool  # the input scan flagged this turn: with least_privilege on, no write tools
     blocked: bool  # the input scan blocked this turn: it ends with a refusal
+    context_summary: ContextSummary

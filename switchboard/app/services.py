@@ -15,7 +15,7 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from switchboard.agents.approval import build_approval_graph
-from switchboard.agents.context import InputScanner, TurnContext
+from switchboard.agents.context import ContextBudget, InputScanner, Routing, TurnContext
 from switchboard.agents.embeddings import CachedEmbedder, Embedder, StaticEmbedder
 from switchboard.agents.graph import AgentMap, Graph, agent_map, build_graph
 from switchboard.agents.llm.chaos import ChaosProvider
@@ -48,6 +48,7 @@ from switchboard.patterns.admission import Admission
 from switchboard.patterns.degradation import RecentAnswers
 from switchboard.patterns.injection.canary import Canary
 from switchboard.patterns.injection.scanner import Scanner, default_bank_path, load_bank
+from switchboard.patterns.model_routing import ComplexityPolicy
 from switchboard.patterns.pii.redaction import Vault
 from switchboard.patterns.scan_cache import CachedScanner
 
@@ -250,6 +251,15 @@ class _Assembly:
         return FlagBoard(max_chapter=self.settings.chapter)
 
     @cached_property
+    def routing(self) -> Routing:
+        """`model_routing`'s mode and complexity threshold, from settings."""
+        return Routing(self.settings.routing_mode, ComplexityPolicy(threshold=self.settings.routing_threshold))
+
+    @cached_property
+    def context_budget(self) -> ContextBudget:
+        return ContextBudget(self.settings.context_budget_tokens, self.settings.context_summary_tokens)
+
+    @cached_property
     def graph(self) -> Graph:
         return build_graph(self.saver)
 
@@ -317,6 +327,9 @@ class _Assembly:
             prompts=self.prompts,
             model=self.settings.model,
             router_model=self.settings.router_model,
+            small_model=self.settings.router_model,
+            routing=self.routing,
+            context_budget=self.context_budget,
             deadline=deadline,
             turn_id=new_id("turn_"),
             scanner=self.scanner,

@@ -31,6 +31,20 @@ class Settings(BaseSettings):
 
     model: str = Field("demo-large", description="The model that writes answers.")
     router_model: str = Field("demo-small", description="The model that routes (cheap is fine).")
+    routing_mode: Literal["complexity", "cascade", "complexity+cascade"] = Field(
+        "complexity+cascade",
+        description="model_routing: complexity | cascade | complexity+cascade (hard questions to the large model, "
+        "the rest to the small one with its answer checked).",
+    )
+    routing_threshold: float = Field(
+        0.4, ge=0, le=1, description="model_routing: the complexity score at which a question goes to the large model."
+    )
+    context_budget_tokens: int = Field(
+        200, ge=32, description="context_window: the tokens of history a model is sent, summary included."
+    )
+    context_summary_tokens: int = Field(
+        64, ge=8, description="context_window: at most this many of them for the summary of the older messages."
+    )
     judge_model: str = Field("demo-large", description="The model that grades answers (evals).")
     online_eval_every: int = Field(5, ge=1, description="With online_evals on, grade one live turn in N.")
     openai_base_url: str = Field("", description="An OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1 (Ollama).")

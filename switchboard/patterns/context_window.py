@@ -35,34 +35,40 @@ def plan(messages: Sequence[str], budget: int, summary_cap: int, count: Callable
     return Window(folded=start, kept=tuple(messages[start:]))
 
 
-@dataclass
-class _Summary:
-    folded: int
-    text: str
+@dataclass(frozen=True)
+class Folded:
+    """A running summary: the text that stands for the oldest `count` messages."""
+
+    count: int = 0
+    text: str = ""
+
+
+async def fold(known: Folded, messages: Sequence[str], folded: int, summarise: Summarise, cap: int) -> Folded:
+    """The summary of messages[:folded], extended from `known` with only what folded since.
+
+    Wherever the caller keeps summaries (a dict, a checkpointed graph state), this is the rule:
+    the same count is the same summary (no call); more is one call on the new messages; fewer
+    (a larger budget) starts again, since a summary cannot be unfolded.
+    """
+    if folded == known.count:
+        return known
+    start = known if folded > known.count else Folded()
+    return Folded(folded, await summarise(start.text, messages[start.count : folded], cap))
 
 
 class SummaryCache:
-    """Each conversation's running summary: extended, never redone, as messages fold into it."""
+    """Each conversation's running summary, in memory: extended, never redone, as messages fold."""
 
     def __init__(self, summarise: Summarise, summary_cap: int) -> None:
         self._summarise = summarise
         self._cap = summary_cap
-        self._summaries: dict[str, _Summary] = {}
+        self._summaries: dict[str, Folded] = {}
         self.calls = 0  # summaries made, for the record and the tests
 
     async def summary(self, conversation_id: str, messages: Sequence[str], folded: int) -> str:
         """The summary of messages[:folded], made from the cached one and what folded since."""
-        known = self._summaries.get(conversation_id, _Summary(0, ""))
-        if folded <= known.folded:
-            return known.text if folded == known.folded else await self._remake(conversation_id, messages, folded)
-        return await self._extend(conversation_id, known, messages[known.folded : folded], folded)
-
-    async def _extend(self, conversation_id: str, known: _Summary, new: Sequence[str], folded: int) -> str:
-        self.calls += 1
-        text = await self._summarise(known.text, new, self._cap)
-        self._summaries[conversation_id] = _Summary(folded, text)
-        return text
-
-    async def _remake(self, conversation_id: str, messages: Sequence[str], folded: int) -> str:
-        """Fewer messages fold than before (a larger budget): start the summary again."""
-        return await self._extend(conversation_id, _Summary(0, ""), messages[:folded], folded)
+        known = self._summaries.get(conversation_id, Folded())
+        made = await fold(known, messages, folded, self._summarise, self._cap)
+        self.calls += made is not known
+        self._summaries[conversation_id] = made
+        return made.text

@@ -9,7 +9,8 @@ Two ways to choose, both advice for the caller's policy:
     large  <=>  score >= threshold
 
 "Asks for reasoning" is a word like why / compare / difference / explain / recommend; "several
-questions" is two or more question marks or "and also"; "deep" is more than `deep_turns` earlier
+questions" is two or more question marks, "and also", or "and" before a second question word
+("…my balance and what are points worth?"); "deep" is more than `deep_turns` earlier
 turns. The weights are a starting point to tune on a run, not a law.
 
 `cascade` answers with the small model first and asks a check about its answer: the check passes
@@ -29,7 +30,11 @@ Size = Literal["small", "large"]
 _REASONING = re.compile(
     r"\b(why|compare|comparison|difference|explain|recommend|versus|vs|which (?:is|should))\b", re.I
 )
-_SEVERAL = re.compile(r"\?.*\?|\band also\b|\bas well as\b", re.I | re.S)
+_SEVERAL = re.compile(
+    r"\?.*\?|\band also\b|\bas well as\b"
+    r"|\band (?:how|what|when|where|why|which|who|can|could|do|does|is|are|will|would)\b",
+    re.I | re.S,
+)
 
 
 @dataclass(frozen=True)

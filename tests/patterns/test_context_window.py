@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from switchboard.patterns.context_window import SummaryCache, Window, plan
+from switchboard.patterns.context_window import Folded, SummaryCache, Window, fold, plan
 
 
 def words(text: str) -> int:
@@ -64,3 +64,12 @@ async def test_fewer_messages_folding_than_before_starts_the_summary_again() -> 
     await cache.summary("c1", ["a", "b", "c"], folded=3)
     assert await cache.summary("c1", ["a", "b", "c"], folded=1) == "a"
     assert summarise.seen[-1] == ("", ["a"])
+
+
+async def test_fold_keeps_the_same_summary_for_the_same_count_and_extends_it_for_more() -> None:
+    summarise = Recorder()
+    once = await fold(Folded(), ["a", "b", "c"], 2, summarise, cap=50)
+    assert once == Folded(2, "a | b")
+    assert await fold(once, ["a", "b", "c"], 2, summarise, cap=50) is once  # nothing new: no call
+    assert await fold(once, ["a", "b", "c"], 3, summarise, cap=50) == Folded(3, "a | b | c")
+    assert summarise.seen == [("", ["a", "b"]), ("a | b", ["c"])]

@@ -51,3 +51,9 @@ async def test_a_cheap_answer_that_fails_its_check_is_replaced_with_the_reason()
     assert result.text == "large answer" and models.asked == ["small", "large"]
     assert result.route == Route("large", "the small model's answer failed: cites an article it did not retrieve")
     assert result.small_answer == "small answer"
+
+
+def test_and_before_a_second_question_word_counts_as_several_questions() -> None:
+    route = by_complexity("what's my points balance and what are 100 points worth?", 14, 0, POLICY)
+    assert route.reason == "several questions" and route.score == 0.2
+    assert by_complexity("can I return boots and socks?", 8, 0, POLICY).reason == "a short, single question"

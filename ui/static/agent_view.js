@@ -90,6 +90,8 @@
       case "model": return modelText(item.call);
       case "ticket": return {title: `Ticket ${item.ticket_id}`, text: item.reason};
       case "approval": return {title: `Waiting for a person: ${item.approval.kind} on #${item.approval.order_id}`, text: item.approval.reason};
+      case "model_choice": return {title: `Model routing: ${item.model} (${item.size})`, text: item.reason};
+      case "context_window": return contextWindowText(item);
       default: return {title: item.kind, text: ""};
     }
   }
@@ -100,6 +102,13 @@
     const tries = t.attempts > 1 ? `, ${t.attempts} attempts` : "";
     return {title: `Tool ${t.name}(${args(t.arguments)})`, text: `${state}, ${ms(t.duration_ms)}${tries}`,
       more: item.output ? [item.output] : [], cls: t.ok ? "" : "tripped"};
+  }
+
+  function contextWindowText(item) {
+    const summary = item.folded === 0 ? "nothing folded"
+      : `${item.folded} older messages as a summary (${item.summarised ? "summarised now" : "cached summary reused"})`;
+    return {title: `Context window: ${item.tokens_sent} of ${item.tokens_whole} history tokens sent`,
+      text: `${summary}, ${item.kept} newest kept whole`};
   }
 
   function modelText(c) {

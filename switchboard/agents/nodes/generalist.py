@@ -12,6 +12,7 @@ from langgraph.runtime import Runtime
 
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import RouteChosen, Step
+from switchboard.agents.history import trim_history
 from switchboard.agents.nodes.specialist import run_specialist
 from switchboard.agents.state import ConversationState
 from switchboard.agents.tools import TOOLS, toolset
@@ -20,5 +21,7 @@ from switchboard.agents.tools import TOOLS, toolset
 async def generalist(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     runtime.stream_writer(Step("generalist", "Working on it"))
     runtime.stream_writer(RouteChosen("generalist", 1.0, by="generalist"))
+    trimmed = await trim_history(state, runtime)  # the turn's only reader of the history
     names = [n for n in TOOLS if runtime.context.on("rag") or n != "search_kb"]
-    return await run_specialist("generalist", state, runtime, toolset(*names))
+    answered = await run_specialist("generalist", {**state, **trimmed}, runtime, toolset(*names))
+    return {**trimmed, **answered}

@@ -26,8 +26,9 @@ from pydantic import BaseModel, Field
 from switchboard.agents.calling import Writer, ask_model
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import GuardPassed, GuardTripped, RouteChosen, Step
+from switchboard.agents.history import history, trim_history
 from switchboard.agents.llm.types import ChatRequest, Message
-from switchboard.agents.nodes.specialist import handoffs_of, history
+from switchboard.agents.nodes.specialist import handoffs_of
 from switchboard.agents.state import ConversationState
 from switchboard.patterns.frustration import measure
 from switchboard.patterns.loop_guard import LoopGuard
@@ -54,11 +55,18 @@ class Decision(BaseModel):
 
 
 async def router(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    """Fits the history to its budget (`context_window`) first: the router is the turn's first
+    reader of it, and the specialist it chooses reads the same window from the state."""
+    trimmed = await trim_history(state, runtime)
+    return {**trimmed, **await _route({**state, **trimmed}, runtime)}
+
+
+async def _route(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     ctx, write = runtime.context, runtime.stream_writer
     bounced = state.get("handoff") == "router"
     write(Step("router", f"Choosing again ({state.get('handoff_reason')})" if bounced else "Choosing a specialist"))
     system: Message = {"role": "system", "content": ctx.prompts.get("router").text}
-    conversation = history(state)
+    conversation = history(state, ctx)
     messages = [system, *conversation, *(_handed_back_note(state) if bounced else [])]
 
     async def ask(feedback: str | None) -> str:

@@ -25,8 +25,10 @@ from langgraph.runtime import Runtime
 
 from switchboard.agents.calling import Writer, ask_model
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import ApprovalRequested, GuardPassed, GuardTripped, TicketOpened, Token
+from switchboard.agents.events import ApprovalRequested, GuardPassed, GuardTripped, ModelChosen, TicketOpened, Token
+from switchboard.agents.history import history
 from switchboard.agents.llm.types import ChatRequest, Completion, Message, ToolCall
+from switchboard.agents.model_choice import ModelChoice, check_answer, choose_model, escalated
 from switchboard.agents.state import ConversationState
 from switchboard.agents.tool_calls import run_tool_call
 from switchboard.agents.tools import Tool, ToolOutcome
@@ -35,7 +37,6 @@ from switchboard.patterns.loop_guard import Halt, LoopGuard
 
 MAX_ROUNDS = 6
 MAX_REPAIRS = 1  # one repair; a second invalid call asks the customer (before the loop guard sees a repeat)
-HISTORY_MESSAGES = 12  # earlier turns a specialist sees; context budgeting is chapter 10's job
 HALTED = (
     "I'm sorry — I keep going round in circles on this one, so I've stopped and passed it to a "
     "colleague (ticket {ticket}), who will follow up with you."
@@ -46,10 +47,6 @@ AWAITING_APPROVAL = (
     "I've asked a colleague to approve it; their decision will appear here in this conversation, "
     "and you're welcome to keep chatting meanwhile."
 )
-
-
-def history(state: ConversationState) -> list[Message]:
-    return list(state.get("messages", [])[-HISTORY_MESSAGES:])
 
 
 @dataclass
@@ -76,23 +73,15 @@ async def run_specialist(
 ) -> dict[str, Any]:
     ctx, write = runtime.context, runtime.stream_writer
     system: Message = {"role": "system", "content": system_prompt(ctx, name)}
-    turn = _Turn([system, *context, *history(state)], list(tools))
+    turn = _Turn([system, *context, *history(state, ctx)], list(tools))
     if state.get("suspicious"):
         _withhold_writes(ctx, write, turn, "the input scan flagged this message")
     guard = LoopGuard(ctx.loop_caps) if ctx.on("loop_guard") else None
-    rounds = 0
-    for _ in range(MAX_ROUNDS):
-        rounds += 1
-        request = ChatRequest(turn.messages, ctx.model, tools=[t.spec for t in turn.tools])
-        reply = await ask_model(ctx, write, request, purpose=name, shows_text=True)
-        turn.answer += reply.text
-        halt = guard.check_step(reply.usage.input_tokens + reply.usage.output_tokens, reply.cost_usd) if guard else None
-        if halt or not reply.tool_calls:
-            turn.stop = await _halted(ctx, write, halt) if halt else None
-            break
-        await _run_calls(ctx, write, {t.spec.name: t for t in turn.tools}, reply, turn, guard)
-        if turn.stop or turn.bounced:
-            break
+    choice = choose_model(ctx, state.get("messages", []))
+    if choice is None:
+        rounds = await _loop(name, ctx, write, turn, guard, ctx.model)
+    else:
+        rounds = await _routed(name, ctx, write, turn, guard, choice)
     if guard is not None and turn.stop is None:
         write(GuardPassed("loop_guard", f"{name}: {rounds} model steps, no repeated call, within the caps"))
     if turn.bounced is not None:
@@ -101,6 +90,54 @@ async def run_specialist(
     if closing:
         write(Token(("\n\n" if turn.answer else "") + closing))
     return _finish(turn, closing)
+
+
+async def _loop(
+    name: str, ctx: TurnContext, write: Writer, turn: _Turn, guard: LoopGuard | None, model: str, held: bool = False
+) -> int:
+    """Ask `model`, run the tools it calls, until it answers: the rounds it took. A `held`
+    answer is not sent to the customer as it is written (the cascade checks it first)."""
+    speak: Writer = (lambda event: None if isinstance(event, Token) else write(event)) if held else write
+    rounds = 0
+    for _ in range(MAX_ROUNDS):
+        rounds += 1
+        request = ChatRequest(turn.messages, model, tools=[t.spec for t in turn.tools])
+        reply = await ask_model(ctx, speak, request, purpose=name, shows_text=True)
+        turn.answer += reply.text
+        halt = guard.check_step(reply.usage.input_tokens + reply.usage.output_tokens, reply.cost_usd) if guard else None
+        if halt or not reply.tool_calls:
+            turn.stop = await _halted(ctx, write, halt) if halt else None
+            break
+        await _run_calls(ctx, write, {t.spec.name: t for t in turn.tools}, reply, turn, guard)
+        if turn.stop or turn.bounced:
+            break
+    return rounds
+
+
+async def _routed(
+    name: str, ctx: TurnContext, write: Writer, turn: _Turn, guard: LoopGuard | None, choice: ModelChoice
+) -> int:
+    """`model_routing`: the chosen model answers; a checked small answer that fails its check is
+    dropped and the large model carries on from the same messages (tool results included)."""
+    write(ModelChosen(choice.size, choice.model, choice.reason))
+    rounds = await _loop(name, ctx, write, turn, guard, choice.model, held=choice.checked)
+    if not choice.checked:
+        return rounds
+    failed = None if turn.stop or turn.bounced else _check(turn)
+    if failed is None:
+        write(GuardPassed("model_routing", "the small model's answer passed the check: it is shown"))
+        write(Token(turn.answer))
+        return rounds
+    large = escalated(ctx, failed)
+    write(ModelChosen(large.size, large.model, large.reason))
+    turn.answer = ""
+    return rounds + await _loop(name, ctx, write, turn, guard, ctx.model)
+
+
+def _check(turn: _Turn) -> str | None:
+    question = next((str(m.get("content", "")) for m in reversed(turn.messages) if m.get("role") == "user"), "")
+    given = any("<passage " in str(m.get("content", "")) for m in turn.messages if m.get("role") != "user")
+    return check_answer(question, turn.answer, given)
 
 
 async def _run_calls(

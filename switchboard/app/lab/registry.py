@@ -260,8 +260,10 @@ REGISTRY: tuple[Flag, ...] = (
         "model_routing",
         10,
         "Model routing",
-        "Send simple turns to the small model and hard ones to the large.",
+        "Send simple turns to the small model and hard ones to the large; a small answer that fails a check "
+        "is redone by the large model.",
         "cost per turn, quality",
+        built=True,
     ),
     _f(
         "context_window",
@@ -269,6 +271,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Context trimming",
         "Send a model the newest turns whole and a cached summary of the older ones, within a token budget.",
         "input tokens per turn",
+        built=True,
     ),
     _f(
         "pii_redaction",

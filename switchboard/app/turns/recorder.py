@@ -15,10 +15,12 @@ from typing import Any
 
 from switchboard.agents.events import (
     ApprovalRequested,
+    ContextTrimmed,
     Event,
     GuardPassed,
     GuardTripped,
     ModelCalled,
+    ModelChosen,
     Retrieved,
     RouteChosen,
     Step,
@@ -66,6 +68,8 @@ class TurnRecorder:
         self.guards: list[GuardTripped] = []
         self.approvals: list[ApprovalRequested] = []
         self.checks: list[CheckRecord] = []  # every guard's verdict, passed ones too
+        self.model_choice: ModelChosen | None = None  # the last: a cascade's escalation overrides its first pick
+        self.context_folded = 0
         self.timeline = Timeline(mask)
 
     def elapsed_ms(self) -> float:
@@ -99,6 +103,10 @@ class TurnRecorder:
             self.guards.append(event)
         elif isinstance(event, ApprovalRequested):
             self.approvals.append(event)
+        elif isinstance(event, ModelChosen):
+            self.model_choice = event
+        elif isinstance(event, ContextTrimmed):
+            self.context_folded = event.folded
 
     def outcome(self, error: str | None) -> Outcome:
         if error:
@@ -145,6 +153,9 @@ class TurnRecorder:
             answer_chars=len(self.answer),
             checks=self.checks,
             timeline=self.timeline.items,
+            model_size=self.model_choice.size if self.model_choice else None,
+            model_reason=self.model_choice.reason if self.model_choice else "",
+            context_folded=self.context_folded,
         )
 
 

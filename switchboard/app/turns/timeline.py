@@ -14,10 +14,12 @@ from typing import Any
 
 from switchboard.agents.events import (
     ApprovalRequested,
+    ContextTrimmed,
     Event,
     GuardPassed,
     GuardTripped,
     ModelCalled,
+    ModelChosen,
     Retrieved,
     RouteChosen,
     Step,
@@ -30,8 +32,10 @@ from switchboard.agents.record import (
     CallRecordView,
     CheckRecord,
     ContextItem,
+    ContextWindowItem,
     GuardItem,
     HandoffItem,
+    ModelChoiceItem,
     ModelItem,
     PassageRecord,
     RetrievalItem,
@@ -83,6 +87,8 @@ _CONVERTERS: dict[type, Callable[[Any, float], TraceItem]] = {
     ModelCalled: lambda e, at: ModelItem(at_ms=at, call=CallRecordView.model_validate(asdict(e.call))),
     TicketOpened: lambda e, at: TicketItem(at_ms=at, ticket_id=e.ticket_id, reason=e.reason),
     ApprovalRequested: lambda e, at: ApprovalItem(at_ms=at, approval=ApprovalRecord.model_validate(asdict(e))),
+    ModelChosen: lambda e, at: ModelChoiceItem(at_ms=at, **asdict(e)),
+    ContextTrimmed: lambda e, at: ContextWindowItem(at_ms=at, **asdict(e)),
 }
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 from switchboard.agents.embeddings import Embedder
+from switchboard.agents.history import summary_request
 from switchboard.agents.llm.gateway import Gateway
 from switchboard.agents.llm.providers.demo import DEMO_PROFILES, DemoProvider, with_speed
+from switchboard.agents.llm.tokens import count_tokens
 from switchboard.agents.llm.types import ChatRequest, Completion, Message
 from switchboard.agents.nodes.router import SCHEMA
 from switchboard.agents.prompts import PromptBook
@@ -158,3 +160,32 @@ async def test_a_question_that_asks_for_nothing_to_be_done_changes_nothing(embed
         assert "request_refund" not in [c["name"] for c in reply.tool_calls]
     asked = await run(provider(embedder), offered("could you refund order 10042 please?"))
     assert [c["name"] for c in asked.tool_calls] == ["request_refund"]
+
+
+def summarise_request(previous: str, new: list[str], cap: int) -> ChatRequest:
+    messages: list[Message] = [
+        {"role": "system", "content": PROMPTS.get("summarise").text},
+        {"role": "user", "content": summary_request(previous, new)},
+    ]
+    return ChatRequest(messages, "demo-small", max_tokens=cap)
+
+
+async def test_summarises_extractively_one_line_a_message_with_the_order_numbers_kept(embedder: Embedder) -> None:
+    new = [
+        "Customer: where is order 10057? It was due Monday.",
+        "Assistant: Order #10057 is shipped. It should arrive by Tue 8 Dec. [shipping-times]",
+    ]
+    summary = (await run(provider(embedder), summarise_request("- Customer: hi", new, cap=80))).text
+    assert summary.splitlines() == [
+        "- Customer: hi",
+        "- Customer: where is order 10057?",
+        "- Assistant: Order #10057 is shipped.",
+    ]
+
+
+async def test_past_its_token_limit_the_summary_drops_the_oldest_lines_that_name_no_order(embedder: Embedder) -> None:
+    new = ["Customer: where is order 10057?", *(f"Customer: tell me about tent number {n} please." for n in range(8))]
+    summary = (await run(provider(embedder), summarise_request("", new, cap=30))).text
+    assert summary.splitlines()[0] == "- Customer: where is order 10057?"
+    assert "tent number 7" in summary and "tent number 0" not in summary
+    assert count_tokens(summary) <= 30

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from switchboard.agents.events import RouteChosen, TicketOpened, Token
+from switchboard.agents.events import ContextTrimmed, ModelChosen, RouteChosen, TicketOpened, Token
 from switchboard.agents.record import RecordBase, TurnRecord
 from switchboard.app.turns.recorder import TurnRecorder
 
@@ -36,3 +36,31 @@ def test_an_error_keeps_its_own_reason_and_a_handover_stays_escalated() -> None:
     assert recorded(error="ProviderError: down").error == "ProviderError: down"
     record = recorded(TicketOpened("T-1", "asked for a person"), Token("A colleague will reply."))
     assert record.outcome == "escalated" and record.error is None
+
+
+def test_the_model_routing_choice_and_its_reason_land_in_the_record_the_last_one_winning() -> None:
+    record = recorded(
+        ModelChosen("small", "demo-small", "complexity 0.00 < 0.40 (a short, single question)"),
+        ModelChosen("large", "demo-large", "the small model's answer failed the check: it said it could not answer"),
+        Token("Here is the answer."),
+    )
+    assert (record.model_size, record.model_reason) == (
+        "large",
+        "the small model's answer failed the check: it said it could not answer",
+    )
+    shown = [(i.size, i.model) for i in record.timeline if i.kind == "model_choice"]
+    assert shown == [("small", "demo-small"), ("large", "demo-large")]
+
+
+def test_a_turn_without_the_cost_switches_records_no_choice_and_nothing_folded() -> None:
+    record = recorded(Token("Hi."))
+    assert (record.model_size, record.model_reason, record.context_folded) == (None, "", 0)
+
+
+def test_the_folded_history_lands_in_the_record_and_the_agent_view() -> None:
+    record = recorded(
+        ContextTrimmed(folded=6, kept=3, tokens_whole=410, tokens_sent=190, summarised=True), Token("Ok.")
+    )
+    assert record.context_folded == 6
+    [item] = [i for i in record.timeline if i.kind == "context_window"]
+    assert (item.folded, item.kept, item.tokens_whole, item.tokens_sent, item.summarised) == (6, 3, 410, 190, True)

@@ -1,6 +1,7 @@
 """The demo model's decisions: what to say, or which tool to call, given a request.
 
 The rules, in order:
+0. Asked to summarise (a `<summary>` and `<messages>` block): an extractive summary (summarising.py).
 1. Asked for JSON (a router decision): pick the option from the system prompt whose
    description and examples are nearest the customer's words, and fill in the schema.
 2. Tools offered and a part of the question still unanswered: call the tool whose description
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from switchboard.agents.embeddings import Embedder
-from switchboard.agents.llm.providers.demo import judging, obedience, reading, writing
+from switchboard.agents.llm.providers.demo import judging, obedience, reading, summarising, writing
 from switchboard.agents.llm.providers.demo.understanding import (
     asks_how_things_work,
     is_follow_up,
@@ -57,6 +58,9 @@ class DemoPolicy:
     def reply(self, request: ChatRequest, splits_parts: bool) -> Reply:
         if request.json_schema is not None:
             return Reply(text=self._fill_schema(request.messages, request.json_schema))
+        asked_to_summarise = summarising.summary_blocks(reading.latest_user_text(request.messages))
+        if asked_to_summarise is not None:
+            return Reply(text=summarising.summarise(*asked_to_summarise, cap=request.max_tokens))
         followed = obedience.injected(request)
         obeyed = _obey(followed, request) if followed else None
         if obeyed is not None:
