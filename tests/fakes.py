@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from switchboard.patterns.spend_budget import BudgetVerdict, Owners, Spend
+
 
 class Clock:
     """A monotonic clock (seconds) that moves only by `clock.now += …`. It starts away from zero
@@ -36,3 +38,20 @@ class Sleeps:
 
     async def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
+
+
+class SpendGuardFake:
+    """agents/context.py's SpendGuard: answers every check with `verdict`, keeps what it was asked
+    and what it was charged."""
+
+    def __init__(self, verdict: BudgetVerdict | None = None) -> None:
+        self.verdict = verdict or BudgetVerdict("allow")
+        self.checks: list[tuple[Owners, Spend]] = []
+        self.charges: list[tuple[Owners, Spend]] = []
+
+    async def check(self, owners: Owners, expected: Spend) -> BudgetVerdict:
+        self.checks.append((owners, expected))
+        return self.verdict
+
+    def charge(self, owners: Owners, spent: Spend) -> None:
+        self.charges.append((owners, spent))

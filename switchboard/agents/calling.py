@@ -14,7 +14,7 @@ from typing import Any
 
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import GuardPassed, GuardTripped, ModelCalled, Token
-from switchboard.agents.llm.gateway import CallRecord
+from switchboard.agents.llm.gateway import CallListener, CallRecord
 from switchboard.agents.llm.resilience import Resilience
 from switchboard.agents.llm.types import (
     ChatRequest,
@@ -24,6 +24,7 @@ from switchboard.agents.llm.types import (
     ToolCallChunk,
     Usage,
 )
+from switchboard.agents.spending import charge, within_budget
 from switchboard.patterns.injection.canary import Canary
 from switchboard.patterns.stream_watch import StreamWatch
 
@@ -34,13 +35,28 @@ WITHHELD = "I'm sorry, I can't share that. Is there something about your order o
 async def ask_model(
     ctx: TurnContext, write: Writer, request: ChatRequest, *, purpose: str, shows_text: bool
 ) -> Completion:
-    """Call the model through the gateway.
+    """Call the model through the gateway, within the turn's budgets (spending.py).
 
     When `shows_text` is set, the reply is the customer's answer: with the `streaming` flag on
     each delta goes out as it arrives; with it off, the whole text goes out once it is done.
     """
     ctx.check_deadline(f"the {purpose} model call")
-    request = replace(request, deadline=ctx.deadline)
+    request = await within_budget(ctx, write, replace(request, deadline=ctx.deadline))
+    attempts: list[CallRecord] = []
+
+    def called(record: CallRecord) -> None:
+        attempts.append(record)
+        write(ModelCalled(record))
+
+    try:
+        return await _answer(ctx, write, request, purpose, shows_text, called)
+    finally:
+        charge(ctx, attempts)  # however the call ended: answered, failed, or the customer left
+
+
+async def _answer(
+    ctx: TurnContext, write: Writer, request: ChatRequest, purpose: str, shows_text: bool, called: CallListener
+) -> Completion:
     streaming = shows_text and ctx.on("streaming")
     text: list[str] = []
     calls: list[ToolCall] = []
@@ -48,12 +64,12 @@ async def ask_model(
     costs: list[float] = []
     resilience = resilience_under(ctx.flags)
 
-    def called(record: CallRecord) -> None:
+    def priced(record: CallRecord) -> None:
         costs.append(record.cost_usd)
-        write(ModelCalled(record))
+        called(record)
 
     watch = canary_watch(ctx.canary) if shows_text and ctx.canary is not None and ctx.on("canary") else None
-    stream = ctx.gateway.stream(request, purpose=purpose, on_call=called, resilience=resilience)
+    stream = ctx.gateway.stream(request, purpose=purpose, on_call=priced, resilience=resilience)
     async with aclosing(stream):
         async for chunk in stream:
             if isinstance(chunk, TextDelta):

@@ -29,6 +29,7 @@ from switchboard.patterns.latency_budget import Deadline
 from switchboard.patterns.loop_guard import Caps
 from switchboard.patterns.model_routing import ComplexityPolicy
 from switchboard.patterns.pii.redaction import Vault
+from switchboard.patterns.spend_budget import BudgetVerdict, Owners, Spend
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,20 @@ class ContextBudget:
     summary_tokens: int = 64
 
 
+class SpendGuard(Protocol):
+    """Chapter 10's token budget as a model call sees it (implemented in app/cost/budgets.py)."""
+
+    async def check(self, owners: Owners, expected: Spend) -> BudgetVerdict:
+        """The budgets' verdict on a call expected to spend `expected`, given what its windows
+        have spent so far (every charge made before this check included)."""
+        ...
+
+    def charge(self, owners: Owners, spent: Spend) -> None:
+        """Count what a call spent. It does not wait for the write: a call cut off by a customer
+        leaving is still counted, from a turn that is being cancelled."""
+        ...
+
+
 @dataclass(frozen=True)
 class TurnContext:
     customer_id: str
@@ -130,6 +145,13 @@ class TurnContext:
     canary: Canary | None = None  # fresh per turn; planted in the specialists' prompts with `canary` on
     vault: Vault | None = None  # with `pii_redaction` on: tool output is redacted before a model reads it
     clock: Callable[[], float] = time.monotonic  # what `deadline` is read on (tests move it)
+    spend: SpendGuard | None = None  # counts every call's usage; checks it with `token_budget` on
+    run_id: str | None = None  # the eval run playing this turn: it spends in windows of its own
+
+    @property
+    def owners(self) -> Owners:
+        """Who this turn's calls spend for: the turn, its customer, their tenant (or a rehearsal)."""
+        return Owners(self.turn_id, self.customer_id, self.tenant_id, rehearsal=self.run_id)
 
     def on(self, flag: str) -> bool:
         return bool(self.flags.get(flag, False))

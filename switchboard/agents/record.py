@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 Outcome = Literal["answered", "escalated", "blocked", "declined", "degraded", "error"]
+BudgetAction = Literal["warn", "degrade", "refuse"]  # what token_budget did when a budget ran out
 
 
 class _Frozen(BaseModel):
@@ -80,6 +81,7 @@ class CallRecordView(_Frozen):
     tier: int = 0
     attempt: int = 1
     cut_mid_stream: bool = False
+    estimated: bool = False  # cut off before the provider reported usage: the gateway counted it
 
 
 # A turn's timeline (what the agent view shows live and the record keeps), one item per thing
@@ -256,7 +258,7 @@ class TurnRecord(RecordBase):
     cache_detail: str = ""  # exact | semantic (and the similarity) | why a candidate was rejected
     model_size: Literal["small", "large"] | None = None  # model_routing's choice
     model_reason: str = ""  # why it chose that size
-    budget_action: Literal["warn", "degrade", "refuse"] | None = None  # token_budget acted: how
+    budget_action: BudgetAction | None = None  # token_budget acted: how
     budget_detail: str = ""  # which budget, and what it had spent
     context_folded: int = 0  # context_window: earlier messages sent as a summary, not whole
 

@@ -26,6 +26,9 @@ from switchboard.agents.llm.providers.local_gguf import LocalGGUFProvider, gguf_
 from switchboard.agents.llm.providers.openai_compat import OpenAICompatProvider
 from switchboard.agents.llm.types import Aliased, Provider
 from switchboard.agents.prompts import PromptBook
+from switchboard.agents.record import BudgetAction
+from switchboard.app.cost.budgets import BudgetBook, BudgetSet, BudgetSpec, LedgerGuard
+from switchboard.app.cost.spend_ledger import SpendLedger
 from switchboard.app.lab.chaos import DEMO_VENDORS, ChaosBoard
 from switchboard.app.lab.faulty_shop import FaultyShop
 from switchboard.app.lab.flags import FlagBoard
@@ -80,6 +83,9 @@ class Services:
     approvals: ApprovalDesk
     ladder: Ladder
     feed: ConversationFeed  # what the console posts into a conversation, pushed to its open chat
+    budgets: BudgetBook  # the token budgets in force (chapter 10), editable on the panel
+    ledger: SpendLedger  # what each budget window has spent
+    spend: LedgerGuard  # every model call's check and charge against the two
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -123,6 +129,23 @@ def real_providers(settings: Settings, client: httpx.AsyncClient) -> list[tuple[
     return found
 
 
+def starting_budgets(settings: Settings) -> BudgetSet:
+    """The token budgets as the settings give them (0: not limited); the panel's edits replace them."""
+
+    def spec(action: BudgetAction, tokens: int, usd: float) -> BudgetSpec:
+        return BudgetSpec(action=action, max_tokens=tokens or None, max_usd=usd or None)
+
+    return BudgetSet(
+        request=spec(settings.budget_request_action, settings.budget_request_tokens, settings.budget_request_usd),
+        customer_day=spec(
+            settings.budget_customer_day_action, settings.budget_customer_day_tokens, settings.budget_customer_day_usd
+        ),
+        tenant_month=spec(
+            settings.budget_tenant_month_action, settings.budget_tenant_month_tokens, settings.budget_tenant_month_usd
+        ),
+    )
+
+
 def open_knowledge(settings: Settings, embedder: Embedder) -> KnowledgeBase:
     """Open the collection and bring the shipped articles up to date (cheap when unchanged).
     The chaos panel's poisoned article is indexed too; searches hide it unless it is switched on."""
@@ -155,11 +178,13 @@ async def running_services(
             chaos=chaos,
             scanner=scanner or CachedScanner(Scanner(embedder.embed, load_bank(default_bank_path()))),
         ).services()
+        await services.budgets.load()  # the panel's last edit, kept across restarts
         await services.approvals.release_claims()
         await services.turns.recover_interrupted()  # turns the last run of the server died in
         yield services
         services.feed.close()
         await services.online.close()
+        await services.spend.settled()  # the last calls' spend is written before the database closes
     await engine.dispose()
 
 
@@ -213,7 +238,22 @@ class _Assembly:
             approvals=self.approvals,
             ladder=self.ladder,
             feed=self.feed,
+            budgets=self.budgets,
+            ledger=self.ledger,
+            spend=self.spend,
         )
+
+    @cached_property
+    def budgets(self) -> BudgetBook:
+        return BudgetBook(self.sessions, starting_budgets(self.settings))
+
+    @cached_property
+    def ledger(self) -> SpendLedger:
+        return SpendLedger(self.sessions)
+
+    @cached_property
+    def spend(self) -> LedgerGuard:
+        return LedgerGuard(self.budgets, self.ledger, self.now)
 
     @cached_property
     def shop(self) -> ShopStore:
@@ -335,4 +375,5 @@ class _Assembly:
             scanner=self.scanner,
             canary=Canary.new(),
             vault=vault,
+            spend=self.spend,
         )

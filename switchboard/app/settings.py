@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from switchboard.agents.record import BudgetAction
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -75,6 +77,18 @@ class Settings(BaseSettings):
     )
     call_timeout_s: float = Field(30.0, gt=0, description="The longest wait for any chunk of a model call.")
     chaos_seed: int = Field(1, description="Seed of the fault injectors, for repeatable chaos.")
+    # Chapter 10's token budgets (token_budget switch): a limit in tokens and one in dollars per
+    # window (0: not limited) and the action when a call would overrun either. Starting values only:
+    # edits on the Switchboard panel are kept in the database and win over these.
+    budget_request_tokens: int = Field(20_000, ge=0, description="Tokens one turn may spend (0: no limit).")
+    budget_request_usd: float = Field(0.05, ge=0, description="Dollars one turn may spend (0: no limit).")
+    budget_request_action: BudgetAction = Field("refuse", description="refuse | degrade | warn, for a turn's budget.")
+    budget_customer_day_tokens: int = Field(0, ge=0, description="Tokens a customer may spend in a UTC day.")
+    budget_customer_day_usd: float = Field(0.50, ge=0, description="Dollars a customer may spend in a UTC day.")
+    budget_customer_day_action: BudgetAction = Field("degrade", description="refuse | degrade | warn, for a day's.")
+    budget_tenant_month_tokens: int = Field(0, ge=0, description="Tokens a tenant may spend in a UTC month.")
+    budget_tenant_month_usd: float = Field(500.0, ge=0, description="Dollars a tenant may spend in a UTC month.")
+    budget_tenant_month_action: BudgetAction = Field("warn", description="refuse | degrade | warn, for a month's.")
     chapter: int | None = Field(None, description="Serve with exactly the layers of chapters 1..N.")
     approval_deadline_minutes: float = Field(
         30.0, gt=0, description="With human_approval on, how long a request waits before it is declined."

@@ -4,8 +4,14 @@ per month, each with the action to take when it runs out.
 A budget covers a window, and a window has a key so its spend can be counted and stored:
 
     request         the turn itself                      request:<turn id>
-    customer_day    one customer, one UTC calendar day   customer:<id>:2026-12-03
+    customer_day    one customer, one UTC calendar day   customer:<tenant>/<id>:2026-12-03
     tenant_month    one tenant, one UTC calendar month   tenant:<id>:2026-12
+
+A customer's key names their tenant: customer ids are only unique within a storefront, and the
+tenant's customers can be listed by key alone.
+
+A rehearsal (an eval run replaying scripted customers) spends in windows of its own, the keys
+prefixed `run:<id>/`: its budgets act as they would live, and no live customer's day is spent.
 
 Before a model call, for every budget:  spent(window) + expected(call) > limit  means exhausted.
 Expected is the caller's estimate (prompt tokens counted, output at its cap), so a call that
@@ -56,6 +62,7 @@ class Owners:
     request: str
     customer: str
     tenant: str
+    rehearsal: str | None = None  # an eval run's id: its windows are its own, apart from live spend
 
 
 @dataclass(frozen=True)
@@ -69,12 +76,21 @@ class BudgetVerdict:
         return self.action != "refuse"
 
 
+WINDOWS: tuple[Window, ...] = ("request", "customer_day", "tenant_month")
+
+
 def window_key(window: Window, owners: Owners, now: datetime) -> str:
+    prefix = "" if owners.rehearsal is None else f"run:{owners.rehearsal}/"
     if window == "request":
-        return f"request:{owners.request}"
+        return f"{prefix}request:{owners.request}"
     if window == "customer_day":
-        return f"customer:{owners.customer}:{now:%Y-%m-%d}"
-    return f"tenant:{owners.tenant}:{now:%Y-%m}"
+        return f"{prefix}customer:{owners.tenant}/{owners.customer}:{now:%Y-%m-%d}"
+    return f"{prefix}tenant:{owners.tenant}:{now:%Y-%m}"
+
+
+def window_keys(owners: Owners, now: datetime) -> list[str]:
+    """Every window a call spends in: what its usage is charged to."""
+    return [window_key(window, owners, now) for window in WINDOWS]
 
 
 def assess(
@@ -87,3 +103,24 @@ def assess(
         if budget.exceeded_by(so_far + expected) and _STRICTNESS[budget.action] > _STRICTNESS[verdict.action]:
             verdict = BudgetVerdict(budget.action, budget, so_far)
     return verdict
+
+
+def explain(verdict: BudgetVerdict, expected: Spend) -> str:
+    """The verdict in words, for the turn's record and the agent view."""
+    budget = verdict.budget
+    if budget is None:
+        return f"within every budget (this call: up to {_amount(expected)})"
+    return (
+        f"{budget.window} budget: {_amount(verdict.spent)} spent + up to {_amount(expected)} "
+        f"for this call > the limit of {_limit(budget)}"
+    )
+
+
+def _amount(spend: Spend) -> str:
+    return f"{spend.tokens:,} tokens / ${spend.usd:.4f}"
+
+
+def _limit(budget: Budget) -> str:
+    tokens = f"{budget.max_tokens:,} tokens" if budget.max_tokens is not None else None
+    usd = f"${budget.max_usd:.4f}" if budget.max_usd is not None else None
+    return " / ".join(part for part in (tokens, usd) if part)

@@ -1,3 +1,11 @@
+// A budget edit the server refused (a 422 naming the field) is said under the Budgets box.
+document.addEventListener("htmx:responseError", (event) => {
+  const where = document.getElementById("budget-error");
+  if (!where || !event.detail.elt.closest?.("#budgets")) return;
+  let message = `HTTP ${event.detail.xhr.status}`;
+  try { message = JSON.parse(event.detail.xhr.responseText).error.message; } catch { /* not our JSON error */ }
+  where.textContent = `Not changed: ${message}`;
+});
 // The Switchboard page's live charts. Every 2 s it reads GET /api/metrics/live and updates the
 // Chart.js instances in place (chart.update("none"): no new charts, no reload), so flipping a
 // switch and asking a few questions shows its effect here. One dataset per configuration, named

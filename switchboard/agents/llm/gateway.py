@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from switchboard.agents.llm.prices import DEFAULT_PRICES, Price, price_of
 from switchboard.agents.llm.resilience import Policies, Resilience, resilient_stream
+from switchboard.agents.llm.tokens import output_tokens, prompt_tokens
 from switchboard.agents.llm.types import (
     ChatRequest,
     Chunk,
@@ -47,6 +48,7 @@ class CallRecord:
     tier: int = 0  # 0 = the primary provider, 1 = the first fallback, ...
     attempt: int = 1  # 2+ = a retry on the same provider
     cut_mid_stream: bool = False  # failed after some of the answer was sent
+    estimated: bool = False  # cut off before the provider reported usage: tokens counted here
 
 
 CallListener = Callable[[CallRecord], None]
@@ -81,6 +83,10 @@ class Gateway:
     def prices(self) -> Mapping[str, Price]:
         """The price table every call is charged from: projections price a mix with the same one."""
         return self._prices
+
+    def price(self, model: str) -> Price:
+        """What the model costs, from the same table every call is priced with."""
+        return price_of(model, self._prices)
 
     async def _first_chunk(self, provider: Provider, chunks: AsyncIterator[Chunk], deadline: Deadline) -> Chunk | None:
         """Wait for the first chunk no longer than the idle timeout or the time left.
@@ -127,7 +133,7 @@ class Gateway:
     async def _attempt(
         self, provider: Provider, request: ChatRequest, purpose: str, on_call: CallListener, tier: int, number: int
     ) -> AsyncGenerator[Chunk, None]:
-        meter = _CallMeter(self._clock)
+        meter = _CallMeter(self._clock, request)
         error: ProviderError | None = None
         model = getattr(provider, "model", None) or request.model  # the name the provider really serves
         deadline = Deadline(request.deadline)
@@ -148,9 +154,13 @@ class Gateway:
         finally:
             # Closed here, not by the garbage collector: an abandoned stream must hang up its
             # connection (or stop its local generation) now.
-            await _close(chunks)
-            record = meter.record(purpose, model, provider.name, self._prices, error)
-            on_call(replace(record, tier=tier, attempt=number))
+            # Reported even if the close is cut short (a turn cancelled twice): a call nobody
+            # hears of is a call nobody charges for.
+            try:
+                await _close(chunks)
+            finally:
+                record = meter.record(purpose, model, provider.name, self._prices, error)
+                on_call(replace(record, tier=tier, attempt=number))
 
     async def complete(
         self,
@@ -181,13 +191,23 @@ async def _close(chunks: AsyncIterator[Chunk]) -> None:
 
 
 class _CallMeter:
-    """Watches one stream go by: when it started, its first output, its usage."""
+    """Watches one stream go by: when it started, its first output, its usage.
 
-    def __init__(self, clock: Callable[[], float]) -> None:
+    A provider reports usage last. A stream that ends before that — the customer went away, a
+    guard broke off, the provider cut out mid-answer — was still billed for the prompt and for
+    what it had written, so the meter counts those itself (tokens.py) and marks the record
+    estimated. An attempt that failed before writing anything (a 429, a refused connection) is
+    taken as not billed.
+    """
+
+    def __init__(self, clock: Callable[[], float], request: ChatRequest) -> None:
         self._clock = clock
+        self._request = request
         self._start = clock()
         self._first: float | None = None
-        self._usage = Usage(0, 0)
+        self._usage: Usage | None = None
+        self._text: list[str] = []
+        self._tool_calls = 0
 
     @property
     def started(self) -> bool:
@@ -196,8 +216,21 @@ class _CallMeter:
     def see(self, chunk: Chunk) -> None:
         if isinstance(chunk, Usage):
             self._usage = chunk
-        elif self._first is None:
+            return
+        if self._first is None:
             self._first = self._clock()
+        if isinstance(chunk, TextDelta):
+            self._text.append(chunk.text)
+        else:
+            self._tool_calls += 1
+
+    def usage(self, error: ProviderError | None) -> tuple[Usage, bool]:
+        """The call's usage, and whether it is this meter's estimate."""
+        if self._usage is not None:
+            return self._usage, False
+        if error is not None and not self.started:
+            return Usage(0, 0), False
+        return Usage(prompt_tokens(self._request), output_tokens("".join(self._text), self._tool_calls)), True
 
     def record(
         self,
@@ -208,7 +241,7 @@ class _CallMeter:
         error: ProviderError | None,
     ) -> CallRecord:
         end = self._clock()
-        usage = self._usage
+        usage, estimated = self.usage(error)
         return CallRecord(
             purpose=purpose,
             model=model,
@@ -220,4 +253,5 @@ class _CallMeter:
             duration_ms=(end - self._start) * 1000,
             error=None if error is None else error.kind,
             cut_mid_stream=error is not None and error.stream_started,
+            estimated=estimated,
         )

@@ -2,6 +2,7 @@
 
     add(keys, spend)   every window's row += spend, one INSERT ... ON CONFLICT DO UPDATE each
     spent(keys)        {key: Spend} for the windows asked about (absent: nothing spent)
+    matching(pattern)  {key: Spend} for the windows whose key is LIKE the pattern (the panel's lists)
 
 The addition happens in SQL, not as read-then-write in Python, so two turns finishing at once
 both count; the rows survive a restart, so a customer's daily budget is not reset by one.
@@ -22,6 +23,11 @@ from switchboard.app.shop.models import SpendWindow
 from switchboard.patterns.spend_budget import Spend
 
 
+def literal(text: str) -> str:
+    """Text matched as itself inside a `matching` pattern."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def micro(usd: float) -> int:
     return round(usd * 1_000_000)
 
@@ -39,6 +45,12 @@ class SpendLedger:
     async def spent(self, keys: Sequence[str]) -> dict[str, Spend]:
         async with self._sessions() as s:
             rows = await s.exec(select(SpendWindow).where(col(SpendWindow.key).in_(list(keys))))
+            return {row.key: Spend(row.tokens, row.micro_usd / 1_000_000) for row in rows}
+
+    async def matching(self, pattern: str) -> dict[str, Spend]:
+        """`pattern`: SQL LIKE, `\\` escaping a literal % or _ (see `literal`)."""
+        async with self._sessions() as s:
+            rows = await s.exec(select(SpendWindow).where(col(SpendWindow.key).like(pattern, escape="\\")))
             return {row.key: Spend(row.tokens, row.micro_usd / 1_000_000) for row in rows}
 
 

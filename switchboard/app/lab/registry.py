@@ -246,8 +246,9 @@ REGISTRY: tuple[Flag, ...] = (
         "token_budget",
         10,
         "Token and dollar budgets",
-        "Budgets per request, customer and tenant.",
+        "Budgets per request, customer per day and tenant per month; when one would run out: refuse, use the cheaper model, or warn.",
         "cost per turn",
+        built=True,
     ),
     _f(
         "semantic_cache",

@@ -215,7 +215,7 @@ class Meta(SQLModel, table=True):
 
 class SpendWindow(SQLModel, table=True):
     """What one budget window has spent so far (switchboard/app/cost/spend_ledger.py): keyed by
-    the window ("customer:C1001:2026-12-03", "tenant:tidewater:2026-12"), so that a restart keeps
+    the window ("customer:tidewater/C1001:2026-12-03", "tenant:tidewater:2026-12"), so that a restart keeps
     every customer's and tenant's spend. Tokens whole, dollars in micro-dollars, so the database
     adds exactly."""
 

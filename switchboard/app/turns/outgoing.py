@@ -12,9 +12,11 @@ from typing import Any
 from switchboard.agents.events import GuardTripped, Token
 from switchboard.agents.nodes.guard_input import REFUSAL
 from switchboard.agents.record import TurnRecord, trace_json
+from switchboard.agents.spending import BudgetRefused
 from switchboard.app.turns.privacy import WITHHELD, Outbound
 from switchboard.app.turns.recorder import TurnRecorder
 from switchboard.patterns.injection.scanner import Verdict
+from switchboard.patterns.spend_budget import Window
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,28 @@ OUT_OF_TIME = (
     "Please try again in a moment."
 )
 WITH_A_PERSON = "A colleague is looking after this conversation now and will reply here shortly."
+# What a customer is told when a budget whose action is refuse would be overrun: which budget
+# it was, in words that suggest what they can do.
+OVER_BUDGET: dict[Window, str] = {
+    "request": (
+        "I'm sorry — that request is more than I can take on in one go. Could you ask about one thing at a time?"
+    ),
+    "customer_day": (
+        "I'm sorry — you've reached today's limit for the assistant. "
+        "I'll be glad to help again tomorrow, or you can ask to speak to a person."
+    ),
+    "tenant_month": (
+        "I'm sorry — the assistant is unavailable for this shop for the rest of the month. "
+        "Please contact our support team directly."
+    ),
+}
+
+
+def over_budget(refused: BudgetRefused, recorder: TurnRecorder) -> list[TurnEvent]:
+    """A budget refused the next model call: the turn ends with a polite word and no model."""
+    events: list[Token | GuardTripped] = [GuardTripped("token_budget", "refuse", refused.detail)]
+    events.append(Token(("\n\n" if recorder.answer else "") + OVER_BUDGET[refused.window]))
+    return recorded(events, recorder)
 
 
 def late_verdict(verdict: Verdict, recorder: TurnRecorder) -> list[TurnEvent]:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from switchboard.agents.events import (
     ApprovalRequested,
@@ -30,6 +30,7 @@ from switchboard.agents.events import (
 )
 from switchboard.agents.record import (
     ApprovalRecord,
+    BudgetAction,
     CallRecordView,
     CheckRecord,
     GuardRecord,
@@ -43,6 +44,7 @@ from switchboard.app.turns.timeline import Mask, Timeline, check_of
 _CITATION = re.compile(r"\[([a-z0-9][a-z0-9._-]*)\]")
 # A turn that reached its end without a word for the customer did not answer them: it is an
 # `error` (DESIGN §7: not `degraded`, which is a fallback that did say something).
+_BUDGET_STRICTNESS = {"warn": 1, "degrade": 2, "refuse": 3}
 EMPTY_ANSWER = "empty answer: the turn ended without a word for the customer"
 
 
@@ -108,11 +110,19 @@ class TurnRecorder:
         elif isinstance(event, ContextTrimmed):
             self.context_folded = event.folded
 
+    def budget(self) -> GuardTripped | None:
+        """The strictest thing `token_budget` did this turn (refuse, degrade, warn), if it acted."""
+        acted = [g for g in self.guards if g.guard == "token_budget" and g.action in _BUDGET_STRICTNESS]
+        return max(acted, key=lambda g: _BUDGET_STRICTNESS[g.action], default=None)
+
     def outcome(self, error: str | None) -> Outcome:
         if error:
             return "error"
         if any(g.action == "block" for g in self.guards):
             return "blocked"
+        budget = self.budget()
+        if budget is not None and budget.action == "refuse":
+            return "declined"  # a budget ran out: politely not answered, which is not an error
         if self.degraded_to:
             return "degraded"
         if self.route is not None and self.route.route == "out_of_scope":
@@ -126,6 +136,7 @@ class TurnRecorder:
         end = self._clock()
         calls = [CallRecordView.model_validate(asdict(c.call)) for c in self.calls]
         outcome = self.outcome(error)
+        budget = self.budget()
         return TurnRecord(
             **dict(base),
             created_at=now.isoformat(timespec="seconds"),
@@ -156,6 +167,8 @@ class TurnRecorder:
             model_size=self.model_choice.size if self.model_choice else None,
             model_reason=self.model_choice.reason if self.model_choice else "",
             context_folded=self.context_folded,
+            budget_action=cast(BudgetAction, budget.action) if budget else None,
+            budget_detail=budget.detail if budget else "",
         )
 
 

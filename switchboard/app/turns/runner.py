@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -36,13 +36,22 @@ from switchboard.agents.events import (
 from switchboard.agents.graph import Graph
 from switchboard.agents.llm.types import DeadlineExceeded, ProviderError
 from switchboard.agents.record import RecordBase, TurnRecord
+from switchboard.agents.spending import BudgetRefused
 from switchboard.agents.state import ConversationState
 from switchboard.app.lab.flags import FlagBoard, snapshot_key
 from switchboard.app.shop.models import Takeover
 from switchboard.app.turns.approvals import ApprovalDesk
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
-from switchboard.app.turns.outgoing import OUT_OF_TIME, WITH_A_PERSON, TurnEvent, late_verdict, outgoing, traced
+from switchboard.app.turns.outgoing import (
+    OUT_OF_TIME,
+    WITH_A_PERSON,
+    TurnEvent,
+    late_verdict,
+    outgoing,
+    over_budget,
+    traced,
+)
 from switchboard.app.turns.parallel_scan import ParallelScan
 from switchboard.app.turns.privacy import Outbound, masked, masked_item
 from switchboard.app.turns.recorder import TurnRecorder
@@ -192,9 +201,13 @@ class TurnRunner:
 
     async def _answered(self, turn: Turn) -> AsyncIterator[TurnEvent]:
         """The turn's events: a person's hold, or the graph — or, when every model failed, the
-        ladder's answer (chapter 9). A failure on the ladder is the turn's failure like any other."""
+        ladder's answer (chapter 9); or, when a budget refuses the next model call, a polite word
+        (chapter 10). A failure on the ladder is the turn's failure like any other."""
         try:
             async for event in self._with_a_person(turn.held.by, turn.recorder) if turn.held else self._admitted(turn):
+                yield event
+        except BudgetRefused as refused:
+            for event in over_budget(refused, turn.recorder):
                 yield event
         except ProviderError as exc:
             if turn.flags.get("degradation") and self._ladder is not None:
@@ -284,9 +297,10 @@ class TurnRunner:
         vault = await self._conversations.vault(turn.conversation_id) if flags.get("pii_redaction") else None
         known = len(vault) if vault is not None else 0
         outbound = Outbound(vault, await self._others_data(turn.customer_id)) if vault is not None else None
-        context = self._make_context(
+        made = self._make_context(
             turn.customer_id, turn.conversation_id, flags, vault, self._budget(turn).graph_deadline()
         )
+        context = replace(made, run_id=turn.base.run_id)  # a rehearsal spends in budget windows of its own
         recorder.timeline.context(
             recorder.elapsed_ms(), customer_id=turn.customer_id, placeholders=placeholders_of(vault)
         )

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from switchboard.agents.llm.gateway import CallRecord, Gateway
+from switchboard.agents.llm.tokens import count_tokens, prompt_tokens
 from switchboard.agents.llm.types import ChatRequest, Chunk, ProviderError, TextDelta, Usage
 
 
@@ -64,3 +65,26 @@ async def test_a_failed_call_is_still_recorded_and_the_error_propagates() -> Non
 async def test_an_unknown_model_is_a_typed_error() -> None:
     with pytest.raises(ProviderError, match="no provider serves model 'gpt-9'"):
         await Gateway({}).complete(ChatRequest([], "gpt-9"), purpose="test")
+
+
+async def test_a_stream_closed_before_its_usage_is_charged_for_its_prompt_and_what_it_wrote() -> None:
+    calls: list[CallRecord] = []
+    provider = ScriptedProvider([TextDelta("Yes, "), TextDelta("within 30 days."), Usage(999, 999)])
+    gateway = Gateway({"demo-large": provider})
+    stream = gateway.stream(REQUEST, purpose="test", on_call=calls.append)
+    assert await anext(stream) == TextDelta("Yes, ")
+    await stream.aclose()  # the customer left after the first piece
+    (call,) = calls
+    assert call.estimated
+    assert (call.input_tokens, call.output_tokens) == (prompt_tokens(REQUEST), count_tokens("Yes, "))
+
+
+async def test_a_provider_cut_off_mid_answer_is_charged_an_estimate_and_one_failing_first_nothing() -> None:
+    calls: list[CallRecord] = []
+    for fail_after in (1, 0):
+        gateway = Gateway({"demo-large": ScriptedProvider([TextDelta("a b"), Usage(9, 9)], fail_after=fail_after)})
+        with pytest.raises(ProviderError):
+            await gateway.complete(REQUEST, purpose="test", on_call=calls.append)
+    cut, refused = calls
+    assert cut.estimated and (cut.input_tokens, cut.output_tokens) == (prompt_tokens(REQUEST), count_tokens("a b"))
+    assert not refused.estimated and (refused.input_tokens, refused.output_tokens, refused.cost_usd) == (0, 0, 0.0)

@@ -35,6 +35,7 @@ def test_every_chapter_is_listed_and_unbuilt_flags_are_off(client: TestClient) -
         "human_approval",
         "escalation_triggers",
         "scan_in_parallel",
+        "token_budget",
     }
     assert all(not f["value"] for f in registry if not f["built"])
 

@@ -17,6 +17,7 @@ from switchboard.app.turns.records import turn_record
 from switchboard.app.web.article_view import article_view, cited
 from switchboard.app.web.auth import ADMIN_ONLY, CustomerDep, customer_id_of
 from switchboard.app.web.deps import OwnConversationDep, RecordDep, ServicesDep
+from switchboard.app.web.routes.budgets import spend_now
 from switchboard.app.web.templates import templates
 from switchboard.app.web.views import chaos_view, current_name, flag_presets, live_metrics_view
 
@@ -62,6 +63,7 @@ async def switchboard_page(request: Request, services: ServicesDep) -> HTMLRespo
         **_flag_context(services),
         **await _metrics_context(services),
         chaos=chaos_view(services),
+        spend=await spend_now(services),
     )
 
 

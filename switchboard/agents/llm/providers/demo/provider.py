@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from switchboard.agents.embeddings import Embedder
 from switchboard.agents.llm.providers.demo.policy import DemoPolicy
-from switchboard.agents.llm.tokens import count_tokens
+from switchboard.agents.llm.tokens import output_tokens, prompt_tokens
 from switchboard.agents.llm.types import (
     ChatRequest,
     Chunk,
@@ -89,7 +89,7 @@ class DemoProvider:
             yield TextDelta(piece)
         for call in reply.tool_calls:
             yield ToolCallChunk(call)
-        yield Usage(_prompt_tokens(request), count_tokens(text) + 12 * len(reply.tool_calls))
+        yield Usage(prompt_tokens(request), output_tokens(text, len(reply.tool_calls)))
 
     def _profile(self, model: str) -> DemoProfile:
         try:
@@ -108,9 +108,3 @@ def _split_prefill(request: ChatRequest) -> tuple[ChatRequest, str]:
     if last is None or last.get("role") != "assistant" or last.get("tool_calls"):
         return request, ""
     return replace(request, messages=list(request.messages[:-1])), str(last.get("content", ""))
-
-
-def _prompt_tokens(request: ChatRequest) -> int:
-    text = " ".join(m.get("content", "") for m in request.messages)
-    tools = " ".join(t.description for t in request.tools)
-    return count_tokens(text) + count_tokens(tools) + 4 * len(request.messages)

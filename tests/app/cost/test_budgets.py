@@ -1,0 +1,145 @@
+"""Token budgets through the real path: a scripted customer meets the configured action at exactly
+the turn whose expected spend would take their day over, a restart does not reset it, turns
+charging at once all count, and an eval run spends in windows of its own. (A call cut off by a
+customer leaving is charged too: tests/agents/test_spending.py, where the cut can be timed.)
+
+The limit is set from a calibration turn, not written in: on a first day the customer asks the
+question once with no budget, and each call's check is watched to learn the turn's spend and the
+highest `spent so far + expected` any of its calls reaches. On the next day, with a daily limit of
+(K-1) turns' spend + that peak - 1 token, turns 1..K-1 fit and turn K would overrun.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from switchboard.agents.record import BudgetAction
+from switchboard.app.cost.budgets import BudgetChanges, BudgetSpec
+from switchboard.app.services import Services, running_services
+from switchboard.app.settings import Settings
+from switchboard.patterns.spend_budget import BudgetVerdict, Owners, Spend, window_key
+from tests.app.playing import turn
+from tests.fakes import CalendarClock
+
+QUESTION = "Can I return boots I bought last month?"
+CUSTOMER = "C1001"
+ACTING_TURN = 4  # the turn the daily budget is set to run out at
+OFF_CACHE = {"semantic_cache": False}  # every turn calls the models, so each spends the same
+
+
+@asynccontextmanager
+async def started(data_dir: Path, clock: CalendarClock) -> AsyncIterator[Services]:
+    settings = Settings(data_dir=data_dir, demo_ttft_ms=0, demo_tokens_per_s=0)
+    async with running_services(settings, now=clock) as services:
+        yield services
+
+
+def day_key(services: Services, customer: str = CUSTOMER, run: str | None = None) -> str:
+    return window_key("customer_day", Owners("", customer, "tidewater", rehearsal=run), services.now())
+
+
+async def day_spend(services: Services, customer: str = CUSTOMER, run: str | None = None) -> Spend:
+    await services.spend.settled()
+    key = day_key(services, customer, run)
+    return (await services.ledger.spent([key])).get(key, Spend())
+
+
+async def calibrate(services: Services) -> tuple[int, int]:
+    """One turn with nothing limited: (its tokens, the highest spent-so-far + expected of its calls)."""
+    peaks: list[int] = []
+    check = services.spend.check
+
+    async def watched(owners: Owners, expected: Spend) -> BudgetVerdict:
+        before = await day_spend(services)
+        peaks.append(before.tokens + expected.tokens)
+        return await check(owners, expected)
+
+    services.spend.check = watched  # type: ignore[method-assign]
+    try:
+        await turn(services, CUSTOMER, QUESTION, token_budget=True, **OFF_CACHE)
+    finally:
+        services.spend.check = check  # type: ignore[method-assign]
+    return (await day_spend(services)).tokens, max(peaks)
+
+
+async def daily_limit_at_turn(services: Services, clock: CalendarClock, action: BudgetAction) -> None:
+    """Calibrate today, then tomorrow a daily token budget that runs out at ACTING_TURN."""
+    per_turn, peak = await calibrate(services)
+    clock.now += timedelta(days=1)
+    limit = (ACTING_TURN - 1) * per_turn + peak - 1
+    await services.budgets.change(BudgetChanges(customer_day=BudgetSpec(action=action, max_tokens=limit)))
+
+
+async def script(services: Services, turns: int) -> list[dict[str, Any]]:
+    return [(await turn(services, CUSTOMER, QUESTION, token_budget=True, **OFF_CACHE))[1] for _ in range(turns)]
+
+
+@pytest.mark.parametrize("action", ["refuse", "degrade", "warn"])
+async def test_the_daily_budget_acts_at_exactly_the_turn_that_would_overrun_it(
+    tmp_path: Path, action: BudgetAction
+) -> None:
+    clock = CalendarClock()
+    async with started(tmp_path, clock) as services:
+        await daily_limit_at_turn(services, clock, action)
+        records = await script(services, ACTING_TURN + 1)
+    acted = [r["budget_action"] for r in records]
+    assert acted == [None] * (ACTING_TURN - 1) + [action, action]
+    assert "customer_day budget" in records[ACTING_TURN - 1]["budget_detail"]
+    before, after = records[: ACTING_TURN - 1], records[ACTING_TURN - 1 :]
+    assert all(r["outcome"] == "answered" for r in before)
+    if action == "refuse":
+        assert all(r["outcome"] == "declined" for r in after)
+        assert all("demo-large" not in r["models"] for r in after)  # the answering model was never called
+    elif action == "degrade":
+        assert all(r["models"] == ["demo-small"] for r in after)
+        assert after[0]["cost_usd"] < before[0]["cost_usd"]
+    else:
+        assert [r["models"] for r in after] == [before[0]["models"]] * 2  # answered as before, recorded
+
+
+async def test_a_restart_does_not_reset_the_days_spend_or_the_panels_edit(tmp_path: Path) -> None:
+    clock = CalendarClock()
+    async with started(tmp_path, clock) as services:
+        await daily_limit_at_turn(services, clock, "refuse")
+        first = await script(services, ACTING_TURN - 1)
+    async with started(tmp_path, clock) as reopened:
+        assert reopened.budgets.current.customer_day.action == "refuse"  # the edit, not the settings' degrade
+        after = await script(reopened, 1)
+    assert [r["budget_action"] for r in first + after] == [None] * (ACTING_TURN - 1) + ["refuse"]
+    assert after[0]["outcome"] == "declined"
+
+
+async def test_the_next_day_starts_afresh(tmp_path: Path) -> None:
+    clock = CalendarClock()
+    async with started(tmp_path, clock) as services:
+        await daily_limit_at_turn(services, clock, "refuse")
+        await script(services, ACTING_TURN)
+        clock.now += timedelta(days=1)
+        [tomorrow] = await script(services, 1)
+    assert tomorrow["budget_action"] is None and tomorrow["outcome"] == "answered"
+
+
+async def test_turns_charging_at_once_all_count(tmp_path: Path) -> None:
+    async with started(tmp_path, CalendarClock()) as services:
+        played = await asyncio.gather(*(turn(services, CUSTOMER, QUESTION, **OFF_CACHE) for _ in range(12)))
+        spent = await day_spend(services)
+    records = [record for _, record in played]
+    assert spent.tokens == sum(r["input_tokens"] + r["output_tokens"] for r in records) > 0
+    assert spent.usd == pytest.approx(sum(r["cost_usd"] for r in records), abs=1e-6 * 3 * len(records))
+
+
+async def test_an_eval_run_spends_in_windows_of_its_own(tmp_path: Path) -> None:
+    async with started(tmp_path, CalendarClock()) as services:
+        conversation = await services.conversations.create(CUSTOMER)
+        flags = {**services.flags.snapshot(), "token_budget": True, **OFF_CACHE}
+        events = [e async for e in services.turns.play(conversation.id, CUSTOMER, QUESTION, flags, run_id="run_x")]
+        record = events[-1].data
+        assert await day_spend(services) == Spend()  # the live customer's day is untouched
+        assert (await day_spend(services, run="run_x")).tokens == record["input_tokens"] + record["output_tokens"]
