@@ -141,12 +141,12 @@ def operator_sign_in(token: AdminToken, base: str) -> str:
 
 def _seed(args: argparse.Namespace, settings: Settings) -> None:
     from switchboard.app.services import utcnow
-    from switchboard.app.shop.db import create_tables, make_engine, make_sessions
+    from switchboard.app.shop.db import make_engine, make_sessions, upgrade_schema
     from switchboard.app.shop.seed import load_seed, seed_if_empty
 
     async def run() -> bool:
         engine = make_engine(settings.resolved_database_url)
-        await create_tables(engine)
+        await upgrade_schema(engine)
         sessions = make_sessions(engine)
         if args.reset:
             await load_seed(sessions, settings.seed_dir, utcnow())

@@ -32,7 +32,7 @@ from switchboard.app.lab.flags import FlagBoard
 from switchboard.app.lab.poisoned_knowledge import POISONED_SOURCE, PoisonableKnowledge
 from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.settings import Settings
-from switchboard.app.shop.db import Sessions, create_tables, make_engine, make_sessions
+from switchboard.app.shop.db import Sessions, make_engine, make_sessions, upgrade_schema
 from switchboard.app.shop.knowledge import KnowledgeBase
 from switchboard.app.shop.seed import seed_if_empty
 from switchboard.app.shop.store import ShopStore
@@ -165,7 +165,7 @@ async def running_services(
 async def _open_database(settings: Settings, now: Callable[[], datetime]) -> tuple[AsyncEngine, Sessions]:
     """The database, its tables created and the demo shop seeded if it is empty."""
     engine = make_engine(settings.resolved_database_url)
-    await create_tables(engine)
+    await upgrade_schema(engine)
     sessions = make_sessions(engine)
     await seed_if_empty(sessions, settings.seed_dir, now())
     return engine, sessions
