@@ -34,8 +34,8 @@ from switchboard.patterns.pii.redaction import Vault
 class Passage:
     """A retrieved chunk of a help-centre article."""
 
-    id: str  # "<article>#<chunk>"
-    source: str  # the article id, which answers cite
+    id: str  # "<tenant>/<article>#<chunk>"
+    source: str  # the article id, which answers cite (unique within its tenant)
     title: str
     text: str
     score: float
@@ -82,7 +82,9 @@ class InputScanner(Protocol):
 
 
 class Knowledge(Protocol):
-    async def search(self, query: str, k: int, hybrid: bool = False) -> list[Passage]: ...
+    async def search(self, query: str, k: int, hybrid: bool = False, *, tenant: str) -> list[Passage]:
+        """The passages nearest `query` among `tenant`'s articles only."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from switchboard.app.shop.db import Sessions, make_engine, make_sessions, upgrad
 from switchboard.app.shop.models import Refund
 from switchboard.app.shop.seed import load_seed
 from switchboard.app.shop.store import ShopStore
+from switchboard.app.shop.tenants import load_tenants
 from switchboard.patterns.idempotent_retry import ToolRetry, TransientToolError
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -39,7 +40,7 @@ async def sessions(tmp_path: Path) -> AsyncIterator[Sessions]:
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}")
     await upgrade_schema(engine)
     made = make_sessions(engine)
-    await load_seed(made, REPO / "data" / "seed", NOW)
+    await load_seed(made, load_tenants(REPO / "data" / "tenants"), NOW)
     yield made
     await engine.dispose()
 

@@ -78,6 +78,17 @@ async def test_a_database_from_before_revisions_is_upgraded_with_its_rows(tmp_pa
     assert orders == [("10001", "C1001")]
 
 
+async def test_rows_from_before_tenants_belong_to_the_first_shop(tmp_path: Path) -> None:
+    engine = make_engine(old_database(tmp_path / "old.db"))
+    await upgrade_schema(engine)
+    customers = await _run(engine, "SELECT id, tenant_id FROM customer")
+    products = await _run(engine, "SELECT sku, tenant_id FROM product")
+    marker = await _run(engine, "SELECT key FROM meta")
+    await engine.dispose()
+    assert customers == [("C1001", "tidewater")] and products == [("TNT-2P", "tidewater")]
+    assert marker == [("seeded_at:tidewater",)]  # so the next start seeds only the shops it lacks
+
+
 async def test_tables_an_older_version_lacked_are_created_and_the_rest_kept(tmp_path: Path) -> None:
     engine = make_engine(old_database(tmp_path / "older.db", drop=("spend_window", "run_conversation")))
     await upgrade_schema(engine)
