@@ -36,8 +36,8 @@ from switchboard.patterns.spend_budget import BudgetVerdict, Owners, Spend
 class Passage:
     """A retrieved chunk of a help-centre article."""
 
-    id: str  # "<article>#<chunk>"
-    source: str  # the article id, which answers cite
+    id: str  # "<tenant>/<article>#<chunk>"
+    source: str  # the article id, which answers cite (unique within its tenant)
     title: str
     text: str
     score: float
@@ -84,7 +84,9 @@ class InputScanner(Protocol):
 
 
 class Knowledge(Protocol):
-    async def search(self, query: str, k: int, hybrid: bool = False) -> list[Passage]: ...
+    async def search(self, query: str, k: int, hybrid: bool = False, *, tenant: str) -> list[Passage]:
+        """The passages nearest `query` among `tenant`'s articles only."""
+        ...
 
 
 RoutingMode = Literal["complexity", "cascade", "complexity+cascade"]

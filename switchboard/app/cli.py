@@ -43,12 +43,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
 
-    seed = _command(commands, "seed", "load the demo shop's data")
+    seed = _command(commands, "seed", "load each storefront's demo data (data/tenants/*/seed)")
     seed.add_argument("--reset", action="store_true", help="put the orders back to the seed even if loaded before")
     seed.set_defaults(run=_seed)
 
     ingest = _command(commands, "ingest", "index a folder of markdown articles into the knowledge base")
     ingest.add_argument("path", type=Path, help="a folder of markdown (.md) articles")
+    ingest.add_argument("--tenant", required=True, help="the storefront whose help centre they join (e.g. tidewater)")
     ingest.add_argument("--source", help="a name for this folder's articles (default: the folder name)")
     ingest.set_defaults(run=_ingest)
     token = _command(commands, "token", "print a signed bearer token for a customer (for API clients)")
@@ -141,22 +142,26 @@ def operator_sign_in(token: AdminToken, base: str) -> str:
 
 def _seed(args: argparse.Namespace, settings: Settings) -> None:
     from switchboard.app.services import utcnow
-    from switchboard.app.shop.db import create_tables, make_engine, make_sessions
+    from switchboard.app.shop.db import make_engine, make_sessions, upgrade_schema
     from switchboard.app.shop.seed import load_seed, seed_if_empty
+    from switchboard.app.shop.tenants import load_tenants
 
-    async def run() -> bool:
+    tenants = load_tenants(settings.tenants_dir)
+
+    async def run() -> list[str]:
         engine = make_engine(settings.resolved_database_url)
-        await create_tables(engine)
+        await upgrade_schema(engine)
         sessions = make_sessions(engine)
         if args.reset:
-            await load_seed(sessions, settings.seed_dir, utcnow())
-            loaded = True
+            await load_seed(sessions, tenants, utcnow())
+            loaded = tenants.ids()
         else:
-            loaded = await seed_if_empty(sessions, settings.seed_dir, utcnow())
+            loaded = await seed_if_empty(sessions, tenants, utcnow())
         await engine.dispose()
         return loaded
 
-    print("Seed data loaded." if asyncio.run(run()) else "Seed data already loaded (use --reset to reload).")
+    loaded = asyncio.run(run())
+    print(f"Seed data loaded: {', '.join(loaded)}." if loaded else "Seed data already loaded (use --reset to reload).")
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> None:
@@ -172,9 +177,15 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     from switchboard.agents.embeddings import StaticEmbedder
     from switchboard.app.shop.knowledge import KnowledgeBase
+    from switchboard.app.shop.tenants import load_tenants
 
     if not args.path.is_dir():
         print(f"switchboard ingest: {args.path} is not a folder", file=sys.stderr)
+        return 2
+    tenants = load_tenants(settings.tenants_dir)
+    if tenants.get(args.tenant) is None:
+        known = ", ".join(tenants.ids())
+        print(f"switchboard ingest: no tenant {args.tenant!r} (there are: {known})", file=sys.stderr)
         return 2
     kb = KnowledgeBase.open(settings.chroma_path, settings.kb_collection, StaticEmbedder(settings.embedding_model_dir))
     with Progress() as progress:
@@ -182,6 +193,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         report = kb.ingest(
             args.path,
             args.source or args.path.resolve().name,
+            args.tenant,
             lambda done, total: progress.update(task, completed=done, total=total),
         )
     print(

@@ -35,10 +35,11 @@ from switchboard.app.lab.flags import FlagBoard
 from switchboard.app.lab.poisoned_knowledge import POISONED_SOURCE, PoisonableKnowledge
 from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.settings import Settings
-from switchboard.app.shop.db import Sessions, create_tables, make_engine, make_sessions
+from switchboard.app.shop.db import Sessions, make_engine, make_sessions, upgrade_schema
 from switchboard.app.shop.knowledge import KnowledgeBase
 from switchboard.app.shop.seed import seed_if_empty
 from switchboard.app.shop.store import ShopStore
+from switchboard.app.shop.tenants import Tenants, load_tenants
 from switchboard.app.turns.approvals import ApprovalDesk
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
@@ -65,6 +66,7 @@ def utcnow() -> datetime:
 @dataclass
 class Services:
     settings: Settings
+    tenants: Tenants  # the storefronts served, from settings.tenants_dir
     engine: AsyncEngine
     sessions: Sessions
     shop: ShopStore
@@ -146,12 +148,15 @@ def starting_budgets(settings: Settings) -> BudgetSet:
     )
 
 
-def open_knowledge(settings: Settings, embedder: Embedder) -> KnowledgeBase:
-    """Open the collection and bring the shipped articles up to date (cheap when unchanged).
-    The chaos panel's poisoned article is indexed too; searches hide it unless it is switched on."""
+def open_knowledge(settings: Settings, tenants: Tenants, embedder: Embedder) -> KnowledgeBase:
+    """Open the collection and bring every tenant's shipped articles up to date (cheap when
+    unchanged). A tenant's poisoned articles for the chaos panel are indexed too, as its own;
+    searches hide them unless the panel switches them on."""
     kb = KnowledgeBase.open(settings.chroma_path, settings.kb_collection, embedder)
-    kb.ingest(settings.kb_dir, source=SHIPPED_KB)
-    kb.ingest(settings.chaos_kb_dir, source=POISONED_SOURCE)
+    for tenant in tenants:
+        kb.ingest(tenant.kb_dir, source=SHIPPED_KB, tenant=tenant.id)
+        if tenant.chaos_dir.is_dir():
+            kb.ingest(tenant.chaos_dir, source=POISONED_SOURCE, tenant=tenant.id)
     return kb
 
 
@@ -162,13 +167,15 @@ async def running_services(
     """Everything long-lived, for as long as the app runs. `now` and `scanner` are seams for tests."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedder = CachedEmbedder(StaticEmbedder(settings.embedding_model_dir))
-    engine, sessions = await _open_database(settings, now)
-    knowledge = await asyncio.to_thread(open_knowledge, settings, embedder)
+    tenants = load_tenants(settings.tenants_dir)
+    engine, sessions = await _open_database(settings, tenants, now)
+    knowledge = await asyncio.to_thread(open_knowledge, settings, tenants, embedder)
     http = httpx.AsyncClient(timeout=httpx.Timeout(60, connect=5))
     async with http, AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
         gateway, chaos = build_gateway(settings, embedder, http)
         services = _Assembly(
             settings=settings,
+            tenants=tenants,
             engine=engine,
             sessions=sessions,
             knowledge=knowledge,
@@ -188,12 +195,14 @@ async def running_services(
     await engine.dispose()
 
 
-async def _open_database(settings: Settings, now: Callable[[], datetime]) -> tuple[AsyncEngine, Sessions]:
-    """The database, its tables created and the demo shop seeded if it is empty."""
+async def _open_database(
+    settings: Settings, tenants: Tenants, now: Callable[[], datetime]
+) -> tuple[AsyncEngine, Sessions]:
+    """The database, its schema migrated and each storefront seeded if it has not been."""
     engine = make_engine(settings.resolved_database_url)
-    await create_tables(engine)
+    await upgrade_schema(engine)
     sessions = make_sessions(engine)
-    await seed_if_empty(sessions, settings.seed_dir, now())
+    await seed_if_empty(sessions, tenants, now())
     return engine, sessions
 
 
@@ -208,6 +217,7 @@ class _Assembly:
     """
 
     settings: Settings
+    tenants: Tenants
     engine: AsyncEngine
     sessions: Sessions
     knowledge: KnowledgeBase
@@ -220,6 +230,7 @@ class _Assembly:
     def services(self) -> Services:
         return Services(
             settings=self.settings,
+            tenants=self.tenants,
             engine=self.engine,
             sessions=self.sessions,
             shop=self.shop,
@@ -309,8 +320,8 @@ class _Assembly:
             sessions=self.sessions,
             graph=build_approval_graph(self.saver),
             shop=self.shop,
-            make_context=lambda customer, conversation: self.make_context(
-                customer, conversation, self.flags.snapshot(), None, self.budget_from_now()
+            make_context=lambda customer, conversation, tenant: self.make_context(
+                customer, conversation, self.flags.snapshot(), None, self.budget_from_now(), tenant
             ),
             now=self.now,
             deadline=timedelta(minutes=self.settings.approval_deadline_minutes),
@@ -334,6 +345,7 @@ class _Assembly:
             flags=self.flags,
             make_context=self.make_context,
             now=self.now,
+            tenant_of=self.shop.tenant_of,
             after_turn=[self.online.consider, self.ladder.learn],
             ladder=self.ladder,
             others_data=PeopleIndex(self.shop).others,
@@ -355,11 +367,14 @@ class _Assembly:
         snapshot: dict[str, bool],
         vault: Vault | None,
         deadline: float | None,
+        tenant_id: str,
     ) -> TurnContext:
-        """`deadline`: the time.monotonic() instant the graph must be done by (None: no budget)."""
+        """`deadline`: the time.monotonic() instant the graph must be done by (None: no budget).
+        `tenant_id`: the customer's storefront, as the shop's records have it."""
         return TurnContext(
             customer_id=customer_id,
             conversation_id=conversation_id,
+            tenant_id=tenant_id,
             flags=snapshot,
             gateway=self.gateway,
             shop=self.faulty_shop,

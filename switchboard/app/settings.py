@@ -24,9 +24,10 @@ class Settings(BaseSettings):
     port: int = 8000
     data_dir: Path = Field(REPO / "var", description="Where the database, vectors and checkpoints live.")
     database_url: str = Field("", description="SQLAlchemy async URL; empty means a SQLite file in data_dir.")
-    kb_dir: Path = REPO / "data" / "kb"
-    chaos_kb_dir: Path = Field(REPO / "data" / "chaos", description="The poisoned article the chaos panel can plant.")
-    seed_dir: Path = REPO / "data" / "seed"
+    tenants_dir: Path = Field(
+        REPO / "data" / "tenants",
+        description="One folder per storefront: tenant.json, seed/ (its shop data), kb/ (its help centre).",
+    )
     eval_datasets_dir: Path = REPO / "evals" / "datasets"
     embedding_model_dir: Path = REPO / "data" / "models" / "minilm-l6-static"
     kb_collection: str = "switchboard-kb"

@@ -12,7 +12,7 @@ import pytest
 from switchboard.app import cli
 from switchboard.app.runs.replay import RunStore
 from switchboard.app.settings import Settings
-from switchboard.app.shop.db import create_tables, make_engine, make_sessions
+from switchboard.app.shop.db import make_engine, make_sessions, upgrade_schema
 from switchboard.app.shop.models import Run
 from switchboard.evals.report import summarise
 
@@ -44,7 +44,7 @@ def test_every_command_and_option_has_help(name: str) -> None:
 def stored_runs(settings: Settings, flags: list[dict[str, bool]]) -> list[str]:
     async def store() -> list[str]:
         engine = make_engine(settings.resolved_database_url)
-        await create_tables(engine)
+        await upgrade_schema(engine)
         runs = RunStore(make_sessions(engine))
         ids = []
         for i, snapshot in enumerate(flags):

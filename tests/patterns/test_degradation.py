@@ -18,21 +18,33 @@ async def test_the_first_rung_that_answers_serves() -> None:
 
 def test_an_answer_is_recalled_for_its_owner_with_case_and_spacing_ignored() -> None:
     answers = RecentAnswers()
-    answers.remember("C1001", "Where is my last order?", "10057 is on its way")
-    assert answers.recall("C1001", "  where is MY last   order? ") == "10057 is on its way"
+    answers.remember("tidewater", "C1001", "Where is my last order?", "10057 is on its way")
+    assert answers.recall("tidewater", "C1001", "  where is MY last   order? ") == "10057 is on its way"
 
 
 def test_an_answer_is_never_recalled_for_another_owner() -> None:
     answers = RecentAnswers()
-    answers.remember("C1001", "what email do you have on my account?", "maya@example.com")
-    assert answers.recall("C1002", "what email do you have on my account?") is None
+    answers.remember("tidewater", "C1001", "what email do you have on my account?", "maya@example.com")
+    assert answers.recall("tidewater", "C1002", "what email do you have on my account?") is None
 
 
 def test_the_least_recently_used_answer_goes_first_when_full() -> None:
     answers = RecentAnswers(capacity=2)
-    answers.remember("C1", "a?", "A")
-    answers.remember("C1", "b?", "B")
-    assert answers.recall("C1", "a?") == "A"  # a is now the most recent
-    answers.remember("C2", "c?", "C")
-    assert (answers.recall("C1", "a?"), answers.recall("C1", "b?"), answers.recall("C2", "c?")) == ("A", None, "C")
+    answers.remember("tidewater", "C1", "a?", "A")
+    answers.remember("tidewater", "C1", "b?", "B")
+    assert answers.recall("tidewater", "C1", "a?") == "A"  # a is now the most recent
+    answers.remember("tidewater", "C2", "c?", "C")
+    assert (
+        answers.recall("tidewater", "C1", "a?"),
+        answers.recall("tidewater", "C1", "b?"),
+        answers.recall("tidewater", "C2", "c?"),
+    ) == ("A", None, "C")
     assert len(answers) == 2
+
+
+def test_an_answer_is_never_recalled_at_another_tenant_even_for_the_same_owner_name() -> None:
+    """Customer ids need not be unique across storefronts: the tenant is a key of its own."""
+    answers = RecentAnswers()
+    answers.remember("tidewater", "C1", "how long is the returns window?", "45 days [returns-policy]")
+    assert answers.recall("summit", "C1", "how long is the returns window?") is None
+    assert answers.recall("tidewater", "C1", "how long is the returns window?") == "45 days [returns-policy]"

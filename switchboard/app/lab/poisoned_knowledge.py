@@ -1,8 +1,8 @@
 """The help centre as the agents see it, with the chaos panel's poisoned article in or out.
 
-The poisoned article (data/chaos) is indexed like any other, so that when the panel plants it,
-it is found the way a compromised page would be: by being relevant. While the switch is off,
-every search filters it out.
+The poisoned article (data/tenants/tidewater/chaos) is indexed like any other of its tenant's, so
+that when the panel plants it, it is found the way a compromised page would be: by being
+relevant. While the switch is off, every search filters it out.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ class PoisonableKnowledge:
         self._knowledge = knowledge
         self._faults = faults
 
-    async def search(self, query: str, k: int, hybrid: bool = False) -> list[Passage]:
+    async def search(self, query: str, k: int, hybrid: bool = False, *, tenant: str) -> list[Passage]:
+        """Only ever `tenant`'s articles: a poisoned article planted at one storefront's help
+        centre (its `chaos/` folder) is never found by another's customers."""
         if self._faults().poisoned_article:
-            return await self._knowledge.search(query, k, hybrid)
-        found = await self._knowledge.search(query, k + 3, hybrid)  # spares for the article's sections
+            return await self._knowledge.search(query, k, hybrid, tenant=tenant)
+        found = await self._knowledge.search(query, k + 3, hybrid, tenant=tenant)  # spares for the article's sections
         return [p for p in found if p.source not in POISONED_ARTICLES][:k]

@@ -103,7 +103,7 @@ async def execute_run(
     async def fresh_shop(attempt: int) -> None:
         # Every attempt starts from the seeded shop: a refund approved earlier must not
         # turn into "already refunded" later, or runs stop being comparable.
-        await load_seed(services.sessions, services.settings.seed_dir, services.now())
+        await load_seed(services.sessions, services.tenants, services.now())
 
     results = await run_cases(
         cases,

@@ -6,10 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from switchboard.app.shop import models  # noqa: F401  (registers the tables)
+from switchboard.app.shop.migrations import migrate
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -44,9 +43,9 @@ def _sqlite_pragmas(connection: object, _record: object) -> None:
     cursor.close()
 
 
-async def create_tables(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)
+async def upgrade_schema(engine: AsyncEngine) -> None:
+    """The tables as the models describe them: built, or migrated from an earlier version's."""
+    await migrate(engine)
 
 
 def make_sessions(engine: AsyncEngine) -> Sessions:

@@ -1,9 +1,16 @@
 """The knowledge base: help-centre articles chunked, embedded and kept in a Chroma collection.
 
+Every storefront (tenant) has its own articles in the one collection: a chunk's id is
+`<tenant>/<article>#<n>` and its metadata names its tenant, and every search is filtered to one
+tenant — in Chroma's query and in the keyword index alike — so that a customer of one shop is
+never shown another's articles. Article ids are only unique within a tenant (both shops have a
+`returns-policy`); passages still cite the bare article id.
+
 Ingest is idempotent: each article's chunks carry the article's content hash, so re-ingesting
 an unchanged folder writes nothing, a changed article's chunks are replaced, and the chunks of
-an article that disappeared from the folder are removed. `source` scopes this bookkeeping, so
-ingesting your own folder never deletes the shipped articles, or the other way round.
+an article that disappeared from the folder are removed. The tenant and `source` scope this
+bookkeeping, so ingesting your own folder never deletes the shipped articles, or the other way
+round, nor one tenant's articles another's.
 """
 
 from __future__ import annotations
@@ -25,6 +32,9 @@ from switchboard.patterns.chunking import Article, chunk_article, parse_article
 from switchboard.patterns.hybrid_search import BM25Index, reciprocal_rank_fusion
 
 Progress = Callable[[int, int], None]
+# Collections made before tenants hold chunks with neither a tenant nor a tenant in their ids;
+# the index is derived from the articles, so such a collection is dropped and built again.
+LAYOUT = "tenant-chunks"
 
 
 class ChromaEmbedding(EmbeddingFunction[Documents]):
@@ -63,59 +73,64 @@ class IngestReport:
 class KnowledgeBase:
     def __init__(self, collection: Collection) -> None:
         self._collection = collection
-        self._keywords: BM25Index | None = None
+        self._keywords: dict[str, BM25Index] = {}
 
-    def _keyword_index(self) -> BM25Index:
-        """The keyword index lives in memory: built on the first hybrid search, dropped on ingest."""
-        if self._keywords is None:
-            everything = self._collection.get(include=["documents"])
-            self._keywords = BM25Index(dict(zip(everything["ids"], everything["documents"] or [], strict=True)))
-        return self._keywords
+    def _keyword_index(self, tenant: str) -> BM25Index:
+        """One tenant's keyword index, in memory: built on its first hybrid search, dropped on ingest."""
+        if tenant not in self._keywords:
+            theirs = self._collection.get(where={"tenant": tenant}, include=["documents"])
+            self._keywords[tenant] = BM25Index(dict(zip(theirs["ids"], theirs["documents"] or [], strict=True)))
+        return self._keywords[tenant]
 
     @classmethod
     def open(cls, path: Path, name: str, embedder: Embedder) -> KnowledgeBase:
         client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
-        collection = client.get_or_create_collection(
-            name,
-            embedding_function=ChromaEmbedding(embedder),  # type: ignore[arg-type]
-            metadata={"hnsw:space": "cosine"},
-        )
+        settings: dict[str, Any] = {
+            "embedding_function": ChromaEmbedding(embedder),
+            "metadata": {"hnsw:space": "cosine", "layout": LAYOUT},
+        }
+        collection = client.get_or_create_collection(name, **settings)
+        if (collection.metadata or {}).get("layout") != LAYOUT:
+            client.delete_collection(name)
+            collection = client.create_collection(name, **settings)
         return cls(collection)
 
     def count(self) -> int:
         return self._collection.count()
 
-    def ingest(self, folder: Path, source: str, progress: Progress | None = None) -> IngestReport:
+    def ingest(self, folder: Path, source: str, tenant: str, progress: Progress | None = None) -> IngestReport:
+        """Bring `tenant`'s articles from `source` up to date with the folder."""
         articles = read_articles(folder)
-        known = self._known_hashes(source)
+        known = self._known_hashes(source, tenant)
         counts = {"added": 0, "updated": 0, "unchanged": 0, "chunks": 0}
         for index, article in enumerate(articles, start=1):
-            counts[self._upsert(article, source, known.get(article.id))] += 1
+            counts[self._upsert(article, source, tenant, known.get(article.id))] += 1
             if progress:
                 progress(index, len(articles))
         gone = set(known) - {a.id for a in articles}
         for article_id in gone:
-            self._collection.delete(where={"article_id": article_id})
+            self._collection.delete(where=_article_of(tenant, article_id))
         counts["chunks"] = self._collection.count()
-        self._keywords = None
+        self._keywords.pop(tenant, None)
         return IngestReport(removed=len(gone), **counts)
 
-    def _known_hashes(self, source: str) -> dict[str, str]:
-        found = self._collection.get(where={"source": source}, include=["metadatas"])
+    def _known_hashes(self, source: str, tenant: str) -> dict[str, str]:
+        found = self._collection.get(where={"$and": [{"source": source}, {"tenant": tenant}]}, include=["metadatas"])
         return {str(m["article_id"]): str(m["content_hash"]) for m in found["metadatas"] or []}
 
-    def _upsert(self, article: Article, source: str, known_hash: str | None) -> str:
+    def _upsert(self, article: Article, source: str, tenant: str, known_hash: str | None) -> str:
         if known_hash == article.content_hash:
             return "unchanged"
         if known_hash is not None:
-            self._collection.delete(where={"article_id": article.id})
+            self._collection.delete(where=_article_of(tenant, article.id))
         chunks = chunk_article(article)
         self._collection.add(
-            ids=[c.id for c in chunks],
+            ids=[f"{tenant}/{c.id}" for c in chunks],
             documents=[c.text for c in chunks],
             metadatas=[
                 {
                     "article_id": article.id,
+                    "tenant": tenant,
                     "title": article.title,
                     "heading": c.heading,
                     "source": source,
@@ -126,11 +141,12 @@ class KnowledgeBase:
         )
         return "added" if known_hash is None else "updated"
 
-    def search_now(self, query: str, k: int, hybrid: bool = False) -> list[Passage]:
+    def search_now(self, query: str, k: int, hybrid: bool = False, *, tenant: str) -> list[Passage]:
+        """The `k` passages of `tenant`'s articles nearest the query; no other tenant's, ever."""
         if not query.strip() or self._collection.count() == 0:
             return []
         pool = k * 3 if hybrid else k
-        found = self._collection.query(query_texts=[query], n_results=pool)
+        found = self._collection.query(query_texts=[query], n_results=pool, where={"tenant": tenant})
         ids, docs = found["ids"][0], (found["documents"] or [[]])[0]
         metas, distances = (found["metadatas"] or [[]])[0], (found["distances"] or [[]])[0]
         passages = {
@@ -138,7 +154,7 @@ class KnowledgeBase:
         }
         if not hybrid:
             return list(passages.values())
-        fused = reciprocal_rank_fusion([ids, self._keyword_index().search(query, pool)])[:k]
+        fused = reciprocal_rank_fusion([ids, self._keyword_index(tenant).search(query, pool)])[:k]
         passages.update(self._passages([i for i in fused if i not in passages]))
         return [passages[i] for i in fused]
 
@@ -150,9 +166,14 @@ class KnowledgeBase:
         rows = zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
         return {i: _passage(i, d, m, score=0.0) for i, d, m in rows}
 
-    async def search(self, query: str, k: int, hybrid: bool = False) -> list[Passage]:
+    async def search(self, query: str, k: int, hybrid: bool = False, *, tenant: str) -> list[Passage]:
         """Search off the event loop: Chroma's client is synchronous."""
-        return await asyncio.to_thread(self.search_now, query, k, hybrid)
+        return await asyncio.to_thread(lambda: self.search_now(query, k, hybrid, tenant=tenant))
+
+
+def _article_of(tenant: str, article_id: str) -> dict[str, Any]:
+    """Chroma's filter for one article's chunks: its id names an article only within a tenant."""
+    return {"$and": [{"tenant": tenant}, {"article_id": article_id}]}
 
 
 def _passage(chunk_id: str, document: str, meta: Mapping[str, Any], score: float) -> Passage:

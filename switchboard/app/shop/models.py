@@ -1,4 +1,6 @@
-"""Database tables (SQLModel): the shop's business data and the assistant's own records."""
+"""Database tables (SQLModel): the shops' business data and the assistant's own records.
+
+A change here needs a revision in migrations/ (tests/app/shop/migrations checks they agree)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from sqlmodel import Field, SQLModel
 
 class Customer(SQLModel, table=True):
     id: str = Field(primary_key=True)
+    tenant_id: str = Field(index=True)  # the storefront they shop at (app/shop/tenants.py)
     name: str
     email: str
     phone: str
@@ -22,6 +25,7 @@ class Customer(SQLModel, table=True):
 
 class Product(SQLModel, table=True):
     sku: str = Field(primary_key=True)
+    tenant_id: str = Field(index=True)
     name: str
     category: str
     price: float
@@ -31,6 +35,8 @@ class Product(SQLModel, table=True):
 
 
 class Order(SQLModel, table=True):
+    """Belongs to its customer, and so to the customer's tenant."""
+
     __tablename__ = "orders"
     id: str = Field(primary_key=True)
     customer_id: str = Field(foreign_key="customer.id", index=True)

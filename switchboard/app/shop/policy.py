@@ -1,4 +1,4 @@
-"""Tidewater Outfitters' rules, as the help centre states them (data/kb), in one place.
+"""Tidewater Outfitters' rules, as the help centre states them (data/tenants/tidewater/kb), in one place.
 
 Refunds: within 45 days of delivery, not final sale, not refunded before. Support approves up
 to $250 on its own; above that, or outside the policy, a person reviews it. Standard returns

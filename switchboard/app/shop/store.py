@@ -56,6 +56,13 @@ class ShopStore:
         async with self._sessions() as s:
             return await s.get(Customer, customer_id)
 
+    async def tenant_of(self, customer_id: str) -> str:
+        """The storefront a customer belongs to. Raises LookupError for a customer there is none of."""
+        customer = await self.customer(customer_id)
+        if customer is None:
+            raise LookupError(f"no customer {customer_id!r}")
+        return customer.tenant_id
+
     async def account(self, customer_id: str) -> AccountView | None:
         c = await self.customer(customer_id)
         if c is None:

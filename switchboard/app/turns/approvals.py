@@ -43,7 +43,7 @@ from switchboard.app.turns.feed import ConversationFeed, message_posted
 
 PENDING, CLAIMED = "pending", "deciding"
 NOTE_LIMIT = 4000
-ContextFactory = Callable[[str, str], TurnContext]
+ContextFactory = Callable[[str, str, str], TurnContext]  # customer, conversation, tenant
 log = logging.getLogger(__name__)
 
 
@@ -131,7 +131,7 @@ class ApprovalDesk:
         )
         async with self._sessions() as s, s.begin():
             s.add(approval)
-        await self._graph.ainvoke({"request": request}, _thread(approval.id), context=self._context(approval))
+        await self._graph.ainvoke({"request": request}, _thread(approval.id), context=await self._context(approval))
         return approval
 
     async def pending(self) -> list[Approval]:
@@ -242,7 +242,7 @@ class ApprovalDesk:
     async def _carry_out(self, approval: Approval, decision: PersonsDecision) -> Approval:
         """Resume the run, then post its message and close the approval in one transaction.
         A run that had already finished answers with the decision it carried out then."""
-        thread, context = _thread(approval.id), self._context(approval)
+        thread, context = _thread(approval.id), await self._context(approval)
         result = await self._graph.ainvoke(Command(resume=decision), thread, context=context)
         done: PersonsDecision = result.get("decision", decision)
         reply = str(result.get("reply", ""))
@@ -256,8 +256,10 @@ class ApprovalDesk:
         self._feed.publish(approval.conversation_id, message_posted(message.id, message.role, reply))
         return closed
 
-    def _context(self, approval: Approval) -> TurnContext:
-        return self._make_context(approval.customer_id, approval.conversation_id)
+    async def _context(self, approval: Approval) -> TurnContext:
+        """The context a decision resumes in: the tenant as the shop's records have the customer."""
+        tenant_id = await self._shop.tenant_of(approval.customer_id)
+        return self._make_context(approval.customer_id, approval.conversation_id, tenant_id)
 
 
 def _resume(

@@ -1,8 +1,9 @@
 """Switchboard's degradation ladder (chapter 9): cached answer → help centre without a model →
 an honest "unavailable" with a ticket. Used when every provider has failed a turn.
 
-A cached answer is served only to the customer it was given to: most answers worth caching
-used that customer's orders or account, and would hand them to anyone who asked the same words.
+A cached answer is served only to the customer it was given to, at the tenant it was given at:
+most answers worth caching used that customer's orders or account, and would hand them to anyone
+who asked the same words. The help-centre rung searches only the customer's own tenant's articles.
 What the ladder serves still goes through the turn's privacy filter, like a model's answer."""
 
 from __future__ import annotations
@@ -28,19 +29,21 @@ class Ladder:
     def learn(self, question: str, answer: str, record: TurnRecord) -> None:
         """After every turn: remember answers that a model gave successfully, for their customer."""
         if record.outcome == "answered" and answer:
-            self.answers.remember(record.customer_id, question, answer)
+            self.answers.remember(record.tenant_id, record.customer_id, question, answer)
 
-    async def serve(self, question: str, customer_id: str, conversation_id: str) -> tuple[Served, str | None]:
+    async def serve(
+        self, question: str, customer_id: str, conversation_id: str, tenant_id: str
+    ) -> tuple[Served, str | None]:
         """The best answer still possible, and the ticket opened if it came to that."""
         tickets: list[str] = []
 
         async def cached() -> str | None:
-            return self.answers.recall(customer_id, question)
+            return self.answers.recall(tenant_id, customer_id, question)
 
         async def help_centre() -> str | None:
             if names_an_order(question):  # needs the shop's records, not an article: a person, with a ticket
                 return None
-            found = await self._knowledge.search(question, k=1)
+            found = await self._knowledge.search(question, k=1, tenant=tenant_id)
             if not found or found[0].score < KB_FLOOR:
                 return None
             first = " ".join(found[0].text.split(". ")[:2]).strip()

@@ -66,9 +66,11 @@ from switchboard.patterns.write_behind import WriteBehind
 
 log = logging.getLogger(__name__)
 
-# customer, conversation, flags, vault, and the graph's deadline (an instant on the runner's
-# clock, time.monotonic by default; None: no latency budget)
-ContextFactory = Callable[[str, str, dict[str, bool], Vault | None, float | None], TurnContext]
+# customer, conversation, flags, vault, the graph's deadline (an instant on the runner's clock,
+# time.monotonic by default; None: no latency budget), and the customer's tenant
+ContextFactory = Callable[[str, str, dict[str, bool], Vault | None, float | None, str], TurnContext]
+# the tenant a customer belongs to, as the shop's records say (never as a request says)
+TenantOf = Callable[[str], Awaitable[str]]
 AfterTurn = Callable[[str, str, TurnRecord], None]  # question, answer, record
 OthersData = Callable[[str], Awaitable[list[str]]]  # every other customer's personal data
 DEFAULT_CONCURRENT_TURNS = 40
@@ -106,6 +108,7 @@ class TurnRunner:
         flags: FlagBoard,
         make_context: ContextFactory,
         now: Callable[[], datetime],
+        tenant_of: TenantOf,
         clock: Callable[[], float] = time.monotonic,
         after_turn: Sequence[AfterTurn] = (),
         ladder: Ladder | None = None,
@@ -119,6 +122,7 @@ class TurnRunner:
         self._flags = flags
         self._make_context = make_context
         self._now = now
+        self._tenant_of = tenant_of
         self._clock = clock
         self._after_turn = after_turn
         self._ladder = ladder
@@ -170,6 +174,7 @@ class TurnRunner:
             flags_key=snapshot_key(flags, self._flags.registry),
             streamed=flags.get("streaming", False),
             run_id=run_id,
+            tenant_id=await self._tenant_of(customer_id),
         )
         return Turn(conversation_id, customer_id, text, flags, held, base, recorder, started)
 
@@ -280,7 +285,9 @@ class TurnRunner:
         assert self._ladder is not None
         try:
             with anyio.fail_after(self._budget(turn).time_left()):
-                served, ticket = await self._ladder.serve(turn.text, turn.customer_id, turn.conversation_id)
+                served, ticket = await self._ladder.serve(
+                    turn.text, turn.customer_id, turn.conversation_id, turn.base.tenant_id
+                )
                 return served, ticket, await self._outbound(turn.conversation_id, turn.customer_id, turn.flags)
         except TimeoutError:
             return Served("deadline", OUT_OF_TIME), None, None
@@ -298,7 +305,12 @@ class TurnRunner:
         known = len(vault) if vault is not None else 0
         outbound = Outbound(vault, await self._others_data(turn.customer_id)) if vault is not None else None
         made = self._make_context(
-            turn.customer_id, turn.conversation_id, flags, vault, self._budget(turn).graph_deadline()
+            turn.customer_id,
+            turn.conversation_id,
+            flags,
+            vault,
+            self._budget(turn).graph_deadline(),
+            turn.base.tenant_id,
         )
         context = replace(made, run_id=turn.base.run_id)  # a rehearsal spends in budget windows of its own
         recorder.timeline.context(

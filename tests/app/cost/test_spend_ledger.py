@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from switchboard.app.cost.spend_ledger import SpendLedger
-from switchboard.app.shop.db import create_tables, make_engine, make_sessions
+from switchboard.app.shop.db import make_engine, make_sessions, upgrade_schema
 from switchboard.patterns.spend_budget import Spend
 
 DAY = "customer:C1001:2026-12-03"
@@ -17,7 +17,7 @@ MONTH = "tenant:tidewater:2026-12"
 
 async def _ledger(path: Path) -> tuple[SpendLedger, AsyncEngine]:
     engine = make_engine(f"sqlite+aiosqlite:///{path / 'shop.db'}")
-    await create_tables(engine)
+    await upgrade_schema(engine)
     return SpendLedger(make_sessions(engine)), engine
 
 

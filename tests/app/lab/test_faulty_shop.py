@@ -12,10 +12,11 @@ from sqlmodel import select
 from switchboard.app.lab.chaos import AgentFaults
 from switchboard.app.lab.faulty_shop import FaultyShop
 from switchboard.app.settings import REPO
-from switchboard.app.shop.db import Sessions, create_tables, make_engine, make_sessions
+from switchboard.app.shop.db import Sessions, make_engine, make_sessions, upgrade_schema
 from switchboard.app.shop.models import Refund
 from switchboard.app.shop.seed import load_seed
 from switchboard.app.shop.store import ShopStore
+from switchboard.app.shop.tenants import load_tenants
 from switchboard.patterns.idempotent_retry import ToolRetry, TransientToolError
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -37,9 +38,9 @@ async def no_wait(seconds: float) -> None:
 @pytest.fixture
 async def sessions(tmp_path: Path) -> AsyncIterator[Sessions]:
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}")
-    await create_tables(engine)
+    await upgrade_schema(engine)
     made = make_sessions(engine)
-    await load_seed(made, REPO / "data" / "seed", NOW)
+    await load_seed(made, load_tenants(REPO / "data" / "tenants"), NOW)
     yield made
     await engine.dispose()
 

@@ -1,12 +1,17 @@
-"""Ingest is idempotent by content hash, replaces changed articles and removes deleted ones."""
+"""Ingest is idempotent by content hash, replaces changed articles and removes deleted ones;
+every search keeps to one tenant's articles."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
 from switchboard.agents.embeddings import Embedder
 from switchboard.app.settings import Settings
-from switchboard.app.shop.knowledge import KnowledgeBase
+from switchboard.app.shop.knowledge import ChromaEmbedding, KnowledgeBase
+from tests.app.shop.tenant_articles import two_shops_with_one_article_id
 
 
 def write(folder: Path, article_id: str, body: str) -> None:
@@ -22,24 +27,24 @@ def test_reingest_is_idempotent_and_follows_changes(tmp_path: Path, embedder: Em
     write(docs, "tents", "## Drying\nDry the tent fully before storing it.")
     kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
 
-    first = kb.ingest(docs, "mine")
+    first = kb.ingest(docs, "mine", "tidewater")
     assert (first.added, first.updated, first.removed, first.chunks) == (2, 0, 0, 2)
-    again = kb.ingest(docs, "mine")
+    again = kb.ingest(docs, "mine", "tidewater")
     assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
 
     write(docs, "stoves", "## Lighting\nOpen the valve a quarter turn.\n\n## Cleaning\nWipe the burner.")
     (docs / "tents.md").unlink()
-    changed = kb.ingest(docs, "mine")
+    changed = kb.ingest(docs, "mine", "tidewater")
     assert (changed.updated, changed.removed, changed.chunks) == (1, 1, 2)
-    assert {p.source for p in kb.search_now("dry the tent", 5)} == {"stoves"}
+    assert {p.source for p in kb.search_now("dry the tent", 5, tenant="tidewater")} == {"stoves"}
 
 
 def test_sources_do_not_remove_each_others_articles(tmp_path: Path, embedder: Embedder) -> None:
     kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
     write(tmp_path / "a", "warranty", "## Cover\nSeams and zips are covered for two years.")
     write(tmp_path / "b", "loyalty", "## Points\nOne point per dollar spent.")
-    kb.ingest(tmp_path / "a", "a")
-    report = kb.ingest(tmp_path / "b", "b")
+    kb.ingest(tmp_path / "a", "a", "tidewater")
+    report = kb.ingest(tmp_path / "b", "b", "tidewater")
     assert report.removed == 0 and report.chunks == 2
 
 
@@ -48,13 +53,51 @@ def test_hybrid_search_finds_a_rare_exact_word(tmp_path: Path, embedder: Embedde
     write(docs, "gift-cards", "## Balance\nA Tidewater gift card never expires.")
     write(docs, "shipping", "## Speed\nExpress parcels arrive in one or two business days.")
     kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
-    kb.ingest(docs, "mine")
-    assert kb.search_now("giftcard balance", 1, hybrid=True)[0].source == "gift-cards"
+    kb.ingest(docs, "mine", "tidewater")
+    assert kb.search_now("giftcard balance", 1, hybrid=True, tenant="tidewater")[0].source == "gift-cards"
 
 
 def test_hybrid_search_recovers_what_vectors_alone_miss(tmp_path: Path, embedder: Embedder) -> None:
     kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
-    kb.ingest(Settings().kb_dir, "shipped")
+    kb.ingest(Settings().tenants_dir / "tidewater" / "kb", "shipped", "tidewater")
     question = "PW number for my package"  # Parcelway tracking numbers start with PW
-    assert kb.search_now(question, 3)[0].source != "tracking-your-parcel"
-    assert kb.search_now(question, 3, hybrid=True)[0].source == "tracking-your-parcel"
+    assert kb.search_now(question, 3, tenant="tidewater")[0].source != "tracking-your-parcel"
+    assert kb.search_now(question, 3, hybrid=True, tenant="tidewater")[0].source == "tracking-your-parcel"
+
+
+def test_one_article_id_at_two_tenants_is_two_articles(tmp_path: Path, embedder: Embedder) -> None:
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
+    two_shops_with_one_article_id(kb, tmp_path)
+    tide = kb.search_now("how many days do I have to return something", 3, tenant="tidewater")
+    summit = kb.search_now("how many days do I have to return something", 3, tenant="summit")
+    assert {p.id for p in tide} == {"tidewater/returns-policy#0"} and "45 days" in tide[0].text
+    assert {p.id for p in summit} == {"summit/returns-policy#0"} and "30 days" in summit[0].text
+    assert tide[0].source == summit[0].source == "returns-policy"  # answers cite the bare id
+
+
+def test_hybrid_search_keeps_to_the_tenant_in_its_keyword_index_too(tmp_path: Path, embedder: Embedder) -> None:
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
+    two_shops_with_one_article_id(kb, tmp_path)
+    found = kb.search_now("derailleur", 5, hybrid=True, tenant="tidewater")  # a word only Summit's article has
+    assert found and {p.id.split("/")[0] for p in found} == {"tidewater"}
+
+
+def test_reingesting_one_tenant_leaves_the_others_article_of_the_same_id(tmp_path: Path, embedder: Embedder) -> None:
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
+    two_shops_with_one_article_id(kb, tmp_path)
+    (tmp_path / "tidewater" / "returns-policy.md").unlink()
+    report = kb.ingest(tmp_path / "tidewater", "shipped", "tidewater")
+    assert report.removed == 1
+    assert kb.search_now("return", 3, tenant="tidewater") == []
+    assert [p.id for p in kb.search_now("return", 3, tenant="summit")] == ["summit/returns-policy#0"]
+
+
+def test_a_collection_from_before_tenants_is_rebuilt(tmp_path: Path, embedder: Embedder) -> None:
+    client = chromadb.PersistentClient(
+        path=str(tmp_path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    made_before = {"embedding_function": ChromaEmbedding(embedder), "metadata": {"hnsw:space": "cosine"}}
+    old = client.create_collection("test-kb", **made_before)  # type: ignore[arg-type]
+    old.add(ids=["returns-policy#0"], documents=["Return within 45 days."], metadatas=[{"source": "shipped"}])
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
+    assert kb.count() == 0  # its chunks named no tenant: dropped, to be ingested again

@@ -141,7 +141,7 @@ async def test_two_decisions_at_once_carry_out_exactly_one(tmp_path: Path, conte
     clock = CalendarClock()
     async with running_services(settings(tmp_path), now=clock) as services:
         for round_ in range(4):  # a lucky interleaving must not hide the race; each order goes first twice
-            await load_seed(services.sessions, services.settings.seed_dir, clock())  # 10049 unrefunded again
+            await load_seed(services.sessions, services.tenants, clock())  # 10049 unrefunded again
             conversation, waiting = await waiting_approval(services)
             said_before = len(await services.conversations.messages(conversation))
             clock.now += timedelta(minutes=31)  # overdue, so the sweeper contends too
@@ -157,7 +157,7 @@ async def test_two_decisions_at_once_carry_out_exactly_one(tmp_path: Path, conte
 
 async def test_two_refunds_racing_on_one_order_never_pay_more_than_it_cost(services: Services) -> None:
     for round_ in range(4):
-        await load_seed(services.sessions, services.settings.seed_dir, services.now())  # 10042 unrefunded again
+        await load_seed(services.sessions, services.tenants, services.now())  # 10042 unrefunded again
         keys = (f"first-{round_}", f"second-{round_}")  # two different requests, so idempotency can't help
         answers = await asyncio.gather(*(services.shop.request_refund("C1010", "10042", "too small", k) for k in keys))
         paid = await refunds(services, "10042")
@@ -215,7 +215,7 @@ async def test_a_decision_that_fails_part_way_waits_again_and_is_logged_once(
 async def test_the_assistant_and_a_person_refunding_one_order_at_once_pay_it_once(services: Services) -> None:
     conversation = (await services.conversations.create("C1010")).id
     for round_ in range(4):
-        await load_seed(services.sessions, services.settings.seed_dir, services.now())  # 10042 ($49) unrefunded again
+        await load_seed(services.sessions, services.tenants, services.now())  # 10042 ($49) unrefunded again
         wanted = ApprovalRequested(order_id="10042", reason="a person asked", amount=42.05)
         approval = await services.approvals.open(conversation, "C1010", wanted)
         person = services.approvals.decide(approval.id, ConsoleDecision(decision="approve"), "sam")

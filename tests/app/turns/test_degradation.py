@@ -44,7 +44,7 @@ async def test_a_rung_carrying_another_customers_data_is_withheld(services: Serv
     c1001 = await services.shop.account("C1001")
     assert c1001 is not None
     question = "what email do you have on my account?"
-    services.ladder.answers.remember("C1002", question, f"It is {c1001.email}.")
+    services.ladder.answers.remember("tidewater", "C1002", question, f"It is {c1001.email}.")
     _all_down(services)
     theirs, record = await turn(services, "C1002", question)
     assert c1001.email not in theirs

@@ -56,7 +56,7 @@ async def test_a_failing_graph_reports_an_error_event_and_stores_the_record(serv
     conversation = await services.conversations.create("C1001")
     services.flags.set_many({"rag": True})
 
-    async def broken(query: str, k: int, hybrid: bool = False) -> list[object]:
+    async def broken(query: str, k: int, hybrid: bool = False, *, tenant: str) -> list[object]:
         raise RuntimeError("vector store unavailable")
 
     services.knowledge.search = broken  # type: ignore[method-assign,assignment]
@@ -169,7 +169,7 @@ async def test_an_unexpected_failure_is_logged_once_with_its_traceback(
     conversation = await services.conversations.create("C1001")
     services.flags.set_many({"rag": True})
 
-    async def broken(query: str, k: int, hybrid: bool = False) -> list[object]:
+    async def broken(query: str, k: int, hybrid: bool = False, *, tenant: str) -> list[object]:
         raise RuntimeError("vector store unavailable")
 
     services.knowledge.search = broken  # type: ignore[method-assign,assignment]

@@ -47,10 +47,16 @@ def runner(
     services: Services, shop: SlowShop, admission: Admission | None = None, clock: Any = time.monotonic
 ) -> TurnRunner:
     def make_context(
-        customer: str, conversation: str, flags: dict[str, bool], vault: Vault | None, deadline: float | None
+        customer: str,
+        conversation: str,
+        flags: dict[str, bool],
+        vault: Vault | None,
+        deadline: float | None,
+        tenant: str,
     ) -> TurnContext:
         return TurnContext(
             customer_id=customer,
+            tenant_id=tenant,
             conversation_id=conversation,
             flags=flags,
             gateway=services.gateway,
@@ -69,6 +75,7 @@ def runner(
         services.flags,
         make_context,
         services.now,
+        services.shop.tenant_of,
         clock=clock,
         ladder=ladder,
         admission=admission,

@@ -13,6 +13,8 @@ from switchboard.agents.record import TurnRecord
 from switchboard.app.lab.chaos import AGENT, ChaosError
 from switchboard.app.lab.flags import CHAPTERS, config_name
 from switchboard.app.shop.help_centre import HelpCentre
+from switchboard.app.shop.models import Customer
+from switchboard.app.shop.tenants import Tenant
 from switchboard.app.turns.records import turn_record
 from switchboard.app.web.article_view import article_view, cited
 from switchboard.app.web.auth import ADMIN_ONLY, CustomerDep, customer_id_of
@@ -34,11 +36,12 @@ async def chat_page(request: Request, services: ServicesDep) -> HTMLResponse:
     settings = services.settings
     signed_in = customer_id_of(request)
     customer = await services.shop.customer(signed_in) if signed_in else None
-    pickable = await services.shop.customers() if customer is None and settings.demo_sign_in else []
+    pickable = await _by_storefront(services) if customer is None and settings.demo_sign_in else []
     return _page(
         request,
         "chat.html",
         customer=customer,
+        storefront=services.tenants.get(customer.tenant_id) if customer is not None else None,
         pickable=pickable,
         model=settings.model,
         router_model=settings.router_model,
@@ -46,13 +49,29 @@ async def chat_page(request: Request, services: ServicesDep) -> HTMLResponse:
     )
 
 
+async def _by_storefront(services: ServicesDep) -> list[tuple[Tenant, list[Customer]]]:
+    """The demo picker's customers, grouped by the storefront they shop at."""
+    customers = await services.shop.customers()
+    groups = [(t, [c for c in customers if c.tenant_id == t.id]) for t in services.tenants]
+    return [(tenant, theirs) for tenant, theirs in groups if theirs]
+
+
 @router.get("/help/{article_id}", response_class=HTMLResponse)
-async def help_article(request: Request, article_id: str, services: ServicesDep) -> HTMLResponse:
-    """The help-centre article an answer cites; a page saying so for an id there is none of."""
-    article = HelpCentre([services.settings.kb_dir]).article(article_id)
+async def help_article(request: Request, article_id: str, services: ServicesDep, tenant: str = "") -> HTMLResponse:
+    """The help-centre article an answer cites, from the viewer's storefront: a signed-in
+    customer's own, whatever the link says (article ids are only unique within a storefront);
+    for anyone else, the storefront `tenant` names. A page saying so for an id there is none of."""
+    shop = await _viewers_tenant(request, services, tenant)
+    article = HelpCentre([shop.kb_dir]).article(article_id) if shop is not None else None
     view = article_view(article) if article is not None else None
-    context = {"article": view, "article_id": article_id}
+    context = {"article": view, "article_id": article_id, "storefront": shop, "tenants": list(services.tenants)}
     return templates.TemplateResponse(request, "article.html", context, status_code=200 if view else 404)
+
+
+async def _viewers_tenant(request: Request, services: ServicesDep, named: str) -> Tenant | None:
+    signed_in = customer_id_of(request)
+    customer = await services.shop.customer(signed_in) if signed_in else None
+    return services.tenants.get(customer.tenant_id if customer is not None else named)
 
 
 @router.get("/switchboard", response_class=HTMLResponse, dependencies=ADMIN_ONLY)

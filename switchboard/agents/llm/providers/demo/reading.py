@@ -93,7 +93,7 @@ def passages(messages: Sequence[Message]) -> list[Passage]:
         for match in _PASSAGE.finditer(unwrap(message.get("content", ""))):
             found[match["id"]] = Passage(
                 id=match["id"],
-                source=match["source"] or match["id"].split("#")[0],
+                source=match["source"] or match["id"].split("#")[0].rsplit("/", 1)[-1],  # "<tenant>/<article>#n"
                 title=match["title"] or "",
                 text=match["text"].strip(),
             )

@@ -1,0 +1,58 @@
+"""Through the API, with real signed sessions: a customer of one storefront never sees the other's
+articles or orders, and the turn's tenant comes from the shop's records."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.app.web.chatting import answer_of, ask, new_conversation
+from tests.conftest import SAME_SITE
+
+TIDEWATER_ONLY = {"tent-care-mildew", "tent-pole-repair", "account-password-reset", "trail-rewards-program"}
+SUMMIT_ONLY = {"tyre-puncture-repair", "bike-sizing", "e-bike-battery-care", "helmet-crash-replacement"}
+
+
+def done(events: list[tuple[str, object]]) -> dict[str, object]:
+    return next(data for name, data in events if name == "done")  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("authorised", [True, False])
+def test_a_summit_customer_is_never_shown_a_tidewater_article(client: TestClient, authorised: bool) -> None:
+    """With `session_authorisation` off the tenant boundary for articles still holds."""
+    client.patch("/api/flags", json={"flags": {"session_authorisation": authorised}})
+    conversation = new_conversation(client, "S2001")
+    record = done(ask(client, conversation, "How do I get mildew out of my tent and repair a tent pole?"))
+    assert record["tenant_id"] == "summit"
+    assert record["retrieved"]  # it searched, and found only Summit's articles
+    assert not (set(record["sources"]) | set(record["retrieved"])) & TIDEWATER_ONLY  # type: ignore[arg-type]
+
+
+def test_a_tidewater_customer_is_never_shown_a_summit_article(client: TestClient) -> None:
+    conversation = new_conversation(client, "C1001")
+    record = done(ask(client, conversation, "How do I fix a tyre puncture on my e-bike?"))
+    assert record["tenant_id"] == "tidewater"
+    assert not set(record["sources"]) & SUMMIT_ONLY  # type: ignore[arg-type]
+
+
+def test_a_summit_customer_cannot_read_a_tidewater_order(client: TestClient) -> None:
+    conversation = new_conversation(client, "S2001")
+    answer = answer_of(ask(client, conversation, "Where is order 10001?"))
+    assert "couldn't find" in answer.lower() or "could not find" in answer.lower()
+
+
+def test_the_article_page_resolves_in_the_viewers_storefront(client: TestClient) -> None:
+    client.post("/api/session", json={"customer_id": "S2001"}, headers=SAME_SITE)
+    theirs = client.get("/help/returns-policy?tenant=tidewater")  # the link's tenant is not who is asking
+    assert theirs.status_code == 200 and "30 days" in theirs.text and "Summit Cycles" in theirs.text
+    assert client.get("/help/account-password-reset?tenant=tidewater").status_code == 404
+    client.cookies.clear()
+    anyone = client.get("/help/account-password-reset?tenant=tidewater")
+    assert anyone.status_code == 200 and "Tidewater Outfitters" in anyone.text
+
+
+def test_the_picker_lists_both_storefronts(client: TestClient) -> None:
+    client.cookies.clear()
+    page = client.get("/").text
+    assert 'data-tenant="summit"' in page and 'data-tenant="tidewater"' in page
+    assert 'data-customer="S2001"' in page and 'data-customer="C1001"' in page
