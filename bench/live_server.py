@@ -29,7 +29,7 @@ ADMIN_TOKEN = "bench-admin"
 ADMIN = {"X-Admin-Token": ADMIN_TOKEN}
 READY_TIMEOUT_S = 90.0
 REPO = Path(__file__).resolve().parents[1]
-SEED_CUSTOMERS = REPO / "data" / "seed" / "customers.json"
+SEED_CUSTOMERS = REPO / "data" / "tenants" / "tidewater" / "seed" / "customers.json"
 
 
 def free_port() -> int:

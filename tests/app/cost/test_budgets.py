@@ -31,7 +31,9 @@ from tests.fakes import CalendarClock
 QUESTION = "Can I return boots I bought last month?"
 CUSTOMER = "C1001"
 ACTING_TURN = 4  # the turn the daily budget is set to run out at
-OFF_CACHE = {"semantic_cache": False}  # every turn calls the models, so each spends the same
+# Every turn calls the same models, so each spends the same; and the large one answers, so that
+# degrading to the small one shows in the cost.
+OFF_CACHE = {"semantic_cache": False, "model_routing": False}
 
 
 @asynccontextmanager

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from switchboard.agents.record import CallRecordView, StepItem, TurnRecord
-from switchboard.app.shop.db import create_tables, make_engine, make_sessions
+from switchboard.app.shop.db import make_engine, make_sessions, upgrade_schema
 from switchboard.app.turns.records import RecordScope, RecordStore, record_row
 
 START = datetime(2026, 12, 1, 9, tzinfo=UTC)
@@ -19,7 +19,7 @@ START = datetime(2026, 12, 1, 9, tzinfo=UTC)
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[RecordStore]:
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}")
-    await create_tables(engine)
+    await upgrade_schema(engine)
     records = RecordStore(make_sessions(engine))
     # r0 … r5, an hour apart: live turns of two tenants, and two turns a run played
     for i, (run_id, tenant) in enumerate([(None, "tidewater"), ("run_a", "tidewater"), (None, "peakline")] * 2):
