@@ -28,7 +28,8 @@ async def turn(tmp_path: Path, base_url: str, model: str, text: str) -> tuple[st
     async with running_services(settings) as services:
         conversation = await services.conversations.create("C1001")
         # The wire server's router reply is not a decision: escalating unsure turns would hide the answer.
-        flags = {**services.flags.snapshot(), "escalation_triggers": False}
+        # One model answers (no routing cascade), so the calls below are the graph's own.
+        flags = {**services.flags.snapshot(), "escalation_triggers": False, "model_routing": False}
         events = [e async for e in services.turns.play(conversation.id, "C1001", text, flags=flags)]
     answer = "".join(e.data["text"] for e in events if e.kind == "token")
     return answer, events[-1].data
@@ -70,7 +71,8 @@ async def test_claude_joins_the_chain_from_settings(tmp_path: Path) -> None:
         )
         async with running_services(settings) as services:
             conversation = await services.conversations.create("C1001")
-            flags = {**services.flags.snapshot(), "escalation_triggers": False}
+            # One model answers (no routing cascade), so the calls below are the graph's own.
+            flags = {**services.flags.snapshot(), "escalation_triggers": False, "model_routing": False}
             events = [e async for e in services.turns.play(conversation.id, "C1001", "hello there", flags=flags)]
     record = events[-1].data
     assert record["providers"] == ["anthropic"] and record["models"] == ["ok"] and record["tier_served"] == "primary"
