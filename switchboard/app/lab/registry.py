@@ -38,9 +38,18 @@ class Flag:
 
 
 def _f(
-    name: str, chapter: int, title: str, description: str, moves: str, built: bool = False, mode: bool = False
+    name: str,
+    chapter: int,
+    title: str,
+    description: str,
+    moves: str,
+    built: bool = False,
+    mode: bool = False,
+    opt_in: bool = False,
 ) -> Flag:
-    return Flag(name, chapter, title, description, moves, default=built and not mode, built=built, mode=mode)
+    """`opt_in`: built but off by default, because it trades something the defaults promise."""
+    default = built and not mode and not opt_in
+    return Flag(name, chapter, title, description, moves, default=default, built=built, mode=mode)
 
 
 REGISTRY: tuple[Flag, ...] = (
@@ -265,6 +274,7 @@ REGISTRY: tuple[Flag, ...] = (
         "is redone by the large model.",
         "cost per turn, quality",
         built=True,
+        opt_in=True,  # the cascade holds the small model's answer back until it is checked: no streaming
     ),
     _f(
         "context_window",
@@ -273,6 +283,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Send a model the newest turns whole and a cached summary of the older ones, within a token budget.",
         "input tokens per turn",
         built=True,
+        opt_in=True,  # the summary costs a call and drops detail: worth it on long conversations
     ),
     _f(
         "pii_redaction",
