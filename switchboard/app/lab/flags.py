@@ -95,14 +95,16 @@ def config_name(snapshot: Mapping[str, bool], registry: list[Flag]) -> str:
     """A configuration named by what differs from the nearest baseline: "defaults",
     "defaults − rag", "all-off + router + rag", "chapter-4 + pii_redaction".
 
-    The baselines are the defaults, all-off and each chapter-N preset short of the last; the one
-    needing the fewest differences names it (the defaults win a tie, then all-off, then the
-    lowest chapter). Only built flags count: the others are off everywhere. The name and the
-    registry give back the snapshot, so names tell configurations apart.
+    The baselines are the defaults, all-on, all-off and each chapter-N preset short of the last
+    (all-on differs from the defaults by the opt-in switches); the one needing the fewest
+    differences names it (the defaults win a tie, then all-on, all-off, the lowest chapter).
+    Only built flags count: the others are off everywhere. The name and the registry give back
+    the snapshot, so names tell configurations apart.
     """
     built = [f for f in registry if f.built]
     wanted = {f.name: bool(snapshot.get(f.name)) for f in built}
-    named = [_differences(name, preset_values(name, built), wanted, built) for name in _baselines(built)]
+    defaults = _differences("defaults", {f.name: f.default for f in built}, wanted, built)
+    named = [defaults, *(_differences(n, preset_values(n, built), wanted, built) for n in _baselines(built))]
     return min(named, key=lambda label: label.count(" + ") + label.count(" − "))
 
 
@@ -112,7 +114,7 @@ def _baselines(built: list[Flag]) -> list[str]:
 
 
 def _differences(baseline: str, base: dict[str, bool], wanted: dict[str, bool], built: list[Flag]) -> str:
-    label = "defaults" if baseline == "all-on" else baseline
+    label = baseline
     for flag in built:
         if wanted[flag.name] != base[flag.name]:
             label += f" {'+' if wanted[flag.name] else '−'} {flag.name}"
