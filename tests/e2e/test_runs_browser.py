@@ -119,7 +119,7 @@ def test_six_runs_side_by_side_are_readable_and_tell_apart(page: Page) -> None:
     headers = page.locator("#metric-table thead th")
     expect(headers).to_have_count(7)
     labels = [headers.nth(i).inner_text().strip() for i in range(1, 7)]
-    assert len(set(labels)) == 6 and "all-on #2" in labels, labels
+    assert len(set(labels)) == 6 and "defaults #2" in labels, labels
     assert_readable(page)
     for chart in page.evaluate(CHARTS):
         assert chart == {"legend": labels, "unseen": 0}

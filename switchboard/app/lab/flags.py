@@ -64,15 +64,16 @@ class FlagBoard:
 
 def preset_values(preset: str, registry: list[Flag]) -> dict[str, bool]:
     """`all-on` (every built pattern), `all-off`, or `chapter-N` (built patterns of chapters 1..N).
-    Modes stay off in every preset: they change how a pattern runs, and are chosen on purpose."""
+    Modes and opt-in switches stay off in every preset (a flag's `default`): they change how a
+    pattern runs or trade something the defaults promise, and are chosen on purpose."""
     if preset == "all-on":
-        return {f.name: f.built and not f.mode for f in registry}
+        return {f.name: f.default for f in registry}
     if preset == "all-off":
         return {f.name: False for f in registry}
     if preset.startswith("chapter-") and preset[8:].isdigit():
         last = int(preset[8:])
         if 1 <= last <= max(CHAPTERS):
-            return {f.name: f.built and not f.mode and f.chapter <= last for f in registry}
+            return {f.name: f.default and f.chapter <= last for f in registry}
     raise FlagError(f"unknown preset {preset!r}: use all-on, all-off or chapter-1 … chapter-{max(CHAPTERS)}")
 
 
@@ -95,16 +96,15 @@ def config_name(snapshot: Mapping[str, bool], registry: list[Flag]) -> str:
     """A configuration named by what differs from the nearest baseline: "defaults",
     "defaults − rag", "all-off + router + rag", "chapter-4 + pii_redaction".
 
-    The baselines are the defaults, all-on, all-off and each chapter-N preset short of the last
-    (all-on differs from the defaults by the opt-in switches); the one needing the fewest
-    differences names it (the defaults win a tie, then all-on, all-off, the lowest chapter).
+    The baselines are the defaults, all-off and each chapter-N preset short of the last; the one
+    needing the fewest differences names it (the defaults win a tie, then all-off, then the
+    lowest chapter).
     Only built flags count: the others are off everywhere. The name and the registry give back
     the snapshot, so names tell configurations apart.
     """
     built = [f for f in registry if f.built]
     wanted = {f.name: bool(snapshot.get(f.name)) for f in built}
-    defaults = _differences("defaults", {f.name: f.default for f in built}, wanted, built)
-    named = [defaults, *(_differences(n, preset_values(n, built), wanted, built) for n in _baselines(built))]
+    named = [_differences(name, preset_values(name, built), wanted, built) for name in _baselines(built)]
     return min(named, key=lambda label: label.count(" + ") + label.count(" − "))
 
 
@@ -114,7 +114,7 @@ def _baselines(built: list[Flag]) -> list[str]:
 
 
 def _differences(baseline: str, base: dict[str, bool], wanted: dict[str, bool], built: list[Flag]) -> str:
-    label = baseline
+    label = "defaults" if baseline == "all-on" else baseline  # all-on is the defaults
     for flag in built:
         if wanted[flag.name] != base[flag.name]:
             label += f" {'+' if wanted[flag.name] else '−'} {flag.name}"

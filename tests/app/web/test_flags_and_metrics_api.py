@@ -95,9 +95,9 @@ def test_live_metrics_name_each_configuration_and_mark_the_current_one(client: T
     ask(client, new_conversation(client), "do you ship to Canada?")
     live = client.get("/api/metrics/live").json()
     by_name = {c["name"]: c for c in live["configurations"]}
-    assert {"all-on", "all-on − rag"} <= set(by_name)
-    defaults, without_rag = by_name["all-on"], by_name["all-on − rag"]
-    assert defaults["current"] and not without_rag["current"] and live["current_name"] == "all-on"
+    assert {"defaults", "defaults − rag"} <= set(by_name)
+    defaults, without_rag = by_name["defaults"], by_name["defaults − rag"]
+    assert defaults["current"] and not without_rag["current"] and live["current_name"] == "defaults"
     assert without_rag["flags"]["rag"] is False and "rag" in live["differing"]
     assert live["outcomes"] == ["answered", "escalated", "blocked", "declined", "degraded", "error"]
     for c in (defaults, without_rag):
