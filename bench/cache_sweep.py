@@ -2,20 +2,31 @@
 
     python bench/cache_sweep.py              development sets: tune the threshold here
     python bench/cache_sweep.py --holdout    the blind held-out sets: measure once, at the end
+    python bench/cache_sweep.py --why 0.60   development only: list the wrong hits, the
+                                             rejections and the misses at one threshold
 
 The development sets are evals/datasets/paraphrase.jsonl and near misses generated here from
-the seed (the same question about two of a customer's orders, or about two products). The
-held-out sets (cache_paraphrase_holdout.jsonl, cache_near_miss_holdout.jsonl) were written by
-someone who never saw the cache.
+every tenant's seed (the same question about two of a customer's orders, or about two products;
+a customer's own question asked by another customer; a help-centre question asked in another
+shop). The held-out sets (cache_paraphrase_holdout.jsonl, cache_near_miss_holdout.jsonl) were
+written by someone who never saw the cache.
 
 Every paraphrase group's first wording is stored with an answer labelled by what the group
 expects (route, articles cited, facts, tools), then every other wording is looked up: a hit is
-right when the answer it returns meets the asker's expectations and wrong otherwise. Every
-near-miss pair stores its first question and looks up the second: any hit is wrong (their right
-answers differ). Scopes are the app's: a help-centre answer is shared
-across the tenant, an answer about a customer's own orders or account is kept for that customer,
-and a lookup searches the asker's own and the shared ones. The baseline, measured in the same
-run, is exact text only.
+right when the answer it returns meets the asker's expectations and wrong otherwise (see
+`serves`). Every near-miss pair stores its first question and looks up the second: any
+semantic hit is wrong (their right answers differ). Scopes are the app's: each customer's own
+tenant; a help-centre answer is shared across the tenant, an answer about a customer's own
+orders or account is kept for that customer, and a lookup searches the asker's own and the
+shared ones.
+
+Four curves, in the same run: the entity check alone; with retrieval agreement (the cache is
+given the app's tenant-filtered hybrid search over the help centre) requiring only the query's
+best passage to agree (support 1), then the tuned `support` of VERIFIED; and that with intent
+agreement too (the cache is given the app's router, the offline demo model's). A stored
+knowledge answer cites what the app would cite, the article of the best passage the search finds
+for the stored question — never the dataset's expected sources. The baseline of each is exact
+text only.
 """
 
 from __future__ import annotations
@@ -24,41 +35,65 @@ import argparse
 import itertools
 import json
 import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from switchboard.agents.embeddings import StaticEmbedder
-from switchboard.app.cost.answer_cache import AnswerCache
+from switchboard.agents.embeddings import CachedEmbedder, StaticEmbedder
+from switchboard.agents.llm.providers.demo.policy import DemoPolicy
+from switchboard.agents.llm.types import ChatRequest
+from switchboard.agents.nodes.router import SCHEMA
+from switchboard.agents.prompts import PromptBook
+from switchboard.app.cost.answer_cache import AnswerCache, Retriever, Router, help_centre_retriever
 from switchboard.app.cost.vocabulary import catalogue_vocabulary
 from switchboard.app.settings import REPO, Settings
-from switchboard.patterns.semantic_cache import SHARED, CachePolicy, Hit, Rejected, Scope, normalise
+from switchboard.app.shop.knowledge import KnowledgeBase, read_articles
+from switchboard.app.shop.tenants import Tenant, load_tenants
+from switchboard.patterns.semantic_cache import (
+    SHARED,
+    VERIFIED,
+    CachePolicy,
+    Hit,
+    Outcome,
+    Rejected,
+    Scope,
+    normalise,
+)
 
 DATASETS = REPO / "evals" / "datasets"
-SEED = REPO / "data" / "seed"
-THRESHOLDS = [0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95]
-HEADER = "threshold    hits   right  wrong/served  near-miss hits  rejected  across customers"
+TENANTS = REPO / "data" / "tenants"
+THRESHOLDS = [0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95]
+HEADER = "threshold    hits   right  wrong/served  near-miss hits  rejected  across customers/tenants"
 EXACT_ONLY = 1.01  # no similarity reaches it: only the exact step can hit
+MODEL, PROMPT = "demo", "v1"
+EQUAL = ("route", "tools", "escalated")  # expectations a served answer must share exactly
 
 
 @dataclass(frozen=True)
 class Ask:
     customer: str
+    tenant: str
     text: str
-    answer: str  # the label of the right answer
+    answer: str  # the label of the right answer (JSON)
     shared: bool  # may its answer serve other customers?
 
 
 def scope(ask: Ask) -> Scope:
-    return Scope("tidewater", "demo", "v1", SHARED if ask.shared else ask.customer)
+    return Scope(ask.tenant, MODEL, PROMPT, SHARED if ask.shared else ask.customer)
 
 
 def lookup_scopes(ask: Ask) -> list[Scope]:
-    return [Scope("tidewater", "demo", "v1", ask.customer), Scope("tidewater", "demo", "v1", SHARED)]
+    return [Scope(ask.tenant, MODEL, PROMPT, ask.customer), Scope(ask.tenant, MODEL, PROMPT, SHARED)]
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def customer_tenants(tenants: Sequence[Tenant]) -> dict[str, str]:
+    """Each customer's tenant, from every tenant's seed."""
+    return {c["id"]: t.id for t in tenants for c in json.loads((t.seed_dir / "customers.json").read_text())}
 
 
 def _shared(case: dict[str, Any]) -> bool:
@@ -68,74 +103,148 @@ def _shared(case: dict[str, Any]) -> bool:
     return case.get("expect", {}).get("route") == "knowledge"
 
 
-def expected_answer(case: dict[str, Any]) -> str:
-    """What a right answer to the group must be: two groups expecting the same things (the same
-    articles cited, the same facts, the same tools on the same order) accept each other's answer,
-    as the scorers would. A group about the asker's own data is theirs alone."""
+def expected_answer(case: dict[str, Any], tenant: str) -> str:
+    """What a right answer to the group must be, as a label: its tenant, its owner (a group about
+    the asker's own data is theirs alone), and what the group expects."""
     expect = case.get("expect", {})
-    label = json.dumps({k: expect.get(k) for k in ("route", "sources", "contains", "tools")}, sort_keys=True)
-    return label if _shared(case) else f"{case['customer']}|{label}"
+    owner = SHARED if _shared(case) else case["customer"]
+    label = {k: expect.get(k) for k in (*EQUAL, "sources", "contains")}
+    return json.dumps({"tenant": tenant, "owner": owner, **label}, sort_keys=True)
 
 
-def paraphrase_groups(path: Path) -> list[list[Ask]]:
+def serves(stored: str, asked: str) -> bool:
+    """Would the answer labelled `stored` meet the expectations labelled `asked`? The scorers
+    check a case's route, tools and escalation (equal), the articles it must cite and the facts
+    its answer must contain. So the answer serves when it is the same tenant's and owner's, has
+    the same route, tools and escalation, and cites every article and was made to contain every
+    fact the asker's case requires. An answer known to contain "45 days" serves a question that
+    only requires the returns policy cited; an answer only known to cite it does not serve a
+    question requiring "45 days" (it may not say it). Near misses are labelled by their text, so
+    only the same text serves them."""
+    a, b = json.loads(stored), json.loads(asked)
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return a == b
+    same = all(a.get(k) == b.get(k) for k in ("tenant", "owner", *EQUAL))
+    return same and set(b.get("sources") or []) <= set(a.get("sources") or []) and _facts(b) <= _facts(a)
+
+
+def _facts(label: dict[str, Any]) -> set[str]:
+    return {str(fact).lower() for fact in label.get("contains") or []}
+
+
+def paraphrase_groups(path: Path, tenant_of: dict[str, str]) -> list[list[Ask]]:
     groups = []
     for case in _lines(path):
-        shared, answer = _shared(case), expected_answer(case)
-        groups.append([Ask(case["customer"], text, answer, shared) for text in case["variants"]])
+        tenant = tenant_of[case["customer"]]
+        shared, answer = _shared(case), expected_answer(case, tenant)
+        groups.append([Ask(case["customer"], tenant, text, answer, shared) for text in case["variants"]])
     return groups
 
 
-def _ask(customer: str, text: str, shared: bool) -> Ask:
-    """A near miss's question, its right answer labelled by what decides it: the text (and the
-    customer, for their own data). Only the same question, asked again, has the same answer."""
-    return Ask(customer, text, f"{SHARED if shared else customer}|{normalise(text)}", shared)
+def _ask(customer: str, tenant: str, text: str, shared: bool, about: str | None = None) -> Ask:
+    """A near miss's question, its right answer labelled by what decides it: the text (or what it
+    is `about`), the tenant and, for their own data, the customer."""
+    owner = SHARED if shared else customer
+    return Ask(customer, tenant, text, json.dumps(f"{tenant}|{owner}|{about or normalise(text)}"), shared)
 
 
-def holdout_near_misses(path: Path) -> list[tuple[Ask, Ask]]:
+def holdout_near_misses(path: Path, tenant_of: dict[str, str]) -> list[tuple[Ask, Ask]]:
     pairs = []
     for line in _lines(path):
-        first, second = (_ask(c["customer"], c["text"], _shared(c)) for c in line["cases"])
+        first, second = (_ask(c["customer"], tenant_of[c["customer"]], c["text"], _shared(c)) for c in line["cases"])
         pairs.append((first, second))
     return pairs
 
 
-def generated_near_misses() -> list[tuple[Ask, Ask]]:
-    """Development near misses: one customer's two orders, and two products, in a few phrasings."""
-    orders = json.loads((SEED / "orders.json").read_text())
+ORDER_TEMPLATES = ("where is order {}?", "has order {} shipped yet", "what was in my order {}")
+PRODUCT_TEMPLATES = ("can I return the {}?", "is there a warranty on the {}")
+OWN_QUESTIONS = ("what email do you have for me?", "how many points do I have?", "where is my order?")
+SHOP_QUESTIONS = ("what's your return window?", "how long does standard shipping take?", "do you price match?")
+
+
+def generated_near_misses(tenants: Sequence[Tenant]) -> list[tuple[Ask, Ask]]:
+    """Development near misses, in every tenant: one customer's two orders and two products in a
+    few phrasings, a customer's own question asked by the next customer, and a help-centre
+    question asked word for word in the next shop."""
+    pairs: list[tuple[Ask, Ask]] = []
+    for tenant in tenants:
+        pairs += _order_pairs(tenant) + _product_pairs(tenant) + _customer_pairs(tenant)
+    for here, there in zip(tenants, [*tenants[1:], *tenants[:1]], strict=True):
+        if here.id != there.id:
+            first, second = _customers(here)[0], _customers(there)[0]
+            pairs += [(_ask(first, here.id, q, True), _ask(second, there.id, q, True)) for q in SHOP_QUESTIONS]
+    return pairs
+
+
+def _customers(tenant: Tenant) -> list[str]:
+    return [c["id"] for c in json.loads((tenant.seed_dir / "customers.json").read_text())]
+
+
+def _order_pairs(tenant: Tenant) -> list[tuple[Ask, Ask]]:
+    orders = json.loads((tenant.seed_dir / "orders.json").read_text())
     by_customer = itertools.groupby(sorted(orders, key=lambda o: o["customer_id"]), key=lambda o: o["customer_id"])
     pairs = []
     for customer, owned in by_customer:
         numbers = [o["id"] for o in owned]
         for a, b in zip(numbers[::2], numbers[1::2], strict=False):  # disjoint pairs: b is never stored
-            for template in ("where is order {}?", "has order {} shipped yet", "what was in my order {}"):
-                pairs.append((_ask(customer, template.format(a), False), _ask(customer, template.format(b), False)))
-    products = json.loads((SEED / "products.json").read_text())
-    for p, q in zip(products[::2], products[1::2], strict=False):
-        if p["category"] != q["category"]:
-            for template in ("can I return the {}?", "is there a warranty on the {}"):
-                pairs.append(
-                    (
-                        Ask("C1001", template.format(p["name"]), p["sku"], True),
-                        Ask("C1002", template.format(q["name"]), q["sku"], True),
-                    )
-                )
+            for template in ORDER_TEMPLATES:
+                first, second = template.format(a), template.format(b)
+                pairs.append((_ask(customer, tenant.id, first, False), _ask(customer, tenant.id, second, False)))
     return pairs
 
 
-def vocabulary() -> frozenset[str]:
-    products = json.loads((SEED / "products.json").read_text())
+def _product_pairs(tenant: Tenant) -> list[tuple[Ask, Ask]]:
+    products = json.loads((tenant.seed_dir / "products.json").read_text())
+    first, second = _customers(tenant)[:2]
+    pairs = []
+    for p, q in zip(products[::2], products[1::2], strict=False):
+        if p["category"] != q["category"]:
+            for template in PRODUCT_TEMPLATES:
+                stored = _ask(first, tenant.id, template.format(p["name"]), True, p["sku"])
+                pairs.append((stored, _ask(second, tenant.id, template.format(q["name"]), True, q["sku"])))
+    return pairs
+
+
+def _customer_pairs(tenant: Tenant) -> list[tuple[Ask, Ask]]:
+    customers = _customers(tenant)
+    return [
+        (_ask(a, tenant.id, q, False), _ask(b, tenant.id, q, False))
+        for a, b in zip(customers[::2], customers[1::2], strict=False)
+        for q in OWN_QUESTIONS
+    ]
+
+
+def vocabulary(tenants: Sequence[Tenant]) -> frozenset[str]:
+    products = [p for t in tenants for p in json.loads((t.seed_dir / "products.json").read_text())]
     return catalogue_vocabulary([p["name"] for p in products], [p["category"] for p in products])
 
 
-def fill(cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, Ask]]) -> None:
-    for first in [g[0] for g in groups] + [p[0] for p in pairs]:
-        cache.store_now(first.text, first.answer, scope(first), [], now=0)
+def help_centre(folder: Path, tenants: Sequence[Tenant], embedder: CachedEmbedder) -> KnowledgeBase:
+    kb = KnowledgeBase.open(folder, "help-centre", embedder)
+    for tenant in tenants:
+        kb.ingest(tenant.kb_dir, source="shipped", tenant=tenant.id)
+    return kb
+
+
+def fill(cache: AnswerCache, retriever: Retriever, groups: list[list[Ask]], pairs: list[tuple[Ask, Ask]]) -> None:
+    """Store every first question, a shared (help-centre) answer citing the article of the best
+    passage the search finds for it, as the knowledge specialist's answer would. Near misses
+    first: where one is word for word a paraphrase group's first question in the same scope,
+    the group's entry (and label) is the one kept."""
+    for first in [p[0] for p in pairs] + [g[0] for g in groups]:
+        cited = list(retriever(first.text, first.tenant))[:1] if first.shared else []
+        cache.store_now(first.text, first.answer, scope(first), cited, now=0)
 
 
 def _wrong(ask: Ask, hit: Hit) -> bool:
-    """A served answer fails the asker when it was made for another answer; the same question
-    asked again in the same scope (an exact hit) gets the answer it got before, by definition."""
-    return hit.how != "exact" and hit.entry.answer != ask.answer
+    """A served answer fails the asker when it does not serve their expectations; the same
+    question asked again in the same scope (an exact hit) gets the answer it got before, by
+    definition."""
+    return hit.how != "exact" and not serves(hit.entry.answer, ask.answer)
+
+
+def _across(ask: Ask, hit: Hit) -> bool:
+    return hit.entry.scope.tenant != ask.tenant or hit.entry.scope.owner not in (SHARED, ask.customer)
 
 
 def measure(cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, Ask]]) -> dict[str, float]:
@@ -148,42 +257,117 @@ def measure(cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, 
     near_wrong = sum(_wrong(b, o) for b, o in near_hits)
     wrong = len(hits) - right + near_wrong
     served = len(hits) + len(near_hits)
-    across = sum(o.entry.scope.owner not in (SHARED, a.customer) for a, o in hits + near_hits)
     return {
         "hit_rate": len(hits) / len(asked),
         "right_hit_rate": right / len(asked),
         "wrong_of_served": wrong / served if served else 0.0,
         "near_miss_hits": near_wrong / len(pairs) if pairs else 0.0,
         "rejected": sum(isinstance(o, Rejected) for _, o in outcomes + near),
-        "across_customers": across,
+        "across": sum(_across(a, o) for a, o in hits + near_hits),
     }
+
+
+def sweep(cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, Ask]], support: int) -> Iterator[str]:
+    yield HEADER
+    for threshold in [EXACT_ONLY, *THRESHOLDS]:
+        cache.policy = CachePolicy(threshold=threshold, support=support)
+        m = measure(cache, groups, pairs)
+        label = "exact" if threshold == EXACT_ONLY else f"{threshold:.2f}"
+        yield (
+            f"{label:>9}  {m['hit_rate']:6.1%}  {m['right_hit_rate']:6.1%}  {m['wrong_of_served']:12.1%}  "
+            f"{m['near_miss_hits']:14.1%}  {m['rejected']:8.0f}  {m['across']:24.0f}"
+        )
+
+
+def why(
+    cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, Ask]], threshold: float, support: int
+) -> Iterator[str]:
+    """Development only: every lookup that was not a right hit, and every near-miss hit."""
+    cache.policy = CachePolicy(threshold=threshold, support=support)
+    asks = [(a, "paraphrase") for g in groups for a in g[1:]] + [(b, "near miss") for _, b in pairs]
+    for ask, kind in asks:
+        outcome = cache.lookup_now(ask.text, lookup_scopes(ask), now=1)
+        if kind == "near miss" and not isinstance(outcome, Hit):
+            continue
+        if not (isinstance(outcome, Hit) and not _wrong(ask, outcome)) or kind == "near miss":
+            yield f"{kind:10} {ask.customer} {ask.text!r}: {_describe(outcome, ask)}"
+
+
+def _describe(outcome: Outcome, ask: Ask) -> str:
+    if isinstance(outcome, Hit):
+        verdict = "WRONG" if _wrong(ask, outcome) else "right"
+        return f"{verdict} {outcome.how} hit {outcome.similarity:.2f} on {outcome.entry.question!r}"
+    return f"{type(outcome).__name__} {outcome}"
+
+
+def demo_router(embedder: CachedEmbedder) -> Router:
+    """The app's router step with the offline demo model: the route it would choose."""
+    policy, prompt = DemoPolicy(embedder), PromptBook().get("router").text
+
+    def route(question: str) -> str:
+        messages = [{"role": "system", "content": prompt}, {"role": "user", "content": question}]
+        reply = policy.reply(ChatRequest(messages, "demo-small", json_schema=SCHEMA, max_tokens=40), False)
+        return str(json.loads(reply.text)["route"])
+
+    return route
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--holdout", action="store_true", help="measure on the blind held-out sets")
+    parser.add_argument("--why", type=float, help="development only: explain every lookup at this threshold")
     args = parser.parse_args()
-    held = args.holdout
-    if held:
-        groups = paraphrase_groups(DATASETS / "cache_paraphrase_holdout.jsonl")
-        pairs = holdout_near_misses(DATASETS / "cache_near_miss_holdout.jsonl")
+    if args.holdout and args.why is not None:
+        parser.error("--why explains development lookups only: the held-out sets are measured, never studied")
+    tenants = list(load_tenants(TENANTS))
+    tenant_of = customer_tenants(tenants)
+    if args.holdout:
+        groups = paraphrase_groups(DATASETS / "cache_paraphrase_holdout.jsonl", tenant_of)
+        pairs = holdout_near_misses(DATASETS / "cache_near_miss_holdout.jsonl", tenant_of)
     else:
-        groups, pairs = paraphrase_groups(DATASETS / "paraphrase.jsonl"), generated_near_misses()
-    embedder = StaticEmbedder(Settings().embedding_model_dir)
+        groups, pairs = paraphrase_groups(DATASETS / "paraphrase.jsonl", tenant_of), generated_near_misses(tenants)
+    embedder = CachedEmbedder(StaticEmbedder(Settings().embedding_model_dir))
     with tempfile.TemporaryDirectory() as tmp:
-        cache = AnswerCache.open(Path(tmp), "sweep", embedder, vocabulary(), lambda: {})
-        fill(cache, groups, pairs)
+        retriever = help_centre_retriever(help_centre(Path(tmp) / "kb", tenants, embedder))
         asked = sum(len(g) - 1 for g in groups)
-        print(f"{'held-out' if held else 'development'} sets: {asked} paraphrase lookups, {len(pairs)} near-miss pairs")
-        print(HEADER)
-        for threshold in [EXACT_ONLY, *THRESHOLDS]:
-            cache.policy = CachePolicy(threshold=threshold)
-            m = measure(cache, groups, pairs)
-            label = "exact" if threshold == EXACT_ONLY else f"{threshold:.2f}"
-            print(
-                f"{label:>9}  {m['hit_rate']:6.1%}  {m['right_hit_rate']:6.1%}  {m['wrong_of_served']:12.1%}  "
-                f"{m['near_miss_hits']:14.1%}  {m['rejected']:8.0f}  {m['across_customers']:16.0f}"
+        which = "held-out" if args.holdout else "development"
+        print(f"{which} sets: {asked} paraphrase lookups, {len(pairs)} near-miss pairs")
+        curves = [
+            ("entity check only", None, None, 1),
+            ("entity check + retrieval agreement, support 1", retriever, None, 1),
+            (f"entity check + retrieval agreement, support {VERIFIED.support}", retriever, None, VERIFIED.support),
+            (
+                f"entity check + retrieval (support {VERIFIED.support}) + intent agreement",
+                retriever,
+                demo_router(embedder),
+                VERIFIED.support,
+            ),
+        ]
+        for number, (title, verifier, router, support) in enumerate(curves):
+            cache = AnswerCache.open(
+                Path(tmp) / f"cache-{number}",
+                "sweep",
+                embedder,
+                vocabulary(tenants),
+                _versions(tenants),
+                retriever=verifier,
+                router=router,
             )
+            fill(cache, retriever, groups, pairs)
+            print(f"\n{title}")
+            lines = (
+                why(cache, groups, pairs, args.why, support)
+                if args.why is not None
+                else sweep(cache, groups, pairs, support)
+            )
+            print("\n".join(lines))
+
+
+def _versions(tenants: Sequence[Tenant]) -> Callable[[], dict[str, str]]:
+    """Every article at one version: nothing is re-ingested during the sweep (and two shops'
+    articles may share an id, so their own content hashes would read as each other's changes)."""
+    articles = {a.id: "v1" for t in tenants for a in read_articles(t.kb_dir)}
+    return lambda: articles
 
 
 if __name__ == "__main__":

@@ -8,20 +8,34 @@ A lookup goes cheapest first:
                  cosine(query, stored) >= threshold                       -> candidate
     3. verify    the candidate must name the same things as the query:
                  the same order numbers, other numbers, catalogue terms
-                 (products, places, carriers) and the same negation       -> hit ("semantic")
+                 (products, places, carriers) and the same negation;
+                 and, when the caller can search the help centre, the
+                 query's best articles must be the ones the stored
+                 answer was grounded in                                    -> hit ("semantic")
                                                                              or rejected
 
 Step 3 exists because embeddings are close for questions one digit apart: "where is order
 10057?" and "where is order 10058?" sit at a cosine near 0.98 and have different answers. A
 candidate that fails it is *rejected* and recorded as such: a rejection is the check working.
+Candidates are verified closest first and the first that passes is served, so a wrong nearest
+neighbour does not hide a right one just behind it.
 
-Scope. An entry is only ever found under the scope it was stored with: (tenant, model, prompt
-version, owner). The owner is the customer when the answer used that customer's data (an order,
-the account) and `SHARED` when it used nothing personal; which applies is the caller's policy,
-decided from what the turn touched, never from the text.
+Retrieval agreement. What a help-centre answer says is decided by the passages retrieved for its
+question, so the retriever is a second, independent judge of "means the same": two questions
+whose searches lead to different articles would get different answers, however close their
+embeddings. Given the query's `Evidence` (the article of each of its top passages, best first),
+a candidate is served only when the query's best passage is from an article the stored answer
+cited (or, for an answer that cited nothing, such as one about an order, the article its own
+question's search led to when stored: its `grounds`), and at least `support` of the query's top
+passages come from it, as do `support` of the stored question's. That last part asks both
+searches to be decided: a question whose passages are split between two articles ("do big
+refunds need someone to sign off?": refund timing, then refund approval) is one the retriever
+cannot vouch for, and a near neighbour is not served on its word.
 
-Freshness. An entry lives `ttl_s` seconds, and an entry citing a help-centre article at version v
-is stale once that article's version is no longer v (it was re-ingested or removed).
+Intent agreement. When the caller can also say which specialist a question goes to (its route:
+orders, account, knowledge), a candidate stored under another route is rejected: "what's my
+rewards balance?" and "how do reward points work?" are neighbours, one about the customer's
+account and one about the programme. Without evidence (`None`) only the entity check runs.
 """
 
 from __future__ import annotations
@@ -68,6 +82,16 @@ class Entry:
     stored_at: float
     entities: Entities = Entities()
     cited: Mapping[str, str] = field(default_factory=dict)  # article id -> its version when stored
+    grounds: tuple[str, ...] = ()  # the article of each passage its question retrieved when stored, best first
+    intent: str | None = None  # its question's route when stored, if the cache was told
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the app's own components say about a question, for the agreement checks."""
+
+    passages: tuple[str, ...] | None = None  # the article of each top passage, best first
+    intent: str | None = None  # the route the router would choose
 
 
 @dataclass(frozen=True)
@@ -95,6 +119,12 @@ Outcome = Hit | Rejected | Miss
 class CachePolicy:
     threshold: float = 0.9
     ttl_s: float = 24 * 3600.0
+    support: int = 3  # of the top passages, how many must come from the agreed article, on both sides
+
+
+# With retrieval agreement guarding it, the embedding only has to say "related": tuned on the
+# development sets by bench/cache_sweep.py (see its table in the README).
+VERIFIED = CachePolicy(threshold=0.5, support=3)
 
 
 def normalise(question: str) -> str:
@@ -138,21 +168,54 @@ def is_fresh(entry: Entry, now: float, ttl_s: float, kb_versions: Mapping[str, s
     return all(kb_versions.get(article) == version for article, version in entry.cited.items())
 
 
+def disagreement(evidence: Evidence | None, entry: Entry, support: int) -> str | None:
+    """Why the app's retriever or router says the two questions have different answers, or None
+    when they agree (or were not asked)."""
+    if evidence is None:
+        return None
+    if evidence.intent is not None and entry.intent is not None and evidence.intent != entry.intent:
+        return "intents differ"
+    return _passages_disagree(evidence.passages, entry, support)
+
+
+def _passages_disagree(passages: Sequence[str] | None, entry: Entry, support: int) -> str | None:
+    agreed = set(entry.cited) or set(entry.grounds[:1])
+    if passages is None or not agreed:
+        return None  # no retriever, or an entry stored without one: nothing to compare
+    if not passages or passages[0] not in agreed:
+        return "articles differ"
+    stored_side = sum(a in agreed for a in entry.grounds) if entry.grounds else support
+    if min(sum(a in agreed for a in passages), stored_side) < support:
+        return "search undecided"
+    return None
+
+
+def verify(query: Entities, evidence: Evidence | None, entry: Entry, support: int) -> str | None:
+    """Why a candidate may not be served to the query, or None when it may."""
+    return mismatch(query, entry.entities) or disagreement(evidence, entry, support)
+
+
 def choose(
     query: Entities,
     candidates: Sequence[tuple[Entry, float]],
     policy: CachePolicy,
     now: float,
     kb_versions: Mapping[str, str],
+    evidence: Evidence | None = None,
 ) -> Outcome:
-    """The semantic step: the most similar fresh candidate at or above the threshold, if it
-    names the same things as the query. `candidates` are (entry, cosine) from the index, already
-    within the query's scope."""
+    """The semantic step: the most similar fresh candidate at or above the threshold that names
+    the same things as the query and that the `evidence` about the query agrees with.
+    `candidates` are (entry, cosine) from the index, already within the query's scope. When none
+    passes, the closest one's reason is the rejection's."""
     fresh = [(e, s) for e, s in candidates if is_fresh(e, now, policy.ttl_s, kb_versions)]
     if not fresh:
         return Miss()
-    entry, similarity = max(fresh, key=lambda pair: pair[1])
-    if similarity < policy.threshold:
-        return Miss(similarity)
-    reason = mismatch(query, entry.entities)
-    return Rejected(reason, similarity) if reason else Hit(entry, "semantic", similarity)
+    ranked = sorted(fresh, key=lambda pair: pair[1], reverse=True)
+    close = [(e, s) for e, s in ranked if s >= policy.threshold]
+    if not close:
+        return Miss(ranked[0][1])
+    reasons = [(verify(query, evidence, e, policy.support), e, s) for e, s in close]
+    served = next(((e, s) for reason, e, s in reasons if reason is None), None)
+    if served:
+        return Hit(served[0], "semantic", served[1])
+    return Rejected(str(reasons[0][0]), close[0][1])

@@ -10,6 +10,9 @@ stored question: its embedding, the answer as metadata, and the fields a lookup 
     cited       the articles the answer cited, with their versions (content hashes) as JSON;
                 plus one `cites:<article id>` marker each, so re-ingesting an article can
                 delete the answers that cited it in one call
+    grounds     the article of each passage the stored question retrieved, best first (JSON),
+                when the cache was given a retriever: what retrieval agreement compares with
+    intent      the stored question's route, when the cache was given a router
 
 The decisions (threshold, entity check, freshness) are patterns/semantic_cache.py's; this
 module only stores and fetches.
@@ -30,9 +33,12 @@ from chromadb.api.types import Where
 from chromadb.config import Settings as ChromaSettings
 
 from switchboard.agents.embeddings import Embedder
+from switchboard.app.shop.knowledge import KnowledgeBase
 from switchboard.patterns.semantic_cache import (
+    VERIFIED,
     CachePolicy,
     Entry,
+    Evidence,
     Hit,
     Outcome,
     Scope,
@@ -42,8 +48,21 @@ from switchboard.patterns.semantic_cache import (
     normalise,
 )
 
-CANDIDATES = 4  # nearest neighbours weighed per lookup: the closest may be stale
+CANDIDATES = 8  # nearest neighbours weighed per lookup: the closest may be stale or name another thing
 KbVersions = Callable[[], Mapping[str, str]]
+Retriever = Callable[[str, str], Sequence[str]]  # (question, tenant) -> each top passage's article, best first
+Router = Callable[[str], str]  # question -> the route the app's router would choose
+
+
+def help_centre_retriever(knowledge: KnowledgeBase, k: int = 4, hybrid: bool = True) -> Retriever:
+    """The passages the knowledge specialist would be given for a question (the same
+    tenant-filtered search), as their articles, best first. An article with several passages
+    appears once each: how many says how decided the search is."""
+
+    def articles(question: str, tenant: str) -> list[str]:
+        return [p.source for p in knowledge.search_now(question, k, hybrid, tenant=tenant)]
+
+    return articles
 
 
 class AnswerCache:
@@ -54,31 +73,58 @@ class AnswerCache:
         vocabulary: frozenset[str],
         kb_versions: KbVersions,
         policy: CachePolicy | None = None,
+        retriever: Retriever | None = None,
+        router: Router | None = None,
     ) -> None:
         self._collection = collection
         self._embedder = embedder
         self._vocabulary = vocabulary
         self._kb_versions = kb_versions
-        self.policy = policy or CachePolicy()
+        self._retriever = retriever
+        self._router = router
+        self.policy = policy or (VERIFIED if retriever else CachePolicy())
 
     @classmethod
-    def open(cls, path: Path, name: str, embedder: Embedder, vocabulary: frozenset[str], kb: KbVersions) -> AnswerCache:
+    def open(
+        cls,
+        path: Path,
+        name: str,
+        embedder: Embedder,
+        vocabulary: frozenset[str],
+        kb: KbVersions,
+        *,
+        retriever: Retriever | None = None,
+        router: Router | None = None,
+        policy: CachePolicy | None = None,
+    ) -> AnswerCache:
+        """`retriever` (see `help_centre_retriever`) turns on retrieval agreement, and with it the
+        tuned `VERIFIED` policy unless `policy` says otherwise; `router` turns on intent agreement."""
         client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
         collection = client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"})
-        return cls(collection, embedder, vocabulary, kb)
+        return cls(collection, embedder, vocabulary, kb, policy, retriever, router)
 
     def count(self) -> int:
         return self._collection.count()
 
     def lookup_now(self, question: str, scopes: Sequence[Scope], now: float) -> Outcome:
         """Exact text first, then the nearest neighbours, within any of `scopes` (a customer's
-        own answers and the tenant's shared ones, say)."""
+        own answers and the tenant's shared ones, say: one tenant's, whose help centre the
+        retriever searches)."""
         versions = self._kb_versions()
         for exact in self._exact(question, scopes):
             if is_fresh(exact, now, self.policy.ttl_s, versions):
                 return Hit(exact, "exact", 1.0)
         query = entities_of(question, self._vocabulary)
-        return choose(query, self._nearest(question, scopes), self.policy, now, versions)
+        nearest = self._nearest(question, scopes)
+        close = any(similarity >= self.policy.threshold for _, similarity in nearest)
+        evidence = self._evidence(question, scopes[0].tenant) if close else None  # asked only when it decides
+        return choose(query, nearest, self.policy, now, versions, evidence)
+
+    def _evidence(self, question: str, tenant: str) -> Evidence | None:
+        if self._retriever is None and self._router is None:
+            return None
+        passages = tuple(self._retriever(question, tenant)) if self._retriever else None
+        return Evidence(passages, self._router(question) if self._router else None)
 
     def store_now(self, question: str, answer: str, scope: Scope, cited: Sequence[str], now: float) -> None:
         """Keep an answer for `scope`, with the current versions of the articles it cited."""
@@ -90,12 +136,19 @@ class AnswerCache:
             "answer": answer,
             "stored_at": now,
             "cited": json.dumps(cites),
+            **self._evidence_metadata(question, scope.tenant),
             **{f"cites:{article}": True for article in cites},
         }
         vector = self._embedder.embed([question])[0]
         self._collection.upsert(
             ids=[_entry_id(question, scope)], embeddings=[vector], documents=[question], metadatas=[metadata]
         )
+
+    def _evidence_metadata(self, question: str, tenant: str) -> dict[str, str]:
+        """What the retriever and router say about the stored question, for later agreement."""
+        evidence = self._evidence(question, tenant) or Evidence()
+        grounds = {"grounds": json.dumps(list(evidence.passages or ()))}
+        return grounds | ({"intent": evidence.intent} if evidence.intent is not None else {})
 
     def forget_citing(self, article_ids: Sequence[str]) -> None:
         """Drop every answer that cited one of these articles (they were re-ingested or removed)."""
@@ -128,8 +181,11 @@ class AnswerCache:
 
     def _entry(self, question: str, meta: Mapping[str, Any], scope: Scope) -> Entry:
         cited = json.loads(str(meta["cited"]))
+        grounds = tuple(json.loads(str(meta.get("grounds", "[]"))))
+        intent = str(meta["intent"]) if "intent" in meta else None
         entities = entities_of(question, self._vocabulary)
-        return Entry(question, str(meta["answer"]), scope, float(meta["stored_at"]), entities, cited)
+        stored_at = float(meta["stored_at"])
+        return Entry(question, str(meta["answer"]), scope, stored_at, entities, cited, grounds, intent)
 
     async def lookup(self, question: str, scopes: Sequence[Scope], now: float) -> Outcome:
         """Off the event loop: Chroma's client is synchronous."""
