@@ -1,12 +1,15 @@
 """The semantic cache's decisions: what a question names, when a near neighbour is served or
-rejected, and when an entry has gone stale."""
+rejected (entities, then the retriever's and router's agreement), and when an entry has gone
+stale."""
 
 from __future__ import annotations
 
 from switchboard.patterns.semantic_cache import (
+    VERIFIED,
     CachePolicy,
     Entities,
     Entry,
+    Evidence,
     Hit,
     Miss,
     Rejected,
@@ -23,8 +26,27 @@ SCOPE = Scope("tidewater", "demo-large", "v3")
 POLICY = CachePolicy(threshold=0.9, ttl_s=3600)
 
 
-def _entry(question: str, stored_at: float = 0.0, cited: dict[str, str] | None = None) -> Entry:
-    return Entry(question, f"answer to {question}", SCOPE, stored_at, entities_of(question, VOCABULARY), cited or {})
+def _entry(
+    question: str,
+    stored_at: float = 0.0,
+    cited: dict[str, str] | None = None,
+    grounds: tuple[str, ...] = (),
+    intent: str | None = None,
+) -> Entry:
+    entities = entities_of(question, VOCABULARY)
+    return Entry(question, f"answer to {question}", SCOPE, stored_at, entities, cited or {}, grounds, intent)
+
+
+RETURNS = ("returns-policy", "returns-policy", "returns-policy", "exchanges")  # a decided search
+SPLIT = ("refund-timing", "refund-approval", "refund-timing", "refund-approval")  # an undecided one
+CHECKED = CachePolicy(threshold=0.5, ttl_s=3600, support=3)
+
+
+def _verified(evidence: Evidence, candidate: Entry, similarity: float = 0.8) -> object:
+    query = entities_of("can I still send it back?", VOCABULARY)
+    return choose(
+        query, [(candidate, similarity)], CHECKED, now=1, kb_versions={"returns-policy": "v1"}, evidence=evidence
+    )
 
 
 def test_the_exact_key_ignores_case_punctuation_and_spacing() -> None:
@@ -98,3 +120,60 @@ def test_stale_candidates_are_passed_over_for_fresh_ones() -> None:
 def test_scopes_with_different_owners_have_different_keys() -> None:
     shared, mine = Scope("t", "m", "v"), Scope("t", "m", "v", owner="C1001")
     assert len({shared.key(), mine.key(), Scope("u", "m", "v").key(), Scope("t", "m", "v2").key()}) == 4
+
+
+def test_a_candidate_the_retriever_agrees_with_is_served() -> None:
+    entry = _entry("what is your return window", cited={"returns-policy": "v1"}, grounds=RETURNS)
+    assert _verified(Evidence(RETURNS), entry) == Hit(entry, "semantic", 0.8)
+
+
+def test_a_candidate_whose_cited_article_the_query_does_not_retrieve_first_is_rejected() -> None:
+    entry = _entry("what is your return window", cited={"returns-policy": "v1"}, grounds=RETURNS)
+    exchanges_first = ("exchanges", "returns-policy", "returns-policy", "returns-policy")
+    assert _verified(Evidence(exchanges_first), entry) == Rejected("articles differ", 0.8)
+
+
+def test_a_query_whose_search_is_split_between_articles_is_not_vouched_for() -> None:
+    entry = _entry("how long do refunds take", grounds=("refund-timing",) * 4)
+    assert _verified(Evidence(SPLIT), entry) == Rejected("search undecided", 0.8)
+
+
+def test_an_entry_whose_own_search_was_split_is_not_vouched_for_either() -> None:
+    entry = _entry("do big refunds need a sign-off", grounds=SPLIT)
+    assert _verified(Evidence(("refund-timing",) * 4), entry) == Rejected("search undecided", 0.8)
+
+
+def test_an_answer_that_cited_nothing_is_held_to_its_questions_search() -> None:
+    entry = _entry("where is my parcel", grounds=("tracking",) * 4)
+    assert isinstance(_verified(Evidence(("tracking",) * 4), entry), Hit)
+    assert _verified(Evidence(("order-statuses",) * 4), entry) == Rejected("articles differ", 0.8)
+
+
+def test_an_entry_stored_without_a_retriever_is_judged_by_its_entities_alone() -> None:
+    entry = _entry("what is your return window")
+    assert isinstance(_verified(Evidence(SPLIT), entry), Hit)
+
+
+def test_a_candidate_stored_under_another_route_is_rejected() -> None:
+    entry = _entry("how do reward points work", intent="knowledge")
+    assert _verified(Evidence(None, intent="account"), entry) == Rejected("intents differ", 0.8)
+    assert isinstance(_verified(Evidence(None, intent="knowledge"), entry), Hit)
+
+
+def test_a_rejected_nearest_neighbour_does_not_hide_a_right_one_behind_it() -> None:
+    query = entities_of("where is order 10058?", VOCABULARY)
+    other, same = _entry("where is order 10057?"), _entry("has 10058 shipped?")
+    outcome = choose(query, [(other, 0.97), (same, 0.8)], CachePolicy(threshold=0.7, ttl_s=3600), now=1, kb_versions={})
+    assert outcome == Hit(same, "semantic", 0.8)
+
+
+def test_when_every_candidate_fails_the_closest_ones_reason_is_given() -> None:
+    query = entities_of("where is order 10058?", VOCABULARY)
+    evidence = Evidence(RETURNS)
+    far = _entry("is order 10058 late", grounds=("exchanges",) * 4)
+    outcome = choose(query, [(_entry("where is order 10057?"), 0.97), (far, 0.6)], CHECKED, 1, {}, evidence)
+    assert outcome == Rejected("orders differ", 0.97)
+
+
+def test_the_verified_policy_lowers_the_threshold_only_with_support_to_guard_it() -> None:
+    assert VERIFIED.threshold < CachePolicy().threshold and VERIFIED.support > 1
