@@ -48,10 +48,12 @@ class SpendGuardFake:
         self.verdict = verdict or BudgetVerdict("allow")
         self.checks: list[tuple[Owners, Spend]] = []
         self.charges: list[tuple[Owners, Spend]] = []
+        self.settled: list[str | None] = []  # each charge's hold
 
     async def check(self, owners: Owners, expected: Spend) -> BudgetVerdict:
         self.checks.append((owners, expected))
         return self.verdict
 
-    def charge(self, owners: Owners, spent: Spend) -> None:
+    def charge(self, owners: Owners, spent: Spend, hold: str | None = None) -> None:
         self.charges.append((owners, spent))
+        self.settled.append(hold)
