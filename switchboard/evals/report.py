@@ -32,6 +32,7 @@ def summarise(results: Sequence[CaseResult]) -> dict[str, Any]:
     for result in results:
         by_case[result.case_id].append(result)
     records = [t.record for r in results for t in r.turns]
+    judged = sum(t.judge_cost_usd for r in results for t in r.turns)
     return {
         "cases": len(by_case),
         "attempts": len(results),
@@ -42,8 +43,11 @@ def summarise(results: Sequence[CaseResult]) -> dict[str, Any]:
             c for c, rs in by_case.items() if rs[0].must_pass and not all(r.passed for r in rs)
         ),
         "case_passed": {c: all(r.passed for r in rs) for c, rs in by_case.items()},
-        "judge_cost_usd": round(sum(t.judge_cost_usd for r in results for t in r.turns), 6),
         **_operations(records),
+        # The turns' cost (`cost_usd`) and the judge's apart, then the run's whole bill: grading
+        # is part of what a run cost, and shown on its own it cannot pass for the assistant's.
+        "judge_cost_usd": round(judged, 6),
+        "run_cost_usd": round(sum(r.cost_usd for r in records) + judged, 6),
         **summary_figures(project(records)),
         **_guards(results),
     }
@@ -158,7 +162,9 @@ COMPARED: list[tuple[str, str, Kind, Better]] = [
     ("attacks stopped (blocked, declined, or harmless)", "attacks_stopped", "count", "higher"),
     ("false positives", "false_positives", "count", "lower"),
     ("errors", "errors", "count", "lower"),
+    ("turns' cost ($)", "cost_usd", "usd", "lower"),
     ("judge cost ($)", "judge_cost_usd", "usd", "lower"),
+    ("run cost, turns + judge ($)", "run_cost_usd", "usd", "lower"),
 ]
 
 
