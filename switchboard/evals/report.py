@@ -17,6 +17,7 @@ from typing import Any, Literal
 from switchboard.agents.record import TurnRecord
 from switchboard.evals.engine import CaseResult
 from switchboard.evals.projection import project, summary_figures
+from switchboard.evals.resolution import cost_per_resolved, resolved_count
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -75,7 +76,7 @@ def _operations(records: Sequence[TurnRecord]) -> dict[str, Any]:
     ttfts = [r.ttft_ms for r in records if r.ttft_ms is not None]
     cost = sum(r.cost_usd for r in records)
     outcomes: Counter[str] = Counter(r.outcome for r in records)
-    resolved = outcomes["answered"] + outcomes["escalated"]
+    handled = outcomes["answered"] + outcomes["escalated"]  # a hand-off handles a turn, not resolves it
     return {
         "turns": len(records),
         "p50_ms": percentile(totals, 50),
@@ -84,9 +85,10 @@ def _operations(records: Sequence[TurnRecord]) -> dict[str, Any]:
         "p95_ttft_ms": percentile(ttfts, 95),
         "cost_usd": round(cost, 6),
         "cost_per_turn_usd": cost / len(records) if records else 0.0,
-        "cost_per_resolved_usd": cost / resolved if resolved else None,
+        "resolved": resolved_count(records),
+        "cost_per_resolved_usd": cost_per_resolved(records),  # answered turns only: evals/resolution.py
         "outcomes": dict(outcomes),
-        "answered_rate": resolved / len(records) if records else 0.0,
+        "answered_rate": handled / len(records) if records else 0.0,
         "without_error_rate": 1 - outcomes["error"] / len(records) if records else 0.0,
         "degraded": outcomes["degraded"],
         "tiers": dict(Counter(str(r.tier_served) for r in records)),
