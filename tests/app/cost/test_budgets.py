@@ -16,6 +16,8 @@ highest `spent so far + expected` any of its calls reaches. On the next day, wit
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -169,10 +171,10 @@ EXPECTED = Spend(100, 0.001)  # each call's estimate
 REAL = Spend(60, 0.0006)  # what each really spent
 
 
-async def guards(data_dir: Path, clock: CalendarClock, fits: int, engines: int = 1) -> list[LedgerGuard]:
-    """Guards over one database file, each through an engine of its own (as processes would be),
-    under a daily refuse budget that fits `fits` calls' expected spend."""
-    url = f"sqlite+aiosqlite:///{data_dir / 'shop.db'}"
+async def guards(data_dir: Path, clock: CalendarClock, fits: int, engines: int = 1, url: str = "") -> list[LedgerGuard]:
+    """Guards over one database (a file in `data_dir` unless `url`), each through an engine of its
+    own (as processes would be), under a daily refuse budget that fits `fits` calls' expected spend."""
+    url = url or f"sqlite+aiosqlite:///{data_dir / 'shop.db'}"
     unlimited = BudgetSpec(action="warn")
     daily = BudgetSpec(action="refuse", max_tokens=fits * EXPECTED.tokens)
     made = []
@@ -185,14 +187,14 @@ async def guards(data_dir: Path, clock: CalendarClock, fits: int, engines: int =
     return made
 
 
-def owners(turn: int) -> Owners:
-    return Owners(f"turn-{turn}", CUSTOMER, "tidewater")
+def owners(turn: int, customer: str = CUSTOMER) -> Owners:
+    return Owners(f"turn-{turn}", customer, "tidewater")
 
 
-async def ledger_state(guard: LedgerGuard, clock: CalendarClock) -> tuple[Spend, Spend]:
+async def ledger_state(guard: LedgerGuard, clock: CalendarClock, customer: str = CUSTOMER) -> tuple[Spend, Spend]:
     """The customer's day: (charged, reserved and unexpired)."""
     await guard.settled()
-    key = window_key("customer_day", owners(0), clock())
+    key = window_key("customer_day", owners(0, customer), clock())
     ledger = guard._ledger
     return (await ledger.spent([key])).get(key, Spend()), (await ledger.reserved([key], clock())).get(key, Spend())
 
@@ -213,6 +215,21 @@ async def test_checks_made_at_once_let_exactly_as_many_calls_through_as_the_budg
     for guard in made:
         await guard.settled()
     assert await ledger_state(made[0], clock) == (Spend(300, 0.003), Spend())  # 5 × REAL
+
+
+@pytest.mark.skipif(not os.environ.get("SWITCHBOARD_TEST_POSTGRES_URL"), reason="SWITCHBOARD_TEST_POSTGRES_URL not set")
+async def test_on_postgres_too_checks_made_at_once_let_exactly_as_many_through_as_fit(tmp_path: Path) -> None:
+    """Three engines, each a pool of connections: the checks' transactions truly overlap."""
+    clock, fits, calls, customer = CalendarClock(), 7, 30, f"C-{uuid.uuid4().hex[:8]}"  # a window no earlier run used
+    made = await guards(tmp_path, clock, fits, engines=3, url=os.environ["SWITCHBOARD_TEST_POSTGRES_URL"])
+    verdicts = await asyncio.gather(*(made[n % 3].check(owners(n, customer), EXPECTED) for n in range(calls)))
+    assert sum(v.allowed for v in verdicts) == fits
+    for n, verdict in enumerate(verdicts):
+        if verdict.allowed:
+            made[n % 3].charge(owners(n, customer), REAL, verdict.hold)
+    for guard in made:
+        await guard.settled()
+    assert await ledger_state(made[0], clock, customer) == (Spend(7 * 60, 0.0042), Spend())
 
 
 async def test_a_restart_keeps_the_spend_and_drops_reservations_never_charged_once_expired(tmp_path: Path) -> None:

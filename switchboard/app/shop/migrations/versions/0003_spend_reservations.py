@@ -21,7 +21,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(), nullable=False),
         sa.Column("tokens", sa.Integer(), nullable=False),
         sa.Column("micro_usd", sa.Integer(), nullable=False),
-        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", "key"),
     )
     op.create_index(op.f("ix_spend_reservation_key"), "spend_reservation", ["key"], unique=False)
