@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from switchboard.agents.record import BudgetAction
 from switchboard.app.cost.budgets import BudgetBook, BudgetChanges, BudgetSet, BudgetSpec, LedgerGuard
@@ -171,7 +172,18 @@ EXPECTED = Spend(100, 0.001)  # each call's estimate
 REAL = Spend(60, 0.0006)  # what each really spent
 
 
-async def guards(data_dir: Path, clock: CalendarClock, fits: int, engines: int = 1, url: str = "") -> list[LedgerGuard]:
+@pytest.fixture
+async def opened() -> AsyncIterator[list[AsyncEngine]]:
+    """The engines a test opened, closed after it."""
+    engines: list[AsyncEngine] = []
+    yield engines
+    for engine in engines:
+        await engine.dispose()
+
+
+async def guards(
+    opened: list[AsyncEngine], data_dir: Path, clock: CalendarClock, fits: int, engines: int = 1, url: str = ""
+) -> list[LedgerGuard]:
     """Guards over one database (a file in `data_dir` unless `url`), each through an engine of its
     own (as processes would be), under a daily refuse budget that fits `fits` calls' expected spend."""
     url = url or f"sqlite+aiosqlite:///{data_dir / 'shop.db'}"
@@ -180,6 +192,7 @@ async def guards(data_dir: Path, clock: CalendarClock, fits: int, engines: int =
     made = []
     for _ in range(engines):
         engine = make_engine(url)
+        opened.append(engine)
         await upgrade_schema(engine)
         sessions = make_sessions(engine)
         book = BudgetBook(sessions, BudgetSet(request=unlimited, customer_day=daily, tenant_month=unlimited))
@@ -201,10 +214,10 @@ async def ledger_state(guard: LedgerGuard, clock: CalendarClock, customer: str =
 
 @pytest.mark.parametrize("engines", [1, 2])
 async def test_checks_made_at_once_let_exactly_as_many_calls_through_as_the_budget_fits(
-    tmp_path: Path, engines: int
+    tmp_path: Path, engines: int, opened: list[AsyncEngine]
 ) -> None:
     clock, fits, calls = CalendarClock(), 5, 12
-    made = await guards(tmp_path, clock, fits, engines)
+    made = await guards(opened, tmp_path, clock, fits, engines)
     verdicts = await asyncio.gather(*(made[n % engines].check(owners(n), EXPECTED) for n in range(calls)))
     passed = [(n, v) for n, v in enumerate(verdicts) if v.allowed]
     assert len(passed) == fits
@@ -218,10 +231,12 @@ async def test_checks_made_at_once_let_exactly_as_many_calls_through_as_the_budg
 
 
 @pytest.mark.skipif(not os.environ.get("SWITCHBOARD_TEST_POSTGRES_URL"), reason="SWITCHBOARD_TEST_POSTGRES_URL not set")
-async def test_on_postgres_too_checks_made_at_once_let_exactly_as_many_through_as_fit(tmp_path: Path) -> None:
+async def test_on_postgres_too_checks_made_at_once_let_exactly_as_many_through_as_fit(
+    tmp_path: Path, opened: list[AsyncEngine]
+) -> None:
     """Three engines, each a pool of connections: the checks' transactions truly overlap."""
     clock, fits, calls, customer = CalendarClock(), 7, 30, f"C-{uuid.uuid4().hex[:8]}"  # a window no earlier run used
-    made = await guards(tmp_path, clock, fits, engines=3, url=os.environ["SWITCHBOARD_TEST_POSTGRES_URL"])
+    made = await guards(opened, tmp_path, clock, fits, engines=3, url=os.environ["SWITCHBOARD_TEST_POSTGRES_URL"])
     verdicts = await asyncio.gather(*(made[n % 3].check(owners(n, customer), EXPECTED) for n in range(calls)))
     assert sum(v.allowed for v in verdicts) == fits
     for n, verdict in enumerate(verdicts):
@@ -232,20 +247,22 @@ async def test_on_postgres_too_checks_made_at_once_let_exactly_as_many_through_a
     assert await ledger_state(made[0], clock, customer) == (Spend(7 * 60, 0.0042), Spend())
 
 
-async def test_a_restart_keeps_the_spend_and_drops_reservations_never_charged_once_expired(tmp_path: Path) -> None:
+async def test_a_restart_keeps_the_spend_and_drops_reservations_never_charged_once_expired(
+    tmp_path: Path, opened: list[AsyncEngine]
+) -> None:
     clock = CalendarClock()
-    [guard] = await guards(tmp_path, clock, fits=3)
+    [guard] = await guards(opened, tmp_path, clock, fits=3)
     charged = await guard.check(owners(1), EXPECTED)
     guard.charge(owners(1), REAL, charged.hold)
     assert (await guard.check(owners(2), EXPECTED)).allowed  # and the process dies before its charge
     await guard.settled()
 
-    [restarted] = await guards(tmp_path, clock, fits=3)
+    [restarted] = await guards(opened, tmp_path, clock, fits=3)
     await restarted.drop_expired()  # not yet expired: the call may still be running elsewhere
     assert await ledger_state(restarted, clock) == (REAL, EXPECTED)
 
     clock.now += HOLD_FOR
-    [later] = await guards(tmp_path, clock, fits=3)
+    [later] = await guards(opened, tmp_path, clock, fits=3)
     await later.drop_expired()
     assert await ledger_state(later, clock) == (REAL, Spend())
     window = window_keys(owners(2), clock())
