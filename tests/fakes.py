@@ -48,7 +48,7 @@ class SpendGuardFake:
         self.verdict = verdict or BudgetVerdict("allow")
         self.checks: list[tuple[Owners, Spend]] = []
         self.charges: list[tuple[Owners, Spend]] = []
-        self.settled: list[str | None] = []  # each charge's hold
+        self.holds: list[str | None] = []  # the reservation each charge settled
 
     async def check(self, owners: Owners, expected: Spend) -> BudgetVerdict:
         self.checks.append((owners, expected))
@@ -56,4 +56,4 @@ class SpendGuardFake:
 
     def charge(self, owners: Owners, spent: Spend, hold: str | None = None) -> None:
         self.charges.append((owners, spent))
-        self.settled.append(hold)
+        self.holds.append(hold)
