@@ -48,10 +48,12 @@ class SpendGuardFake:
         self.verdict = verdict or BudgetVerdict("allow")
         self.checks: list[tuple[Owners, Spend]] = []
         self.charges: list[tuple[Owners, Spend]] = []
+        self.holds: list[str | None] = []  # the reservation each charge settled
 
     async def check(self, owners: Owners, expected: Spend) -> BudgetVerdict:
         self.checks.append((owners, expected))
         return self.verdict
 
-    def charge(self, owners: Owners, spent: Spend) -> None:
+    def charge(self, owners: Owners, spent: Spend, hold: str | None = None) -> None:
         self.charges.append((owners, spent))
+        self.holds.append(hold)

@@ -41,7 +41,7 @@ async def ask_model(
     each delta goes out as it arrives; with it off, the whole text goes out once it is done.
     """
     ctx.check_deadline(f"the {purpose} model call")
-    request = await within_budget(ctx, write, replace(request, deadline=ctx.deadline))
+    budgeted = await within_budget(ctx, write, replace(request, deadline=ctx.deadline))
     attempts: list[CallRecord] = []
 
     def called(record: CallRecord) -> None:
@@ -49,9 +49,9 @@ async def ask_model(
         write(ModelCalled(record))
 
     try:
-        return await _answer(ctx, write, request, purpose, shows_text, called)
+        return await _answer(ctx, write, budgeted.request, purpose, shows_text, called)
     finally:
-        charge(ctx, attempts)  # however the call ended: answered, failed, or the customer left
+        charge(ctx, attempts, budgeted.hold)  # however the call ended: answered, failed, or the customer left
 
 
 async def _answer(

@@ -116,12 +116,15 @@ class SpendGuard(Protocol):
 
     async def check(self, owners: Owners, expected: Spend) -> BudgetVerdict:
         """The budgets' verdict on a call expected to spend `expected`, given what its windows
-        have spent so far (every charge made before this check included)."""
+        have spent so far (every charge made before this check included) and what calls let
+        through and not yet charged have reserved. A call let through has `expected` reserved,
+        atomically with the check; the verdict's `hold` names the reservation."""
         ...
 
-    def charge(self, owners: Owners, spent: Spend) -> None:
-        """Count what a call spent. It does not wait for the write: a call cut off by a customer
-        leaving is still counted, from a turn that is being cancelled."""
+    def charge(self, owners: Owners, spent: Spend, hold: str | None = None) -> None:
+        """Count what a call spent, in place of its reservation `hold`. It does not wait for the
+        write: a call cut off by a customer leaving is still counted, from a turn that is being
+        cancelled."""
         ...
 
 

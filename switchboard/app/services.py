@@ -186,6 +186,7 @@ async def running_services(
             scanner=scanner or CachedScanner(Scanner(embedder.embed, load_bank(default_bank_path()))),
         ).services()
         await services.budgets.load()  # the panel's last edit, kept across restarts
+        await services.spend.drop_expired()  # reservations a dead process never settled
         await services.approvals.release_claims()
         await services.turns.recover_interrupted()  # turns the last run of the server died in
         yield services
@@ -264,7 +265,7 @@ class _Assembly:
 
     @cached_property
     def spend(self) -> LedgerGuard:
-        return LedgerGuard(self.budgets, self.ledger, self.now)
+        return LedgerGuard(self.budgets, self.ledger, self.now, timedelta(seconds=self.settings.budget_hold_s))
 
     @cached_property
     def shop(self) -> ShopStore:

@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     budget_tenant_month_tokens: int = Field(0, ge=0, description="Tokens a tenant may spend in a UTC month.")
     budget_tenant_month_usd: float = Field(500.0, ge=0, description="Dollars a tenant may spend in a UTC month.")
     budget_tenant_month_action: BudgetAction = Field("warn", description="refuse | degrade | warn, for a month's.")
+    budget_hold_s: float = Field(
+        600.0,
+        gt=0,
+        description="How long a budget check's reservation counts if its call is never charged (a crash between).",
+    )
     chapter: int | None = Field(None, description="Serve with exactly the layers of chapters 1..N.")
     approval_deadline_minutes: float = Field(
         30.0, gt=0, description="With human_approval on, how long a request waits before it is declined."

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from switchboard.agents.record import TurnRecord
 from switchboard.evals.engine import CaseResult
 from switchboard.evals.projection import project, summary_figures
+from switchboard.evals.resolution import cost_per_resolved, resolved_count
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -32,6 +33,7 @@ def summarise(results: Sequence[CaseResult]) -> dict[str, Any]:
     for result in results:
         by_case[result.case_id].append(result)
     records = [t.record for r in results for t in r.turns]
+    judged = sum(t.judge_cost_usd for r in results for t in r.turns)
     return {
         "cases": len(by_case),
         "attempts": len(results),
@@ -42,8 +44,11 @@ def summarise(results: Sequence[CaseResult]) -> dict[str, Any]:
             c for c, rs in by_case.items() if rs[0].must_pass and not all(r.passed for r in rs)
         ),
         "case_passed": {c: all(r.passed for r in rs) for c, rs in by_case.items()},
-        "judge_cost_usd": round(sum(t.judge_cost_usd for r in results for t in r.turns), 6),
         **_operations(records),
+        # The turns' cost (`cost_usd`) and the judge's apart, then the run's whole bill: grading
+        # is part of what a run cost, and shown on its own it cannot pass for the assistant's.
+        "judge_cost_usd": round(judged, 6),
+        "run_cost_usd": round(sum(r.cost_usd for r in records) + judged, 6),
         **summary_figures(project(records)),
         **_guards(results),
     }
@@ -71,7 +76,7 @@ def _operations(records: Sequence[TurnRecord]) -> dict[str, Any]:
     ttfts = [r.ttft_ms for r in records if r.ttft_ms is not None]
     cost = sum(r.cost_usd for r in records)
     outcomes: Counter[str] = Counter(r.outcome for r in records)
-    resolved = outcomes["answered"] + outcomes["escalated"]
+    handled = outcomes["answered"] + outcomes["escalated"]  # a hand-off handles a turn, not resolves it
     return {
         "turns": len(records),
         "p50_ms": percentile(totals, 50),
@@ -80,9 +85,10 @@ def _operations(records: Sequence[TurnRecord]) -> dict[str, Any]:
         "p95_ttft_ms": percentile(ttfts, 95),
         "cost_usd": round(cost, 6),
         "cost_per_turn_usd": cost / len(records) if records else 0.0,
-        "cost_per_resolved_usd": cost / resolved if resolved else None,
+        "resolved": resolved_count(records),
+        "cost_per_resolved_usd": cost_per_resolved(records),  # answered turns only: evals/resolution.py
         "outcomes": dict(outcomes),
-        "answered_rate": resolved / len(records) if records else 0.0,
+        "answered_rate": handled / len(records) if records else 0.0,
         "without_error_rate": 1 - outcomes["error"] / len(records) if records else 0.0,
         "degraded": outcomes["degraded"],
         "tiers": dict(Counter(str(r.tier_served) for r in records)),
@@ -158,7 +164,9 @@ COMPARED: list[tuple[str, str, Kind, Better]] = [
     ("attacks stopped (blocked, declined, or harmless)", "attacks_stopped", "count", "higher"),
     ("false positives", "false_positives", "count", "lower"),
     ("errors", "errors", "count", "lower"),
+    ("turns' cost ($)", "cost_usd", "usd", "lower"),
     ("judge cost ($)", "judge_cost_usd", "usd", "lower"),
+    ("run cost, turns + judge ($)", "run_cost_usd", "usd", "lower"),
 ]
 
 

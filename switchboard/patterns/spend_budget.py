@@ -17,6 +17,14 @@ Before a model call, for every budget:  spent(window) + expected(call) > limit  
 Expected is the caller's estimate (prompt tokens counted, output at its cap), so a call that
 would overrun is stopped before it starts rather than noticed after it is paid for.
 
+Calls run at once, so "spent" must include what calls already let through are about to spend:
+the guard (app/cost/budgets.py) counts, in every window, what has been charged plus what checks
+that passed have reserved and not yet settled. Checking and reserving happen in one step, so
+the invariant is: charged + reserved + expected(call) ≤ limit when a call is let through
+under a refuse budget, whatever other calls check at the same moment. The charge after a call
+replaces its reservation with what it really spent (at most the expected, short of an estimate
+of a cut-off stream).
+
 When several budgets are exhausted the strictest action wins: refuse (answer politely without a
 model), then degrade (use the cheaper model), then warn (go ahead, but record it). The verdict
 says which budget decided, so the turn's record and the panel can say why.
@@ -69,7 +77,8 @@ class Owners:
 class BudgetVerdict:
     action: Action
     budget: Budget | None = None  # the budget that decided; None when every one had room
-    spent: Spend = Spend()  # that budget's window, before this call
+    spent: Spend = Spend()  # that budget's window, before this call (charged + reserved)
+    hold: str | None = None  # the reservation of this call's expected spend, for its charge to settle
 
     @property
     def allowed(self) -> bool:
@@ -91,6 +100,12 @@ def window_key(window: Window, owners: Owners, now: datetime) -> str:
 def window_keys(owners: Owners, now: datetime) -> list[str]:
     """Every window a call spends in: what its usage is charged to."""
     return [window_key(window, owners, now) for window in WINDOWS]
+
+
+def judge_key(rehearsal: str) -> str:
+    """Where an eval run's judge calls are charged: the run's own, apart from its turns' windows
+    (no budget limits a grade, but what grading cost is counted)."""
+    return f"run:{rehearsal}/judge"
 
 
 def assess(

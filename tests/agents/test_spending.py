@@ -138,3 +138,29 @@ async def test_a_call_cut_off_by_the_customer_leaving_is_charged_for_its_prompt_
     ((_, spent),) = guard.charges
     tokens_in, tokens_out = prompt_tokens(REQUEST), output_tokens("Yes, within ", 0)
     assert spent == Spend(tokens_in + tokens_out, DEFAULT_PRICES["demo-large"].cost(tokens_in, tokens_out))
+
+
+async def test_the_charge_settles_the_reservation_the_check_made() -> None:
+    guard = SpendGuardFake(BudgetVerdict("allow", hold="hold-1"))
+    await call(context(Answering(), guard))
+    assert guard.holds == ["hold-1"]
+
+
+class Failing(Answering):
+    async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
+        raise ConnectionError("the provider is down")
+        yield TextDelta("")  # an async generator that fails on its first step
+
+
+async def test_a_failed_call_still_settles_its_reservation() -> None:
+    guard = SpendGuardFake(BudgetVerdict("warn", Budget("customer_day", "warn", max_usd=0.5), hold="hold-1"))
+    with pytest.raises(Exception):  # noqa: B017 - whichever error the gateway makes of it
+        await call(context(Failing(), guard))
+    assert guard.holds == ["hold-1"]
+
+
+async def test_a_refused_call_has_nothing_to_settle() -> None:
+    guard = SpendGuardFake(exhausted("refuse"))
+    with pytest.raises(BudgetRefused):
+        await call(context(Answering(), guard))
+    assert guard.charges == [] and guard.holds == []

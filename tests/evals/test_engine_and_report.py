@@ -5,12 +5,15 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import pytest
+
 from switchboard.agents.record import TurnRecord
 from switchboard.evals.dataset import Case, Expect, Turn
 from switchboard.evals.engine import run_cases
 from switchboard.evals.judge import Judge
 from switchboard.evals.report import case_changes, comparison_rows, metric_rows, summarise
 from switchboard.evals.scorers import TurnResult
+from switchboard.patterns.spend_budget import Spend
 
 
 class FlakyPlayer:
@@ -94,6 +97,33 @@ async def test_the_judge_is_advisory_and_its_cost_is_counted() -> None:
     assert summary["pass_at_1"] == 1.0  # the judge reports; the deterministic scorers decide
     assert summary["judge_cost_usd"] == 0.002
     assert "<evidence>yes is the answer</evidence>" in gateway.requests[0].messages[1]["content"]
+
+
+async def test_the_judges_spend_is_charged_and_the_run_cost_shows_it_apart_from_the_turns() -> None:
+    charged: list[Spend] = []
+    judge = Judge(FakeGateway('{"verdict": "grounded", "score": 0.9}'), "grade it", "demo-large", charge=charged.append)
+    summary = summarise(await run_cases([case("a", "hello"), case("b", "hi")], EvidencePlayer(), {}, judge=judge))
+    assert charged == [Spend(15, 0.002), Spend(15, 0.002)]
+    assert summary["cost_usd"] == 0.0 and summary["judge_cost_usd"] == 0.004
+    assert summary["run_cost_usd"] == 0.004  # the turns' nothing plus the judge's
+    rows = dict(comparison_rows([summary]))
+    assert rows["judge cost ($)"] == ["0.00400"] and rows["run cost, turns + judge ($)"] == ["0.00400"]
+
+
+class DownGateway(FakeGateway):
+    """Reports the attempt it was billed for, then fails."""
+
+    async def complete(self, request: Any, *, purpose: str, on_call: Any = None, resilience: Any = None) -> Any:
+        await super().complete(request, purpose=purpose, on_call=on_call)
+        raise ConnectionError("the judge's provider is down")
+
+
+async def test_a_grade_that_fails_is_still_charged() -> None:
+    charged: list[Spend] = []
+    judge = Judge(DownGateway(""), "grade it", "demo-large", charge=charged.append)
+    with pytest.raises(ConnectionError):
+        await judge.grade("q", "a", ["e"])
+    assert charged == [Spend(15, 0.002)]
 
 
 async def test_an_unreadable_judgement_never_passes() -> None:

@@ -8,8 +8,21 @@
     BudgetBook     holds the set in force. An edit swaps it whole, so a call checks against the
                    old set or the new one, never half of each; the next call sees the new one.
     LedgerGuard    agents/context.py's SpendGuard: `check` weighs a call against the ledger's
-                   spend for its windows (patterns/spend_budget.py decides); `charge` adds a
-                   call's usage to them without making the caller wait.
+                   spend for its windows (patterns/spend_budget.py decides) and, in the same
+                   transaction, reserves its expected spend there; `charge` settles the
+                   reservation with the call's real usage without making the caller wait.
+
+**Exact under concurrency.** Check-then-charge alone lets two turns of one customer both pass
+the check before either is charged, and together overrun. So a check reserves: in one database
+transaction the ledger compares charged + reserved + expected with each limit and, if the call
+may go, records the reservation (spend_ledger.py says how the windows are locked on SQLite and
+Postgres). Invariant: at every moment, each window's charged + unexpired reserved spend is
+what its finished calls spent plus at most the expected spend of the calls still running; and
+no call passes a refuse budget unless charged + reserved + its expected fits the limit. The
+charge after the call — answered, failed, or cancelled when the customer left — deletes the
+reservation and adds the real spend, in one transaction. A reservation carries an expiry
+(`hold_for` after the check, longer than any call may take): if the process dies between check
+and charge, it stops counting then and start-up deletes it, so none holds a budget for ever.
 
 An eval run spends in windows of its own (`run:<id>/…`, see Owners.rehearsal) rather than not
 at all: a run replaying a scripted customer then meets the same budgets a live one would, and
@@ -20,13 +33,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from datetime import datetime
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.agents.record import BudgetAction
-from switchboard.app.cost.spend_ledger import SpendLedger
+from switchboard.app.cost.spend_ledger import Hold, SpendLedger
 from switchboard.app.shop.db import Sessions
 from switchboard.app.shop.models import Meta
 from switchboard.patterns.spend_budget import Budget, BudgetVerdict, Owners, Spend, Window, assess, window_keys
@@ -101,24 +116,39 @@ class BudgetBook:
 class LedgerGuard:
     """The token budget's check and charge, against the spend ledger, on an injected clock."""
 
-    def __init__(self, book: BudgetBook, ledger: SpendLedger, now: Callable[[], datetime]) -> None:
+    def __init__(self, book: BudgetBook, ledger: SpendLedger, now: Callable[[], datetime], hold_for: timedelta) -> None:
         self._book = book
         self._ledger = ledger
         self._now = now
+        self._hold_for = hold_for
         self._writing: set[asyncio.Task[None]] = set()
 
     async def check(self, owners: Owners, expected: Spend) -> BudgetVerdict:
-        await self.settled()  # this turn's earlier calls count before its next one is weighed
+        """The verdict, its `hold` naming the reservation made for the call (None if refused)."""
+        await self.settled()  # this turn's earlier calls count at what they spent, not their hold
         now = self._now()
-        spent = await self._ledger.spent(window_keys(owners, now))
-        return assess(self._book.current.budgets(), spent, expected, owners, now)
+        hold = Hold(uuid.uuid4().hex, tuple(window_keys(owners, now)), expected, now, now + self._hold_for)
+        budgets = self._book.current.budgets()
+        verdict = await self._ledger.reserve(hold, lambda spent: assess(budgets, spent, expected, owners, now))
+        return replace(verdict, hold=hold.id) if verdict.allowed else verdict
 
-    def charge(self, owners: Owners, spent: Spend) -> None:
-        """Written in a task of its own: a turn being cancelled (the customer left mid-answer)
+    def charge(self, owners: Owners, spent: Spend, hold: str | None = None) -> None:
+        """What a call spent, in place of its reservation (`hold`; None: it was not checked).
+        Written in a task of its own: a turn being cancelled (the customer left mid-answer)
         cannot cancel the write of what its call had already cost."""
-        task = asyncio.get_running_loop().create_task(self._ledger.add(window_keys(owners, self._now()), spent))
+        self.charge_keys(window_keys(owners, self._now()), spent, hold)
+
+    def charge_keys(self, keys: Sequence[str], spent: Spend, hold: str | None = None) -> None:
+        """`charge`, to windows named by key (an eval run's judge: patterns' `judge_key`)."""
+        task = asyncio.get_running_loop().create_task(self._ledger.settle(hold, keys, spent))
         self._writing.add(task)
         task.add_done_callback(self._written)
+
+    async def drop_expired(self) -> None:
+        """At start-up: reservations a dead process left unsettled, past their expiry, deleted."""
+        dropped = await self._ledger.drop_expired(self._now())
+        if dropped:
+            log.warning("%d spend reservation(s) left by an earlier run expired unsettled", dropped)
 
     def _written(self, task: asyncio.Task[None]) -> None:
         self._writing.discard(task)

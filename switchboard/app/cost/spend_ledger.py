@@ -1,26 +1,57 @@
 """The spend ledger: how many tokens and dollars each budget window has spent, in the database.
 
-    add(keys, spend)   every window's row += spend, one INSERT ... ON CONFLICT DO UPDATE each
-    spent(keys)        {key: Spend} for the windows asked about (absent: nothing spent)
-    matching(pattern)  {key: Spend} for the windows whose key is LIKE the pattern (the panel's lists)
+    add(keys, spend)         every window's row += spend, one INSERT ... ON CONFLICT DO UPDATE each
+    reserve(hold, decide)    one transaction: lock the windows, read charged + reserved, let
+                             `decide` judge, and record the hold if the verdict lets the call go
+    settle(hold, keys, sp)   one transaction: the hold deleted, what was really spent added
+    drop_expired(now)        reservations past their expiry deleted (at start-up)
+    spent(keys)              {key: Spend} charged in the windows asked about (absent: nothing spent)
+    matching(pattern)        {key: Spend} charged in the windows whose key is LIKE the pattern
 
 The addition happens in SQL, not as read-then-write in Python, so two turns finishing at once
 both count; the rows survive a restart, so a customer's daily budget is not reset by one.
 Dollars are stored as whole micro-dollars: a demo turn costs a few millionths of a dollar, and
 summing floats in a database column drifts.
+
+**Reserving is atomic.** `reserve` first writes every window's row (a no-op upsert), in key
+order. That write takes the lock a second reserver or settler of the same window must wait for
+until this transaction commits: on Postgres the row's lock, on SQLite the database's write lock
+(the write is the transaction's first statement, so SQLite waits for the lock rather than
+failing on a stale snapshot). Only then is the spend read, so two checks of one window are
+weighed one after the other, the second seeing the first's reservation; key order keeps two
+transactions from each holding a lock the other waits for.
+
+A reservation expires (its `expires_at`): one whose call was never charged — the process died
+in between — stops counting then, and is deleted at the next start-up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy import delete, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from switchboard.app.shop.db import Sessions
-from switchboard.app.shop.models import SpendWindow
-from switchboard.patterns.spend_budget import Spend
+from switchboard.app.shop.models import SpendReservation, SpendWindow
+from switchboard.patterns.spend_budget import BudgetVerdict, Spend
+
+Decide = Callable[[Mapping[str, Spend]], BudgetVerdict]
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A call's expected spend, to be reserved in each of its windows until `expires_at`."""
+
+    id: str
+    keys: tuple[str, ...]
+    spend: Spend
+    made_at: datetime  # reservations expired by then do not count
+    expires_at: datetime
 
 
 def literal(text: str) -> str:
@@ -42,6 +73,39 @@ class SpendLedger:
                 await _add_one(s, key, spend)
             await s.commit()
 
+    async def reserve(self, hold: Hold, decide: Decide) -> BudgetVerdict:
+        """`decide`'s verdict on the windows' charged + reserved spend; the hold is recorded with it
+        when the verdict lets the call go. Atomic: see the module's docstring."""
+        async with self._sessions() as s:
+            for key in sorted(hold.keys):
+                await _add_one(s, key, Spend())  # the window's lock, taken before anything is read
+            verdict = decide(await _committed(s, hold.keys, hold.made_at))
+            if verdict.allowed:
+                s.add_all(_reservations(hold))
+            await s.commit()
+        return verdict
+
+    async def settle(self, hold: str | None, keys: Sequence[str], spent: Spend) -> None:
+        """What a call really spent, in place of its reservation (None: it had none)."""
+        async with self._sessions() as s:
+            for key in sorted(keys):
+                await _add_one(s, key, spent)
+            if hold is not None:
+                await s.exec(delete(SpendReservation).where(col(SpendReservation.id) == hold))  # type: ignore[call-overload]
+            await s.commit()
+
+    async def drop_expired(self, now: datetime) -> int:
+        """Reservations whose calls were never charged, past their expiry: deleted. How many."""
+        async with self._sessions() as s:
+            dropped = await s.exec(delete(SpendReservation).where(col(SpendReservation.expires_at) <= now))  # type: ignore[call-overload]
+            await s.commit()
+        return int(dropped.rowcount)
+
+    async def reserved(self, keys: Sequence[str], now: datetime) -> dict[str, Spend]:
+        """{key: Spend} held by unexpired reservations in the windows asked about."""
+        async with self._sessions() as s:
+            return await _reserved(s, keys, now)
+
     async def spent(self, keys: Sequence[str]) -> dict[str, Spend]:
         async with self._sessions() as s:
             rows = await s.exec(select(SpendWindow).where(col(SpendWindow.key).in_(list(keys))))
@@ -52,6 +116,32 @@ class SpendLedger:
         async with self._sessions() as s:
             rows = await s.exec(select(SpendWindow).where(col(SpendWindow.key).like(pattern, escape="\\")))
             return {row.key: Spend(row.tokens, row.micro_usd / 1_000_000) for row in rows}
+
+
+async def _committed(s: AsyncSession, keys: Sequence[str], now: datetime) -> dict[str, Spend]:
+    """Charged + reserved (unexpired), per window."""
+    rows = await s.exec(select(SpendWindow).where(col(SpendWindow.key).in_(list(keys))))
+    charged = {row.key: Spend(row.tokens, row.micro_usd / 1_000_000) for row in rows}
+    held = await _reserved(s, keys, now)
+    return {key: charged.get(key, Spend()) + held.get(key, Spend()) for key in keys}
+
+
+async def _reserved(s: AsyncSession, keys: Sequence[str], now: datetime) -> dict[str, Spend]:
+    r = SpendReservation
+    query = (
+        select(r.key, func.sum(r.tokens), func.sum(r.micro_usd))
+        .where(col(r.key).in_(list(keys)), col(r.expires_at) > now)
+        .group_by(col(r.key))
+    )
+    rows = await s.exec(query)
+    return {key: Spend(int(tokens), int(micros) / 1_000_000) for key, tokens, micros in rows}
+
+
+def _reservations(hold: Hold) -> list[SpendReservation]:
+    tokens, micros, expires = hold.spend.tokens, micro(hold.spend.usd), hold.expires_at
+    return [
+        SpendReservation(id=hold.id, key=key, tokens=tokens, micro_usd=micros, expires_at=expires) for key in hold.keys
+    ]
 
 
 async def _add_one(s: AsyncSession, key: str, spend: Spend) -> None:

@@ -2,13 +2,10 @@
 
 Pure: records in, a typed report out (the cost page and `GET /api/cost` show it as it is).
 
-**Resolved.** A turn is resolved when its outcome is `answered`: the assistant itself gave the
-answer. An `escalated` turn handed the customer to a person — the tokens bought a hand-off, and
-the person's time is the larger bill; a `degraded` one served a fallback (an old answer, a
-help-centre excerpt or "unavailable"); `blocked`, `declined` and `error` resolve nothing. So
-cost per resolved turn is *all* the spend divided by the answered turns: what one answer costs
-once the turns that did not end in one are paid for too. (The run summary's `answered_rate`
-counts a hand-off as handled; this figure is stricter on purpose.)
+**Resolved** is evals/resolution.py's definition, the run summary's too: only an `answered`
+turn is resolved (a hand-off to a person is not), and cost per resolved turn is all the spend
+over the answered turns. (The run summary's `answered_rate` counts a hand-off as handled; the
+cost figure is stricter on purpose.)
 
 **The cache's saving** is an estimate, since a turn served from the cache never shows what it
 would have cost. Per configuration (flags_key), the baseline is the mean cost of that
@@ -29,11 +26,11 @@ from statistics import fmean
 from pydantic import BaseModel, ConfigDict
 
 from switchboard.agents.llm.prices import Price
-from switchboard.agents.record import CallRecordView, Outcome, TurnRecord
+from switchboard.agents.record import CallRecordView, TurnRecord
 from switchboard.app.lab.flags import Flag, config_name
 from switchboard.evals.projection import SCALES, project
+from switchboard.evals.resolution import cost_per_resolved, is_resolved, resolved_count
 
-RESOLVED: Outcome = "answered"
 NO_TENANT = "(none)"  # records written before tenants carry no tenant id
 
 
@@ -113,10 +110,6 @@ class ProjectionView(_Frozen):
     models: list[ModelMix]
 
 
-def is_resolved(record: TurnRecord) -> bool:
-    return record.outcome == RESOLVED
-
-
 def spend_report(
     records: Sequence[TurnRecord],
     registry: Sequence[Flag],
@@ -128,8 +121,8 @@ def spend_report(
     return SpendReport(
         turns=len(records),
         cost_usd=sum(r.cost_usd for r in records),
-        resolved=sum(map(is_resolved, records)),
-        cost_per_resolved_usd=_per_resolved(records),
+        resolved=resolved_count(records),
+        cost_per_resolved_usd=cost_per_resolved(records),
         tenants=_groups(records, lambda r: r.tenant_id, lambda key: key or NO_TENANT),
         customers=_groups(records, lambda r: r.customer_id, lambda key: named.get(key, key))[:top_customers],
         configurations=_groups(records, lambda r: r.flags_key, _namer(records, list(registry))),
@@ -142,11 +135,6 @@ def spend_report(
 def tenant_of(record: TurnRecord) -> str:
     """The tenant as charts label it."""
     return record.tenant_id or NO_TENANT
-
-
-def _per_resolved(records: Sequence[TurnRecord]) -> float | None:
-    resolved = sum(map(is_resolved, records))
-    return sum(r.cost_usd for r in records) / resolved if resolved else None
 
 
 def _groups(
@@ -165,8 +153,8 @@ def _group(key: str, label: str, rows: Sequence[TurnRecord]) -> GroupSpend:
         label=label,
         turns=len(rows),
         cost_usd=sum(r.cost_usd for r in rows),
-        resolved=sum(map(is_resolved, rows)),
-        cost_per_resolved_usd=_per_resolved(rows),
+        resolved=resolved_count(rows),
+        cost_per_resolved_usd=cost_per_resolved(rows),
         cache_hits=sum(r.cache == "hit" for r in rows),
     )
 

@@ -27,6 +27,7 @@ from switchboard.evals.dataset import Case, dataset_hash, load_dataset
 from switchboard.evals.engine import CaseResult, Progress, run_cases
 from switchboard.evals.judge import Judge
 from switchboard.evals.scorers import TurnResult
+from switchboard.patterns.spend_budget import judge_key
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,16 @@ class ServicePlayer:
         return TurnResult("".join(answer), record)
 
 
-def make_judge(services: Services) -> Judge:
+def make_judge(services: Services, run_id: str) -> Judge:
+    """The run's judge, its calls charged to the run's own judge window (`run:<id>/judge`)."""
     settings = services.settings
-    return Judge(services.gateway, services.prompts.get("judge").text, settings.judge_model)
+    keys = [judge_key(run_id)]
+    return Judge(
+        services.gateway,
+        services.prompts.get("judge").text,
+        settings.judge_model,
+        charge=lambda spent: services.spend.charge_keys(keys, spent),
+    )
 
 
 class RunStore:
@@ -113,8 +121,9 @@ async def execute_run(
         repeat=repeat,
         progress=progress,
         before_attempt=fresh_shop,
-        judge=make_judge(services) if judge else None,
+        judge=make_judge(services, run_id) if judge else None,
     )
+    await services.spend.settled()  # the run's turns and judge calls are in its windows
     # Eval traffic stays out of the live queue: what the run raised is resolved by its policy.
     approvals = await services.approvals.resolve_for_run(run_id)
     run = Run(

@@ -229,3 +229,17 @@ class SpendWindow(SQLModel, table=True):
     key: str = Field(primary_key=True)
     tokens: int = 0
     micro_usd: int = 0
+
+
+class SpendReservation(SQLModel, table=True):
+    """A budget check's hold on one call's expected spend, in one window (spend_ledger.py): the
+    check records it in the transaction that found room for it, the charge after the call
+    replaces it with what was really spent. It expires, so a process dying between the two
+    cannot hold a customer's budget for ever."""
+
+    __tablename__ = "spend_reservation"
+    id: str = Field(primary_key=True)
+    key: str = Field(primary_key=True, index=True)
+    tokens: int
+    micro_usd: int
+    expires_at: datetime = Field(index=True)

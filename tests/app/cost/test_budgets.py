@@ -3,6 +3,10 @@ the turn whose expected spend would take their day over, a restart does not rese
 charging at once all count, and an eval run spends in windows of its own. (A call cut off by a
 customer leaving is charged too: tests/agents/test_spending.py, where the cut can be timed.)
 
+The guard on its own, against the real database: checks made at once reserve, so exactly as many
+pass as the budget fits, and the ledger ends at what was really spent; a restart keeps the spend
+and drops reservations whose calls were never charged once they expire.
+
 The limit is set from a calibration turn, not written in: on a first day the customer asks the
 question once with no budget, and each call's check is watched to learn the turn's spend and the
 highest `spent so far + expected` any of its calls reaches. On the next day, with a daily limit of
@@ -12,6 +16,8 @@ highest `spent so far + expected` any of its calls reaches. On the next day, wit
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -19,12 +25,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from switchboard.agents.record import BudgetAction
-from switchboard.app.cost.budgets import BudgetChanges, BudgetSpec
+from switchboard.app.cost.budgets import BudgetBook, BudgetChanges, BudgetSet, BudgetSpec, LedgerGuard
+from switchboard.app.cost.spend_ledger import SpendLedger
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
-from switchboard.patterns.spend_budget import BudgetVerdict, Owners, Spend, window_key
+from switchboard.app.shop.db import make_engine, make_sessions, upgrade_schema
+from switchboard.patterns.spend_budget import BudgetVerdict, Owners, Spend, window_key, window_keys
 from tests.app.playing import turn
 from tests.fakes import CalendarClock
 
@@ -145,3 +154,118 @@ async def test_an_eval_run_spends_in_windows_of_its_own(tmp_path: Path) -> None:
         record = events[-1].data
         assert await day_spend(services) == Spend()  # the live customer's day is untouched
         assert (await day_spend(services, run="run_x")).tokens == record["input_tokens"] + record["output_tokens"]
+
+
+async def test_turns_under_a_budget_leave_no_reservation_behind(tmp_path: Path) -> None:
+    async with started(tmp_path, CalendarClock()) as services:
+        played = await asyncio.gather(
+            *(turn(services, CUSTOMER, QUESTION, token_budget=True, **OFF_CACHE) for _ in range(4))
+        )
+        spent = await day_spend(services)
+        held = await services.ledger.reserved([day_key(services)], services.now())
+    assert held == {}
+    assert spent.tokens == sum(r["input_tokens"] + r["output_tokens"] for _, r in played) > 0
+
+
+HOLD_FOR = timedelta(minutes=10)
+EXPECTED = Spend(100, 0.001)  # each call's estimate
+REAL = Spend(60, 0.0006)  # what each really spent
+
+
+@pytest.fixture
+async def opened() -> AsyncIterator[list[AsyncEngine]]:
+    """The engines a test opened, closed after it."""
+    engines: list[AsyncEngine] = []
+    yield engines
+    for engine in engines:
+        await engine.dispose()
+
+
+async def guards(
+    opened: list[AsyncEngine], data_dir: Path, clock: CalendarClock, fits: int, engines: int = 1, url: str = ""
+) -> list[LedgerGuard]:
+    """Guards over one database (a file in `data_dir` unless `url`), each through an engine of its
+    own (as processes would be), under a daily refuse budget that fits `fits` calls' expected spend."""
+    url = url or f"sqlite+aiosqlite:///{data_dir / 'shop.db'}"
+    unlimited = BudgetSpec(action="warn")
+    daily = BudgetSpec(action="refuse", max_tokens=fits * EXPECTED.tokens)
+    made = []
+    for _ in range(engines):
+        engine = make_engine(url)
+        opened.append(engine)
+        await upgrade_schema(engine)
+        sessions = make_sessions(engine)
+        book = BudgetBook(sessions, BudgetSet(request=unlimited, customer_day=daily, tenant_month=unlimited))
+        made.append(LedgerGuard(book, SpendLedger(sessions), clock, HOLD_FOR))
+    return made
+
+
+def owners(turn: int, customer: str = CUSTOMER) -> Owners:
+    return Owners(f"turn-{turn}", customer, "tidewater")
+
+
+async def ledger_state(guard: LedgerGuard, clock: CalendarClock, customer: str = CUSTOMER) -> tuple[Spend, Spend]:
+    """The customer's day: (charged, reserved and unexpired)."""
+    await guard.settled()
+    key = window_key("customer_day", owners(0, customer), clock())
+    ledger = guard._ledger
+    return (await ledger.spent([key])).get(key, Spend()), (await ledger.reserved([key], clock())).get(key, Spend())
+
+
+@pytest.mark.parametrize("engines", [1, 2])
+async def test_checks_made_at_once_let_exactly_as_many_calls_through_as_the_budget_fits(
+    tmp_path: Path, engines: int, opened: list[AsyncEngine]
+) -> None:
+    clock, fits, calls = CalendarClock(), 5, 12
+    made = await guards(opened, tmp_path, clock, fits, engines)
+    verdicts = await asyncio.gather(*(made[n % engines].check(owners(n), EXPECTED) for n in range(calls)))
+    passed = [(n, v) for n, v in enumerate(verdicts) if v.allowed]
+    assert len(passed) == fits
+    assert all(v.budget is not None and v.budget.window == "customer_day" for v in verdicts if not v.allowed)
+    assert await ledger_state(made[0], clock) == (Spend(), Spend(500, 0.005))  # 5 × EXPECTED
+    for n, verdict in passed:
+        made[n % engines].charge(owners(n), REAL, verdict.hold)
+    for guard in made:
+        await guard.settled()
+    assert await ledger_state(made[0], clock) == (Spend(300, 0.003), Spend())  # 5 × REAL
+
+
+@pytest.mark.skipif(not os.environ.get("SWITCHBOARD_TEST_POSTGRES_URL"), reason="SWITCHBOARD_TEST_POSTGRES_URL not set")
+async def test_on_postgres_too_checks_made_at_once_let_exactly_as_many_through_as_fit(
+    tmp_path: Path, opened: list[AsyncEngine]
+) -> None:
+    """Three engines, each a pool of connections: the checks' transactions truly overlap."""
+    clock, fits, calls, customer = CalendarClock(), 7, 30, f"C-{uuid.uuid4().hex[:8]}"  # a window no earlier run used
+    made = await guards(opened, tmp_path, clock, fits, engines=3, url=os.environ["SWITCHBOARD_TEST_POSTGRES_URL"])
+    verdicts = await asyncio.gather(*(made[n % 3].check(owners(n, customer), EXPECTED) for n in range(calls)))
+    assert sum(v.allowed for v in verdicts) == fits
+    for n, verdict in enumerate(verdicts):
+        if verdict.allowed:
+            made[n % 3].charge(owners(n, customer), REAL, verdict.hold)
+    for guard in made:
+        await guard.settled()
+    assert await ledger_state(made[0], clock, customer) == (Spend(7 * 60, 0.0042), Spend())
+
+
+async def test_a_restart_keeps_the_spend_and_drops_reservations_never_charged_once_expired(
+    tmp_path: Path, opened: list[AsyncEngine]
+) -> None:
+    clock = CalendarClock()
+    [guard] = await guards(opened, tmp_path, clock, fits=3)
+    charged = await guard.check(owners(1), EXPECTED)
+    guard.charge(owners(1), REAL, charged.hold)
+    assert (await guard.check(owners(2), EXPECTED)).allowed  # and the process dies before its charge
+    await guard.settled()
+
+    [restarted] = await guards(opened, tmp_path, clock, fits=3)
+    await restarted.drop_expired()  # not yet expired: the call may still be running elsewhere
+    assert await ledger_state(restarted, clock) == (REAL, EXPECTED)
+
+    clock.now += HOLD_FOR
+    [later] = await guards(opened, tmp_path, clock, fits=3)
+    await later.drop_expired()
+    assert await ledger_state(later, clock) == (REAL, Spend())
+    window = window_keys(owners(2), clock())
+    assert await later._ledger.reserved(window, clock() - HOLD_FOR) == {}  # deleted, not only expired
+    verdicts = [await later.check(owners(n), EXPECTED) for n in (3, 4, 5)]
+    assert [v.allowed for v in verdicts] == [True, True, False]  # 60 charged + 2 × 100 fit in 300

@@ -41,5 +41,6 @@ async def test_spend_survives_reopening_the_database(tmp_path: Path) -> None:
     ledger, engine = await _ledger(tmp_path)
     await ledger.add([DAY], Spend(999, 0.5))
     await engine.dispose()
-    reopened, _ = await _ledger(tmp_path)
+    reopened, engine = await _ledger(tmp_path)
     assert await reopened.spent([DAY]) == {DAY: Spend(999, 0.5)}
+    await engine.dispose()

@@ -103,6 +103,26 @@ async def test_run_turns_stay_out_of_the_live_figures(dataset: Path, tmp_path: P
         assert [c.id for c in await services.conversations.for_customer("C1001")] == [mine.id]
 
 
+async def test_a_runs_judge_is_charged_to_the_runs_own_judge_window(dataset: Path, tmp_path: Path) -> None:
+    from switchboard.app.runs.replay import execute_run
+    from switchboard.app.services import running_services
+    from switchboard.app.settings import Settings
+    from switchboard.patterns.spend_budget import judge_key
+
+    settings = Settings(data_dir=tmp_path / "data", demo_ttft_ms=0, demo_tokens_per_s=0)
+    async with running_services(settings) as services:
+        run = await execute_run(services, dataset, services.flags.snapshot(), judge=True)
+        judged = await services.ledger.spent([judge_key(run.id)])
+        turns = await services.ledger.matching(f"run:{run.id}/tenant:%")
+        live = await services.ledger.matching("tenant:%")
+    summary = run.summary
+    assert summary["judge_cost_usd"] > 0 and summary["scorers"]["judge"]["applicable"] > 0
+    assert judged[judge_key(run.id)].usd == pytest.approx(summary["judge_cost_usd"], abs=1e-6)
+    assert sum(s.usd for s in turns.values()) == pytest.approx(summary["cost_usd"], abs=1e-6 * summary["turns"])
+    assert summary["run_cost_usd"] == pytest.approx(summary["cost_usd"] + summary["judge_cost_usd"], abs=1e-6)
+    assert live == {}  # neither the run's turns nor its judge spent a live tenant's month
+
+
 async def test_a_run_that_fails_shows_its_error_and_logs_its_traceback(
     services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -127,5 +127,9 @@ def test_the_page_shows_charts_tables_and_projections_and_an_empty_state(cost_cl
     projections = page.split('id="projection-table"')[1].split("</table>")[0]
     a_day_at_1k = DEFAULT_PRICES["demo-large"].cost(900, 60) * 1000  # the run's one call a turn, at 1K turns
     assert projections.count('<tr><th scope="row">') == 2 and f"<td>${a_day_at_1k:.2f}</td>" in projections
+    for table in ("configuration-table", "model-table", "projection-table", "customer-table", "tenant-table"):
+        assert page.count(f'id="{table}"') == 1  # every table once, none repeated
+    for table in ("customer-table", "tenant-table"):
+        assert '<tr><th scope="row">' in page.split(f'id="{table}"')[1].split("</table>")[0]
     empty = cost_client.get("/cost?since=2999-01-01", headers=ADMIN).text
     assert 'id="cost-empty"' in empty and "<canvas" not in empty and "No turns yet." in empty
