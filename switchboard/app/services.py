@@ -55,6 +55,7 @@ from switchboard.patterns.injection.scanner import Scanner, default_bank_path, l
 from switchboard.patterns.model_routing import ComplexityPolicy
 from switchboard.patterns.pii.redaction import Vault
 from switchboard.patterns.scan_cache import CachedScanner
+from switchboard.patterns.spend_budget import live_judge_key
 
 SHIPPED_KB = "shipped"
 
@@ -331,7 +332,12 @@ class _Assembly:
 
     @cached_property
     def online(self) -> OnlineEvaluator:
-        judge = Judge(self.gateway, self.prompts.get("judge").text, self.settings.judge_model)
+        judge = Judge(
+            self.gateway,
+            self.prompts.get("judge").text,
+            self.settings.judge_model,
+            charge=lambda spent: self.spend.charge_keys([live_judge_key(self.now())], spent),
+        )
         return OnlineEvaluator(judge, every=self.settings.online_eval_every)
 
     @cached_property

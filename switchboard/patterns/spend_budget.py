@@ -108,6 +108,12 @@ def judge_key(rehearsal: str) -> str:
     return f"run:{rehearsal}/judge"
 
 
+def live_judge_key(now: datetime) -> str:
+    """Where the online evaluator's grades of live turns are charged: the platform's own month,
+    apart from any tenant's (grading is the operator's choice, not the storefront's spend)."""
+    return f"judge:live:{now:%Y-%m}"
+
+
 def assess(
     budgets: Sequence[Budget], spent: Mapping[str, Spend], expected: Spend, owners: Owners, now: datetime
 ) -> BudgetVerdict:

@@ -16,6 +16,7 @@ from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
 from switchboard.evals.judge import Judge, Judgement
+from switchboard.patterns.spend_budget import live_judge_key
 
 
 @pytest.fixture
@@ -38,6 +39,17 @@ async def test_one_live_turn_in_n_is_graded_after_its_answer(services: Services)
     snapshot = services.online.snapshot()
     assert snapshot["scored"] == 1 and snapshot["judge_cost_usd"] > 0
     assert 0.0 <= snapshot["mean_score"] <= 1.0
+
+
+async def test_the_grades_of_live_turns_are_charged_to_the_platforms_judge_month(services: Services) -> None:
+    for question in ["how long do refunds take?", "do you ship to Canada?"]:
+        await play(services, question)
+    await services.online.wait()
+    await services.spend.settled()
+    key = live_judge_key(services.now())
+    charged = (await services.ledger.spent([key]))[key]
+    # the ledger keeps whole micro-dollars per grade; the snapshot rounds the sum once
+    assert charged.usd == pytest.approx(services.online.snapshot()["judge_cost_usd"], abs=1e-5) and charged.tokens > 0
 
 
 async def test_runs_and_the_switch_off_are_not_graded(services: Services) -> None:
