@@ -375,6 +375,7 @@ class _Assembly:
             customer_id=customer_id,
             conversation_id=conversation_id,
             tenant_id=tenant_id,
+            shop_name=self.tenants[tenant_id].name,
             flags=snapshot,
             gateway=self.gateway,
             shop=self.faulty_shop,
