@@ -268,7 +268,7 @@ class _Assembly:
 
     @cached_property
     def shop(self) -> ShopStore:
-        return ShopStore(self.sessions, self.now)
+        return ShopStore(self.sessions, self.now, {t.id: t.policy for t in self.tenants})
 
     @cached_property
     def faulty_shop(self) -> FaultyShop:
