@@ -5,7 +5,9 @@ functions here take it as a value, so the same order facts are judged by the rul
 that sold it. Tidewater Outfitters (data/tenants/tidewater/kb): refunds within 45 days of
 delivery, support approves up to $250 on its own, a $6.95 label fee comes out of the refund, and
 a late return goes to a person. Summit Cycles (data/tenants/summit/kb): 30 days, a $9.95 label
-fee, and after 30 days no standard return at all (faults go to the warranty instead).
+fee, and after 30 days no standard return at all (faults go to the warranty instead). Summit's
+help centre states no approval limit, so its tenant.json keeps the same $250 before a person
+checks a refund: an internal control, not a promise to customers.
 """
 
 from __future__ import annotations

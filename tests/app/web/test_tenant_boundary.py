@@ -69,3 +69,18 @@ def test_the_picker_lists_both_storefronts(client: TestClient) -> None:
     page = client.get("/").text
     assert 'data-tenant="summit"' in page and 'data-tenant="tidewater"' in page
     assert 'data-customer="S2001"' in page and 'data-customer="C1001"' in page
+
+
+@pytest.mark.parametrize(
+    ("customer", "ours", "theirs"),
+    [("S2001", "Summit Cycles", "Tidewater"), ("C1001", "Tidewater Outfitters", "Summit")],
+)
+def test_the_chat_page_is_titled_and_headed_with_the_customers_shop(
+    client: TestClient, customer: str, ours: str, theirs: str
+) -> None:
+    client.cookies.clear()
+    client.post("/api/session", json={"customer_id": customer}, headers=SAME_SITE)
+    page = client.get("/", headers={"X-Admin-Token": ""}).text  # as the customer alone sees it
+    assert f"<title>Chat · {ours} support</title>" in page
+    assert f">{ours} <small>support" in page and f"at {ours}</small>" in page
+    assert theirs not in page
