@@ -5,7 +5,8 @@ functions here take it as a value, so the same order facts are judged by the rul
 that sold it. Tidewater Outfitters (data/tenants/tidewater/kb): refunds within 45 days of
 delivery, support approves up to $250 on its own, a $6.95 label fee comes out of the refund, and
 a late return goes to a person. Summit Cycles (data/tenants/summit/kb): 30 days, a $9.95 label
-fee, and after 30 days no standard return at all (faults go to the warranty instead). Summit's
+fee, or $59 for a freight pickup when a bike or e-bike goes back, and after 30 days no standard
+return at all (faults go to the warranty instead). Summit's
 help centre states no approval limit, so its tenant.json keeps the same $250 before a person
 checks a refund: an internal control, not a promise to customers.
 """
@@ -21,6 +22,16 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
 LateReturn = Literal["needs_review", "not_eligible"]
 
 
+class FreightReturn(BaseModel):
+    """Goods too big for a label go back by a freight pickup, which costs its own fee. One pickup
+    collects the whole order, so an order holding any of them pays this fee instead of the label's."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    categories: frozenset[str] = Field(min_length=1)  # product categories, as the seed's products name them
+    fee: float = Field(ge=0)
+
+
 class ShopPolicy(BaseModel):
     """One storefront's returns, refund and delivery rules."""
 
@@ -31,6 +42,7 @@ class ShopPolicy(BaseModel):
     auto_refund_limit: float = Field(ge=0)  # the assistant approves refunds up to this on its own
     return_label_fee: float = Field(ge=0)  # deducted from every standard refund
     transit_business_days: dict[str, PositiveInt]  # per shipping method, the late end of its range
+    freight_return: FreightReturn | None = None  # None: everything goes back with a label
 
     @field_validator("transit_business_days")
     @classmethod
@@ -42,6 +54,13 @@ class ShopPolicy(BaseModel):
     @property
     def return_window(self) -> timedelta:
         return timedelta(days=self.return_window_days)
+
+    def return_fee(self, categories: frozenset[str]) -> float:
+        """What the return costs an order holding products of these categories."""
+        freight = self.freight_return
+        if freight is not None and categories & freight.categories:
+            return freight.fee
+        return self.return_label_fee
 
 
 @dataclass(frozen=True)
@@ -60,8 +79,10 @@ def refund_decision(
     has_final_sale: bool,
     refunded: bool,
     now: datetime,
+    categories: frozenset[str] = frozenset(),
 ) -> RefundDecision:
-    amount = round(max(total - policy.return_label_fee, 0.0), 2)
+    """`categories`: the product categories the order holds (they decide how it goes back)."""
+    amount = round(max(total - policy.return_fee(categories), 0.0), 2)
     if refunded or status in ("returned", "refunded"):
         return RefundDecision("already_refunded", 0.0, "a refund was already requested for it.")
     if status in ("processing", "shipped", "cancelled") or delivered_at is None:

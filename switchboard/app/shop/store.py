@@ -3,6 +3,7 @@ tracking, refunds, address changes and tickets."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -114,9 +115,11 @@ class ShopStore:
             return RefundResult(order_id, "not_found")
         view = await self._view(s, order)
         policy = await self._policy_of(s, order)
-        decision = _refund_decision(policy, view, refunded=view.refund is not None, now=self._now())
+        categories = frozenset(p.category for _, p in await _items(s, order.id))
+        decide = functools.partial(_refund_decision, policy, view, categories=categories, now=self._now())
+        decision = decide(refunded=view.refund is not None)
         if decision.decision == "approved" and not await refund_ledger.take(s, order_id, decision.amount):
-            decision = _refund_decision(policy, view, refunded=True, now=self._now())  # a racing refund paid first
+            decision = decide(refunded=True)  # a refund racing this one paid first
         if decision.decision != "approved":
             return RefundResult(order_id, decision.decision, decision.amount, decision.reason)
         s.add(
@@ -230,7 +233,7 @@ class ShopStore:
 
 
 def _refund_decision(
-    policy: shop_policy.ShopPolicy, view: OrderView, *, refunded: bool, now: datetime
+    policy: shop_policy.ShopPolicy, view: OrderView, *, categories: frozenset[str], refunded: bool, now: datetime
 ) -> shop_policy.RefundDecision:
     return shop_policy.refund_decision(
         policy,
@@ -240,6 +243,7 @@ def _refund_decision(
         has_final_sale=view.has_final_sale,
         refunded=refunded,
         now=now,
+        categories=categories,
     )
 
 

@@ -78,3 +78,12 @@ def test_business_days_skip_weekends() -> None:
     friday = datetime(2026, 11, 20, tzinfo=UTC)
     assert add_business_days(friday, 1).weekday() == 0
     assert add_business_days(friday, 5) == datetime(2026, 11, 27, tzinfo=UTC)
+
+
+def test_a_bike_goes_back_by_freight_at_summit_whatever_else_the_order_holds() -> None:
+    bike = refund(SUMMIT, total=1399.0, categories=frozenset({"bikes"}))
+    assert (bike.decision, bike.amount) == ("needs_review", 1340.0)  # $59 freight, not the $9.95 label
+    with_a_helmet = refund(SUMMIT, total=1488.0, categories=frozenset({"bikes", "helmets"}))
+    assert with_a_helmet.amount == 1429.0  # one pickup takes the whole order
+    assert refund(SUMMIT, total=89.0, categories=frozenset({"helmets"})).amount == 79.05
+    assert refund(TIDEWATER, total=1399.0, categories=frozenset({"tents"})).amount == 1392.05  # no freight there

@@ -56,3 +56,10 @@ async def test_an_orders_return_deadline_follows_its_shops_window(sessions: Sess
     assert tidewater is not None and tidewater.delivered_at and tidewater.return_deadline
     assert summit.return_deadline - summit.delivered_at == timedelta(days=30)
     assert tidewater.return_deadline - tidewater.delivered_at == timedelta(days=45)
+
+
+async def test_a_bike_is_refunded_less_summits_freight_pickup(sessions: Sessions) -> None:
+    bike = await store_at(sessions, SEEDED).order("S2008", "18001")  # a $3,199 bike, delivered long ago
+    assert bike is not None and bike.delivered_at is not None
+    ten_days_on = await store_at(sessions, bike.delivered_at + timedelta(days=10)).request_refund("S2008", "18001", "")
+    assert (ten_days_on.decision, ten_days_on.amount) == ("needs_review", 3140.0)  # $3,199 less $59

@@ -35,6 +35,8 @@ def test_each_shipped_tenant_carries_its_own_policy() -> None:
         ({"late_return": "maybe"}, "policy.late_return"),
         ({"transit_business_days": {"express": 2}}, "policy.transit_business_days"),
         ({"refund_window": 30}, "policy.refund_window"),  # a misspelt field is not silently ignored
+        ({"freight_return": {"categories": [], "fee": 59}}, "policy.freight_return.categories"),
+        ({"freight_return": {"categories": ["bikes"], "fee": -1}}, "policy.freight_return.fee"),
     ],
 )
 def test_a_bad_policy_is_refused_naming_the_tenant_and_the_field(
