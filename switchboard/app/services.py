@@ -270,7 +270,7 @@ class _Assembly:
 
     @cached_property
     def shop(self) -> ShopStore:
-        return ShopStore(self.sessions, self.now)
+        return ShopStore(self.sessions, self.now, {t.id: t.policy for t in self.tenants})
 
     @cached_property
     def faulty_shop(self) -> FaultyShop:
@@ -382,6 +382,7 @@ class _Assembly:
             customer_id=customer_id,
             conversation_id=conversation_id,
             tenant_id=tenant_id,
+            shop_name=self.tenants[tenant_id].name,
             flags=snapshot,
             gateway=self.gateway,
             shop=self.faulty_shop,

@@ -65,7 +65,7 @@ async def _route(state: ConversationState, runtime: Runtime[TurnContext]) -> dic
     ctx, write = runtime.context, runtime.stream_writer
     bounced = state.get("handoff") == "router"
     write(Step("router", f"Choosing again ({state.get('handoff_reason')})" if bounced else "Choosing a specialist"))
-    system: Message = {"role": "system", "content": ctx.prompts.get("router").text}
+    system: Message = {"role": "system", "content": ctx.prompt("router")}
     conversation = history(state, ctx)
     messages = [system, *conversation, *(_handed_back_note(state) if bounced else [])]
 

@@ -171,7 +171,7 @@ async def _run_calls(
 
 def system_prompt(ctx: TurnContext, name: str) -> str:
     parts = [ctx.canary.instruction] if ctx.canary is not None and ctx.on("canary") else []
-    parts.append(ctx.prompts.get(name).text)
+    parts.append(ctx.prompt(name))
     if ctx.on("spotlighting"):
         parts.append(SPOTLIGHT_RULE)
     return "\n\n".join(parts)

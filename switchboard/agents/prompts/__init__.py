@@ -1,7 +1,9 @@
 """Versioned prompt files. Each `<name>.md` starts with a `version:` front-matter line.
 
 Prompts live in files, not in code, so that a change to one is a reviewed diff with its own
-version, and each request record can say which versions it ran with.
+version, and each request record can say which versions it ran with. A template names what
+varies per turn as `{field}` (`{shop}`: the customer's storefront), filled by `Prompt.render`;
+the version is the template's, the same for every tenant.
 """
 
 from __future__ import annotations
@@ -15,6 +17,14 @@ class Prompt:
     name: str
     version: str
     text: str
+
+    def render(self, **fields: str) -> str:
+        """The text with each `{field}` named here filled in; other braces are left alone, so a
+        template may still hold fields a later step fills (escalate's `{ticket_id}`)."""
+        text = self.text
+        for name, value in fields.items():
+            text = text.replace("{" + name + "}", value)
+        return text
 
 
 class PromptBook:

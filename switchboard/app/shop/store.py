@@ -3,8 +3,9 @@ tracking, refunds, address changes and tickets."""
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from sqlmodel import col, select
@@ -42,11 +43,13 @@ Clock = Callable[[], datetime]
 
 
 class ShopStore:
-    """Orders, accounts and tickets — every query scoped to the customer it is asked for."""
+    """Orders, accounts and tickets — every query scoped to the customer it is asked for.
+    `policies`: each tenant's rules by tenant id; an order is judged by its customer's tenant's."""
 
-    def __init__(self, sessions: Sessions, now: Clock) -> None:
+    def __init__(self, sessions: Sessions, now: Clock, policies: Mapping[str, shop_policy.ShopPolicy]) -> None:
         self._sessions = sessions
         self._now = now
+        self._policies = policies
 
     async def customers(self) -> list[Customer]:
         async with self._sessions() as s:
@@ -62,6 +65,12 @@ class ShopStore:
         if customer is None:
             raise LookupError(f"no customer {customer_id!r}")
         return customer.tenant_id
+
+    async def tenants_of(self, customer_ids: Sequence[str]) -> dict[str, str]:
+        """Each known customer's storefront, by customer id, in one query (unknown ids are left out)."""
+        async with self._sessions() as s:
+            query = select(Customer.id, Customer.tenant_id).where(col(Customer.id).in_(set(customer_ids)))
+            return dict((await s.exec(query)).all())
 
     async def account(self, customer_id: str) -> AccountView | None:
         c = await self.customer(customer_id)
@@ -105,9 +114,12 @@ class ShopStore:
         if order is None:
             return RefundResult(order_id, "not_found")
         view = await self._view(s, order)
-        decision = self._refund_policy(view, refunded=view.refund is not None)
+        policy = await self._policy_of(s, order)
+        categories = frozenset(p.category for _, p in await _items(s, order.id))
+        decide = functools.partial(_refund_decision, policy, view, categories=categories, now=self._now())
+        decision = decide(refunded=view.refund is not None)
         if decision.decision == "approved" and not await refund_ledger.take(s, order_id, decision.amount):
-            decision = self._refund_policy(view, refunded=True)  # a refund racing this one paid first
+            decision = decide(refunded=True)  # a refund racing this one paid first
         if decision.decision != "approved":
             return RefundResult(order_id, decision.decision, decision.amount, decision.reason)
         s.add(
@@ -118,15 +130,12 @@ class ShopStore:
         label = f"RL-{order_id}-{self._now():%m%d}"
         return RefundResult(order_id, decision.decision, decision.amount, decision.reason, label)
 
-    def _refund_policy(self, view: OrderView, *, refunded: bool) -> shop_policy.RefundDecision:
-        return shop_policy.refund_decision(
-            status=view.status,
-            delivered_at=view.delivered_at,
-            total=view.total,
-            has_final_sale=view.has_final_sale,
-            refunded=refunded,
-            now=self._now(),
-        )
+    async def _policy_of(self, s: AsyncSession, order: Order) -> shop_policy.ShopPolicy:
+        """The rules of the storefront the order's customer shops at."""
+        customer = await s.get(Customer, order.customer_id)
+        if customer is None:
+            raise LookupError(f"order {order.id!r} has no customer {order.customer_id!r}")
+        return self._policies[customer.tenant_id]
 
     async def update_address(self, owner: str | None, order_id: str, address: str) -> AddressResult:
         """Change where an order goes — by itself only before it ships (chapter 7's rule)."""
@@ -201,6 +210,7 @@ class ShopStore:
         refund = (await s.exec(select(Refund).where(Refund.order_id == order.id))).first()
         shipped = next((e.at for e in events if e.status == "shipped"), None)
         delivered = next((e.at for e in events if e.status == "delivered"), None)
+        policy = await self._policy_of(s, order)
         return OrderView(
             id=order.id,
             status=order.status,
@@ -212,14 +222,29 @@ class ShopStore:
             carrier=order.carrier,
             tracking_number=order.tracking_number,
             shipped_at=shipped,
-            estimated_delivery=shop_policy.estimated_delivery(shipped, order.shipping_method)
+            estimated_delivery=shop_policy.estimated_delivery(policy, shipped, order.shipping_method)
             if shipped and not delivered
             else None,
             delivered_at=delivered,
-            return_deadline=shop_policy.return_deadline(delivered),
+            return_deadline=shop_policy.return_deadline(policy, delivered),
             events=tuple(EventView(e.at, e.status, e.location, e.description) for e in events),
             refund=None if refund is None else _refund_view(refund),
         )
+
+
+def _refund_decision(
+    policy: shop_policy.ShopPolicy, view: OrderView, *, categories: frozenset[str], refunded: bool, now: datetime
+) -> shop_policy.RefundDecision:
+    return shop_policy.refund_decision(
+        policy,
+        status=view.status,
+        delivered_at=view.delivered_at,
+        total=view.total,
+        has_final_sale=view.has_final_sale,
+        refunded=refunded,
+        now=now,
+        categories=categories,
+    )
 
 
 def _item(item: OrderItem, product: Product) -> ItemView:

@@ -1,6 +1,7 @@
 """The storefronts this support desk serves, one folder each under `data/tenants/`.
 
-A tenant's folder holds `tenant.json` (its id, name, tagline and support email), `seed/` (its
+A tenant's folder holds `tenant.json` (its id, name, tagline, support email and `policy`: its
+returns, refund and delivery rules, app/shop/policy.py), `seed/` (its
 customers, products and orders), `kb/` (its help-centre articles) and, optionally, `chaos/` (the
 poisoned articles the chaos panel can plant in its help centre). Adding a storefront is adding
 a folder: nothing else names them.
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from switchboard.app.shop.policy import ShopPolicy
 
 TENANT_ID = r"[a-z0-9][a-z0-9-]{0,39}"  # a folder name and a prefix of chunk ids ("summit/returns-policy#0")
 
@@ -29,6 +32,7 @@ class Tenant(BaseModel):
     name: str = Field(min_length=1)
     tagline: str = ""
     support_email: str = Field(min_length=3)
+    policy: ShopPolicy
     folder: Path = Field(exclude=True)
 
     @property
@@ -80,11 +84,18 @@ def load_tenant(folder: Path) -> Tenant:
     path = folder / "tenant.json"
     try:
         tenant = Tenant.model_validate({**json.loads(path.read_text(encoding="utf-8")), "folder": folder})
-    except (ValueError, ValidationError) as error:  # bad JSON, or fields missing or malformed
-        raise TenantError(f"{path}: {error}") from error
+    except ValidationError as error:  # fields missing or malformed: say which, by their path
+        raise TenantError(f"tenant {folder.name!r} ({path}): {_fields(error)}") from error
+    except ValueError as error:  # not JSON, or not readable as text
+        raise TenantError(f"tenant {folder.name!r} ({path}): {error}") from error
     if tenant.id != folder.name:
         raise TenantError(f"{path}: id {tenant.id!r} is not its folder's name {folder.name!r}")
     return tenant
+
+
+def _fields(error: ValidationError) -> str:
+    """One clause per field, by its path: `policy.return_window_days: Input should be greater than 0`."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'tenant.json'}: {e['msg']}" for e in error.errors())
 
 
 def is_tenant_id(text: str) -> bool:

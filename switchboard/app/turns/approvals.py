@@ -35,7 +35,7 @@ from switchboard.agents.approval import ApprovalGraph, Decision, PersonsDecision
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import ApprovalRequested
 from switchboard.app.shop.db import Sessions
-from switchboard.app.shop.models import Approval, Message, RunConversation
+from switchboard.app.shop.models import Approval, Customer, Message, RunConversation
 from switchboard.app.shop.refund_ledger import cents
 from switchboard.app.shop.store import ShopStore
 from switchboard.app.turns.conversations import new_id
@@ -140,11 +140,14 @@ class ApprovalDesk:
             query = select(Approval).where(Approval.status == PENDING).order_by(col(Approval.created_at))
             return list((await s.exec(query)).all())
 
-    async def live(self) -> list[Approval]:
-        """The Human console's queue: waiting approvals of real conversations, none raised by a run."""
+    async def live(self, tenant: str | None = None) -> list[Approval]:
+        """The Human console's queue: waiting approvals of real conversations, none raised by a run;
+        with `tenant`, only those of that storefront's customers."""
         run_played = select(RunConversation.conversation_id)
+        query = select(Approval).where(Approval.status == PENDING, col(Approval.conversation_id).not_in(run_played))
+        if tenant is not None:
+            query = query.join(Customer, col(Customer.id) == Approval.customer_id).where(Customer.tenant_id == tenant)
         async with self._sessions() as s:
-            query = select(Approval).where(Approval.status == PENDING, col(Approval.conversation_id).not_in(run_played))
             return list((await s.exec(query.order_by(col(Approval.created_at)))).all())
 
     async def raised_by(self, run_id: str) -> list[Approval]:

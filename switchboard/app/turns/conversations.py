@@ -14,6 +14,7 @@ from switchboard.app.shop.db import Sessions
 from switchboard.app.shop.models import (
     Conversation,
     ConversationVault,
+    Customer,
     Message,
     RequestRecord,
     RunConversation,
@@ -131,15 +132,14 @@ class ConversationStore:
                 await s.delete(held)
         self._feed.publish(conversation_id, held_changed(False))
 
-    async def recent(self, limit: int = 12) -> list[Conversation]:
+    async def recent(self, limit: int = 12, tenant: str | None = None) -> list[Conversation]:
+        """The newest conversations people had (with `tenant`: that storefront's customers' only)."""
+        query = select(Conversation).where(_not_played_by_a_run())
+        if tenant is not None:
+            query = query.join(Customer).where(Customer.tenant_id == tenant)
         async with self._sessions() as s:
-            query = (
-                select(Conversation)
-                .where(_not_played_by_a_run())
-                .order_by(col(Conversation.created_at).desc())
-                .limit(limit)
-            )
-            return list((await s.exec(query)).all())
+            newest = query.order_by(col(Conversation.created_at).desc()).limit(limit)
+            return list((await s.exec(newest)).all())
 
     async def vault(self, conversation_id: str) -> Vault:
         async with self._sessions() as s:

@@ -27,6 +27,8 @@ class HeldConversation(BaseModel):
 
     id: str
     customer_id: str
+    tenant_id: str  # the customer's storefront
+    tenant_name: str
     held: bool  # a person has taken it over
     recent: list[RecentMessage]
 

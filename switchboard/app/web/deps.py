@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from switchboard.agents.record import TurnRecord
 from switchboard.app.services import Services
 from switchboard.app.shop.models import Conversation, Customer
+from switchboard.app.shop.tenants import Tenant
 from switchboard.app.turns.records import turn_record
 from switchboard.app.web.auth import CustomerDep, customer_id_of, is_admin
-from switchboard.app.web.errors import not_found
+from switchboard.app.web.errors import ApiError, not_found
 
 
 def get_services(request: Request) -> Services:
@@ -57,6 +58,22 @@ async def require_customer(services: Services, customer_id: str) -> Customer:
     return customer
 
 
+async def tenant_filter(
+    services: ServicesDep,
+    tenant: Annotated[str, Query(description="Only this tenant's items; without it, every tenant's.")] = "",
+) -> Tenant | None:
+    """The storefront an operator's list is narrowed to, or None for all. One there is none of
+    is a 404 naming it and the tenants there are, not an empty list that looks like a quiet day."""
+    if not tenant:
+        return None
+    found = services.tenants.get(tenant)
+    if found is None:
+        known = ", ".join(services.tenants.ids())
+        raise ApiError(404, "tenant_not_found", f"no tenant with id {tenant[:40]!r} (tenants: {known})")
+    return found
+
+
 ConversationDep = Annotated[Conversation, Depends(existing_conversation)]
 OwnConversationDep = Annotated[Conversation, Depends(own_conversation)]
 RecordDep = Annotated[TurnRecord, Depends(visible_record)]
+TenantFilterDep = Annotated[Tenant | None, Depends(tenant_filter)]

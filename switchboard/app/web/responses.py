@@ -24,6 +24,8 @@ class CustomerSummary(Body):
     id: str
     name: str
     loyalty_tier: str
+    tenant_id: str = Field(description="The storefront the customer shops at.")
+    tenant_name: str
 
 
 class FlagEntry(Body):
@@ -84,10 +86,21 @@ class OnlineEvalsView(Body):
     judge_cost_usd: Number
 
 
+class TenantMetrics(Body):
+    """One storefront's live turns, per configuration."""
+
+    tenant_id: str = Field(description='"" for turns recorded before there were tenants.')
+    tenant_name: str
+    turns: int
+    configurations: list[ConfigurationMetrics]
+
+
 class MetricsView(Body):
+    tenant: str | None = Field(description="The tenant `?tenant=` narrowed the figures to; null: every tenant's.")
     configurations: list[ConfigurationMetrics]
     turns: int
-    online_evals: OnlineEvalsView
+    tenants: list[TenantMetrics] = Field(description="The same figures for each tenant in view, labelled with it.")
+    online_evals: OnlineEvalsView = Field(description="The online judge's tally, over every tenant's turns.")
 
 
 class ConversationCreated(Body):
@@ -159,6 +172,8 @@ class ApprovalView(Body):
 class QueuedApproval(ApprovalView):
     """A pending approval with the exchange that raised it, for the person deciding it."""
 
+    tenant_id: str = Field(description="The storefront the customer shops at.")
+    tenant_name: str
     exchange: list[RecentMessage] = Field(description="The customer's message that led to it, and the answer to it.")
 
 

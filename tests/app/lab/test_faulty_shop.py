@@ -35,6 +35,9 @@ async def no_wait(seconds: float) -> None:
     pass
 
 
+POLICIES = {t.id: t.policy for t in load_tenants(REPO / "data" / "tenants")}
+
+
 @pytest.fixture
 async def sessions(tmp_path: Path) -> AsyncIterator[Sessions]:
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}")
@@ -52,7 +55,7 @@ async def refunds(sessions: Sessions, order_id: str) -> int:
 
 @pytest.mark.parametrize(("key", "second_answer"), [("k-1", "approved"), (None, "already_refunded")])
 async def test_a_retry_after_a_lost_reply(sessions: Sessions, key: str | None, second_answer: str) -> None:
-    shop = FaultyShop(ShopStore(sessions, lambda: NOW), FirstCallFails())
+    shop = FaultyShop(ShopStore(sessions, lambda: NOW, POLICIES), FirstCallFails())
     retry = ToolRetry(attempts=2, sleep=no_wait)
     result, attempts = await retry.run(lambda: shop.request_refund("C1010", "10042", "too small", key))
     assert attempts == 2 and result.decision == second_answer
@@ -60,6 +63,6 @@ async def test_a_retry_after_a_lost_reply(sessions: Sessions, key: str | None, s
 
 
 async def test_reads_fail_before_reading(sessions: Sessions) -> None:
-    shop = FaultyShop(ShopStore(sessions, lambda: NOW), lambda: AgentFaults(tool_fault_rate=1.0))
+    shop = FaultyShop(ShopStore(sessions, lambda: NOW, POLICIES), lambda: AgentFaults(tool_fault_rate=1.0))
     with pytest.raises(TransientToolError, match="order system"):
         await shop.order("C1001", "10057")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from switchboard.agents.nodes.decline import DECLINED
+from switchboard.agents.nodes.decline import declined
 from switchboard.app.services import Services
 from switchboard.app.web.main import create_app
 from tests.app.playing import play, turn
@@ -122,6 +122,6 @@ async def test_a_request_about_nothing_the_shop_does_is_declined_without_a_speci
     answer, record = await turn(services, "C1001", "please write a haiku about autumn leaves")
     assert record["outcome"] == "declined" and record["route"] == "out_of_scope"
     assert record["path"][-2:] == ["router", "decline"] and not record["tools"]
-    assert answer == DECLINED and [c["purpose"] for c in record["calls"]] == ["router"]
+    assert answer == declined("Tidewater Outfitters") and [c["purpose"] for c in record["calls"]] == ["router"]
     _, shop = await turn(services, "C1001", "how do I wash a down sleeping bag?")
     assert shop["outcome"] == "answered" and shop["route"] == "knowledge"

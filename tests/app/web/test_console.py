@@ -205,3 +205,54 @@ def test_a_persons_reply_from_the_page_is_confirmed(app_client: TestClient) -> N
         ).text
         assert f"{conversation}: your reply is in the customer&#39;s conversation" in replied
         assert "On its way." in client.get("/ui/console/conversations", headers={**ADMIN, **SAME_SITE}).text
+
+
+def waiting_at_each_shop(client: TestClient) -> tuple[str, str]:
+    """A Tidewater customer's big refund and a Summit customer's address change after shipping,
+    both waiting for a person: their conversations' ids."""
+    tidewater, summit = sign_in(client, "C1001"), sign_in(client, "S2001")
+    client.cookies.clear()
+    ours = client.post("/api/conversations", json={}, headers=tidewater).json()["id"]
+    theirs = client.post("/api/conversations", json={}, headers=summit).json()["id"]
+    ask(client, tidewater, ours, "I want a refund for order 10049")
+    ask(client, summit, theirs, "please send my order 18024 to 12 Pearl Street, Boulder, CO 80302")  # shipped
+    return ours, theirs
+
+
+def test_the_queue_is_labelled_by_tenant_and_narrows_to_one(app_client: TestClient) -> None:
+    with app_client as client:
+        waiting_at_each_shop(client)
+        every = client.get("/api/approvals", headers=ADMIN).json()
+        assert sorted((a["tenant_id"], a["tenant_name"], a["customer_id"]) for a in every) == [
+            ("summit", "Summit Cycles", "S2001"),
+            ("tidewater", "Tidewater Outfitters", "C1001"),
+        ]
+        (summit,) = client.get("/api/approvals", params={"tenant": "summit"}, headers=ADMIN).json()
+        assert summit["request"]["order_id"] == "18024" and summit["request"]["kind"] == "address"
+        (tidewater,) = client.get("/api/approvals", params={"tenant": "tidewater"}, headers=ADMIN).json()
+        assert tidewater["request"]["order_id"] == "10049"
+
+
+@pytest.mark.parametrize("path", ["/api/approvals", "/console", "/ui/approvals", "/ui/console/conversations"])
+def test_a_tenant_there_is_none_of_is_a_404_naming_it(app_client: TestClient, path: str) -> None:
+    with app_client as client:
+        response = client.get(path, params={"tenant": "atlantis"}, headers=ADMIN)
+        assert response.status_code == 404 and response.json()["error"]["code"] == "tenant_not_found"
+        assert "'atlantis'" in response.json()["error"]["message"]
+
+
+def test_the_console_page_narrows_to_the_chosen_storefront_and_its_polls_keep_to_it(app_client: TestClient) -> None:
+    with app_client as client:
+        ours, theirs = waiting_at_each_shop(client)
+        page = client.get("/console", headers=ADMIN).text
+        assert '<option value="summit">Summit Cycles</option>' in page and "every storefront" in page
+        assert "order #10049" in page and "order #18024" in page and ours in page and theirs in page
+        summit = client.get("/console", params={"tenant": "summit"}, headers=ADMIN).text
+        assert '<option value="summit" selected>Summit Cycles</option>' in summit
+        assert "order #18024" in summit and "order #10049" not in summit
+        assert theirs in summit and ours not in summit
+        assert 'hx-get="/ui/approvals?tenant=summit"' in summit and 'hx-post="/ui/approvals/' in summit
+        assert "?tenant=summit" in summit.split('class="decide"')[1].split(">")[0]  # a decision keeps the filter
+        held = client.get("/ui/console/conversations", params={"tenant": "tidewater"}, headers=ADMIN).text
+        assert ours in held and theirs not in held and 'data-tenant="tidewater"' in held
+        assert "Tidewater Outfitters" in held

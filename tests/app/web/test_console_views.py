@@ -60,7 +60,8 @@ def test_the_exchange_is_the_question_that_raised_it_and_its_answer() -> None:
     ],
 )
 def test_a_card_says_when_it_declines_by_itself(now: datetime, says: str) -> None:
-    card = approval_card(QueuedApproval(**approval(), exchange=[]), now.replace(tzinfo=UTC))
+    queued = QueuedApproval(**approval(), tenant_id="tidewater", tenant_name="Tidewater Outfitters", exchange=[])
+    card = approval_card(queued, now.replace(tzinfo=UTC))
     assert (card.declines_at, card.declines_in) == ("10:04 UTC", says)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.app.web.chatting import answer_of, ask, new_conversation
@@ -111,3 +112,34 @@ def test_live_metrics_are_the_operators_and_the_old_metrics_keep_their_shape(cli
     ask(client, new_conversation(client), "where is my order?")
     rows = client.get("/api/metrics").json()["configurations"]
     assert rows and "name" not in rows[0] and {"flags_key", "p95_ttft_ms", "error_rate"} <= set(rows[0])
+
+
+def test_metrics_narrow_to_one_tenant_and_label_each_tenants_figures(client: TestClient) -> None:
+    ask(client, new_conversation(client, "S2001"), "how long do refunds take?")
+    ask(client, new_conversation(client, "C1001"), "how long do refunds take?")
+    client.cookies.clear()
+    every = client.get("/api/metrics").json()
+    assert every["tenant"] is None
+    labelled = {t["tenant_id"]: t for t in every["tenants"]}
+    assert {"summit", "tidewater"} <= set(labelled) and labelled["summit"]["tenant_name"] == "Summit Cycles"
+    assert every["turns"] == sum(t["turns"] for t in every["tenants"])
+    summit = client.get("/api/metrics", params={"tenant": "summit"}).json()
+    assert summit["tenant"] == "summit" and summit["turns"] == labelled["summit"]["turns"] >= 1
+    assert [t["tenant_id"] for t in summit["tenants"]] == ["summit"]
+    assert sum(c["count"] for c in summit["configurations"]) == summit["turns"] < every["turns"]
+
+
+@pytest.mark.parametrize("tenant", ["atlantis", "SUMMIT", "x" * 300])
+def test_metrics_for_a_tenant_there_is_none_of_are_a_404_naming_it(client: TestClient, tenant: str) -> None:
+    response = client.get("/api/metrics", params={"tenant": tenant})
+    assert response.status_code == 404 and response.json()["error"]["code"] == "tenant_not_found"
+    message = response.json()["error"]["message"]
+    assert repr(tenant[:40]) in message and "summit, tidewater" in message
+
+
+def test_each_customer_in_the_pickers_data_carries_their_tenant(client: TestClient) -> None:
+    client.cookies.clear()
+    customers = {c["id"]: c for c in client.get("/api/customers").json()}
+    assert (customers["S2001"]["tenant_id"], customers["S2001"]["tenant_name"]) == ("summit", "Summit Cycles")
+    assert (customers["C1001"]["tenant_id"], customers["C1001"]["tenant_name"]) == ("tidewater", "Tidewater Outfitters")
+    assert all(c["tenant_id"] in ("summit", "tidewater") for c in customers.values())

@@ -35,6 +35,19 @@ def test_a_tidewater_customer_is_never_shown_a_summit_article(client: TestClient
     assert not set(record["sources"]) & SUMMIT_ONLY  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("customer", "ours", "theirs"),
+    [("S2001", "Summit Cycles", "Tidewater"), ("C1001", "Tidewater Outfitters", "Summit")],
+)
+def test_a_request_out_of_scope_is_declined_in_the_customers_shops_name(
+    client: TestClient, customer: str, ours: str, theirs: str
+) -> None:
+    conversation = new_conversation(client, customer)
+    events = ask(client, conversation, "please write a haiku about autumn leaves")
+    assert done(events)["outcome"] == "declined"
+    assert f"I'm {ours}'" in answer_of(events) and theirs not in answer_of(events)
+
+
 def test_a_summit_customer_cannot_read_a_tidewater_order(client: TestClient) -> None:
     conversation = new_conversation(client, "S2001")
     answer = answer_of(ask(client, conversation, "Where is order 10001?"))
@@ -56,3 +69,18 @@ def test_the_picker_lists_both_storefronts(client: TestClient) -> None:
     page = client.get("/").text
     assert 'data-tenant="summit"' in page and 'data-tenant="tidewater"' in page
     assert 'data-customer="S2001"' in page and 'data-customer="C1001"' in page
+
+
+@pytest.mark.parametrize(
+    ("customer", "ours", "theirs"),
+    [("S2001", "Summit Cycles", "Tidewater"), ("C1001", "Tidewater Outfitters", "Summit")],
+)
+def test_the_chat_page_is_titled_and_headed_with_the_customers_shop(
+    client: TestClient, customer: str, ours: str, theirs: str
+) -> None:
+    client.cookies.clear()
+    client.post("/api/session", json={"customer_id": customer}, headers=SAME_SITE)
+    page = client.get("/", headers={"X-Admin-Token": ""}).text  # as the customer alone sees it
+    assert f"<title>Chat · {ours} support</title>" in page
+    assert f">{ours} <small>support" in page and f"at {ours}</small>" in page
+    assert theirs not in page

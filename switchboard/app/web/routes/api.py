@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import APIRouter
 
 from switchboard.agents.record import TurnRecord
 from switchboard.app.lab.flags import CHAPTERS, FlagBoard
 from switchboard.app.runs import metrics
+from switchboard.app.services import Services
 from switchboard.app.web.auth import ADMIN_ONLY
-from switchboard.app.web.deps import RecordDep, ServicesDep
+from switchboard.app.web.deps import RecordDep, ServicesDep, TenantFilterDep
 from switchboard.app.web.errors import ApiError, error_responses
 from switchboard.app.web.responses import (
     ChaosView,
@@ -18,6 +21,7 @@ from switchboard.app.web.responses import (
     FlagsView,
     LiveMetricsView,
     MetricsView,
+    TenantMetrics,
 )
 from switchboard.app.web.schemas import ChaosPatch, FlagsPatch
 from switchboard.app.web.views import chaos_view, live_metrics_view
@@ -26,12 +30,28 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 
 OPERATOR_ONLY = error_responses(401)
+OPERATOR_FILTERED = error_responses(401, 404)  # 404: a `?tenant=` there is none of
 OPERATOR_EDIT = error_responses(400, 401, 422)
 
 
 @router.get("/customers", dependencies=ADMIN_ONLY, responses=OPERATOR_ONLY)
 async def customers(services: ServicesDep) -> list[CustomerSummary]:
-    return [CustomerSummary(id=c.id, name=c.name, loyalty_tier=c.loyalty_tier) for c in await services.shop.customers()]
+    """Every customer, each with the storefront they shop at (the sign-in picker's data)."""
+    return [
+        CustomerSummary(
+            id=c.id,
+            name=c.name,
+            loyalty_tier=c.loyalty_tier,
+            tenant_id=c.tenant_id,
+            tenant_name=_tenant_name(services, c.tenant_id),
+        )
+        for c in await services.shop.customers()
+    ]
+
+
+def _tenant_name(services: Services, tenant_id: str) -> str:
+    tenant = services.tenants.get(tenant_id)
+    return tenant.name if tenant is not None else (tenant_id or "before tenants")
 
 
 def flags_view(board: FlagBoard) -> FlagsView:
@@ -74,15 +94,42 @@ async def patch_chaos(body: ChaosPatch, services: ServicesDep) -> ChaosView:
     return chaos_view(services)
 
 
-@router.get("/metrics", dependencies=ADMIN_ONLY, responses=OPERATOR_ONLY)
-async def get_metrics(services: ServicesDep) -> MetricsView:
+@router.get("/metrics", dependencies=ADMIN_ONLY, responses=OPERATOR_FILTERED)
+async def get_metrics(services: ServicesDep, tenant: TenantFilterDep) -> MetricsView:
+    """Live turns per configuration; `?tenant=` narrows them to one storefront's. `tenants` breaks
+    the same figures down per storefront, each labelled."""
     records = await services.records.live()
-    fields = set(ConfigurationMetrics.model_fields)
+    if tenant is not None:
+        records = [r for r in records if r.tenant_id == tenant.id]
     return MetricsView.model_validate(
         {
-            "configurations": [c.model_dump(include=fields) for c in metrics.summarise(records)],
+            "tenant": tenant.id if tenant is not None else None,
+            "configurations": _configurations(records),
             "turns": len(records),
+            "tenants": _per_tenant(services, records),
             "online_evals": services.online.snapshot(),
+        }
+    )
+
+
+def _configurations(records: Sequence[TurnRecord]) -> list[dict[str, object]]:
+    fields = set(ConfigurationMetrics.model_fields)
+    return [c.model_dump(include=fields) for c in metrics.summarise(records)]
+
+
+def _per_tenant(services: Services, records: Sequence[TurnRecord]) -> list[TenantMetrics]:
+    """Each tenant with turns in view, in tenant-id order."""
+    ids = sorted({r.tenant_id for r in records})
+    return [_tenant_metrics(services, t, [r for r in records if r.tenant_id == t]) for t in ids]
+
+
+def _tenant_metrics(services: Services, tenant_id: str, records: list[TurnRecord]) -> TenantMetrics:
+    return TenantMetrics.model_validate(
+        {
+            "tenant_id": tenant_id,
+            "tenant_name": _tenant_name(services, tenant_id),
+            "turns": len(records),
+            "configurations": _configurations(records),
         }
     )
 
