@@ -175,6 +175,16 @@ class ContextWindowItem(_Item):
     summarised: bool = False  # a summary was made this turn, not reused from the conversation's state
 
 
+class CacheItem(_Item):
+    """`semantic_cache`'s lookup: hit (the stored answer is the reply), miss, or a near
+    neighbour rejected by the entity check."""
+
+    kind: Literal["cache"] = "cache"
+    outcome: Literal["hit", "miss", "rejected"]
+    detail: str = ""
+    similarity: float | None = None
+
+
 class ContextItem(_Item):
     """The conversation as the turn sees it; sent at the start and whenever it changes."""
 
@@ -196,7 +206,8 @@ TraceItem = Annotated[
     | ApprovalItem
     | ContextItem
     | ModelChoiceItem
-    | ContextWindowItem,
+    | ContextWindowItem
+    | CacheItem,
     Field(discriminator="kind"),
 ]
 TRACE_ITEM: TypeAdapter[TraceItem] = TypeAdapter(TraceItem)
@@ -256,6 +267,7 @@ class TurnRecord(RecordBase):
     # Chapter 10: what the cost switches decided for this turn (None: the switch was off).
     cache: Literal["hit", "miss", "rejected"] | None = None  # semantic_cache's lookup
     cache_detail: str = ""  # exact | semantic (and the similarity) | why a candidate was rejected
+    cache_similarity: float | None = None  # the nearest stored question's cosine, when one was weighed
     model_size: Literal["small", "large"] | None = None  # model_routing's choice
     model_reason: str = ""  # why it chose that size
     budget_action: BudgetAction | None = None  # token_budget acted: how

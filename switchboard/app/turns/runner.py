@@ -24,6 +24,7 @@ import anyio
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import (
     ApprovalRequested,
+    CacheLooked,
     Event,
     GuardPassed,
     GuardTripped,
@@ -38,6 +39,7 @@ from switchboard.agents.llm.types import DeadlineExceeded, ProviderError
 from switchboard.agents.record import RecordBase, TurnRecord
 from switchboard.agents.spending import BudgetRefused
 from switchboard.agents.state import ConversationState
+from switchboard.app.cost.cached_answers import CachedAnswers
 from switchboard.app.lab.flags import FlagBoard, snapshot_key
 from switchboard.app.shop.models import Takeover
 from switchboard.app.turns.approvals import ApprovalDesk
@@ -116,6 +118,7 @@ class TurnRunner:
         approvals: ApprovalDesk | None = None,
         admission: Admission | None = None,
         budget_s: float = 10.0,
+        answers: CachedAnswers | None = None,
     ) -> None:
         self._graph = graph
         self._conversations = conversations
@@ -130,6 +133,7 @@ class TurnRunner:
         self._approvals = approvals
         self._admission = admission or Admission(DEFAULT_CONCURRENT_TURNS)
         self._budget_s = budget_s  # with latency_budget on, a turn's deadline (waiting for a slot included)
+        self._answers = answers  # semantic_cache: a finished turn's answer is offered to it
         # Every answer streaming is saved as it grows, all of them together (patterns/write_behind.py).
         self.drafts: WriteBehind[str, str] = WriteBehind(conversations.save_drafts, clock, DRAFT_EVERY_S)
 
@@ -200,9 +204,25 @@ class TurnRunner:
                 error = "client disconnected"
             record = await self._save(turn, error, complete=finished)
         if finished:
+            await self._keep_answer(turn, record)
             for listener in self._after_turn:
                 listener(turn.text, turn.recorder.answer, record)
         yield TurnEvent("done", record.as_json(), record)
+
+    async def _keep_answer(self, turn: Turn, record: TurnRecord) -> None:
+        """Offer a finished turn's answer to the semantic cache, which keeps it only if the turn
+        earned it (app/cost/cached_answers.py). A cache that fails to store costs a future hit,
+        never this turn."""
+        looked_up = turn.recorder.cache
+        if self._answers is None or looked_up is None:
+            return  # the switch was off, or the message never reached the lookup (blocked)
+        try:
+            with anyio.CancelScope(shield=True):
+                why = await self._answers.keep(looked_up, turn.recorder.answer, record)
+        except Exception:
+            log.exception("turn %s: its answer could not be cached", turn.base.id)
+            return
+        log.debug("turn %s: %s", turn.base.id, f"answer not cached: {why}" if why else "answer cached")
 
     async def _answered(self, turn: Turn) -> AsyncIterator[TurnEvent]:
         """The turn's events: a person's hold, or the graph — or, when every model failed, the
@@ -325,6 +345,7 @@ class TurnRunner:
             "blocked": False,
             "handoff": None,
             "handoffs": [],
+            "cached": False,
         }
         parallel = flags.get("injection_scan") and flags.get("scan_in_parallel") and context.scanner is not None
         scan = ParallelScan(context.scanner, fresh["messages"][0]["content"]) if parallel and context.scanner else None
@@ -353,6 +374,8 @@ class TurnRunner:
     ) -> AsyncIterator[TurnEvent]:
         recorder = turn.recorder
         async for event in self._graph_events(fresh, config, context):
+            if scan is not None and isinstance(event, CacheLooked) and event.outcome == "hit":
+                await scan.verdict()  # a stored answer is whole at once: nothing of it goes before the verdict
             if scan is not None and scan.blocked_now():
                 return  # a block landed: the rest of this turn does not go out
             if isinstance(event, Token):
