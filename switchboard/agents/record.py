@@ -267,12 +267,12 @@ class TurnRecord(RecordBase):
     # Chapter 10: what the cost switches decided for this turn (None: the switch was off).
     cache: Literal["hit", "miss", "rejected"] | None = None  # semantic_cache's lookup
     cache_detail: str = ""  # exact | semantic (and the similarity) | why a candidate was rejected
-    cache_similarity: float | None = None  # the nearest stored question's cosine, when one was weighed
     model_size: Literal["small", "large"] | None = None  # model_routing's choice
     model_reason: str = ""  # why it chose that size
     budget_action: BudgetAction | None = None  # token_budget acted: how
     budget_detail: str = ""  # which budget, and what it had spent
     context_folded: int = 0  # context_window: earlier messages sent as a summary, not whole
+    cache_similarity: float | None = None  # semantic_cache: the nearest stored question's cosine, when weighed
 
     def as_json(self) -> dict[str, Any]:
         """The record at the JSON edge: stored, served and sent in `done`."""
