@@ -67,7 +67,9 @@ class AnswerMemoryFake:
         self.answer = answer
         self.asked: list[tuple[str, str, str, tuple[str, ...]]] = []
 
-    async def lookup(self, question: str, *, tenant: str, customer: str, models: Sequence[str]) -> CacheLooked:
+    async def lookup(
+        self, question: str, *, tenant: str, customer: str, models: Sequence[str], run_id: str | None = None
+    ) -> CacheLooked:
         self.asked.append((question, tenant, customer, tuple(models)))
         if self.answer is None:
             return CacheLooked("miss", question, "nothing stored")

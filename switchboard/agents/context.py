@@ -130,9 +130,12 @@ class AnswerMemory(Protocol):
     """Chapter 10's semantic answer cache as the graph sees it (implemented in
     app/cost/cached_answers.py): which scopes are searched is the app's policy."""
 
-    async def lookup(self, question: str, *, tenant: str, customer: str, models: Sequence[str]) -> CacheLooked:
+    async def lookup(
+        self, question: str, *, tenant: str, customer: str, models: Sequence[str], run_id: str | None = None
+    ) -> CacheLooked:
         """Among the answers `customer` may be given — their own and their tenant's shared ones,
-        by any of `models` — the one for `question`, if there is one that fits."""
+        by any of `models` — the one for `question`, if there is one that fits. A turn played by
+        an eval run (`run_id`) sees only the answers that run stored."""
         ...
 
 

@@ -56,7 +56,10 @@ async def _looked_up(ctx: TurnContext, question: str, flagged: bool) -> CacheLoo
     answers: AnswerMemory | None = ctx.answers
     if answers is None or not question.strip():
         return CacheLooked("miss", question, "nothing to look up")
-    return await answers.lookup(question, tenant=ctx.tenant_id, customer=ctx.customer_id, models=answering_models(ctx))
+    models = answering_models(ctx)
+    return await answers.lookup(
+        question, tenant=ctx.tenant_id, customer=ctx.customer_id, models=models, run_id=ctx.run_id
+    )
 
 
 def after_cache(state: ConversationState, runtime: Runtime[TurnContext]) -> Literal["router", "generalist", "__end__"]:

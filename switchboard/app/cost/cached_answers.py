@@ -5,7 +5,8 @@ patterns/semantic_cache.py's, and the entries live in app/cost/answer_cache.py's
 This module is the app's policy around them:
 
     lookup   searches the asker's own scope and their tenant's shared scope, for each model that
-             may answer the turn, under the prompt book's current version
+             may answer the turn, under the prompt book's current version (an eval run's turns
+             only the entries that run made)
     keep     stores a turn's answer only when it finished as a plain answer: not blocked,
              escalated, declined, degraded, cut short or failed; no write tool called (an answer
              that says "I've refunded it" must never be replayed); no guard acting on it; and
@@ -45,8 +46,11 @@ class CachedAnswers:
     def cache(self) -> AnswerCache:
         return self._cache
 
-    async def lookup(self, question: str, *, tenant: str, customer: str, models: Sequence[str]) -> CacheLooked:
-        scopes = [Scope(tenant, model, self._prompt_version, owner) for model in models for owner in (customer, SHARED)]
+    async def lookup(
+        self, question: str, *, tenant: str, customer: str, models: Sequence[str], run_id: str | None = None
+    ) -> CacheLooked:
+        partition = partition_of(tenant, run_id)
+        scopes = [Scope(partition, m, self._prompt_version, owner) for m in models for owner in (customer, SHARED)]
         outcome = await self._cache.lookup(question, scopes, self._clock())
         return looked(question, outcome, self._cache.policy)
 
@@ -57,7 +61,8 @@ class CachedAnswers:
         model = answering_model(record)
         if why is not None or model is None:
             return why or "no model wrote the answer"
-        scope = Scope(record.tenant_id, model, self._prompt_version, owner_of(looked_up, record))
+        partition = partition_of(record.tenant_id, record.run_id)
+        scope = Scope(partition, model, self._prompt_version, owner_of(looked_up, record))
         cited = [f"{record.tenant_id}/{source}" for source in record.sources]
         await self._cache.store(looked_up.question, answer, scope, cited, self._clock())
         return None
@@ -66,6 +71,13 @@ class CachedAnswers:
         """Drop the answers that cited these `<tenant>/<article>` ids (re-ingested or removed)."""
         if article_ids:
             self._cache.forget_citing(list(article_ids))
+
+
+def partition_of(tenant: str, run_id: str | None) -> str:
+    """The scope's tenant part: an eval run caches apart from live traffic and from other runs,
+    as it spends in budget windows of its own — or a second run of a dataset would be served
+    the first one's answers and measure nothing."""
+    return tenant if run_id is None else f"{tenant}@run:{run_id}"
 
 
 def looked(question: str, outcome: Outcome, policy: CachePolicy) -> CacheLooked:

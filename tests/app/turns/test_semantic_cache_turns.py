@@ -151,6 +151,27 @@ async def test_an_escalated_turn_is_not_cached(services: Services) -> None:
     assert record["outcome"] == "escalated" and services.answers.cache.count() == 0
 
 
+async def test_a_degraded_turn_is_not_cached(services: Services) -> None:
+    services.chaos.apply_preset("all-down")  # every model fails: the ladder answers
+    _, record = await cached(services, "C1001", RETURN_A_TENT, degradation=True)
+    assert record["outcome"] == "degraded" and record["cache"] == "miss"
+    assert services.answers.cache.count() == 0
+
+
+async def test_an_eval_run_caches_apart_from_live_turns_and_other_runs(services: Services) -> None:
+    await cached(services, "C1001", RETURN_A_TENT)  # a live answer, stored
+    flags = {**services.flags.snapshot(), "semantic_cache": True}
+
+    async def rehearsed(run_id: str) -> dict[str, Any]:
+        conversation = await services.conversations.create("C1001")
+        events = [e async for e in services.turns.play(conversation.id, "C1001", RETURN_A_TENT, flags, run_id)]
+        return events[-1].data
+
+    assert (await rehearsed("run_1"))["cache"] == "miss"  # not the live answer
+    assert (await rehearsed("run_1"))["cache"] == "hit"  # its own, from its first ask
+    assert (await rehearsed("run_2"))["cache"] == "miss"
+
+
 async def test_a_follow_up_is_kept_for_its_customer_only(services: Services) -> None:
     conversation = await services.conversations.create("C1001")
     await play(services, conversation.id, "C1001", "Can I return boots?", semantic_cache=True)
