@@ -17,6 +17,7 @@ This module is the app's policy around them:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from switchboard.agents.events import CacheLooked
@@ -24,6 +25,7 @@ from switchboard.agents.llm.types import HAND_BACK
 from switchboard.agents.record import TurnRecord
 from switchboard.agents.tools import TOOLS
 from switchboard.app.cost.answer_cache import AnswerCache
+from switchboard.patterns.pii.redaction import mask
 from switchboard.patterns.semantic_cache import SHARED, CachePolicy, Hit, Miss, Outcome, Rejected, Scope
 
 # Tools that read nothing of the customer's: an answer that used only these may be shared.
@@ -31,6 +33,7 @@ IMPERSONAL_TOOLS = frozenset({"search_kb", HAND_BACK})
 # Tools that change something: a turn that called one is an action, and an action is not replayed.
 WRITE_TOOLS = frozenset({name for name, tool in TOOLS.items() if tool.writes} | {"create_ticket"})
 NOT_ANSWERING = frozenset({"router", "summarise"})  # model calls that do not write the answer
+_PLACEHOLDER = re.compile(r"<[A-Z]+(?:_[A-Z]+)*_\d+>")  # the vault's `<EMAIL_1>` (patterns/pii/redaction.py)
 
 
 class CachedAnswers:
@@ -117,10 +120,17 @@ def unkept(looked_up: CacheLooked, record: TurnRecord) -> str | None:
 
 
 def owner_of(looked_up: CacheLooked, record: TurnRecord) -> str:
-    """The customer, for an answer that read their data or followed their conversation;
-    SHARED for one built from the help centre alone."""
+    """The customer, for an answer that read their data, followed their conversation or was
+    asked with their personal data in it (an answer may echo it); SHARED for one built from the
+    help centre alone."""
     personal = any(t.name not in IMPERSONAL_TOOLS for t in record.tools) or record.route in ("orders", "account")
-    return record.customer_id if personal or looked_up.follow_up else SHARED
+    mine = personal or looked_up.follow_up or names_someone(looked_up.question)
+    return record.customer_id if mine else SHARED
+
+
+def names_someone(question: str) -> bool:
+    """Personal data in the question: as it was typed, or as the PII vault's placeholders."""
+    return mask(question) != question or _PLACEHOLDER.search(question) is not None
 
 
 def answering_model(record: TurnRecord) -> str | None:

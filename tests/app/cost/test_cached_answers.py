@@ -59,6 +59,12 @@ def test_an_answer_that_read_the_customers_data_or_followed_their_conversation_i
     assert owner_of(CacheLooked("miss", "and that one?", follow_up=True), record()) == "C1001"
 
 
+@pytest.mark.parametrize("question", ["my email is maya@example.com: how do I reset my password?", "reset <EMAIL_1>"])
+def test_a_question_carrying_personal_data_is_answered_for_its_customer_alone(question: str) -> None:
+    assert owner_of(CacheLooked("miss", question), record()) == "C1001"
+    assert owner_of(CacheLooked("miss", "how do I reset my password?"), record()) == SHARED
+
+
 def test_the_answering_model_is_the_last_call_that_wrote_the_answer() -> None:
     failed = CallRecordView(purpose="knowledge", model="demo-small", provider="acme", error="timeout")
     assert answering_model(record(calls=[ROUTED, ANSWERED, failed])) == "demo-large"
