@@ -24,7 +24,6 @@ import anyio
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import (
     ApprovalRequested,
-    CacheLooked,
     Event,
     GuardPassed,
     GuardTripped,
@@ -54,7 +53,7 @@ from switchboard.app.turns.outgoing import (
     over_budget,
     traced,
 )
-from switchboard.app.turns.parallel_scan import ParallelScan
+from switchboard.app.turns.parallel_scan import ParallelScan, VerdictGate
 from switchboard.app.turns.privacy import Outbound, masked, masked_item
 from switchboard.app.turns.recorder import TurnRecorder
 from switchboard.app.turns.records import record_row
@@ -349,6 +348,8 @@ class TurnRunner:
         }
         parallel = flags.get("injection_scan") and flags.get("scan_in_parallel") and context.scanner is not None
         scan = ParallelScan(context.scanner, fresh["messages"][0]["content"]) if parallel and context.scanner else None
+        if scan is not None and context.answers is not None:  # a cached answer waits for the verdict
+            context = replace(context, answers=VerdictGate(context.answers, scan))
         try:
             async for event in self._stream(turn, fresh, config, context, outbound, scan):
                 yield event
@@ -374,8 +375,6 @@ class TurnRunner:
     ) -> AsyncIterator[TurnEvent]:
         recorder = turn.recorder
         async for event in self._graph_events(fresh, config, context):
-            if scan is not None and isinstance(event, CacheLooked) and event.outcome == "hit":
-                await scan.verdict()  # a stored answer is whole at once: nothing of it goes before the verdict
             if scan is not None and scan.blocked_now():
                 return  # a block landed: the rest of this turn does not go out
             if isinstance(event, Token):

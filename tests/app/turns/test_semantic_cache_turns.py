@@ -141,6 +141,20 @@ async def test_in_parallel_scan_mode_a_cached_answer_waits_for_the_verdict(tmp_p
     assert "".join(shown).endswith("what can I do for you?")
 
 
+class FlaggingScanner:
+    def scan(self, text: str) -> Verdict:
+        return Verdict("flag", 0.6, ("reads like an instruction",))
+
+
+async def test_in_parallel_scan_mode_a_flagged_message_is_not_served_from_the_cache(tmp_path: Path) -> None:
+    async with running_services(settings_for(tmp_path), scanner=FlaggingScanner()) as services:
+        scope = Scope("tidewater", services.settings.model, services.prompts.version(), SHARED)
+        await services.answers.cache.store(RETURN_A_TENT, "STORED", scope, [], services.now().timestamp())
+        answer, record = await cached(services, "C1001", RETURN_A_TENT, injection_scan=True, scan_in_parallel=True)
+    assert "STORED" not in answer and record["calls"]  # the models answered it, as in blocking mode
+    assert record["cache"] == "miss" and "said flag" in record["cache_detail"]
+
+
 async def test_a_parallel_block_is_not_stored(services: Services) -> None:
     _, record = await cached(services, "C1001", ATTACK, injection_scan=True, scan_in_parallel=True)
     assert record["outcome"] == "blocked" and services.answers.cache.count() == 0
