@@ -65,7 +65,7 @@ def _no_horizontal_scroll(page: Page) -> None:
 def test_the_agent_view_lights_nodes_and_lists_the_turn_while_it_streams(page: Page, server: str) -> None:
     set_flags(server, streaming=True)
     page.goto("/")
-    expect(page.locator("#av-graph .node")).to_have_count(10)  # every node of the server's map
+    expect(page.locator("#av-graph .node")).to_have_count(11)  # every node of the server's map
     page.fill("#text", "where is my order?")
     page.click("#send")
     page.wait_for_function(SEEN_WHILE_STREAMING, arg=DURING_THE_ANSWER, timeout=20_000)
