@@ -364,9 +364,9 @@ def main() -> None:
 
 
 def _versions(tenants: Sequence[Tenant]) -> Callable[[], dict[str, str]]:
-    """Every article at one version: nothing is re-ingested during the sweep (and two shops'
-    articles may share an id, so their own content hashes would read as each other's changes)."""
-    articles = {a.id: "v1" for t in tenants for a in read_articles(t.kb_dir)}
+    """Every article, as `<tenant>/<article>` (how answers cite it), at one version: nothing is
+    re-ingested during the sweep."""
+    articles = {f"{t.id}/{a.id}": "v1" for t in tenants for a in read_articles(t.kb_dir)}
     return lambda: articles
 
 

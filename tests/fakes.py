@@ -4,8 +4,10 @@ so tests stay deterministic and never wait for real."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from switchboard.agents.events import CacheLooked
 from switchboard.patterns.spend_budget import BudgetVerdict, Owners, Spend
 
 
@@ -57,3 +59,20 @@ class SpendGuardFake:
     def charge(self, owners: Owners, spent: Spend, hold: str | None = None) -> None:
         self.charges.append((owners, spent))
         self.holds.append(hold)
+
+
+class AnswerMemoryFake:
+    """agents/context.py's AnswerMemory: answers every lookup with `answer` (a hit) or a miss,
+    and keeps each lookup it was asked for (question, tenant, customer, models)."""
+
+    def __init__(self, answer: str | None = None) -> None:
+        self.answer = answer
+        self.asked: list[tuple[str, str, str, tuple[str, ...]]] = []
+
+    async def lookup(
+        self, question: str, *, tenant: str, customer: str, models: Sequence[str], run_id: str | None = None
+    ) -> CacheLooked:
+        self.asked.append((question, tenant, customer, tuple(models)))
+        if self.answer is None:
+            return CacheLooked("miss", question, "nothing stored")
+        return CacheLooked("hit", question, "exact match", 1.0, self.answer)

@@ -7,10 +7,11 @@ from here — from the authenticated session — and never from anything a model
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from switchboard.agents.events import CacheLooked
 from switchboard.agents.llm.gateway import Gateway
 from switchboard.agents.llm.types import DeadlineExceeded
 from switchboard.agents.prompts import PromptBook
@@ -128,6 +129,19 @@ class SpendGuard(Protocol):
         ...
 
 
+class AnswerMemory(Protocol):
+    """Chapter 10's semantic answer cache as the graph sees it (implemented in
+    app/cost/cached_answers.py): which scopes are searched is the app's policy."""
+
+    async def lookup(
+        self, question: str, *, tenant: str, customer: str, models: Sequence[str], run_id: str | None = None
+    ) -> CacheLooked:
+        """Among the answers `customer` may be given — their own and their tenant's shared ones,
+        by any of `models` — the one for `question`, if there is one that fits. A turn played by
+        an eval run (`run_id`) sees only the answers that run stored."""
+        ...
+
+
 @dataclass(frozen=True)
 class TurnContext:
     customer_id: str
@@ -153,6 +167,7 @@ class TurnContext:
     clock: Callable[[], float] = time.monotonic  # what `deadline` is read on (tests move it)
     spend: SpendGuard | None = None  # counts every call's usage; checks it with `token_budget` on
     run_id: str | None = None  # the eval run playing this turn: it spends in windows of its own
+    answers: AnswerMemory | None = None  # the semantic cache, looked up with `semantic_cache` on
 
     @property
     def owners(self) -> Owners:

@@ -115,6 +115,21 @@ class ContextTrimmed:
     summarised: bool  # a summary was made this turn (False: the cached one served, or none was needed)
 
 
+@dataclass(frozen=True)
+class CacheLooked:
+    """`semantic_cache` looked the question up before any model: a hit carries the stored
+    answer (which the turn then gives, with no model call); a rejection is a near neighbour the
+    entity check refused; `question` is the text looked up, which the app stores the answer
+    under if the turn earns it (for the asker alone when it is a `follow_up`)."""
+
+    outcome: Literal["hit", "miss", "rejected"]
+    question: str
+    detail: str = ""
+    similarity: float | None = None
+    answer: str = ""
+    follow_up: bool = False  # the conversation had earlier messages: its answer may lean on them
+
+
 Event = (
     Token
     | Step
@@ -128,4 +143,5 @@ Event = (
     | ApprovalRequested
     | ModelChosen
     | ContextTrimmed
+    | CacheLooked
 )

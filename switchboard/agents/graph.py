@@ -3,18 +3,22 @@
 Every step first checks the turn's deadline (`on_the_clock`): a turn past its latency budget
 stops between steps with `DeadlineExceeded`, as it does before each model and tool call.
 
-START ─► (guard_input ─► END if blocked) ─► router ─► orders | knowledge | account ─► (handoff?) ─► escalate ─► END
-                                          │  │  ▲                    │
-                                          │  │  └──── hand_back ─────┘
-                                          │  └► decline (out of scope) ─► END
-                                          └► generalist (router flag off) ──────────────────────────┘
+START ─► (guard_input ─► END if blocked) ─► (cache_lookup ─► END on a hit) ─► router ─► specialist ...
+
+                     router ─► orders | knowledge | account ─► (handoff?) ─► escalate ─► END
+                       │  │  ▲                    │
+                       │  │  └──── hand_back ─────┘
+                       │  └► decline (out of scope) ─► END
+                       └► generalist (router flag off) ──────────────────────────┘
+
+The cache (`semantic_cache`, opt-in) sits after the input guard and before the first model call.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
@@ -24,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from switchboard.agents.context import TurnContext
 from switchboard.agents.nodes.account import account
+from switchboard.agents.nodes.cache_lookup import after_cache, cache_lookup, first_step
 from switchboard.agents.nodes.decline import decline
 from switchboard.agents.nodes.escalate import escalate
 from switchboard.agents.nodes.generalist import generalist
@@ -42,6 +47,7 @@ Graph = CompiledStateGraph[ConversationState, TurnContext, ConversationState, Co
 LABELS = {
     "__start__": "Message in",
     "guard_input": "Input guard",
+    "cache_lookup": "Answer cache",
     "router": "Router",
     "generalist": "Generalist",
     "orders": "Orders",
@@ -69,10 +75,12 @@ def on_the_clock(name: str, node: Node) -> Node:
     return timed
 
 
-def entry(state: ConversationState, runtime: Runtime[TurnContext]) -> str:
+def entry(
+    state: ConversationState, runtime: Runtime[TurnContext]
+) -> Literal["guard_input", "cache_lookup", "router", "generalist"]:
     if runtime.context.on("injection_scan") and not runtime.context.on("scan_in_parallel"):
         return "guard_input"  # blocking mode; in parallel mode the app scans beside the graph
-    return "router" if runtime.context.on("router") else "generalist"
+    return first_step(runtime.context)
 
 
 def after_specialist(state: ConversationState) -> str:
@@ -84,6 +92,7 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
     graph = StateGraph(ConversationState, context_schema=TurnContext)
     nodes: dict[str, Node] = {
         "guard_input": guard_input,
+        "cache_lookup": cache_lookup,
         "router": router,
         "generalist": generalist,
         "escalate": escalate,
@@ -92,10 +101,11 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
     }
     for name, node in nodes.items():
         graph.add_node(name, on_the_clock(name, node))
-    graph.add_conditional_edges("guard_input", after_guard, ["router", "generalist", END])
+    graph.add_conditional_edges("guard_input", after_guard, ["cache_lookup", "router", "generalist", END])
+    graph.add_conditional_edges("cache_lookup", after_cache, ["router", "generalist", END])
     for name in SPECIALISTS:
         graph.add_conditional_edges(name, after_specialist, ["router", "escalate", END])
-    graph.add_conditional_edges(START, entry, ["guard_input", "router", "generalist"])
+    graph.add_conditional_edges(START, entry, ["guard_input", "cache_lookup", "router", "generalist"])
     graph.add_conditional_edges("router", next_after_router, [*SPECIALISTS, "escalate", "decline"])
     graph.add_conditional_edges("generalist", after_specialist, ["escalate", END])
     graph.add_edge("escalate", END)

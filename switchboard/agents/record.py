@@ -175,6 +175,16 @@ class ContextWindowItem(_Item):
     summarised: bool = False  # a summary was made this turn, not reused from the conversation's state
 
 
+class CacheItem(_Item):
+    """`semantic_cache`'s lookup: hit (the stored answer is the reply), miss, or a near
+    neighbour rejected by the entity check."""
+
+    kind: Literal["cache"] = "cache"
+    outcome: Literal["hit", "miss", "rejected"]
+    detail: str = ""
+    similarity: float | None = None
+
+
 class ContextItem(_Item):
     """The conversation as the turn sees it; sent at the start and whenever it changes."""
 
@@ -196,7 +206,8 @@ TraceItem = Annotated[
     | ApprovalItem
     | ContextItem
     | ModelChoiceItem
-    | ContextWindowItem,
+    | ContextWindowItem
+    | CacheItem,
     Field(discriminator="kind"),
 ]
 TRACE_ITEM: TypeAdapter[TraceItem] = TypeAdapter(TraceItem)
@@ -261,6 +272,7 @@ class TurnRecord(RecordBase):
     budget_action: BudgetAction | None = None  # token_budget acted: how
     budget_detail: str = ""  # which budget, and what it had spent
     context_folded: int = 0  # context_window: earlier messages sent as a summary, not whole
+    cache_similarity: float | None = None  # semantic_cache: the nearest stored question's cosine, when weighed
 
     def as_json(self) -> dict[str, Any]:
         """The record at the JSON edge: stored, served and sent in `done`."""

@@ -27,3 +27,4 @@ class ConversationState(TypedDict, total=False):
     suspicious: bool  # the input scan flagged this turn: with least_privilege on, no write tools
     blocked: bool  # the input scan blocked this turn: it ends with a refusal
     context_summary: ContextSummary
+    cached: bool  # semantic_cache answered this turn: no model runs

@@ -176,6 +176,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from rich.progress import Progress
 
     from switchboard.agents.embeddings import StaticEmbedder
+    from switchboard.app.services import open_answer_cache
     from switchboard.app.shop.knowledge import KnowledgeBase
     from switchboard.app.shop.tenants import load_tenants
 
@@ -187,7 +188,8 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         known = ", ".join(tenants.ids())
         print(f"switchboard ingest: no tenant {args.tenant!r} (there are: {known})", file=sys.stderr)
         return 2
-    kb = KnowledgeBase.open(settings.chroma_path, settings.kb_collection, StaticEmbedder(settings.embedding_model_dir))
+    embedder = StaticEmbedder(settings.embedding_model_dir)
+    kb = KnowledgeBase.open(settings.chroma_path, settings.kb_collection, embedder)
     with Progress() as progress:
         task = progress.add_task(f"Indexing {args.path}", total=None)
         report = kb.ingest(
@@ -196,9 +198,12 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
             args.tenant,
             lambda done, total: progress.update(task, completed=done, total=total),
         )
+    # The answers that cited a changed article go with it (no vocabulary needed to forget).
+    open_answer_cache(settings, embedder, frozenset(), kb.versions).forget_citing(list(report.changed))
     print(
         f"added {report.added}, updated {report.updated}, removed {report.removed}, "
         f"unchanged {report.unchanged}; {report.chunks} chunks in the collection"
+        + (f"; cached answers citing {len(report.changed)} changed article(s) dropped" if report.changed else "")
     )
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -27,12 +28,15 @@ from switchboard.agents.llm.providers.openai_compat import OpenAICompatProvider
 from switchboard.agents.llm.types import Aliased, Provider
 from switchboard.agents.prompts import PromptBook
 from switchboard.agents.record import BudgetAction
+from switchboard.app.cost.answer_cache import AnswerCache, KbVersions, help_centre_retriever
 from switchboard.app.cost.budgets import BudgetBook, BudgetSet, BudgetSpec, LedgerGuard
+from switchboard.app.cost.cached_answers import CachedAnswers
 from switchboard.app.cost.spend_ledger import SpendLedger
+from switchboard.app.cost.vocabulary import catalogue_vocabulary
 from switchboard.app.lab.chaos import DEMO_VENDORS, ChaosBoard
 from switchboard.app.lab.faulty_shop import FaultyShop
 from switchboard.app.lab.flags import FlagBoard
-from switchboard.app.lab.poisoned_knowledge import POISONED_SOURCE, PoisonableKnowledge
+from switchboard.app.lab.poisoned_knowledge import POISONED_SOURCE, PoisonableKnowledge, visible_versions
 from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.settings import Settings
 from switchboard.app.shop.db import Sessions, make_engine, make_sessions, upgrade_schema
@@ -55,6 +59,7 @@ from switchboard.patterns.injection.scanner import Scanner, default_bank_path, l
 from switchboard.patterns.model_routing import ComplexityPolicy
 from switchboard.patterns.pii.redaction import Vault
 from switchboard.patterns.scan_cache import CachedScanner
+from switchboard.patterns.semantic_cache import CachePolicy
 from switchboard.patterns.spend_budget import live_judge_key
 
 SHIPPED_KB = "shipped"
@@ -89,6 +94,7 @@ class Services:
     budgets: BudgetBook  # the token budgets in force (chapter 10), editable on the panel
     ledger: SpendLedger  # what each budget window has spent
     spend: LedgerGuard  # every model call's check and charge against the two
+    answers: CachedAnswers  # semantic_cache's answers, looked up and kept by turns
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -149,16 +155,42 @@ def starting_budgets(settings: Settings) -> BudgetSet:
     )
 
 
-def open_knowledge(settings: Settings, tenants: Tenants, embedder: Embedder) -> KnowledgeBase:
+def open_knowledge(settings: Settings, tenants: Tenants, embedder: Embedder) -> tuple[KnowledgeBase, list[str]]:
     """Open the collection and bring every tenant's shipped articles up to date (cheap when
     unchanged). A tenant's poisoned articles for the chaos panel are indexed too, as its own;
-    searches hide them unless the panel switches them on."""
+    searches hide them unless the panel switches them on. Also returns the articles that changed
+    (`<tenant>/<article>`): the cached answers citing them are to be dropped."""
     kb = KnowledgeBase.open(settings.chroma_path, settings.kb_collection, embedder)
+    changed: list[str] = []
     for tenant in tenants:
-        kb.ingest(tenant.kb_dir, source=SHIPPED_KB, tenant=tenant.id)
+        changed += kb.ingest(tenant.kb_dir, source=SHIPPED_KB, tenant=tenant.id).changed
         if tenant.chaos_dir.is_dir():
-            kb.ingest(tenant.chaos_dir, source=POISONED_SOURCE, tenant=tenant.id)
-    return kb
+            changed += kb.ingest(tenant.chaos_dir, source=POISONED_SOURCE, tenant=tenant.id).changed
+    return kb, changed
+
+
+def open_answer_cache(
+    settings: Settings,
+    embedder: Embedder,
+    vocabulary: frozenset[str],
+    kb_versions: KbVersions,
+    knowledge: KnowledgeBase | None = None,
+) -> AnswerCache:
+    """The semantic cache's collection, beside the knowledge base's, with the threshold, TTL and
+    retrieval support from settings. The one place it is built (the server and `switchboard
+    ingest` both call it; ingest only deletes, so it needs no `knowledge` to verify against)."""
+    policy = CachePolicy(settings.cache_threshold, settings.cache_ttl_s, settings.cache_support)
+    checks_retrieval = settings.cache_support > 0  # 0: the threshold and the entity check alone
+    retriever = help_centre_retriever(knowledge) if knowledge is not None and checks_retrieval else None
+    return AnswerCache.open(
+        settings.chroma_path,
+        settings.cache_collection,
+        embedder,
+        vocabulary,
+        kb_versions,
+        retriever=retriever,
+        policy=policy,
+    )
 
 
 @asynccontextmanager
@@ -170,10 +202,14 @@ async def running_services(
     embedder = CachedEmbedder(StaticEmbedder(settings.embedding_model_dir))
     tenants = load_tenants(settings.tenants_dir)
     engine, sessions = await _open_database(settings, tenants, now)
-    knowledge = await asyncio.to_thread(open_knowledge, settings, tenants, embedder)
+    knowledge, changed = await asyncio.to_thread(open_knowledge, settings, tenants, embedder)
+    vocabulary = await _vocabulary(sessions, tenants, now)
     http = httpx.AsyncClient(timeout=httpx.Timeout(60, connect=5))
     async with http, AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
         gateway, chaos = build_gateway(settings, embedder, http)
+        visible = functools.partial(_visible_versions, knowledge, chaos)
+        cache = await asyncio.to_thread(open_answer_cache, settings, embedder, vocabulary, visible, knowledge)
+        await asyncio.to_thread(cache.forget_citing, changed)  # articles changed while the server was down
         services = _Assembly(
             settings=settings,
             tenants=tenants,
@@ -184,6 +220,7 @@ async def running_services(
             saver=saver,
             now=now,
             chaos=chaos,
+            cache=cache,
             scanner=scanner or CachedScanner(Scanner(embedder.embed, load_bank(default_bank_path()))),
         ).services()
         await services.budgets.load()  # the panel's last edit, kept across restarts
@@ -195,6 +232,17 @@ async def running_services(
         await services.online.close()
         await services.spend.settled()  # the last calls' spend is written before the database closes
     await engine.dispose()
+
+
+def _visible_versions(knowledge: KnowledgeBase, chaos: ChaosBoard) -> dict[str, str]:
+    """The articles' versions as the agents see them (the poisoned one only while planted)."""
+    return visible_versions(knowledge.versions(), chaos.agent_faults())
+
+
+async def _vocabulary(sessions: Sessions, tenants: Tenants, now: Callable[[], datetime]) -> frozenset[str]:
+    """The words the cache's entity check tells questions apart by, from every shop's catalogue."""
+    products = await ShopStore(sessions, now, {t.id: t.policy for t in tenants}).catalogue()
+    return catalogue_vocabulary([name for name, _ in products], {category for _, category in products})
 
 
 async def _open_database(
@@ -227,6 +275,7 @@ class _Assembly:
     saver: AsyncSqliteSaver
     now: Callable[[], datetime]
     chaos: ChaosBoard
+    cache: AnswerCache
     scanner: InputScanner
 
     def services(self) -> Services:
@@ -254,7 +303,12 @@ class _Assembly:
             budgets=self.budgets,
             ledger=self.ledger,
             spend=self.spend,
+            answers=self.answers,
         )
+
+    @cached_property
+    def answers(self) -> CachedAnswers:
+        return CachedAnswers(self.cache, self.prompts.version(), lambda: self.now().timestamp())
 
     @cached_property
     def budgets(self) -> BudgetBook:
@@ -359,6 +413,7 @@ class _Assembly:
             approvals=self.approvals,
             admission=Admission(self.settings.max_concurrent_turns),
             budget_s=self.settings.turn_budget_s,
+            answers=self.answers,
         )
 
     def budget_from_now(self) -> float | None:
@@ -399,4 +454,5 @@ class _Assembly:
             canary=Canary.new(),
             vault=vault,
             spend=self.spend,
+            answers=self.answers,
         )

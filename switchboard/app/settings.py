@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     eval_datasets_dir: Path = REPO / "evals" / "datasets"
     embedding_model_dir: Path = REPO / "data" / "models" / "minilm-l6-static"
     kb_collection: str = "switchboard-kb"
+    cache_collection: str = Field("switchboard-answers", description="semantic_cache: the answers' Chroma collection.")
 
     model: str = Field("demo-large", description="The model that writes answers.")
     router_model: str = Field("demo-small", description="The model that routes (cheap is fine).")
@@ -95,6 +96,17 @@ class Settings(BaseSettings):
         gt=0,
         description="How long a budget check's reservation counts if its call is never charged (a crash between).",
     )
+    cache_threshold: float = Field(
+        0.9, ge=0, le=1, description="semantic_cache: the cosine a stored question must reach to be a candidate."
+    )
+    cache_support: int = Field(
+        3,
+        ge=0,
+        le=4,
+        description="semantic_cache: of a question's 4 best help-centre passages, how many must come from the article "
+        "the stored answer cited, on both sides (0: no retrieval check).",
+    )
+    cache_ttl_s: float = Field(24 * 3600.0, gt=0, description="semantic_cache: how long a cached answer may be served.")
     chapter: int | None = Field(None, description="Serve with exactly the layers of chapters 1..N.")
     approval_deadline_minutes: float = Field(
         30.0, gt=0, description="With human_approval on, how long a request waits before it is declined."

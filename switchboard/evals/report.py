@@ -98,6 +98,19 @@ def _operations(records: Sequence[TurnRecord]) -> dict[str, Any]:
         "escalations": outcomes["escalated"],
         "blocked": outcomes["blocked"],
         "errors": outcomes["error"],
+        **_cache(records),
+    }
+
+
+def _cache(records: Sequence[TurnRecord]) -> dict[str, Any]:
+    """semantic_cache's lookups: hits, and near neighbours the entity check refused. The rate is
+    of the turns that looked (None when the switch was off for all of them)."""
+    looked = [r for r in records if r.cache is not None]
+    hits = sum(r.cache == "hit" for r in looked)
+    return {
+        "cache_hits": hits,
+        "cache_rejected": sum(r.cache == "rejected" for r in looked),
+        "cache_hit_rate": hits / len(looked) if looked else None,
     }
 
 
@@ -159,6 +172,8 @@ COMPARED: list[tuple[str, str, Kind, Better]] = [
     ("retries", "retries", "count", "lower"),
     ("streams cut mid-answer", "mid_stream_cuts", "count", "lower"),
     ("escalations", "escalations", "count", None),
+    ("cache hit rate", "cache_hit_rate", "share", None),
+    ("cache hits rejected by the entity check", "cache_rejected", "count", None),
     ("attacks blocked", "attacks_blocked", "count", "higher"),
     ("attacks declined as out of scope", "attacks_declined", "count", None),
     ("attacks stopped (blocked, declined, or harmless)", "attacks_stopped", "count", "higher"),

@@ -42,16 +42,25 @@ class ScoringContext:
 Scorer = Callable[[Expect, TurnResult, ScoringContext], Verdict | None]
 
 
+def _from_the_cache(result: TurnResult) -> bool:
+    """A semantic-cache hit ran no router, tool or search: the scorers of how an answer was made
+    (route, tools, citations retrieved, groundedness in this turn's evidence) have nothing to
+    judge, and it is judged on its answer alone (contains, sources, escalation, leaks ...). The
+    stored answer's articles are checked current by the cache itself (their versions)."""
+    return result.record.cache == "hit"
+
+
 def route(expect: Expect, result: TurnResult, _: ScoringContext) -> Verdict | None:
-    """The router's choice; not applicable when no router ran (one generalist took the turn)."""
+    """The router's choice; not applicable when no router ran (one generalist took the turn, or
+    the cache answered)."""
     got = result.record.route
-    if expect.route is None or got == "generalist":
+    if expect.route is None or got == "generalist" or _from_the_cache(result):
         return None
     return Verdict("route", got == expect.route, f"expected {expect.route}, got {got}")
 
 
 def tools(expect: Expect, result: TurnResult, _: ScoringContext) -> Verdict | None:
-    if not expect.tools:
+    if not expect.tools or _from_the_cache(result):
         return None
     called = result.record.tools
     missing = [_describe(t) for t in expect.tools if not any(_matches(t, c) for c in called)]
@@ -89,7 +98,7 @@ def not_contains(expect: Expect, result: TurnResult, _: ScoringContext) -> Verdi
 def citations_valid(expect: Expect, result: TurnResult, _: ScoringContext) -> Verdict | None:
     """Every article the answer cites was actually retrieved in that turn."""
     cited = set(result.record.sources)
-    if not cited:
+    if not cited or _from_the_cache(result):
         return None
     invented = sorted(cited - set(result.record.retrieved))
     return Verdict("citations_valid", not invented, f"cited but not retrieved: {invented}" if invented else "")
@@ -118,7 +127,7 @@ def groundedness(expect: Expect, result: TurnResult, _: ScoringContext) -> Verdi
     support is a floor, not proof: it catches invented sentences, not evidence quoted out of
     context.
     """
-    if not result.record.sources:
+    if not result.record.sources or _from_the_cache(result):
         return None
     # With PII redaction the evidence holds placeholders and the answer the restored values:
     # both sides are compared with personal data reduced to its kind.

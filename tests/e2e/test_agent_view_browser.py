@@ -8,6 +8,7 @@ the view's items are checked while the answer's bubble still has the `streaming`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -65,7 +66,7 @@ def _no_horizontal_scroll(page: Page) -> None:
 def test_the_agent_view_lights_nodes_and_lists_the_turn_while_it_streams(page: Page, server: str) -> None:
     set_flags(server, streaming=True)
     page.goto("/")
-    expect(page.locator("#av-graph .node")).to_have_count(10)  # every node of the server's map
+    expect(page.locator("#av-graph .node")).to_have_count(11)  # every node of the server's map
     page.fill("#text", "where is my order?")
     page.click("#send")
     page.wait_for_function(SEEN_WHILE_STREAMING, arg=DURING_THE_ANSWER, timeout=20_000)
@@ -163,3 +164,27 @@ def test_the_chat_is_usable_at_390_px(page: Page) -> None:
     expect(view).not_to_be_in_viewport()
     page.click("#toggle-conversations")
     expect(page.locator("#conversations [data-conversation]").first).to_be_in_viewport()
+
+
+@pytest.fixture
+def semantic_cache(server: str) -> Iterator[None]:
+    before = httpx.get(f"{server}/api/flags", headers=ADMIN, timeout=10).json()["flags"]["semantic_cache"]
+    set_flags(server, semantic_cache=True)
+    yield
+    set_flags(server, semantic_cache=before)
+
+
+def test_a_cached_answer_shows_as_a_hit_in_the_strip_and_the_agent_view(page: Page, semantic_cache: None) -> None:
+    page.goto("/")
+    page.click("#new-conversation")
+    question = "how do I clean a down sleeping bag?"
+    first = ask(page, question)
+    expect(first.locator("details.strip .tag.cache")).to_have_text("cache miss")
+    page.click("#new-conversation")
+    again = ask(page, question)
+    expect(again.locator("details.strip .tag.cache")).to_have_text("cache hit")
+    expect(again.locator(".bubble")).to_have_text(first.locator(".bubble").inner_text())
+    expect(page.locator('#av-timeline [data-kind="cache"]')).to_contain_text("Answer cache: hit")
+    expect(page.locator('#av-timeline [data-kind="model"]')).to_have_count(0)
+    expect(page.locator('#av-graph .node[data-node="cache_lookup"]')).to_have_class(re.compile(r"\bvisited\b"))
+    expect(page.locator('#av-graph .node[data-node="router"]')).not_to_have_class(re.compile(r"\bvisited\b"))

@@ -168,3 +168,21 @@ def test_metric_rows_mark_the_better_value_each_way_and_give_deltas_against_the_
     assert rows["errors"].best == [] and rows["errors"].deltas == ["", ""]  # a tie marks nothing
     assert rows["escalations"].values == ["—", "—"] and rows["escalations"].better is None
     assert rows["scorer route"].values == ["50.0% (1/2)", "—"] and rows["scorer route"].best == []
+
+
+class CachePlayer:
+    """A turn whose text is what the cache said (or "off": the switch was off)."""
+
+    async def start(self, customer: str) -> str:
+        return "conv"
+
+    async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
+        cache = None if text == "off" else text
+        return TurnResult("", TurnRecord.model_validate({"outcome": "answered", "cache": cache, "total_ms": 1.0}))
+
+
+async def test_the_cache_hit_rate_is_of_the_turns_that_looked_and_none_with_the_switch_off() -> None:
+    cases = [case(f"c{i}", text) for i, text in enumerate(["hit", "hit", "miss", "rejected", "off"])]
+    summary = summarise(await run_cases(cases, CachePlayer(), {}))
+    assert (summary["cache_hits"], summary["cache_rejected"], summary["cache_hit_rate"]) == (2, 1, 0.5)
+    assert summarise(await run_cases([case("c", "off")], CachePlayer(), {}))["cache_hit_rate"] is None

@@ -22,6 +22,20 @@ def test_route_is_not_judged_when_no_router_ran() -> None:
     assert verdicts(Expect(route="orders"), "", route="knowledge")["route"] is False
 
 
+def test_a_cache_hit_is_judged_on_its_answer_not_on_a_process_that_did_not_run() -> None:
+    expect = Expect(
+        route="knowledge", contains=["45 days"], sources=["returns-policy"], tools=[ToolExpectation(name="search_kb")]
+    )
+    hit = verdicts(expect, "Within 45 days [returns-policy].", route=None, sources=["returns-policy"], cache="hit")
+    assert hit == {"contains": True, "sources": True, "no_pii_leak": True, "no_error": True}
+    wrong = verdicts(
+        expect, "Within 30 days [final-sale-items].", route=None, sources=["final-sale-items"], cache="hit"
+    )
+    assert (wrong["contains"], wrong["sources"]) == (False, False)
+    missed = verdicts(expect, "Within 45 days [returns-policy].", route=None, sources=["returns-policy"], cache="miss")
+    assert missed["route"] is False and missed["citations_valid"] is False  # a miss ran the graph: judged whole
+
+
 def test_tools_match_by_name_or_alternatives_and_argument_subset() -> None:
     called = [{"name": "track_shipment", "arguments": {"order_id": "10057"}}]
     wanted = [ToolExpectation(any_of=["get_order", "track_shipment"], args={"order_id": "10057"})]

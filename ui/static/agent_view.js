@@ -92,6 +92,8 @@
       case "approval": return {title: `Waiting for a person: ${item.approval.kind} on #${item.approval.order_id}`, text: item.approval.reason};
       case "model_choice": return {title: `Model routing: ${item.model} (${item.size})`, text: item.reason};
       case "context_window": return contextWindowText(item);
+      case "cache": return {title: `Answer cache: ${item.outcome}`, text: item.detail,
+        cls: item.outcome === "hit" ? "passed" : item.outcome === "rejected" ? "tripped" : ""};
       default: return {title: item.kind, text: ""};
     }
   }

@@ -7,12 +7,13 @@ the turn with a refusal, `flag` lets it go on marked as suspicious (so that, wit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import GuardPassed, GuardTripped, Step, Token
+from switchboard.agents.nodes.cache_lookup import first_step
 from switchboard.agents.state import ConversationState
 
 REFUSAL = (
@@ -42,7 +43,10 @@ def _why(reasons: tuple[str, ...]) -> str:
     return "; ".join(reasons) if reasons else "no sign of an attack"
 
 
-def after_guard(state: ConversationState, runtime: Runtime[TurnContext]) -> str:
+def after_guard(
+    state: ConversationState, runtime: Runtime[TurnContext]
+) -> Literal["__end__", "cache_lookup", "router", "generalist"]:
+    """A blocked message ends the turn; one let through goes to the cache first, when it is on."""
     if state.get("blocked"):
         return "__end__"
-    return "router" if runtime.context.on("router") else "generalist"
+    return first_step(runtime.context)

@@ -8,6 +8,7 @@ the version is the template's, the same for every tenant.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from importlib import resources
 
@@ -43,6 +44,12 @@ class PromptBook:
 
     def versions(self) -> dict[str, str]:
         return {name: p.version for name, p in sorted(self._prompts.items())}
+
+    def version(self) -> str:
+        """The book's version: every prompt's, as one short hash. A change to any prompt makes a
+        new one, so an answer cached under the old prompts is not served under the new."""
+        book = ",".join(f"{name}={version}" for name, version in self.versions().items())
+        return hashlib.sha256(book.encode()).hexdigest()[:12]
 
 
 def _parse(name: str, raw: str) -> Prompt:

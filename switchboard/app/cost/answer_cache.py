@@ -56,11 +56,13 @@ Router = Callable[[str], str]  # question -> the route the app's router would ch
 
 def help_centre_retriever(knowledge: KnowledgeBase, k: int = 4, hybrid: bool = True) -> Retriever:
     """The passages the knowledge specialist would be given for a question (the same
-    tenant-filtered search), as their articles, best first. An article with several passages
-    appears once each: how many says how decided the search is."""
+    tenant-filtered search), as their articles, best first, named `<tenant>/<article>` as stored
+    answers cite them. An article with several passages appears once each: how many says how
+    decided the search is."""
 
     def articles(question: str, tenant: str) -> list[str]:
-        return [p.source for p in knowledge.search_now(question, k, hybrid, tenant=tenant)]
+        shop = tenant.partition("@")[0]  # an eval run's partition, "tidewater@run:<id>", searches its shop
+        return [f"{shop}/{p.source}" for p in knowledge.search_now(question, k, hybrid, tenant=shop)]
 
     return articles
 

@@ -7,7 +7,7 @@ relevant. While the switch is off, every search filters it out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from switchboard.agents.context import Knowledge, Passage
 from switchboard.app.lab.chaos import AgentFaults
@@ -28,3 +28,12 @@ class PoisonableKnowledge:
             return await self._knowledge.search(query, k, hybrid, tenant=tenant)
         found = await self._knowledge.search(query, k + 3, hybrid, tenant=tenant)  # spares for the article's sections
         return [p for p in found if p.source not in POISONED_ARTICLES][:k]
+
+
+def visible_versions(versions: Mapping[str, str], faults: AgentFaults) -> dict[str, str]:
+    """The articles' versions (`<tenant>/<article>`) as the agents can see them: the poisoned
+    article's only while the panel plants it, so an answer that cited it goes stale (is never
+    served from the cache) once the switch is off."""
+    if faults.poisoned_article:
+        return dict(versions)
+    return {key: v for key, v in versions.items() if key.partition("/")[2] not in POISONED_ARTICLES}

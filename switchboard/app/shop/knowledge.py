@@ -68,12 +68,14 @@ class IngestReport:
     removed: int = 0
     unchanged: int = 0
     chunks: int = 0
+    changed: tuple[str, ...] = ()  # `<tenant>/<article>` of each article updated or removed: stale answers cite them
 
 
 class KnowledgeBase:
     def __init__(self, collection: Collection) -> None:
         self._collection = collection
         self._keywords: dict[str, BM25Index] = {}
+        self._versions: dict[str, str] | None = None  # read once, dropped on ingest
 
     def _keyword_index(self, tenant: str) -> BM25Index:
         """One tenant's keyword index, in memory: built on its first hybrid search, dropped on ingest."""
@@ -103,16 +105,31 @@ class KnowledgeBase:
         articles = read_articles(folder)
         known = self._known_hashes(source, tenant)
         counts = {"added": 0, "updated": 0, "unchanged": 0, "chunks": 0}
+        updated: list[str] = []
         for index, article in enumerate(articles, start=1):
-            counts[self._upsert(article, source, tenant, known.get(article.id))] += 1
+            done = self._upsert(article, source, tenant, known.get(article.id))
+            counts[done] += 1
+            updated += [article.id] if done == "updated" else []
             if progress:
                 progress(index, len(articles))
-        gone = set(known) - {a.id for a in articles}
+        gone = sorted(set(known) - {a.id for a in articles})
         for article_id in gone:
             self._collection.delete(where=_article_of(tenant, article_id))
         counts["chunks"] = self._collection.count()
         self._keywords.pop(tenant, None)
-        return IngestReport(removed=len(gone), **counts)
+        self._versions = None
+        changed = tuple(f"{tenant}/{a}" for a in [*updated, *gone])
+        return IngestReport(removed=len(gone), changed=changed, **counts)
+
+    def versions(self) -> dict[str, str]:
+        """Every article's content hash, keyed `<tenant>/<article>`: the version a cached answer
+        citing it was made from (patterns/semantic_cache.py serves an answer only while it holds)."""
+        if self._versions is None:
+            found = self._collection.get(include=["metadatas"])
+            self._versions = {
+                f"{m['tenant']}/{m['article_id']}": str(m["content_hash"]) for m in found["metadatas"] or []
+            }
+        return self._versions
 
     def _known_hashes(self, source: str, tenant: str) -> dict[str, str]:
         found = self._collection.get(where={"$and": [{"source": source}, {"tenant": tenant}]}, include=["metadatas"])

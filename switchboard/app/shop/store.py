@@ -55,6 +55,12 @@ class ShopStore:
         async with self._sessions() as s:
             return list((await s.exec(select(Customer).order_by(Customer.id))).all())
 
+    async def catalogue(self) -> list[tuple[str, str]]:
+        """Every tenant's products as (name, category): what the answer cache's entity check
+        tells questions apart by (app/cost/vocabulary.py)."""
+        async with self._sessions() as s:
+            return [(p.name, p.category) for p in (await s.exec(select(Product))).all()]
+
     async def customer(self, customer_id: str) -> Customer | None:
         async with self._sessions() as s:
             return await s.get(Customer, customer_id)

@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from switchboard.agents.events import (
     ApprovalRequested,
+    CacheLooked,
     ContextTrimmed,
     Event,
     GuardPassed,
@@ -72,6 +73,7 @@ class TurnRecorder:
         self.checks: list[CheckRecord] = []  # every guard's verdict, passed ones too
         self.model_choice: ModelChosen | None = None  # the last: a cascade's escalation overrides its first pick
         self.context_folded = 0
+        self.cache: CacheLooked | None = None  # semantic_cache's lookup, when it ran
         self.timeline = Timeline(mask)
 
     def elapsed_ms(self) -> float:
@@ -109,6 +111,8 @@ class TurnRecorder:
             self.model_choice = event
         elif isinstance(event, ContextTrimmed):
             self.context_folded = event.folded
+        elif isinstance(event, CacheLooked):
+            self.cache = event
 
     def budget(self) -> GuardTripped | None:
         """The strictest thing `token_budget` did this turn (refuse, degrade, warn), if it acted."""
@@ -167,6 +171,9 @@ class TurnRecorder:
             model_size=self.model_choice.size if self.model_choice else None,
             model_reason=self.model_choice.reason if self.model_choice else "",
             context_folded=self.context_folded,
+            cache=self.cache.outcome if self.cache else None,
+            cache_detail=self.cache.detail if self.cache else "",
+            cache_similarity=self.cache.similarity if self.cache else None,
             budget_action=cast(BudgetAction, budget.action) if budget else None,
             budget_detail=budget.detail if budget else "",
         )

@@ -38,6 +38,7 @@ from switchboard.agents.llm.types import DeadlineExceeded, ProviderError
 from switchboard.agents.record import RecordBase, TurnRecord
 from switchboard.agents.spending import BudgetRefused
 from switchboard.agents.state import ConversationState
+from switchboard.app.cost.cached_answers import CachedAnswers
 from switchboard.app.lab.flags import FlagBoard, snapshot_key
 from switchboard.app.shop.models import Takeover
 from switchboard.app.turns.approvals import ApprovalDesk
@@ -52,7 +53,7 @@ from switchboard.app.turns.outgoing import (
     over_budget,
     traced,
 )
-from switchboard.app.turns.parallel_scan import ParallelScan
+from switchboard.app.turns.parallel_scan import ParallelScan, VerdictGate
 from switchboard.app.turns.privacy import Outbound, masked, masked_item
 from switchboard.app.turns.recorder import TurnRecorder
 from switchboard.app.turns.records import record_row
@@ -116,6 +117,7 @@ class TurnRunner:
         approvals: ApprovalDesk | None = None,
         admission: Admission | None = None,
         budget_s: float = 10.0,
+        answers: CachedAnswers | None = None,
     ) -> None:
         self._graph = graph
         self._conversations = conversations
@@ -130,6 +132,7 @@ class TurnRunner:
         self._approvals = approvals
         self._admission = admission or Admission(DEFAULT_CONCURRENT_TURNS)
         self._budget_s = budget_s  # with latency_budget on, a turn's deadline (waiting for a slot included)
+        self._answers = answers  # semantic_cache: a finished turn's answer is offered to it
         # Every answer streaming is saved as it grows, all of them together (patterns/write_behind.py).
         self.drafts: WriteBehind[str, str] = WriteBehind(conversations.save_drafts, clock, DRAFT_EVERY_S)
 
@@ -200,9 +203,25 @@ class TurnRunner:
                 error = "client disconnected"
             record = await self._save(turn, error, complete=finished)
         if finished:
+            await self._keep_answer(turn, record)
             for listener in self._after_turn:
                 listener(turn.text, turn.recorder.answer, record)
         yield TurnEvent("done", record.as_json(), record)
+
+    async def _keep_answer(self, turn: Turn, record: TurnRecord) -> None:
+        """Offer a finished turn's answer to the semantic cache, which keeps it only if the turn
+        earned it (app/cost/cached_answers.py). A cache that fails to store costs a future hit,
+        never this turn."""
+        looked_up = turn.recorder.cache
+        if self._answers is None or looked_up is None:
+            return  # the switch was off, or the message never reached the lookup (blocked)
+        try:
+            with anyio.CancelScope(shield=True):
+                why = await self._answers.keep(looked_up, turn.recorder.answer, record)
+        except Exception:
+            log.exception("turn %s: its answer could not be cached", turn.base.id)
+            return
+        log.debug("turn %s: %s", turn.base.id, f"answer not cached: {why}" if why else "answer cached")
 
     async def _answered(self, turn: Turn) -> AsyncIterator[TurnEvent]:
         """The turn's events: a person's hold, or the graph — or, when every model failed, the
@@ -325,9 +344,12 @@ class TurnRunner:
             "blocked": False,
             "handoff": None,
             "handoffs": [],
+            "cached": False,
         }
         parallel = flags.get("injection_scan") and flags.get("scan_in_parallel") and context.scanner is not None
         scan = ParallelScan(context.scanner, fresh["messages"][0]["content"]) if parallel and context.scanner else None
+        if scan is not None and context.answers is not None:  # a cached answer waits for the verdict
+            context = replace(context, answers=VerdictGate(context.answers, scan))
         try:
             async for event in self._stream(turn, fresh, config, context, outbound, scan):
                 yield event

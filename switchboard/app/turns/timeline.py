@@ -14,6 +14,7 @@ from typing import Any
 
 from switchboard.agents.events import (
     ApprovalRequested,
+    CacheLooked,
     ContextTrimmed,
     Event,
     GuardPassed,
@@ -29,6 +30,7 @@ from switchboard.agents.events import (
 from switchboard.agents.record import (
     ApprovalItem,
     ApprovalRecord,
+    CacheItem,
     CallRecordView,
     CheckRecord,
     ContextItem,
@@ -89,6 +91,7 @@ _CONVERTERS: dict[type, Callable[[Any, float], TraceItem]] = {
     ApprovalRequested: lambda e, at: ApprovalItem(at_ms=at, approval=ApprovalRecord.model_validate(asdict(e))),
     ModelChosen: lambda e, at: ModelChoiceItem(at_ms=at, **asdict(e)),
     ContextTrimmed: lambda e, at: ContextWindowItem(at_ms=at, **asdict(e)),
+    CacheLooked: lambda e, at: CacheItem(at_ms=at, outcome=e.outcome, detail=e.detail, similarity=e.similarity),
 }
 
 

@@ -188,4 +188,6 @@ def test_the_help_centre_retriever_gives_each_passages_article_from_the_askers_s
         (folder / f"returns-{tenant}.md").write_text(f"{front}## Window\n{body}\n\n## Label\nPrint it.\n")
         kb.ingest(folder, "mine", tenant)
     found = help_centre_retriever(kb, k=4)("how long do I have to return something?", "summit")
-    assert found and set(found) == {"returns-summit"} and len(found) == 2
+    assert found and set(found) == {"summit/returns-summit"} and len(found) == 2
+    in_a_run = help_centre_retriever(kb, k=4)("how long do I have to return something?", "summit@run:r1")
+    assert set(in_a_run) == {"summit/returns-summit"}

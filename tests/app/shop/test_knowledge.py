@@ -39,6 +39,23 @@ def test_reingest_is_idempotent_and_follows_changes(tmp_path: Path, embedder: Em
     assert {p.source for p in kb.search_now("dry the tent", 5, tenant="tidewater")} == {"stoves"}
 
 
+def test_the_articles_versions_follow_ingest_and_name_what_changed(tmp_path: Path, embedder: Embedder) -> None:
+    """What the answer cache checks an entry against: `<tenant>/<article>` → content hash."""
+    docs = tmp_path / "docs"
+    write(docs, "stoves", "## Lighting\nTurn the valve slowly.")
+    write(docs, "tents", "## Drying\nDry the tent fully.")
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
+    assert kb.ingest(docs, "mine", "tidewater").changed == ()  # added, not changed
+    before = kb.versions()
+    assert set(before) == {"tidewater/stoves", "tidewater/tents"}
+    write(docs, "stoves", "## Lighting\nOpen the valve a quarter turn.")
+    (docs / "tents.md").unlink()
+    report = kb.ingest(docs, "mine", "tidewater")
+    assert report.changed == ("tidewater/stoves", "tidewater/tents")
+    after = kb.versions()
+    assert set(after) == {"tidewater/stoves"} and after["tidewater/stoves"] != before["tidewater/stoves"]
+
+
 def test_sources_do_not_remove_each_others_articles(tmp_path: Path, embedder: Embedder) -> None:
     kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
     write(tmp_path / "a", "warranty", "## Cover\nSeams and zips are covered for two years.")

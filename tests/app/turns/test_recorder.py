@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from switchboard.agents.events import ContextTrimmed, ModelChosen, RouteChosen, TicketOpened, Token
+from switchboard.agents.events import CacheLooked, ContextTrimmed, ModelChosen, RouteChosen, TicketOpened, Token
 from switchboard.agents.record import RecordBase, TurnRecord
 from switchboard.app.turns.recorder import TurnRecorder
 
@@ -55,6 +55,17 @@ def test_the_model_routing_choice_and_its_reason_land_in_the_record_the_last_one
 def test_a_turn_without_the_cost_switches_records_no_choice_and_nothing_folded() -> None:
     record = recorded(Token("Hi."))
     assert (record.model_size, record.model_reason, record.context_folded) == (None, "", 0)
+    assert (record.cache, record.cache_detail, record.cache_similarity) == (None, "", None)
+
+
+@pytest.mark.parametrize("outcome", ["hit", "miss", "rejected"])
+def test_the_cache_lookup_lands_in_the_record_and_the_agent_view(outcome: str) -> None:
+    looked = CacheLooked(outcome, "where is order 10057?", f"{outcome} because", 0.93)  # type: ignore[arg-type]
+    record = recorded(looked, Token("Order #10057 is on its way."))
+    assert (record.cache, record.cache_detail, record.cache_similarity) == (outcome, f"{outcome} because", 0.93)
+    (shown,) = [i for i in record.timeline if i.kind == "cache"]
+    assert (shown.outcome, shown.detail, shown.similarity) == (outcome, f"{outcome} because", 0.93)
+    assert record.outcome == "answered"
 
 
 def test_the_folded_history_lands_in_the_record_and_the_agent_view() -> None:

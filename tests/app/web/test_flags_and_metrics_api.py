@@ -37,6 +37,7 @@ def test_every_chapter_is_listed_and_unbuilt_flags_are_off(client: TestClient) -
         "escalation_triggers",
         "scan_in_parallel",
         "token_budget",
+        "semantic_cache",
         "model_routing",
         "context_window",
     }
