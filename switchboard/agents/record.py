@@ -177,7 +177,7 @@ class ContextWindowItem(_Item):
 
 class CacheItem(_Item):
     """`semantic_cache`'s lookup: hit (the stored answer is the reply), miss, or a near
-    neighbour rejected by the entity check."""
+    neighbour rejected by the verification (entities or help-centre articles differ)."""
 
     kind: Literal["cache"] = "cache"
     outcome: Literal["hit", "miss", "rejected"]

@@ -173,7 +173,7 @@ COMPARED: list[tuple[str, str, Kind, Better]] = [
     ("streams cut mid-answer", "mid_stream_cuts", "count", "lower"),
     ("escalations", "escalations", "count", None),
     ("cache hit rate", "cache_hit_rate", "share", None),
-    ("cache hits rejected by the entity check", "cache_rejected", "count", None),
+    ("cache candidates rejected (entities or articles differ)", "cache_rejected", "count", None),
     ("attacks blocked", "attacks_blocked", "count", "higher"),
     ("attacks declined as out of scope", "attacks_declined", "count", None),
     ("attacks stopped (blocked, declined, or harmless)", "attacks_stopped", "count", "higher"),

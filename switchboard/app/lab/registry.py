@@ -263,9 +263,10 @@ REGISTRY: tuple[Flag, ...] = (
         "semantic_cache",
         10,
         "Semantic cache",
-        "Answer a question asked before (the same words, or a paraphrase close enough and naming the same "
-        "orders and products) with its stored answer and no model call: the customer's own answers and their "
-        "shop's shared ones only, dropped when an article they cited changes or their time is up.",
+        "Answer a question asked before (the same words, or a paraphrase close enough, naming the same "
+        "orders and products and leading to the same help-centre article) with its stored answer and no model "
+        "call: the customer's own answers and their shop's shared ones only, dropped when an article they cited "
+        "changes or their time is up.",
         "cache hits, cost",
         built=True,
         opt_in=True,  # trades freshness for cost: an answer may be up to its TTL old
