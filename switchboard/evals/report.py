@@ -51,7 +51,15 @@ def summarise(results: Sequence[CaseResult]) -> dict[str, Any]:
         "run_cost_usd": round(sum(r.cost_usd for r in records) + judged, 6),
         **summary_figures(project(records)),
         **_guards(results),
+        "cache_wrong_hits": _wrong_hits(results),
     }
+
+
+def _wrong_hits(results: Sequence[CaseResult]) -> int:
+    """Cached answers that failed what their turn expected: the cache's own error count (a
+    hit's route and tools are not scored, since it skipped them; its answer is)."""
+    turns = [t for r in results for t in r.turns if t.record.cache == "hit"]
+    return sum(any(not v.passed and not v.advisory for v in t.verdicts) for t in turns)
 
 
 def _share(flags: Any) -> float:
@@ -174,6 +182,7 @@ COMPARED: list[tuple[str, str, Kind, Better]] = [
     ("escalations", "escalations", "count", None),
     ("cache hit rate", "cache_hit_rate", "share", None),
     ("cache candidates rejected (entities or articles differ)", "cache_rejected", "count", None),
+    ("cache hits that failed their case", "cache_wrong_hits", "count", "lower"),
     ("attacks blocked", "attacks_blocked", "count", "higher"),
     ("attacks declined as out of scope", "attacks_declined", "count", None),
     ("attacks stopped (blocked, declined, or harmless)", "attacks_stopped", "count", "higher"),

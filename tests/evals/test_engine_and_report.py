@@ -177,8 +177,9 @@ class CachePlayer:
         return "conv"
 
     async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
-        cache = None if text == "off" else text
-        return TurnResult("", TurnRecord.model_validate({"outcome": "answered", "cache": cache, "total_ms": 1.0}))
+        cache, _, answer = text.partition(":")
+        record = {"outcome": "answered", "cache": None if cache == "off" else cache, "total_ms": 1.0}
+        return TurnResult(answer, TurnRecord.model_validate(record))
 
 
 async def test_the_cache_hit_rate_is_of_the_turns_that_looked_and_none_with_the_switch_off() -> None:
@@ -186,3 +187,9 @@ async def test_the_cache_hit_rate_is_of_the_turns_that_looked_and_none_with_the_
     summary = summarise(await run_cases(cases, CachePlayer(), {}))
     assert (summary["cache_hits"], summary["cache_rejected"], summary["cache_hit_rate"]) == (2, 1, 0.5)
     assert summarise(await run_cases([case("c", "off")], CachePlayer(), {}))["cache_hit_rate"] is None
+
+
+async def test_a_cached_answer_that_fails_its_case_is_a_wrong_hit_and_a_failed_miss_is_not() -> None:
+    texts = ["hit:yes we do", "hit:no idea", "miss:no idea", "off:no idea"]  # each case expects "yes"
+    summary = summarise(await run_cases([case(f"c{i}", t) for i, t in enumerate(texts)], CachePlayer(), {}))
+    assert (summary["cache_hits"], summary["cache_wrong_hits"]) == (2, 1)
