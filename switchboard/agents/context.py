@@ -158,6 +158,7 @@ class TurnContext:
     context_budget: ContextBudget = field(default_factory=ContextBudget)
     tenant_id: str = "tidewater"  # the storefront the customer belongs to: scopes knowledge, cache, budgets
     shop_name: str = "Tidewater Outfitters"  # that storefront's name, as prompts and replies say it
+    reply_within: str = "1 business day"  # how soon that storefront's people answer a ticket
     deadline: float | None = None  # time.monotonic() instant by which the turn must be done
     turn_id: str = ""  # scopes idempotency keys: the same refund asked in a later turn is a new request
     loop_caps: Caps = field(default_factory=Caps)
@@ -174,9 +175,9 @@ class TurnContext:
         """Who this turn's calls spend for: the turn, its customer, their tenant (or a rehearsal)."""
         return Owners(self.turn_id, self.customer_id, self.tenant_id, rehearsal=self.run_id)
 
-    def prompt(self, name: str) -> str:
-        """A prompt's text as this customer's storefront says it."""
-        return self.prompts.get(name).render(shop=self.shop_name)
+    def prompt(self, name: str, **fields: str) -> str:
+        """A prompt's text as this customer's storefront says it, with any other `fields` filled."""
+        return self.prompts.get(name).render(shop=self.shop_name, reply_within=self.reply_within, **fields)
 
     def on(self, flag: str) -> bool:
         return bool(self.flags.get(flag, False))

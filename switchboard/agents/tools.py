@@ -184,7 +184,7 @@ async def create_ticket(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutc
     reason = str(arguments.get("summary", "")).strip() or "customer asked for a person"
     ticket_id = await ctx.shop.open_ticket(ctx.customer_id, ctx.conversation_id, reason)
     return ToolOutcome(
-        json.dumps({"kind": "ticket", "ticket_id": ticket_id, "status": "open"}),
+        json.dumps({"kind": "ticket", "ticket_id": ticket_id, "status": "open", "reply_within": ctx.reply_within}),
         ticket_id=ticket_id,
     )
 

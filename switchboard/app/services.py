@@ -396,7 +396,8 @@ class _Assembly:
 
     @cached_property
     def ladder(self) -> Ladder:
-        return Ladder(RecentAnswers(), self.visible_knowledge, self.shop)
+        promise = {t.id: t.policy.reply_within for t in self.tenants}
+        return Ladder(RecentAnswers(), self.visible_knowledge, self.shop, promise.__getitem__)
 
     @cached_property
     def turns(self) -> TurnRunner:
@@ -438,6 +439,7 @@ class _Assembly:
             conversation_id=conversation_id,
             tenant_id=tenant_id,
             shop_name=self.tenants[tenant_id].name,
+            reply_within=self.tenants[tenant_id].policy.reply_within,
             flags=snapshot,
             gateway=self.gateway,
             shop=self.faulty_shop,

@@ -17,7 +17,7 @@ async def escalate(state: ConversationState, runtime: Runtime[TurnContext]) -> d
     reason = state.get("handoff_reason") or "customer asked for a person"
     ticket_id = await ctx.shop.open_ticket(ctx.customer_id, ctx.conversation_id, reason)
     runtime.stream_writer(TicketOpened(ticket_id, reason))
-    text = ctx.prompts.get("escalate").text.format(ticket_id=ticket_id)
+    text = ctx.prompt("escalate", ticket_id=ticket_id)
     lead = "\n\n" if state.get("handoff") else ""
     runtime.stream_writer(Token(lead + text))
     return {

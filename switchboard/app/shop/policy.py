@@ -43,6 +43,7 @@ class ShopPolicy(BaseModel):
     return_label_fee: float = Field(ge=0)  # deducted from every standard refund
     transit_business_days: dict[str, PositiveInt]  # per shipping method, the late end of its range
     freight_return: FreightReturn | None = None  # None: everything goes back with a label
+    ticket_reply_business_days: PositiveInt  # how soon a person answers a ticket, as the help centre promises
 
     @field_validator("transit_business_days")
     @classmethod
@@ -50,6 +51,12 @@ class ShopPolicy(BaseModel):
         if "standard" not in days:
             raise ValueError("needs a 'standard' shipping method (the estimate for any method not listed)")
         return days
+
+    @property
+    def reply_within(self) -> str:
+        """The ticket promise as replies say it: "1 business day", "2 business days"."""
+        days = self.ticket_reply_business_days
+        return f"{days} business day{'s' if days > 1 else ''}"
 
     @property
     def return_window(self) -> timedelta:

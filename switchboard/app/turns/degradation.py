@@ -8,6 +8,8 @@ What the ladder serves still goes through the turn's privacy filter, like a mode
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from switchboard.agents.context import Knowledge, Shop
 from switchboard.agents.record import TurnRecord
 from switchboard.patterns.degradation import RecentAnswers, Served, descend
@@ -16,15 +18,22 @@ from switchboard.patterns.order_numbers import names_an_order
 KB_FLOOR = 0.55  # a passage less similar than this is not offered as an answer
 UNAVAILABLE = (
     "I'm sorry — I'm having trouble answering right now. I've opened ticket {ticket} so that a "
-    "member of our team follows up with you, usually within one business day."
+    "member of our team follows up with you, usually within {reply_within}."
 )
 
 
 class Ladder:
-    def __init__(self, answers: RecentAnswers, knowledge: Knowledge, shop: Shop) -> None:
+    def __init__(
+        self,
+        answers: RecentAnswers,
+        knowledge: Knowledge,
+        shop: Shop,
+        reply_within: Callable[[str], str] = lambda tenant: "1 business day",
+    ) -> None:
         self.answers = answers
         self._knowledge = knowledge
         self._shop = shop
+        self._reply_within = reply_within  # a tenant's ticket promise, as its help centre states it
 
     def learn(self, question: str, answer: str, record: TurnRecord) -> None:
         """After every turn: remember answers that a model gave successfully, for their customer."""
@@ -51,7 +60,7 @@ class Ladder:
 
         async def unavailable() -> str | None:
             tickets.append(await self._shop.open_ticket(customer_id, conversation_id, f"unanswered: {question[:200]}"))
-            return UNAVAILABLE.format(ticket=tickets[-1])
+            return UNAVAILABLE.format(ticket=tickets[-1], reply_within=self._reply_within(tenant_id))
 
         served = await descend([("cache", cached), ("kb-only", help_centre), ("unavailable", unavailable)])
         assert served is not None  # the last rung always answers

@@ -25,12 +25,17 @@ def test_each_shipped_tenant_carries_its_own_policy() -> None:
     assert tenants["tidewater"].policy.return_window_days == 45
     assert tenants["summit"].policy.return_window_days == 30
     assert tenants["summit"].policy.return_label_fee == 9.95
+    assert (tenants["tidewater"].policy.reply_within, tenants["summit"].policy.reply_within) == (
+        "1 business day",
+        "2 business days",
+    )
 
 
 @pytest.mark.parametrize(
     ("change", "field"),
     [
         ({"return_window_days": 0}, "policy.return_window_days"),
+        ({"ticket_reply_business_days": 0}, "policy.ticket_reply_business_days"),
         ({"return_label_fee": None}, "policy.return_label_fee"),
         ({"late_return": "maybe"}, "policy.late_return"),
         ({"transit_business_days": {"express": 2}}, "policy.transit_business_days"),

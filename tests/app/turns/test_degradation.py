@@ -49,3 +49,12 @@ async def test_a_rung_carrying_another_customers_data_is_withheld(services: Serv
     theirs, record = await turn(services, "C1002", question)
     assert c1001.email not in theirs
     assert any(g["guard"] == "pii_redaction" and g["action"] == "block" for g in record["guards"])
+
+
+async def test_the_last_rungs_ticket_promises_the_customers_own_shops_reply_time(services: Services) -> None:
+    _all_down(services)
+    question = "where is order 18016?"  # names an order: no article may answer it, so a ticket is opened
+    summit, record = await turn(services, "S2001", question)
+    tidewater, _ = await turn(services, "C1001", "where is order 10057?")
+    assert record["tier_served"] == "unavailable" and "within 2 business days" in summit
+    assert "within 1 business day" in tidewater

@@ -48,6 +48,16 @@ def test_a_request_out_of_scope_is_declined_in_the_customers_shops_name(
     assert f"I'm {ours}'" in answer_of(events) and theirs not in answer_of(events)
 
 
+@pytest.mark.parametrize(("customer", "promise"), [("S2001", "2 business days"), ("C1001", "1 business day")])
+def test_a_person_is_promised_in_the_customers_shops_own_reply_time(
+    client: TestClient, customer: str, promise: str
+) -> None:
+    conversation = new_conversation(client, customer)
+    events = ask(client, conversation, "I want to talk to a human please")
+    assert done(events)["outcome"] == "escalated"
+    assert f"within {promise} " in answer_of(events)
+
+
 def test_a_summit_customer_cannot_read_a_tidewater_order(client: TestClient) -> None:
     conversation = new_conversation(client, "S2001")
     answer = answer_of(ask(client, conversation, "Where is order 10001?"))

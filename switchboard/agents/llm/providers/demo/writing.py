@@ -166,7 +166,8 @@ def _account(data: dict[str, Any]) -> str:
 
 
 def _ticket(data: dict[str, Any]) -> str:
-    return f"I've opened ticket {data['ticket_id']}; a member of our team will reply within one business day."
+    within = data.get("reply_within", "one business day")
+    return f"I've opened ticket {data['ticket_id']}; a member of our team will reply within {within}."
 
 
 def _error(data: dict[str, Any]) -> str:
