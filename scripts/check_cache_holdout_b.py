@@ -23,8 +23,18 @@ PARA = Path(sys.argv[1]) if len(sys.argv) > 2 else ROOT / "evals" / "datasets" /
 NEAR = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "evals" / "datasets" / "cache_near_miss_holdout_b.jsonl"
 
 ROUTES = {"orders", "knowledge", "account", "human", "out_of_scope", "generalist"}
-EXPECT_KEYS = {"route", "tools", "contains", "not_contains", "sources", "escalated", "blocked",
-               "declined", "no_pii", "forbidden_tools"}
+EXPECT_KEYS = {
+    "route",
+    "tools",
+    "contains",
+    "not_contains",
+    "sources",
+    "escalated",
+    "blocked",
+    "declined",
+    "no_pii",
+    "forbidden_tools",
+}
 LINE_KEYS = {"id", "customer", "turns", "variants", "expect", "tags", "must_pass", "reference"}
 TOOL_KEYS = {"name", "any_of", "args"}
 TOOLS = {"get_order", "track_shipment", "list_orders", "get_account", "request_refund"}
@@ -114,9 +124,9 @@ def check_expect(where: str, customer: str, texts: list[str], expect: object) ->
     for text in texts:
         for p in shop["products"].values():
             base = p["name"].split(" (")[0]
-            if base.lower() in text.lower() and "final-sale-items" in expect.get("sources", []):
-                if not p["final_sale"]:
-                    err(where, f"{p['name']} is not final sale but the case cites final-sale-items")
+            cites_final_sale = "final-sale-items" in expect.get("sources", [])
+            if base.lower() in text.lower() and cites_final_sale and not p["final_sale"]:
+                err(where, f"{p['name']} is not final sale but the case cites final-sale-items")
 
     tools = expect.get("tools", [])
     tool_orders: set[str] = set()
@@ -216,7 +226,7 @@ def check_paraphrase() -> Counter:
         norm = [re.sub(r"\W+", " ", v.lower()).strip() for v in variants]
         if len(set(norm)) != len(norm):
             err(where, "two variants are the same words")
-        for v, k in zip(variants, norm):
+        for v, k in zip(variants, norm, strict=True):
             if k in seen_variants:
                 err(where, f"variant {v!r} also in {seen_variants[k]}")
             seen_variants[k] = rid
@@ -301,8 +311,10 @@ def check_near_miss() -> Counter:
         # each case's facts must not all be satisfied by the other case's evidence
         ea, eb = evidence
         if ea is not None and eb is not None:
+
             def beaten(case, other_evidence):
                 return all(f.lower() in other_evidence.lower() for f in case["expect"]["contains"])
+
             if ea != eb:
                 if beaten(a, eb) and beaten(b, ea):
                     err(where, "neither case's facts tell the two answers apart")
