@@ -29,7 +29,7 @@ from switchboard.agents.record import TurnRecord
 # Seconds. The turn's latency budget is 10 s by default: the buckets are finest below it.
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 7.5, 10.0, 12.5, 15.0, 20.0, 30.0)
 TTFT_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
-NO_TIER = "none"  # a turn no model or rung served: blocked, declined, a cache hit, an error
+NO_TIER = "none"  # no model or rung served it: blocked, declined, a cache hit, failed before any answer
 
 
 class Telemetry:
