@@ -44,6 +44,8 @@ from switchboard.app.shop.knowledge import KnowledgeBase
 from switchboard.app.shop.seed import seed_if_empty
 from switchboard.app.shop.store import ShopStore
 from switchboard.app.shop.tenants import Tenants, load_tenants
+from switchboard.app.telemetry.gauges import LiveGauges
+from switchboard.app.telemetry.metrics import Telemetry
 from switchboard.app.turns.approvals import ApprovalDesk
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
@@ -53,6 +55,7 @@ from switchboard.app.turns.records import RecordStore
 from switchboard.app.turns.runner import TurnRunner
 from switchboard.evals.judge import Judge
 from switchboard.patterns.admission import Admission
+from switchboard.patterns.circuit_breaker import State
 from switchboard.patterns.degradation import RecentAnswers
 from switchboard.patterns.injection.canary import Canary
 from switchboard.patterns.injection.scanner import Scanner, default_bank_path, load_bank
@@ -95,6 +98,7 @@ class Services:
     ledger: SpendLedger  # what each budget window has spent
     spend: LedgerGuard  # every model call's check and charge against the two
     answers: CachedAnswers  # semantic_cache's answers, looked up and kept by turns
+    telemetry: Telemetry  # GET /metrics: this app's own Prometheus registry (app/telemetry)
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -304,6 +308,7 @@ class _Assembly:
             ledger=self.ledger,
             spend=self.spend,
             answers=self.answers,
+            telemetry=self.telemetry,
         )
 
     @cached_property
@@ -412,10 +417,27 @@ class _Assembly:
             ladder=self.ladder,
             others_data=PeopleIndex(self.shop).others,
             approvals=self.approvals,
-            admission=Admission(self.settings.max_concurrent_turns),
+            admission=self.admission,
             budget_s=self.settings.turn_budget_s,
             answers=self.answers,
+            recorded=[self.telemetry.turn_recorded],
         )
+
+    @cached_property
+    def admission(self) -> Admission:
+        return Admission(self.settings.max_concurrent_turns)
+
+    @cached_property
+    def telemetry(self) -> Telemetry:
+        """A registry per app, never prometheus-client's global one; gauges read when scraped."""
+        telemetry = Telemetry()
+        telemetry.watch(LiveGauges(self.breaker_states, self.admission))
+        return telemetry
+
+    def breaker_states(self) -> dict[str, State]:
+        """Each provider's breaker as a call would meet it now (closed until it has seen a call)."""
+        breakers = self.gateway.policies.breakers
+        return {name: breakers[name].state if name in breakers else "closed" for name in self.chaos.providers}
 
     def budget_from_now(self) -> float | None:
         """A decision resumed in the Human console keeps to a turn's budget from when it resumes."""

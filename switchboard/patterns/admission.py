@@ -27,16 +27,19 @@ class Admission:
         self.queue = limit if queue is None else queue
         self._slots = asyncio.Semaphore(limit)
         self.waiting = 0
+        self.running = 0  # turns holding a slot now: what /metrics shows as turns in flight
 
     @asynccontextmanager
     async def slot(self, timeout: float | None) -> AsyncIterator[bool]:
         """Yields whether the turn got a slot within `timeout` seconds; the slot is given back
         however the turn ends."""
         admitted = await self._acquire(timeout)
+        self.running += admitted
         try:
             yield admitted
         finally:
             if admitted:
+                self.running -= 1
                 self._slots.release()
 
     async def _acquire(self, timeout: float | None) -> bool:

@@ -53,6 +53,19 @@ async def test_a_waiting_turn_gets_the_slot_a_finished_one_gives_back() -> None:
     assert await waiter and await holder is None
 
 
+async def test_running_counts_the_turns_holding_a_slot_not_those_turned_away() -> None:
+    gate = Admission(1, queue=0)
+    assert gate.running == 0
+    async with gate.slot(None):
+        assert gate.running == 1
+        async with gate.slot(None) as refused:
+            assert not refused and gate.running == 1
+    with pytest.raises(RuntimeError):
+        async with gate.slot(None):
+            raise RuntimeError("the turn failed")
+    assert gate.running == 0
+
+
 def test_a_gate_that_lets_nobody_in_is_refused() -> None:
     with pytest.raises(ValueError):
         Admission(0)

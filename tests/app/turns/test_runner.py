@@ -14,6 +14,7 @@ from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
 from switchboard.app.shop.models import Message, RequestRecord
 from tests.app.playing import BIG_REFUND, play
+from tests.app.telemetry.scraped import samples, total
 
 
 @pytest.fixture
@@ -66,6 +67,25 @@ async def test_a_failing_graph_reports_an_error_event_and_stores_the_record(serv
     assert "vector store" not in events[-2].data["message"]  # no internals leak to the customer
     assert events[-1].data["outcome"] == "error"
     assert "vector store unavailable" in events[-1].data["error"]
+
+
+async def test_every_stored_record_is_counted_a_disconnected_or_failed_turn_too(services: Services) -> None:
+    conversation = await services.conversations.create("C1001")
+    turns = services.turns.play(conversation.id, "C1001", "where is my order?")
+    async for event in turns:
+        if event.kind == "token":
+            break
+    await turns.aclose()  # the browser leaves after the first word
+    services.flags.set_many({"rag": True})
+
+    async def broken(query: str, k: int, hybrid: bool = False, *, tenant: str) -> list[object]:
+        raise RuntimeError("vector store unavailable")
+
+    services.knowledge.search = broken  # type: ignore[method-assign,assignment]
+    [e async for e in services.turns.play(conversation.id, "C1001", "how long do refunds take?")]
+    scraped = samples(services.telemetry.exposition(None)[0].decode())
+    assert total(scraped, "switchboard_turns_total", outcome="error", source="live") == 2
+    assert total(scraped, "switchboard_turns_total") == 2
 
 
 async def test_a_conversation_resumes_from_its_checkpoint_after_a_restart(tmp_path: Path) -> None:

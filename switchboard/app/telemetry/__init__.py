@@ -1,0 +1,1 @@
+"""What the process tells its operator's monitoring: `GET /metrics` in Prometheus format (chapter 12)."""
