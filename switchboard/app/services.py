@@ -39,6 +39,7 @@ from switchboard.app.lab.flags import FlagBoard
 from switchboard.app.lab.poisoned_knowledge import POISONED_SOURCE, PoisonableKnowledge, visible_versions
 from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.settings import Settings
+from switchboard.app.shop.audit import AuditLog
 from switchboard.app.shop.db import Sessions, make_engine, make_sessions, upgrade_schema
 from switchboard.app.shop.knowledge import KnowledgeBase
 from switchboard.app.shop.seed import seed_if_empty
@@ -95,6 +96,7 @@ class Services:
     ledger: SpendLedger  # what each budget window has spent
     spend: LedgerGuard  # every model call's check and charge against the two
     answers: CachedAnswers  # semantic_cache's answers, looked up and kept by turns
+    audit: AuditLog  # every operator action, write-once (app/shop/audit.py)
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -304,6 +306,7 @@ class _Assembly:
             ledger=self.ledger,
             spend=self.spend,
             answers=self.answers,
+            audit=AuditLog(self.sessions, self.now),
         )
 
     @cached_property
