@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -82,3 +83,17 @@ def test_changes_keep_only_what_differs_one_level_down() -> None:
         {"router": False, "demo-a": {"error_rate": 0.5}},
     )
     assert changes(before, before) == ({}, {})
+
+
+@pytest.mark.skipif(not os.environ.get("SWITCHBOARD_TEST_POSTGRES_URL"), reason="SWITCHBOARD_TEST_POSTGRES_URL not set")
+async def test_postgres_refuses_to_rewrite_history_too() -> None:
+    engine = make_engine(os.environ["SWITCHBOARD_TEST_POSTGRES_URL"])
+    await upgrade_schema(engine)
+    log = AuditLog(make_sessions(engine), Ticking())
+    entry = await log.record(OPERATOR, "budgets.change", {"a": 1}, {"a": 2})
+    for statement in ("UPDATE audit_log SET note = 'rewritten'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="write-once"):
+            async with engine.begin() as connection:
+                await connection.execute(text(statement))
+    assert (await log.newest(limit=1))[0] == entry
+    await engine.dispose()
