@@ -7,7 +7,8 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +206,35 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         f"unchanged {report.unchanged}; {report.chunks} chunks in the collection"
         + (f"; cached answers citing {len(report.changed)} changed article(s) dropped" if report.changed else "")
     )
+    counts = {k: getattr(report, k) for k in ("added", "updated", "removed", "unchanged")}
+    done = {"tenant": args.tenant, "source": args.source or args.path.resolve().name, **counts}
+    _on_a_thread(_audit_ingest(settings, str(args.path.resolve()), done))
     return 0
+
+
+async def _audit_ingest(settings: Settings, path: str, done: dict[str, Any]) -> None:
+    """An ingest is an operator's action: in the audit log, signed `cli`, from this host and user."""
+    import getpass
+    import socket
+
+    from switchboard.app.services import utcnow
+    from switchboard.app.shop.audit import Actor, AuditLog
+    from switchboard.app.shop.db import make_engine, make_sessions, upgrade_schema
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        await upgrade_schema(engine)
+        actor = Actor.of("cli", socket.gethostname(), f"switchboard ingest (user {getpass.getuser()})")
+        await AuditLog(make_sessions(engine), utcnow).record(actor, "knowledge.ingest", None, done, target=path)
+    finally:
+        await engine.dispose()
+
+
+def _on_a_thread(work: Coroutine[Any, Any, None]) -> None:
+    """Runs `work` to the end on an event loop of its own: the command may be called from code that
+    has a loop running already (a test, a notebook), where asyncio.run would refuse."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, work).result()
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

@@ -39,6 +39,7 @@ from switchboard.app.lab.flags import FlagBoard
 from switchboard.app.lab.poisoned_knowledge import POISONED_SOURCE, PoisonableKnowledge, visible_versions
 from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.settings import Settings
+from switchboard.app.shop.audit import AuditLog
 from switchboard.app.shop.db import Sessions, make_engine, make_sessions, upgrade_schema
 from switchboard.app.shop.knowledge import KnowledgeBase
 from switchboard.app.shop.seed import seed_if_empty
@@ -99,6 +100,7 @@ class Services:
     spend: LedgerGuard  # every model call's check and charge against the two
     answers: CachedAnswers  # semantic_cache's answers, looked up and kept by turns
     telemetry: Telemetry  # GET /metrics: this app's own Prometheus registry (app/telemetry)
+    audit: AuditLog  # every operator action, write-once (app/shop/audit.py)
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -309,6 +311,7 @@ class _Assembly:
             spend=self.spend,
             answers=self.answers,
             telemetry=self.telemetry,
+            audit=AuditLog(self.sessions, self.now),
         )
 
     @cached_property

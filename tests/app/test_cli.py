@@ -78,3 +78,31 @@ def test_compare_prints_the_link_to_the_page(
     assert f"side by side: http://127.0.0.1:8123/runs/compare?ids={first}&ids={second}" in shown
     assert cli.main(["compare", first, "run_missing"]) == 2
     assert "no run 'run_missing'" in capsys.readouterr().err
+
+
+def test_an_ingest_is_in_the_audit_log_signed_by_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from switchboard.app.shop.audit import AuditLog
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "stove-fuel.md").write_text("# Stove fuel\n\nCanisters travel by ground only, never by air.\n")
+    monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(tmp_path / "data"))
+    assert cli.main(["ingest", str(folder), "--tenant", "tidewater", "--source", "extra"]) == 0
+
+    async def entries() -> list[dict[str, object]]:
+        engine = make_engine(Settings().resolved_database_url)
+        found = await AuditLog(make_sessions(engine), lambda: datetime.now(UTC)).newest()
+        await engine.dispose()
+        return [e.model_dump() for e in found]
+
+    (entry,) = asyncio.run(entries())
+    assert (entry["action"], entry["sign_in"], entry["target"]) == ("knowledge.ingest", "cli", str(folder.resolve()))
+    assert entry["after"] == {
+        "tenant": "tidewater",
+        "source": "extra",
+        "added": 1,
+        "updated": 0,
+        "removed": 0,
+        "unchanged": 0,
+    }
+    assert "switchboard ingest" in str(entry["user_agent"])

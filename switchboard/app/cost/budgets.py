@@ -42,6 +42,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.agents.record import BudgetAction
 from switchboard.app.cost.spend_ledger import Hold, SpendLedger
+from switchboard.app.shop.audit import Stamp
+from switchboard.app.shop.audit import changes as audit_changes
 from switchboard.app.shop.db import Sessions
 from switchboard.app.shop.models import Meta
 from switchboard.patterns.spend_budget import Budget, BudgetVerdict, Owners, Spend, Window, assess, window_keys
@@ -104,10 +106,13 @@ class BudgetBook:
         if stored is not None:
             self.current = BudgetSet.model_validate_json(stored.value)
 
-    async def change(self, changes: BudgetChanges) -> BudgetSet:
+    async def change(self, changes: BudgetChanges, stamp: Stamp | None = None) -> BudgetSet:
+        """`stamp`: the operator's action, audited in the same transaction as the change."""
         edited = changes.applied_to(self.current)
         async with self._sessions() as s:
             await s.merge(Meta(key=STORED_KEY, value=edited.model_dump_json()))
+            if stamp is not None:
+                s.add(stamp.entry(*audit_changes(self.current.model_dump(mode="json"), edited.model_dump(mode="json"))))
             await s.commit()
         self.current = edited
         return edited

@@ -243,3 +243,21 @@ class SpendReservation(SQLModel, table=True):
     tokens: int
     micro_usd: int
     expires_at: datetime = Field(index=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One operator action (app/shop/audit.py): when, who (how they signed in, never the token),
+    from where, what, and what it changed. Written once: nothing updates or deletes a row, and
+    the migration's triggers refuse to on SQLite and Postgres."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    action: str = Field(index=True)
+    sign_in: str  # admin_token | admin_cookie | cli
+    address: str  # the client's address, as the server saw it
+    user_agent: str
+    target: str = ""  # what it acted on: a conversation, an approval, a preset's name …
+    before: Any = Field(default=None, sa_column=Column(JSON))
+    after: Any = Field(default=None, sa_column=Column(JSON))
+    note: str = ""  # words the operator wrote with it: a reply, a decision's note

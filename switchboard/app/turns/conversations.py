@@ -10,6 +10,7 @@ from sqlalchemy import bindparam
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from switchboard.app.shop.audit import Stamp
 from switchboard.app.shop.db import Sessions
 from switchboard.app.shop.models import (
     Conversation,
@@ -84,8 +85,11 @@ class ConversationStore:
             )
             return list((await s.exec(query)).all())
 
-    async def add_message(self, conversation_id: str, role: str, content: str, *, complete: bool = True) -> Message:
-        (message,) = await self._add(conversation_id, [(role, content, complete)])
+    async def add_message(
+        self, conversation_id: str, role: str, content: str, *, complete: bool = True, stamp: Stamp | None = None
+    ) -> Message:
+        """`stamp`: a person's reply, audited in the same transaction as the message."""
+        (message,) = await self._add(conversation_id, [(role, content, complete)], stamp)
         self._feed.publish(conversation_id, message_posted(message.id, role, content))
         return message
 
@@ -95,7 +99,9 @@ class ConversationStore:
         question, answer = await self._add(conversation_id, [("user", text, True), ("assistant", "", False)])
         return question, answer
 
-    async def _add(self, conversation_id: str, messages: list[tuple[str, str, bool]]) -> list[Message]:
+    async def _add(
+        self, conversation_id: str, messages: list[tuple[str, str, bool]], stamp: Stamp | None = None
+    ) -> list[Message]:
         rows = [
             Message(
                 id=new_id("m_"),
@@ -109,6 +115,8 @@ class ConversationStore:
         ]
         async with self._sessions() as s, s.begin():
             s.add_all(rows)
+            if stamp is not None:
+                s.add(stamp.entry(None, {"message_ids": [m.id for m in rows]}))
             conversation = await s.get(Conversation, conversation_id)
             first_words = next((m.content for m in rows if m.role == "user"), "")
             if conversation is not None and not conversation.title and first_words:
@@ -119,17 +127,21 @@ class ConversationStore:
         async with self._sessions() as s:
             return await s.get(Takeover, conversation_id)
 
-    async def take_over(self, conversation_id: str, by: str) -> None:
+    async def take_over(self, conversation_id: str, by: str, stamp: Stamp | None = None) -> None:
+        """`stamp`: the operator's action, audited in the same transaction (so for hand_back)."""
         async with self._sessions() as s, s.begin():
-            if await s.get(Takeover, conversation_id) is None:
+            held = await s.get(Takeover, conversation_id)
+            if held is None:
                 s.add(Takeover(conversation_id=conversation_id, by=by, since=self._now()))
+            _audit(s, stamp, held is not None, True)
         self._feed.publish(conversation_id, held_changed(True))
 
-    async def hand_back(self, conversation_id: str) -> None:
+    async def hand_back(self, conversation_id: str, stamp: Stamp | None = None) -> None:
         async with self._sessions() as s, s.begin():
             held = await s.get(Takeover, conversation_id)
             if held is not None:
                 await s.delete(held)
+            _audit(s, stamp, held is not None, False)
         self._feed.publish(conversation_id, held_changed(False))
 
     async def recent(self, limit: int = 12, tenant: str | None = None) -> list[Conversation]:
@@ -196,3 +208,8 @@ async def _put_vault(s: AsyncSession, conversation_id: str, vault: Vault) -> Non
         s.add(ConversationVault(conversation_id=conversation_id, entries=vault.to_dict()))
     else:
         row.entries = vault.to_dict()
+
+
+def _audit(s: AsyncSession, stamp: Stamp | None, was_held: bool, held: bool) -> None:
+    if stamp is not None:
+        s.add(stamp.entry({"taken_over": was_held}, {"taken_over": held}))

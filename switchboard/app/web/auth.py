@@ -24,6 +24,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from switchboard.app.services import Services
+from switchboard.app.shop.audit import Actor, SignIn
 from switchboard.app.shop.models import Customer
 from switchboard.app.web.errors import ApiError
 from switchboard.app.web.signing import Signer
@@ -99,6 +100,15 @@ async def current_customer(
     return customer
 
 
+def actor_of(request: Request) -> Actor:
+    """The operator as the audit log names them: how they signed in (the header, or /admin's
+    cookie; never the token) and where from. Routes that take it are operator-only already."""
+    sign_in: SignIn = "admin_token" if request.headers.get(HEADER) is not None else "admin_cookie"
+    address = request.client.host if request.client is not None else ""
+    return Actor.of(sign_in, address, request.headers.get("user-agent", ""))
+
+
 AdminDep = Annotated[None, Depends(require_admin)]
+ActorDep = Annotated[Actor, Depends(actor_of)]
 ADMIN_ONLY = [Depends(require_admin)]
 CustomerDep = Annotated[Customer, Depends(current_customer)]

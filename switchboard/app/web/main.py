@@ -18,7 +18,7 @@ from switchboard.app.web import errors
 from switchboard.app.web.arrival import StampArrival
 from switchboard.app.web.auth import admin_token
 from switchboard.app.web.origin import SameOriginWrites
-from switchboard.app.web.routes import api, budgets, chat, console, cost, live, pages, prometheus, runs, session
+from switchboard.app.web.routes import api, audit, budgets, chat, console, cost, live, pages, prometheus, runs, session
 from switchboard.app.web.signing import make_signer
 from switchboard.app.web.templates import templates
 
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cost.router)
     app.include_router(console.router)
     app.include_router(prometheus.router)
+    app.include_router(audit.router)
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     return app
 

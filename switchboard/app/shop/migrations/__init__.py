@@ -1,11 +1,12 @@
 """The database's schema as named Alembic revisions, applied at start-up (no alembic CLI needed).
 
 `versions/` holds one file per change, oldest first: `0001` is the schema databases had before
-revisions existed (what `SQLModel.metadata.create_all` made), `0002` adds tenants. A database
-made before revisions has tables but no `alembic_version`; `0001` creates only the tables it
-lacks, so such a database is brought to `0001` with its rows as they were and then upgraded
-like any other, and a fresh one is built from `0001` up. Each revision runs in the transaction
-`migrate` opens: on Postgres a failed upgrade leaves the database as it was.
+revisions existed (what `SQLModel.metadata.create_all` made), `0002` adds tenants, `0003` spend
+reservations, `0004` the audit log. A database made before revisions has tables but no
+`alembic_version`; `0001` creates only the tables it lacks, so such a database is brought to
+`0001` with its rows as they were and then upgraded like any other, and a fresh one is built
+from `0001` up. Each revision runs in the transaction `migrate` opens: on Postgres a failed
+upgrade leaves the database as it was.
 
 A change to the tables in models.py needs a revision here too; tests/app/shop/migrations checks
 that the upgraded schema is the one the models describe. To write one, copy the latest file:

@@ -10,7 +10,8 @@ from switchboard.agents.record import TurnRecord
 from switchboard.app.lab.flags import CHAPTERS, FlagBoard
 from switchboard.app.runs import metrics
 from switchboard.app.services import Services
-from switchboard.app.web.auth import ADMIN_ONLY
+from switchboard.app.web.auditing import chaos_changed, flags_changed
+from switchboard.app.web.auth import ADMIN_ONLY, ActorDep
 from switchboard.app.web.deps import RecordDep, ServicesDep, TenantFilterDep
 from switchboard.app.web.errors import ApiError, error_responses
 from switchboard.app.web.responses import (
@@ -68,13 +69,15 @@ async def get_flags(services: ServicesDep) -> FlagsView:
 
 
 @router.patch("/flags", dependencies=ADMIN_ONLY, responses=OPERATOR_EDIT)
-async def patch_flags(body: FlagsPatch, services: ServicesDep) -> FlagsView:
+async def patch_flags(body: FlagsPatch, services: ServicesDep, actor: ActorDep) -> FlagsView:
     if (body.flags is None) == (body.preset is None):
         raise ApiError(422, "invalid_input", 'send either "flags" or "preset"')
+    before = services.flags.snapshot()
     if body.preset is not None:
         services.flags.apply_preset(body.preset)
     else:
         services.flags.set_many(body.flags or {})
+    await flags_changed(services, actor, before, body.preset)
     return flags_view(services.flags)
 
 
@@ -84,13 +87,15 @@ async def get_chaos(services: ServicesDep) -> ChaosView:
 
 
 @router.patch("/chaos", dependencies=ADMIN_ONLY, responses=OPERATOR_EDIT)
-async def patch_chaos(body: ChaosPatch, services: ServicesDep) -> ChaosView:
+async def patch_chaos(body: ChaosPatch, services: ServicesDep, actor: ActorDep) -> ChaosView:
     if (body.chaos is None) == (body.preset is None):
         raise ApiError(422, "invalid_input", 'send either "chaos" or "preset"')
+    before = services.chaos.view()
     if body.preset is not None:
         services.chaos.apply_preset(body.preset)
     else:
         services.chaos.set_many(body.chaos or {})
+    await chaos_changed(services, actor, before, body.preset)
     return chaos_view(services)
 
 

@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 
 from switchboard.app.cost.budgets import BudgetChanges, BudgetSet
 from switchboard.app.cost.window_spend import SpendReport, spend_report
-from switchboard.app.web.auth import ADMIN_ONLY
+from switchboard.app.web.auth import ADMIN_ONLY, ActorDep, actor_of
 from switchboard.app.web.deps import ServicesDep
 from switchboard.app.web.errors import ApiError, error_responses
 from switchboard.app.web.schemas import Name
@@ -40,9 +40,9 @@ async def get_budgets(services: ServicesDep) -> BudgetSet:
 
 
 @router.put("/api/budgets", dependencies=ADMIN_ONLY, responses=OPERATOR_EDIT, tags=["api"])
-async def put_budgets(body: BudgetChanges, services: ServicesDep) -> BudgetSet:
+async def put_budgets(body: BudgetChanges, services: ServicesDep, actor: ActorDep) -> BudgetSet:
     """Takes effect for the next model call, and is kept across restarts."""
-    return await services.budgets.change(body)
+    return await services.budgets.change(body, services.audit.stamp(actor, "budgets.change"))
 
 
 @router.get("/api/spend", dependencies=ADMIN_ONLY, responses=OPERATOR_ONLY, tags=["api"])
@@ -63,7 +63,7 @@ async def budgets_partial(request: Request, services: ServicesDep) -> HTMLRespon
 async def edit_budget(request: Request, services: ServicesDep) -> HTMLResponse:
     """One row of the box's form: a window's action and limits (an empty limit: not limited)."""
     changes = _changes_from(await request.form())
-    await services.budgets.change(changes)
+    await services.budgets.change(changes, services.audit.stamp(actor_of(request), "budgets.change"))
     return await budgets_box(request, services)
 
 

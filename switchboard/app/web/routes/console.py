@@ -9,10 +9,12 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ValidationError
 
 from switchboard.app.services import Services
+from switchboard.app.shop.audit import Action
 from switchboard.app.shop.models import Approval
 from switchboard.app.shop.tenants import Tenant
 from switchboard.app.turns.approvals import ConsoleDecision
-from switchboard.app.web.auth import ADMIN_ONLY
+from switchboard.app.web.auditing import decision_made
+from switchboard.app.web.auth import ADMIN_ONLY, ActorDep, actor_of
 from switchboard.app.web.console_views import (
     ApprovalCard,
     HeldConversation,
@@ -72,9 +74,11 @@ async def list_approvals(services: ServicesDep, tenant: TenantFilterDep) -> list
 
 # 500: the action itself failed (DecisionFailed); nothing was done and the approval waits again
 @router.post("/api/approvals/{approval_id}", responses=error_responses(400, 401, 404, 409, 422, 500))
-async def decide(approval_id: str, body: ConsoleDecision, services: ServicesDep) -> ApprovalView:
-    """Carry out a person's decision; a refusal is an ApprovalError (its status: web/errors.py)."""
+async def decide(approval_id: str, body: ConsoleDecision, services: ServicesDep, actor: ActorDep) -> ApprovalView:
+    """Carry out a person's decision; a refusal is an ApprovalError (its status: web/errors.py).
+    Audited once it is carried out: the decision spans the approval graph's own transactions."""
     decided = await services.approvals.decide(approval_id, body, OPERATOR)
+    await decision_made(services, actor, decided, body)
     return ApprovalView(**decided.model_dump(mode="json"))
 
 
@@ -90,18 +94,26 @@ IN_A_CONVERSATION = error_responses(400, 401, 404, 422)
 
 
 @router.post("/api/conversations/{conversation_id}/takeover", responses=IN_A_CONVERSATION)
-async def take_over(body: Takeover, conversation: ConversationDep, services: ServicesDep) -> TakeoverState:
+async def take_over(
+    body: Takeover, conversation: ConversationDep, services: ServicesDep, actor: ActorDep
+) -> TakeoverState:
     """Take a conversation from the assistant (`on`), or hand it back."""
+    action: Action = "conversation.take_over" if body.on else "conversation.hand_back"
+    stamp = services.audit.stamp(actor, action, target=conversation.id)
     if body.on:
-        await services.conversations.take_over(conversation.id, OPERATOR)
+        await services.conversations.take_over(conversation.id, OPERATOR, stamp)
     else:
-        await services.conversations.hand_back(conversation.id)
+        await services.conversations.hand_back(conversation.id, stamp)
     return TakeoverState(conversation_id=conversation.id, taken_over=body.on)
 
 
 @router.post("/api/conversations/{conversation_id}/human-reply", responses=IN_A_CONVERSATION)
-async def human_reply(body: HumanReply, conversation: ConversationDep, services: ServicesDep) -> HumanReplySent:
-    message = await services.conversations.add_message(conversation.id, "assistant", f"From our team: {body.text}")
+async def human_reply(
+    body: HumanReply, conversation: ConversationDep, services: ServicesDep, actor: ActorDep
+) -> HumanReplySent:
+    stamp = services.audit.stamp(actor, "conversation.human_reply", target=conversation.id, note=body.text)
+    text = f"From our team: {body.text}"
+    message = await services.conversations.add_message(conversation.id, "assistant", text, stamp=stamp)
     return HumanReplySent(id=message.id, content=message.content)
 
 
@@ -174,7 +186,7 @@ async def take_over_from_page(
     tenant: TenantFilterDep,
     on: Annotated[str, Form()],
 ) -> HTMLResponse:
-    held = await take_over(Takeover(on=on == "1"), conversation, services)
+    held = await take_over(Takeover(on=on == "1"), conversation, services, actor_of(request))
     notice = (
         "You answer this conversation now; the assistant waits" if held.taken_over else "The assistant answers again"
     )
@@ -193,7 +205,7 @@ async def human_reply_from_page(
         reply = HumanReply(text=text)
     except ValidationError as exc:  # the form's reply is checked by the same rules as the API's
         raise ApiError(422, "invalid_input", f"text: {exc.errors()[0]['msg']}") from exc
-    await human_reply(reply, conversation, services)
+    await human_reply(reply, conversation, services, actor_of(request))
     notice = f"{conversation.id}: your reply is in the customer's conversation"
     return await _held(request, services, tenant, notice)
 
@@ -206,5 +218,5 @@ async def decide_from_page(
     tenant: TenantFilterDep,
     body: Annotated[ConsoleDecision, Form()],
 ) -> HTMLResponse:
-    decided = await decide(approval_id, body, services)
+    decided = await decide(approval_id, body, services, actor_of(request))
     return await _approvals(request, services, tenant, decision_summary(decided, body.amount))

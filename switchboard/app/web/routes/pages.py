@@ -17,7 +17,8 @@ from switchboard.app.shop.models import Customer
 from switchboard.app.shop.tenants import Tenant
 from switchboard.app.turns.records import turn_record
 from switchboard.app.web.article_view import article_view, cited
-from switchboard.app.web.auth import ADMIN_ONLY, CustomerDep, customer_id_of
+from switchboard.app.web.auditing import chaos_changed, flags_changed
+from switchboard.app.web.auth import ADMIN_ONLY, CustomerDep, actor_of, customer_id_of
 from switchboard.app.web.deps import OwnConversationDep, RecordDep, ServicesDep
 from switchboard.app.web.routes.budgets import spend_now
 from switchboard.app.web.templates import templates
@@ -125,10 +126,12 @@ async def toggle_flag(
     value: Annotated[str, Form()] = "",
     preset: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
+    before = services.flags.snapshot()
     if preset:
         services.flags.apply_preset(preset)
     else:
         services.flags.set_many({name: value == "on"})
+    await flags_changed(services, actor_of(request), before, preset or None)
     return _page(request, "partials/flags.html", **_flag_context(services))
 
 
@@ -139,7 +142,9 @@ async def chaos_partial(request: Request, services: ServicesDep) -> HTMLResponse
 
 @router.post("/ui/chaos", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
 async def chaos_preset(request: Request, services: ServicesDep, preset: Annotated[str, Form()] = "") -> HTMLResponse:
+    before = services.chaos.view()
     services.chaos.apply_preset(preset)
+    await chaos_changed(services, actor_of(request), before, preset)
     return _page(request, "partials/chaos.html", chaos=chaos_view(services))
 
 
@@ -172,7 +177,9 @@ async def chaos_dials(request: Request, services: ServicesDep) -> HTMLResponse:
     provider = str(form.get("provider", ""))
     numbers, switch = (AGENT_FIELDS, "poisoned_article") if provider == AGENT else (DIAL_FIELDS, "outage")
     dials: dict[str, object] = {**_dial_numbers(form, numbers), switch: form.get(switch) == "on"}
+    before = services.chaos.view()
     services.chaos.set_many({provider: dials})
+    await chaos_changed(services, actor_of(request), before, None)
     return _page(request, "partials/chaos.html", chaos=chaos_view(services))
 
 
