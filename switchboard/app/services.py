@@ -27,7 +27,7 @@ from switchboard.agents.llm.providers.local_gguf import LocalGGUFProvider, gguf_
 from switchboard.agents.llm.providers.openai_compat import OpenAICompatProvider
 from switchboard.agents.llm.types import Aliased, Provider
 from switchboard.agents.prompts import PromptBook
-from switchboard.agents.record import BudgetAction
+from switchboard.agents.record import BudgetAction, TurnRecord
 from switchboard.app.cost.answer_cache import AnswerCache, KbVersions, help_centre_retriever
 from switchboard.app.cost.budgets import BudgetBook, BudgetSet, BudgetSpec, LedgerGuard
 from switchboard.app.cost.cached_answers import CachedAnswers
@@ -58,6 +58,7 @@ from switchboard.patterns.injection.canary import Canary
 from switchboard.patterns.injection.scanner import Scanner, default_bank_path, load_bank
 from switchboard.patterns.model_routing import ComplexityPolicy
 from switchboard.patterns.pii.redaction import Vault
+from switchboard.patterns.rate_limit import CustomerLimits
 from switchboard.patterns.scan_cache import CachedScanner
 from switchboard.patterns.semantic_cache import CachePolicy
 from switchboard.patterns.spend_budget import live_judge_key
@@ -95,6 +96,7 @@ class Services:
     ledger: SpendLedger  # what each budget window has spent
     spend: LedgerGuard  # every model call's check and charge against the two
     answers: CachedAnswers  # semantic_cache's answers, looked up and kept by turns
+    rate_limits: CustomerLimits  # rate_limit: each customer's messages and tokens per minute
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -304,7 +306,19 @@ class _Assembly:
             ledger=self.ledger,
             spend=self.spend,
             answers=self.answers,
+            rate_limits=self.rate_limits,
         )
+
+    @cached_property
+    def rate_limits(self) -> CustomerLimits:
+        return CustomerLimits(self.settings.rate_limit_messages_per_minute, self.settings.rate_limit_tokens_per_minute)
+
+    async def charge_rate_limits(self, record: TurnRecord) -> None:
+        """rate_limit: a customer's turn's tokens count against their next message (an eval
+        run's turns are the operator's, not the customer's)."""
+        if record.flags.get("rate_limit") and record.run_id is None:
+            tokens = record.input_tokens + record.output_tokens
+            await self.rate_limits.charge(tokens, record.tenant_id, record.customer_id)
 
     @cached_property
     def answers(self) -> CachedAnswers:
@@ -415,6 +429,7 @@ class _Assembly:
             admission=Admission(self.settings.max_concurrent_turns),
             budget_s=self.settings.turn_budget_s,
             answers=self.answers,
+            after_save=[self.charge_rate_limits],
         )
 
     def budget_from_now(self) -> float | None:
