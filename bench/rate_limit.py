@@ -5,7 +5,7 @@
 
 The check is what the chat route awaits before a turn begins (CustomerLimits.admit: the tokens
 window tested, a message taken from the moving window), on `limits`' in-memory storage, with the
-settings' default limits (20 messages, 40 000 tokens a minute). Each check is timed beside an
+settings' default limits (20 messages, 100 000 tokens a minute). Each check is timed beside an
 awaited no-op with the same arguments, interleaved in one event loop, so that the loop's and the
 timer's own cost shows in the baseline and not as the limiter's. Two cases:
 

@@ -82,7 +82,7 @@ class Settings(BaseSettings):
         20, ge=0, description="rate_limit: messages a customer may send in any 60 s (0: no limit)."
     )
     rate_limit_tokens_per_minute: int = Field(
-        40_000, ge=0, description="rate_limit: model tokens a customer's turns may use per minute (0: no limit)."
+        100_000, ge=0, description="rate_limit: model tokens a customer's turns may use per minute (0: no limit)."
     )
     chaos_seed: int = Field(1, description="Seed of the fault injectors, for repeatable chaos.")
     # Chapter 10's token budgets (token_budget switch): a limit in tokens and one in dollars per

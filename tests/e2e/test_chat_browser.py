@@ -162,6 +162,7 @@ def test_a_rate_limited_message_is_answered_with_when_to_try_again(page: Page, s
         expect(refused.locator(".bubble")).to_have_text(re.compile(r"Please try again in \d+ seconds?\."))
         expect(refused).not_to_have_class(re.compile(r"\bstreaming\b"))
         expect(page.locator("#send")).to_be_enabled()
+        expect(page.locator("#av-turn")).not_to_contain_text("Working on")  # no turn began
         page.screenshot(path=DOCS / "rate_limited.png")
     finally:
         set_rate_limit(server, False)

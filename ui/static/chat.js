@@ -61,7 +61,6 @@
   async function send(message) {
     const id = await ensureConversation();
     bubble("user", message);
-    view?.begin(message);
     const reply = bubble("assistant", "");
     const body = reply.querySelector(".bubble");
     reply.classList.add("streaming");
@@ -78,6 +77,7 @@
       reply.classList.add("failed");
       return;
     }
+    view?.begin(message);  // only a turn that began: a refused message leaves the last turn's view
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     const buffer = {text: ""};
     for (;;) {
