@@ -27,7 +27,7 @@ from switchboard.agents.llm.providers.local_gguf import LocalGGUFProvider, gguf_
 from switchboard.agents.llm.providers.openai_compat import OpenAICompatProvider
 from switchboard.agents.llm.types import Aliased, Provider
 from switchboard.agents.prompts import PromptBook
-from switchboard.agents.record import BudgetAction
+from switchboard.agents.record import BudgetAction, TurnRecord
 from switchboard.app.cost.answer_cache import AnswerCache, KbVersions, help_centre_retriever
 from switchboard.app.cost.budgets import BudgetBook, BudgetSet, BudgetSpec, LedgerGuard
 from switchboard.app.cost.cached_answers import CachedAnswers
@@ -62,6 +62,7 @@ from switchboard.patterns.injection.canary import Canary
 from switchboard.patterns.injection.scanner import Scanner, default_bank_path, load_bank
 from switchboard.patterns.model_routing import ComplexityPolicy
 from switchboard.patterns.pii.redaction import Vault
+from switchboard.patterns.rate_limit import CustomerLimits
 from switchboard.patterns.scan_cache import CachedScanner
 from switchboard.patterns.semantic_cache import CachePolicy
 from switchboard.patterns.spend_budget import live_judge_key
@@ -101,6 +102,7 @@ class Services:
     answers: CachedAnswers  # semantic_cache's answers, looked up and kept by turns
     telemetry: Telemetry  # GET /metrics: this app's own Prometheus registry (app/telemetry)
     audit: AuditLog  # every operator action, write-once (app/shop/audit.py)
+    rate_limits: CustomerLimits  # rate_limit: each customer's messages and tokens per minute
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -312,7 +314,23 @@ class _Assembly:
             answers=self.answers,
             telemetry=self.telemetry,
             audit=AuditLog(self.sessions, self.now),
+            rate_limits=self.rate_limits,
         )
+
+    @cached_property
+    def rate_limits(self) -> CustomerLimits:
+        return CustomerLimits(self.settings.rate_limit_messages_per_minute, self.settings.rate_limit_tokens_per_minute)
+
+    async def charge_rate_limits(self, record: TurnRecord) -> None:
+        """rate_limit: a customer's turn's tokens count against their next message (an eval
+        run's turns are the operator's, not the customer's)."""
+        if record.flags.get("rate_limit") and record.run_id is None:
+            tokens = record.input_tokens + record.output_tokens
+            await self.rate_limits.charge(tokens, record.tenant_id, record.customer_id)
+
+    async def count_turn(self, record: TurnRecord) -> None:
+        """GET /metrics: every stored record, a failed or abandoned turn's too."""
+        self.telemetry.turn_recorded(record)
 
     @cached_property
     def answers(self) -> CachedAnswers:
@@ -423,7 +441,7 @@ class _Assembly:
             admission=self.admission,
             budget_s=self.settings.turn_budget_s,
             answers=self.answers,
-            recorded=[self.telemetry.turn_recorded],
+            after_save=[self.charge_rate_limits, self.count_turn],
         )
 
     @cached_property

@@ -78,6 +78,12 @@ class Settings(BaseSettings):
         40, ge=1, description="Turns played at once per process; more wait for a slot within their budget."
     )
     call_timeout_s: float = Field(30.0, gt=0, description="The longest wait for any chunk of a model call.")
+    rate_limit_messages_per_minute: int = Field(
+        20, ge=0, description="rate_limit: messages a customer may send in any 60 s (0: no limit)."
+    )
+    rate_limit_tokens_per_minute: int = Field(
+        100_000, ge=0, description="rate_limit: model tokens a customer's turns may use per minute (0: no limit)."
+    )
     chaos_seed: int = Field(1, description="Seed of the fault injectors, for repeatable chaos.")
     # Chapter 10's token budgets (token_budget switch): a limit in tokens and one in dollars per
     # window (0: not limited) and the action when a call would overrun either. Starting values only:

@@ -67,6 +67,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         SWITCHBOARD_DEMO_TTFT_MS="50",
         SWITCHBOARD_DEMO_TOKENS_PER_S="40",
         SWITCHBOARD_ADMIN_TOKEN=ADMIN_TOKEN,
+        # rate_limit is off unless a test switches it on; then a customer's second message is refused.
+        SWITCHBOARD_RATE_LIMIT_MESSAGES_PER_MINUTE="1",
     )
     log_path = data_dir / "server.log"
     with log_path.open("wb") as log:

@@ -140,3 +140,29 @@ def test_a_customer_signs_in_from_the_picker_and_sees_only_their_conversations(p
     answer = ask(page, "what email do you have on my account?")
     expect(answer.locator(".bubble")).to_contain_text("diego.ramirez@example.com")
     expect(answer.locator(".bubble")).not_to_contain_text("maya.okafor")
+
+
+def set_rate_limit(base_url: str, on: bool) -> None:
+    response = httpx.patch(f"{base_url}/api/flags", json={"flags": {"rate_limit": on}}, headers=ADMIN, timeout=10)
+    response.raise_for_status()
+
+
+def test_a_rate_limited_message_is_answered_with_when_to_try_again(page: Page, server: str) -> None:
+    set_rate_limit(server, True)
+    try:
+        page.goto("/")
+        page.click("#sign-out")
+        page.click('.customers button[data-customer="C1007"]')  # nobody else's test signs in as them
+        expect(page.locator("#signed-in")).to_have_attribute("data-customer", "C1007")
+        ask(page, "where is my order?")  # the one message a minute the server allows
+        page.fill("#text", "and where is my other order?")
+        page.click("#send")
+        refused = page.locator("#messages .msg.assistant").nth(1)
+        expect(refused).to_have_class(re.compile(r"\bfailed\b"))
+        expect(refused.locator(".bubble")).to_have_text(re.compile(r"Please try again in \d+ seconds?\."))
+        expect(refused).not_to_have_class(re.compile(r"\bstreaming\b"))
+        expect(page.locator("#send")).to_be_enabled()
+        expect(page.locator("#av-turn")).not_to_contain_text("Working on")  # no turn began
+        page.screenshot(path=DOCS / "rate_limited.png")
+    finally:
+        set_rate_limit(server, False)

@@ -61,14 +61,23 @@
   async function send(message) {
     const id = await ensureConversation();
     bubble("user", message);
-    view?.begin(message);
     const reply = bubble("assistant", "");
     const body = reply.querySelector(".bubble");
     reply.classList.add("streaming");
-    const response = await api(`/api/conversations/${id}/messages`, {
-      method: "POST", body: JSON.stringify({text: message}),
-      headers: {"content-type": "application/json", "accept": "text/event-stream"},
-    });
+    let response;
+    try {
+      response = await api(`/api/conversations/${id}/messages`, {
+        method: "POST", body: JSON.stringify({text: message}),
+        headers: {"content-type": "application/json", "accept": "text/event-stream"},
+      });
+    } catch (error) {
+      // Refused before the turn began (a 429 says when to try again): the reply says so, in place.
+      body.textContent = error.message;
+      reply.classList.remove("streaming");
+      reply.classList.add("failed");
+      return;
+    }
+    view?.begin(message);  // only a turn that began: a refused message leaves the last turn's view
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     const buffer = {text: ""};
     for (;;) {

@@ -306,7 +306,17 @@ REGISTRY: tuple[Flag, ...] = (
         "Serve a new prompt version to a share of traffic and compare.",
         "regressions caught",
     ),
-    _f("rate_limit", 12, "Rate limiting", "Per-customer token-bucket limits.", "abuse absorbed"),
+    _f(
+        "rate_limit",
+        12,
+        "Rate limiting",
+        "Refuse a customer's message, before it is stored or any model called, once they have sent too many "
+        "in a minute or their turns have used too many model tokens: a 429 with Retry-After, and the chat says "
+        "when to try again.",
+        "abuse absorbed",
+        built=True,
+        opt_in=True,  # the demo signs many people in as the same few customers: they would refuse each other
+    ),
     _f(
         "load_shedding",
         12,

@@ -73,7 +73,7 @@ ContextFactory = Callable[[str, str, dict[str, bool], Vault | None, float | None
 # the tenant a customer belongs to, as the shop's records say (never as a request says)
 TenantOf = Callable[[str], Awaitable[str]]
 AfterTurn = Callable[[str, str, TurnRecord], None]  # question, answer, record
-Recorded = Callable[[TurnRecord], None]  # every stored record, however the turn ended (metrics)
+AfterSave = Callable[[TurnRecord], Awaitable[None]]  # every turn's record, however the turn ended
 OthersData = Callable[[str], Awaitable[list[str]]]  # every other customer's personal data
 DEFAULT_CONCURRENT_TURNS = 40
 DRAFT_EVERY_S = 0.25  # how often the answers streaming are saved, all of them in one write
@@ -119,7 +119,7 @@ class TurnRunner:
         admission: Admission | None = None,
         budget_s: float = 10.0,
         answers: CachedAnswers | None = None,
-        recorded: Sequence[Recorded] = (),
+        after_save: Sequence[AfterSave] = (),
     ) -> None:
         self._graph = graph
         self._conversations = conversations
@@ -135,7 +135,7 @@ class TurnRunner:
         self._admission = admission or Admission(DEFAULT_CONCURRENT_TURNS)
         self._budget_s = budget_s  # with latency_budget on, a turn's deadline (waiting for a slot included)
         self._answers = answers  # semantic_cache: a finished turn's answer is offered to it
-        self._recorded = recorded
+        self._after_save = after_save  # rate_limit: a turn's tokens, counted even if the browser left
         # Every answer streaming is saved as it grows, all of them together (patterns/write_behind.py).
         self.drafts: WriteBehind[str, str] = WriteBehind(conversations.save_drafts, clock, DRAFT_EVERY_S)
 
@@ -205,21 +205,11 @@ class TurnRunner:
             if not finished and error is None:
                 error = "client disconnected"
             record = await self._save(turn, error, complete=finished)
-            self._tell_recorded(record)
         if finished:
             await self._keep_answer(turn, record)
             for listener in self._after_turn:
                 listener(turn.text, turn.recorder.answer, record)
         yield TurnEvent("done", record.as_json(), record)
-
-    def _tell_recorded(self, record: TurnRecord) -> None:
-        """Every stored record, a failed or abandoned turn's too; a listener that fails is logged,
-        never the turn's failure."""
-        for listener in self._recorded:
-            try:
-                listener(record)
-            except Exception:
-                log.exception("turn %s: a listener of its record failed", record.id)
 
     async def _keep_answer(self, turn: Turn, record: TurnRecord) -> None:
         """Offer a finished turn's answer to the semantic cache, which keeps it only if the turn
@@ -448,4 +438,13 @@ class TurnRunner:
             await self._conversations.finish_answer(
                 turn.reply_id, answer, complete=complete, record=row, vault=turn.grown_vault
             )
+            await self._saved(record)
         return record
+
+    async def _saved(self, record: TurnRecord) -> None:
+        """Tell the listeners; one that fails costs what it keeps (a count), never the turn."""
+        for listener in self._after_save:
+            try:
+                await listener(record)
+            except Exception:
+                log.exception("turn %s: a listener failed on its record", record.id)

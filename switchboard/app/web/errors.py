@@ -13,6 +13,7 @@ place (`DOMAIN_ERRORS`). The tree, with what each answers:
       DecisionFailed          500 decision_failed (logged by the desk; the approval waits again)
     FlagError                 422 invalid_flag   (lab/flags.py: an unknown flag or preset)
     ChaosError                422 invalid_chaos  (lab/chaos.py: an unknown dial, or out of range)
+    RateLimited               429 rate_limited, with Retry-After (patterns/rate_limit.py)
     RequestValidationError    422 invalid_input, or 400 malformed_json
     HTTPException             its own status (404 not_found, 405 method_not_allowed, …)
     anything else             500 internal_error, logged
@@ -36,6 +37,7 @@ from starlette.exceptions import HTTPException
 from switchboard.app.lab.chaos import ChaosError
 from switchboard.app.lab.flags import FlagError
 from switchboard.app.turns.approvals import AlreadyDecided, ApprovalNotFound, DecisionFailed, InvalidDecision
+from switchboard.patterns.rate_limit import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ _MEANINGS = {
     404: "no such resource",
     409: "conflicts with the current state",
     422: "invalid input",
+    429: "too many messages or tokens this minute: try again after Retry-After seconds",
     500: "failed on our side; nothing was done",
 }
 
@@ -78,17 +81,29 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.headers = headers
+
+
+class RateLimited(ApiError):
+    """rate_limit refused a customer's message: a 429 saying, politely, when to try again."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        wait = refusal.retry_after_s
+        when = f"{wait} second{'s' if wait != 1 else ''}"
+        what = "sent a lot of messages" if refusal.limit == "messages" else "used a lot of the assistant's time"
+        message = f"You've {what} in the last minute. Please try again in {when}."
+        super().__init__(429, "rate_limited", message, {"Retry-After": str(wait)})
 
 
 def not_found(what: str, key: str) -> ApiError:
     return ApiError(404, f"{what}_not_found", f"no {what} with id {key!r}")
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
 def _describe(exc: RequestValidationError) -> tuple[str, str]:
@@ -123,7 +138,7 @@ def install(app: FastAPI, pages: Jinja2Templates) -> None:
     async def api_error(request: Request, exc: ApiError) -> Response:
         if exc.status == 401 and wants_a_page(request):
             return refusal_page(pages, request, exc)
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message, exc.headers)
 
     for kind in DOMAIN_ERRORS:
         app.add_exception_handler(kind, _domain_error)

@@ -266,3 +266,18 @@ async def test_a_failure_on_the_degraded_path_is_an_error_event_too(
     assert [e.kind for e in events][-2:] == ["error", "done"]
     assert events[-1].data["outcome"] == "error" and "ticket system down" in events[-1].data["error"]
     assert [r.exc_info is not None for r in caplog.records if r.name == "switchboard.app.turns.runner"] == [True]
+
+
+async def test_with_rate_limit_on_a_turn_s_tokens_count_against_the_customer_s_next_message(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=0, rate_limit_tokens_per_minute=1)
+    async with running_services(settings) as services:
+        services.flags.set_many({"rate_limit": True})
+        tenant = await services.shop.tenant_of("C1001")
+        evaluated = await services.conversations.create("C1001")
+        [_ async for _ in services.turns.play(evaluated.id, "C1001", "where is my order?", run_id="run_1")]
+        assert await services.rate_limits.admit(tenant, "C1001") is None  # an eval run's turn is not theirs
+        live = await services.conversations.create("C1001")
+        [_ async for _ in services.turns.play(live.id, "C1001", "where is my order?")]
+        refused = await services.rate_limits.admit(tenant, "C1001")
+        assert refused is not None and refused.limit == "tokens"
+        assert await services.rate_limits.admit(tenant, "C1002") is None

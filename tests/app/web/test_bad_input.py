@@ -80,7 +80,7 @@ def test_missing_and_extra_fields_are_422(client: TestClient) -> None:
     ("body", "fragment"),
     [
         ({"flags": {"warp_drive": True}}, "unknown flag 'warp_drive'"),
-        ({"flags": {"rate_limit": True}}, "not built yet"),
+        ({"flags": {"backpressure": True}}, "not built yet"),
         ({"flags": {"streaming": "yes"}}, "true or false"),
         ({"preset": "chapter-99"}, "unknown preset"),
         ({}, 'either "flags" or "preset"'),

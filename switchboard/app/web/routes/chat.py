@@ -10,12 +10,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse
 
-from switchboard.app.shop.models import Conversation, Message
+from switchboard.app.services import Services
+from switchboard.app.shop.models import Conversation, Customer, Message
 from switchboard.app.turns.outgoing import TurnEvent
 from switchboard.app.web.arrival import arrived
 from switchboard.app.web.auth import CustomerDep
 from switchboard.app.web.deps import OwnConversationDep, ServicesDep
-from switchboard.app.web.errors import error_responses
+from switchboard.app.web.errors import RateLimited, error_responses
 from switchboard.app.web.responses import ConversationCreated, TurnResult
 from switchboard.app.web.schemas import NewConversation, NewMessage
 
@@ -28,7 +29,7 @@ STREAMED_OR_JSON: dict[int | str, dict[str, Any]] = {
         "description": "An event stream; the collected turn when the client accepts only JSON.",
         "content": {"text/event-stream": {}},
     },
-    **error_responses(400, 401, 404, 422),
+    **error_responses(400, 401, 404, 422, 429),
 }
 
 
@@ -53,18 +54,29 @@ async def list_messages(conversation: OwnConversationDep, services: ServicesDep)
 
 @router.post("/{conversation_id}/messages", response_model=None, responses=STREAMED_OR_JSON)
 async def send_message(
-    body: NewMessage, conversation: OwnConversationDep, services: ServicesDep, request: Request
+    body: NewMessage, conversation: OwnConversationDep, customer: CustomerDep, services: ServicesDep, request: Request
 ) -> EventSourceResponse | dict[str, Any]:
     """Streams `step`, `token`, `trace`, `error` and `done` events; JSON instead when asked for it.
 
     The turn is begun — the message stored — before the response starts: a client that got
-    the 200 has a stored message, whatever happens to the server next."""
+    the 200 has a stored message, whatever happens to the server next. With `rate_limit` on, a
+    customer over their limits gets a 429 first, with nothing stored and no model called."""
     since = arrived(request.state)
+    await _within_limits(customer, services)
     turn = await services.turns.begin(conversation.id, conversation.customer_id, body.text, arrived=since)
     events = services.turns.stream(turn)
     if _wants_json(request.headers.get("accept", "")):
         return await _collect(events)
     return EventSourceResponse(_as_sse(events), ping=15)
+
+
+async def _within_limits(customer: Customer, services: Services) -> None:
+    """rate_limit: keyed by the signed-in customer and their tenant, never by the request."""
+    if services.flags.snapshot().get("rate_limit"):
+        refused = await services.rate_limits.admit(customer.tenant_id, customer.id)
+        if refused is not None:
+            services.telemetry.rate_limited(refused.limit)
+            raise RateLimited(refused)
 
 
 def _wants_json(accept: str) -> bool:

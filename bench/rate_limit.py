@@ -1,0 +1,91 @@
+"""What rate_limit's check costs a message: p50 and p99 in µs, against a no-op in the same run.
+
+    python bench/rate_limit.py                        20 000 checks over 1 000 customers
+    python bench/rate_limit.py --checks 50000 --customers 200
+
+The check is what the chat route awaits before a turn begins (CustomerLimits.admit: the tokens
+window tested, a message taken from the moving window), on `limits`' in-memory storage, with the
+settings' default limits (20 messages, 100 000 tokens a minute). Each check is timed beside an
+awaited no-op with the same arguments, interleaved in one event loop, so that the loop's and the
+timer's own cost shows in the baseline and not as the limiter's. Two cases:
+
+- admitted: customers in turn, each sending at most their limit, so every check lets the message in;
+- refused: one customer already at their limit, so every check also reads the window's reset.
+
+The goal (issue 14) is at most 50 µs for the check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+
+from switchboard.app.settings import Settings
+from switchboard.patterns.rate_limit import CustomerLimits, Refusal
+
+Check = Callable[[str, str], Awaitable[Refusal | None]]
+
+
+async def noop(tenant: str, customer: str) -> Refusal | None:
+    return None
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def timed(check: Check, tenant: str, customer: str) -> float:
+    start = time.perf_counter_ns()
+    await check(tenant, customer)
+    return (time.perf_counter_ns() - start) / 1000
+
+
+async def interleaved(limits: CustomerLimits, keys: list[str], checks: int) -> tuple[list[float], list[float]]:
+    """Check and no-op in turn, over `keys` round-robin."""
+    baseline: list[float] = []
+    measured: list[float] = []
+    for number in range(checks):
+        customer = keys[number % len(keys)]
+        baseline.append(await timed(noop, "tidewater", customer))
+        measured.append(await timed(limits.admit, "tidewater", customer))
+    return baseline, measured
+
+
+def row(name: str, samples: list[float]) -> str:
+    p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
+    return f"{name:<18} p50 {p50:6.1f} µs   p99 {p99:6.1f} µs   mean {statistics.fmean(samples):6.1f} µs"
+
+
+async def main(checks: int, customers: int) -> None:
+    settings = Settings()
+    per_minute = settings.rate_limit_messages_per_minute
+    if checks > customers * per_minute:
+        raise SystemExit(f"--checks at most {customers * per_minute}: beyond that the 'admitted' case refuses")
+    limits = CustomerLimits(per_minute, settings.rate_limit_tokens_per_minute)
+    keys = [f"C{n}" for n in range(customers)]
+    print(
+        f"{checks} checks, {customers} customers, {per_minute} messages and "
+        f"{settings.rate_limit_tokens_per_minute} tokens a minute each"
+    )
+    baseline, admitted = await interleaved(limits, keys, checks)
+    for _ in range(per_minute):  # one customer at their limit
+        assert await limits.admit("tidewater", "full") is None
+    _, refused = await interleaved(limits, ["full"], checks)
+    assert await limits.admit("tidewater", "full") is not None
+    print(row("no-op (baseline)", baseline))
+    print(row("check, admitted", admitted))
+    print(row("check, refused", refused))
+    over = percentile(admitted, 0.5) - percentile(baseline, 0.5)
+    print(f"admitted check's p50 over the no-op: {over:.1f} µs (goal ≤ 50 µs)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--checks", type=int, default=20_000)
+    parser.add_argument("--customers", type=int, default=1_000)
+    args = parser.parse_args()
+    asyncio.run(main(args.checks, args.customers))
