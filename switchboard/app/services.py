@@ -48,6 +48,7 @@ from switchboard.app.turns.approvals import ApprovalDesk
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
 from switchboard.app.turns.feed import ConversationFeed
+from switchboard.app.turns.kill_switch import KillSwitchBoard
 from switchboard.app.turns.privacy import PeopleIndex
 from switchboard.app.turns.records import RecordStore
 from switchboard.app.turns.runner import TurnRunner
@@ -95,6 +96,7 @@ class Services:
     ledger: SpendLedger  # what each budget window has spent
     spend: LedgerGuard  # every model call's check and charge against the two
     answers: CachedAnswers  # semantic_cache's answers, looked up and kept by turns
+    kill_switch: KillSwitchBoard  # the operator's stop for every model call (chapter 12)
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -224,6 +226,7 @@ async def running_services(
             scanner=scanner or CachedScanner(Scanner(embedder.embed, load_bank(default_bank_path()))),
         ).services()
         await services.budgets.load()  # the panel's last edit, kept across restarts
+        await services.kill_switch.load()  # before any turn: a switch left on stays on
         await services.spend.drop_expired()  # reservations a dead process never settled
         await services.approvals.release_claims()
         await services.turns.recover_interrupted()  # turns the last run of the server died in
@@ -304,7 +307,12 @@ class _Assembly:
             ledger=self.ledger,
             spend=self.spend,
             answers=self.answers,
+            kill_switch=self.kill_switch,
         )
+
+    @cached_property
+    def kill_switch(self) -> KillSwitchBoard:
+        return KillSwitchBoard(self.sessions, self.gateway.kill_switch, self.now)
 
     @cached_property
     def answers(self) -> CachedAnswers:
@@ -392,7 +400,8 @@ class _Assembly:
             self.settings.judge_model,
             charge=lambda spent: self.spend.charge_keys([live_judge_key(self.now())], spent),
         )
-        return OnlineEvaluator(judge, every=self.settings.online_eval_every)
+        # With the kill switch on, the judge is not even asked (its call would be refused).
+        return OnlineEvaluator(judge, every=self.settings.online_eval_every, paused=lambda: self.gateway.kill_switch.on)
 
     @cached_property
     def ladder(self) -> Ladder:
@@ -415,6 +424,7 @@ class _Assembly:
             admission=Admission(self.settings.max_concurrent_turns),
             budget_s=self.settings.turn_budget_s,
             answers=self.answers,
+            kill_switch=self.gateway.kill_switch,
         )
 
     def budget_from_now(self) -> float | None:
