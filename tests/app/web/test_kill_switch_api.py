@@ -60,6 +60,8 @@ def test_the_panel_and_the_console_show_the_switch_red_while_it_is_on(operator: 
     for page in ("/switchboard", "/console", "/ui/kill-switch"):
         html = operator.get(page).text
         assert 'class="kill-banner" role="alert" data-kill-switch="on"' in html and "Why: bad answers" in html
+    operator.put("/api/kill-switch", json={"on": True, "reason": "<script>alert(1)</script>"})
+    assert "<script>alert" not in operator.get("/switchboard").text  # the operator's note is text, not markup
 
 
 def test_the_panel_toggle_turns_the_switch(operator: TestClient) -> None:
