@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from switchboard.agents.events import CacheLooked
 from switchboard.patterns.spend_budget import BudgetVerdict, Owners, Spend
@@ -76,3 +77,25 @@ class AnswerMemoryFake:
         if self.answer is None:
             return CacheLooked("miss", question, "nothing stored")
         return CacheLooked("hit", question, "exact match", 1.0, self.answer)
+
+
+class ProviderCalls:
+    """Counts every stream a provider class is asked for, at the provider itself (below the
+    gateway, the chaos injector and every resilience switch): `install` patches the class's
+    `stream` for one test with pytest's monkeypatch."""
+
+    def __init__(self) -> None:
+        self.models: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def install(self, monkeypatch: Any, provider_class: type) -> ProviderCalls:
+        original = provider_class.stream
+
+        def stream(provider: Any, request: Any) -> Any:
+            self.models.append(request.model)
+            return original(provider, request)
+
+        monkeypatch.setattr(provider_class, "stream", stream)
+        return self

@@ -273,6 +273,7 @@ class TurnRecord(RecordBase):
     budget_detail: str = ""  # which budget, and what it had spent
     context_folded: int = 0  # context_window: earlier messages sent as a summary, not whole
     cache_similarity: float | None = None  # semantic_cache: the nearest stored question's cosine, when weighed
+    degraded_reason: str = ""  # why no model answered, when the ladder did: "model unavailable", "kill switch on"
 
     def as_json(self) -> dict[str, Any]:
         """The record at the JSON edge: stored, served and sent in `done`."""

@@ -51,6 +51,7 @@ from switchboard.app.turns.approvals import ApprovalDesk
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
 from switchboard.app.turns.feed import ConversationFeed
+from switchboard.app.turns.kill_switch import KillSwitchBoard
 from switchboard.app.turns.privacy import PeopleIndex
 from switchboard.app.turns.records import RecordStore
 from switchboard.app.turns.runner import TurnRunner
@@ -103,6 +104,7 @@ class Services:
     telemetry: Telemetry  # GET /metrics: this app's own Prometheus registry (app/telemetry)
     audit: AuditLog  # every operator action, write-once (app/shop/audit.py)
     rate_limits: CustomerLimits  # rate_limit: each customer's messages and tokens per minute
+    kill_switch: KillSwitchBoard  # the operator's stop for every model call (chapter 12)
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -232,6 +234,7 @@ async def running_services(
             scanner=scanner or CachedScanner(Scanner(embedder.embed, load_bank(default_bank_path()))),
         ).services()
         await services.budgets.load()  # the panel's last edit, kept across restarts
+        await services.kill_switch.load()  # before any turn: a switch left on stays on
         await services.spend.drop_expired()  # reservations a dead process never settled
         await services.approvals.release_claims()
         await services.turns.recover_interrupted()  # turns the last run of the server died in
@@ -315,6 +318,7 @@ class _Assembly:
             telemetry=self.telemetry,
             audit=AuditLog(self.sessions, self.now),
             rate_limits=self.rate_limits,
+            kill_switch=self.kill_switch,
         )
 
     @cached_property
@@ -331,6 +335,10 @@ class _Assembly:
     async def count_turn(self, record: TurnRecord) -> None:
         """GET /metrics: every stored record, a failed or abandoned turn's too."""
         self.telemetry.turn_recorded(record)
+
+    @cached_property
+    def kill_switch(self) -> KillSwitchBoard:
+        return KillSwitchBoard(self.sessions, self.gateway.kill_switch, self.now)
 
     @cached_property
     def answers(self) -> CachedAnswers:
@@ -418,7 +426,8 @@ class _Assembly:
             self.settings.judge_model,
             charge=lambda spent: self.spend.charge_keys([live_judge_key(self.now())], spent),
         )
-        return OnlineEvaluator(judge, every=self.settings.online_eval_every)
+        # With the kill switch on, the judge is not even asked (its call would be refused).
+        return OnlineEvaluator(judge, every=self.settings.online_eval_every, paused=lambda: self.gateway.kill_switch.on)
 
     @cached_property
     def ladder(self) -> Ladder:
@@ -442,6 +451,7 @@ class _Assembly:
             budget_s=self.settings.turn_budget_s,
             answers=self.answers,
             after_save=[self.charge_rate_limits, self.count_turn],
+            kill_switch=self.gateway.kill_switch,
         )
 
     @cached_property

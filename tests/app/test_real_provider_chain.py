@@ -11,6 +11,7 @@ import pytest
 from switchboard.agents.llm.providers.local_gguf import LocalModelUnavailable
 from switchboard.app.services import running_services
 from switchboard.app.settings import Settings
+from switchboard.app.turns.kill_switch import KillSwitchChange
 from tests.agents.llm.providers import openai_wire
 from tests.agents.llm.providers.real_llama import require_real_llama
 
@@ -107,3 +108,17 @@ async def test_the_local_model_joins_the_chain_under_its_file_name(tmp_path: Pat
     record = events[-1].data
     assert record["providers"] == ["local"] and record["models"] == ["SmolLM2-135M-Instruct.Q4_1"]
     assert record["outcome"] == "answered" and record["output_tokens"] > 0
+
+
+async def test_with_the_kill_switch_on_the_real_model_receives_no_request(tmp_path: Path, base_url: str) -> None:
+    settings = Settings(data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=0, openai_base_url=base_url)
+    async with running_services(settings) as services:
+        await services.kill_switch.change(KillSwitchChange(on=True, reason="provider incident"))
+        conversation = await services.conversations.create("C1001")
+        sent = len(openai_wire.RECEIVED)
+        events = [e async for e in services.turns.play(conversation.id, "C1001", "do you ship to Canada?")]
+        assert len(openai_wire.RECEIVED) == sent and events[-1].data["calls"] == []
+        assert events[-1].data["outcome"] == "degraded"
+        await services.kill_switch.change(KillSwitchChange(on=False))
+        events = [e async for e in services.turns.play(conversation.id, "C1001", "do you ship to Canada?")]
+    assert len(openai_wire.RECEIVED) > sent and "openai" in {c["provider"] for c in events[-1].data["calls"]}

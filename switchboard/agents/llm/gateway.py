@@ -16,6 +16,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Se
 from contextlib import aclosing
 from dataclasses import dataclass, replace
 
+from switchboard.agents.llm.kill_switch import KillSwitch
 from switchboard.agents.llm.prices import DEFAULT_PRICES, Price, price_of
 from switchboard.agents.llm.resilience import Policies, Resilience, resilient_stream
 from switchboard.agents.llm.tokens import output_tokens, prompt_tokens
@@ -67,13 +68,16 @@ class Gateway:
         clock: Callable[[], float] = time.perf_counter,
         policies: Policies | None = None,
         idle_timeout: float = 30.0,
+        kill_switch: KillSwitch | None = None,
     ) -> None:
-        """`providers` maps each model name to the provider, or the chain of providers, serving it."""
+        """`providers` maps each model name to the provider, or the chain of providers, serving it.
+        `kill_switch`: the operator's stop for every call (kill_switch.py); off unless turned on."""
         self._chains = {m: (p,) if not isinstance(p, Sequence) else tuple(p) for m, p in providers.items()}
         self._prices = prices
         self._clock = clock
         self.policies = policies or Policies()
         self._idle_timeout = idle_timeout  # the longest wait for a first chunk: a hard timeout
+        self.kill_switch = kill_switch or KillSwitch()
 
     @property
     def models(self) -> list[str]:
@@ -118,11 +122,14 @@ class Gateway:
         on_call: CallListener = _ignore,
         resilience: Resilience = NO_RESILIENCE,
     ) -> AsyncGenerator[Chunk, None]:
-        """Stream the model's chunks; report every attempt to `on_call`, however it ends."""
+        """Stream the model's chunks; report every attempt to `on_call`, however it ends.
+        With the kill switch on, raise `CallsStopped` having called no provider."""
 
         def attempt(provider: Provider, req: ChatRequest, tier: int, number: int) -> AsyncGenerator[Chunk, None]:
+            self.kill_switch.check()  # again before every retry and failover: turned on mid-call, it stops them
             return self._attempt(provider, req, purpose, on_call, tier, number)
 
+        self.kill_switch.check()  # before the retry budget counts the request
         chain = self.chain_for(request.model)
         # Closed with this stream: a customer who leaves mid-answer ends the attempt (and frees
         # its breaker slot) now, not when the garbage collector gets to it.

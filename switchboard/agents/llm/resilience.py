@@ -45,8 +45,9 @@ from switchboard.patterns.latency_budget import Deadline
 from switchboard.patterns.retry_budget import Backoff, RetryBudget
 
 Attempt = Callable[[Provider, ChatRequest, int, int], AsyncGenerator[Chunk, None]]
-# The request itself is at fault: another try, here or elsewhere, would fail the same way.
-GIVE_UP: frozenset[str] = frozenset({"bad_request", "content_filtered"})
+# The request itself is at fault, or the operator stopped every call (the kill switch): another
+# try, here or elsewhere, would fail the same way.
+GIVE_UP: frozenset[str] = frozenset({"bad_request", "content_filtered", "stopped"})
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,7 @@ ErrorKind = Literal[
     "content_filtered",
     "malformed_output",
     "unknown_model",
+    "stopped",  # the operator's kill switch is on: no provider was called (kill_switch.py)
 ]
 
 _RETRYABLE: frozenset[ErrorKind] = frozenset(
@@ -127,6 +128,18 @@ class DeadlineExceeded(ProviderError):
 
     kind: ErrorKind = "timeout"
     message: str = "the turn's latency budget ran out"
+
+
+@dataclass
+class CallsStopped(ProviderError):
+    """The operator's kill switch is on (kill_switch.py): the gateway called no provider.
+
+    Like `DeadlineExceeded`, no provider is to blame and there is nothing to retry or fail over
+    to; the app answers without a model.
+    """
+
+    kind: ErrorKind = "stopped"
+    message: str = "model calls are stopped: the kill switch is on"
 
     @property
     def retryable(self) -> bool:

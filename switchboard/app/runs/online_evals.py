@@ -9,6 +9,8 @@ A grade calls the judge model under the same retries, breakers and failover as t
 grades (from the turn's flag snapshot), so an outage the turn survived does not fail its grade.
 A grade no provider could make is *skipped* — counted, not raised into a task nobody awaits —
 and a grade that failed any other way is a bug: logged once with its traceback and counted.
+While `paused` says so (the operator's kill switch is on) nothing is sampled or graded: the
+judge is a model call like any other.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from switchboard.agents.calling import resilience_under
@@ -28,8 +31,11 @@ log = logging.getLogger(__name__)
 
 
 class OnlineEvaluator:
-    def __init__(self, judge: Judge, every: int = 5, window: int = 200) -> None:
+    def __init__(
+        self, judge: Judge, every: int = 5, window: int = 200, paused: Callable[[], bool] = lambda: False
+    ) -> None:
         self._judge = judge
+        self._paused = paused
         self._every = max(1, every)
         self._seen = 0
         self._grades: deque[Judgement] = deque(maxlen=window)
@@ -40,7 +46,7 @@ class OnlineEvaluator:
     def consider(self, question: str, answer: str, record: TurnRecord) -> None:
         """Called after every stored turn; grades one eligible live turn in `every`."""
         flags = record.flags
-        if record.run_id or not flags.get("online_evals") or not record.evidence:
+        if record.run_id or not flags.get("online_evals") or not record.evidence or self._paused():
             return
         self._seen += 1
         if self._seen % self._every:

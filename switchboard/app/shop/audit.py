@@ -38,6 +38,7 @@ Action = Literal[
     "conversation.human_reply",
     "budgets.change",
     "knowledge.ingest",
+    "kill_switch.set",
 ]
 ACTIONS: tuple[str, ...] = get_args(Action)
 SignIn = Literal["admin_token", "admin_cookie", "cli"]

@@ -41,9 +41,11 @@ class Ladder:
             self.answers.remember(record.tenant_id, record.customer_id, question, answer)
 
     async def serve(
-        self, question: str, customer_id: str, conversation_id: str, tenant_id: str
+        self, question: str, customer_id: str, conversation_id: str, tenant_id: str, recall: bool = True
     ) -> tuple[Served, str | None]:
-        """The best answer still possible, and the ticket opened if it came to that."""
+        """The best answer still possible, and the ticket opened if it came to that. `recall`
+        False skips the cached rung: the kill switch stops the model's answers, remembered ones too
+        (an operator may have stopped the model for what it was saying)."""
         tickets: list[str] = []
 
         async def cached() -> str | None:
@@ -62,6 +64,7 @@ class Ladder:
             tickets.append(await self._shop.open_ticket(customer_id, conversation_id, f"unanswered: {question[:200]}"))
             return UNAVAILABLE.format(ticket=tickets[-1], reply_within=self._reply_within(tenant_id))
 
-        served = await descend([("cache", cached), ("kb-only", help_centre), ("unavailable", unavailable)])
+        rungs = [("cache", cached)] if recall else []
+        served = await descend([*rungs, ("kb-only", help_centre), ("unavailable", unavailable)])
         assert served is not None  # the last rung always answers
         return served, (tickets[0] if tickets else None)

@@ -68,6 +68,7 @@ class TurnRecorder:
         self.tickets: list[TicketOpened] = []
         self.tokens_sent = 0
         self.degraded_to: str | None = None  # the ladder's rung, when no model could answer
+        self.degraded_reason = ""  # and why no model answered
         self.guards: list[GuardTripped] = []
         self.approvals: list[ApprovalRequested] = []
         self.checks: list[CheckRecord] = []  # every guard's verdict, passed ones too
@@ -176,6 +177,7 @@ class TurnRecorder:
             cache_similarity=self.cache.similarity if self.cache else None,
             budget_action=cast(BudgetAction, budget.action) if budget else None,
             budget_detail=budget.detail if budget else "",
+            degraded_reason=self.degraded_reason if self.degraded_to else "",
         )
 
 

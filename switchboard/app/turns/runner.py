@@ -17,7 +17,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import anyio
 
@@ -34,7 +34,8 @@ from switchboard.agents.events import (
     ToolUsed,
 )
 from switchboard.agents.graph import Graph
-from switchboard.agents.llm.types import DeadlineExceeded, ProviderError
+from switchboard.agents.llm.kill_switch import KillSwitch
+from switchboard.agents.llm.types import CallsStopped, DeadlineExceeded, ProviderError
 from switchboard.agents.record import RecordBase, TurnRecord
 from switchboard.agents.spending import BudgetRefused
 from switchboard.agents.state import ConversationState
@@ -77,6 +78,11 @@ AfterSave = Callable[[TurnRecord], Awaitable[None]]  # every turn's record, howe
 OthersData = Callable[[str], Awaitable[list[str]]]  # every other customer's personal data
 DEFAULT_CONCURRENT_TURNS = 40
 DRAFT_EVERY_S = 0.25  # how often the answers streaming are saved, all of them in one write
+# Why the ladder answered, as the record and the ticket say it. The operator's own note on the
+# kill switch stays on the operator's side: the record is shown in the customer's details strip.
+Degraded = Literal["model unavailable", "kill switch on"]
+MODEL_FAILED: Degraded = "model unavailable"
+KILLED: Degraded = "kill switch on"
 
 
 async def _nobody_else(customer_id: str) -> list[str]:
@@ -120,6 +126,7 @@ class TurnRunner:
         budget_s: float = 10.0,
         answers: CachedAnswers | None = None,
         after_save: Sequence[AfterSave] = (),
+        kill_switch: KillSwitch | None = None,
     ) -> None:
         self._graph = graph
         self._conversations = conversations
@@ -136,6 +143,7 @@ class TurnRunner:
         self._budget_s = budget_s  # with latency_budget on, a turn's deadline (waiting for a slot included)
         self._answers = answers  # semantic_cache: a finished turn's answer is offered to it
         self._after_save = after_save  # rate_limit: a turn's tokens, counted even if the browser left
+        self._kill_switch = kill_switch or KillSwitch()  # the gateway's: on, no model is called
         # Every answer streaming is saved as it grows, all of them together (patterns/write_behind.py).
         self.drafts: WriteBehind[str, str] = WriteBehind(conversations.save_drafts, clock, DRAFT_EVERY_S)
 
@@ -229,16 +237,23 @@ class TurnRunner:
     async def _answered(self, turn: Turn) -> AsyncIterator[TurnEvent]:
         """The turn's events: a person's hold, or the graph — or, when every model failed, the
         ladder's answer (chapter 9); or, when a budget refuses the next model call, a polite word
-        (chapter 10). A failure on the ladder is the turn's failure like any other."""
+        (chapter 10); or, with the operator's kill switch on, the ladder's rungs that need no model,
+        whatever the `degradation` switch says — the operator chose it for every turn (chapter 12).
+        A failure on the ladder is the turn's failure like any other."""
         try:
             async for event in self._with_a_person(turn.held.by, turn.recorder) if turn.held else self._admitted(turn):
                 yield event
         except BudgetRefused as refused:
             for event in over_budget(refused, turn.recorder):
                 yield event
+        except CallsStopped:
+            if self._ladder is None:
+                raise
+            async for event in self._degrade(turn, KILLED):
+                yield event
         except ProviderError as exc:
             if turn.flags.get("degradation") and self._ladder is not None:
-                async for event in self._degrade(turn):
+                async for event in self._degrade(turn, MODEL_FAILED):
                     yield event
             elif isinstance(exc, DeadlineExceeded):
                 yield self._out_of_time(turn.recorder)
@@ -247,7 +262,9 @@ class TurnRunner:
 
     async def _admitted(self, turn: Turn) -> AsyncIterator[TurnEvent]:
         """The graph, once the turn has a slot (patterns/admission.py); a turn that would have to
-        wait past its budget for one is not started."""
+        wait past its budget for one is not started; nor is one with the kill switch on, so that
+        nothing of the graph runs — not even a cached answer a model made."""
+        self._kill_switch.check()
         async with self._admission.slot(self._budget(turn).longest_wait()) as admitted:
             if not admitted:
                 raise DeadlineExceeded(message="no free slot before the turn's latency budget ran out")
@@ -287,20 +304,22 @@ class TurnRunner:
         recorder.see(Token(WITH_A_PERSON))
         yield TurnEvent("token", {"text": WITH_A_PERSON})
 
-    async def _degrade(self, turn: Turn) -> AsyncIterator[TurnEvent]:
-        """Every provider failed: serve the best answer that needs no model (chapter 9), through
-        the same privacy filter as a model's answer — a rung is no more trusted than a model."""
+    async def _degrade(self, turn: Turn, why: Degraded) -> AsyncIterator[TurnEvent]:
+        """No model answers — every provider failed, or the kill switch is on: serve the best answer
+        that needs no model (chapter 9), through the same privacy filter as a model's answer — a
+        rung is no more trusted than a model."""
         recorder = turn.recorder
-        served, ticket, outbound = await self._fallback(turn)
-        recorder.degraded_to = served.tier
+        served, ticket, outbound = await self._fallback(turn, recall=why != KILLED)
+        recorder.degraded_to, recorder.degraded_reason = served.tier, why
         if ticket:
-            recorder.see(TicketOpened(ticket, "model unavailable"))
-        yield TurnEvent("step", {"node": "degrade", "label": f"Answering without a model ({served.tier})"})
+            recorder.see(TicketOpened(ticket, why))
+        label = f"Answering without a model ({served.tier})" + (": the kill switch is on" if why == KILLED else "")
+        yield TurnEvent("step", {"node": "degrade", "label": label})
         shown = ("\n\n" if recorder.answer else "") + served.text
         for event in outgoing(shown, outbound, recorder, whole=True):
             yield event
 
-    async def _fallback(self, turn: Turn) -> tuple[Served, str | None, Outbound | None]:
+    async def _fallback(self, turn: Turn, recall: bool) -> tuple[Served, str | None, Outbound | None]:
         """The ladder's answer, its ticket and the privacy filter for it — by the end of the
         turn's budget. A ladder still busy then (a search or a write queued behind others under
         load) gives way to the one answer that needs nothing: that the turn ran out of time."""
@@ -308,7 +327,7 @@ class TurnRunner:
         try:
             with anyio.fail_after(self._budget(turn).time_left()):
                 served, ticket = await self._ladder.serve(
-                    turn.text, turn.customer_id, turn.conversation_id, turn.base.tenant_id
+                    turn.text, turn.customer_id, turn.conversation_id, turn.base.tenant_id, recall
                 )
                 return served, ticket, await self._outbound(turn.conversation_id, turn.customer_id, turn.flags)
         except TimeoutError:

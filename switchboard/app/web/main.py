@@ -18,7 +18,20 @@ from switchboard.app.web import errors
 from switchboard.app.web.arrival import StampArrival
 from switchboard.app.web.auth import admin_token
 from switchboard.app.web.origin import SameOriginWrites
-from switchboard.app.web.routes import api, audit, budgets, chat, console, cost, live, pages, prometheus, runs, session
+from switchboard.app.web.routes import (
+    api,
+    audit,
+    budgets,
+    chat,
+    console,
+    cost,
+    kill_switch,
+    live,
+    pages,
+    prometheus,
+    runs,
+    session,
+)
 from switchboard.app.web.signing import make_signer
 from switchboard.app.web.templates import templates
 
@@ -60,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(live.router)
     app.include_router(api.router)
     app.include_router(budgets.router)
+    app.include_router(kill_switch.router)
     app.include_router(pages.router)
     app.include_router(runs.router)
     app.include_router(cost.router)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
 from switchboard.agents.llm.gateway import CallRecord, Gateway
+from switchboard.agents.llm.kill_switch import KillState, KillSwitch
+from switchboard.agents.llm.resilience import Resilience
 from switchboard.agents.llm.tokens import count_tokens, prompt_tokens
-from switchboard.agents.llm.types import ChatRequest, Chunk, ProviderError, TextDelta, Usage
+from switchboard.agents.llm.types import CallsStopped, ChatRequest, Chunk, ProviderError, TextDelta, Usage
 
 
 class TickingClock:
@@ -37,6 +39,7 @@ class ScriptedProvider:
 
 
 REQUEST = ChatRequest([{"role": "user", "content": "hi"}], "demo-large")
+ALL_SWITCHES = Resilience(retry=True, breaker=True, failover=True)
 
 
 async def test_a_call_is_recorded_with_tokens_cost_and_timings() -> None:
@@ -88,3 +91,50 @@ async def test_a_provider_cut_off_mid_answer_is_charged_an_estimate_and_one_fail
     cut, refused = calls
     assert cut.estimated and (cut.input_tokens, cut.output_tokens) == (prompt_tokens(REQUEST), count_tokens("a b"))
     assert not refused.estimated and (refused.input_tokens, refused.output_tokens, refused.cost_usd) == (0, 0, 0.0)
+
+
+class CountingProvider:
+    """Counts the streams it is asked for; `on_call` runs at each (a test's way to act mid-call)."""
+
+    def __init__(self, name: str, fail: bool = False, on_call: Callable[[], None] = lambda: None) -> None:
+        self.name = name
+        self.calls = 0
+        self._fail = fail
+        self._on_call = on_call
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
+        self.calls += 1
+        self._on_call()
+        if self._fail:
+            raise ProviderError("server_error", "boom", self.name)
+        yield TextDelta("ok")
+        yield Usage(1, 1)
+
+
+async def test_with_the_kill_switch_on_no_provider_is_called_and_nothing_is_recorded() -> None:
+    calls: list[CallRecord] = []
+    provider = CountingProvider("only")
+    gateway = Gateway({"demo-large": provider}, kill_switch=KillSwitch(KillState(on=True)))
+    with pytest.raises(CallsStopped) as raised:
+        await gateway.complete(REQUEST, purpose="test", on_call=calls.append, resilience=ALL_SWITCHES)
+    assert provider.calls == 0 and calls == [] and raised.value.kind == "stopped"
+    assert not raised.value.retryable
+
+
+async def test_the_kill_switch_turned_on_mid_call_stops_its_failover() -> None:
+    switch = KillSwitch()
+    primary = CountingProvider("a", fail=True, on_call=lambda: setattr(switch, "state", KillState(on=True)))
+    secondary = CountingProvider("b")
+    gateway = Gateway({"demo-large": [primary, secondary]}, kill_switch=switch)
+    with pytest.raises(CallsStopped):
+        await gateway.complete(REQUEST, purpose="test", resilience=ALL_SWITCHES)
+    assert (primary.calls, secondary.calls) == (1, 0)
+
+
+async def test_turning_the_kill_switch_off_restores_calls() -> None:
+    provider = CountingProvider("only")
+    gateway = Gateway({"demo-large": provider}, kill_switch=KillSwitch(KillState(on=True)))
+    with pytest.raises(CallsStopped):
+        await gateway.complete(REQUEST, purpose="test")
+    gateway.kill_switch.state = KillState(on=False)
+    assert (await gateway.complete(REQUEST, purpose="test")).text == "ok" and provider.calls == 1

@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from switchboard.agents.llm.types import ProviderError
+from switchboard.agents.llm.providers.demo.provider import DemoProvider
+from switchboard.agents.llm.types import CallsStopped, ProviderError
 from switchboard.agents.record import TurnRecord
 from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
+from switchboard.app.turns.kill_switch import KillSwitchChange
 from switchboard.evals.judge import Judge, Judgement
 from switchboard.patterns.spend_budget import live_judge_key
+from tests.fakes import ProviderCalls
 
 
 @pytest.fixture
@@ -123,3 +126,24 @@ async def test_an_unexpected_judge_failure_is_logged_once_with_its_traceback_and
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1 and errors[0].exc_info is not None
     assert evaluator.snapshot()["failed"] == 1 and evaluator.snapshot()["scored"] == 0
+
+
+async def test_with_the_kill_switch_on_nothing_is_graded_and_the_judge_makes_no_call(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = ProviderCalls().install(monkeypatch, DemoProvider)
+    await services.kill_switch.change(KillSwitchChange(on=True))
+    for _ in range(4):  # every=2: two would be graded
+        services.online.consider("how long do refunds take?", "Five days.", _eligible(services.flags.snapshot()))
+    await services.online.wait()
+    paused = services.online.snapshot()
+    assert len(calls) == 0 and (paused["scored"], paused["skipped"], paused["pending"]) == (0, 0, 0)
+    judge = Judge(services.gateway, services.prompts.get("judge").text, services.settings.judge_model)
+    with pytest.raises(CallsStopped):  # asked all the same, the judge's call is refused at the gateway
+        await judge.grade("how long do refunds take?", "Five days.", ["Refunds take 5 days."])
+    assert len(calls) == 0
+    await services.kill_switch.change(KillSwitchChange(on=False))
+    for _ in range(2):
+        services.online.consider("how long do refunds take?", "Five days.", _eligible(services.flags.snapshot()))
+    await services.online.wait()
+    assert services.online.snapshot()["scored"] == 1 and len(calls) >= 1

@@ -135,6 +135,17 @@ def test_a_budget_change_records_the_window_it_changed(client: TestClient) -> No
     assert only_entry(client, marker)["after"] == {"customer_day": before}
 
 
+def test_the_kill_switch_is_recorded_on_the_api_and_the_panel(client: TestClient) -> None:
+    marker = newest_id(client)
+    client.put("/api/kill-switch", json={"on": True, "reason": "provider incident"})
+    entry = only_entry(client, marker)
+    assert entry["action"] == "kill_switch.set" and entry["after"]["on"] is True
+    assert entry["before"]["on"] is False and entry["after"]["reason"] == "provider incident"
+    marker = newest_id(client)
+    assert client.post("/ui/kill-switch", data={"on": "false"}).status_code == 200
+    assert only_entry(client, marker)["after"]["on"] is False
+
+
 def test_take_over_reply_and_hand_back_each_leave_one_entry(client: TestClient) -> None:
     customer = sign_in(client, "C1001")
     conversation = client.post("/api/conversations", json={}, headers=customer).json()["id"]

@@ -164,7 +164,8 @@ async def _held(request: Request, services: Services, tenant: Tenant | None, not
 @router.get("/console", response_class=HTMLResponse, include_in_schema=False)
 async def console_page(request: Request, services: ServicesDep, tenant: TenantFilterDep) -> HTMLResponse:
     cards, conversations = await _cards(services, tenant), await _conversations(services, tenant)
-    return _render(request, services, "console.html", tenant, cards=cards, conversations=conversations)
+    kill = services.kill_switch.view()
+    return _render(request, services, "console.html", tenant, cards=cards, conversations=conversations, kill=kill)
 
 
 @router.get("/ui/approvals", response_class=HTMLResponse, include_in_schema=False)

@@ -84,6 +84,7 @@ async def switchboard_page(request: Request, services: ServicesDep) -> HTMLRespo
         **await _metrics_context(services),
         chaos=chaos_view(services),
         spend=await spend_now(services),
+        kill=services.kill_switch.view(),
     )
 
 
