@@ -6,20 +6,26 @@ skip a provider at quota before calling it, and go on to the next one in the cha
 
     requests:  admitted while fewer than R were sent in the last 60 s (a moving window); an
                admitted request is counted as it is admitted
-    tokens:    admitted while the tokens charged in the last 60 s are < T (a moving window): a
-               call's tokens are known only after it, so they are charged then, from its usage,
-               and count against the next request
+    tokens:    admitted while the tokens charged in the last 60 s are < T (a sliding window
+               counter: this clock minute's count plus the last one's, weighted by the share of
+               it still inside the last 60 s): a call's tokens are known only after it, so they
+               are charged then, from its usage, and count against the next request
     R or T = 0 (or left out of the setting): that limit is off
 
 The setting names each quota by provider and model, comma-separated:
 
     demo-a:demo-large=60rpm/200000tpm, demo-b:demo-small=30rpm, openai:gpt-4o-mini=90000tpm
 
-`limits`' moving window refuses, and does not record, a cost that would not fit in it, so a call
-whose tokens overrun what is left of the window is charged what is left: the window is then full
-(at quota) until its oldest tokens leave it, as the provider's would be; the tokens beyond the
-quota are not remembered. The storage is `limits`' in-memory one (per process, synchronous: the
-check is a few dictionary and list operations, with no await); `limits` reads `time.time()`.
+Why two kinds of window: `limits`' moving window keeps one entry per unit counted, which is right
+for a few dozen requests but costs about a millisecond a call for a window of a million tokens
+(bench/model_quota.py measured it); the sliding window counter is two counters whatever the
+count, and approximates the moving window as providers' own token limits do.
+
+`limits` refuses, and does not record, a cost that would not fit in the window, so a call whose
+tokens overrun what is left of it is charged what is left: the window is then full (at quota)
+until its older tokens leave it, as the provider's would be; the tokens beyond the quota are not
+remembered. The storage is `limits`' in-memory one (per process, synchronous: no await on the
+call's path); `limits` reads `time.time()`.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from typing import Literal
 
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
 
 QuotaKind = Literal["requests", "tokens"]
 QuotaKey = tuple[str, str]  # (provider, model)
@@ -88,7 +94,9 @@ class ModelQuotas:
         self._items = {
             key: (_item(q.requests_per_minute), _item(q.tokens_per_minute)) for key, q in (quotas or {}).items()
         }
-        self._window = MovingWindowRateLimiter(storage or MemoryStorage())
+        store = storage or MemoryStorage()
+        self._requests = MovingWindowRateLimiter(store)
+        self._tokens = SlidingWindowCounterRateLimiter(store)
 
     @property
     def keys(self) -> frozenset[QuotaKey]:
@@ -98,9 +106,9 @@ class ModelQuotas:
         """None, and the request counted, if both windows have room; else the quota it met. A
         request refused is not counted."""
         requests, tokens = self._items.get((provider, model), (None, None))
-        if tokens is not None and not self._window.test(tokens, "tokens", provider, model):
+        if tokens is not None and not self._tokens.test(tokens, "tokens", provider, model):
             return "tokens"
-        if requests is not None and not self._window.hit(requests, "requests", provider, model):
+        if requests is not None and not self._requests.hit(requests, "requests", provider, model):
             return "requests"
         return None
 
@@ -110,6 +118,6 @@ class ModelQuotas:
         item = self._items.get((provider, model), (None, None))[1]
         if item is None or tokens <= 0:
             return
-        room = self._window.get_window_stats(item, "tokens", provider, model).remaining
+        room = self._tokens.get_window_stats(item, "tokens", provider, model).remaining
         if room > 0:
-            self._window.hit(item, "tokens", provider, model, cost=min(tokens, room))
+            self._tokens.hit(item, "tokens", provider, model, cost=min(tokens, room))

@@ -1,4 +1,4 @@
-"""Per-model quotas on the `limits` library: requests and tokens per minute, both moving windows.
+"""Per-model quotas on the `limits` library: requests in a moving window, tokens in a sliding one.
 
 `limits` reads time.time(); time-machine moves it, so no test waits for a window to pass.
 """
@@ -54,8 +54,8 @@ def test_requests_past_the_quota_are_refused_until_the_oldest_leaves_the_window(
         assert quotas.admit("a", "m") == "requests"
 
 
-def test_tokens_charged_after_calls_refuse_the_next_until_they_leave_the_window() -> None:
-    with time_machine.travel(START, tick=False) as clock:
+def test_tokens_charged_after_calls_refuse_the_next_until_enough_leave_the_window() -> None:
+    with time_machine.travel(START, tick=False) as clock:  # START begins a clock minute, as the windows do
         quotas = ModelQuotas({("a", "m"): Quota(tokens_per_minute=1000)})
         assert quotas.admit("a", "m") is None
         quotas.charge("a", "m", 600)
@@ -63,11 +63,11 @@ def test_tokens_charged_after_calls_refuse_the_next_until_they_leave_the_window(
         assert quotas.admit("a", "m") is None  # 600 < 1000
         quotas.charge("a", "m", 2500)  # overruns: the window is filled to its quota
         assert quotas.admit("a", "m") == "tokens"
-        clock.shift(40.5)  # the 600 left; the 400 charged at 20 s are still in
+        clock.shift(40.5)  # the next minute: the last one's 1000 count as 991 (59.5 of its 60 s are recent)
         assert quotas.admit("a", "m") is None
-        quotas.charge("a", "m", 600)
+        quotas.charge("a", "m", 500)  # 9 of them fit: at quota again
         assert quotas.admit("a", "m") == "tokens"
-        clock.shift(20)  # the 400 left: 600 remain
+        clock.shift(30)  # half of the last minute is recent: 500 + 9
         assert quotas.admit("a", "m") is None
 
 
