@@ -17,7 +17,7 @@ The setting names each quota by provider and model, comma-separated:
     demo-a:demo-large=60rpm/200000tpm, demo-b:demo-small=30rpm, openai:gpt-4o-mini=90000tpm
 
 Why two kinds of window: `limits`' moving window keeps one entry per unit counted, which is right
-for a few dozen requests but costs about a millisecond a call for a window of a million tokens
+for a few dozen requests but cost about a millisecond a call with millions of tokens in the window
 (bench/model_quota.py measured it); the sliding window counter is two counters whatever the
 count, and approximates the moving window as providers' own token limits do.
 
@@ -118,6 +118,8 @@ class ModelQuotas:
         item = self._items.get((provider, model), (None, None))[1]
         if item is None or tokens <= 0:
             return
+        if self._tokens.hit(item, "tokens", provider, model, cost=tokens):
+            return
         room = self._tokens.get_window_stats(item, "tokens", provider, model).remaining
-        if room > 0:
+        if room > 0:  # it did not fit whole: fill the window to its quota
             self._tokens.hit(item, "tokens", provider, model, cost=min(tokens, room))
