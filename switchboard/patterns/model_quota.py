@@ -19,7 +19,7 @@ The setting names each quota by provider and model, comma-separated:
 Why two kinds of window: `limits`' moving window keeps one entry per unit counted, which is right
 for a few dozen requests but cost about a millisecond a call with millions of tokens in the window
 (bench/model_quota.py measured it); the sliding window counter is two counters whatever the
-count, and approximates the moving window as providers' own token limits do.
+count, and approximates the moving window by taking the last minute's tokens as spread evenly.
 
 `limits` refuses, and does not record, a cost that would not fit in the window, so a call whose
 tokens overrun what is left of it is charged what is left: the window is then full (at quota)
