@@ -86,6 +86,7 @@ class ProviderCalls:
 
     def __init__(self) -> None:
         self.models: list[str] = []
+        self.providers: list[str] = []  # the provider's name, call by call
 
     def __len__(self) -> int:
         return len(self.models)
@@ -95,6 +96,7 @@ class ProviderCalls:
 
         def stream(provider: Any, request: Any) -> Any:
             self.models.append(request.model)
+            self.providers.append(provider.name)
             return original(provider, request)
 
         monkeypatch.setattr(provider_class, "stream", stream)

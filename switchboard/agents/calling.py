@@ -98,12 +98,13 @@ async def _answer(
 
 
 def resilience_under(flags: Mapping[str, bool]) -> Resilience:
-    """Chapter 9's switches for a model call, from a flag snapshot: a turn's, or the one a
-    background grade of that turn inherits."""
+    """Chapter 9's switches for a model call (and chapter 12's model quotas), from a flag
+    snapshot: a turn's, or the one a background grade of that turn inherits."""
     return Resilience(
         retry=flags.get("retry_budget", False),
         breaker=flags.get("circuit_breaker", False),
         failover=flags.get("failover", False),
+        quota=flags.get("model_quota", False),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,12 +20,12 @@ from switchboard.agents.context import ContextBudget, InputScanner, Routing, Tur
 from switchboard.agents.embeddings import CachedEmbedder, Embedder, StaticEmbedder
 from switchboard.agents.graph import AgentMap, Graph, agent_map, build_graph
 from switchboard.agents.llm.chaos import ChaosProvider
-from switchboard.agents.llm.gateway import Gateway
+from switchboard.agents.llm.gateway import Gateway, served_model
 from switchboard.agents.llm.providers.anthropic import AnthropicProvider
 from switchboard.agents.llm.providers.demo import DEMO_PROFILES, DemoProvider, with_speed
 from switchboard.agents.llm.providers.local_gguf import LocalGGUFProvider, gguf_file, load_llama
 from switchboard.agents.llm.providers.openai_compat import OpenAICompatProvider
-from switchboard.agents.llm.types import Aliased, Provider
+from switchboard.agents.llm.types import Aliased, ChatRequest, Provider
 from switchboard.agents.prompts import PromptBook
 from switchboard.agents.record import BudgetAction, TurnRecord
 from switchboard.app.cost.answer_cache import AnswerCache, KbVersions, help_centre_retriever
@@ -61,6 +61,7 @@ from switchboard.patterns.circuit_breaker import State
 from switchboard.patterns.degradation import RecentAnswers
 from switchboard.patterns.injection.canary import Canary
 from switchboard.patterns.injection.scanner import Scanner, default_bank_path, load_bank
+from switchboard.patterns.model_quota import ModelQuotas, Quota, QuotaKey, parse_quotas
 from switchboard.patterns.model_routing import ComplexityPolicy
 from switchboard.patterns.pii.redaction import Vault
 from switchboard.patterns.rate_limit import CustomerLimits
@@ -120,7 +121,23 @@ def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncCli
     for seed, (provider, serves) in enumerate(vendors, start=settings.chaos_seed):
         faulty = ChaosProvider(provider, chaos.dials_for(provider.name), seed=seed)
         chain.append(faulty if serves is None else Aliased(faulty, serves))
-    return Gateway({model: chain for model in profiles}, idle_timeout=settings.call_timeout_s), chaos
+    chains = {model: chain for model in profiles}
+    quotas = ModelQuotas(known_quotas(settings.model_quotas, chains))
+    return Gateway(chains, idle_timeout=settings.call_timeout_s, quotas=quotas), chaos
+
+
+def known_quotas(text: str, chains: Mapping[str, Sequence[Provider]]) -> dict[QuotaKey, Quota]:
+    """model_quota's quotas, each for a provider and model the chains have: a misspelt name would
+    otherwise never be enforced, so it stops the app at start instead, listing the real ones."""
+    quotas = parse_quotas(text)
+    served = {(p.name, served_model(p, ChatRequest([], model))) for model, chain in chains.items() for p in chain}
+    unknown = sorted(f"{provider}:{model}" for provider, model in quotas.keys() - served)
+    if unknown:
+        known = ", ".join(sorted(f"{provider}:{model}" for provider, model in served))
+        raise ValueError(
+            f"SWITCHBOARD_MODEL_QUOTAS names {', '.join(unknown)}, which no provider serves (served: {known})"
+        )
+    return quotas
 
 
 def real_providers(settings: Settings, client: httpx.AsyncClient) -> list[tuple[Provider, str]]:

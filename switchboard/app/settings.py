@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from switchboard.agents.record import BudgetAction
+from switchboard.patterns.model_quota import parse_quotas
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -84,6 +85,11 @@ class Settings(BaseSettings):
     rate_limit_tokens_per_minute: int = Field(
         100_000, ge=0, description="rate_limit: model tokens a customer's turns may use per minute (0: no limit)."
     )
+    model_quotas: str = Field(
+        "",
+        description="model_quota: each provider's quota per model, e.g. "
+        "'demo-a:demo-large=60rpm/200000tpm,demo-b:demo-small=30rpm' (empty: no quotas).",
+    )
     chaos_seed: int = Field(1, description="Seed of the fault injectors, for repeatable chaos.")
     # Chapter 10's token budgets (token_budget switch): a limit in tokens and one in dollars per
     # window (0: not limited) and the action when a call would overrun either. Starting values only:
@@ -127,6 +133,13 @@ class Settings(BaseSettings):
     demo_sign_in: bool = Field(
         True, description="Let anyone sign in as a demo customer by picking one (turn off behind a real login)."
     )
+
+    @field_validator("model_quotas")
+    @classmethod
+    def _quotas_parse(cls, text: str) -> str:
+        """A bad quota stops the app at start, naming the entry, rather than going unenforced."""
+        parse_quotas(text)
+        return text
 
     @property
     def sqlite_path(self) -> Path:

@@ -33,6 +33,7 @@ from switchboard.agents.llm.types import (
     Usage,
 )
 from switchboard.patterns.latency_budget import Deadline
+from switchboard.patterns.model_quota import ModelQuotas
 
 
 @dataclass(frozen=True)
@@ -69,15 +70,19 @@ class Gateway:
         policies: Policies | None = None,
         idle_timeout: float = 30.0,
         kill_switch: KillSwitch | None = None,
+        quotas: ModelQuotas | None = None,
     ) -> None:
         """`providers` maps each model name to the provider, or the chain of providers, serving it.
-        `kill_switch`: the operator's stop for every call (kill_switch.py); off unless turned on."""
+        `kill_switch`: the operator's stop for every call (kill_switch.py); off unless turned on.
+        `quotas`: each provider's requests and tokens per minute per model, asked before every
+        attempt and charged after it when a call runs with `Resilience.quota` (none: no quotas)."""
         self._chains = {m: (p,) if not isinstance(p, Sequence) else tuple(p) for m, p in providers.items()}
         self._prices = prices
         self._clock = clock
         self.policies = policies or Policies()
         self._idle_timeout = idle_timeout  # the longest wait for a first chunk: a hard timeout
         self.kill_switch = kill_switch or KillSwitch()
+        self.quotas = quotas or ModelQuotas()
 
     @property
     def models(self) -> list[str]:
@@ -127,7 +132,9 @@ class Gateway:
 
         def attempt(provider: Provider, req: ChatRequest, tier: int, number: int) -> AsyncGenerator[Chunk, None]:
             self.kill_switch.check()  # again before every retry and failover: turned on mid-call, it stops them
-            return self._attempt(provider, req, purpose, on_call, tier, number)
+            if resilience.quota:
+                self._within_quota(provider, req, purpose, on_call, tier, number)
+            return self._attempt(provider, req, purpose, on_call, tier, number, resilience.quota)
 
         self.kill_switch.check()  # before the retry budget counts the request
         chain = self.chain_for(request.model)
@@ -137,12 +144,31 @@ class Gateway:
             async for chunk in chunks:
                 yield chunk
 
-    async def _attempt(
+    def _within_quota(
         self, provider: Provider, request: ChatRequest, purpose: str, on_call: CallListener, tier: int, number: int
+    ) -> None:
+        """Count the attempt against the provider's quota for the model, or record it skipped and
+        raise `at_quota` without calling the provider (resilience.py then fails over)."""
+        model = served_model(provider, request)
+        refused = self.quotas.admit(provider.name, model)
+        if refused is None:
+            return
+        on_call(CallRecord(purpose, model, provider.name, 0, 0, 0.0, None, 0.0, "at_quota", tier, number))
+        raise ProviderError("at_quota", f"its {refused} per minute for {model} are used up: skipped", provider.name)
+
+    async def _attempt(
+        self,
+        provider: Provider,
+        request: ChatRequest,
+        purpose: str,
+        on_call: CallListener,
+        tier: int,
+        number: int,
+        charge_quota: bool = False,
     ) -> AsyncGenerator[Chunk, None]:
         meter = _CallMeter(self._clock, request)
         error: ProviderError | None = None
-        model = getattr(provider, "model", None) or request.model  # the name the provider really serves
+        model = served_model(provider, request)
         deadline = Deadline(request.deadline)
         chunks = aiter(provider.stream(request))
         try:
@@ -167,6 +193,8 @@ class Gateway:
                 await _close(chunks)
             finally:
                 record = meter.record(purpose, model, provider.name, self._prices, error)
+                if charge_quota:  # the tokens the provider counts against its quota, estimated ones too
+                    self.quotas.charge(provider.name, model, record.input_tokens + record.output_tokens)
                 on_call(replace(record, tier=tier, attempt=number))
 
     async def complete(
@@ -189,6 +217,11 @@ class Gateway:
             else:
                 usage = chunk
         return Completion("".join(text), calls, usage)
+
+
+def served_model(provider: Provider, request: ChatRequest) -> str:
+    """The name the provider really serves the request's model under (types.Aliased)."""
+    return getattr(provider, "model", None) or request.model
 
 
 async def _close(chunks: AsyncIterator[Chunk]) -> None:

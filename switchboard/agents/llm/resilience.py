@@ -13,7 +13,13 @@ here decides, per call, under three switches:
   else — a bad request, the deadline, the customer going away mid-answer — gives the slot back
   without a verdict, so a half-open breaker is never left waiting on a probe that cannot report;
 - `failover`: the next provider in the chain is tried — also when a stream dies part-way, in
-  which case it is given the text already sent and asked to continue from there.
+  which case it is given the text already sent and asked to continue from there;
+- `quota`: the gateway refuses an attempt on a provider at its quota for the model
+  (patterns/model_quota.py) with an `at_quota` error before calling it. It is not retryable, so
+  it is never retried where it happened: with failover on the next provider is tried, and a
+  chain all at quota fails with the last one's error, as on an outage. No breaker counts it
+  (the provider did nothing wrong), and there is no panic mode: a provider at quota would
+  only answer with a 429.
 
 A request the provider rejected as malformed or filtered is never retried or sent elsewhere, and
 neither is one whose turn is out of time (`DeadlineExceeded`): the deadline is checked before
@@ -57,6 +63,7 @@ class Resilience:
     retry: bool = False
     breaker: bool = False
     failover: bool = False
+    quota: bool = False  # model_quota: a provider at its quota for the model is skipped uncalled (gateway.py)
 
 
 @dataclass

@@ -90,6 +90,7 @@ ErrorKind = Literal[
     "malformed_output",
     "unknown_model",
     "stopped",  # the operator's kill switch is on: no provider was called (kill_switch.py)
+    "at_quota",  # our count of the provider's quota for the model is used up: it was not called
 ]
 
 _RETRYABLE: frozenset[ErrorKind] = frozenset(

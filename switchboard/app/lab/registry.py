@@ -318,6 +318,16 @@ REGISTRY: tuple[Flag, ...] = (
         opt_in=True,  # the demo signs many people in as the same few customers: they would refuse each other
     ),
     _f(
+        "model_quota",
+        12,
+        "Model quotas",
+        "Count each provider's requests and tokens per minute per model (SWITCHBOARD_MODEL_QUOTAS) and skip a "
+        "provider at its quota before it is called: the next in the chain answers, and with all at quota the "
+        "turn degrades as on an outage.",
+        "provider 429s avoided",
+        built=True,
+    ),
+    _f(
         "load_shedding",
         12,
         "Concurrency limit and load shedding",

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+import time_machine
 
 from switchboard.agents.llm.gateway import CallRecord, Gateway
 from switchboard.agents.llm.kill_switch import KillState, KillSwitch
 from switchboard.agents.llm.resilience import Resilience
 from switchboard.agents.llm.tokens import count_tokens, prompt_tokens
 from switchboard.agents.llm.types import CallsStopped, ChatRequest, Chunk, ProviderError, TextDelta, Usage
+from switchboard.patterns.model_quota import ModelQuotas, Quota
 
 
 class TickingClock:
@@ -40,6 +42,7 @@ class ScriptedProvider:
 
 REQUEST = ChatRequest([{"role": "user", "content": "hi"}], "demo-large")
 ALL_SWITCHES = Resilience(retry=True, breaker=True, failover=True)
+START = 1_800_000_000.0  # time-machine's instant for the quota tests: `limits` reads time.time()
 
 
 async def test_a_call_is_recorded_with_tokens_cost_and_timings() -> None:
@@ -138,3 +141,70 @@ async def test_turning_the_kill_switch_off_restores_calls() -> None:
         await gateway.complete(REQUEST, purpose="test")
     gateway.kill_switch.state = KillState(on=False)
     assert (await gateway.complete(REQUEST, purpose="test")).text == "ok" and provider.calls == 1
+
+
+QUOTA = Resilience(retry=True, breaker=True, failover=True, quota=True)
+
+
+def one_request_a_minute(*providers: str) -> ModelQuotas:
+    return ModelQuotas({(name, "demo-large"): Quota(requests_per_minute=1) for name in providers})
+
+
+async def test_a_provider_at_quota_is_skipped_uncalled_and_the_next_answers() -> None:
+    with time_machine.travel(START, tick=False):
+        primary, secondary = CountingProvider("a"), CountingProvider("b")
+        gateway = Gateway({"demo-large": [primary, secondary]}, quotas=one_request_a_minute("a"))
+        assert (await gateway.complete(REQUEST, purpose="test", resilience=QUOTA)).text == "ok"
+        calls: list[CallRecord] = []
+        assert (await gateway.complete(REQUEST, purpose="test", on_call=calls.append, resilience=QUOTA)).text == "ok"
+        assert (primary.calls, secondary.calls) == (1, 1)
+        skipped, served = calls
+        assert (skipped.provider, skipped.error, skipped.tier, skipped.input_tokens) == ("a", "at_quota", 0, 0)
+        assert (served.provider, served.error, served.tier) == ("b", None, 1)
+
+
+async def test_with_every_provider_at_quota_the_call_fails_with_a_provider_error_calling_none() -> None:
+    with time_machine.travel(START, tick=False):
+        primary, secondary = CountingProvider("a"), CountingProvider("b")
+        gateway = Gateway({"demo-large": [primary, secondary]}, quotas=one_request_a_minute("a", "b"))
+        await gateway.complete(REQUEST, purpose="test", resilience=QUOTA)  # a's one request
+        await gateway.complete(REQUEST, purpose="test", resilience=QUOTA)  # b's
+        calls: list[CallRecord] = []
+        with pytest.raises(ProviderError) as raised:
+            await gateway.complete(REQUEST, purpose="test", on_call=calls.append, resilience=QUOTA)
+        assert raised.value.kind == "at_quota" and not raised.value.retryable and raised.value.provider == "b"
+        assert (primary.calls, secondary.calls) == (1, 1)
+        assert [(c.provider, c.error) for c in calls] == [("a", "at_quota"), ("b", "at_quota")]
+        assert gateway.policies.breaker("a").state == "closed"  # the provider did nothing wrong
+
+
+async def test_the_window_passing_restores_the_first_provider() -> None:
+    with time_machine.travel(START, tick=False) as clock:
+        primary, secondary = CountingProvider("a"), CountingProvider("b")
+        gateway = Gateway({"demo-large": [primary, secondary]}, quotas=one_request_a_minute("a"))
+        for _ in range(2):
+            await gateway.complete(REQUEST, purpose="test", resilience=QUOTA)
+        clock.shift(60.5)
+        await gateway.complete(REQUEST, purpose="test", resilience=QUOTA)
+        assert (primary.calls, secondary.calls) == (2, 1)
+
+
+async def test_a_calls_tokens_are_charged_from_its_usage_against_the_next() -> None:
+    with time_machine.travel(START, tick=False):
+        primary, secondary = CountingProvider("a"), CountingProvider("b")  # each call: Usage(1, 1)
+        quotas = ModelQuotas({("a", "demo-large"): Quota(tokens_per_minute=3)})
+        gateway = Gateway({"demo-large": [primary, secondary]}, quotas=quotas)
+        for _ in range(3):
+            await gateway.complete(REQUEST, purpose="test", resilience=QUOTA)
+        assert (primary.calls, secondary.calls) == (2, 1)  # 2 tokens, then 4 (charged up to 3): at quota
+
+
+async def test_without_the_quota_switch_the_quota_is_neither_asked_nor_charged() -> None:
+    with time_machine.travel(START, tick=False):
+        primary, secondary = CountingProvider("a"), CountingProvider("b")
+        gateway = Gateway({"demo-large": [primary, secondary]}, quotas=one_request_a_minute("a"))
+        for _ in range(3):
+            await gateway.complete(REQUEST, purpose="test", resilience=ALL_SWITCHES)
+        assert (primary.calls, secondary.calls) == (3, 0)
+        await gateway.complete(REQUEST, purpose="test", resilience=QUOTA)  # its one request is still there
+        assert primary.calls == 4
