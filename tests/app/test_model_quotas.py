@@ -15,6 +15,7 @@ from switchboard.agents.llm.providers.demo import DEMO_PROFILES
 from switchboard.agents.llm.providers.demo.provider import DemoProvider
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
+from tests.app.telemetry.scraped import samples, total
 from tests.fakes import ProviderCalls
 
 QUESTION = "Is shipping to Canada something you do?"  # the help centre can answer it without a model
@@ -55,6 +56,9 @@ async def test_a_vendor_at_quota_is_skipped_uncalled_and_the_next_answers(
     assert provider_calls.providers and set(provider_calls.providers) == {"demo-b"}
     assert record["outcome"] == "answered" and record["tier_served"] == "secondary"
     assert {(c["provider"], c["error"]) for c in record["calls"] if c["error"]} == {("demo-a", "at_quota")}
+    skipped = sum(c["error"] == "at_quota" for c in record["calls"])
+    scraped = samples(services.telemetry.exposition(None)[0].decode())
+    assert total(scraped, "switchboard_model_quota_skips_total", provider="demo-a") == skipped > 0
 
 
 async def test_with_every_vendor_at_quota_the_turn_degrades_calling_none(

@@ -59,6 +59,12 @@ class Telemetry:
             "switchboard_rate_limited", "Requests refused by a rate limit.", ["reason"], registry=on
         )
         self._shed = Counter("switchboard_shed", "Requests shed to protect the process.", ["reason"], registry=on)
+        self._at_quota = Counter(
+            "switchboard_model_quota_skips",
+            "Attempts skipped, uncalled, at a model's quota.",
+            ["model", "provider"],
+            registry=on,
+        )
 
     def turn_recorded(self, record: TurnRecord) -> None:
         """Count one stored turn record (the runner's `recorded` hook: every turn, errors included)."""
@@ -77,6 +83,8 @@ class Telemetry:
             self._tokens.labels(call.model, call.provider, "in").inc(call.input_tokens)
             self._tokens.labels(call.model, call.provider, "out").inc(call.output_tokens)
             self._cost.labels(call.model, call.provider).inc(call.cost_usd)
+            if call.error == "at_quota":  # model_quota skipped it before it was sent
+                self._at_quota.labels(call.model, call.provider).inc()
 
     def rate_limited(self, reason: str) -> None:
         """A request a rate limit refused; `reason` names the limit (a short fixed word, not an id)."""
