@@ -16,7 +16,7 @@ from switchboard.app.turns.outgoing import TurnEvent
 from switchboard.app.web.arrival import arrived
 from switchboard.app.web.auth import CustomerDep
 from switchboard.app.web.deps import OwnConversationDep, ServicesDep
-from switchboard.app.web.errors import RateLimited, error_responses
+from switchboard.app.web.errors import Overloaded, RateLimited, error_responses
 from switchboard.app.web.responses import ConversationCreated, TurnResult
 from switchboard.app.web.schemas import NewConversation, NewMessage
 
@@ -29,7 +29,7 @@ STREAMED_OR_JSON: dict[int | str, dict[str, Any]] = {
         "description": "An event stream; the collected turn when the client accepts only JSON.",
         "content": {"text/event-stream": {}},
     },
-    **error_responses(400, 401, 404, 422, 429),
+    **error_responses(400, 401, 404, 422, 429, 503),
 }
 
 
@@ -60,8 +60,10 @@ async def send_message(
 
     The turn is begun — the message stored — before the response starts: a client that got
     the 200 has a stored message, whatever happens to the server next. With `rate_limit` on, a
-    customer over their limits gets a 429 first, with nothing stored and no model called."""
+    customer over their limits gets a 429 first, with nothing stored and no model called; with
+    `load_shedding` on, a message the process has no room for gets a 503 at once, the same way."""
     since = arrived(request.state)
+    _within_capacity(services)
     await _within_limits(customer, services)
     turn = await services.turns.begin(conversation.id, conversation.customer_id, body.text, arrived=since)
     events = services.turns.stream(turn)
@@ -77,6 +79,15 @@ async def _within_limits(customer: Customer, services: Services) -> None:
         if refused is not None:
             services.telemetry.rate_limited(refused.limit)
             raise RateLimited(refused)
+
+
+def _within_capacity(services: Services) -> None:
+    """load_shedding: checked before the customer's limits, so a shed message does not use them up."""
+    if services.flags.snapshot().get("load_shedding"):
+        door = services.admission.door()
+        if door.shed is not None:
+            services.telemetry.shed(door.shed)
+            raise Overloaded(door.retry_after_s)
 
 
 def _wants_json(accept: str) -> bool:
