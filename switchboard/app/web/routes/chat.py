@@ -7,7 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from sse_starlette import EventSourceResponse
 
 from switchboard.app.services import Services
@@ -52,7 +52,23 @@ async def list_messages(conversation: OwnConversationDep, services: ServicesDep)
     return await services.conversations.messages(conversation.id)
 
 
-@router.post("/{conversation_id}/messages", response_model=None, responses=STREAMED_OR_JSON)
+def _within_capacity(services: ServicesDep) -> None:
+    """load_shedding: the route's first dependency — before the session, the conversation's
+    lookup and the customer's limits — so that a message the process has no room for costs it
+    next to nothing, and does not use up the customer's limits."""
+    if services.flags.snapshot().get("load_shedding"):
+        door = services.admission.door()
+        if door.shed is not None:
+            services.telemetry.shed(door.shed)
+            raise Overloaded(door.retry_after_s)
+
+
+@router.post(
+    "/{conversation_id}/messages",
+    response_model=None,
+    responses=STREAMED_OR_JSON,
+    dependencies=[Depends(_within_capacity)],
+)
 async def send_message(
     body: NewMessage, conversation: OwnConversationDep, customer: CustomerDep, services: ServicesDep, request: Request
 ) -> EventSourceResponse | dict[str, Any]:
@@ -63,7 +79,6 @@ async def send_message(
     customer over their limits gets a 429 first, with nothing stored and no model called; with
     `load_shedding` on, a message the process has no room for gets a 503 at once, the same way."""
     since = arrived(request.state)
-    _within_capacity(services)
     await _within_limits(customer, services)
     turn = await services.turns.begin(conversation.id, conversation.customer_id, body.text, arrived=since)
     events = services.turns.stream(turn)
@@ -79,15 +94,6 @@ async def _within_limits(customer: Customer, services: Services) -> None:
         if refused is not None:
             services.telemetry.rate_limited(refused.limit)
             raise RateLimited(refused)
-
-
-def _within_capacity(services: Services) -> None:
-    """load_shedding: checked before the customer's limits, so a shed message does not use them up."""
-    if services.flags.snapshot().get("load_shedding"):
-        door = services.admission.door()
-        if door.shed is not None:
-            services.telemetry.shed(door.shed)
-            raise Overloaded(door.retry_after_s)
 
 
 def _wants_json(accept: str) -> bool:
