@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -141,3 +142,16 @@ def test_with_the_switch_off_the_message_is_stored_and_refused_inside_the_turn(o
     assert response.status_code == 200  # today's behaviour: begun, then no slot for it
     assert stored(one_slot, conversation)[0] == "no shedding"
     assert shed_counted(one_slot) == before
+
+
+def test_a_shed_message_does_not_use_up_the_customer_s_rate_limit(tmp_path: Path) -> None:
+    settings = fast_settings(tmp_path).model_copy(
+        update={"max_concurrent_turns": 1, "rate_limit_messages_per_minute": 1, "rate_limit_tokens_per_minute": 0}
+    )
+    with TestClient(create_app(settings), headers=SAME_SITE) as client:
+        client.patch("/api/flags", json={"flags": {"load_shedding": True, "rate_limit": True}}, headers=ADMIN)
+        conversation = new_conversation(client, "C1001")
+        with held(client, running=1, waiting=1):
+            assert send(client, conversation).status_code == 503  # the door first: the limit not consulted
+        assert send(client, conversation).status_code == 200  # the one message a minute is still there
+        assert send(client, conversation).status_code == 429
