@@ -106,6 +106,7 @@ class Services:
     audit: AuditLog  # every operator action, write-once (app/shop/audit.py)
     rate_limits: CustomerLimits  # rate_limit: each customer's messages and tokens per minute
     kill_switch: KillSwitchBoard  # the operator's stop for every model call (chapter 12)
+    admission: Admission  # turns in flight and in line: the runner's slots, the door's verdict (load_shedding)
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -336,6 +337,7 @@ class _Assembly:
             audit=AuditLog(self.sessions, self.now),
             rate_limits=self.rate_limits,
             kill_switch=self.kill_switch,
+            admission=self.admission,
         )
 
     @cached_property
@@ -473,7 +475,7 @@ class _Assembly:
 
     @cached_property
     def admission(self) -> Admission:
-        return Admission(self.settings.max_concurrent_turns)
+        return Admission(self.settings.max_concurrent_turns, max_wait_s=self.settings.shed_max_wait_s)
 
     @cached_property
     def telemetry(self) -> Telemetry:

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     max_concurrent_turns: int = Field(
         40, ge=1, description="Turns played at once per process; more wait for a slot within their budget."
     )
+    shed_max_wait_s: float = Field(
+        5.0, gt=0, description="load_shedding: a message expected to wait longer for a slot is refused with a 503."
+    )
     call_timeout_s: float = Field(30.0, gt=0, description="The longest wait for any chunk of a model call.")
     rate_limit_messages_per_minute: int = Field(
         20, ge=0, description="rate_limit: messages a customer may send in any 60 s (0: no limit)."

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from switchboard.patterns.admission import Admission
+from switchboard.patterns.admission import SMOOTHING, Admission, Load, Verdict, verdict
 
 
 async def test_up_to_the_limit_runs_at_once_and_the_slot_comes_back_however_a_turn_ends() -> None:
@@ -69,3 +69,65 @@ async def test_running_counts_the_turns_holding_a_slot_not_those_turned_away() -
 def test_a_gate_that_lets_nobody_in_is_refused() -> None:
     with pytest.raises(ValueError):
         Admission(0)
+
+
+def load(running: int, waiting: int, turn_s: float | None = 2.0, limit: int = 4, queue: int = 4) -> Load:
+    return Load(limit=limit, running=running, waiting=waiting, queue=queue, turn_s=turn_s)
+
+
+def test_a_free_slot_admits_whatever_the_line_and_turn_time() -> None:
+    assert verdict(load(running=3, waiting=9, turn_s=100.0), max_wait_s=1.0) == Verdict(None, 0.0)
+
+
+def test_all_slots_taken_the_expected_wait_is_the_place_in_line_times_a_slots_share_of_turn_time() -> None:
+    # 4 slots of 2 s turns free one every 0.5 s: third in line (2 waiting) waits 1.5 s
+    admitted = verdict(load(running=4, waiting=2), max_wait_s=1.5)
+    assert admitted.shed is None and admitted.expected_wait_s == pytest.approx(1.5)
+    shed = verdict(load(running=4, waiting=2), max_wait_s=1.4)
+    assert shed.shed == "wait_too_long" and shed.retry_after_s == 2  # ⌈1.5⌉
+
+
+def test_a_full_line_sheds_even_when_the_wait_would_be_short() -> None:
+    full = verdict(load(running=4, waiting=4, turn_s=0.1), max_wait_s=60.0)
+    assert full.shed == "queue_full" and full.retry_after_s == 1  # never told to retry in 0 s
+    assert verdict(load(running=4, waiting=3, turn_s=0.1), max_wait_s=60.0).shed is None
+
+
+def test_retry_after_is_the_expected_wait_rounded_up_to_a_whole_second() -> None:
+    shed = verdict(load(running=4, waiting=4, turn_s=9.0), max_wait_s=60.0)  # 5 × 9 / 4 = 11.25 s
+    assert shed.shed == "queue_full" and shed.retry_after_s == 12
+
+
+def test_before_any_turn_ended_only_a_full_line_sheds() -> None:
+    assert verdict(load(running=4, waiting=3, turn_s=None), max_wait_s=0.001).shed is None
+    assert verdict(load(running=4, waiting=4, turn_s=None), max_wait_s=0.001).retry_after_s == 1
+
+
+async def test_the_recent_turn_time_is_an_average_of_slot_hold_times_by_the_given_clock() -> None:
+    now = [0.0]
+    gate = Admission(1, queue=1, max_wait_s=3.0, clock=lambda: now[0])
+    assert gate.turn_s is None
+    for held in (10.0, 0.0):
+        async with gate.slot(None):
+            now[0] += held
+    assert gate.turn_s == pytest.approx(10.0 + SMOOTHING * (0.0 - 10.0))  # 8 s
+
+
+async def test_the_door_reads_the_admissions_numbers_now() -> None:
+    now = [0.0]
+    gate = Admission(1, queue=1, max_wait_s=3.0, clock=lambda: now[0])
+    async with gate.slot(None):
+        now[0] += 4.0
+    release = asyncio.Event()
+
+    async def hold() -> None:
+        async with gate.slot(None):
+            await release.wait()
+
+    holder = asyncio.create_task(hold())
+    await asyncio.sleep(0)  # let it take the slot
+    assert gate.load() == Load(limit=1, running=1, waiting=0, queue=1, turn_s=4.0)
+    assert gate.door() == Verdict("wait_too_long", 4.0)  # first in line behind one 4 s turn
+    release.set()
+    await holder
+    assert gate.door() == Verdict(None, 0.0)

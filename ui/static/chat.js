@@ -71,7 +71,7 @@
         headers: {"content-type": "application/json", "accept": "text/event-stream"},
       });
     } catch (error) {
-      // Refused before the turn began (a 429 says when to try again): the reply says so, in place.
+      // Refused before the turn began (a 429 or a 503 says when to try again): the reply says so, in place.
       body.textContent = error.message;
       reply.classList.remove("streaming");
       reply.classList.add("failed");

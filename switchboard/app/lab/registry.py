@@ -331,8 +331,11 @@ REGISTRY: tuple[Flag, ...] = (
         "load_shedding",
         12,
         "Concurrency limit and load shedding",
-        "Cap turns in flight; shed the excess quickly.",
-        "p99 latency under load",
+        "Refuse a new message at once, before it is stored or any model called, when every turn slot is "
+        "taken and the line for one is full or would take longer than the max wait: a 503 with Retry-After, "
+        "and the chat says when to try again.",
+        "p95 latency under load",
+        built=True,
     ),
 )
 

@@ -94,6 +94,10 @@ class Telemetry:
         """A request refused to keep the process within its capacity; `reason`: a short fixed word."""
         self._shed.labels(reason).inc()
 
+    def shed_total(self) -> int:
+        """Requests shed since the process started, whatever the reason (the panel's count)."""
+        return int(sum(s.value for m in self._shed.collect() for s in m.samples if s.name.endswith("_total")))
+
     def watch(self, collector: Collector) -> None:
         """Add metrics read at scrape time (gauges.py)."""
         self.registry.register(collector)

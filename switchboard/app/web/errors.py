@@ -14,6 +14,7 @@ place (`DOMAIN_ERRORS`). The tree, with what each answers:
     FlagError                 422 invalid_flag   (lab/flags.py: an unknown flag or preset)
     ChaosError                422 invalid_chaos  (lab/chaos.py: an unknown dial, or out of range)
     RateLimited               429 rate_limited, with Retry-After (patterns/rate_limit.py)
+    Overloaded                503 overloaded, with Retry-After (load_shedding, patterns/admission.py)
     RequestValidationError    422 invalid_input, or 400 malformed_json
     HTTPException             its own status (404 not_found, 405 method_not_allowed, …)
     anything else             500 internal_error, logged
@@ -72,6 +73,7 @@ _MEANINGS = {
     422: "invalid input",
     429: "too many messages or tokens this minute: try again after Retry-After seconds",
     500: "failed on our side; nothing was done",
+    503: "too busy to take the message now (nothing stored): try again after Retry-After seconds",
 }
 
 
@@ -96,6 +98,15 @@ class RateLimited(ApiError):
         what = "sent a lot of messages" if refusal.limit == "messages" else "used a lot of the assistant's time"
         message = f"You've {what} in the last minute. Please try again in {when}."
         super().__init__(429, "rate_limited", message, {"Retry-After": str(wait)})
+
+
+class Overloaded(ApiError):
+    """load_shedding refused a message because the process is at capacity: a 503, and when to retry."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        when = f"{retry_after_s} second{'s' if retry_after_s != 1 else ''}"
+        message = f"We're busy right now and couldn't take your message. Please try again in {when}."
+        super().__init__(503, "overloaded", message, {"Retry-After": str(retry_after_s)})
 
 
 def not_found(what: str, key: str) -> ApiError:

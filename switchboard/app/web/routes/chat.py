@@ -7,7 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from sse_starlette import EventSourceResponse
 
 from switchboard.app.services import Services
@@ -16,7 +16,7 @@ from switchboard.app.turns.outgoing import TurnEvent
 from switchboard.app.web.arrival import arrived
 from switchboard.app.web.auth import CustomerDep
 from switchboard.app.web.deps import OwnConversationDep, ServicesDep
-from switchboard.app.web.errors import RateLimited, error_responses
+from switchboard.app.web.errors import Overloaded, RateLimited, error_responses
 from switchboard.app.web.responses import ConversationCreated, TurnResult
 from switchboard.app.web.schemas import NewConversation, NewMessage
 
@@ -29,7 +29,7 @@ STREAMED_OR_JSON: dict[int | str, dict[str, Any]] = {
         "description": "An event stream; the collected turn when the client accepts only JSON.",
         "content": {"text/event-stream": {}},
     },
-    **error_responses(400, 401, 404, 422, 429),
+    **error_responses(400, 401, 404, 422, 429, 503),
 }
 
 
@@ -52,7 +52,23 @@ async def list_messages(conversation: OwnConversationDep, services: ServicesDep)
     return await services.conversations.messages(conversation.id)
 
 
-@router.post("/{conversation_id}/messages", response_model=None, responses=STREAMED_OR_JSON)
+def _within_capacity(services: ServicesDep) -> None:
+    """load_shedding: the route's first dependency — before the session, the conversation's
+    lookup and the customer's limits — so that a message the process has no room for costs it
+    next to nothing, and does not use up the customer's limits."""
+    if services.flags.snapshot().get("load_shedding"):
+        door = services.admission.door()
+        if door.shed is not None:
+            services.telemetry.shed(door.shed)
+            raise Overloaded(door.retry_after_s)
+
+
+@router.post(
+    "/{conversation_id}/messages",
+    response_model=None,
+    responses=STREAMED_OR_JSON,
+    dependencies=[Depends(_within_capacity)],
+)
 async def send_message(
     body: NewMessage, conversation: OwnConversationDep, customer: CustomerDep, services: ServicesDep, request: Request
 ) -> EventSourceResponse | dict[str, Any]:
@@ -60,7 +76,8 @@ async def send_message(
 
     The turn is begun — the message stored — before the response starts: a client that got
     the 200 has a stored message, whatever happens to the server next. With `rate_limit` on, a
-    customer over their limits gets a 429 first, with nothing stored and no model called."""
+    customer over their limits gets a 429 first, with nothing stored and no model called; with
+    `load_shedding` on, a message the process has no room for gets a 503 at once, the same way."""
     since = arrived(request.state)
     await _within_limits(customer, services)
     turn = await services.turns.begin(conversation.id, conversation.customer_id, body.text, arrived=since)

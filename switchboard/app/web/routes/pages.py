@@ -209,4 +209,7 @@ async def _metrics_context(services: ServicesDep) -> dict[str, Any]:
         "live": await live_metrics_view(services),
         "online": services.online.snapshot(),
         "online_on": services.flags.snapshot().get("online_evals", False),
+        "load": services.admission.load(),
+        "shed": services.telemetry.shed_total(),
+        "shedding_on": services.flags.snapshot().get("load_shedding", False),
     }
