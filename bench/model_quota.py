@@ -21,9 +21,10 @@ The goal (issue 14, for a rate-limit check) is at most 50 µs.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from collections.abc import Callable
+
+from microseconds import p, row
 
 from switchboard.patterns.model_quota import ModelQuotas, Quota
 
@@ -33,11 +34,6 @@ Call = Callable[[str, str, int], None]
 
 def noop(provider: str, model: str, tokens: int) -> None:
     return None
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def timed(call: Call, provider: str, model: str, tokens: int) -> float:
@@ -65,11 +61,6 @@ def interleaved(call: Call, pairs: list[tuple[str, str]], calls: int, tokens: in
     return baseline, measured
 
 
-def row(name: str, samples: list[float]) -> str:
-    p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
-    return f"{name:<24} p50 {p50:6.1f} µs   p99 {p99:6.1f} µs   mean {statistics.fmean(samples):6.1f} µs"
-
-
 def main(calls: int, tokens: int) -> None:
     per_pair = calls // len(PAIRS) + 1
     roomy = ModelQuotas({pair: Quota(per_pair, per_pair * tokens) for pair in PAIRS})
@@ -83,7 +74,7 @@ def main(calls: int, tokens: int) -> None:
     print(row("no-op (baseline)", baseline))
     print(row("check+charge, admitted", admitted))
     print(row("check, refused", refused))
-    over = percentile(admitted, 0.5) - percentile(baseline, 0.5)
+    over = p(admitted, 50) - p(baseline, 50)
     print(f"admitted call's p50 over the no-op: {over:.1f} µs (goal ≤ 50 µs)")
 
 

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import time
 from collections.abc import Awaitable, Callable
+
+from microseconds import p, row
 
 from switchboard.app.settings import Settings
 from switchboard.patterns.rate_limit import CustomerLimits, Refusal
@@ -31,11 +32,6 @@ Check = Callable[[str, str], Awaitable[Refusal | None]]
 
 async def noop(tenant: str, customer: str) -> Refusal | None:
     return None
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 async def timed(check: Check, tenant: str, customer: str) -> float:
@@ -53,11 +49,6 @@ async def interleaved(limits: CustomerLimits, keys: list[str], checks: int) -> t
         baseline.append(await timed(noop, "tidewater", customer))
         measured.append(await timed(limits.admit, "tidewater", customer))
     return baseline, measured
-
-
-def row(name: str, samples: list[float]) -> str:
-    p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
-    return f"{name:<18} p50 {p50:6.1f} µs   p99 {p99:6.1f} µs   mean {statistics.fmean(samples):6.1f} µs"
 
 
 async def main(checks: int, customers: int) -> None:
@@ -79,7 +70,7 @@ async def main(checks: int, customers: int) -> None:
     print(row("no-op (baseline)", baseline))
     print(row("check, admitted", admitted))
     print(row("check, refused", refused))
-    over = percentile(admitted, 0.5) - percentile(baseline, 0.5)
+    over = p(admitted, 50) - p(baseline, 50)
     print(f"admitted check's p50 over the no-op: {over:.1f} µs (goal ≤ 50 µs)")
 
 
