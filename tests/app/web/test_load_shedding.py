@@ -12,14 +12,13 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from switchboard.app.web.main import create_app
 from switchboard.patterns.admission import Admission
 from tests.app.telemetry.scraped import samples, value
-from tests.app.web.chatting import new_conversation
+from tests.app.web.chatting import new_conversation, send, stored, turns_recorded
 from tests.conftest import ADMIN, SAME_SITE, fast_settings
 
 
@@ -67,20 +66,6 @@ def held(client: TestClient, running: int, waiting: int) -> Iterator[Admission]:
         portal.call(release.set)
         for holder in holders:
             holder.result(timeout=10)
-
-
-def send(client: TestClient, conversation_id: str, text: str = "where is my order?") -> httpx.Response:
-    return client.post(
-        f"/api/conversations/{conversation_id}/messages", json={"text": text}, headers={"accept": "application/json"}
-    )
-
-
-def stored(client: TestClient, conversation_id: str) -> list[str]:
-    return [m["content"] for m in client.get(f"/api/conversations/{conversation_id}/messages").json()]
-
-
-def turns_recorded(client: TestClient) -> int:
-    return sum(row["count"] for row in client.get("/api/metrics", headers=ADMIN).json()["configurations"])
 
 
 def shed_counted(client: TestClient) -> float:

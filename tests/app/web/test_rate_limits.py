@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from switchboard.app.web.main import create_app
 from tests.app.telemetry.scraped import samples, value
-from tests.app.web.chatting import ask, new_conversation
+from tests.app.web.chatting import ask, new_conversation, send, stored, turns_recorded
 from tests.conftest import ADMIN, SAME_SITE, fast_settings, sign_in
 
 pytestmark = pytest.mark.usefixtures("limits_on")
@@ -38,20 +38,6 @@ def limits_on(two_a_minute: TestClient) -> Iterator[None]:
     yield
     two_a_minute.patch("/api/flags", json={"flags": {"rate_limit": False}}, headers=ADMIN)
     two_a_minute.cookies.clear()
-
-
-def send(client: TestClient, conversation_id: str, text: str = "where is my order?") -> httpx.Response:
-    return client.post(
-        f"/api/conversations/{conversation_id}/messages", json={"text": text}, headers={"accept": "application/json"}
-    )
-
-
-def stored(client: TestClient, conversation_id: str) -> list[str]:
-    return [m["content"] for m in client.get(f"/api/conversations/{conversation_id}/messages").json()]
-
-
-def turns_recorded(client: TestClient) -> int:
-    return sum(row["count"] for row in client.get("/api/metrics", headers=ADMIN).json()["configurations"])
 
 
 def assert_limited(response: httpx.Response, limit_words: str) -> None:
