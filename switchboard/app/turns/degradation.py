@@ -28,7 +28,7 @@ class Ladder:
         answers: RecentAnswers,
         knowledge: Knowledge,
         shop: Shop,
-        reply_within: Callable[[str], str] = lambda tenant: "1 business day",
+        reply_within: Callable[[str], str],
     ) -> None:
         self.answers = answers
         self._knowledge = knowledge

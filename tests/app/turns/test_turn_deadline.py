@@ -68,7 +68,7 @@ def runner(
             vault=vault,
         )
 
-    ladder = Ladder(RecentAnswers(), services.knowledge, services.shop)
+    ladder = Ladder(RecentAnswers(), services.knowledge, services.shop, lambda tenant: "1 business day")
     return TurnRunner(
         services.graph,
         services.conversations,
