@@ -34,6 +34,7 @@ from sqlmodel import col, select, update
 from switchboard.agents.approval import ApprovalGraph, Decision, PersonsDecision, refund_amount
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import ApprovalRequested
+from switchboard.app.shop.audit import Stamp
 from switchboard.app.shop.db import Sessions
 from switchboard.app.shop.models import Approval, Customer, Message, RunConversation
 from switchboard.app.shop.refund_ledger import cents
@@ -170,12 +171,15 @@ class ApprovalDesk:
         resolved = Counter(a.status for a in await self.raised_by(run_id))
         return RunApprovals(raised=sum(resolved.values()), policy=policy, resolved=dict(resolved))
 
-    async def decide(self, approval_id: str, decision: ConsoleDecision, by: str) -> Approval:
-        """Carry out a person's decision, once: checked, claimed, carried out, closed with its message."""
+    async def decide(
+        self, approval_id: str, decision: ConsoleDecision, by: str, stamp: Stamp | None = None
+    ) -> Approval:
+        """Carry out a person's decision, once: checked, claimed, carried out, closed with its message.
+        `stamp`: the operator's action, audited in the transaction that closes the approval."""
         approval = await self._waiting(approval_id)
         resume = _resume(approval.id, decision.decision, by, decision.amount, decision.note)
         await self._check_amount(approval, resume)
-        return await self._settle(approval, resume)
+        return await self._settle(approval, resume, stamp)
 
     async def expire_overdue(self) -> list[str]:
         """Decline what is past its deadline. One a person decides meanwhile is theirs; one that
@@ -221,10 +225,10 @@ class ApprovalDesk:
                 f"amount: ${asked:.2f} is more than the ${left:.2f} left to refund on order #{order_id}"
             )
 
-    async def _settle(self, approval: Approval, decision: PersonsDecision) -> Approval:
+    async def _settle(self, approval: Approval, decision: PersonsDecision, stamp: Stamp | None = None) -> Approval:
         await self._claim(approval.id)
         try:
-            return await self._carry_out(approval, decision)
+            return await self._carry_out(approval, decision, stamp)
         except Exception as exc:
             await self._release(approval.id)
             log.exception("carrying out %r on approval %s failed; it waits again", decision["decision"], approval.id)
@@ -242,9 +246,9 @@ class ApprovalDesk:
             claimed = update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == CLAIMED)
             await s.exec(claimed.values(status=PENDING))
 
-    async def _carry_out(self, approval: Approval, decision: PersonsDecision) -> Approval:
-        """Resume the run, then post its message and close the approval in one transaction.
-        A run that had already finished answers with the decision it carried out then."""
+    async def _carry_out(self, approval: Approval, decision: PersonsDecision, stamp: Stamp | None) -> Approval:
+        """Resume the run, then post its message, close the approval and audit the decision in one
+        transaction. A run that had already finished answers with the decision it carried out then."""
         thread, context = _thread(approval.id), await self._context(approval)
         result = await self._graph.ainvoke(Command(resume=decision), thread, context=context)
         done: PersonsDecision = result.get("decision", decision)
@@ -256,6 +260,8 @@ class ApprovalDesk:
             assert closed is not None  # approvals are never deleted
             closed.status, closed.decided_by, closed.reply = done["decision"], done["by"], reply
             closed.decided_at = self._now()
+            if stamp is not None:
+                s.add(stamp.entry(*_audited(approval, done, reply)))
         self._feed.publish(approval.conversation_id, message_posted(message.id, message.role, reply))
         return closed
 
@@ -269,6 +275,12 @@ def _resume(
     approval_id: str, decision: Decision, by: str, amount: float | None = None, note: str = ""
 ) -> PersonsDecision:
     return PersonsDecision(approval_id=approval_id, decision=decision, amount=amount, note=note, by=by)
+
+
+def _audited(approval: Approval, done: PersonsDecision, reply: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A decision is only carried out on a pending approval, so that is what it was before."""
+    before = {"status": "pending", "request": approval.request}
+    return before, {"status": done["decision"], "amount": done["amount"], "reply": reply}
 
 
 def _message(conversation_id: str, reply: str, now: datetime) -> Message:

@@ -15,6 +15,7 @@ from sqlmodel import select
 from switchboard.agents.events import ApprovalRequested
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
+from switchboard.app.shop.audit import Actor
 from switchboard.app.shop.models import Approval, ApprovalRefund, Refund
 from switchboard.app.shop.seed import load_seed
 from switchboard.app.turns.approvals import (
@@ -210,6 +211,29 @@ async def test_a_decision_that_fails_part_way_waits_again_and_is_logged_once(
     monkeypatch.undo()
     await services.approvals.decide(waiting.id, ConsoleDecision(decision="approve"), "sam")
     assert [r.amount for r in await refunds(services, "10049")] == [357.05]
+
+
+async def test_a_decision_and_its_audit_entry_are_committed_together(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, waiting = await waiting_approval(services)
+    stamp = services.audit.stamp(Actor.of("cli", "", ""), "approval.approve", target=waiting.id)
+
+    async def payments_down(*_: object) -> dict[str, object]:
+        raise ConnectionError("the payment system is down")
+
+    monkeypatch.setattr(services.shop, "approve_refund", payments_down)
+    with pytest.raises(DecisionFailed):
+        await services.approvals.decide(waiting.id, ConsoleDecision(decision="approve"), "sam", stamp)
+    assert await services.audit.newest("approval.approve") == []  # nothing was done: nothing recorded
+    monkeypatch.undo()
+    decided = await services.approvals.decide(waiting.id, ConsoleDecision(decision="approve"), "sam", stamp)
+    (entry,) = await services.audit.newest("approval.approve")
+    assert (entry.target, entry.before, entry.after) == (
+        waiting.id,
+        {"status": "pending", "request": waiting.request},
+        {"status": "approve", "amount": None, "reply": decided.reply},
+    )
 
 
 async def test_the_assistant_and_a_person_refunding_one_order_at_once_pay_it_once(services: Services) -> None:

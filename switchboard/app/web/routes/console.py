@@ -13,7 +13,7 @@ from switchboard.app.shop.audit import Action
 from switchboard.app.shop.models import Approval
 from switchboard.app.shop.tenants import Tenant
 from switchboard.app.turns.approvals import ConsoleDecision
-from switchboard.app.web.auditing import decision_made
+from switchboard.app.web.auditing import DECISIONS
 from switchboard.app.web.auth import ADMIN_ONLY, ActorDep, actor_of
 from switchboard.app.web.console_views import (
     ApprovalCard,
@@ -76,9 +76,9 @@ async def list_approvals(services: ServicesDep, tenant: TenantFilterDep) -> list
 @router.post("/api/approvals/{approval_id}", responses=error_responses(400, 401, 404, 409, 422, 500))
 async def decide(approval_id: str, body: ConsoleDecision, services: ServicesDep, actor: ActorDep) -> ApprovalView:
     """Carry out a person's decision; a refusal is an ApprovalError (its status: web/errors.py).
-    Audited once it is carried out: the decision spans the approval graph's own transactions."""
-    decided = await services.approvals.decide(approval_id, body, OPERATOR)
-    await decision_made(services, actor, decided, body)
+    Audited in the transaction that closes the approval, so a decision is never without its entry."""
+    stamp = services.audit.stamp(actor, DECISIONS[body.decision], target=approval_id, note=body.note)
+    decided = await services.approvals.decide(approval_id, body, OPERATOR, stamp)
     return ApprovalView(**decided.model_dump(mode="json"))
 
 
