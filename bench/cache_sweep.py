@@ -2,8 +2,18 @@
 
     python bench/cache_sweep.py              development sets: tune the threshold here
     python bench/cache_sweep.py --holdout    the blind held-out sets: measure once, at the end
+                                             (--holdout b: the second blind pair, *_holdout_b)
     python bench/cache_sweep.py --why 0.60   development only: list the wrong hits, the
                                              rejections and the misses at one threshold
+    python bench/cache_sweep.py --latency 0.60   development only: each lookup's time (p50, p95),
+                                             every text embedded for the first time,
+                                             at the last of --supports (0: entities only)
+
+    --embedder static|onnx     the cache's embedder (SWITCHBOARD_CACHE_EMBEDDER)
+    --agreement static|onnx    the embedder of the help-centre search retrieval agreement asks
+                               (the app's is static: its knowledge base's)
+    --supports 1,3             the retrieval-agreement curves' `support`s
+    --candidates 8             nearest neighbours weighed per lookup
 
 The development sets are evals/datasets/paraphrase.jsonl and near misses generated here from
 every tenant's seed (the same question about two of a customer's orders, or about two products;
@@ -35,18 +45,20 @@ import argparse
 import itertools
 import json
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from switchboard.agents.embeddings import CachedEmbedder, StaticEmbedder
+from switchboard.agents.embeddings import CachedEmbedder, Embedder, OnnxEmbedder, StaticEmbedder
 from switchboard.agents.llm.providers.demo.policy import DemoPolicy
 from switchboard.agents.llm.types import ChatRequest
 from switchboard.agents.nodes.router import SCHEMA
 from switchboard.agents.prompts import PromptBook
-from switchboard.app.cost.answer_cache import AnswerCache, Retriever, Router, help_centre_retriever
+from switchboard.app.cost.answer_cache import CANDIDATES, AnswerCache, Retriever, Router, help_centre_retriever
 from switchboard.app.cost.vocabulary import catalogue_vocabulary
+from switchboard.app.runs.metrics import percentile
 from switchboard.app.settings import REPO, Settings
 from switchboard.app.shop.knowledge import KnowledgeBase, read_articles
 from switchboard.app.shop.tenants import Tenant, load_tenants
@@ -63,6 +75,7 @@ from switchboard.patterns.semantic_cache import (
 
 DATASETS = REPO / "evals" / "datasets"
 TENANTS = REPO / "data" / "tenants"
+ONNX_MODEL = REPO / "data" / "models" / "minilm-l6-onnx"
 THRESHOLDS = [0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95]
 HEADER = "threshold    hits   right  wrong/served  near-miss hits  rejected  across customers/tenants"
 EXACT_ONLY = 1.01  # no similarity reaches it: only the exact step can hit
@@ -313,37 +326,20 @@ def demo_router(embedder: CachedEmbedder) -> Router:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--holdout", action="store_true", help="measure on the blind held-out sets")
-    parser.add_argument("--why", type=float, help="development only: explain every lookup at this threshold")
-    args = parser.parse_args()
-    if args.holdout and args.why is not None:
-        parser.error("--why explains development lookups only: the held-out sets are measured, never studied")
+    args = _arguments()
     tenants = list(load_tenants(TENANTS))
-    tenant_of = customer_tenants(tenants)
-    if args.holdout:
-        groups = paraphrase_groups(DATASETS / "cache_paraphrase_holdout.jsonl", tenant_of)
-        pairs = holdout_near_misses(DATASETS / "cache_near_miss_holdout.jsonl", tenant_of)
-    else:
-        groups, pairs = paraphrase_groups(DATASETS / "paraphrase.jsonl", tenant_of), generated_near_misses(tenants)
-    embedder = CachedEmbedder(StaticEmbedder(Settings().embedding_model_dir))
+    groups, pairs = _sets(args.holdout, tenants)
+    static = CachedEmbedder(StaticEmbedder(Settings().embedding_model_dir))
+    embedder, agreeing = _embedder(args.embedder, static), _embedder(args.agreement, static)
     with tempfile.TemporaryDirectory() as tmp:
-        retriever = help_centre_retriever(help_centre(Path(tmp) / "kb", tenants, embedder))
+        retriever = help_centre_retriever(help_centre(Path(tmp) / "kb", tenants, static))
+        agreeing_kb = help_centre(Path(tmp) / "kb2", tenants, agreeing) if agreeing is not static else None
+        agreement = help_centre_retriever(agreeing_kb) if agreeing_kb else retriever
         asked = sum(len(g) - 1 for g in groups)
-        which = "held-out" if args.holdout else "development"
+        which = {None: "development", "a": "held-out", "b": "second held-out (b)"}[args.holdout]
         print(f"{which} sets: {asked} paraphrase lookups, {len(pairs)} near-miss pairs")
-        curves = [
-            ("entity check only", None, None, 1),
-            ("entity check + retrieval agreement, support 1", retriever, None, 1),
-            (f"entity check + retrieval agreement, support {VERIFIED.support}", retriever, None, VERIFIED.support),
-            (
-                f"entity check + retrieval (support {VERIFIED.support}) + intent agreement",
-                retriever,
-                demo_router(embedder),
-                VERIFIED.support,
-            ),
-        ]
-        for number, (title, verifier, router, support) in enumerate(curves):
+        print(f"cache embedder {embedder.name}, agreement search by {agreeing.name}, {args.candidates} candidates")
+        for number, (title, verifier, router, support) in enumerate(_curves(args, agreement, static)):
             cache = AnswerCache.open(
                 Path(tmp) / f"cache-{number}",
                 "sweep",
@@ -352,15 +348,81 @@ def main() -> None:
                 _versions(tenants),
                 retriever=verifier,
                 router=router,
+                candidates=args.candidates,
             )
             fill(cache, retriever, groups, pairs)
             print(f"\n{title}")
-            lines = (
-                why(cache, groups, pairs, args.why, support)
-                if args.why is not None
-                else sweep(cache, groups, pairs, support)
-            )
-            print("\n".join(lines))
+            print("\n".join(_lines_for(args, cache, groups, pairs, support)))
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--holdout", nargs="?", const="a", choices=["a", "b"], help="measure on a blind held-out pair")
+    parser.add_argument("--why", type=float, help="development only: explain every lookup at this threshold")
+    parser.add_argument("--latency", type=float, help="development only: time each lookup at this threshold")
+    parser.add_argument("--embedder", choices=["static", "onnx"], default="static", help="the cache's embedder")
+    parser.add_argument("--agreement", choices=["static", "onnx"], default="static", help="retrieval agreement's")
+    parser.add_argument("--supports", default=f"1,{VERIFIED.support}", help="retrieval agreement's supports")
+    parser.add_argument("--candidates", type=int, default=CANDIDATES, help="nearest neighbours per lookup")
+    args = parser.parse_args()
+    if args.holdout and (args.why is not None or args.latency is not None):
+        parser.error("--why and --latency study development lookups: the held-out sets are measured, never studied")
+    return args
+
+
+def _sets(holdout: str | None, tenants: Sequence[Tenant]) -> tuple[list[list[Ask]], list[tuple[Ask, Ask]]]:
+    tenant_of = customer_tenants(tenants)
+    if holdout is None:
+        return paraphrase_groups(DATASETS / "paraphrase.jsonl", tenant_of), generated_near_misses(tenants)
+    suffix = "" if holdout == "a" else "_b"
+    groups = paraphrase_groups(DATASETS / f"cache_paraphrase_holdout{suffix}.jsonl", tenant_of)
+    return groups, holdout_near_misses(DATASETS / f"cache_near_miss_holdout{suffix}.jsonl", tenant_of)
+
+
+def _embedder(which: str, static: CachedEmbedder) -> CachedEmbedder:
+    return static if which == "static" else CachedEmbedder(OnnxEmbedder(ONNX_MODEL))
+
+
+Curve = tuple[str, Retriever | None, Router | None, int]
+
+
+def _curves(args: argparse.Namespace, agreement: Retriever, routed: Embedder) -> list[Curve]:
+    """The entity check alone, then retrieval agreement at each support, then the last with
+    intent agreement too (the demo router embeds with the app's static model)."""
+    supports = [int(s) for s in args.supports.split(",")]
+    if args.latency is not None:  # one curve, the configuration timed: the last support (0: entities only)
+        last = supports[-1]
+        return [(f"support {last}", agreement if last else None, None, max(last, 1))]
+    curves: list[Curve] = [("entity check only", None, None, 1)]
+    curves += [(f"entity check + retrieval agreement, support {s}", agreement, None, s) for s in supports]
+    last = supports[-1]
+    title = f"entity check + retrieval (support {last}) + intent agreement"
+    curves.append((title, agreement, demo_router(routed), last))
+    return curves
+
+
+def _lines_for(
+    args: argparse.Namespace, cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, Ask]], support: int
+) -> Iterator[str]:
+    if args.latency is not None:
+        return latency(cache, groups, pairs, args.latency, support)
+    if args.why is not None:
+        return why(cache, groups, pairs, args.why, support)
+    return sweep(cache, groups, pairs, support)
+
+
+def latency(
+    cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, Ask]], threshold: float, support: int
+) -> Iterator[str]:
+    """Each lookup's wall time, as a turn pays it: its text embedded for the first time."""
+    cache.policy = CachePolicy(threshold=threshold, support=support)
+    times = []
+    for ask in [a for g in groups for a in g[1:]] + [b for _, b in pairs]:
+        started = time.perf_counter()
+        cache.lookup_now(ask.text, lookup_scopes(ask), now=1)
+        times.append((time.perf_counter() - started) * 1000)
+    p50, p95 = percentile(times, 50), percentile(times, 95)
+    yield f"{len(times)} lookups at {threshold:.2f}: p50 {p50:.2f} ms  p95 {p95:.2f} ms"
 
 
 def _versions(tenants: Sequence[Tenant]) -> Callable[[], dict[str, str]]:

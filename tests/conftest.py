@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from switchboard.agents.embeddings import CachedEmbedder, Embedder, StaticEmbedder
+from switchboard.agents.embeddings import CachedEmbedder, Embedder, OnnxEmbedder, StaticEmbedder
 from switchboard.app.settings import Settings
 from switchboard.app.web.main import create_app
 
@@ -32,6 +32,12 @@ def sign_in(client: TestClient, customer_id: str = "C1001") -> dict[str, str]:
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     return CachedEmbedder(StaticEmbedder(Settings().embedding_model_dir))
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder() -> Embedder:
+    """The contextual MiniLM the semantic cache can use (SWITCHBOARD_CACHE_EMBEDDER=onnx)."""
+    return CachedEmbedder(OnnxEmbedder(Settings().cache_embedding_model_dir))
 
 
 @pytest.fixture(scope="session")

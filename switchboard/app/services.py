@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from switchboard.agents.approval import build_approval_graph
 from switchboard.agents.context import ContextBudget, InputScanner, Routing, TurnContext
-from switchboard.agents.embeddings import CachedEmbedder, Embedder, StaticEmbedder
+from switchboard.agents.embeddings import CachedEmbedder, Embedder, OnnxEmbedder, StaticEmbedder
 from switchboard.agents.graph import AgentMap, Graph, agent_map, build_graph
 from switchboard.agents.llm.chaos import ChaosProvider
 from switchboard.agents.llm.gateway import Gateway, served_model
@@ -212,13 +212,27 @@ def open_answer_cache(
     retriever = help_centre_retriever(knowledge) if knowledge is not None and checks_retrieval else None
     return AnswerCache.open(
         settings.chroma_path,
-        settings.cache_collection,
+        cache_collection(settings),
         embedder,
         vocabulary,
         kb_versions,
         retriever=retriever,
         policy=policy,
     )
+
+
+def cache_collection(settings: Settings) -> str:
+    """Vectors from two embedders are not comparable, so each keeps its entries apart: switching
+    the embedder starts an empty cache instead of serving neighbours measured in another space."""
+    base = settings.cache_collection
+    return base if settings.cache_embedder == "static" else f"{base}-{settings.cache_embedder}"
+
+
+def cache_embedder(settings: Settings, static: Embedder) -> Embedder:
+    """The semantic cache's embedder: the app's static one, or the contextual MiniLM."""
+    if settings.cache_embedder == "static":
+        return static
+    return CachedEmbedder(OnnxEmbedder(settings.cache_embedding_model_dir))
 
 
 @asynccontextmanager
@@ -236,7 +250,8 @@ async def running_services(
     async with http, AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
         gateway, chaos = build_gateway(settings, embedder, http)
         visible = functools.partial(_visible_versions, knowledge, chaos)
-        cache = await asyncio.to_thread(open_answer_cache, settings, embedder, vocabulary, visible, knowledge)
+        answers_embedder = await asyncio.to_thread(cache_embedder, settings, embedder)
+        cache = await asyncio.to_thread(open_answer_cache, settings, answers_embedder, vocabulary, visible, knowledge)
         await asyncio.to_thread(cache.forget_citing, changed)  # articles changed while the server was down
         services = _Assembly(
             settings=settings,

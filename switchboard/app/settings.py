@@ -121,6 +121,12 @@ class Settings(BaseSettings):
         description="semantic_cache: of a question's 4 best help-centre passages, how many must come from the article "
         "the stored answer cited, on both sides (0: no retrieval check).",
     )
+    cache_embedder: Literal["static", "onnx"] = Field(
+        "static",
+        description="semantic_cache: static (model2vec, the help centre's) or onnx (the contextual MiniLM in "
+        "cache_embedding_model_dir; each keeps its entries in a collection of its own).",
+    )
+    cache_embedding_model_dir: Path = REPO / "data" / "models" / "minilm-l6-onnx"
     cache_ttl_s: float = Field(24 * 3600.0, gt=0, description="semantic_cache: how long a cached answer may be served.")
     chapter: int | None = Field(None, description="Serve with exactly the layers of chapters 1..N.")
     approval_deadline_minutes: float = Field(

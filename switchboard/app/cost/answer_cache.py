@@ -77,8 +77,10 @@ class AnswerCache:
         policy: CachePolicy | None = None,
         retriever: Retriever | None = None,
         router: Router | None = None,
+        candidates: int = CANDIDATES,
     ) -> None:
         self._collection = collection
+        self._candidates = candidates
         self._embedder = embedder
         self._vocabulary = vocabulary
         self._kb_versions = kb_versions
@@ -98,12 +100,13 @@ class AnswerCache:
         retriever: Retriever | None = None,
         router: Router | None = None,
         policy: CachePolicy | None = None,
+        candidates: int = CANDIDATES,
     ) -> AnswerCache:
         """`retriever` (see `help_centre_retriever`) turns on retrieval agreement, and with it the
         tuned `VERIFIED` policy unless `policy` says otherwise; `router` turns on intent agreement."""
         client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
         collection = client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"})
-        return cls(collection, embedder, vocabulary, kb, policy, retriever, router)
+        return cls(collection, embedder, vocabulary, kb, policy, retriever, router, candidates)
 
     def count(self) -> int:
         return self._collection.count()
@@ -166,7 +169,7 @@ class AnswerCache:
             return []
         found = self._collection.query(
             query_embeddings=[self._embedder.embed([question])[0]],
-            n_results=CANDIDATES,
+            n_results=self._candidates,
             where=_in_scopes(scopes),
             include=["documents", "metadatas", "distances"],
         )

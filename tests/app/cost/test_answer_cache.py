@@ -20,6 +20,13 @@ MAYA = Scope("tidewater", "demo-large", "v1", owner="C1001")
 LOW = CachePolicy(threshold=0.0, ttl_s=3600)  # every neighbour is a candidate: the checks decide
 
 
+@pytest.fixture(params=["static", "onnx"])
+def embedder(request: pytest.FixtureRequest) -> Embedder:
+    """Every test here runs with both of the cache's embedders (SWITCHBOARD_CACHE_EMBEDDER):
+    scopes, entity checks and agreement must not depend on which one measures similarity."""
+    return request.getfixturevalue("embedder" if request.param == "static" else "onnx_embedder")
+
+
 @pytest.fixture
 def versions() -> dict[str, str]:
     return {"returns-policy": "h1", "order-statuses": "h1"}

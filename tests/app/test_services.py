@@ -1,0 +1,41 @@
+"""What `SWITCHBOARD_CACHE_EMBEDDER` builds: the semantic cache's embedder and its collection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from switchboard.agents.embeddings import Embedder
+from switchboard.app.services import cache_collection, cache_embedder, open_answer_cache
+from switchboard.app.settings import Settings
+from switchboard.patterns.semantic_cache import Scope
+
+
+def test_static_keeps_the_apps_own_embedder_and_collection(embedder: Embedder) -> None:
+    settings = Settings(cache_embedder="static")
+    assert cache_embedder(settings, embedder) is embedder
+    assert cache_collection(settings) == "switchboard-answers"
+
+
+def test_onnx_selects_the_contextual_model_in_a_collection_of_its_own(embedder: Embedder) -> None:
+    settings = Settings(cache_embedder="onnx")
+    chosen = cache_embedder(settings, embedder)
+    assert chosen.name == "onnx:minilm-l6-onnx" and chosen.embed(["hi"]).shape == (1, 384)
+    assert cache_collection(settings) == "switchboard-answers-onnx"
+
+
+def test_the_setting_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SWITCHBOARD_CACHE_EMBEDDER", "onnx")
+    assert Settings().cache_embedder == "onnx"
+    monkeypatch.setenv("SWITCHBOARD_CACHE_EMBEDDER", "word2vec")
+    with pytest.raises(ValueError, match="cache_embedder"):
+        Settings()
+
+
+def test_entries_of_one_embedder_are_not_candidates_for_the_other(tmp_path: Path, embedder: Embedder) -> None:
+    static = open_answer_cache(Settings(data_dir=tmp_path, cache_embedder="static"), embedder, frozenset(), dict)
+    onnx_settings = Settings(data_dir=tmp_path, cache_embedder="onnx")
+    onnx = open_answer_cache(onnx_settings, cache_embedder(onnx_settings, embedder), frozenset(), dict)
+    static.store_now("how do I return a tent?", "Within 60 days.", Scope("tidewater", "m", "v1"), [], now=0)
+    assert static.count() == 1 and onnx.count() == 0
