@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from switchboard.agents.record import BudgetAction
@@ -135,6 +135,28 @@ class Settings(BaseSettings):
     session_hours: float = Field(12.0, gt=0, le=24 * 30, description="How long a sign-in lasts.")
     demo_sign_in: bool = Field(
         True, description="Let anyone sign in as a demo customer by picking one (turn off behind a real login)."
+    )
+
+    # OpenTelemetry's own variables, unprefixed, so that any OTel guide or collector's docs apply as written.
+    otel_exporter_otlp_endpoint: str = Field(
+        "",
+        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "otel_exporter_otlp_endpoint"),
+        description="tracing: an OTLP/HTTP receiver's base URL (/v1/traces is added); empty: spans stay in the app.",
+    )
+    otel_exporter_otlp_traces_endpoint: str = Field(
+        "",
+        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "otel_exporter_otlp_traces_endpoint"),
+        description="tracing: the full URL spans are posted to, when it is not <endpoint>/v1/traces.",
+    )
+    otel_exporter_otlp_headers: str = Field(
+        "",
+        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_HEADERS", "otel_exporter_otlp_headers"),
+        description="tracing: headers sent with each export, e.g. 'authorization=Bearer%20abc,x-team=ops'.",
+    )
+    otel_service_name: str = Field(
+        "switchboard",
+        validation_alias=AliasChoices("OTEL_SERVICE_NAME", "otel_service_name"),
+        description="tracing: the service.name the spans carry.",
     )
 
     @field_validator("model_quotas")
