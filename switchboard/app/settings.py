@@ -166,6 +166,14 @@ class Settings(BaseSettings):
         parse_quotas(text)
         return text
 
+    @field_validator("otel_exporter_otlp_endpoint", "otel_exporter_otlp_traces_endpoint")
+    @classmethod
+    def _otlp_url(cls, url: str) -> str:
+        """A URL without its scheme would fail every export in the background, unseen: stop at start."""
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError(f"an OTLP/HTTP endpoint is an http:// or https:// URL, not {url!r}")
+        return url
+
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "switchboard.db"

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import socket
 import statistics
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from opentelemetry.sdk.resources import SERVICE_NAME
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.trace import Tracer
+from pydantic import ValidationError
 
 from switchboard.app.settings import Settings
 from switchboard.app.telemetry.otlp import otlp_processor, service_resource, traces_url
@@ -67,6 +70,53 @@ def test_spans_go_to_the_base_endpoint_plus_v1_traces_unless_a_traces_endpoint_i
     given = "http://collector:4318/custom/spans"
     assert traces_url(settings(otel_exporter_otlp_traces_endpoint=given)) == given
     assert traces_url(settings()) is None
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """Answers every post 200 and keeps its path and headers (Phoenix does not show headers)."""
+
+    seen: list[tuple[str, dict[str, str]]]
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.seen.append((self.path, {name.lower(): value for name, value in self.headers.items()}))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder() -> Iterator[tuple[str, list[tuple[str, dict[str, str]]]]]:
+    handler = type("Handler", (Recorder,), {"seen": []})
+    with HTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.server_address[1]}", handler.seen
+        server.shutdown()
+
+
+def test_the_configured_headers_go_with_each_post_to_v1_traces(
+    recorder: tuple[str, list[tuple[str, dict[str, str]]]], clean_env: pytest.MonkeyPatch
+) -> None:
+    endpoint, seen = recorder
+    configured = settings(otel_exporter_otlp_endpoint=endpoint, otel_exporter_otlp_headers="authorization=Bearer%20abc")
+    processor = otlp_processor(configured)
+    assert processor is not None
+    provider = TracerProvider()
+    provider.add_span_processor(processor)
+    provider.get_tracer("test").start_span("turn").end()
+    provider.shutdown()
+    [(path, headers)] = seen
+    assert path == "/v1/traces"
+    assert headers["authorization"] == "Bearer abc"
+    assert headers["content-type"] == "application/x-protobuf"
+
+
+def test_an_endpoint_without_its_scheme_stops_the_app_at_start(clean_env: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValidationError, match="http:// or https://"):
+        settings(otel_exporter_otlp_endpoint="collector:4318")
 
 
 @pytest.fixture
