@@ -54,7 +54,9 @@ def test_the_standard_otel_variables_are_read_from_the_environment(clean_env: py
         "x-team=ops",
     )
     assert service_resource(read).attributes[SERVICE_NAME] == "switchboard-eu"
-    assert isinstance(otlp_processor(read), SpanProcessor)
+    processor = otlp_processor(read)
+    assert isinstance(processor, SpanProcessor)
+    processor.shutdown()  # its worker thread
 
 
 def test_the_service_is_named_switchboard_by_default(clean_env: pytest.MonkeyPatch) -> None:
