@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from switchboard.agents.embeddings import CachedEmbedder, Embedder, OnnxEmbedder, StaticEmbedder
 from switchboard.app.settings import Settings
 from switchboard.app.web.main import create_app
+from tests.phoenix import Phoenix, phoenix_missing, running_phoenix
 
 ADMIN = {"X-Admin-Token": "test-admin"}
 SAME_SITE = {"Origin": "http://testserver"}  # what a browser adds to a request from the app's own page
@@ -45,6 +46,16 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     app = create_app(fast_settings(tmp_path_factory.mktemp("app")))
     with TestClient(app, headers=ADMIN) as test_client:  # the operator's client; customers' tests drop it
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def phoenix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Phoenix]:
+    """A real OTLP receiver on loopback, one per session: its endpoint, and a client that reads
+    back the spans it stored. Skipped only where scripts/ensure-phoenix.sh has not run."""
+    if reason := phoenix_missing():
+        pytest.skip(reason)
+    with running_phoenix(tmp_path_factory.mktemp("phoenix")) as receiver:
+        yield receiver
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from switchboard.agents.record import BudgetAction
@@ -143,12 +143,42 @@ class Settings(BaseSettings):
         True, description="Let anyone sign in as a demo customer by picking one (turn off behind a real login)."
     )
 
+    # OpenTelemetry's own variables, unprefixed, so that any OTel guide or collector's docs apply as written.
+    otel_exporter_otlp_endpoint: str = Field(
+        "",
+        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "otel_exporter_otlp_endpoint"),
+        description="tracing: an OTLP/HTTP receiver's base URL (/v1/traces is added); empty: spans stay in the app.",
+    )
+    otel_exporter_otlp_traces_endpoint: str = Field(
+        "",
+        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "otel_exporter_otlp_traces_endpoint"),
+        description="tracing: the full URL spans are posted to, when it is not <endpoint>/v1/traces.",
+    )
+    otel_exporter_otlp_headers: str = Field(
+        "",
+        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_HEADERS", "otel_exporter_otlp_headers"),
+        description="tracing: headers sent with each export, e.g. 'authorization=Bearer%20abc,x-team=ops'.",
+    )
+    otel_service_name: str = Field(
+        "switchboard",
+        validation_alias=AliasChoices("OTEL_SERVICE_NAME", "otel_service_name"),
+        description="tracing: the service.name the spans carry.",
+    )
+
     @field_validator("model_quotas")
     @classmethod
     def _quotas_parse(cls, text: str) -> str:
         """A bad quota stops the app at start, naming the entry, rather than going unenforced."""
         parse_quotas(text)
         return text
+
+    @field_validator("otel_exporter_otlp_endpoint", "otel_exporter_otlp_traces_endpoint")
+    @classmethod
+    def _otlp_url(cls, url: str) -> str:
+        """A URL without its scheme would fail every export in the background, unseen: stop at start."""
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError(f"an OTLP/HTTP endpoint is an http:// or https:// URL, not {url!r}")
+        return url
 
     @property
     def sqlite_path(self) -> Path:
