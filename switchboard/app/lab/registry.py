@@ -298,7 +298,14 @@ REGISTRY: tuple[Flag, ...] = (
         "leaked PII",
         built=True,
     ),
-    _f("tracing", 12, "Tracing", "Spans for every node, call and tool.", "time to diagnose"),
+    _f(
+        "tracing",
+        12,
+        "Tracing",
+        "OpenTelemetry spans for the request, every node, model call and attempt, tool and search; a waterfall per turn.",
+        "time to diagnose",
+        built=True,
+    ),
     _f(
         "prompt_canary",
         12,

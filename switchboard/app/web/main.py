@@ -34,6 +34,7 @@ from switchboard.app.web.routes import (
 )
 from switchboard.app.web.signing import make_signer
 from switchboard.app.web.templates import templates
+from switchboard.app.web.tracing import TraceRequests
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.admin_token = admin_token(settings.admin_token)
     app.state.signer = make_signer(settings)
     app.add_middleware(SameOriginWrites)
+    app.add_middleware(TraceRequests)  # `tracing`: the request's span, around everything but the stamp
     app.add_middleware(StampArrival)  # added last, so it runs first
     errors.install(app, templates)
     app.mount("/static", StaticFiles(directory=REPO / "ui" / "static"), name="static")

@@ -1,0 +1,91 @@
+"""Where each turn's trace is kept (`tracing`): its spans, written with the turn, read by the viewer.
+
+The in-process exporter is `Tracing`'s `TurnSpans` (app/telemetry/tracing.py), which holds the
+spans as they end. The runner takes a turn's spans when it saves the turn's record and writes
+them here, each row scoped like the record (conversation, record, tenant, customer); the HTTP
+request's span, which ends after the turn, is written by the tracing middleware when the response
+ends (`request_done`), under the scope the turn claimed for its trace. A trace no turn claimed
+(a page view) is dropped there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from opentelemetry.trace import Tracer
+from sqlmodel import col, select
+
+from switchboard.app.shop.db import Sessions
+from switchboard.app.shop.models import SpanRow
+from switchboard.app.telemetry.tracing import SpanData, Tracing
+
+log = logging.getLogger(__name__)
+MAX_CLAIMS = 2000  # traces whose request is still open: more would mean responses never ending
+
+
+@dataclass(frozen=True)
+class TraceScope:
+    """Whose a trace is: its turn's, exactly as the turn's record is scoped."""
+
+    conversation_id: str
+    record_id: str
+    tenant_id: str
+    customer_id: str
+
+
+class TraceStore:
+    def __init__(self, sessions: Sessions, tracing: Tracing) -> None:
+        self._sessions = sessions
+        self.tracing = tracing
+        self._claims: OrderedDict[str, TraceScope] = OrderedDict()
+
+    def tracer(self, on: bool) -> Tracer:
+        return self.tracing.tracer(on)
+
+    async def keep(self, trace_id: str, scope: TraceScope) -> int:
+        """Write the trace's spans finished so far under `scope`, and claim the trace for the spans
+        still open (its request's). Returns how many were written."""
+        self._claims[trace_id] = scope
+        while len(self._claims) > MAX_CLAIMS:
+            self._claims.popitem(last=False)
+        return await self._write(self.tracing.take(trace_id), scope)
+
+    async def request_done(self, trace_id: str) -> int:
+        """The request's span has ended: write what is left of a claimed trace, drop the rest."""
+        spans = self.tracing.take(trace_id)
+        scope = self._claims.pop(trace_id, None)
+        return 0 if scope is None else await self._write(spans, scope)
+
+    async def _write(self, spans: list[SpanData], scope: TraceScope) -> int:
+        if not spans:
+            return 0
+        async with self._sessions() as s, s.begin():
+            s.add_all([_row(span, scope) for span in spans])
+        return len(spans)
+
+    async def trace(self, trace_id: str) -> list[SpanRow]:
+        """A trace's spans, earliest first (none: no such trace, or not kept)."""
+        async with self._sessions() as s:
+            query = select(SpanRow).where(col(SpanRow.trace_id) == trace_id).order_by(col(SpanRow.start_ns))
+            return list((await s.exec(query)).all())
+
+
+def _row(span: SpanData, scope: TraceScope) -> SpanRow:
+    return SpanRow(
+        span_id=span.span_id,
+        trace_id=span.trace_id,
+        parent_span_id=span.parent_span_id,
+        name=span.name,
+        kind=span.kind,
+        start_ns=span.start_ns,
+        end_ns=span.end_ns,
+        status=span.status,
+        attributes=span.attributes,
+        events=span.events,
+        conversation_id=scope.conversation_id,
+        record_id=scope.record_id,
+        tenant_id=scope.tenant_id,
+        customer_id=scope.customer_id,
+    )
