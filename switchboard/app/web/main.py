@@ -31,6 +31,7 @@ from switchboard.app.web.routes import (
     prometheus,
     runs,
     session,
+    traces,
 )
 from switchboard.app.web.signing import make_signer
 from switchboard.app.web.templates import templates
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(console.router)
     app.include_router(prometheus.router)
     app.include_router(audit.router)
+    app.include_router(traces.router)
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     return app
 
