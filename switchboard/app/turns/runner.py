@@ -43,7 +43,7 @@ from switchboard.agents.spending import BudgetRefused
 from switchboard.agents.state import ConversationState
 from switchboard.app.cost.cached_answers import CachedAnswers
 from switchboard.app.lab.flags import FlagBoard, snapshot_key
-from switchboard.app.shop.models import Takeover
+from switchboard.app.shop.models import SpanRow, Takeover
 from switchboard.app.telemetry.tracing import trace_id_of
 from switchboard.app.turns.approvals import ApprovalDesk
 from switchboard.app.turns.conversations import ConversationStore, new_id
@@ -477,23 +477,24 @@ class TurnRunner:
                 record = masked(record)
             answer, row = turn.recorder.answer, record_row(record, self._now())
             await self._conversations.finish_answer(
-                turn.reply_id, answer, complete=complete, record=row, vault=turn.grown_vault
+                turn.reply_id,
+                answer,
+                complete=complete,
+                record=row,
+                vault=turn.grown_vault,
+                spans=self._spans(turn, record),
             )
-            await self._keep_trace(turn, record)
             await self._saved(record)
         return record
 
-    async def _keep_trace(self, turn: Turn, record: TurnRecord) -> None:
-        """End the turn's span with what the record says, and write the trace's spans so far.
-        A trace that fails to be written costs the trace, never the turn."""
+    def _spans(self, turn: Turn, record: TurnRecord) -> list[SpanRow]:
+        """`tracing`: the turn's span ended with what the record says, and the trace's spans so
+        far, to be written with the record."""
         if turn.span is None or self._trace_store is None or record.trace_id is None:
-            return
+            return []
         _closing(turn.span, record)
         scope = TraceScope(record.conversation_id, record.id, record.tenant_id, record.customer_id)
-        try:
-            await self._trace_store.keep(record.trace_id, scope)
-        except Exception:
-            log.exception("turn %s: its trace could not be kept", record.id)
+        return self._trace_store.claim(record.trace_id, scope)
 
     async def _saved(self, record: TurnRecord) -> None:
         """Tell the listeners; one that fails costs what it keeps (a count), never the turn."""

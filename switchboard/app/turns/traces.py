@@ -1,8 +1,8 @@
 """Where each turn's trace is kept (`tracing`): its spans, written with the turn, read by the viewer.
 
 The in-process exporter is `Tracing`'s `TurnSpans` (app/telemetry/tracing.py), which holds the
-spans as they end. The runner takes a turn's spans when it saves the turn's record and writes
-them here, each row scoped like the record (conversation, record, tenant, customer); the HTTP
+spans as they end. The runner claims a turn's spans when it saves the turn's record and writes
+them in the same transaction, each row scoped like the record (conversation, record, tenant, customer); the HTTP
 request's span, which ends after the turn, is written by the tracing middleware when the response
 ends (`request_done`), under the scope the turn claimed for its trace. A trace no turn claimed
 (a page view) is dropped there.
@@ -44,13 +44,14 @@ class TraceStore:
     def tracer(self, on: bool) -> Tracer:
         return self.tracing.tracer(on)
 
-    async def keep(self, trace_id: str, scope: TraceScope) -> int:
-        """Write the trace's spans finished so far under `scope`, and claim the trace for the spans
-        still open (its request's). Returns how many were written."""
+    def claim(self, trace_id: str, scope: TraceScope) -> list[SpanRow]:
+        """The trace's spans finished so far, as rows under `scope` (the runner writes them in the
+        transaction that stores the turn's record); the trace is claimed for the spans still open
+        (its request's), which `request_done` writes."""
         self._claims[trace_id] = scope
         while len(self._claims) > MAX_CLAIMS:
             self._claims.popitem(last=False)
-        return await self._write(self.tracing.take(trace_id), scope)
+        return [_row(span, scope) for span in self.tracing.take(trace_id)]
 
     async def request_done(self, trace_id: str) -> int:
         """The request's span has ended: write what is left of a claimed trace, drop the rest."""
