@@ -43,7 +43,7 @@ from switchboard.agents.spending import BudgetRefused
 from switchboard.agents.state import ConversationState
 from switchboard.app.cost.cached_answers import CachedAnswers
 from switchboard.app.lab.flags import FlagBoard, snapshot_key
-from switchboard.app.shop.models import SpanRow, Takeover
+from switchboard.app.shop.models import Takeover
 from switchboard.app.telemetry.tracing import trace_id_of
 from switchboard.app.turns.approvals import ApprovalDesk
 from switchboard.app.turns.conversations import ConversationStore, new_id
@@ -487,7 +487,7 @@ class TurnRunner:
             await self._saved(record)
         return record
 
-    def _spans(self, turn: Turn, record: TurnRecord) -> list[SpanRow]:
+    def _spans(self, turn: Turn, record: TurnRecord) -> list[dict[str, Any]]:
         """`tracing`: the turn's span ended with what the record says, and the trace's spans so
         far, to be written with the record."""
         if turn.span is None or self._trace_store is None or record.trace_id is None:

@@ -10,18 +10,20 @@ ends (`request_done`), under the scope the turn claimed for its trace. A trace n
 
 from __future__ import annotations
 
-import logging
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
 
+import sqlalchemy as sa
 from opentelemetry.trace import Tracer
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from switchboard.app.shop.db import Sessions
 from switchboard.app.shop.models import SpanRow
 from switchboard.app.telemetry.tracing import SpanData, Tracing
 
-log = logging.getLogger(__name__)
 MAX_CLAIMS = 2000  # traces whose request is still open: more would mean responses never ending
 
 
@@ -44,14 +46,14 @@ class TraceStore:
     def tracer(self, on: bool) -> Tracer:
         return self.tracing.tracer(on)
 
-    def claim(self, trace_id: str, scope: TraceScope) -> list[SpanRow]:
+    def claim(self, trace_id: str, scope: TraceScope) -> list[dict[str, Any]]:
         """The trace's spans finished so far, as rows under `scope` (the runner writes them in the
         transaction that stores the turn's record); the trace is claimed for the spans still open
         (its request's), which `request_done` writes."""
         self._claims[trace_id] = scope
         while len(self._claims) > MAX_CLAIMS:
             self._claims.popitem(last=False)
-        return [_row(span, scope) for span in self.tracing.take(trace_id)]
+        return [span_row(span, scope) for span in self.tracing.take(trace_id)]
 
     async def request_done(self, trace_id: str) -> int:
         """The request's span has ended: write what is left of a claimed trace, drop the rest."""
@@ -63,7 +65,7 @@ class TraceStore:
         if not spans:
             return 0
         async with self._sessions() as s, s.begin():
-            s.add_all([_row(span, scope) for span in spans])
+            await insert_spans(s, [span_row(span, scope) for span in spans])
         return len(spans)
 
     async def trace(self, trace_id: str) -> list[SpanRow]:
@@ -73,20 +75,13 @@ class TraceStore:
             return list((await s.exec(query)).all())
 
 
-def _row(span: SpanData, scope: TraceScope) -> SpanRow:
-    return SpanRow(
-        span_id=span.span_id,
-        trace_id=span.trace_id,
-        parent_span_id=span.parent_span_id,
-        name=span.name,
-        kind=span.kind,
-        start_ns=span.start_ns,
-        end_ns=span.end_ns,
-        status=span.status,
-        attributes=span.attributes,
-        events=span.events,
-        conversation_id=scope.conversation_id,
-        record_id=scope.record_id,
-        tenant_id=scope.tenant_id,
-        customer_id=scope.customer_id,
-    )
+async def insert_spans(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """One multi-row INSERT, not the ORM's unit of work: a traced turn writes a dozen rows, and
+    the ORM's bookkeeping for them would cost more than making the spans did."""
+    if rows:
+        await (await session.connection()).execute(sa.insert(SpanRow), list(rows))
+
+
+def span_row(span: SpanData, scope: TraceScope) -> dict[str, Any]:
+    """A span's row in `spans`, scoped like its turn's record."""
+    return {**asdict(span), **asdict(scope)}

@@ -28,7 +28,7 @@ async def test_a_claimed_trace_s_late_request_span_is_written_under_the_same_sco
     trace_id = trace_id_of(request)
     assert trace_id is not None
     rows = traces.claim(trace_id, SCOPE)
-    assert [r.name for r in rows] == ["turn"] and rows[0].record_id == "r_1"
+    assert [r["name"] for r in rows] == ["turn"] and rows[0]["record_id"] == "r_1"
     request.end()
     assert await traces.request_done(trace_id) == 1
     (kept,) = await traces.trace(trace_id)  # the turn's row is the runner's to write
