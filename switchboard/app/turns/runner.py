@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, Literal, cast
 
 import anyio
+from opentelemetry.context import Context
 from opentelemetry.trace import Span, Status, StatusCode
 
 from switchboard.agents.context import TurnContext
@@ -203,12 +204,15 @@ class TurnRunner:
 
     def _traced(self, turn: Turn) -> Turn:
         """With `tracing` on, the turn's span: under the request's (the current span, set by the
-        tracing middleware) or a root one for a run's turn; the graph's spans go under it."""
+        tracing middleware), or a root one for a run's turn; the graph's spans go under it."""
         if self._trace_store is None or not turn.flags.get("tracing"):
             return turn
         masks = bool(turn.flags.get("pii_redaction"))
         trace = TurnTrace(self._trace_store.tracer(True), masks=masks)
-        span = trace.tracer.start_span("turn", attributes=_opening(turn, trace))
+        # A run's turn is a trace of its own: its job may have begun inside the request that
+        # started the run, whose span is still current there.
+        parent = Context() if turn.base.run_id is not None else None
+        span = trace.tracer.start_span("turn", parent, attributes=_opening(turn, trace))
         turn.trace, turn.span = trace.under(span), span
         turn.base = turn.base.model_copy(update={"trace_id": trace_id_of(span)})
         return turn
