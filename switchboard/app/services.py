@@ -356,7 +356,7 @@ class _Assembly:
 
     @cached_property
     def traces(self) -> TraceStore:
-        return TraceStore(self.sessions, self.tracing)
+        return TraceStore(self.sessions, self.tracing, self.prompts.versions)
 
     @cached_property
     def rate_limits(self) -> CustomerLimits:

@@ -212,7 +212,8 @@ class TurnRunner:
         # A run's turn is a trace of its own: its job may have begun inside the request that
         # started the run, whose span is still current there.
         parent = Context() if turn.base.run_id is not None else None
-        span = trace.tracer.start_span("turn", parent, attributes=_opening(turn, trace))
+        versions = {f"switchboard.prompt.{name}": v for name, v in self._trace_store.prompt_versions().items()}
+        span = trace.tracer.start_span("turn", parent, attributes={**_opening(turn, trace), **versions})
         turn.trace, turn.span = trace.under(span), span
         turn.base = turn.base.model_copy(update={"trace_id": trace_id_of(span)})
         return turn

@@ -11,7 +11,7 @@ ends (`request_done`), under the scope the turn claimed for its trace. A trace n
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,9 +38,13 @@ class TraceScope:
 
 
 class TraceStore:
-    def __init__(self, sessions: Sessions, tracing: Tracing) -> None:
+    def __init__(
+        self, sessions: Sessions, tracing: Tracing, prompt_versions: Callable[[], Mapping[str, str]] = dict
+    ) -> None:
+        """`prompt_versions`: each prompt's version now, which a turn's span names (the version matrix)."""
         self._sessions = sessions
         self.tracing = tracing
+        self.prompt_versions = prompt_versions
         self._claims: OrderedDict[str, TraceScope] = OrderedDict()
 
     def tracer(self, on: bool) -> Tracer:

@@ -108,6 +108,8 @@ def test_attempt_spans_carry_the_genai_attributes_and_their_index_in_the_record(
     assert whole["switchboard.tier_served"] == record["tier_served"]
     assert whole["switchboard.cost_usd"] == pytest.approx(record["cost_usd"])
     assert "tracing" in whole["switchboard.flags"]
+    prompts = app.app.state.services.prompts.versions()  # type: ignore[attr-defined]
+    assert whole["switchboard.prompt.router"] == prompts["router"]
 
 
 def test_a_failover_shows_as_a_failed_attempt_its_sibling_and_an_event(app: TestClient) -> None:
