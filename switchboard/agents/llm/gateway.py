@@ -229,12 +229,13 @@ class Gateway:
         purpose: str,
         on_call: CallListener = _ignore,
         resilience: Resilience = NO_RESILIENCE,
+        trace: TurnTrace | None = None,
     ) -> Completion:
         """The whole response at once, for calls whose output nobody watches arrive."""
         text: list[str] = []
         calls: list[ToolCall] = []
         usage = Usage(0, 0)
-        async for chunk in self.stream(request, purpose=purpose, on_call=on_call, resilience=resilience):
+        async for chunk in self.stream(request, purpose=purpose, on_call=on_call, resilience=resilience, trace=trace):
             if isinstance(chunk, TextDelta):
                 text.append(chunk.text)
             elif isinstance(chunk, ToolCallChunk):
