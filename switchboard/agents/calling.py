@@ -69,7 +69,7 @@ async def _answer(
         called(record)
 
     watch = canary_watch(ctx.canary) if shows_text and ctx.canary is not None and ctx.on("canary") else None
-    stream = ctx.gateway.stream(request, purpose=purpose, on_call=priced, resilience=resilience)
+    stream = ctx.gateway.stream(request, purpose=purpose, on_call=priced, resilience=resilience, trace=ctx.trace)
     async with aclosing(stream):
         async for chunk in stream:
             if isinstance(chunk, TextDelta):

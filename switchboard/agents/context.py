@@ -13,6 +13,7 @@ from typing import Literal, Protocol
 
 from switchboard.agents.events import CacheLooked
 from switchboard.agents.llm.gateway import Gateway
+from switchboard.agents.llm.tracing import TurnTrace, untraced
 from switchboard.agents.llm.types import DeadlineExceeded
 from switchboard.agents.prompts import PromptBook
 from switchboard.agents.shop_views import (
@@ -169,6 +170,7 @@ class TurnContext:
     spend: SpendGuard | None = None  # counts every call's usage; checks it with `token_budget` on
     run_id: str | None = None  # the eval run playing this turn: it spends in windows of its own
     answers: AnswerMemory | None = None  # the semantic cache, looked up with `semantic_cache` on
+    trace: TurnTrace = field(default_factory=untraced)  # the turn's spans (`tracing`; no-op when off)
 
     @property
     def owners(self) -> Owners:
@@ -178,6 +180,15 @@ class TurnContext:
     def prompt(self, name: str, **fields: str) -> str:
         """A prompt's text as this customer's storefront says it, with any other `fields` filled."""
         return self.prompts.get(name).render(shop=self.shop_name, reply_within=self.reply_within, **fields)
+
+    async def search(self, query: str, k: int) -> list[Passage]:
+        """The help centre searched for this customer's storefront, as a `retrieval` span."""
+        attributes = {"gen_ai.operation.name": "retrieval", "switchboard.retrieval.query": self.trace.text(query)}
+        with self.trace.tracer.start_as_current_span("retrieval", attributes=attributes) as span:
+            found = await self.knowledge.search(query, k=k, hybrid=self.on("hybrid_search"), tenant=self.tenant_id)
+            span.set_attribute("switchboard.retrieval.sources", [p.source for p in found])
+            span.set_attribute("switchboard.retrieval.hybrid", self.on("hybrid_search"))
+            return found
 
     def on(self, flag: str) -> bool:
         return bool(self.flags.get(flag, False))

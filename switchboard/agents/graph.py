@@ -69,8 +69,11 @@ def on_the_clock(name: str, node: Node) -> Node:
 
     @functools.wraps(node)
     async def timed(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-        runtime.context.check_deadline(f"the {name} step")
-        return await node(state, runtime)
+        trace = runtime.context.trace  # the node is a span under the turn's; what it calls, under it
+        attributes = {"switchboard.node": name}
+        with trace.tracer.start_as_current_span(f"node {name}", context=trace.parent, attributes=attributes):
+            runtime.context.check_deadline(f"the {name} step")
+            return await node(state, runtime)
 
     return timed
 

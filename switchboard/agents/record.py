@@ -230,6 +230,7 @@ class RecordBase(_Frozen):
     streamed: bool | None = None  # None: not known (an interrupted turn)
     run_id: str | None = None  # the eval run that played it; None for a live turn
     tenant_id: str = ""  # the storefront the customer belongs to ("" in rows written before tenants)
+    trace_id: str | None = None  # the turn's trace (/traces/{id}), with `tracing` on; None: not traced
 
 
 class TurnRecord(RecordBase):

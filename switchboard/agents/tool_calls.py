@@ -38,6 +38,19 @@ class Refused:
 
 
 async def run_tool_call(ctx: TurnContext, write: Writer, tools: Mapping[str, Tool], call: ToolCall) -> ToolOutcome:
+    """One tool call, as an `execute_tool` span (GenAI conventions) under the current one."""
+    attributes = {
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": call["name"],
+        "switchboard.tool.arguments": ctx.trace.text(json.dumps(call["arguments"], sort_keys=True, default=str)),
+    }
+    with ctx.trace.tracer.start_as_current_span(f"execute_tool {call['name']}", attributes=attributes) as span:
+        outcome = await _run_tool_call(ctx, write, tools, call)
+        span.set_attributes({"switchboard.tool.ok": outcome.ok, "switchboard.tool.error": outcome.error or ""})
+        return outcome
+
+
+async def _run_tool_call(ctx: TurnContext, write: Writer, tools: Mapping[str, Tool], call: ToolCall) -> ToolOutcome:
     ctx.check_deadline(f"tool {call['name']}")
     started = time.perf_counter()
     refused = check_call(ctx, tools, call)

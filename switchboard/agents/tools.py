@@ -175,7 +175,7 @@ async def search_kb(ctx: TurnContext, arguments: dict[str, Any]) -> ToolOutcome:
     query = str(arguments.get("query", "")).strip()
     if not query:
         return _failure("missing_argument", "search_kb needs a query.")
-    found = await ctx.knowledge.search(query, k=4, hybrid=ctx.on("hybrid_search"), tenant=ctx.tenant_id)
+    found = await ctx.search(query, k=4)
     sources, texts, scores = [p.source for p in found], [p.text for p in found], [p.score for p in found]
     return ToolOutcome(format_passages(found), sources=sources, passages=texts, scores=scores)
 

@@ -13,6 +13,7 @@ from functools import cached_property
 
 import httpx
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from opentelemetry.sdk.trace import SpanProcessor
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from switchboard.agents.approval import build_approval_graph
@@ -47,6 +48,8 @@ from switchboard.app.shop.store import ShopStore
 from switchboard.app.shop.tenants import Tenants, load_tenants
 from switchboard.app.telemetry.gauges import LiveGauges
 from switchboard.app.telemetry.metrics import Telemetry
+from switchboard.app.telemetry.otlp import otlp_processor, service_resource
+from switchboard.app.telemetry.tracing import Tracing
 from switchboard.app.turns.approvals import ApprovalDesk
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
@@ -55,6 +58,7 @@ from switchboard.app.turns.kill_switch import KillSwitchBoard
 from switchboard.app.turns.privacy import PeopleIndex
 from switchboard.app.turns.records import RecordStore
 from switchboard.app.turns.runner import TurnRunner
+from switchboard.app.turns.traces import TraceStore
 from switchboard.evals.judge import Judge
 from switchboard.patterns.admission import Admission
 from switchboard.patterns.circuit_breaker import State
@@ -107,6 +111,7 @@ class Services:
     rate_limits: CustomerLimits  # rate_limit: each customer's messages and tokens per minute
     kill_switch: KillSwitchBoard  # the operator's stop for every model call (chapter 12)
     admission: Admission  # turns in flight and in line: the runner's slots, the door's verdict (load_shedding)
+    traces: TraceStore  # tracing: each turn's spans, kept in the database for the trace viewer
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -125,6 +130,13 @@ def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncCli
     chains = {model: chain for model in profiles}
     quotas = ModelQuotas(known_quotas(settings.model_quotas, chains))
     return Gateway(chains, idle_timeout=settings.call_timeout_s, quotas=quotas), chaos
+
+
+def span_processors(settings: Settings) -> list[SpanProcessor]:
+    """The span processors beside the in-process one that keeps traces in the database: the one
+    place an exporter is added (OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set: app/telemetry/otlp.py)."""
+    otlp = otlp_processor(settings)
+    return [otlp] if otlp is not None else []
 
 
 def known_quotas(text: str, chains: Mapping[str, Sequence[Provider]]) -> dict[QuotaKey, Quota]:
@@ -264,6 +276,7 @@ async def running_services(
             now=now,
             chaos=chaos,
             cache=cache,
+            tracing=Tracing(span_processors(settings), service_resource(settings)),
             scanner=scanner or CachedScanner(Scanner(embedder.embed, load_bank(default_bank_path()))),
         ).services()
         await services.budgets.load()  # the panel's last edit, kept across restarts
@@ -275,6 +288,7 @@ async def running_services(
         services.feed.close()
         await services.online.close()
         await services.spend.settled()  # the last calls' spend is written before the database closes
+        services.traces.tracing.shutdown()  # flushes any exporter's last spans
     await engine.dispose()
 
 
@@ -320,6 +334,7 @@ class _Assembly:
     now: Callable[[], datetime]
     chaos: ChaosBoard
     cache: AnswerCache
+    tracing: Tracing
     scanner: InputScanner
 
     def services(self) -> Services:
@@ -353,7 +368,12 @@ class _Assembly:
             rate_limits=self.rate_limits,
             kill_switch=self.kill_switch,
             admission=self.admission,
+            traces=self.traces,
         )
+
+    @cached_property
+    def traces(self) -> TraceStore:
+        return TraceStore(self.sessions, self.tracing, self.prompts.versions)
 
     @cached_property
     def rate_limits(self) -> CustomerLimits:
@@ -486,6 +506,7 @@ class _Assembly:
             answers=self.answers,
             after_save=[self.charge_rate_limits, self.count_turn],
             kill_switch=self.gateway.kill_switch,
+            traces=self.traces,
         )
 
     @cached_property

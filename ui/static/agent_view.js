@@ -179,6 +179,9 @@
     if (!(record.timeline || []).length) append({kind: "step", node: "—", label: "This answer was recorded before the agent view kept a timeline.", at_ms: 0});
     light("__end__");
     turnLine.textContent = summary(record);
+    if (record.trace_id) {  // with `tracing` on: the turn's spans, in the trace viewer
+      turnLine.append(" · ", el("a", {href: `/traces/${record.trace_id}`, target: "_blank", class: "trace-link"}, "trace"));
+    }
     turnLine.classList.remove("live");
     turnLine.dataset.record = record.id;
   }

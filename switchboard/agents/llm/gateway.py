@@ -16,10 +16,14 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Se
 from contextlib import aclosing
 from dataclasses import dataclass, replace
 
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode, set_span_in_context
+from opentelemetry.util.types import AttributeValue
+
 from switchboard.agents.llm.kill_switch import KillSwitch
 from switchboard.agents.llm.prices import DEFAULT_PRICES, Price, price_of
 from switchboard.agents.llm.resilience import Policies, Resilience, resilient_stream
 from switchboard.agents.llm.tokens import output_tokens, prompt_tokens
+from switchboard.agents.llm.tracing import TurnTrace, call_attributes, untraced
 from switchboard.agents.llm.types import (
     ChatRequest,
     Chunk,
@@ -126,26 +130,41 @@ class Gateway:
         purpose: str,
         on_call: CallListener = _ignore,
         resilience: Resilience = NO_RESILIENCE,
+        trace: TurnTrace | None = None,
     ) -> AsyncGenerator[Chunk, None]:
         """Stream the model's chunks; report every attempt to `on_call`, however it ends.
-        With the kill switch on, raise `CallsStopped` having called no provider."""
+        With the kill switch on, raise `CallsStopped` having called no provider.
+        `trace`: the turn's; the call is a span under the current one (its node's), each
+        provider attempt a span under the call's, retries and failovers events on it."""
+        trace = trace or untraced()
+        span = trace.tracer.start_span(f"gateway {purpose}", attributes={"switchboard.purpose": purpose})
+        traced = _Traced(trace, span, purpose, request.model)
 
         def attempt(provider: Provider, req: ChatRequest, tier: int, number: int) -> AsyncGenerator[Chunk, None]:
             self.kill_switch.check()  # again before every retry and failover: turned on mid-call, it stops them
+            traced.starting(provider.name, tier, number)
             if resilience.quota:
-                self._within_quota(provider, req, purpose, on_call, tier, number)
-            return self._attempt(provider, req, purpose, on_call, tier, number, resilience.quota)
+                self._within_quota(provider, req, purpose, on_call, tier, number, traced)
+            return self._attempt(provider, req, purpose, on_call, tier, number, resilience.quota, traced)
 
-        self.kill_switch.check()  # before the retry budget counts the request
-        chain = self.chain_for(request.model)
-        # Closed with this stream: a customer who leaves mid-answer ends the attempt (and frees
-        # its breaker slot) now, not when the garbage collector gets to it.
-        async with aclosing(resilient_stream(chain, request, resilience, self.policies, attempt)) as chunks:
-            async for chunk in chunks:
-                yield chunk
+        with _ending(span):
+            self.kill_switch.check()  # before the retry budget counts the request
+            chain = self.chain_for(request.model)
+            # Closed with this stream: a customer who leaves mid-answer ends the attempt (and frees
+            # its breaker slot) now, not when the garbage collector gets to it.
+            async with aclosing(resilient_stream(chain, request, resilience, self.policies, attempt)) as chunks:
+                async for chunk in chunks:
+                    yield chunk
 
     def _within_quota(
-        self, provider: Provider, request: ChatRequest, purpose: str, on_call: CallListener, tier: int, number: int
+        self,
+        provider: Provider,
+        request: ChatRequest,
+        purpose: str,
+        on_call: CallListener,
+        tier: int,
+        number: int,
+        traced: _Traced,
     ) -> None:
         """Count the attempt against the provider's quota for the model, or record it skipped and
         raise `at_quota` without calling the provider (resilience.py then fails over)."""
@@ -153,7 +172,9 @@ class Gateway:
         refused = self.quotas.admit(provider.name, model)
         if refused is None:
             return
-        on_call(CallRecord(purpose, model, provider.name, 0, 0, 0.0, None, 0.0, "at_quota", tier, number))
+        skipped = CallRecord(purpose, model, provider.name, 0, 0, 0.0, None, 0.0, "at_quota", tier, number)
+        on_call(skipped)
+        traced.attempt(provider.name, model).end_with(skipped, "error")
         raise ProviderError("at_quota", f"its {refused} per minute for {model} are used up: skipped", provider.name)
 
     async def _attempt(
@@ -165,10 +186,12 @@ class Gateway:
         tier: int,
         number: int,
         charge_quota: bool = False,
+        traced: _Traced | None = None,
     ) -> AsyncGenerator[Chunk, None]:
         meter = _CallMeter(self._clock, request)
         error: ProviderError | None = None
         model = served_model(provider, request)
+        span = (traced or _Traced(untraced(), None, purpose, request.model)).attempt(provider.name, model)
         deadline = Deadline(request.deadline)
         chunks = aiter(provider.stream(request))
         try:
@@ -195,7 +218,9 @@ class Gateway:
                 record = meter.record(purpose, model, provider.name, self._prices, error)
                 if charge_quota:  # the tokens the provider counts against its quota, estimated ones too
                     self.quotas.charge(provider.name, model, record.input_tokens + record.output_tokens)
-                on_call(replace(record, tier=tier, attempt=number))
+                record = replace(record, tier=tier, attempt=number)
+                on_call(record)
+                span.end_with(record, meter.finish_reason(error))
 
     async def complete(
         self,
@@ -204,12 +229,13 @@ class Gateway:
         purpose: str,
         on_call: CallListener = _ignore,
         resilience: Resilience = NO_RESILIENCE,
+        trace: TurnTrace | None = None,
     ) -> Completion:
         """The whole response at once, for calls whose output nobody watches arrive."""
         text: list[str] = []
         calls: list[ToolCall] = []
         usage = Usage(0, 0)
-        async for chunk in self.stream(request, purpose=purpose, on_call=on_call, resilience=resilience):
+        async for chunk in self.stream(request, purpose=purpose, on_call=on_call, resilience=resilience, trace=trace):
             if isinstance(chunk, TextDelta):
                 text.append(chunk.text)
             elif isinstance(chunk, ToolCallChunk):
@@ -253,6 +279,12 @@ class _CallMeter:
     def started(self) -> bool:
         return self._first is not None
 
+    def finish_reason(self, error: ProviderError | None) -> str:
+        """Why the stream ended, in the GenAI conventions' words (`gen_ai.response.finish_reasons`)."""
+        if error is not None:
+            return "error"
+        return "tool_calls" if self._tool_calls else "stop"
+
     def see(self, chunk: Chunk) -> None:
         if isinstance(chunk, Usage):
             self._usage = chunk
@@ -295,3 +327,75 @@ class _CallMeter:
             cut_mid_stream=error is not None and error.stream_started,
             estimated=estimated,
         )
+
+
+class _Traced:
+    """One gateway call's span and its attempts' spans (app/telemetry/tracing.py builds the tracer)."""
+
+    def __init__(self, trace: TurnTrace, span: Span | None, purpose: str, requested: str) -> None:
+        self._trace = trace
+        self._span = span
+        self._purpose = purpose
+        self._requested = requested
+
+    def starting(self, provider: str, tier: int, number: int) -> None:
+        """A retry or a failover, as an event on the call's span (the attempt has its own span too)."""
+        if self._span is None or (tier == 0 and number == 1):
+            return
+        kind = "retry" if number > 1 else "failover"
+        self._span.add_event(kind, {"provider": provider, "tier": tier, "attempt": number})
+
+    def attempt(self, provider: str, model: str) -> _AttemptSpan:
+        parent = set_span_in_context(self._span) if self._span is not None else None
+        attributes = call_attributes(provider, model, self._requested, self._purpose)
+        span = self._trace.tracer.start_span(f"chat {model}", parent, SpanKind.CLIENT, attributes)
+        return _AttemptSpan(self._trace, span)
+
+
+class _AttemptSpan:
+    def __init__(self, trace: TurnTrace, span: Span) -> None:
+        self._trace = trace
+        self._span = span
+
+    def end_with(self, record: CallRecord, finish_reason: str) -> None:
+        """The attempt's outcome on its span, and its index in the turn record's `calls`."""
+        span = self._span
+        if span.is_recording():
+            span.set_attributes(_result_attributes(record, finish_reason, self._trace.next_call_index()))
+            if record.cut_mid_stream:
+                span.add_event("stream_cut", {"provider": record.provider, "error": record.error or ""})
+            if record.error is not None:
+                span.set_status(Status(StatusCode.ERROR, record.error))
+        span.end()
+
+
+def _result_attributes(record: CallRecord, finish_reason: str, index: int) -> dict[str, AttributeValue]:
+    return {
+        "gen_ai.response.model": record.model,
+        "gen_ai.usage.input_tokens": record.input_tokens,
+        "gen_ai.usage.output_tokens": record.output_tokens,
+        "gen_ai.response.finish_reasons": [finish_reason],
+        "switchboard.call_index": index,
+        "switchboard.tier": record.tier,
+        "switchboard.attempt": record.attempt,
+        "switchboard.cost_usd": record.cost_usd,
+        "switchboard.ttft_ms": record.ttft_ms if record.ttft_ms is not None else -1.0,
+        "switchboard.error": record.error or "",
+        "switchboard.estimated": record.estimated,
+    }
+
+
+class _ending:
+    """Ends a span however the block ends, marking it failed on an exception (not made current:
+    the call's generator may be closed from another context, where a detach would fail)."""
+
+    def __init__(self, span: Span) -> None:
+        self._span = span
+
+    def __enter__(self) -> Span:
+        return self._span
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if exc is not None and not isinstance(exc, GeneratorExit) and self._span.is_recording():
+            self._span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+        self._span.end()

@@ -32,9 +32,7 @@ async def knowledge(state: ConversationState, runtime: Runtime[TurnContext]) -> 
 
 async def _retrieve(state: ConversationState, runtime: Runtime[TurnContext]) -> Message:
     question = _latest_question(state)
-    found = await runtime.context.knowledge.search(
-        question, k=TOP_K, hybrid=runtime.context.on("hybrid_search"), tenant=runtime.context.tenant_id
-    )
+    found = await runtime.context.search(question, k=TOP_K)
     runtime.stream_writer(
         Retrieved(question, [p.source for p in found], [p.text for p in found], [p.score for p in found])
     )

@@ -47,6 +47,7 @@ class RunCell(BaseModel):
     failed: list[str] = []
     answer: str = ""
     record_ids: list[str] = []
+    trace_ids: list[str | None] = []  # each turn's trace, when it ran with `tracing` on
 
 
 class CaseRow(BaseModel):
@@ -194,6 +195,7 @@ def _cell(run: Run, case: dict[str, Any] | None) -> RunCell:
         failed=list(dict.fromkeys(failed)),
         answer=case["turns"][-1]["answer"] if case["turns"] else "",
         record_ids=[t["record_id"] for t in case["turns"]],
+        trace_ids=[t.get("trace_id") for t in case["turns"]],
     )
 
 

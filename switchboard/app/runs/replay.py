@@ -162,6 +162,7 @@ def _case_json(result: CaseResult, cases: dict[str, Case]) -> dict[str, Any]:
                 "answer": t.answer,
                 "expect": expects[i] if i < len(expects) else {},
                 "record_id": t.record.id,
+                "trace_id": t.record.trace_id,
                 "route": t.record.route,
                 "outcome": t.record.outcome,
                 "verdicts": [asdict(v) for v in t.verdicts],

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column
 from sqlmodel import Field, SQLModel
 
 
@@ -261,3 +261,25 @@ class AuditEntry(SQLModel, table=True):
     before: Any = Field(default=None, sa_column=Column(JSON))
     after: Any = Field(default=None, sa_column=Column(JSON))
     note: str = ""  # words the operator wrote with it: a reply, a decision's note
+
+
+class SpanRow(SQLModel, table=True):
+    """One finished OpenTelemetry span of a turn's trace (`tracing`), scoped like the turn's record:
+    its conversation, record, tenant and customer are on every row, so a trace is only ever read
+    for the customer whose turn it was (or the operator)."""
+
+    __tablename__ = "spans"
+    span_id: str = Field(primary_key=True)
+    trace_id: str = Field(index=True)
+    parent_span_id: str | None = None
+    name: str
+    kind: str
+    start_ns: int = Field(sa_column=Column(BigInteger, nullable=False))
+    end_ns: int = Field(sa_column=Column(BigInteger, nullable=False))
+    status: str
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    events: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    conversation_id: str = Field(index=True)
+    record_id: str = Field(index=True)
+    tenant_id: str
+    customer_id: str

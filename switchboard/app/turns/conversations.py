@@ -4,6 +4,7 @@ and their personal-data vaults."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -23,6 +24,7 @@ from switchboard.app.shop.models import (
 )
 from switchboard.app.shop.store import Clock
 from switchboard.app.turns.feed import ConversationFeed, held_changed, message_posted
+from switchboard.app.turns.traces import insert_spans
 from switchboard.patterns.pii.redaction import Vault
 
 
@@ -188,13 +190,21 @@ class ConversationStore:
             return [(m, customer, run) for m, customer, run in (await s.exec(query)).all()]
 
     async def finish_answer(
-        self, message_id: str, content: str, *, complete: bool, record: RequestRecord, vault: Vault | None = None
+        self,
+        message_id: str,
+        content: str,
+        *,
+        complete: bool,
+        record: RequestRecord,
+        vault: Vault | None = None,
+        spans: Sequence[dict[str, Any]] = (),
     ) -> None:
-        """An answer's end in one transaction: its final text, its request record and, when the
-        turn added to it, the conversation's PII vault — so a crash keeps all or none of them,
-        and a busy database is asked once, not three times."""
+        """An answer's end in one transaction: its final text, its request record, its trace's
+        spans (`tracing`) and, when the turn added to it, the conversation's PII vault — so a
+        crash keeps all or none of them, and a busy database is asked once, not four times."""
         async with self._sessions() as s, s.begin():
             s.add(record)
+            await insert_spans(s, spans)
             if vault is not None:
                 await _put_vault(s, record.conversation_id, vault)
             message = await s.get(Message, message_id)

@@ -20,6 +20,8 @@ from datetime import datetime
 from typing import Any, Literal, cast
 
 import anyio
+from opentelemetry.context import Context
+from opentelemetry.trace import Span, Status, StatusCode
 
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import (
@@ -35,6 +37,7 @@ from switchboard.agents.events import (
 )
 from switchboard.agents.graph import Graph
 from switchboard.agents.llm.kill_switch import KillSwitch
+from switchboard.agents.llm.tracing import TurnTrace, untraced
 from switchboard.agents.llm.types import CallsStopped, DeadlineExceeded, ProviderError
 from switchboard.agents.record import RecordBase, TurnRecord
 from switchboard.agents.spending import BudgetRefused
@@ -42,6 +45,7 @@ from switchboard.agents.state import ConversationState
 from switchboard.app.cost.cached_answers import CachedAnswers
 from switchboard.app.lab.flags import FlagBoard, snapshot_key
 from switchboard.app.shop.models import Takeover
+from switchboard.app.telemetry.tracing import trace_id_of
 from switchboard.app.turns.approvals import ApprovalDesk
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
@@ -60,6 +64,7 @@ from switchboard.app.turns.recorder import TurnRecorder
 from switchboard.app.turns.records import record_row
 from switchboard.app.turns.recovery import recover_interrupted
 from switchboard.app.turns.timeline import placeholders_of
+from switchboard.app.turns.traces import TraceScope, TraceStore
 from switchboard.patterns.admission import Admission
 from switchboard.patterns.degradation import Served
 from switchboard.patterns.latency_budget import BudgetSpent, Deadline, TurnBudget, until
@@ -102,6 +107,8 @@ class Turn:
     recorder: TurnRecorder
     started: float  # the runner's clock when `begin` was called: the latency budget counts from here
     grown_vault: Vault | None = None  # the PII vault, when the turn added to it: saved at the turn's end
+    trace: TurnTrace | None = None  # `tracing`: the graph's spans go under the turn's span
+    span: Span | None = None  # the turn's span, ended when its record is saved
 
     @property
     def reply_id(self) -> str:
@@ -127,6 +134,7 @@ class TurnRunner:
         answers: CachedAnswers | None = None,
         after_save: Sequence[AfterSave] = (),
         kill_switch: KillSwitch | None = None,
+        traces: TraceStore | None = None,
     ) -> None:
         self._graph = graph
         self._conversations = conversations
@@ -144,6 +152,7 @@ class TurnRunner:
         self._answers = answers  # semantic_cache: a finished turn's answer is offered to it
         self._after_save = after_save  # rate_limit: a turn's tokens, counted even if the browser left
         self._kill_switch = kill_switch or KillSwitch()  # the gateway's: on, no model is called
+        self._trace_store = traces  # `tracing`: where a turn's spans are kept (None: never traced)
         # Every answer streaming is saved as it grows, all of them together (patterns/write_behind.py).
         self.drafts: WriteBehind[str, str] = WriteBehind(conversations.save_drafts, clock, DRAFT_EVERY_S)
 
@@ -190,7 +199,24 @@ class TurnRunner:
             run_id=run_id,
             tenant_id=await self._tenant_of(customer_id),
         )
-        return Turn(conversation_id, customer_id, text, flags, held, base, recorder, started)
+        turn = Turn(conversation_id, customer_id, text, flags, held, base, recorder, started)
+        return self._traced(turn)
+
+    def _traced(self, turn: Turn) -> Turn:
+        """With `tracing` on, the turn's span: under the request's (the current span, set by the
+        tracing middleware), or a root one for a run's turn; the graph's spans go under it."""
+        if self._trace_store is None or not turn.flags.get("tracing"):
+            return turn
+        masks = bool(turn.flags.get("pii_redaction"))
+        trace = TurnTrace(self._trace_store.tracer(True), masks=masks)
+        # A run's turn is a trace of its own: its job may have begun inside the request that
+        # started the run, whose span is still current there.
+        parent = Context() if turn.base.run_id is not None else None
+        versions = {f"switchboard.prompt.{name}": v for name, v in self._trace_store.prompt_versions().items()}
+        span = trace.tracer.start_span("turn", parent, attributes={**_opening(turn, trace), **versions})
+        turn.trace, turn.span = trace.under(span), span
+        turn.base = turn.base.model_copy(update={"trace_id": trace_id_of(span)})
+        return turn
 
     async def stream(self, turn: Turn) -> AsyncIterator[TurnEvent]:
         """Play a begun turn: what it says as it says it, then `done` with the record."""
@@ -353,7 +379,8 @@ class TurnRunner:
             self._budget(turn).graph_deadline(),
             turn.base.tenant_id,
         )
-        context = replace(made, run_id=turn.base.run_id)  # a rehearsal spends in budget windows of its own
+        # A rehearsal spends in budget windows of its own; a traced turn's nodes are spans under its span.
+        context = replace(made, run_id=turn.base.run_id, trace=turn.trace or untraced())
         recorder.timeline.context(
             recorder.elapsed_ms(), customer_id=turn.customer_id, placeholders=placeholders_of(vault)
         )
@@ -455,10 +482,24 @@ class TurnRunner:
                 record = masked(record)
             answer, row = turn.recorder.answer, record_row(record, self._now())
             await self._conversations.finish_answer(
-                turn.reply_id, answer, complete=complete, record=row, vault=turn.grown_vault
+                turn.reply_id,
+                answer,
+                complete=complete,
+                record=row,
+                vault=turn.grown_vault,
+                spans=self._spans(turn, record),
             )
             await self._saved(record)
         return record
+
+    def _spans(self, turn: Turn, record: TurnRecord) -> list[dict[str, Any]]:
+        """`tracing`: the turn's span ended with what the record says, and the trace's spans so
+        far, to be written with the record."""
+        if turn.span is None or self._trace_store is None or record.trace_id is None:
+            return []
+        _closing(turn.span, record)
+        scope = TraceScope(record.conversation_id, record.id, record.tenant_id, record.customer_id)
+        return self._trace_store.claim(record.trace_id, scope)
 
     async def _saved(self, record: TurnRecord) -> None:
         """Tell the listeners; one that fails costs what it keeps (a count), never the turn."""
@@ -467,3 +508,35 @@ class TurnRunner:
                 await listener(record)
             except Exception:
                 log.exception("turn %s: a listener failed on its record", record.id)
+
+
+def _opening(turn: Turn, trace: TurnTrace) -> dict[str, Any]:
+    """The turn span's attributes known when it begins (free text masked as in the record)."""
+    return {
+        "switchboard.record_id": turn.base.id,
+        "switchboard.conversation_id": turn.conversation_id,
+        "switchboard.tenant_id": turn.base.tenant_id,
+        "switchboard.run_id": turn.base.run_id or "",
+        "switchboard.flags": sorted(name for name, on in turn.flags.items() if on),
+        "switchboard.message": trace.text(turn.text),
+    }
+
+
+def _closing(span: Span, record: TurnRecord) -> None:
+    """What the turn's record says of how it went, on its span, and the span ended."""
+    span.set_attributes(
+        {
+            "switchboard.outcome": record.outcome,
+            "switchboard.tier_served": record.tier_served or "",
+            "switchboard.route": record.route or "",
+            "switchboard.cost_usd": record.cost_usd,
+            "switchboard.models": record.models,
+            "switchboard.guards": [f"{g.guard}:{g.action}" for g in record.guards],
+            "switchboard.checks": [f"{c.guard}:{c.verdict}" for c in record.checks],
+            "gen_ai.usage.input_tokens": record.input_tokens,
+            "gen_ai.usage.output_tokens": record.output_tokens,
+        }
+    )
+    if record.error is not None:
+        span.set_status(Status(StatusCode.ERROR, record.error))
+    span.end()

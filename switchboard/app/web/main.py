@@ -31,9 +31,11 @@ from switchboard.app.web.routes import (
     prometheus,
     runs,
     session,
+    traces,
 )
 from switchboard.app.web.signing import make_signer
 from switchboard.app.web.templates import templates
+from switchboard.app.web.tracing import TraceRequests
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.admin_token = admin_token(settings.admin_token)
     app.state.signer = make_signer(settings)
     app.add_middleware(SameOriginWrites)
+    app.add_middleware(TraceRequests)  # `tracing`: the request's span, around everything but the stamp
     app.add_middleware(StampArrival)  # added last, so it runs first
     errors.install(app, templates)
     app.mount("/static", StaticFiles(directory=REPO / "ui" / "static"), name="static")
@@ -80,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(console.router)
     app.include_router(prometheus.router)
     app.include_router(audit.router)
+    app.include_router(traces.router)
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     return app
 

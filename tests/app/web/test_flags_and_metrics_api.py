@@ -43,6 +43,7 @@ def test_every_chapter_is_listed_and_unbuilt_flags_are_off(client: TestClient) -
         "rate_limit",
         "model_quota",
         "load_shedding",
+        "tracing",
     }
     assert all(not f["value"] for f in registry if not f["built"])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -131,3 +132,15 @@ def test_bad_run_requests(runs_client: TestClient) -> None:
     too_many = runs_client.get("/runs/compare?" + "&".join(["ids=a"] * 7))
     assert too_many.status_code == 422 and "at most 6" in too_many.text
     assert runs_client.get("/runs/records/r_nope").status_code == 404
+
+
+def test_a_run_with_tracing_on_links_each_case_s_own_trace(runs_client: TestClient) -> None:
+    runs_client.patch("/api/flags", json={"flags": {"tracing": True}})  # the request starting it is traced too
+    run_id = run_via_api(runs_client, "tracing=on")
+    page = runs_client.get(f"/runs/compare?ids={run_id}").text
+    traces = set(re.findall(r'href="/traces/([0-9a-f]{32})" class="trace-link"', page))
+    assert len(traces) == len(CASES)  # one trace per turn, not the run's request's trace shared
+    for trace_id in traces:
+        spans = runs_client.get(f"/api/traces/{trace_id}").json()["spans"]
+        roots = [s for s in spans if s["parent_span_id"] is None]
+        assert [r["name"] for r in roots] == ["turn"]

@@ -1,0 +1,130 @@
+"""What `tracing` costs a turn: p50/p95 of whole turns with it on and off, interleaved in one run.
+
+    python bench/tracing.py [--turns 300]
+
+Plays turns through the same path the browser uses (TurnRunner: store, graph, gateway, record)
+with the demo model at zero latency, so a turn's time is what the app adds. Each question is
+asked twice in a row, once with `tracing` on and once off, the order alternating (ABBA), so
+that warm-up, caches and the database's growth fall on both sides alike; each pair's difference
+is kept too, and its median printed (steadier than a difference of two p50s on a busy machine).
+Wall time and this process's CPU time (all its threads: aiosqlite's included) are both shown:
+the CPU time is what tracing adds of its own, wall time also what the machine's other work
+adds. A turn is timed from
+`play` to the end of its stream: with tracing on that includes making every span and writing
+the turn's spans to the database (the in-process exporter). The HTTP request's span is not in it
+(no HTTP here): one more span, ended by the middleware.
+
+The goal (issue 14) is at most 0.5 ms added at p50.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+
+from opentelemetry.trace import set_span_in_context
+
+from switchboard.agents.llm.tracing import call_attributes
+from switchboard.app.runs.metrics import percentile
+from switchboard.app.services import Services, running_services
+from switchboard.app.settings import Settings
+from switchboard.app.telemetry.tracing import Tracing, trace_id_of
+from switchboard.app.turns.traces import TraceScope, span_row
+
+QUESTIONS = [
+    "where is my order?",
+    "how do I return a tent?",
+    "and when will the refund arrive?",
+    "how many points do I have?",
+    "do you ship to Canada?",
+]
+WARM_UP = 10
+SHAPED_SPANS = 13  # spans_alone's: request, turn, 3 nodes, 3 calls, 3 attempts, a tool, a search
+
+
+async def one_turn(
+    services: Services, conversation: str, text: str, flags: dict[str, bool]
+) -> tuple[float, float, int]:
+    """The turn's wall time and CPU time (this process, all its threads) in ms, and its spans."""
+    started, cpu = time.perf_counter(), time.process_time()
+    trace_id = None
+    async for event in services.turns.play(conversation, "C1001", text, flags=flags):
+        if event.kind == "done":
+            trace_id = event.data["trace_id"]
+    elapsed, used = (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
+    spans = len(await services.traces.trace(trace_id)) if trace_id else 0
+    return elapsed, used, spans
+
+
+def spans_alone(tracing: Tracing, rounds: int) -> list[float]:
+    """µs to make a turn-shaped trace's spans (a request, the turn, three nodes, three calls with
+    an attempt each, a tool and a search, with attributes like the app's) and turn them into the
+    rows the database gets: tracing's own CPU work, without the INSERT or any turn around it."""
+    tracer, scope = tracing.tracer(True), TraceScope("c", "r", "t", "C1001")
+    attributes = call_attributes("demo-a", "demo-large", "demo-large", "router")
+    took: list[float] = []
+    for _ in range(rounds):
+        started = time.perf_counter_ns()
+        request = tracer.start_span("POST /api/conversations/{conversation_id}/messages")
+        turn = tracer.start_span("turn", set_span_in_context(request), attributes={"switchboard.flags": ["a"] * 30})
+        for node in ("router", "orders", "escalate"):
+            with tracer.start_as_current_span(f"node {node}", set_span_in_context(turn)):
+                call = tracer.start_span("gateway router")
+                tracer.start_span("chat demo-large", set_span_in_context(call), attributes=attributes).end()
+                call.end()
+        tracer.start_span("execute_tool get_order", set_span_in_context(turn)).end()
+        tracer.start_span("retrieval", set_span_in_context(turn)).end()
+        turn.end()
+        request.end()
+        trace_id = trace_id_of(request)
+        assert trace_id is not None
+        [span_row(span, scope) for span in tracing.take(trace_id)]
+        took.append((time.perf_counter_ns() - started) / 1000)
+    return took
+
+
+async def main(turns: int) -> None:
+    settings = Settings(data_dir=Path(tempfile.mkdtemp()), demo_ttft_ms=0, demo_tokens_per_s=0)
+    async with running_services(settings) as services:
+        base = services.flags.snapshot()
+        flags = {False: {**base, "tracing": False}, True: {**base, "tracing": True}}
+        times: dict[bool, list[float]] = {False: [], True: []}
+        cpu: dict[bool, list[float]] = {False: [], True: []}
+        spans: list[int] = []
+        for n in range(WARM_UP + turns):
+            if n % len(QUESTIONS) == 0:
+                conversation = (await services.conversations.create("C1001")).id
+            order = (True, False) if n % 2 else (False, True)
+            for on in order:
+                elapsed, used, written = await one_turn(
+                    services, conversation, QUESTIONS[n % len(QUESTIONS)], flags[on]
+                )
+                if n >= WARM_UP:
+                    times[on].append(elapsed)
+                    cpu[on].append(used)
+                    if on:
+                        spans.append(written)
+    alone = spans_alone(Tracing(), 2000)
+    made = f"p50 {percentile(alone, 50):.0f} µs  p95 {percentile(alone, 95):.0f} µs"
+    print(f"a turn-shaped trace's {SHAPED_SPANS} spans made and turned into rows, alone: {made}")
+    print(f"turns: {turns} each way, interleaved (demo model at zero latency)")
+    print(f"spans written per traced turn: p50 {percentile(spans, 50):.0f}")
+    for name, samples in (("wall", times), ("cpu", cpu)):
+        off, on = samples[False], samples[True]
+        paired = [b - a for a, b in zip(off, on, strict=True)]
+        print(f"{name:>4} off: p50 {percentile(off, 50):7.2f} ms  p95 {percentile(off, 95):7.2f} ms")
+        print(f"{name:>4} on:  p50 {percentile(on, 50):7.2f} ms  p95 {percentile(on, 95):7.2f} ms")
+        print(
+            f"{name:>4} difference: p50 {percentile(on, 50) - percentile(off, 50):+.2f} ms"
+            f"  p95 {percentile(on, 95) - percentile(off, 95):+.2f} ms"
+            f"  median of pairs {percentile(paired, 50):+.2f} ms   (goal: ≤ 0.5 ms at p50)"
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns", type=int, default=300)
+    asyncio.run(main(parser.parse_args().turns))
