@@ -43,6 +43,7 @@ from switchboard.app.cost.cached_answers import CachedAnswers
 from switchboard.app.lab.flags import FlagBoard, snapshot_key
 from switchboard.app.shop.models import Takeover
 from switchboard.app.turns.approvals import ApprovalDesk
+from switchboard.app.turns.call_log import CallLog, call_rows
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
 from switchboard.app.turns.outgoing import (
@@ -127,6 +128,7 @@ class TurnRunner:
         answers: CachedAnswers | None = None,
         after_save: Sequence[AfterSave] = (),
         kill_switch: KillSwitch | None = None,
+        call_log: CallLog | None = None,
     ) -> None:
         self._graph = graph
         self._conversations = conversations
@@ -144,6 +146,7 @@ class TurnRunner:
         self._answers = answers  # semantic_cache: a finished turn's answer is offered to it
         self._after_save = after_save  # rate_limit: a turn's tokens, counted even if the browser left
         self._kill_switch = kill_switch or KillSwitch()  # the gateway's: on, no model is called
+        self._call_log = call_log  # every call's exact request and answer, for replay (call_log.py)
         # Every answer streaming is saved as it grows, all of them together (patterns/write_behind.py).
         self.drafts: WriteBehind[str, str] = WriteBehind(conversations.save_drafts, clock, DRAFT_EVERY_S)
 
@@ -457,8 +460,20 @@ class TurnRunner:
             await self._conversations.finish_answer(
                 turn.reply_id, answer, complete=complete, record=row, vault=turn.grown_vault
             )
+            await self._log_calls(turn, record)
             await self._saved(record)
         return record
+
+    async def _log_calls(self, turn: Turn, record: TurnRecord) -> None:
+        """The record's calls' requests and answers, row N for `calls[N]`; a failure to keep them
+        costs the replay of this turn, never the turn."""
+        if self._call_log is None:
+            return
+        exchanges = [c.call.exchange for c in turn.recorder.calls]
+        try:
+            await self._call_log.keep(call_rows(record, exchanges, self._now(), bool(turn.flags.get("pii_redaction"))))
+        except Exception:
+            log.exception("turn %s: its model calls were not logged", record.id)
 
     async def _saved(self, record: TurnRecord) -> None:
         """Tell the listeners; one that fails costs what it keeps (a count), never the turn."""
