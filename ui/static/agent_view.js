@@ -10,6 +10,7 @@
   const map = JSON.parse($("agent-graph")?.textContent || '{"nodes": [], "edges": []}');
   const timeline = $("av-timeline"), graph = $("av-graph"), turnLine = $("av-turn");
   const positions = {};
+  const operator = $("agent-view")?.hasAttribute("data-operator");
 
   const el = (tag, attrs = {}, text = "") => {
     const node = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
@@ -121,8 +122,9 @@
     if (c.tier > 0) bits.push(`failover: tier ${c.tier + 1}`);
     if (c.cut_mid_stream) bits.push("stream cut mid-answer");
     if (c.error) bits.push(`error: ${c.error}`);
-    // a past turn's calls (show): each links to its stored request, to replay it (/records/…/calls/N)
-    const link = item.record_id ? {href: `/records/${encodeURIComponent(item.record_id)}/calls/${item.call_index}`, text: "replay"} : null;
+    // a past turn's calls (show): each links to its stored request, to replay it (/records/…/calls/N);
+    // for the operator only, whose side that page is
+    const link = item.record_id && operator ? {href: `/records/${encodeURIComponent(item.record_id)}/calls/${item.call_index}`, text: "replay"} : null;
     return {title: `Model call: ${c.model} at ${c.provider} (${c.purpose})`, text: bits.join(" · "),
       cls: c.error ? "tripped" : "", link};
   }

@@ -182,3 +182,12 @@ def test_a_bad_body_is_a_422(operator: TestClient) -> None:
     record = played(operator)
     assert replay(operator, record, model="").status_code == 422
     assert replay(operator, record, temperature=2).status_code == 422
+
+
+def test_the_agent_view_links_calls_to_replay_for_the_operator_only(operator: TestClient) -> None:
+    owner = sign_in(operator, "C1001")
+    assert "data-operator" in operator.get("/").text
+    operator.cookies.clear()
+    customers_page = TestClient(operator.app).get("/", headers=owner)
+    assert customers_page.status_code == 200 and 'id="agent-view"' in customers_page.text
+    assert "data-operator" not in customers_page.text
