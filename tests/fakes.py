@@ -101,3 +101,22 @@ class ProviderCalls:
 
         monkeypatch.setattr(provider_class, "stream", stream)
         return self
+
+
+class ProviderRequests:
+    """Records every request a provider class is sent, at the provider itself (below the gateway
+    and the chaos injector): what a real model would have read. `install` patches the class's
+    `stream` for one test with pytest's monkeypatch."""
+
+    def __init__(self) -> None:
+        self.requests: list[Any] = []
+
+    def install(self, monkeypatch: Any, provider_class: type) -> ProviderRequests:
+        original = provider_class.stream
+
+        def stream(provider: Any, request: Any) -> Any:
+            self.requests.append(request)
+            return original(provider, request)
+
+        monkeypatch.setattr(provider_class, "stream", stream)
+        return self

@@ -51,6 +51,8 @@ from switchboard.app.telemetry.metrics import Telemetry
 from switchboard.app.telemetry.otlp import otlp_processor, service_resource
 from switchboard.app.telemetry.tracing import Tracing
 from switchboard.app.turns.approvals import ApprovalDesk
+from switchboard.app.turns.call_log import CallLog
+from switchboard.app.turns.call_replay import CallReplayer
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
 from switchboard.app.turns.feed import ConversationFeed
@@ -71,7 +73,7 @@ from switchboard.patterns.pii.redaction import Vault
 from switchboard.patterns.rate_limit import CustomerLimits
 from switchboard.patterns.scan_cache import CachedScanner
 from switchboard.patterns.semantic_cache import CachePolicy
-from switchboard.patterns.spend_budget import live_judge_key
+from switchboard.patterns.spend_budget import live_judge_key, replay_key
 
 SHIPPED_KB = "shipped"
 
@@ -112,6 +114,8 @@ class Services:
     kill_switch: KillSwitchBoard  # the operator's stop for every model call (chapter 12)
     admission: Admission  # turns in flight and in line: the runner's slots, the door's verdict (load_shedding)
     traces: TraceStore  # tracing: each turn's spans, kept in the database for the trace viewer
+    call_log: CallLog  # every model call's exact request and answer, for replay (issue 14)
+    replayer: CallReplayer  # a stored call's request sent again, to the same or another model
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -369,6 +373,8 @@ class _Assembly:
             kill_switch=self.kill_switch,
             admission=self.admission,
             traces=self.traces,
+            call_log=self.call_log,
+            replayer=self.replayer,
         )
 
     @cached_property
@@ -507,7 +513,17 @@ class _Assembly:
             after_save=[self.charge_rate_limits, self.count_turn],
             kill_switch=self.gateway.kill_switch,
             traces=self.traces,
+            call_log=self.call_log,
         )
+
+    @cached_property
+    def call_log(self) -> CallLog:
+        return CallLog(self.sessions)
+
+    @cached_property
+    def replayer(self) -> CallReplayer:
+        """Replays of stored calls, charged to the operator's replay window, not a storefront's."""
+        return CallReplayer(self.gateway, lambda spent: self.spend.charge_keys([replay_key(self.now())], spent))
 
     @cached_property
     def admission(self) -> Admission:

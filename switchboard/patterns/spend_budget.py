@@ -114,6 +114,12 @@ def live_judge_key(now: datetime) -> str:
     return f"judge:live:{now:%Y-%m}"
 
 
+def replay_key(now: datetime) -> str:
+    """Where an operator's replays of stored model calls are charged: the platform's own month,
+    like the judge's, since replaying is the operator's choice, not the storefront's spend."""
+    return f"replay:live:{now:%Y-%m}"
+
+
 def assess(
     budgets: Sequence[Budget], spent: Mapping[str, Spend], expected: Spend, owners: Owners, now: datetime
 ) -> BudgetVerdict:

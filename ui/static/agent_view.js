@@ -10,6 +10,7 @@
   const map = JSON.parse($("agent-graph")?.textContent || '{"nodes": [], "edges": []}');
   const timeline = $("av-timeline"), graph = $("av-graph"), turnLine = $("av-turn");
   const positions = {};
+  const operator = $("agent-view")?.hasAttribute("data-operator");
 
   const el = (tag, attrs = {}, text = "") => {
     const node = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
@@ -87,7 +88,7 @@
         more: item.passages.map((p) => `${p.source} · score ${p.score == null ? "—" : p.score.toFixed(3)}: ${p.text}`)};
       case "guard": return {title: `Guard ${item.check.guard}: ${item.check.verdict === "pass" ? "passed" : item.check.verdict}`,
         text: item.check.detail, cls: item.check.verdict === "pass" ? "passed" : "tripped"};
-      case "model": return modelText(item.call);
+      case "model": return modelText(item);
       case "ticket": return {title: `Ticket ${item.ticket_id}`, text: item.reason};
       case "approval": return {title: `Waiting for a person: ${item.approval.kind} on #${item.approval.order_id}`, text: item.approval.reason};
       case "model_choice": return {title: `Model routing: ${item.model} (${item.size})`, text: item.reason};
@@ -113,22 +114,27 @@
       text: `${summary}, ${item.kept} newest kept whole`};
   }
 
-  function modelText(c) {
+  function modelText(item) {
+    const c = item.call;
     const bits = [`${c.input_tokens} in / ${c.output_tokens} out`, ms(c.duration_ms), usd(c.cost_usd)];
     if (c.ttft_ms != null) bits.push(`ttft ${ms(c.ttft_ms)}`);
     if (c.attempt > 1) bits.push(`attempt ${c.attempt} (retry)`);
     if (c.tier > 0) bits.push(`failover: tier ${c.tier + 1}`);
     if (c.cut_mid_stream) bits.push("stream cut mid-answer");
     if (c.error) bits.push(`error: ${c.error}`);
+    // a past turn's calls (show): each links to its stored request, to replay it (/records/…/calls/N);
+    // for the operator only, whose side that page is
+    const link = item.record_id && operator ? {href: `/records/${encodeURIComponent(item.record_id)}/calls/${item.call_index}`, text: "replay"} : null;
     return {title: `Model call: ${c.model} at ${c.provider} (${c.purpose})`, text: bits.join(" · "),
-      cls: c.error ? "tripped" : ""};
+      cls: c.error ? "tripped" : "", link};
   }
 
   function append(item) {
-    const {title, text, more = [], cls = ""} = describe(item);
+    const {title, text, more = [], cls = "", link = null} = describe(item);
     const li = el("li", {class: `item kind-${item.kind} ${cls}`.trim(), "data-kind": item.kind});
     li.append(el("time", {}, `+${Math.round(item.at_ms)} ms`), el("b", {}, title));
     if (text) li.append(el("span", {class: "text"}, text));
+    if (link) li.append(" ", el("a", {class: "replay", href: link.href}, link.text));
     if (more.length) {
       const details = el("details");
       details.append(el("summary", {}, "show"), ...more.map((m) => el("pre", {}, m)));
@@ -175,7 +181,10 @@
     timeline.replaceChildren();
     drawGraph();
     for (const node of record.path || []) light(node);
-    for (const item of record.timeline || []) trace(item);
+    let calls = 0;  // the Nth model item is the record's calls[N]: the call log's index
+    for (const item of record.timeline || []) {
+      trace(item.kind === "model" ? {...item, record_id: record.id, call_index: calls++} : item);
+    }
     if (!(record.timeline || []).length) append({kind: "step", node: "—", label: "This answer was recorded before the agent view kept a timeline.", at_ms: 0});
     light("__end__");
     turnLine.textContent = summary(record);

@@ -14,11 +14,13 @@ import asyncio
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from contextlib import aclosing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, set_span_in_context
 from opentelemetry.util.types import AttributeValue
 
+from switchboard.agents.llm.exchange import Exchange
 from switchboard.agents.llm.kill_switch import KillSwitch
 from switchboard.agents.llm.prices import DEFAULT_PRICES, Price, price_of
 from switchboard.agents.llm.resilience import Policies, Resilience, resilient_stream
@@ -55,6 +57,12 @@ class CallRecord:
     attempt: int = 1  # 2+ = a retry on the same provider
     cut_mid_stream: bool = False  # failed after some of the answer was sent
     estimated: bool = False  # cut off before the provider reported usage: tokens counted here
+    # the exact request and what came back (exchange.py), for the call log and replay
+    exchange: Exchange | None = field(default=None, compare=False, repr=False)
+
+    def summary(self) -> dict[str, Any]:
+        """Every field but the exchange: what a record keeps of the call (agents/record.py)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "exchange"}
 
 
 CallListener = Callable[[CallRecord], None]
@@ -172,7 +180,20 @@ class Gateway:
         refused = self.quotas.admit(provider.name, model)
         if refused is None:
             return
-        skipped = CallRecord(purpose, model, provider.name, 0, 0, 0.0, None, 0.0, "at_quota", tier, number)
+        skipped = CallRecord(
+            purpose,
+            model,
+            provider.name,
+            0,
+            0,
+            0.0,
+            None,
+            0.0,
+            "at_quota",
+            tier,
+            number,
+            exchange=Exchange(request, error="at_quota"),
+        )
         on_call(skipped)
         traced.attempt(provider.name, model).end_with(skipped, "error")
         raise ProviderError("at_quota", f"its {refused} per minute for {model} are used up: skipped", provider.name)
@@ -273,7 +294,7 @@ class _CallMeter:
         self._first: float | None = None
         self._usage: Usage | None = None
         self._text: list[str] = []
-        self._tool_calls = 0
+        self._tool_calls: list[ToolCall] = []
 
     @property
     def started(self) -> bool:
@@ -294,7 +315,7 @@ class _CallMeter:
         if isinstance(chunk, TextDelta):
             self._text.append(chunk.text)
         else:
-            self._tool_calls += 1
+            self._tool_calls.append(chunk.call)
 
     def usage(self, error: ProviderError | None) -> tuple[Usage, bool]:
         """The call's usage, and whether it is this meter's estimate."""
@@ -302,7 +323,12 @@ class _CallMeter:
             return self._usage, False
         if error is not None and not self.started:
             return Usage(0, 0), False
-        return Usage(prompt_tokens(self._request), output_tokens("".join(self._text), self._tool_calls)), True
+        return Usage(prompt_tokens(self._request), output_tokens("".join(self._text), len(self._tool_calls))), True
+
+    def exchange(self, error: ProviderError | None) -> Exchange:
+        """The request and what came back of it: the call log's row (exchange.py)."""
+        kind = None if error is None else error.kind
+        return Exchange(self._request, "".join(self._text), self._tool_calls, self._usage, kind)
 
     def record(
         self,
@@ -326,6 +352,7 @@ class _CallMeter:
             error=None if error is None else error.kind,
             cut_mid_stream=error is not None and error.stream_started,
             estimated=estimated,
+            exchange=self.exchange(error),
         )
 
 

@@ -136,7 +136,7 @@ async def execute_run(
         flags=flags,
         prompt_versions=services.prompts.versions(),
         summary={**report.summarise(results), "chaos": services.chaos.view(), "approvals": approvals.model_dump()},
-        cases=[_case_json(r, {c.id: c for c in cases}) for r in results],
+        cases=[case_json(r, {c.id: c for c in cases}) for r in results],
     )
     await RunStore(services.sessions).add(run)
     return run
@@ -147,7 +147,7 @@ def run_name(flags: dict[str, bool], registry: list[Flag], dataset: str) -> str:
     return f"{config_name(flags, registry)} · {dataset}"
 
 
-def _case_json(result: CaseResult, cases: dict[str, Case]) -> dict[str, Any]:
+def case_json(result: CaseResult, cases: dict[str, Case]) -> dict[str, Any]:
     case = cases.get(result.case_id)
     expects = [t.expect.model_dump(exclude_defaults=True) for t in case.turns] if case else []
     return {

@@ -39,6 +39,8 @@ Action = Literal[
     "budgets.change",
     "knowledge.ingest",
     "kill_switch.set",
+    "call.replay",
+    "run.replay_case",
 ]
 ACTIONS: tuple[str, ...] = get_args(Action)
 SignIn = Literal["admin_token", "admin_cookie", "cli"]

@@ -283,3 +283,25 @@ class SpanRow(SQLModel, table=True):
     record_id: str = Field(index=True)
     tenant_id: str
     customer_id: str
+
+
+class ModelCall(SQLModel, table=True):
+    """One model call attempt of a turn (app/turns/call_log.py): its exact request and what came
+    back. Keyed by the turn's record and the call's index in the record's `calls`: row N is
+    `calls[N]`, and a trace's provider-attempt span names it by `switchboard.call_index`. Masked
+    as the record is (pii_redaction on: placeholders kept, any other personal data `[EMAIL]`)."""
+
+    __tablename__ = "model_call"
+    record_id: str = Field(primary_key=True)
+    call_index: int = Field(primary_key=True)
+    conversation_id: str = Field(index=True)
+    customer_id: str = Field(index=True)
+    tenant_id: str = Field(index=True)
+    run_id: str | None = Field(default=None, index=True)
+    created_at: datetime = Field(index=True)
+    purpose: str
+    model: str
+    provider: str
+    masked: bool = False
+    request: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    answer: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

@@ -110,7 +110,7 @@ _QUOTING = ("tool", "guard", "step", "handoff", "ticket", "approval")
 
 def masked(record: TurnRecord) -> TurnRecord:
     """The record with what it quotes masked: a trace keeps its shape, not the data."""
-    quoted = _mask_value(record.model_dump(include=set(TRACED)))
+    quoted = mask_value(record.model_dump(include=set(TRACED)))
     return TurnRecord.model_validate({**record.model_dump(), **quoted})
 
 
@@ -120,14 +120,14 @@ def masked_item(item: TraceItem) -> TraceItem:
         return item.model_copy(update={"query": mask(item.query)})
     if item.kind not in _QUOTING:
         return item
-    return TRACE_ITEM.validate_python(_mask_value(item.model_dump()))
+    return TRACE_ITEM.validate_python(mask_value(item.model_dump()))
 
 
-def _mask_value(value: Any) -> Any:
+def mask_value(value: Any) -> Any:
     if isinstance(value, str):
         return mask(value)
     if isinstance(value, dict):
-        return {k: _mask_value(v) for k, v in value.items()}
+        return {k: mask_value(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_mask_value(v) for v in value]
+        return [mask_value(v) for v in value]
     return value

@@ -139,7 +139,7 @@ class TurnRecorder:
 
     def record(self, *, base: RecordBase, error: str | None, now: datetime) -> TurnRecord:
         end = self._clock()
-        calls = [CallRecordView.model_validate(asdict(c.call)) for c in self.calls]
+        calls = [CallRecordView.model_validate(c.call.summary()) for c in self.calls]
         outcome = self.outcome(error)
         budget = self.budget()
         return TurnRecord(

@@ -47,6 +47,7 @@ from switchboard.app.lab.flags import FlagBoard, snapshot_key
 from switchboard.app.shop.models import Takeover
 from switchboard.app.telemetry.tracing import trace_id_of
 from switchboard.app.turns.approvals import ApprovalDesk
+from switchboard.app.turns.call_log import CallLog, call_rows
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
 from switchboard.app.turns.outgoing import (
@@ -135,6 +136,7 @@ class TurnRunner:
         after_save: Sequence[AfterSave] = (),
         kill_switch: KillSwitch | None = None,
         traces: TraceStore | None = None,
+        call_log: CallLog | None = None,
     ) -> None:
         self._graph = graph
         self._conversations = conversations
@@ -153,6 +155,7 @@ class TurnRunner:
         self._after_save = after_save  # rate_limit: a turn's tokens, counted even if the browser left
         self._kill_switch = kill_switch or KillSwitch()  # the gateway's: on, no model is called
         self._trace_store = traces  # `tracing`: where a turn's spans are kept (None: never traced)
+        self._call_log = call_log  # every call's exact request and answer, for replay (call_log.py)
         # Every answer streaming is saved as it grows, all of them together (patterns/write_behind.py).
         self.drafts: WriteBehind[str, str] = WriteBehind(conversations.save_drafts, clock, DRAFT_EVERY_S)
 
@@ -489,6 +492,7 @@ class TurnRunner:
                 vault=turn.grown_vault,
                 spans=self._spans(turn, record),
             )
+            await self._log_calls(turn, record)
             await self._saved(record)
         return record
 
@@ -500,6 +504,17 @@ class TurnRunner:
         _closing(turn.span, record)
         scope = TraceScope(record.conversation_id, record.id, record.tenant_id, record.customer_id)
         return self._trace_store.claim(record.trace_id, scope)
+
+    async def _log_calls(self, turn: Turn, record: TurnRecord) -> None:
+        """The record's calls' requests and answers, row N for `calls[N]`; a failure to keep them
+        costs the replay of this turn, never the turn."""
+        if self._call_log is None:
+            return
+        exchanges = [c.call.exchange for c in turn.recorder.calls]
+        try:
+            await self._call_log.keep(call_rows(record, exchanges, self._now(), bool(turn.flags.get("pii_redaction"))))
+        except Exception:
+            log.exception("turn %s: its model calls were not logged", record.id)
 
     async def _saved(self, record: TurnRecord) -> None:
         """Tell the listeners; one that fails costs what it keeps (a count), never the turn."""

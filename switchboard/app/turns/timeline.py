@@ -86,7 +86,7 @@ _CONVERTERS: dict[type, Callable[[Any, float], TraceItem]] = {
     Retrieved: _retrieval,
     GuardTripped: lambda e, at: GuardItem(at_ms=at, check=check_of(e)),
     GuardPassed: lambda e, at: GuardItem(at_ms=at, check=check_of(e)),
-    ModelCalled: lambda e, at: ModelItem(at_ms=at, call=CallRecordView.model_validate(asdict(e.call))),
+    ModelCalled: lambda e, at: ModelItem(at_ms=at, call=CallRecordView.model_validate(e.call.summary())),
     TicketOpened: lambda e, at: TicketItem(at_ms=at, ticket_id=e.ticket_id, reason=e.reason),
     ApprovalRequested: lambda e, at: ApprovalItem(at_ms=at, approval=ApprovalRecord.model_validate(asdict(e))),
     ModelChosen: lambda e, at: ModelChoiceItem(at_ms=at, **asdict(e)),

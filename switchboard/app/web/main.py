@@ -22,6 +22,7 @@ from switchboard.app.web.routes import (
     api,
     audit,
     budgets,
+    calls,
     chat,
     console,
     cost,
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(prometheus.router)
     app.include_router(audit.router)
     app.include_router(traces.router)
+    app.include_router(calls.router)
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     return app
 

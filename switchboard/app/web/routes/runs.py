@@ -9,11 +9,12 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict
 
 from switchboard.app.lab.flags import parse_flag_spec, snapshot_key
+from switchboard.app.runs.case_replay import CaseNotFound, CaseReplay, DatasetGone, case_of_record, replay_case
 from switchboard.app.runs.compare import MAX_COMPARED, chaos_of, compare, config_label, dataset_of
 from switchboard.app.runs.replay import DATASETS, RunJob, RunJobs, RunStore
 from switchboard.app.services import Services
 from switchboard.app.shop.models import Message, Run
-from switchboard.app.web.auth import ADMIN_ONLY
+from switchboard.app.web.auth import ADMIN_ONLY, ActorDep
 from switchboard.app.web.deps import RecordDep, ServicesDep
 from switchboard.app.web.errors import ApiError, error_responses, not_found
 from switchboard.app.web.responses import JobView, RunRow
@@ -122,11 +123,38 @@ async def _chosen_runs(services: Services, ids: list[str]) -> list[Run]:
     return runs
 
 
+@router.post("/api/runs/{run_id}/cases/{case_id}/replay", responses=error_responses(401, 404, 409, 422))
+async def replay_run_case(
+    run_id: str, case_id: str, services: ServicesDep, jobs: JobsDep, actor: ActorDep
+) -> CaseReplay:
+    """The case played again under the run's flags, in a partition of its own: old and new, scored.
+    409 while a run is in progress (both reset the shop) or when the run's dataset has changed."""
+    run = await RunStore(services.sessions).find(run_id)
+    if run is None:
+        raise not_found("run", run_id)
+    if jobs.busy():
+        raise ApiError(409, "run_in_progress", "a run is in progress; replay the case when it has finished")
+    try:
+        replayed = await replay_case(services, run, case_id)
+    except CaseNotFound as exc:
+        raise ApiError(404, "case_not_found", str(exc)) from None
+    except DatasetGone as exc:
+        raise ApiError(409, "dataset_changed", str(exc)) from None
+    after = {"replay_run_id": replayed.replay_run_id, "passed": replayed.new.get("passed")}
+    await services.audit.record(
+        actor, "run.replay_case", {"passed": replayed.old.get("passed")}, after, target=f"{run_id}/{case_id}"
+    )
+    return replayed
+
+
 @router.get("/runs/records/{record_id}", response_class=HTMLResponse, include_in_schema=False)
 async def record_page(request: Request, record: RecordDep, services: ServicesDep) -> HTMLResponse:
-    """One turn a run played: what was asked and answered, and its whole request record."""
+    """One turn a run played: what was asked and answered, and its whole request record; with the
+    case it belongs to, so that it can be played again (replay_run_case)."""
     exchange = _exchange(await services.conversations.messages(record.conversation_id), record.id)
-    context = {"active": "runs", "record": record, "exchange": exchange}
+    run = await RunStore(services.sessions).find(record.run_id) if record.run_id else None
+    case_id = case_of_record(run, record.id) if run is not None else None
+    context = {"active": "runs", "record": record, "exchange": exchange, "case_id": case_id}
     return templates.TemplateResponse(request, "run_record.html", context)
 
 

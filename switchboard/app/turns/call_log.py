@@ -1,0 +1,84 @@
+"""The call log: every model call attempt of a turn, its exact request and what came back.
+
+A turn's record keeps what each call cost and how it ended (`calls`); this keeps what was sent
+and answered, one row per attempt, keyed by the record and the call's index in `calls`, so
+that the agent view, a trace span (`switchboard.call_index`) and a replay all name the same
+call. Rows are written with the record, after it, and masked as it is: with `pii_redaction`
+on, what was said keeps the vault's placeholders and any other personal data becomes `[EMAIL]`
+(privacy.py). The tools offered, the JSON schema and the parameters are the app's own text and
+are kept as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+
+from switchboard.agents.llm.exchange import Exchange, answer_json, request_json
+from switchboard.agents.record import CallRecordView, TurnRecord
+from switchboard.app.shop.db import Sessions
+from switchboard.app.shop.models import ModelCall
+from switchboard.app.turns.privacy import mask_value
+
+
+class CallLog:
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def keep(self, rows: Sequence[ModelCall]) -> None:
+        if not rows:
+            return
+        async with self._sessions() as s, s.begin():
+            s.add_all(rows)
+
+    async def get(self, record_id: str, index: int) -> ModelCall | None:
+        async with self._sessions() as s:
+            return await s.get(ModelCall, (record_id, index))
+
+    async def of_record(self, record_id: str) -> list[ModelCall]:
+        async with self._sessions() as s:
+            query = select(ModelCall).where(ModelCall.record_id == record_id).order_by(col(ModelCall.call_index))
+            return list((await s.exec(query)).all())
+
+
+def call_rows(
+    record: TurnRecord, exchanges: Sequence[Exchange | None], created_at: datetime, masked: bool
+) -> list[ModelCall]:
+    """One row per call of the record that the gateway reported an exchange for, at its index."""
+    return [
+        _row(record, index, call, exchange, created_at, masked)
+        for index, (call, exchange) in enumerate(zip(record.calls, exchanges, strict=True))
+        if exchange is not None
+    ]
+
+
+def _row(
+    record: TurnRecord, index: int, call: CallRecordView, exchange: Exchange, created_at: datetime, masked: bool
+) -> ModelCall:
+    request, answer = request_json(exchange.request), answer_json(exchange)
+    return ModelCall(
+        record_id=record.id,
+        call_index=index,
+        conversation_id=record.conversation_id,
+        customer_id=record.customer_id,
+        tenant_id=record.tenant_id,
+        run_id=record.run_id,
+        created_at=created_at,
+        purpose=call.purpose,
+        model=call.model,
+        provider=call.provider,
+        masked=masked,
+        request=_masked_request(request) if masked else request,
+        answer=_masked_answer(answer) if masked else answer,
+    )
+
+
+def _masked_request(request: dict[str, Any]) -> dict[str, Any]:
+    return {**request, "messages": mask_value(request["messages"])}
+
+
+def _masked_answer(answer: dict[str, Any]) -> dict[str, Any]:
+    return {**answer, "text": mask_value(answer["text"]), "tool_calls": mask_value(answer["tool_calls"])}
