@@ -62,6 +62,8 @@ def test_a_turn_s_trace_opens_from_its_strip_as_a_waterfall_of_nested_bars(page:
     expect(detail).to_contain_text("gen_ai.request.model")
     expect(detail).to_contain_text("switchboard.call_index")
     page.screenshot(path=str(DOCS / "trace-viewer.png"), full_page=True)
+    detail.locator("a.replay").click()  # the operator's: the call's stored request, to send again
+    expect(page).to_have_url(re.compile(r"/records/[^/]+/calls/\d+$"))
 
 
 def test_the_agent_view_links_the_turn_s_trace(page: Page, tracing: None) -> None:

@@ -45,6 +45,12 @@
     const index = span.attributes["switchboard.call_index"];
     if (index !== undefined) {
       detail.append(el("p", {class: "hint"}, `Model call ${index} of the turn's record (its calls[${index}]).`));
+      if (document.getElementById("trace").dataset.replay) {  // the operator's: replay sends it again
+        const replay = el("a", {class: "replay", href: `/records/${trace.record_id}/calls/${index}`}, "Replay this call");
+        const line = el("p");
+        line.append(replay);
+        detail.append(line);
+      }
     }
   }
 

@@ -177,6 +177,7 @@ def test_another_customer_s_trace_is_not_found_the_owner_s_is_shown(app: TestCli
         assert app.get(f"/api/traces/{trace_id}").status_code == 200
         page = app.get(f"/traces/{trace_id}")
         assert page.status_code == 200 and 'id="waterfall"' in page.text
+        assert 'data-replay=""' in page.text  # replaying a call is the operator's alone
         sign_in(app, STRANGER)
         for path in (f"/api/traces/{trace_id}", f"/traces/{trace_id}", f"/records/{record['id']}/trace"):
             assert app.get(path, follow_redirects=False).status_code == 404, path
@@ -184,6 +185,21 @@ def test_another_customer_s_trace_is_not_found_the_owner_s_is_shown(app: TestCli
         assert app.get(f"/api/traces/{trace_id}").status_code == 404  # signed out: no such trace
     finally:
         app.headers.update(ADMIN)
+
+
+def test_the_operator_s_viewer_offers_the_replay_of_each_model_call(app: TestClient) -> None:
+    record = turn(app, "where is my order?")
+    app.cookies.clear()  # the operator, by the admin header alone
+    assert 'data-replay="on"' in app.get(f"/traces/{record['trace_id']}").text
+    indexes = {
+        s["attributes"]["switchboard.call_index"]
+        for s in spans_of(app, record["trace_id"])
+        if "switchboard.call_index" in s["attributes"]
+    }
+    assert indexes == set(range(len(record["calls"])))
+    for index in indexes:  # each span's index names a stored call of the same turn
+        stored = app.get(f"/api/records/{record['id']}/calls/{index}")
+        assert stored.status_code == 200, stored.text
 
 
 def test_an_unknown_trace_is_a_404_naming_it(app: TestClient) -> None:

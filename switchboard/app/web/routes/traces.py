@@ -70,8 +70,10 @@ async def get_trace(trace: TraceDep) -> TraceView:
 
 @router.get("/traces/{trace_id}", response_class=HTMLResponse, include_in_schema=False)
 async def trace_page(request: Request, trace: TraceDep) -> HTMLResponse:
-    """The waterfall: nested spans on a time axis; a span's attributes and events on a click."""
-    return templates.TemplateResponse(request, "trace.html", {"trace": trace.model_dump(mode="json")})
+    """The waterfall: nested spans on a time axis; a span's attributes and events on a click. For
+    the operator, a model call's span links to the replay of its stored request (routes/calls.py)."""
+    context = {"trace": trace.model_dump(mode="json"), "operator": is_admin(request)}
+    return templates.TemplateResponse(request, "trace.html", context)
 
 
 @router.get("/records/{record_id}/trace", include_in_schema=False)
