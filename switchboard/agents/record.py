@@ -230,6 +230,10 @@ class RecordBase(_Frozen):
     streamed: bool | None = None  # None: not known (an interrupted turn)
     run_id: str | None = None  # the eval run that played it; None for a live turn
     tenant_id: str = ""  # the storefront the customer belongs to ("" in rows written before tenants)
+    # The version matrix (chapter 12), with `models` below: which prompt versions (a canary's
+    # included) and which tool schemas (a short hash) produced this turn. Empty in older rows.
+    prompt_versions: dict[str, str] = Field(default_factory=dict)
+    tool_schema: str = ""
 
 
 class TurnRecord(RecordBase):

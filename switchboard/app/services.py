@@ -42,6 +42,7 @@ from switchboard.app.settings import Settings
 from switchboard.app.shop.audit import AuditLog
 from switchboard.app.shop.db import Sessions, make_engine, make_sessions, upgrade_schema
 from switchboard.app.shop.knowledge import KnowledgeBase
+from switchboard.app.shop.prompt_rollouts import PromptRollouts
 from switchboard.app.shop.seed import seed_if_empty
 from switchboard.app.shop.store import ShopStore
 from switchboard.app.shop.tenants import Tenants, load_tenants
@@ -107,6 +108,7 @@ class Services:
     rate_limits: CustomerLimits  # rate_limit: each customer's messages and tokens per minute
     kill_switch: KillSwitchBoard  # the operator's stop for every model call (chapter 12)
     admission: Admission  # turns in flight and in line: the runner's slots, the door's verdict (load_shedding)
+    rollouts: PromptRollouts  # prompt_canary: each prompt's stable version and candidate (chapter 12)
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -338,7 +340,12 @@ class _Assembly:
             rate_limits=self.rate_limits,
             kill_switch=self.kill_switch,
             admission=self.admission,
+            rollouts=self.rollouts,
         )
+
+    @cached_property
+    def rollouts(self) -> PromptRollouts:
+        return PromptRollouts(self.sessions, self.prompts, self.now)
 
     @cached_property
     def rate_limits(self) -> CustomerLimits:
@@ -468,6 +475,7 @@ class _Assembly:
             approvals=self.approvals,
             admission=self.admission,
             budget_s=self.settings.turn_budget_s,
+            prompt_versions=self.rollouts.versions_for,
             answers=self.answers,
             after_save=[self.charge_rate_limits, self.count_turn],
             kill_switch=self.gateway.kill_switch,

@@ -39,6 +39,8 @@ class OnlineEvaluator:
         self._every = max(1, every)
         self._seen = 0
         self._grades: deque[Judgement] = deque(maxlen=window)
+        # The same grades beside the prompt versions of the turn graded: a canary's figures.
+        self._by_versions: deque[tuple[dict[str, str], Judgement]] = deque(maxlen=window)
         self._tasks: set[asyncio.Task[None]] = set()
         self._skipped = 0  # no provider could grade it
         self._failed = 0  # grading itself broke
@@ -51,15 +53,19 @@ class OnlineEvaluator:
         self._seen += 1
         if self._seen % self._every:
             return
-        grading = self._grade(question, answer, list(record.evidence), resilience_under(flags))
+        grading = self._grade(question, answer, list(record.evidence), resilience_under(flags), record.prompt_versions)
         task = asyncio.create_task(grading)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _grade(self, question: str, answer: str, evidence: list[str], resilience: Resilience) -> None:
+    async def _grade(
+        self, question: str, answer: str, evidence: list[str], resilience: Resilience, versions: dict[str, str]
+    ) -> None:
         """Never ends in an exception (but cancellation): nobody awaits this task."""
         try:
-            self._grades.append(await self._judge.grade(question, answer, evidence, resilience))
+            grade = await self._judge.grade(question, answer, evidence, resilience)
+            self._grades.append(grade)
+            self._by_versions.append((versions, grade))
         except ProviderError:
             self._skipped += 1
         except Exception:
@@ -79,6 +85,14 @@ class OnlineEvaluator:
             "grounded_rate": sum(g.grounded for g in grades) / count if count else None,
             "judge_cost_usd": round(sum(g.cost_usd for g in grades), 6),
         }
+
+    def scores_of(self, prompt: str) -> dict[str, list[float]]:
+        """The window's grades by the version of `prompt` each graded turn was served."""
+        scores: dict[str, list[float]] = {}
+        for versions, grade in self._by_versions:
+            if prompt in versions:
+                scores.setdefault(versions[prompt], []).append(grade.score)
+        return scores
 
     async def wait(self) -> None:
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -39,6 +39,9 @@ Action = Literal[
     "budgets.change",
     "knowledge.ingest",
     "kill_switch.set",
+    "prompts.rollout",
+    "prompts.promote",
+    "prompts.rollback",
 ]
 ACTIONS: tuple[str, ...] = get_args(Action)
 SignIn = Literal["admin_token", "admin_cookie", "cli"]

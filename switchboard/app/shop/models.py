@@ -261,3 +261,15 @@ class AuditEntry(SQLModel, table=True):
     before: Any = Field(default=None, sa_column=Column(JSON))
     after: Any = Field(default=None, sa_column=Column(JSON))
     note: str = ""  # words the operator wrote with it: a reply, a decision's note
+
+
+class PromptRolloutRow(SQLModel, table=True):
+    """One prompt's rollout (app/shop/prompt_rollouts.py): the version everyone is served, and a
+    candidate served to `share` percent of conversations. No row: the shipped file is stable."""
+
+    __tablename__ = "prompt_rollout"
+    prompt: str = Field(primary_key=True)
+    stable: str
+    candidate: str | None = None
+    share: float = 0.0  # 0–100
+    updated_at: datetime

@@ -39,6 +39,7 @@ from switchboard.agents.llm.types import CallsStopped, DeadlineExceeded, Provide
 from switchboard.agents.record import RecordBase, TurnRecord
 from switchboard.agents.spending import BudgetRefused
 from switchboard.agents.state import ConversationState
+from switchboard.agents.tools import tool_schema_version
 from switchboard.app.cost.cached_answers import CachedAnswers
 from switchboard.app.lab.flags import FlagBoard, snapshot_key
 from switchboard.app.shop.models import Takeover
@@ -76,6 +77,8 @@ TenantOf = Callable[[str], Awaitable[str]]
 AfterTurn = Callable[[str, str, TurnRecord], None]  # question, answer, record
 AfterSave = Callable[[TurnRecord], Awaitable[None]]  # every turn's record, however the turn ended
 OthersData = Callable[[str], Awaitable[list[str]]]  # every other customer's personal data
+# every prompt's version for a conversation, given whether `prompt_canary` is on (the rollouts')
+PromptVersions = Callable[[str, bool], Awaitable[dict[str, str]]]
 DEFAULT_CONCURRENT_TURNS = 40
 DRAFT_EVERY_S = 0.25  # how often the answers streaming are saved, all of them in one write
 # Why the ladder answered, as the record and the ticket say it. The operator's own note on the
@@ -87,6 +90,10 @@ KILLED: Degraded = "kill switch on"
 
 async def _nobody_else(customer_id: str) -> list[str]:
     return []
+
+
+async def _shipped_prompts(conversation_id: str, canary_on: bool) -> dict[str, str]:
+    return {}  # the context's book serves its shipped versions
 
 
 @dataclass
@@ -127,7 +134,9 @@ class TurnRunner:
         answers: CachedAnswers | None = None,
         after_save: Sequence[AfterSave] = (),
         kill_switch: KillSwitch | None = None,
+        prompt_versions: PromptVersions = _shipped_prompts,
     ) -> None:
+        """`prompt_versions`: the canary's say in which prompt versions a conversation is served."""
         self._graph = graph
         self._conversations = conversations
         self._flags = flags
@@ -144,6 +153,8 @@ class TurnRunner:
         self._answers = answers  # semantic_cache: a finished turn's answer is offered to it
         self._after_save = after_save  # rate_limit: a turn's tokens, counted even if the browser left
         self._kill_switch = kill_switch or KillSwitch()  # the gateway's: on, no model is called
+        self._prompt_versions = prompt_versions
+        self._tool_schema = tool_schema_version()  # the tools never change while the process runs
         # Every answer streaming is saved as it grows, all of them together (patterns/write_behind.py).
         self.drafts: WriteBehind[str, str] = WriteBehind(conversations.save_drafts, clock, DRAFT_EVERY_S)
 
@@ -189,6 +200,8 @@ class TurnRunner:
             streamed=flags.get("streaming", False),
             run_id=run_id,
             tenant_id=await self._tenant_of(customer_id),
+            prompt_versions=await self._prompt_versions(conversation_id, bool(flags.get("prompt_canary"))),
+            tool_schema=self._tool_schema,
         )
         return Turn(conversation_id, customer_id, text, flags, held, base, recorder, started)
 
@@ -353,7 +366,9 @@ class TurnRunner:
             self._budget(turn).graph_deadline(),
             turn.base.tenant_id,
         )
-        context = replace(made, run_id=turn.base.run_id)  # a rehearsal spends in budget windows of its own
+        # A rehearsal spends in budget windows of its own; a canary's conversation reads its prompts.
+        served = turn.base.prompt_versions or made.prompt_versions
+        context = replace(made, run_id=turn.base.run_id, prompt_versions=served)
         recorder.timeline.context(
             recorder.elapsed_ms(), customer_id=turn.customer_id, placeholders=placeholders_of(vault)
         )

@@ -29,6 +29,7 @@ from switchboard.app.web.routes import (
     live,
     pages,
     prometheus,
+    prompts,
     runs,
     session,
 )
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(console.router)
     app.include_router(prometheus.router)
     app.include_router(audit.router)
+    app.include_router(prompts.router)
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     return app
 
