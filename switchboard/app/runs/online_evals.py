@@ -28,6 +28,7 @@ from switchboard.agents.record import TurnRecord
 from switchboard.evals.judge import Judge, Judgement
 
 log = logging.getLogger(__name__)
+VERSIONED_WINDOW = 5000  # the grades kept by prompt version, as many as a canary's figures read records
 
 
 class OnlineEvaluator:
@@ -39,8 +40,10 @@ class OnlineEvaluator:
         self._every = max(1, every)
         self._seen = 0
         self._grades: deque[Judgement] = deque(maxlen=window)
-        # The same grades beside the prompt versions of the turn graded: a canary's figures.
-        self._by_versions: deque[tuple[dict[str, str], Judgement]] = deque(maxlen=window)
+        # The same grades, numbered, beside the prompt versions of the turn graded: a canary's
+        # figures, kept longer than the panel's window (a 5% canary needs many turns to say much).
+        self._by_versions: deque[tuple[int, dict[str, str], Judgement]] = deque(maxlen=max(window, VERSIONED_WINDOW))
+        self._graded = 0  # grades ever made: a marker for "the grades since then"
         self._tasks: set[asyncio.Task[None]] = set()
         self._skipped = 0  # no provider could grade it
         self._failed = 0  # grading itself broke
@@ -65,7 +68,8 @@ class OnlineEvaluator:
         try:
             grade = await self._judge.grade(question, answer, evidence, resilience)
             self._grades.append(grade)
-            self._by_versions.append((versions, grade))
+            self._by_versions.append((self._graded, versions, grade))
+            self._graded += 1
         except ProviderError:
             self._skipped += 1
         except Exception:
@@ -86,11 +90,17 @@ class OnlineEvaluator:
             "judge_cost_usd": round(sum(g.cost_usd for g in grades), 6),
         }
 
-    def scores_of(self, prompt: str) -> dict[str, list[float]]:
-        """The window's grades by the version of `prompt` each graded turn was served."""
+    @property
+    def graded(self) -> int:
+        """How many grades have been made so far (pass it to `scores_of` as `since`)."""
+        return self._graded
+
+    def scores_of(self, prompt: str, since: int = 0) -> dict[str, list[float]]:
+        """The window's grades — those made after the first `since` — by the version of `prompt`
+        each graded turn was served."""
         scores: dict[str, list[float]] = {}
-        for versions, grade in self._by_versions:
-            if prompt in versions:
+        for n, versions, grade in self._by_versions:
+            if n >= since and prompt in versions:
                 scores.setdefault(versions[prompt], []).append(grade.score)
         return scores
 

@@ -14,7 +14,12 @@ from collections.abc import Mapping, Sequence
 from pydantic import BaseModel
 
 from switchboard.agents.record import TurnRecord
+from switchboard.app.runs.online_evals import OnlineEvaluator
+from switchboard.app.shop.prompt_rollouts import PromptRollouts, RolloutView
+from switchboard.app.turns.records import RecordStore
 from switchboard.evals.report import percentile
+
+FIGURES_FROM = 5000  # the newest live records a canary's figures are measured on
 
 
 class VersionFigures(BaseModel):
@@ -28,6 +33,22 @@ class VersionFigures(BaseModel):
     p95_ms: float | None
     graded: int  # online evals' grades in the window
     online_score: float | None  # their mean (0–1)
+
+
+class CanaryFigures(BaseModel):
+    rollout: RolloutView
+    figures: list[VersionFigures]  # the stable version's, then the candidate's (if any)
+
+
+async def canary_figures(
+    prompt: str, rollouts: PromptRollouts, records: RecordStore, online: OnlineEvaluator
+) -> CanaryFigures:
+    """The prompt's stable and candidate versions, measured on the newest live turns."""
+    rollout = await rollouts.get(prompt)
+    versions = [rollout.stable, *([rollout.candidate] if rollout.candidate else [])]
+    live = await records.live(FIGURES_FROM)
+    figures = version_figures(prompt, versions, live, online.scores_of(prompt))
+    return CanaryFigures(rollout=RolloutView.of(rollout), figures=figures)
 
 
 def version_figures(

@@ -200,7 +200,11 @@ class TurnRunner:
             streamed=flags.get("streaming", False),
             run_id=run_id,
             tenant_id=await self._tenant_of(customer_id),
-            prompt_versions=await self._prompt_versions(conversation_id, bool(flags.get("prompt_canary"))),
+            # An eval run is served the stable prompts: its conversation ids are new each run, and
+            # a canary drawn by them would make two runs of one configuration differ.
+            prompt_versions=await self._prompt_versions(
+                conversation_id, bool(flags.get("prompt_canary")) and not run_id
+            ),
             tool_schema=self._tool_schema,
         )
         return Turn(conversation_id, customer_id, text, flags, held, base, recorder, started)

@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from switchboard.agents.prompts import Prompt
-from switchboard.app.runs.prompt_figures import VersionFigures, version_figures
+from switchboard.app.runs.prompt_figures import CanaryFigures, canary_figures
 from switchboard.app.services import Services
 from switchboard.app.shop.audit import Actor
 from switchboard.app.shop.prompt_rollouts import RolloutView
@@ -35,7 +35,6 @@ from switchboard.app.web.templates import templates
 router = APIRouter(dependencies=ADMIN_ONLY)
 READ = error_responses(401, 404)
 EDIT = error_responses(400, 401, 404, 422)
-FIGURES_FROM = 5000  # the newest live records the figures are measured on
 
 
 class VersionView(BaseModel):
@@ -68,11 +67,6 @@ class PromptDiff(BaseModel):
 class RolloutChange(BaseModel):
     candidate: str = Field(min_length=1, max_length=64)
     share: float = Field(ge=0, le=100, description="the percentage of conversations served the candidate")
-
-
-class CanaryFigures(BaseModel):
-    rollout: RolloutView
-    figures: list[VersionFigures]  # the stable version's, then the candidate's (if any)
 
 
 async def _summary(services: Services, name: str) -> PromptSummary:
@@ -111,15 +105,11 @@ async def get_diff(
 
 @router.get("/api/prompts/{name}/figures", responses=READ, tags=["api"])
 async def get_figures(name: str, services: ServicesDep) -> CanaryFigures:
-    return await canary_figures(services, name)
+    return await canary_of(services, name)
 
 
-async def canary_figures(services: Services, name: str) -> CanaryFigures:
-    rollout = await services.rollouts.get(name)
-    versions = [rollout.stable, *([rollout.candidate] if rollout.candidate else [])]
-    records = await services.records.live(FIGURES_FROM)
-    figures = version_figures(name, versions, records, services.online.scores_of(name))
-    return CanaryFigures(rollout=RolloutView.of(rollout), figures=figures)
+async def canary_of(services: Services, name: str) -> CanaryFigures:
+    return await canary_figures(name, services.rollouts, services.records, services.online)
 
 
 @router.put("/api/prompts/{name}/rollout", responses=EDIT, tags=["api"])
@@ -152,7 +142,7 @@ async def prompts_page(
     b: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     summary = await _summary(services, name)
-    canary = await canary_figures(services, name)
+    canary = await canary_of(services, name)
     a = a or summary.rollout.stable
     b = b or summary.rollout.candidate or summary.versions[-1].version
     context = {
