@@ -69,11 +69,20 @@ class AnswerMemoryFake:
     def __init__(self, answer: str | None = None) -> None:
         self.answer = answer
         self.asked: list[tuple[str, str, str, tuple[str, ...]]] = []
+        self.prompt_books: list[str | None] = []  # each lookup's prompt-version hash
 
     async def lookup(
-        self, question: str, *, tenant: str, customer: str, models: Sequence[str], run_id: str | None = None
+        self,
+        question: str,
+        *,
+        tenant: str,
+        customer: str,
+        models: Sequence[str],
+        run_id: str | None = None,
+        prompts: str | None = None,
     ) -> CacheLooked:
         self.asked.append((question, tenant, customer, tuple(models)))
+        self.prompt_books.append(prompts)
         if self.answer is None:
             return CacheLooked("miss", question, "nothing stored")
         return CacheLooked("hit", question, "exact match", 1.0, self.answer)

@@ -135,11 +135,19 @@ class AnswerMemory(Protocol):
     app/cost/cached_answers.py): which scopes are searched is the app's policy."""
 
     async def lookup(
-        self, question: str, *, tenant: str, customer: str, models: Sequence[str], run_id: str | None = None
+        self,
+        question: str,
+        *,
+        tenant: str,
+        customer: str,
+        models: Sequence[str],
+        run_id: str | None = None,
+        prompts: str | None = None,
     ) -> CacheLooked:
         """Among the answers `customer` may be given — their own and their tenant's shared ones,
-        by any of `models` — the one for `question`, if there is one that fits. A turn played by
-        an eval run (`run_id`) sees only the answers that run stored."""
+        by any of `models`, under the prompt versions hashed as `prompts` (None: the shipped
+        ones) — the one for `question`, if there is one that fits. A turn played by an eval run
+        (`run_id`) sees only the answers that run stored."""
         ...
 
 
@@ -171,6 +179,7 @@ class TurnContext:
     run_id: str | None = None  # the eval run playing this turn: it spends in windows of its own
     answers: AnswerMemory | None = None  # the semantic cache, looked up with `semantic_cache` on
     trace: TurnTrace = field(default_factory=untraced)  # the turn's spans (`tracing`; no-op when off)
+    prompt_versions: Mapping[str, str] = field(default_factory=dict)  # this conversation's (a canary's); else shipped
 
     @property
     def owners(self) -> Owners:
@@ -178,8 +187,14 @@ class TurnContext:
         return Owners(self.turn_id, self.customer_id, self.tenant_id, rehearsal=self.run_id)
 
     def prompt(self, name: str, **fields: str) -> str:
-        """A prompt's text as this customer's storefront says it, with any other `fields` filled."""
-        return self.prompts.get(name).render(shop=self.shop_name, reply_within=self.reply_within, **fields)
+        """A prompt's text as this customer's storefront says it, with any other `fields` filled,
+        in the version this conversation is served."""
+        prompt = self.prompts.get(name, self.prompt_versions.get(name))
+        return prompt.render(shop=self.shop_name, reply_within=self.reply_within, **fields)
+
+    def prompt_book(self) -> str:
+        """The versions of every prompt this turn uses, as one hash (what the answer cache scopes by)."""
+        return self.prompts.version(self.prompt_versions)
 
     async def search(self, query: str, k: int) -> list[Passage]:
         """The help centre searched for this customer's storefront, as a `retrieval` span."""

@@ -72,7 +72,7 @@ def summariser(ctx: TurnContext, write: Writer) -> Summarise:
     """The cheap model, asked through the gateway like any other call (its cost is the turn's)."""
 
     async def summarise(previous: str, new: Sequence[str], cap: int) -> str:
-        system: Message = {"role": "system", "content": ctx.prompts.get("summarise").text}
+        system: Message = {"role": "system", "content": ctx.prompt("summarise")}
         asked: Message = {"role": "user", "content": summary_request(previous, new)}
         request = ChatRequest([system, asked], ctx.small_model, max_tokens=cap)
         return (await ask_model(ctx, write, request, purpose="summarise", shows_text=False)).text.strip()

@@ -231,6 +231,10 @@ class RecordBase(_Frozen):
     run_id: str | None = None  # the eval run that played it; None for a live turn
     tenant_id: str = ""  # the storefront the customer belongs to ("" in rows written before tenants)
     trace_id: str | None = None  # the turn's trace (/traces/{id}), with `tracing` on; None: not traced
+    # The version matrix (chapter 12), with `models` below: which prompt versions (a canary's
+    # included) and which tool schemas (a short hash) produced this turn. Empty in older rows.
+    prompt_versions: dict[str, str] = Field(default_factory=dict)
+    tool_schema: str = ""
 
 
 class TurnRecord(RecordBase):

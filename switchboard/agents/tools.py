@@ -9,6 +9,7 @@ do order lookups ignore whose order it is.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -287,3 +288,12 @@ def toolset(*names: str) -> list[Tool]:
 def specialist_toolset(*names: str) -> list[Tool]:
     """A specialist's tools: the ones named, and a way to hand the turn back to the router."""
     return [*toolset(*names), HAND_BACK_TOOL]
+
+
+def tool_schema_version(tools: Sequence[Tool] | None = None) -> str:
+    """The tools as a model sees them (names, descriptions, argument schemas) as one short hash:
+    the version matrix's third axis, beside prompt and model versions. A changed description is
+    a changed prompt in all but name, so it makes a new version too."""
+    every = [*TOOLS.values(), HAND_BACK_TOOL] if tools is None else tools
+    specs = sorted(([t.spec.name, t.spec.description, t.spec.parameters] for t in every), key=lambda s: str(s[0]))
+    return hashlib.sha256(json.dumps(specs, sort_keys=True).encode()).hexdigest()[:12]

@@ -43,6 +43,7 @@ from switchboard.app.settings import Settings
 from switchboard.app.shop.audit import AuditLog
 from switchboard.app.shop.db import Sessions, make_engine, make_sessions, upgrade_schema
 from switchboard.app.shop.knowledge import KnowledgeBase
+from switchboard.app.shop.prompt_rollouts import PromptRollouts
 from switchboard.app.shop.seed import seed_if_empty
 from switchboard.app.shop.store import ShopStore
 from switchboard.app.shop.tenants import Tenants, load_tenants
@@ -116,6 +117,7 @@ class Services:
     traces: TraceStore  # tracing: each turn's spans, kept in the database for the trace viewer
     call_log: CallLog  # every model call's exact request and answer, for replay (issue 14)
     replayer: CallReplayer  # a stored call's request sent again, to the same or another model
+    rollouts: PromptRollouts  # prompt_canary: each prompt's stable version and candidate (chapter 12)
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -375,11 +377,16 @@ class _Assembly:
             traces=self.traces,
             call_log=self.call_log,
             replayer=self.replayer,
+            rollouts=self.rollouts,
         )
 
     @cached_property
     def traces(self) -> TraceStore:
         return TraceStore(self.sessions, self.tracing, self.prompts.versions)
+
+    @cached_property
+    def rollouts(self) -> PromptRollouts:
+        return PromptRollouts(self.sessions, self.prompts, self.now)
 
     @cached_property
     def rate_limits(self) -> CustomerLimits:
@@ -509,6 +516,7 @@ class _Assembly:
             approvals=self.approvals,
             admission=self.admission,
             budget_s=self.settings.turn_budget_s,
+            prompt_versions=self.rollouts.versions_for,
             answers=self.answers,
             after_save=[self.charge_rate_limits, self.count_turn],
             kill_switch=self.gateway.kill_switch,

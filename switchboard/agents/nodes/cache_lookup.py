@@ -58,7 +58,12 @@ async def _looked_up(ctx: TurnContext, question: str, flagged: bool) -> CacheLoo
         return CacheLooked("miss", question, "nothing to look up")
     models = answering_models(ctx)
     return await answers.lookup(
-        question, tenant=ctx.tenant_id, customer=ctx.customer_id, models=models, run_id=ctx.run_id
+        question,
+        tenant=ctx.tenant_id,
+        customer=ctx.customer_id,
+        models=models,
+        run_id=ctx.run_id,
+        prompts=ctx.prompt_book(),
     )
 
 

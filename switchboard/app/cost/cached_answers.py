@@ -5,8 +5,8 @@ patterns/semantic_cache.py's, and the entries live in app/cost/answer_cache.py's
 This module is the app's policy around them:
 
     lookup   searches the asker's own scope and their tenant's shared scope, for each model that
-             may answer the turn, under the prompt book's current version (an eval run's turns
-             only the entries that run made)
+             may answer the turn, under the prompt versions the turn is served (a canary's are
+             its own; an eval run's turns only the entries that run made)
     keep     stores a turn's answer only when it finished as a plain answer: not blocked,
              escalated, declined, degraded, cut short or failed; no write tool called (an answer
              that says "I've refunded it" must never be replayed); no guard acting on it; and
@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 
 from switchboard.agents.events import CacheLooked
 from switchboard.agents.llm.types import HAND_BACK
+from switchboard.agents.prompts import book_version
 from switchboard.agents.record import TurnRecord
 from switchboard.agents.tools import TOOLS
 from switchboard.app.cost.answer_cache import AnswerCache
@@ -50,10 +51,19 @@ class CachedAnswers:
         return self._cache
 
     async def lookup(
-        self, question: str, *, tenant: str, customer: str, models: Sequence[str], run_id: str | None = None
+        self,
+        question: str,
+        *,
+        tenant: str,
+        customer: str,
+        models: Sequence[str],
+        run_id: str | None = None,
+        prompts: str | None = None,
     ) -> CacheLooked:
-        partition = partition_of(tenant, run_id)
-        scopes = [Scope(partition, m, self._prompt_version, owner) for m in models for owner in (customer, SHARED)]
+        """`prompts`: the hash of the prompt versions the turn is served (a canary's answers are
+        not the stable prompt's); None, the shipped book's."""
+        partition, version = partition_of(tenant, run_id), prompts or self._prompt_version
+        scopes = [Scope(partition, m, version, owner) for m in models for owner in (customer, SHARED)]
         outcome = await self._cache.lookup(question, scopes, self._clock())
         return looked(question, outcome, self._cache.policy)
 
@@ -65,7 +75,8 @@ class CachedAnswers:
         if why is not None or model is None:
             return why or "no model wrote the answer"
         partition = partition_of(record.tenant_id, record.run_id)
-        scope = Scope(partition, model, self._prompt_version, owner_of(looked_up, record))
+        version = book_version(record.prompt_versions) if record.prompt_versions else self._prompt_version
+        scope = Scope(partition, model, version, owner_of(looked_up, record))
         cited = [f"{record.tenant_id}/{source}" for source in record.sources]
         await self._cache.store(looked_up.question, answer, scope, cited, self._clock())
         return None

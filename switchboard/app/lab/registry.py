@@ -313,8 +313,10 @@ REGISTRY: tuple[Flag, ...] = (
         "prompt_canary",
         12,
         "Prompt canary rollout",
-        "Serve a new prompt version to a share of traffic and compare.",
+        "Serve a candidate prompt version to a share of conversations (sticky per conversation; set on the "
+        "Prompts page) and compare the two versions' live figures; off, everyone gets the stable version.",
         "regressions caught",
+        built=True,
     ),
     _f(
         "rate_limit",

@@ -28,6 +28,7 @@ from switchboard.agents.record import TurnRecord
 from switchboard.evals.judge import Judge, Judgement
 
 log = logging.getLogger(__name__)
+VERSIONED_WINDOW = 5000  # the grades kept by prompt version, as many as a canary's figures read records
 
 
 class OnlineEvaluator:
@@ -39,6 +40,10 @@ class OnlineEvaluator:
         self._every = max(1, every)
         self._seen = 0
         self._grades: deque[Judgement] = deque(maxlen=window)
+        # The same grades, numbered, beside the prompt versions of the turn graded: a canary's
+        # figures, kept longer than the panel's window (a 5% canary needs many turns to say much).
+        self._by_versions: deque[tuple[int, dict[str, str], Judgement]] = deque(maxlen=max(window, VERSIONED_WINDOW))
+        self._graded = 0  # grades ever made: a marker for "the grades since then"
         self._tasks: set[asyncio.Task[None]] = set()
         self._skipped = 0  # no provider could grade it
         self._failed = 0  # grading itself broke
@@ -51,15 +56,20 @@ class OnlineEvaluator:
         self._seen += 1
         if self._seen % self._every:
             return
-        grading = self._grade(question, answer, list(record.evidence), resilience_under(flags))
+        grading = self._grade(question, answer, list(record.evidence), resilience_under(flags), record.prompt_versions)
         task = asyncio.create_task(grading)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _grade(self, question: str, answer: str, evidence: list[str], resilience: Resilience) -> None:
+    async def _grade(
+        self, question: str, answer: str, evidence: list[str], resilience: Resilience, versions: dict[str, str]
+    ) -> None:
         """Never ends in an exception (but cancellation): nobody awaits this task."""
         try:
-            self._grades.append(await self._judge.grade(question, answer, evidence, resilience))
+            grade = await self._judge.grade(question, answer, evidence, resilience)
+            self._grades.append(grade)
+            self._by_versions.append((self._graded, versions, grade))
+            self._graded += 1
         except ProviderError:
             self._skipped += 1
         except Exception:
@@ -79,6 +89,20 @@ class OnlineEvaluator:
             "grounded_rate": sum(g.grounded for g in grades) / count if count else None,
             "judge_cost_usd": round(sum(g.cost_usd for g in grades), 6),
         }
+
+    @property
+    def graded(self) -> int:
+        """How many grades have been made so far (pass it to `scores_of` as `since`)."""
+        return self._graded
+
+    def scores_of(self, prompt: str, since: int = 0) -> dict[str, list[float]]:
+        """The window's grades — those made after the first `since` — by the version of `prompt`
+        each graded turn was served."""
+        scores: dict[str, list[float]] = {}
+        for n, versions, grade in self._by_versions:
+            if n >= since and prompt in versions:
+                scores.setdefault(versions[prompt], []).append(grade.score)
+        return scores
 
     async def wait(self) -> None:
         await asyncio.gather(*self._tasks, return_exceptions=True)

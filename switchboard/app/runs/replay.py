@@ -134,7 +134,7 @@ async def execute_run(
         dataset_hash=dataset_hash(dataset),
         code_version=code_version(),
         flags=flags,
-        prompt_versions=services.prompts.versions(),
+        prompt_versions=await services.rollouts.versions_for(run_id, canary_on=False),  # the stable ones
         summary={**report.summarise(results), "chaos": services.chaos.view(), "approvals": approvals.model_dump()},
         cases=[case_json(r, {c.id: c for c in cases}) for r in results],
     )

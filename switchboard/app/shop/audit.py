@@ -41,6 +41,9 @@ Action = Literal[
     "kill_switch.set",
     "call.replay",
     "run.replay_case",
+    "prompts.rollout",
+    "prompts.promote",
+    "prompts.rollback",
 ]
 ACTIONS: tuple[str, ...] = get_args(Action)
 SignIn = Literal["admin_token", "admin_cookie", "cli"]

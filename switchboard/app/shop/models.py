@@ -305,3 +305,15 @@ class ModelCall(SQLModel, table=True):
     masked: bool = False
     request: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     answer: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class PromptRolloutRow(SQLModel, table=True):
+    """One prompt's rollout (app/shop/prompt_rollouts.py): the version everyone is served, and a
+    candidate served to `share` percent of conversations. No row: the shipped file is stable."""
+
+    __tablename__ = "prompt_rollout"
+    prompt: str = Field(primary_key=True)
+    stable: str
+    candidate: str | None = None
+    share: float = 0.0  # 0–100
+    updated_at: datetime

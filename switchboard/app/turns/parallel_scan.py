@@ -44,9 +44,18 @@ class VerdictGate:
         self._scan = scan
 
     async def lookup(
-        self, question: str, *, tenant: str, customer: str, models: Sequence[str], run_id: str | None = None
+        self,
+        question: str,
+        *,
+        tenant: str,
+        customer: str,
+        models: Sequence[str],
+        run_id: str | None = None,
+        prompts: str | None = None,
     ) -> CacheLooked:
-        looked = await self._answers.lookup(question, tenant=tenant, customer=customer, models=models, run_id=run_id)
+        looked = await self._answers.lookup(
+            question, tenant=tenant, customer=customer, models=models, run_id=run_id, prompts=prompts
+        )
         if looked.outcome != "hit":
             return looked
         verdict = await self._scan.verdict()

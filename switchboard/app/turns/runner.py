@@ -42,6 +42,7 @@ from switchboard.agents.llm.types import CallsStopped, DeadlineExceeded, Provide
 from switchboard.agents.record import RecordBase, TurnRecord
 from switchboard.agents.spending import BudgetRefused
 from switchboard.agents.state import ConversationState
+from switchboard.agents.tools import tool_schema_version
 from switchboard.app.cost.cached_answers import CachedAnswers
 from switchboard.app.lab.flags import FlagBoard, snapshot_key
 from switchboard.app.shop.models import Takeover
@@ -82,6 +83,8 @@ TenantOf = Callable[[str], Awaitable[str]]
 AfterTurn = Callable[[str, str, TurnRecord], None]  # question, answer, record
 AfterSave = Callable[[TurnRecord], Awaitable[None]]  # every turn's record, however the turn ended
 OthersData = Callable[[str], Awaitable[list[str]]]  # every other customer's personal data
+# every prompt's version for a conversation, given whether `prompt_canary` is on (the rollouts')
+PromptVersions = Callable[[str, bool], Awaitable[dict[str, str]]]
 DEFAULT_CONCURRENT_TURNS = 40
 DRAFT_EVERY_S = 0.25  # how often the answers streaming are saved, all of them in one write
 # Why the ladder answered, as the record and the ticket say it. The operator's own note on the
@@ -93,6 +96,10 @@ KILLED: Degraded = "kill switch on"
 
 async def _nobody_else(customer_id: str) -> list[str]:
     return []
+
+
+async def _shipped_prompts(conversation_id: str, canary_on: bool) -> dict[str, str]:
+    return {}  # the context's book serves its shipped versions
 
 
 @dataclass
@@ -137,7 +144,9 @@ class TurnRunner:
         kill_switch: KillSwitch | None = None,
         traces: TraceStore | None = None,
         call_log: CallLog | None = None,
+        prompt_versions: PromptVersions = _shipped_prompts,
     ) -> None:
+        """`prompt_versions`: the canary's say in which prompt versions a conversation is served."""
         self._graph = graph
         self._conversations = conversations
         self._flags = flags
@@ -156,6 +165,8 @@ class TurnRunner:
         self._kill_switch = kill_switch or KillSwitch()  # the gateway's: on, no model is called
         self._trace_store = traces  # `tracing`: where a turn's spans are kept (None: never traced)
         self._call_log = call_log  # every call's exact request and answer, for replay (call_log.py)
+        self._prompt_versions = prompt_versions
+        self._tool_schema = tool_schema_version()  # the tools never change while the process runs
         # Every answer streaming is saved as it grows, all of them together (patterns/write_behind.py).
         self.drafts: WriteBehind[str, str] = WriteBehind(conversations.save_drafts, clock, DRAFT_EVERY_S)
 
@@ -201,6 +212,12 @@ class TurnRunner:
             streamed=flags.get("streaming", False),
             run_id=run_id,
             tenant_id=await self._tenant_of(customer_id),
+            # An eval run is served the stable prompts: its conversation ids are new each run, and
+            # a canary drawn by them would make two runs of one configuration differ.
+            prompt_versions=await self._prompt_versions(
+                conversation_id, bool(flags.get("prompt_canary")) and not run_id
+            ),
+            tool_schema=self._tool_schema,
         )
         turn = Turn(conversation_id, customer_id, text, flags, held, base, recorder, started)
         return self._traced(turn)
@@ -215,7 +232,10 @@ class TurnRunner:
         # A run's turn is a trace of its own: its job may have begun inside the request that
         # started the run, whose span is still current there.
         parent = Context() if turn.base.run_id is not None else None
-        versions = {f"switchboard.prompt.{name}": v for name, v in self._trace_store.prompt_versions().items()}
+        # The version matrix: the prompt versions this conversation is served (a canary's included)
+        served = turn.base.prompt_versions or self._trace_store.prompt_versions()
+        versions = {f"switchboard.prompt.{name}": v for name, v in served.items()}
+        versions["switchboard.tool_schema"] = turn.base.tool_schema
         span = trace.tracer.start_span("turn", parent, attributes={**_opening(turn, trace), **versions})
         turn.trace, turn.span = trace.under(span), span
         turn.base = turn.base.model_copy(update={"trace_id": trace_id_of(span)})
@@ -382,8 +402,10 @@ class TurnRunner:
             self._budget(turn).graph_deadline(),
             turn.base.tenant_id,
         )
-        # A rehearsal spends in budget windows of its own; a traced turn's nodes are spans under its span.
-        context = replace(made, run_id=turn.base.run_id, trace=turn.trace or untraced())
+        # A rehearsal spends in budget windows of its own; a traced turn's nodes are spans under its
+        # span; a canary's conversation reads its prompts.
+        served = turn.base.prompt_versions or made.prompt_versions
+        context = replace(made, run_id=turn.base.run_id, trace=turn.trace or untraced(), prompt_versions=served)
         recorder.timeline.context(
             recorder.elapsed_ms(), customer_id=turn.customer_id, placeholders=placeholders_of(vault)
         )

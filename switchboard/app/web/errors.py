@@ -13,6 +13,8 @@ place (`DOMAIN_ERRORS`). The tree, with what each answers:
       DecisionFailed          500 decision_failed (logged by the desk; the approval waits again)
     FlagError                 422 invalid_flag   (lab/flags.py: an unknown flag or preset)
     ChaosError                422 invalid_chaos  (lab/chaos.py: an unknown dial, or out of range)
+    UnknownPrompt             404 prompt_not_found (agents/prompts: no such prompt or version)
+    RolloutError              422 invalid_rollout  (shop/prompt_rollouts.py: nothing to promote, …)
     RateLimited               429 rate_limited, with Retry-After (patterns/rate_limit.py)
     Overloaded                503 overloaded, with Retry-After (load_shedding, patterns/admission.py)
     RequestValidationError    422 invalid_input, or 400 malformed_json
@@ -35,8 +37,10 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from switchboard.agents.prompts import UnknownPrompt
 from switchboard.app.lab.chaos import ChaosError
 from switchboard.app.lab.flags import FlagError
+from switchboard.app.shop.prompt_rollouts import RolloutError
 from switchboard.app.turns.approvals import AlreadyDecided, ApprovalNotFound, DecisionFailed, InvalidDecision
 from switchboard.patterns.rate_limit import Refusal
 
@@ -50,6 +54,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     DecisionFailed: (500, "decision_failed"),
     FlagError: (422, "invalid_flag"),
     ChaosError: (422, "invalid_chaos"),
+    UnknownPrompt: (404, "prompt_not_found"),
+    RolloutError: (422, "invalid_rollout"),
 }
 
 

@@ -30,6 +30,7 @@ from switchboard.app.web.routes import (
     live,
     pages,
     prometheus,
+    prompts,
     runs,
     session,
     traces,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit.router)
     app.include_router(traces.router)
     app.include_router(calls.router)
+    app.include_router(prompts.router)
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     return app
 

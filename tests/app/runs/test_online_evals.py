@@ -147,3 +147,21 @@ async def test_with_the_kill_switch_on_nothing_is_graded_and_the_judge_makes_no_
         services.online.consider("how long do refunds take?", "Five days.", _eligible(services.flags.snapshot()))
     await services.online.wait()
     assert services.online.snapshot()["scored"] == 1 and len(calls) >= 1
+
+
+class _Scoring:
+    """A judge giving each answer the score written in it."""
+
+    async def grade(self, question: str, answer: str, *args: object) -> Judgement:
+        return Judgement(grounded=True, score=float(answer), cost_usd=0.0)
+
+
+async def test_grades_are_kept_by_the_prompt_version_the_graded_turn_was_served() -> None:
+    evaluator = OnlineEvaluator(_Scoring(), every=1)  # type: ignore[arg-type]
+    for score, router in [("0.9", "5"), ("0.2", "5-worse"), ("0.7", "5")]:
+        record = _eligible().model_copy(update={"prompt_versions": {"router": router}})
+        evaluator.consider("q", score, record)
+        await evaluator.wait()
+    assert evaluator.scores_of("router") == {"5": [0.9, 0.7], "5-worse": [0.2]}
+    assert evaluator.scores_of("router", since=2) == {"5": [0.7]} and evaluator.graded == 3
+    assert evaluator.scores_of("judge") == {}

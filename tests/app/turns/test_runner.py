@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
+from switchboard.app.shop.audit import Actor
 from switchboard.app.shop.models import Message, RequestRecord
 from tests.app.playing import BIG_REFUND, play
 from tests.app.telemetry.scraped import samples, total
@@ -281,3 +282,24 @@ async def test_with_rate_limit_on_a_turn_s_tokens_count_against_the_customer_s_n
         refused = await services.rate_limits.admit(tenant, "C1001")
         assert refused is not None and refused.limit == "tokens"
         assert await services.rate_limits.admit(tenant, "C1002") is None
+
+
+async def test_a_turn_reads_its_conversations_prompt_versions_and_an_eval_runs_turn_the_stable_ones(
+    services: Services,
+) -> None:
+    """With a candidate served to everyone, a live turn is routed by the candidate (the demo router
+    reads the prompt it is sent: without the how-to rule, a refund question goes to orders), but an
+    eval run's turn is not drawn into the canary: a run must repeat."""
+    operator = Actor.of("cli", "localhost", "test")
+    await services.rollouts.set_candidate("router", "5-worse", 100, services.audit.stamp(operator, "prompts.rollout"))
+    records = []
+    for run_id in (None, "run_1"):
+        conversation = await services.conversations.create("C1001")
+        events = [
+            e async for e in services.turns.play(conversation.id, "C1001", "how long do refunds take?", run_id=run_id)
+        ]
+        records.append(events[-1].data)
+    assert [(r["prompt_versions"]["router"], r["route"]) for r in records] == [
+        ("5-worse", "orders"),
+        ("5", "knowledge"),
+    ]

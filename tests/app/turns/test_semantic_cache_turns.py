@@ -16,6 +16,7 @@ import pytest
 from switchboard.app import cli
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import REPO, Settings
+from switchboard.app.shop.audit import Actor
 from switchboard.patterns.injection.scanner import Scanner, Verdict
 from switchboard.patterns.semantic_cache import SHARED, Scope
 from tests.app.playing import play, turn
@@ -266,3 +267,16 @@ async def test_an_answer_past_its_ttl_is_not_served(tmp_path: Path) -> None:
 def edit_article(settings: Settings, tenant: str, article_id: str) -> None:
     path = settings.tenants_dir / tenant / "kb" / f"{article_id}.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n\nUpdated: the window is now 60 days.\n", encoding="utf-8")
+
+
+async def test_an_answer_made_under_a_canarys_prompts_is_not_served_under_the_stable_ones(services: Services) -> None:
+    """The cache's scope is the prompt versions a turn was served, not the shipped book's."""
+    operator = Actor.of("cli", "localhost", "test")
+    await services.rollouts.set_candidate("router", "5-worse", 100, services.audit.stamp(operator, "prompts.rollout"))
+    _, canary = await cached(services, "C1001", RETURN_A_TENT)
+    _, canary_again = await cached(services, "C1001", RETURN_A_TENT)
+    await services.rollouts.roll_back("router", services.audit.stamp(operator, "prompts.rollback"))
+    _, stable = await cached(services, "C1001", RETURN_A_TENT)
+    assert canary["prompt_versions"]["router"] == "5-worse" and canary["cache"] == "miss"
+    assert canary_again["cache"] == "hit", canary  # the canary's conversations find their own answers
+    assert stable["prompt_versions"]["router"] == "5" and stable["cache"] == "miss"

@@ -41,6 +41,7 @@ def test_every_chapter_is_listed_and_unbuilt_flags_are_off(client: TestClient) -
         "model_routing",
         "context_window",
         "rate_limit",
+        "prompt_canary",
         "model_quota",
         "load_shedding",
         "tracing",

@@ -213,3 +213,15 @@ def test_the_details_strip_and_a_record_link_to_the_trace(app: TestClient) -> No
     assert f'href="/traces/{record["trace_id"]}"' in app.get(f"/ui/records/{record['id']}").text
     moved = app.get(f"/records/{record['id']}/trace", follow_redirects=False)
     assert moved.status_code == 303 and moved.headers["location"] == f"/traces/{record['trace_id']}"
+
+
+def test_a_canary_turn_s_span_names_the_versions_it_was_served(app: TestClient) -> None:
+    app.put("/api/prompts/router/rollout", json={"candidate": "5-worse", "share": 100}).raise_for_status()
+    try:
+        record = turn(app, "where is my order?")
+    finally:
+        app.post("/api/prompts/router/rollback").raise_for_status()
+    (turn_span,) = [s for s in spans_of(app, record["trace_id"]) if s["name"] == "turn"]
+    assert record["prompt_versions"]["router"] == "5-worse"
+    assert turn_span["attributes"]["switchboard.prompt.router"] == "5-worse"
+    assert turn_span["attributes"]["switchboard.tool_schema"] == record["tool_schema"] != ""
