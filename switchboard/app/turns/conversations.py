@@ -18,6 +18,7 @@ from switchboard.app.shop.models import (
     ConversationVault,
     Customer,
     Message,
+    ModelCall,
     RequestRecord,
     RunConversation,
     Takeover,
@@ -198,12 +199,15 @@ class ConversationStore:
         record: RequestRecord,
         vault: Vault | None = None,
         spans: Sequence[dict[str, Any]] = (),
+        calls: Sequence[ModelCall] = (),
     ) -> None:
-        """An answer's end in one transaction: its final text, its request record, its trace's
-        spans (`tracing`) and, when the turn added to it, the conversation's PII vault — so a
-        crash keeps all or none of them, and a busy database is asked once, not four times."""
+        """An answer's end in one transaction: its final text, its request record, its model calls'
+        requests (the call log), its trace's spans (`tracing`) and, when the turn added to it, the
+        conversation's PII vault — so a crash keeps all or none of them, and a busy database is
+        asked once, not five times."""
         async with self._sessions() as s, s.begin():
             s.add(record)
+            s.add_all(calls)
             await insert_spans(s, spans)
             if vault is not None:
                 await _put_vault(s, record.conversation_id, vault)

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from switchboard.agents.record import TRACE_ITEM, TraceItem, TurnRecord
@@ -123,11 +123,12 @@ def masked_item(item: TraceItem) -> TraceItem:
     return TRACE_ITEM.validate_python(mask_value(item.model_dump()))
 
 
-def mask_value(value: Any) -> Any:
+def mask_value(value: Any, masks: Callable[[str], str] = mask) -> Any:
+    """Every string in a JSON-shaped value masked (`masks`: how one text is)."""
     if isinstance(value, str):
-        return mask(value)
+        return masks(value)
     if isinstance(value, dict):
-        return {k: mask_value(v) for k, v in value.items()}
+        return {k: mask_value(v, masks) for k, v in value.items()}
     if isinstance(value, list):
-        return [mask_value(v) for v in value]
+        return [mask_value(v, masks) for v in value]
     return value

@@ -45,10 +45,10 @@ from switchboard.agents.state import ConversationState
 from switchboard.agents.tools import tool_schema_version
 from switchboard.app.cost.cached_answers import CachedAnswers
 from switchboard.app.lab.flags import FlagBoard, snapshot_key
-from switchboard.app.shop.models import Takeover
+from switchboard.app.shop.models import ModelCall, Takeover
 from switchboard.app.telemetry.tracing import trace_id_of
 from switchboard.app.turns.approvals import ApprovalDesk
-from switchboard.app.turns.call_log import CallLog, call_rows
+from switchboard.app.turns.call_log import CallLog
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
 from switchboard.app.turns.outgoing import (
@@ -513,8 +513,8 @@ class TurnRunner:
                 record=row,
                 vault=turn.grown_vault,
                 spans=self._spans(turn, record),
+                calls=self._calls(turn, record),
             )
-            await self._log_calls(turn, record)
             await self._saved(record)
         return record
 
@@ -527,16 +527,12 @@ class TurnRunner:
         scope = TraceScope(record.conversation_id, record.id, record.tenant_id, record.customer_id)
         return self._trace_store.claim(record.trace_id, scope)
 
-    async def _log_calls(self, turn: Turn, record: TurnRecord) -> None:
-        """The record's calls' requests and answers, row N for `calls[N]`; a failure to keep them
-        costs the replay of this turn, never the turn."""
+    def _calls(self, turn: Turn, record: TurnRecord) -> list[ModelCall]:
+        """The record's calls' requests and answers, row N for `calls[N]`, written with the record."""
         if self._call_log is None:
-            return
+            return []
         exchanges = [c.call.exchange for c in turn.recorder.calls]
-        try:
-            await self._call_log.keep(call_rows(record, exchanges, self._now(), bool(turn.flags.get("pii_redaction"))))
-        except Exception:
-            log.exception("turn %s: its model calls were not logged", record.id)
+        return self._call_log.rows(record, exchanges, self._now(), bool(turn.flags.get("pii_redaction")))
 
     async def _saved(self, record: TurnRecord) -> None:
         """Tell the listeners; one that fails costs what it keeps (a count), never the turn."""

@@ -7,12 +7,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from switchboard.agents.llm.exchange import Exchange, canonical, request_from_json
+from switchboard.agents.llm.exchange import Exchange, canonical, request_from_json, request_json
 from switchboard.agents.llm.providers.demo.provider import DemoProvider
 from switchboard.agents.llm.types import ChatRequest, Usage
 from switchboard.agents.record import CallRecordView, TurnRecord
 from switchboard.app.services import Services
+from switchboard.app.turns import call_log
 from switchboard.app.turns.call_log import call_rows
+from switchboard.app.turns.privacy import mask_value
+from switchboard.patterns.pii.redaction import mask
 from tests.app.playing import turn
 from tests.fakes import ProviderRequests
 
@@ -61,8 +64,26 @@ def test_masking_keeps_placeholders_and_masks_the_rest_of_what_was_said() -> Non
     answer = {"id": "t", "name": "send", "arguments": {"to": "ann@example.com"}}
     exchange = Exchange(request, "Writing to ann@example.com", [answer], Usage(5, 3))
     record = TurnRecord(id="r_1", calls=[CallRecordView(purpose="answer", model="demo-large", provider="demo")])
-    (masked,) = call_rows(record, [exchange], datetime(2026, 12, 4, tzinfo=UTC), masked=True)
-    (kept,) = call_rows(record, [exchange], datetime(2026, 12, 4, tzinfo=UTC), masked=False)
+    (masked,) = call_rows(record, [exchange], datetime(2026, 12, 4, tzinfo=UTC), mask)
+    (kept,) = call_rows(record, [exchange], datetime(2026, 12, 4, tzinfo=UTC), None)
     assert "ann@example.com" not in str(masked.request) + str(masked.answer)
     assert "<EMAIL_1>" in str(masked.request) and "[EMAIL]" in masked.answer["text"]
     assert "[EMAIL]" in str(masked.answer["tool_calls"]) and "ann@example.com" in str(kept.request)
+
+
+def test_the_log_masks_a_repeated_text_once_and_as_mask_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    scanned: list[str] = []
+
+    def counting(text: str) -> str:
+        scanned.append(text)
+        return mask(text)
+
+    monkeypatch.setattr(call_log, "mask", counting)
+    log = call_log.CallLog(sessions=None)  # type: ignore[arg-type]  # rows() never opens one
+    prompt = {"role": "system", "content": "You are the router. Mail ann@example.com for help."}
+    record = TurnRecord(id="r_1", calls=[CallRecordView(purpose="router", model="demo-large", provider="demo")])
+    for asked in ("where is my order?", "and bob@example.com's?"):
+        request = ChatRequest([prompt, {"role": "user", "content": asked}], "demo-large")
+        (row,) = log.rows(record, [Exchange(request, "ok", [], Usage(1, 1))], datetime(2026, 12, 4, tzinfo=UTC), True)
+        assert row.request["messages"] == mask_value(request_json(request)["messages"])
+    assert scanned.count(prompt["content"]) == 1  # the second request's system prompt was remembered
