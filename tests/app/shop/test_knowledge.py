@@ -74,6 +74,23 @@ def test_hybrid_search_finds_a_rare_exact_word(tmp_path: Path, embedder: Embedde
     assert kb.search_now("giftcard balance", 1, hybrid=True, tenant="tidewater")[0].source == "gift-cards"
 
 
+def test_reingest_rebuilds_the_keyword_index(tmp_path: Path, embedder: Embedder) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "stoves", "## Lighting\nTurn the valve slowly and light the burner.")
+    write(docs, "tents", "## Drying\nDry the tent fully before storing it.")
+    write(docs, "zips", "## Sticking\nRub a candle along a sticking zip.")
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
+    kb.ingest(docs, "mine", "tidewater")
+    assert kb.search_now("burner", 1, hybrid=True, tenant="tidewater")[0].source == "stoves"  # index built
+
+    (docs / "stoves.md").unlink()
+    write(docs, "tents", "## Drying\nDry the tent fully before storing it; a damp burner bag grows mildew.")
+    kb.ingest(docs, "mine", "tidewater")
+    found = kb.search_now("burner", 3, hybrid=True, tenant="tidewater")
+    assert "stoves" not in {p.source for p in found}  # a stale index would still rank the removed chunk
+    assert found[0].source == "tents"  # only the new text has the word
+
+
 def test_hybrid_search_recovers_what_vectors_alone_miss(tmp_path: Path, embedder: Embedder) -> None:
     kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
     kb.ingest(Settings().tenants_dir / "tidewater" / "kb", "shipped", "tidewater")
