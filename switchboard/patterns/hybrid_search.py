@@ -39,7 +39,17 @@ _STOP = frozenset(
 def terms(text: str) -> list[str]:
     """Lower-cased words without stop words, crudely stemmed ("returns" → "return")."""
     words = re.findall(r"[a-z0-9]+", text.lower())
-    return [re.sub(r"(ing|ed|es|s)$", "", w) or w for w in words if w not in _STOP and len(w) > 1]
+    return [_stem(w) for w in words if w not in _STOP and len(w) > 1]
+
+
+def _stem(word: str) -> str:
+    """One suffix off: -ing, -ed, -es or -s; a word that is all suffix stays whole. (String tests
+    rather than a regular expression per word: building a 10,000-chunk index spends most of its
+    time here.)"""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix):
+            return word[: -len(suffix)] or word
+    return word
 
 
 class BM25Index:

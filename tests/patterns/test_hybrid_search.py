@@ -1,4 +1,9 @@
-from switchboard.patterns.hybrid_search import BM25Index, reciprocal_rank_fusion, terms
+import re
+from pathlib import Path
+
+from switchboard.patterns.hybrid_search import BM25Index, _stem, reciprocal_rank_fusion, terms
+
+KB = Path(__file__).resolve().parents[2] / "data" / "tenants"
 
 DOCS = {
     "returns": "Returns are accepted within 45 days. Start a return from your account.",
@@ -9,6 +14,13 @@ DOCS = {
 
 def test_terms_drop_stop_words_and_fold_plurals() -> None:
     assert terms("How do I return my Tents?") == ["return", "tent"]
+
+
+def test_the_stemmer_strips_what_the_original_expression_did() -> None:
+    words = re.findall(r"[a-z0-9]+", " ".join(a.read_text().lower() for a in KB.glob("*/kb/*.md")))
+    words += ["ing", "es", "s", "sing", "bed", "ses", "things", "boxes", "ed"]
+    assert len(words) > 1000
+    assert [_stem(w) for w in words] == [re.sub(r"(ing|ed|es|s)$", "", w) or w for w in words]
 
 
 def test_bm25_ranks_by_rare_matching_terms() -> None:
