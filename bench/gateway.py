@@ -8,7 +8,8 @@ The mock streams 20 text chunks and usage with no delay, yielding to the event l
 (an `await asyncio.sleep(0)`, as a provider waiting on its socket would), so at concurrency 16
 the calls truly interleave (the `open` column shows how many streams were open at once) and
 every microsecond measured is the callers' own: at concurrency 16 a call's time includes the
-other 15 calls' steps in between its own. Rows: the mock called directly (baseline); the gateway with every resilience
+other 15 calls' steps in between its own, so the calls completed per second of wall time are
+the figure to compare across concurrencies. Rows: the mock called directly (baseline); the gateway with every resilience
 switch off; each switch on alone; all on with the fault injector (calm) in front of the mock;
 and, when litellm is installed, its Router in front of the *same* mock, registered as a
 LiteLLM custom provider — like for like — plus its built-in `mock_response` for reference.
@@ -141,7 +142,8 @@ def _usage(usage: Usage) -> dict[str, int]:
     return {"prompt_tokens": usage.input_tokens, "completion_tokens": usage.output_tokens, "total_tokens": total}
 
 
-async def measure(call: Call, calls: int, concurrency: int) -> list[float]:
+async def measure(call: Call, calls: int, concurrency: int) -> tuple[list[float], float]:
+    """Each call's time, and the calls completed per second of wall time."""
     gate = asyncio.Semaphore(concurrency)
     timings: list[float] = []
 
@@ -153,8 +155,9 @@ async def measure(call: Call, calls: int, concurrency: int) -> list[float]:
 
     for _ in range(50):
         await call()  # warm up
+    started = time.perf_counter()
     await asyncio.gather(*(one() for _ in range(calls)))
-    return timings
+    return timings, calls / (time.perf_counter() - started)
 
 
 def p(values: list[float], q: float) -> float:
@@ -169,12 +172,12 @@ async def main(calls: int) -> None:
         base = whole = None
         for label, call in found.items():
             overlap.reset()
-            timings = await measure(call, calls, concurrency)
+            timings, per_s = await measure(call, calls, concurrency)
             p50, p99 = statistics.median(timings), p(timings, 99)
             base = base if base is not None else p50
             whole = p50 - base if label.startswith("all on") else whole
             ratio = f"  x{(p50 - base) / whole:6.1f} the gateway's" if whole and not label.startswith("all on") else ""
-            row = f"  {label:34s} open {overlap.peak:2d}  p50 {p50:7.3f}  p99 {p99:7.3f}"
+            row = f"  {label:34s} open {overlap.peak:2d}  {per_s:7,.0f} calls/s  p50 {p50:7.3f}  p99 {p99:7.3f}"
             print(f"{row}  overhead p50 {p50 - base:+7.3f}{ratio}")
 
 
