@@ -11,7 +11,8 @@ frequencies look like a real, larger help centre. The labelled development quest
 
 - the keyword search alone (BM25Index.search with the pool size a hybrid search asks for),
 - a whole hybrid search (KnowledgeBase.search_now: embed, Chroma query, BM25, fusion, fetch),
-- the vector part of a hybrid search alone (the same Chroma query without BM25),
+- the vector part of a hybrid search alone (the same Chroma query without BM25), and Chroma's
+  query with and without its `where` tenant filter (every search is filtered to one tenant),
 - and the index build (what every re-ingest costs on the next hybrid search),
 
 for the old scan (`ScanBM25Index` below, kept here only as the baseline) and the new index,
@@ -158,6 +159,9 @@ def main() -> None:
         keyword: dict[str, list[float]] = {"old": [], "new": []}
         hybrid: dict[str, list[float]] = {"old": [], "new": []}
         vector: list[float] = []
+        filtered: dict[str, list[float]] = {"where": [], "none": []}
+        vectors = {q: embedder.embed([q])[0] for q in questions}
+        collection = new_kb._collection
         for kb in (old_kb, new_kb):  # warm: the keyword index is built on the first hybrid search
             kb.search_now(questions[0], K, hybrid=True, tenant=TENANT)
         for _ in range(args.rounds):
@@ -167,11 +171,16 @@ def main() -> None:
                 hybrid["old"].append(timed(lambda q=q: old_kb.search_now(q, K, hybrid=True, tenant=TENANT)))
                 hybrid["new"].append(timed(lambda q=q: new_kb.search_now(q, K, hybrid=True, tenant=TENANT)))
                 vector.append(timed(lambda q=q: new_kb.search_now(q, K * 3, tenant=TENANT)))
+                for key, where in (("where", {"tenant": TENANT}), ("none", None)):
+                    ask = {"query_embeddings": [vectors[q]], "n_results": K * 3, "where": where, "include": []}
+                    filtered[key].append(timed(lambda ask=ask: collection.query(**ask)))
     print(f"queries: {len(questions)} × {args.rounds}  same BM25 top-{K * 3} as the scan: {same}/{len(questions)}")
     print(line("keyword search (BM25 only)", keyword["old"], keyword["new"]))
     print(line("hybrid search (search_now)", hybrid["old"], hybrid["new"]))
     print(line("index build (after ingest)", builds["old"], builds["new"]))
     print(f"of which the vector part (embed + Chroma query of {K * 3}): p50 {statistics.median(vector):.2f} ms")
+    where, none = statistics.median(filtered["where"]), statistics.median(filtered["none"])
+    print(f"  Chroma query alone (ids only): with the tenant filter p50 {where:.2f} ms, without {none:.2f} ms")
 
 
 if __name__ == "__main__":
