@@ -4,8 +4,12 @@
     pip install '.[bench]' && python bench/gateway.py   # adds LiteLLM's Router on the same mock
     (litellm brings many dependencies: use a separate virtualenv for it)
 
-The mock streams 20 text chunks and usage instantly, so every microsecond measured is the
-caller's own. Rows: the mock called directly (baseline); the gateway with every resilience
+The mock streams 20 text chunks and usage with no delay, yielding to the event loop before each
+(an `await asyncio.sleep(0)`, as a provider waiting on its socket would), so at concurrency 16
+the calls truly interleave (the `open` column shows how many streams were open at once) and
+every microsecond measured is the callers' own: at concurrency 16 a call's time includes the
+other 15 calls' steps in between its own, so the calls completed per second of wall time are
+the figure to compare across concurrencies. Rows: the mock called directly (baseline); the gateway with every resilience
 switch off; each switch on alone; all on with the fault injector (calm) in front of the mock;
 and, when litellm is installed, its Router in front of the *same* mock, registered as a
 LiteLLM custom provider — like for like — plus its built-in `mock_response` for reference.
@@ -31,13 +35,37 @@ REQUEST = ChatRequest([{"role": "user", "content": "hello"}], "mock")
 Call = Callable[[], Awaitable[object]]
 
 
+class Overlap:
+    """How many mock streams are open at once: the proof that a concurrency-16 row interleaves."""
+
+    def __init__(self) -> None:
+        self.open = self.peak = 0
+
+    def reset(self) -> None:
+        self.open = self.peak = 0
+
+
 class Mock:
+    """Yields to the event loop before each chunk, as a provider reading a socket does, but with
+    no delay: without that await a stream runs start to finish in one step and 16 'concurrent'
+    calls are 16 calls in a row."""
+
     name = "mock"
 
+    def __init__(self, overlap: Overlap) -> None:
+        self._overlap = overlap
+
     async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
-        for _ in range(20):
-            yield TextDelta("word ")
-        yield Usage(10, 20)
+        self._overlap.open += 1
+        self._overlap.peak = max(self._overlap.peak, self._overlap.open)
+        try:
+            for _ in range(20):
+                await asyncio.sleep(0)
+                yield TextDelta("word ")
+            await asyncio.sleep(0)
+            yield Usage(10, 20)
+        finally:
+            self._overlap.open -= 1
 
 
 async def drain(stream: AsyncIterator[object]) -> None:
@@ -45,10 +73,10 @@ async def drain(stream: AsyncIterator[object]) -> None:
         pass
 
 
-def cases() -> dict[str, Call]:
-    mock = Mock()
-    plain = Gateway({"mock": [mock, Mock()]})
-    chaotic = Gateway({"mock": [ChaosProvider(mock, lambda: Dials()), ChaosProvider(Mock(), lambda: Dials())]})
+def cases(overlap: Overlap) -> dict[str, Call]:
+    mock = Mock(overlap)
+    plain = Gateway({"mock": [mock, Mock(overlap)]})
+    chaotic = Gateway({"mock": [ChaosProvider(mock, lambda: Dials()), ChaosProvider(Mock(overlap), lambda: Dials())]})
     switch = {
         "gateway, all switches off": Resilience(),
         "+ retry budget": Resilience(retry=True),
@@ -114,7 +142,8 @@ def _usage(usage: Usage) -> dict[str, int]:
     return {"prompt_tokens": usage.input_tokens, "completion_tokens": usage.output_tokens, "total_tokens": total}
 
 
-async def measure(call: Call, calls: int, concurrency: int) -> list[float]:
+async def measure(call: Call, calls: int, concurrency: int) -> tuple[list[float], float]:
+    """Each call's time, and the calls completed per second of wall time."""
     gate = asyncio.Semaphore(concurrency)
     timings: list[float] = []
 
@@ -126,8 +155,9 @@ async def measure(call: Call, calls: int, concurrency: int) -> list[float]:
 
     for _ in range(50):
         await call()  # warm up
+    started = time.perf_counter()
     await asyncio.gather(*(one() for _ in range(calls)))
-    return timings
+    return timings, calls / (time.perf_counter() - started)
 
 
 def p(values: list[float], q: float) -> float:
@@ -135,17 +165,20 @@ def p(values: list[float], q: float) -> float:
 
 
 async def main(calls: int) -> None:
-    found = cases()
+    overlap = Overlap()
+    found = cases(overlap)
     for concurrency in (1, 16):
-        print(f"\nconcurrency {concurrency}, {calls} calls each (ms per call)")
+        print(f"\nconcurrency {concurrency}, {calls} calls each (ms per call; 'open' = most streams open at once)")
         base = whole = None
         for label, call in found.items():
-            timings = await measure(call, calls, concurrency)
+            overlap.reset()
+            timings, per_s = await measure(call, calls, concurrency)
             p50, p99 = statistics.median(timings), p(timings, 99)
             base = base if base is not None else p50
             whole = p50 - base if label.startswith("all on") else whole
             ratio = f"  x{(p50 - base) / whole:6.1f} the gateway's" if whole and not label.startswith("all on") else ""
-            print(f"  {label:34s} p50 {p50:7.3f}  p99 {p99:7.3f}  overhead p50 {p50 - base:+7.3f}{ratio}")
+            row = f"  {label:34s} open {overlap.peak:2d}  {per_s:7,.0f} calls/s  p50 {p50:7.3f}  p99 {p99:7.3f}"
+            print(f"{row}  overhead p50 {p50 - base:+7.3f}{ratio}")
 
 
 if __name__ == "__main__":

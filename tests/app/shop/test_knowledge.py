@@ -74,6 +74,23 @@ def test_hybrid_search_finds_a_rare_exact_word(tmp_path: Path, embedder: Embedde
     assert kb.search_now("giftcard balance", 1, hybrid=True, tenant="tidewater")[0].source == "gift-cards"
 
 
+def test_reingest_rebuilds_the_keyword_index(tmp_path: Path, embedder: Embedder) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "stoves", "## Lighting\nTurn the valve slowly and light the burner.")
+    write(docs, "tents", "## Drying\nDry the tent fully before storing it.")
+    write(docs, "zips", "## Sticking\nRub a candle along a sticking zip.")
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
+    kb.ingest(docs, "mine", "tidewater")
+    assert kb.search_now("burner", 1, hybrid=True, tenant="tidewater")[0].source == "stoves"  # index built
+
+    (docs / "stoves.md").unlink()
+    write(docs, "tents", "## Drying\nDry the tent fully before storing it; a damp burner bag grows mildew.")
+    kb.ingest(docs, "mine", "tidewater")
+    found = kb.search_now("burner", 3, hybrid=True, tenant="tidewater")
+    assert "stoves" not in {p.source for p in found}  # a stale index would still rank the removed chunk
+    assert found[0].source == "tents"  # only the new text has the word
+
+
 def test_hybrid_search_recovers_what_vectors_alone_miss(tmp_path: Path, embedder: Embedder) -> None:
     kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
     kb.ingest(Settings().tenants_dir / "tidewater" / "kb", "shipped", "tidewater")
@@ -118,3 +135,29 @@ def test_a_collection_from_before_tenants_is_rebuilt(tmp_path: Path, embedder: E
     old.add(ids=["returns-policy#0"], documents=["Return within 45 days."], metadatas=[{"source": "shipped"}])
     kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
     assert kb.count() == 0  # its chunks named no tenant: dropped, to be ingested again
+
+
+def test_a_tenant_without_articles_finds_nothing_not_everything(tmp_path: Path, embedder: Embedder) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "tents", "## Drying\nDry the tent fully before storing it.")
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
+    kb.ingest(docs, "mine", "tidewater")
+    assert kb.search_now("dry the tent", 3, tenant="summit") == []
+    assert kb.search_now("dry the tent", 3, hybrid=True, tenant="summit") == []
+
+
+def test_a_chunk_removed_behind_the_knowledge_bases_back_neither_fails_nor_returns(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    """Another process may re-ingest the same collection: this one's list of chunk ids goes stale."""
+    docs = tmp_path / "docs"
+    write(docs, "stoves", "## Lighting\nTurn the valve slowly and light the burner.")
+    write(docs, "tents", "## Drying\nDry the tent fully before storing it.")
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
+    kb.ingest(docs, "mine", "tidewater")
+    assert {p.source for p in kb.search_now("tent", 2, tenant="tidewater")} == {"stoves", "tents"}
+    other = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
+    (docs / "tents.md").unlink()
+    other.ingest(docs, "mine", "tidewater")
+    assert {p.source for p in kb.search_now("tent", 2, tenant="tidewater")} == {"stoves"}
+    assert {p.source for p in kb.search_now("tent", 2, tenant="tidewater")} == {"stoves"}  # ids read anew
