@@ -294,6 +294,7 @@ async def running_services(
         services.feed.close()
         await services.online.close()
         await services.spend.settled()  # the last calls' spend is written before the database closes
+        await services.traces.flush()  # the last turns' spans, written behind them
         services.traces.tracing.shutdown()  # flushes any exporter's last spans
     await engine.dispose()
 

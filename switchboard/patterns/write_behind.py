@@ -11,6 +11,8 @@ per key and writes everything pending in one batch:
                        have passed since the last batch began — checked at each offer and
                        when a batch lands
     forget(key)        the key's final value is the caller's own write: drop what is pending
+    flush()            what is pending written now, whatever the interval says (before a read
+                       that must see it, and at shutdown)
 
 So a key's newest value reaches the store at most `every` seconds after it was offered plus
 the time one batch takes (as long as offers keep coming; a stream's last words are its
@@ -54,6 +56,14 @@ class WriteBehind(Generic[K, V]):
     def forget(self, key: K) -> None:
         """Nothing more to write for `key`: its final value is written by the caller."""
         self._pending.pop(key, None)
+
+    async def flush(self) -> None:
+        """Waits until everything offered so far is written, beginning a batch now if need be."""
+        await self.drain()
+        if self._pending:
+            self._began = None  # the interval is for the store's sake; a reader waiting now comes first
+            self._maybe_begin()
+            await self.drain()
 
     async def drain(self) -> None:
         """Waits for the batch in flight, if any (it may begin the next one as it lands)."""

@@ -104,3 +104,22 @@ async def test_a_failed_batch_is_logged_and_the_next_one_still_happens(caplog: p
     await settle()
     assert saved[1:] == [{"a": "One. Two."}]
     assert "failed" in caplog.text and "database is locked" in caplog.text
+
+
+async def test_flush_writes_what_waits_for_the_interval_at_once() -> None:
+    written: list[dict[str, str]] = []
+
+    async def write_many(batch: dict[str, str]) -> None:
+        written.append(dict(batch))
+
+    clock = [0.0]
+    behind: WriteBehind[str, str] = WriteBehind(write_many, lambda: clock[0], every=10.0)
+    behind.offer("a", "1")
+    await behind.drain()
+    behind.offer("b", "2")  # within the interval: it waits
+    await behind.drain()
+    assert written == [{"a": "1"}]
+    await behind.flush()
+    assert written == [{"a": "1"}, {"b": "2"}]
+    await behind.flush()  # nothing pending: nothing written
+    assert len(written) == 2

@@ -25,7 +25,6 @@ from switchboard.app.shop.models import (
 )
 from switchboard.app.shop.store import Clock
 from switchboard.app.turns.feed import ConversationFeed, held_changed, message_posted
-from switchboard.app.turns.traces import insert_spans
 from switchboard.patterns.pii.redaction import Vault
 
 
@@ -198,17 +197,14 @@ class ConversationStore:
         complete: bool,
         record: RequestRecord,
         vault: Vault | None = None,
-        spans: Sequence[dict[str, Any]] = (),
         calls: Sequence[ModelCall] = (),
     ) -> None:
         """An answer's end in one transaction: its final text, its request record, its model calls'
-        requests (the call log), its trace's spans (`tracing`) and, when the turn added to it, the
-        conversation's PII vault — so a crash keeps all or none of them, and a busy database is
-        asked once, not five times."""
+        requests (the call log) and, when the turn added to it, the conversation's PII vault — so
+        a crash keeps all or none of them, and a busy database is asked once, not four times."""
         async with self._sessions() as s, s.begin():
             s.add(record)
             s.add_all(calls)
-            await insert_spans(s, spans)
             if vault is not None:
                 await _put_vault(s, record.conversation_id, vault)
             message = await s.get(Message, message_id)

@@ -512,20 +512,20 @@ class TurnRunner:
                 complete=complete,
                 record=row,
                 vault=turn.grown_vault,
-                spans=self._spans(turn, record),
                 calls=self._calls(turn, record),
             )
+            self._keep_spans(turn, record)
             await self._saved(record)
         return record
 
-    def _spans(self, turn: Turn, record: TurnRecord) -> list[dict[str, Any]]:
+    def _keep_spans(self, turn: Turn, record: TurnRecord) -> None:
         """`tracing`: the turn's span ended with what the record says, and the trace's spans so
-        far, to be written with the record."""
+        far kept under the record's scope (written behind the turn: traces.py)."""
         if turn.span is None or self._trace_store is None or record.trace_id is None:
-            return []
+            return
         _closing(turn.span, record)
         scope = TraceScope(record.conversation_id, record.id, record.tenant_id, record.customer_id)
-        return self._trace_store.claim(record.trace_id, scope)
+        self._trace_store.claim(record.trace_id, scope)
 
     def _calls(self, turn: Turn, record: TurnRecord) -> list[ModelCall]:
         """The record's calls' requests and answers, row N for `calls[N]`, written with the record."""

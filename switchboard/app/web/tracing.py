@@ -90,4 +90,4 @@ class _RequestSpan:
         self._span.end()
         trace_id = trace_id_of(self._span)
         if trace_id is not None:
-            await self._traces.request_done(trace_id)
+            self._traces.request_done(trace_id)
