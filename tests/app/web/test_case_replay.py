@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from switchboard.app.runs.replay import RunJobs
-from switchboard.app.web.main import create_app
-from tests.conftest import ADMIN, SAME_SITE, fast_settings
+from tests.app.web.test_runs_web import app_with_golden
+from tests.conftest import SAME_SITE
 
 CASES = [
     {"id": "track", "customer": "C1001", "turns": ["where is order 10057?"], "expect": {"contains": ["10057"]}},
@@ -24,12 +24,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def runs_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    tmp_path = tmp_path_factory.mktemp("case_replay")
-    datasets = tmp_path / "datasets"
-    datasets.mkdir()
-    (datasets / "golden.jsonl").write_text("\n".join(json.dumps(c) for c in CASES) + "\n")
-    settings = fast_settings(tmp_path / "data").model_copy(update={"eval_datasets_dir": datasets})
-    with TestClient(create_app(settings), headers=ADMIN) as test_client:
+    with app_with_golden(tmp_path_factory.mktemp("case_replay"), CASES) as test_client:
         yield test_client
 
 

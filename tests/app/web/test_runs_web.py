@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,13 +24,20 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def runs_client(tmp_path: Path) -> Iterator[TestClient]:
+@contextmanager
+def app_with_golden(tmp_path: Path, cases: list[dict[str, Any]]) -> Iterator[TestClient]:
+    """The operator's client on an app whose golden dataset is `cases`."""
     datasets = tmp_path / "datasets"
     datasets.mkdir()
-    (datasets / "golden.jsonl").write_text("\n".join(json.dumps(c) for c in CASES) + "\n")
+    (datasets / "golden.jsonl").write_text("\n".join(json.dumps(c) for c in cases) + "\n")
     settings = fast_settings(tmp_path / "data").model_copy(update={"eval_datasets_dir": datasets})
     with TestClient(create_app(settings), headers=ADMIN) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def runs_client(tmp_path: Path) -> Iterator[TestClient]:
+    with app_with_golden(tmp_path, CASES) as test_client:
         yield test_client
 
 
