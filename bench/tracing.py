@@ -10,9 +10,10 @@ is kept too, and its median printed (steadier than a difference of two p50s on a
 Wall time and this process's CPU time (all its threads: aiosqlite's included) are both shown:
 the CPU time is what tracing adds of its own, wall time also what the machine's other work
 adds. A turn is timed from
-`play` to the end of its stream: with tracing on that includes making every span and writing
-the turn's spans to the database (the in-process exporter). The HTTP request's span is not in it
-(no HTTP here): one more span, ended by the middleware.
+`play` to the end of its stream: with tracing on that includes making every span and handing
+them to the in-process exporter, which writes them behind the turn in batches (app/turns/traces.py);
+a batch lands during a later turn, on or off, so the CPU figures count it on both sides alike.
+The HTTP request's span is not in it (no HTTP here): one more span, ended by the middleware.
 
 The goal (issue 14) is at most 0.5 ms added at p50.
 """
