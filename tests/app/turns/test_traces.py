@@ -3,9 +3,12 @@ response ends, and a trace no turn claimed (a page view) dropped."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
 from opentelemetry import trace
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from switchboard.app.shop.db import make_engine, make_sessions, upgrade_schema
@@ -16,14 +19,20 @@ from switchboard.app.turns.traces import TraceScope, TraceStore
 SCOPE = TraceScope("c_1", "r_1", "tidewater", "C1001")
 
 
-async def store(tmp_path: Path) -> TraceStore:
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'spans.db'}")
-    await upgrade_schema(engine)
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    made = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'spans.db'}")
+    await upgrade_schema(made)
+    yield made
+    await made.dispose()
+
+
+@pytest.fixture
+def traces(engine: AsyncEngine) -> TraceStore:
     return TraceStore(make_sessions(engine), Tracing())
 
 
-async def test_a_claimed_trace_s_late_request_span_is_written_under_the_same_scope(tmp_path: Path) -> None:
-    traces = await store(tmp_path)
+async def test_a_claimed_trace_s_late_request_span_is_written_under_the_same_scope(traces: TraceStore) -> None:
     tracer = traces.tracer(True)
     request = tracer.start_span("POST /api/conversations/{conversation_id}/messages")
     tracer.start_span("turn", context=trace.set_span_in_context(request)).end()
@@ -42,8 +51,7 @@ async def test_a_claimed_trace_s_late_request_span_is_written_under_the_same_sco
     )
 
 
-async def test_a_trace_no_turn_claimed_is_dropped_when_its_request_ends(tmp_path: Path) -> None:
-    traces = await store(tmp_path)
+async def test_a_trace_no_turn_claimed_is_dropped_when_its_request_ends(traces: TraceStore) -> None:
     page = traces.tracer(True).start_span("GET /")
     page.end()
     trace_id = trace_id_of(page)
@@ -53,9 +61,7 @@ async def test_a_trace_no_turn_claimed_is_dropped_when_its_request_ends(tmp_path
     assert traces.tracing.take(trace_id) == []
 
 
-async def test_spans_are_written_behind_the_turn_in_batches_and_a_read_sees_them_all(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'spans.db'}")
-    await upgrade_schema(engine)
+async def test_spans_are_written_behind_the_turn_in_batches_and_a_read_sees_them_all(engine: AsyncEngine) -> None:
     traces = TraceStore(make_sessions(engine), Tracing(), clock=lambda: 0.0)  # time stands still
     trace_ids = []
     for n in range(3):
@@ -68,4 +74,3 @@ async def test_spans_are_written_behind_the_turn_in_batches_and_a_read_sees_them
     assert [row.name for row in written] in ([], ["turn 0"])  # the first may still be in flight
     for n, trace_id in enumerate(trace_ids):  # a read flushes what waits, so the viewer misses nothing
         assert [row.name for row in await traces.trace(trace_id)] == [f"turn {n}"]
-    await engine.dispose()
