@@ -6,8 +6,9 @@ the global one), and makes one span per request, not one per streamed chunk. The
 is the current span while the app handles it, so the turn's span starts under it.
 
 The span ends when the response's last byte is about to go, and what is left of its trace is
-written then (app/turns/traces.py), before that byte is sent: once a client has the whole
-response, the whole trace is in the database.
+handed to the trace store then (app/turns/traces.py), which writes it behind the response with
+the next batch; a read of the trace flushes first, so a client that has the whole response and
+then asks for its trace sees all of it.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class _RequestSpan:
 
     async def finish(self) -> None:
         """End the span, named by its route as matched (`POST /api/conversations/{id}/messages`),
-        and write the rest of its trace if a turn claimed it."""
+        and hand the rest of its trace to the store if a turn claimed it."""
         if self._done:
             return
         self._done = True
