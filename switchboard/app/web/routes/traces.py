@@ -7,13 +7,15 @@ of — it does not exist (404), so ids cannot be probed.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import fields
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
 from switchboard.app.shop.models import SpanRow
+from switchboard.app.telemetry.tracing import SpanData
 from switchboard.app.web.auth import customer_id_of, is_admin
 from switchboard.app.web.deps import RecordDep, ServicesDep
 from switchboard.app.web.errors import error_responses, not_found
@@ -22,25 +24,13 @@ from switchboard.app.web.templates import templates
 router = APIRouter()
 
 
-class SpanView(BaseModel):
-    span_id: str
-    parent_span_id: str | None
-    name: str
-    kind: str
-    start_ns: int
-    end_ns: int
-    status: str
-    attributes: dict[str, Any]
-    events: list[dict[str, Any]]
-
-
 class TraceView(BaseModel):
     """One turn's trace: its spans, earliest first (`start_ns`, `end_ns`: Unix nanoseconds)."""
 
     trace_id: str
     record_id: str
     conversation_id: str
-    spans: list[SpanView]
+    spans: list[SpanData]  # as the exporter made them (app/telemetry/tracing.py)
 
 
 async def visible_trace(trace_id: str, request: Request, services: ServicesDep) -> TraceView:
@@ -56,7 +46,7 @@ TraceDep = Annotated[TraceView, Depends(visible_trace)]
 
 
 def _view(trace_id: str, rows: list[SpanRow]) -> TraceView:
-    spans = [SpanView.model_validate(row, from_attributes=True) for row in rows]
+    spans = [SpanData(**{f.name: getattr(row, f.name) for f in fields(SpanData)}) for row in rows]
     return TraceView(
         trace_id=trace_id, record_id=rows[0].record_id, conversation_id=rows[0].conversation_id, spans=spans
     )
