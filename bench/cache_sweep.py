@@ -2,7 +2,8 @@
 
     python bench/cache_sweep.py              development sets: tune the threshold here
     python bench/cache_sweep.py --holdout    the blind held-out sets: measure once, at the end
-                                             (--holdout b: the second blind pair, *_holdout_b)
+                                             (--holdout b, c: the second and third blind
+                                             pairs, *_holdout_b, *_holdout_c)
     python bench/cache_sweep.py --why 0.60   development only: list the wrong hits, the
                                              rejections and the misses at one threshold
     python bench/cache_sweep.py --latency 0.60   development only: each lookup's time (p50, p95),
@@ -14,6 +15,9 @@
                                (the app's is static: its knowledge base's)
     --supports 1,3             the retrieval-agreement curves' `support`s
     --candidates 8             nearest neighbours weighed per lookup
+    --overlap 0.5              passage agreement: least Jaccard of the two searches' top chunk ids
+    --terms equal|nested       the catalogue-term rule where passage agreement judges the pair
+    --margin 0.05              the served candidate's lead over any candidate with another answer
 
 The development sets are evals/datasets/paraphrase.jsonl and near misses generated here from
 every tenant's seed (the same question about two of a customer's orders, or about two products;
@@ -47,7 +51,7 @@ import json
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +74,7 @@ from switchboard.patterns.semantic_cache import (
     Outcome,
     Rejected,
     Scope,
+    article_of,
     normalise,
 )
 
@@ -245,7 +250,7 @@ def fill(cache: AnswerCache, retriever: Retriever, groups: list[list[Ask]], pair
     first: where one is word for word a paraphrase group's first question in the same scope,
     the group's entry (and label) is the one kept."""
     for first in [p[0] for p in pairs] + [g[0] for g in groups]:
-        cited = list(retriever(first.text, first.tenant))[:1] if first.shared else []
+        cited = [article_of(p) for p in retriever(first.text, first.tenant)][:1] if first.shared else []
         cache.store_now(first.text, first.answer, scope(first), cited, now=0)
 
 
@@ -280,10 +285,12 @@ def measure(cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, 
     }
 
 
-def sweep(cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, Ask]], support: int) -> Iterator[str]:
+def sweep(
+    cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, Ask]], base: CachePolicy
+) -> Iterator[str]:
     yield HEADER
     for threshold in [EXACT_ONLY, *THRESHOLDS]:
-        cache.policy = CachePolicy(threshold=threshold, support=support)
+        cache.policy = replace(base, threshold=threshold)
         m = measure(cache, groups, pairs)
         label = "exact" if threshold == EXACT_ONLY else f"{threshold:.2f}"
         yield (
@@ -293,10 +300,10 @@ def sweep(cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, As
 
 
 def why(
-    cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, Ask]], threshold: float, support: int
+    cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, Ask]], threshold: float, base: CachePolicy
 ) -> Iterator[str]:
     """Development only: every lookup that was not a right hit, and every near-miss hit."""
-    cache.policy = CachePolicy(threshold=threshold, support=support)
+    cache.policy = replace(base, threshold=threshold)
     asks = [(a, "paraphrase") for g in groups for a in g[1:]] + [(b, "near miss") for _, b in pairs]
     for ask, kind in asks:
         outcome = cache.lookup_now(ask.text, lookup_scopes(ask), now=1)
@@ -336,8 +343,8 @@ def main() -> None:
         agreeing_kb = help_centre(Path(tmp) / "kb2", tenants, agreeing) if agreeing is not static else None
         agreement = help_centre_retriever(agreeing_kb) if agreeing_kb else retriever
         asked = sum(len(g) - 1 for g in groups)
-        which = {None: "development", "a": "held-out", "b": "second held-out (b)"}[args.holdout]
-        print(f"{which} sets: {asked} paraphrase lookups, {len(pairs)} near-miss pairs")
+        which = {None: "development", "a": "held-out", "b": "second held-out (b)", "c": "third held-out (c)"}
+        print(f"{which[args.holdout]} sets: {asked} paraphrase lookups, {len(pairs)} near-miss pairs")
         print(f"cache embedder {embedder.name}, agreement search by {agreeing.name}, {args.candidates} candidates")
         for number, (title, verifier, router, support) in enumerate(_curves(args, agreement, static)):
             cache = AnswerCache.open(
@@ -357,12 +364,15 @@ def main() -> None:
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--holdout", nargs="?", const="a", choices=["a", "b"], help="measure on a blind held-out pair")
+    parser.add_argument("--holdout", nargs="?", const="a", choices=["a", "b", "c"], help="measure on a blind pair")
     parser.add_argument("--why", type=float, help="development only: explain every lookup at this threshold")
     parser.add_argument("--latency", type=float, help="development only: time each lookup at this threshold")
     parser.add_argument("--embedder", choices=["static", "onnx"], default="static", help="the cache's embedder")
     parser.add_argument("--agreement", choices=["static", "onnx"], default="static", help="retrieval agreement's")
     parser.add_argument("--supports", default=f"1,{VERIFIED.support}", help="retrieval agreement's supports")
+    parser.add_argument("--overlap", type=float, default=VERIFIED.overlap, help="least Jaccard of top chunk ids")
+    parser.add_argument("--terms", choices=["equal", "nested"], default=VERIFIED.terms, help="the catalogue-term rule")
+    parser.add_argument("--margin", type=float, default=VERIFIED.margin, help="lead over a different answer")
     parser.add_argument("--candidates", type=int, default=CANDIDATES, help="nearest neighbours per lookup")
     args = parser.parse_args()
     if args.holdout and (args.why is not None or args.latency is not None):
@@ -374,7 +384,7 @@ def _sets(holdout: str | None, tenants: Sequence[Tenant]) -> tuple[list[list[Ask
     tenant_of = customer_tenants(tenants)
     if holdout is None:
         return paraphrase_groups(DATASETS / "paraphrase.jsonl", tenant_of), generated_near_misses(tenants)
-    suffix = "" if holdout == "a" else "_b"
+    suffix = "" if holdout == "a" else f"_{holdout}"
     groups = paraphrase_groups(DATASETS / f"cache_paraphrase_holdout{suffix}.jsonl", tenant_of)
     return groups, holdout_near_misses(DATASETS / f"cache_near_miss_holdout{suffix}.jsonl", tenant_of)
 
@@ -404,18 +414,19 @@ def _curves(args: argparse.Namespace, agreement: Retriever, routed: Embedder) ->
 def _lines_for(
     args: argparse.Namespace, cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, Ask]], support: int
 ) -> Iterator[str]:
+    base = CachePolicy(support=support, overlap=args.overlap, terms=args.terms, margin=args.margin)
     if args.latency is not None:
-        return latency(cache, groups, pairs, args.latency, support)
+        return latency(cache, groups, pairs, args.latency, base)
     if args.why is not None:
-        return why(cache, groups, pairs, args.why, support)
-    return sweep(cache, groups, pairs, support)
+        return why(cache, groups, pairs, args.why, base)
+    return sweep(cache, groups, pairs, base)
 
 
 def latency(
-    cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, Ask]], threshold: float, support: int
+    cache: AnswerCache, groups: list[list[Ask]], pairs: list[tuple[Ask, Ask]], threshold: float, base: CachePolicy
 ) -> Iterator[str]:
     """Each lookup's wall time, as a turn pays it: its text embedded for the first time."""
-    cache.policy = CachePolicy(threshold=threshold, support=support)
+    cache.policy = replace(base, threshold=threshold)
     times = []
     for ask in [a for g in groups for a in g[1:]] + [b for _, b in pairs]:
         started = time.perf_counter()

@@ -225,7 +225,7 @@ def open_answer_cache(
     """The semantic cache's collection, beside the knowledge base's, with the threshold, TTL and
     retrieval support from settings. The one place it is built (the server and `switchboard
     ingest` both call it; ingest only deletes, so it needs no `knowledge` to verify against)."""
-    policy = CachePolicy(settings.cache_threshold, settings.cache_ttl_s, settings.cache_support)
+    policy = CachePolicy(settings.cache_threshold, settings.cache_ttl_s, settings.cache_support, settings.cache_overlap)
     checks_retrieval = settings.cache_support > 0  # 0: the threshold and the entity check alone
     retriever = help_centre_retriever(knowledge) if knowledge is not None and checks_retrieval else None
     return AnswerCache.open(

@@ -121,6 +121,13 @@ class Settings(BaseSettings):
         description="semantic_cache: of a question's 4 best help-centre passages, how many must come from the article "
         "the stored answer cited, on both sides (0: no retrieval check).",
     )
+    cache_overlap: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="semantic_cache: the least Jaccard of the two questions' 4 best passages (chunk ids) "
+        "for a hit (0: articles only; 0.33: at least 2 of 4 shared).",
+    )
     cache_embedder: Literal["static", "onnx"] = Field(
         "static",
         description="semantic_cache: static (model2vec, the help centre's) or onnx (the contextual MiniLM in "

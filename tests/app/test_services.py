@@ -1,4 +1,4 @@
-"""What `SWITCHBOARD_CACHE_EMBEDDER` builds: the semantic cache's embedder and its collection."""
+"""What the semantic cache's settings build: its embedder, its collection and its policy."""
 
 from __future__ import annotations
 
@@ -39,3 +39,11 @@ def test_entries_of_one_embedder_are_not_candidates_for_the_other(tmp_path: Path
     onnx = open_answer_cache(onnx_settings, cache_embedder(onnx_settings, embedder), frozenset(), dict)
     static.store_now("how do I return a tent?", "Within 60 days.", Scope("tidewater", "m", "v1"), [], now=0)
     assert static.count() == 1 and onnx.count() == 0
+
+
+def test_the_cache_policy_takes_the_passage_overlap_from_settings(tmp_path: Path, embedder: Embedder) -> None:
+    assert open_answer_cache(Settings(data_dir=tmp_path), embedder, frozenset(), dict).policy.overlap == 0.0
+    overlapping = Settings(data_dir=tmp_path, cache_overlap=0.33)
+    assert open_answer_cache(overlapping, embedder, frozenset(), dict).policy.overlap == 0.33
+    with pytest.raises(ValueError, match="cache_overlap"):
+        Settings(cache_overlap=1.5)

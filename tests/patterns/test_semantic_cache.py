@@ -177,3 +177,62 @@ def test_when_every_candidate_fails_the_closest_ones_reason_is_given() -> None:
 
 def test_the_verified_policy_lowers_the_threshold_only_with_support_to_guard_it() -> None:
     assert VERIFIED.threshold < CachePolicy().threshold and VERIFIED.support > 1
+
+
+# Passage agreement: the searches' chunks, `<article>#<n>`, best first.
+WINDOW = ("returns-policy#1", "returns-policy#2", "returns-policy#3", "exchanges#1")
+LABELS = ("returns-policy#4", "returns-policy#5", "returns-policy#3", "exchanges#1")
+PASSAGES = CachePolicy(threshold=0.5, ttl_s=3600, support=3, overlap=0.5, terms="nested")
+
+
+def _by_passages(query: str, evidence: Evidence | None, candidate: Entry, policy: CachePolicy = PASSAGES) -> object:
+    return choose(entities_of(query, VOCABULARY), [(candidate, 0.8)], policy, 1, {"returns-policy": "v1"}, evidence)
+
+
+def test_a_candidate_resting_on_the_same_passages_is_served() -> None:
+    entry = _entry("what is your return window", cited={"returns-policy": "v1"}, grounds=WINDOW)
+    assert _by_passages("how long do I have to send it back", Evidence(WINDOW), entry) == Hit(entry, "semantic", 0.8)
+
+
+def test_a_candidate_from_the_same_article_but_other_passages_is_rejected() -> None:
+    entry = _entry("what is your return window", cited={"returns-policy": "v1"}, grounds=WINDOW)
+    assert _by_passages("who pays for the return label", Evidence(LABELS), entry) == Rejected("passages differ", 0.8)
+    assert isinstance(_by_passages("who pays for the return label", Evidence(LABELS), entry, CHECKED), Hit)
+
+
+def test_passage_agreement_lets_one_question_name_a_term_the_other_leaves_out() -> None:
+    entry = _entry("is lightly used gear still returnable", cited={"returns-policy": "v1"}, grounds=WINDOW)
+    assert isinstance(_by_passages("I tried the jacket on, can I return it", Evidence(WINDOW), entry), Hit)
+    strict = _by_passages("I tried the jacket on, can I return it", Evidence(WINDOW), entry, CHECKED)
+    assert strict == Rejected("terms differ", 0.8)
+
+
+def test_terms_are_compared_exactly_where_no_passages_judge_the_pair() -> None:
+    entry = _entry("is lightly used gear still returnable")
+    assert _by_passages("I tried the jacket on, can I return it", None, entry) == Rejected("terms differ", 0.8)
+
+
+def test_two_questions_each_naming_a_term_the_other_lacks_still_differ() -> None:
+    entry = _entry("can I return boots", cited={"returns-policy": "v1"}, grounds=WINDOW)
+    assert _by_passages("can I return a tent", Evidence(WINDOW), entry) == Rejected("terms differ", 0.8)
+
+
+def test_orders_numbers_and_negation_stay_strict_under_passage_agreement() -> None:
+    evidence = Evidence(WINDOW)
+    for stored, asked, reason in (
+        ("where is order 10057 and the tent", "where is order 10058", "orders differ"),
+        ("can I return 2 tents", "can I return 3 tents", "numbers differ"),
+        ("can I return a stove I used", "can I return a stove I have not used", "negated differ"),
+    ):
+        entry = _entry(stored, cited={"returns-policy": "v1"}, grounds=WINDOW)
+        assert _by_passages(asked, evidence, entry) == Rejected(reason, 0.8)
+
+
+def test_a_candidate_barely_ahead_of_one_with_another_answer_is_not_served() -> None:
+    query = entities_of("how long do refunds take", VOCABULARY)
+    best, rival = _entry("how long until a refund arrives"), _entry("how long do exchanges take")
+    rejected = _entry("how long do refunds take for boots")  # fails the entity check: never a rival
+    margin = CachePolicy(threshold=0.5, ttl_s=3600, margin=0.05)
+    assert choose(query, [(best, 0.83), (rival, 0.80)], margin, 1, {}) == Rejected("no margin", 0.83)
+    assert choose(query, [(best, 0.90), (rival, 0.80)], margin, 1, {}) == Hit(best, "semantic", 0.90)
+    assert choose(query, [(rejected, 0.95), (best, 0.90)], margin, 1, {}) == Hit(best, "semantic", 0.90)

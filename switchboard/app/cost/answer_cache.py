@@ -10,7 +10,7 @@ stored question: its embedding, the answer as metadata, and the fields a lookup 
     cited       the articles the answer cited, with their versions (content hashes) as JSON;
                 plus one `cites:<article id>` marker each, so re-ingesting an article can
                 delete the answers that cited it in one call
-    grounds     the article of each passage the stored question retrieved, best first (JSON),
+    grounds     the chunk id of each passage the stored question retrieved, best first (JSON),
                 when the cache was given a retriever: what retrieval agreement compares with
     intent      the stored question's route, when the cache was given a router
 
@@ -50,21 +50,21 @@ from switchboard.patterns.semantic_cache import (
 
 CANDIDATES = 8  # nearest neighbours weighed per lookup: the closest may be stale or name another thing
 KbVersions = Callable[[], Mapping[str, str]]
-Retriever = Callable[[str, str], Sequence[str]]  # (question, tenant) -> each top passage's article, best first
+Retriever = Callable[[str, str], Sequence[str]]  # (question, tenant) -> each top passage's chunk id, best first
 Router = Callable[[str], str]  # question -> the route the app's router would choose
 
 
 def help_centre_retriever(knowledge: KnowledgeBase, k: int = 4, hybrid: bool = True) -> Retriever:
     """The passages the knowledge specialist would be given for a question (the same
-    tenant-filtered search), as their articles, best first, named `<tenant>/<article>` as stored
-    answers cite them. An article with several passages appears once each: how many says how
-    decided the search is."""
+    tenant-filtered search), best first, as their chunk ids `<tenant>/<article>#<n>`: the part
+    before `#` is the article as stored answers cite it, so how many passages share an article
+    says how decided the search is, and the ids themselves which sections an answer rests on."""
 
-    def articles(question: str, tenant: str) -> list[str]:
+    def passages(question: str, tenant: str) -> list[str]:
         shop = tenant.partition("@")[0]  # an eval run's partition, "tidewater@run:<id>", searches its shop
-        return [f"{shop}/{p.source}" for p in knowledge.search_now(question, k, hybrid, tenant=shop)]
+        return [p.id for p in knowledge.search_now(question, k, hybrid, tenant=shop)]
 
-    return articles
+    return passages
 
 
 class AnswerCache:

@@ -184,7 +184,25 @@ def test_a_cache_given_a_retriever_takes_the_verified_policy(tmp_path: Path, emb
     assert AnswerCache.open(tmp_path / "d", "answers", embedder, VOCABULARY, dict).policy == CachePolicy()
 
 
-def test_the_help_centre_retriever_gives_each_passages_article_from_the_askers_shop(
+def test_passage_agreement_with_relaxed_terms_keeps_other_scopes_out(tmp_path: Path, embedder: Embedder) -> None:
+    same = ("tidewater/returns-policy#1",) * 4
+    search = FakeSearch(
+        {
+            (normalise(q), t): same
+            for q in ("what email do you have for me", "how do i return a tent")
+            for t in ("tidewater", "summit")
+        }
+    )
+    cache = _checked(tmp_path, embedder, search)
+    cache.policy = CachePolicy(threshold=0.0, ttl_s=3600, support=1, overlap=0.01, terms="nested")
+    cache.store_now("what email do you have for me?", "maya@example.com", MAYA, [], now=0)
+    cache.store_now("How do I return a tent?", "Within 60 days.", SHOP, ["returns-policy"], now=0)
+    other = Scope("tidewater", "demo-large", "v1", owner="C1002")
+    assert cache.lookup_now("what email do you have for me?", [other], now=10) == Miss()
+    assert cache.lookup_now("How do I return a tent?", [Scope("summit", "demo-large", "v1")], now=10) == Miss()
+
+
+def test_the_help_centre_retriever_gives_each_passages_chunk_from_the_askers_shop(
     tmp_path: Path, embedder: Embedder
 ) -> None:
     kb = KnowledgeBase.open(tmp_path / "kb", "test-kb", embedder)
@@ -195,6 +213,6 @@ def test_the_help_centre_retriever_gives_each_passages_article_from_the_askers_s
         (folder / f"returns-{tenant}.md").write_text(f"{front}## Window\n{body}\n\n## Label\nPrint it.\n")
         kb.ingest(folder, "mine", tenant)
     found = help_centre_retriever(kb, k=4)("how long do I have to return something?", "summit")
-    assert found and set(found) == {"summit/returns-summit"} and len(found) == 2
+    assert set(found) == {"summit/returns-summit#0", "summit/returns-summit#1"} and len(found) == 2
     in_a_run = help_centre_retriever(kb, k=4)("how long do I have to return something?", "summit@run:r1")
-    assert set(in_a_run) == {"summit/returns-summit"}
+    assert set(in_a_run) == set(found)
