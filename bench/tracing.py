@@ -35,7 +35,7 @@ from switchboard.app.runs.metrics import percentile
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
 from switchboard.app.telemetry.tracing import Tracing, trace_id_of
-from switchboard.app.turns.traces import TraceScope, span_row
+from switchboard.app.turns.traces import Claimed, TraceScope, part_row
 
 QUESTIONS = [
     "where is my order?",
@@ -58,14 +58,14 @@ async def one_turn(
         if event.kind == "done":
             trace_id = event.data["trace_id"]
     elapsed, used = (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
-    spans = len(await services.traces.trace(trace_id)) if trace_id else 0
-    return elapsed, used, spans
+    stored = await services.traces.trace(trace_id) if trace_id else None
+    return elapsed, used, len(stored.spans) if stored else 0
 
 
 def spans_alone(tracing: Tracing, rounds: int) -> list[float]:
     """µs to make a turn-shaped trace's spans (a request, the turn, three nodes, three calls with
     an attempt each, a tool and a search, with attributes like the app's) and turn them into the
-    rows the database gets: tracing's own CPU work, without the INSERT or any turn around it."""
+    row the database gets (one JSON array): tracing's own CPU work, without the INSERT or any turn around it."""
     tracer, scope = tracing.tracer(True), TraceScope("c", "r", "t", "C1001")
     attributes = call_attributes("demo-a", "demo-large", "demo-large", "router")
     took: list[float] = []
@@ -84,7 +84,7 @@ def spans_alone(tracing: Tracing, rounds: int) -> list[float]:
         request.end()
         trace_id = trace_id_of(request)
         assert trace_id is not None
-        [span_row(span, scope) for span in tracing.take(trace_id)]
+        part_row(Claimed(trace_id, scope, tracing.take_finished(trace_id)))
         took.append((time.perf_counter_ns() - started) / 1000)
     return took
 
@@ -133,7 +133,7 @@ async def main(turns: int) -> None:
         whole = await blocks(services, flags, rounds=max(4, turns // 25))
     alone = spans_alone(Tracing(), 2000)
     made = f"p50 {percentile(alone, 50):.0f} µs  p95 {percentile(alone, 95):.0f} µs"
-    print(f"a turn-shaped trace's {SHAPED_SPANS} spans made and turned into rows, alone: {made}")
+    print(f"a turn-shaped trace's {SHAPED_SPANS} spans made and turned into its row, alone: {made}")
     print(f"turns: {turns} each way, interleaved (demo model at zero latency)")
     print(f"spans written per traced turn: p50 {percentile(spans, 50):.0f}")
     for name, samples in (("wall", times), ("cpu", cpu)):

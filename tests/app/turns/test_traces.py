@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from switchboard.app.shop.db import make_engine, make_sessions, upgrade_schema
-from switchboard.app.shop.models import SpanRow
+from switchboard.app.shop.models import TraceRow
 from switchboard.app.telemetry.tracing import Tracing, trace_id_of
 from switchboard.app.turns.traces import TraceScope, TraceStore
 
@@ -41,14 +41,14 @@ async def test_a_claimed_trace_s_late_request_span_is_written_under_the_same_sco
     assert traces.claim(trace_id, SCOPE) == 1  # the turn's span
     request.end()
     assert traces.request_done(trace_id) == 1
-    kept = {row.name: row for row in await traces.trace(trace_id)}  # a read writes what waits first
-    assert kept["turn"].record_id == "r_1"
-    request_row = kept["POST /api/conversations/{conversation_id}/messages"]
-    assert (request_row.customer_id, request_row.tenant_id, request_row.conversation_id) == (
-        "C1001",
-        "tidewater",
-        "c_1",
-    )
+    stored = await traces.trace(trace_id)  # a read writes what waits first
+    assert stored is not None and stored.scope == SCOPE
+    assert [span.name for span in stored.spans] == ["POST /api/conversations/{conversation_id}/messages", "turn"]
+    async with traces._sessions() as s:  # one row per claim, each scoped like the turn's record
+        parts = (await s.exec(select(TraceRow))).all()
+    assert [(p.record_id, p.customer_id, p.tenant_id, p.conversation_id) for p in parts] == [
+        ("r_1", "C1001", "tidewater", "c_1")
+    ] * 2
 
 
 async def test_a_trace_no_turn_claimed_is_dropped_when_its_request_ends(traces: TraceStore) -> None:
@@ -57,7 +57,7 @@ async def test_a_trace_no_turn_claimed_is_dropped_when_its_request_ends(traces: 
     trace_id = trace_id_of(page)
     assert trace_id is not None
     assert traces.request_done(trace_id) == 0
-    assert await traces.trace(trace_id) == []
+    assert await traces.trace(trace_id) is None
     assert traces.tracing.take(trace_id) == []
 
 
@@ -70,7 +70,8 @@ async def test_spans_are_written_behind_the_turn_in_batches_and_a_read_sees_them
         trace_ids.append(trace_id_of(turn) or "")
         assert traces.claim(trace_ids[-1], SCOPE) == 1
     async with make_sessions(engine)() as s:  # the first batch began at once; the rest wait their turn
-        written = (await s.exec(select(SpanRow))).all()
-    assert [row.name for row in written] in ([], ["turn 0"])  # the first may still be in flight
+        written = (await s.exec(select(TraceRow))).all()
+    assert [row.trace_id for row in written] in ([], trace_ids[:1])  # the first may still be in flight
     for n, trace_id in enumerate(trace_ids):  # a read flushes what waits, so the viewer misses nothing
-        assert [row.name for row in await traces.trace(trace_id)] == [f"turn {n}"]
+        stored = await traces.trace(trace_id)
+        assert stored is not None and [span.name for span in stored.spans] == [f"turn {n}"]
