@@ -29,7 +29,7 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def traces(engine: AsyncEngine) -> TraceStore:
-    return TraceStore(make_sessions(engine), Tracing())
+    return TraceStore(engine, Tracing())
 
 
 async def test_a_claimed_trace_s_late_request_span_is_written_under_the_same_scope(traces: TraceStore) -> None:
@@ -44,7 +44,7 @@ async def test_a_claimed_trace_s_late_request_span_is_written_under_the_same_sco
     stored = await traces.trace(trace_id)  # a read writes what waits first
     assert stored is not None and stored.scope == SCOPE
     assert [span.name for span in stored.spans] == ["POST /api/conversations/{conversation_id}/messages", "turn"]
-    async with traces._sessions() as s:  # one row per claim, each scoped like the turn's record
+    async with make_sessions(traces._engine)() as s:  # one row per claim, each scoped like the turn's record
         parts = (await s.exec(select(TraceRow))).all()
     assert [(p.record_id, p.customer_id, p.tenant_id, p.conversation_id) for p in parts] == [
         ("r_1", "C1001", "tidewater", "c_1")
@@ -62,7 +62,7 @@ async def test_a_trace_no_turn_claimed_is_dropped_when_its_request_ends(traces: 
 
 
 async def test_spans_are_written_behind_the_turn_in_batches_and_a_read_sees_them_all(engine: AsyncEngine) -> None:
-    traces = TraceStore(make_sessions(engine), Tracing(), clock=lambda: 0.0)  # time stands still
+    traces = TraceStore(engine, Tracing(), clock=lambda: 0.0)  # time stands still
     trace_ids = []
     for n in range(3):
         turn = traces.tracer(True).start_span(f"turn {n}")
