@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from switchboard.app.shop.db import make_engine, make_sessions, upgrade_schema
 from switchboard.app.shop.models import TraceRow
-from switchboard.app.telemetry.tracing import Tracing, trace_id_of
+from switchboard.app.telemetry.tracing import Tracing, span_data, trace_id_of
 from switchboard.app.turns.traces import TraceScope, TraceStore
 
 SCOPE = TraceScope("c_1", "r_1", "tidewater", "C1001")
@@ -75,3 +75,22 @@ async def test_spans_are_written_behind_the_turn_in_batches_and_a_read_sees_them
     for n, trace_id in enumerate(trace_ids):  # a read flushes what waits, so the viewer misses nothing
         stored = await traces.trace(trace_id)
         assert stored is not None and [span.name for span in stored.spans] == [f"turn {n}"]
+
+
+async def test_a_span_reads_back_as_the_exporter_made_it(traces: TraceStore) -> None:
+    """One JSON array per claim keeps every field: ids, nesting, times, attributes (sequences as
+    lists), events and status."""
+    tracer = traces.tracer(True)
+    turn = tracer.start_span("turn", attributes={"switchboard.models": ("demo-small", "demo-large")})
+    child = tracer.start_span("node router", context=trace.set_span_in_context(turn), attributes={"n": 1})
+    child.add_event("retry", {"attempt": 2})
+    child.end()
+    turn.end()
+    trace_id = trace_id_of(turn)
+    assert trace_id is not None
+    finished = traces.tracing.spans._pending[int(trace_id, 16)][:]  # the same spans, before the claim takes them
+    traces.claim(trace_id, SCOPE)
+    stored = await traces.trace(trace_id)
+    assert stored is not None
+    assert sorted(stored.spans, key=lambda s: s.name) == sorted(map(span_data, finished), key=lambda s: s.name)
+    assert stored.spans[0].attributes == {"switchboard.models": ["demo-small", "demo-large"]}
