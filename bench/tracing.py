@@ -14,7 +14,12 @@ adds. A turn is timed from
 them to the in-process exporter, which writes them behind the turn in batches (app/turns/traces.py);
 a batch lands during a later turn, on or off, so the paired figures split its cost between the
 sides. The last line counts it whole: blocks of turns, each block's CPU time counted until its
-spans are written.
+spans are written (and the median of adjacent on/off block pairs, steadier again).
+The first two lines are tracing's own work alone, without a turn around it: making a
+turn-shaped trace's spans and its row, and writing it as `trace_parts` does (one row a claim,
+SQLAlchemy Core) against the row per span it replaced (migration 0005's shape, through an ORM
+session), on the same spans in the same run. On a busy machine these are the figures that hold
+still: a whole turn's own noise is larger than the goal.
 The HTTP request's span is not in it (no HTTP here): one more span, ended by the middleware.
 
 The goal (issue 14) is at most 0.5 ms added at p50.
