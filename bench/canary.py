@@ -8,7 +8,7 @@ rule gone, two examples a route) is rolled out to `--share`% of conversations wi
 and the dataset (a development set, never a holdout) is played `--rounds` times through the
 app's own turn path, each case in a new conversation. Then the candidate is rolled back and the
 dataset played again. Each phase prints, side by side, what the Prompts page shows for each
-version — the online-eval score, outcomes, cost per turn, latency — plus route accuracy
+version — the resolved score, the online-eval score, outcomes, cost per turn, latency — plus route accuracy
 against the dataset's expected routes (the single-turn cases'), which the page cannot know.
 
 The demo model's router really reads the prompt: it picks the route whose listed examples and
@@ -73,6 +73,7 @@ def table(figures: Sequence[VersionFigures], played: Sequence[tuple[TurnRecord, 
     return [
         row("", [f"{PROMPT}@{f.version}" for f in figures]),
         row("turns", [str(f.turns) for f in figures]),
+        row("resolved score", [maybe(f.resolved_score, "{:.3f}") for f in figures]),
         row("online-eval score", [f"{maybe(f.online_score, '{:.3f}')} ({f.graded} graded)" for f in figures]),
         row("route accuracy", [route_accuracy(played, f.version) for f in figures]),
         row("answered", [maybe(f.answered_rate, "{:.0%}") for f in figures]),
@@ -89,7 +90,7 @@ async def phase(services: Services, cases: Sequence[Case], rounds: int, title: s
     played = await play(services, cases, rounds)
     versions = [rollout.stable, *([rollout.candidate] if rollout.candidate else [])]
     records = [record for record, _ in played]
-    figures = version_figures(PROMPT, versions, records, services.online.scores_of(PROMPT, since))
+    figures = version_figures(PROMPT, versions, records, services.online.grades_of(PROMPT, since))
     print(f"\n{title} (stable {rollout.stable}, candidate {rollout.candidate or '—'} at {rollout.share:g}%)")
     print("\n".join(table(figures, played)))
 

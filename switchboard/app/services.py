@@ -383,7 +383,7 @@ class _Assembly:
 
     @cached_property
     def traces(self) -> TraceStore:
-        return TraceStore(self.sessions, self.tracing, self.prompts.versions)
+        return TraceStore(self.engine, self.tracing, self.prompts.versions)
 
     @cached_property
     def rollouts(self) -> PromptRollouts:

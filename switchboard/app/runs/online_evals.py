@@ -19,6 +19,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from switchboard.agents.calling import resilience_under
@@ -29,6 +30,14 @@ from switchboard.evals.judge import Judge, Judgement
 
 log = logging.getLogger(__name__)
 VERSIONED_WINDOW = 5000  # the grades kept by prompt version, as many as a canary's figures read records
+
+
+@dataclass(frozen=True)
+class Grade:
+    """One graded turn's judge score (0–1), and whether that turn was resolved (outcome `answered`)."""
+
+    score: float
+    resolved: bool
 
 
 class OnlineEvaluator:
@@ -42,7 +51,7 @@ class OnlineEvaluator:
         self._grades: deque[Judgement] = deque(maxlen=window)
         # The same grades, numbered, beside the prompt versions of the turn graded: a canary's
         # figures, kept longer than the panel's window (a 5% canary needs many turns to say much).
-        self._by_versions: deque[tuple[int, dict[str, str], Judgement]] = deque(maxlen=max(window, VERSIONED_WINDOW))
+        self._by_versions: deque[tuple[int, dict[str, str], Grade]] = deque(maxlen=max(window, VERSIONED_WINDOW))
         self._graded = 0  # grades ever made: a marker for "the grades since then"
         self._tasks: set[asyncio.Task[None]] = set()
         self._skipped = 0  # no provider could grade it
@@ -56,19 +65,20 @@ class OnlineEvaluator:
         self._seen += 1
         if self._seen % self._every:
             return
-        grading = self._grade(question, answer, list(record.evidence), resilience_under(flags), record.prompt_versions)
+        grading = self._grade(question, answer, list(record.evidence), resilience_under(flags), record)
         task = asyncio.create_task(grading)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def _grade(
-        self, question: str, answer: str, evidence: list[str], resilience: Resilience, versions: dict[str, str]
+        self, question: str, answer: str, evidence: list[str], resilience: Resilience, record: TurnRecord
     ) -> None:
         """Never ends in an exception (but cancellation): nobody awaits this task."""
         try:
             grade = await self._judge.grade(question, answer, evidence, resilience)
             self._grades.append(grade)
-            self._by_versions.append((self._graded, versions, grade))
+            kept = Grade(grade.score, record.outcome == "answered")
+            self._by_versions.append((self._graded, record.prompt_versions, kept))
             self._graded += 1
         except ProviderError:
             self._skipped += 1
@@ -95,14 +105,18 @@ class OnlineEvaluator:
         """How many grades have been made so far (pass it to `scores_of` as `since`)."""
         return self._graded
 
-    def scores_of(self, prompt: str, since: int = 0) -> dict[str, list[float]]:
+    def grades_of(self, prompt: str, since: int = 0) -> dict[str, list[Grade]]:
         """The window's grades — those made after the first `since` — by the version of `prompt`
         each graded turn was served."""
-        scores: dict[str, list[float]] = {}
+        grades: dict[str, list[Grade]] = {}
         for n, versions, grade in self._by_versions:
             if n >= since and prompt in versions:
-                scores.setdefault(versions[prompt], []).append(grade.score)
-        return scores
+                grades.setdefault(versions[prompt], []).append(grade)
+        return grades
+
+    def scores_of(self, prompt: str, since: int = 0) -> dict[str, list[float]]:
+        """`grades_of`'s scores alone."""
+        return {v: [g.score for g in grades] for v, grades in self.grades_of(prompt, since).items()}
 
     async def wait(self) -> None:
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Column
+from sqlalchemy import JSON, CheckConstraint, Column
 from sqlmodel import Field, SQLModel
 
 
@@ -263,26 +263,21 @@ class AuditEntry(SQLModel, table=True):
     note: str = ""  # words the operator wrote with it: a reply, a decision's note
 
 
-class SpanRow(SQLModel, table=True):
-    """One finished OpenTelemetry span of a turn's trace (`tracing`), scoped like the turn's record:
-    its conversation, record, tenant and customer are on every row, so a trace is only ever read
-    for the customer whose turn it was (or the operator)."""
+class TraceRow(SQLModel, table=True):
+    """Finished OpenTelemetry spans of a turn's trace (`tracing`), as one JSON array: the spans a
+    claim took at once (the turn's when its record is saved, then the request's). One row per
+    claim, not per span: a row's bookkeeping cost more than a span's bytes. Scoped like the turn's
+    record — conversation, record, tenant, customer — so a trace is only ever read for the
+    customer whose turn it was (or the operator). Migration 0008 replaced 0005's row per span."""
 
-    __tablename__ = "spans"
-    span_id: str = Field(primary_key=True)
+    __tablename__ = "trace_parts"
+    id: int | None = Field(default=None, primary_key=True)
     trace_id: str = Field(index=True)
-    parent_span_id: str | None = None
-    name: str
-    kind: str
-    start_ns: int = Field(sa_column=Column(BigInteger, nullable=False))
-    end_ns: int = Field(sa_column=Column(BigInteger, nullable=False))
-    status: str
-    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
-    events: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     conversation_id: str = Field(index=True)
     record_id: str = Field(index=True)
     tenant_id: str
     customer_id: str
+    spans: str  # JSON: [SpanData's fields as an object, ...] (app/turns/traces.py)
 
 
 class ModelCall(SQLModel, table=True):

@@ -7,35 +7,37 @@ ends after the turn, is claimed by the tracing middleware when the response ends
 (`request_done`), under the scope the turn claimed for its trace. A trace no turn claimed (a page
 view) is dropped there.
 
-Claimed rows are written behind the turn, every `WRITE_EVERY_S`, all pending traces in one
+Claimed spans are written behind the turn, every `WRITE_EVERY_S`, all pending traces in one
 transaction (patterns/write_behind.py), as an OpenTelemetry batch exporter would: writing them
-with each record cost a turn more than making them. A read flushes first, so the viewer always
-sees every span claimed before it asked; a crash can lose the spans of the last interval, never a
-turn's record.
+with each record cost a turn more than making them. Each claim is ONE row (`trace_parts`): its
+spans as one JSON array, made in the batch from the SDK's own finished spans. A row per span —
+fourteen columns, two JSON ones, each bound and encoded on its own — cost the process more CPU
+than the SDK spent making the spans. A read flushes first, so the viewer always sees every span
+claimed before it asked; a crash can lose the spans of the last interval, never a turn's record.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import sqlalchemy as sa
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import Tracer
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from switchboard.app.shop.db import Sessions
-from switchboard.app.shop.models import SpanRow
-from switchboard.app.telemetry.tracing import SpanData, Tracing
+from switchboard.app.shop.models import TraceRow
+from switchboard.app.telemetry.tracing import SpanData, Tracing, span_fields
 from switchboard.patterns.write_behind import WriteBehind
 
 MAX_CLAIMS = 2000  # traces whose request is still open: more would mean responses never ending
 WRITE_EVERY_S = 0.5
-Rows = list[dict[str, Any]]
+SPAN_FIELDS = tuple(f.name for f in fields(SpanData))
 
 
 @dataclass(frozen=True)
@@ -48,20 +50,39 @@ class TraceScope:
     customer_id: str
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """Spans one claim took, under their trace's scope: one `trace_parts` row, once written."""
+
+    trace_id: str
+    scope: TraceScope
+    spans: list[ReadableSpan]
+
+
+@dataclass(frozen=True)
+class StoredTrace:
+    """A trace as read back: whose it is (its first part's scope) and its spans, earliest first."""
+
+    scope: TraceScope
+    spans: list[SpanData]
+
+
 class TraceStore:
     def __init__(
         self,
-        sessions: Sessions,
+        engine: AsyncEngine,
         tracing: Tracing,
         prompt_versions: Callable[[], Mapping[str, str]] = dict,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """`prompt_versions`: each prompt's version now, which a turn's span names (the version matrix)."""
-        self._sessions = sessions
+        """`engine`: the app's database, written and read through SQLAlchemy Core alone: an ORM
+        session's set-up cost each batch a third more CPU than its INSERT.
+        `prompt_versions`: each prompt's version now, which a turn's span names (the version matrix)."""
+        self._engine = engine
         self.tracing = tracing
         self.prompt_versions = prompt_versions
         self._claims: OrderedDict[str, TraceScope] = OrderedDict()
-        self._writes: WriteBehind[int, Rows] = WriteBehind(self._write_many, clock, WRITE_EVERY_S)
+        self._writes: WriteBehind[int, Claimed] = WriteBehind(self._write_many, clock, WRITE_EVERY_S)
         self._offers = itertools.count()  # each claim is a key of its own: nothing replaces it
 
     def tracer(self, on: bool) -> Tracer:
@@ -73,43 +94,50 @@ class TraceStore:
         self._claims[trace_id] = scope
         while len(self._claims) > MAX_CLAIMS:
             self._claims.popitem(last=False)
-        return self._keep(self.tracing.take(trace_id), scope)
+        return self._keep(trace_id, self.tracing.take_finished(trace_id), scope)
 
     def request_done(self, trace_id: str) -> int:
         """The request's span has ended: keep what is left of a claimed trace, drop the rest."""
-        spans = self.tracing.take(trace_id)
+        spans = self.tracing.take_finished(trace_id)
         scope = self._claims.pop(trace_id, None)
-        return 0 if scope is None else self._keep(spans, scope)
+        return 0 if scope is None else self._keep(trace_id, spans, scope)
 
-    def _keep(self, spans: list[SpanData], scope: TraceScope) -> int:
+    def _keep(self, trace_id: str, spans: list[ReadableSpan], scope: TraceScope) -> int:
+        """Held as the SDK made them: turned into JSON in the batch, behind the turn."""
         if spans:
-            self._writes.offer(next(self._offers), [span_row(span, scope) for span in spans])
+            self._writes.offer(next(self._offers), Claimed(trace_id, scope, spans))
         return len(spans)
 
-    async def _write_many(self, batch: dict[int, Rows]) -> None:
-        async with self._sessions() as s, s.begin():
-            await insert_spans(s, [row for rows in batch.values() for row in rows])
+    async def _write_many(self, batch: dict[int, Claimed]) -> None:
+        async with self._engine.begin() as connection:
+            await insert_parts(connection, [part_row(claimed) for claimed in batch.values()])
 
     async def flush(self) -> None:
         """Every span kept so far in the database (a read does this first; so does shutdown)."""
         await self._writes.flush()
 
-    async def trace(self, trace_id: str) -> list[SpanRow]:
-        """A trace's spans, earliest first (none: no such trace, or not kept)."""
+    async def trace(self, trace_id: str) -> StoredTrace | None:
+        """A trace's spans, earliest first (None: no such trace, or not kept)."""
         await self.flush()
-        async with self._sessions() as s:
-            query = select(SpanRow).where(col(SpanRow.trace_id) == trace_id).order_by(col(SpanRow.start_ns))
-            return list((await s.exec(query)).all())
+        parts_table = TraceRow.metadata.tables["trace_parts"]
+        query = sa.select(parts_table).where(parts_table.c.trace_id == trace_id).order_by(parts_table.c.id)
+        async with self._engine.connect() as connection:
+            parts = list((await connection.execute(query)).all())
+        if not parts:
+            return None
+        first = parts[0]
+        scope = TraceScope(first.conversation_id, first.record_id, first.tenant_id, first.customer_id)
+        spans = [SpanData(**span) for part in parts for span in json.loads(part.spans)]
+        return StoredTrace(scope, sorted(spans, key=lambda span: span.start_ns))
 
 
-async def insert_spans(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """One multi-row INSERT, not the ORM's unit of work: a traced turn writes a dozen rows, and
-    the ORM's bookkeeping for them would cost more than making the spans did."""
+async def insert_parts(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """One multi-row INSERT, not the ORM's unit of work (its bookkeeping costs more than the rows)."""
     if rows:
-        await (await session.connection()).execute(sa.insert(SpanRow), list(rows))
+        await connection.execute(sa.insert(TraceRow), list(rows))
 
 
-def span_row(span: SpanData, scope: TraceScope) -> dict[str, Any]:
-    """A span's row in `spans`, scoped like its turn's record (a shallow copy: `asdict` would
-    deep-copy every attribute, the costliest step of keeping a trace)."""
-    return {**vars(span), **vars(scope)}
+def part_row(claimed: Claimed) -> dict[str, Any]:
+    """A claim's row in `trace_parts`: its scope, and its spans as one JSON array of objects."""
+    spans = [dict(zip(SPAN_FIELDS, span_fields(span), strict=True)) for span in claimed.spans]
+    return {"trace_id": claimed.trace_id, **vars(claimed.scope), "spans": json.dumps(spans, separators=(",", ":"))}

@@ -13,7 +13,7 @@ import pytest
 from switchboard.agents.llm.providers.demo.provider import DemoProvider
 from switchboard.agents.llm.types import CallsStopped, ProviderError
 from switchboard.agents.record import TurnRecord
-from switchboard.app.runs.online_evals import OnlineEvaluator
+from switchboard.app.runs.online_evals import Grade, OnlineEvaluator
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
 from switchboard.app.turns.kill_switch import KillSwitchChange
@@ -165,3 +165,12 @@ async def test_grades_are_kept_by_the_prompt_version_the_graded_turn_was_served(
     assert evaluator.scores_of("router") == {"5": [0.9, 0.7], "5-worse": [0.2]}
     assert evaluator.scores_of("router", since=2) == {"5": [0.7]} and evaluator.graded == 3
     assert evaluator.scores_of("judge") == {}
+
+
+async def test_a_grade_says_whether_its_turn_was_resolved() -> None:
+    evaluator = OnlineEvaluator(_Scoring(), every=1)  # type: ignore[arg-type]
+    for score, outcome in [("0.9", "answered"), ("0.4", "escalated")]:
+        record = _eligible().model_copy(update={"prompt_versions": {"router": "5"}, "outcome": outcome})
+        evaluator.consider("q", score, record)
+        await evaluator.wait()
+    assert evaluator.grades_of("router") == {"5": [Grade(0.9, True), Grade(0.4, False)]}

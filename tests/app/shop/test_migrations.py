@@ -3,11 +3,13 @@ revisions existed (by create_all) is upgraded with its rows kept."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
@@ -15,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 from switchboard.app.shop.db import make_engine, upgrade_schema
-from switchboard.app.shop.migrations import current_revision, head_revision
+from switchboard.app.shop.migrations import alembic_config, current_revision, head_revision
 
 BEFORE_REVISIONS = Path(__file__).parent / "data" / "before_revisions.sql"
 OLD_ROWS = """
@@ -106,6 +108,30 @@ async def test_upgrading_an_upgraded_database_changes_nothing(tmp_path: Path) ->
     rows = await _run(engine, "SELECT count(*) FROM customer")
     await engine.dispose()
     assert rows == [(1,)]
+
+
+SPAN_ROW = (
+    "INSERT INTO spans VALUES ('s{n}', 't1', NULL, 'span {n}', 'internal', {n}, {n}, 'unset',"
+    " '{{\"n\": {n}}}', '[]', 'c_1', 'r_1', 'tidewater', 'C1001')"
+)
+
+
+async def test_spans_kept_a_row_each_are_carried_over_as_one_part_per_trace(tmp_path: Path) -> None:
+    """0008 folds 0005's row per span into one JSON array per trace and scope, order kept."""
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'spans.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda c: command.upgrade(alembic_config(c), "0007"))
+        for n in (2, 1):
+            await connection.execute(text(SPAN_ROW.format(n=n)))
+    await upgrade_schema(engine)
+    parts = await _run(engine, "SELECT trace_id, record_id, customer_id, spans FROM trace_parts")
+    await engine.dispose()
+    ((trace_id, record_id, customer_id, spans),) = parts
+    assert (trace_id, record_id, customer_id) == ("t1", "r_1", "C1001")
+    assert [(s["name"], s["attributes"]) for s in json.loads(str(spans))] == [
+        ("span 1", {"n": 1}),
+        ("span 2", {"n": 2}),
+    ]
 
 
 @pytest.mark.skipif(not os.environ.get("SWITCHBOARD_TEST_POSTGRES_URL"), reason="SWITCHBOARD_TEST_POSTGRES_URL not set")

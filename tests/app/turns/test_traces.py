@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from switchboard.app.shop.db import make_engine, make_sessions, upgrade_schema
-from switchboard.app.shop.models import SpanRow
-from switchboard.app.telemetry.tracing import Tracing, trace_id_of
+from switchboard.app.shop.models import TraceRow
+from switchboard.app.telemetry.tracing import Tracing, span_data, trace_id_of
 from switchboard.app.turns.traces import TraceScope, TraceStore
 
 SCOPE = TraceScope("c_1", "r_1", "tidewater", "C1001")
@@ -29,7 +29,7 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def traces(engine: AsyncEngine) -> TraceStore:
-    return TraceStore(make_sessions(engine), Tracing())
+    return TraceStore(engine, Tracing())
 
 
 async def test_a_claimed_trace_s_late_request_span_is_written_under_the_same_scope(traces: TraceStore) -> None:
@@ -41,14 +41,14 @@ async def test_a_claimed_trace_s_late_request_span_is_written_under_the_same_sco
     assert traces.claim(trace_id, SCOPE) == 1  # the turn's span
     request.end()
     assert traces.request_done(trace_id) == 1
-    kept = {row.name: row for row in await traces.trace(trace_id)}  # a read writes what waits first
-    assert kept["turn"].record_id == "r_1"
-    request_row = kept["POST /api/conversations/{conversation_id}/messages"]
-    assert (request_row.customer_id, request_row.tenant_id, request_row.conversation_id) == (
-        "C1001",
-        "tidewater",
-        "c_1",
-    )
+    stored = await traces.trace(trace_id)  # a read writes what waits first
+    assert stored is not None and stored.scope == SCOPE
+    assert [span.name for span in stored.spans] == ["POST /api/conversations/{conversation_id}/messages", "turn"]
+    async with make_sessions(traces._engine)() as s:  # one row per claim, each scoped like the turn's record
+        parts = (await s.exec(select(TraceRow))).all()
+    assert [(p.record_id, p.customer_id, p.tenant_id, p.conversation_id) for p in parts] == [
+        ("r_1", "C1001", "tidewater", "c_1")
+    ] * 2
 
 
 async def test_a_trace_no_turn_claimed_is_dropped_when_its_request_ends(traces: TraceStore) -> None:
@@ -57,12 +57,12 @@ async def test_a_trace_no_turn_claimed_is_dropped_when_its_request_ends(traces: 
     trace_id = trace_id_of(page)
     assert trace_id is not None
     assert traces.request_done(trace_id) == 0
-    assert await traces.trace(trace_id) == []
+    assert await traces.trace(trace_id) is None
     assert traces.tracing.take(trace_id) == []
 
 
 async def test_spans_are_written_behind_the_turn_in_batches_and_a_read_sees_them_all(engine: AsyncEngine) -> None:
-    traces = TraceStore(make_sessions(engine), Tracing(), clock=lambda: 0.0)  # time stands still
+    traces = TraceStore(engine, Tracing(), clock=lambda: 0.0)  # time stands still
     trace_ids = []
     for n in range(3):
         turn = traces.tracer(True).start_span(f"turn {n}")
@@ -70,7 +70,27 @@ async def test_spans_are_written_behind_the_turn_in_batches_and_a_read_sees_them
         trace_ids.append(trace_id_of(turn) or "")
         assert traces.claim(trace_ids[-1], SCOPE) == 1
     async with make_sessions(engine)() as s:  # the first batch began at once; the rest wait their turn
-        written = (await s.exec(select(SpanRow))).all()
-    assert [row.name for row in written] in ([], ["turn 0"])  # the first may still be in flight
+        written = (await s.exec(select(TraceRow))).all()
+    assert [row.trace_id for row in written] in ([], trace_ids[:1])  # the first may still be in flight
     for n, trace_id in enumerate(trace_ids):  # a read flushes what waits, so the viewer misses nothing
-        assert [row.name for row in await traces.trace(trace_id)] == [f"turn {n}"]
+        stored = await traces.trace(trace_id)
+        assert stored is not None and [span.name for span in stored.spans] == [f"turn {n}"]
+
+
+async def test_a_span_reads_back_as_the_exporter_made_it(traces: TraceStore) -> None:
+    """One JSON array per claim keeps every field: ids, nesting, times, attributes (sequences as
+    lists), events and status."""
+    tracer = traces.tracer(True)
+    turn = tracer.start_span("turn", attributes={"switchboard.models": ("demo-small", "demo-large")})
+    child = tracer.start_span("node router", context=trace.set_span_in_context(turn), attributes={"n": 1})
+    child.add_event("retry", {"attempt": 2})
+    child.end()
+    turn.end()
+    trace_id = trace_id_of(turn)
+    assert trace_id is not None
+    finished = traces.tracing.spans._pending[int(trace_id, 16)][:]  # the same spans, before the claim takes them
+    traces.claim(trace_id, SCOPE)
+    stored = await traces.trace(trace_id)
+    assert stored is not None
+    assert sorted(stored.spans, key=lambda s: s.name) == sorted(map(span_data, finished), key=lambda s: s.name)
+    assert stored.spans[0].attributes == {"switchboard.models": ["demo-small", "demo-large"]}

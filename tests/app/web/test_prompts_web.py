@@ -162,6 +162,7 @@ def test_the_page_shows_the_diff_the_form_and_both_versions_side_by_side(client:
     assert 'class="diff"' in html and "How-to questions" in html
     figures = client.get("/api/prompts/router/figures").json()["figures"]
     assert [f["version"] for f in figures] == [SHIPPED, WORSE] and figures[1]["turns"] >= 1
+    assert '<th scope="row">Resolved score</th>' in html and "resolved_score" in figures[1]
 
 
 def test_the_pages_buttons_roll_back_in_one_click(client: TestClient) -> None:

@@ -162,10 +162,9 @@ def test_with_the_switch_off_a_turn_makes_no_spans(app: TestClient) -> None:
 def test_spans_are_in_the_database_when_done_arrives(app: TestClient) -> None:
     """The runner writes the turn's spans with its record: nothing to wait for."""
     record = turn(app, "where is my order?")
-    rows = app.portal.call(app.app.state.services.traces.trace, record["trace_id"])  # type: ignore[attr-defined]
-    names = {r.name for r in rows}
-    assert {"turn", "node router", "gateway router"} <= names
-    assert all(r.customer_id == OWNER and r.record_id == record["id"] for r in rows)
+    stored = app.portal.call(app.app.state.services.traces.trace, record["trace_id"])  # type: ignore[attr-defined]
+    assert stored is not None and {"turn", "node router", "gateway router"} <= {s.name for s in stored.spans}
+    assert stored.scope.customer_id == OWNER and stored.scope.record_id == record["id"]
 
 
 def test_another_customer_s_trace_is_not_found_the_owner_s_is_shown(app: TestClient) -> None:

@@ -7,15 +7,14 @@ of — it does not exist (404), so ids cannot be probed.
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
-from switchboard.app.shop.models import SpanRow
 from switchboard.app.telemetry.tracing import SpanData
+from switchboard.app.turns.traces import StoredTrace
 from switchboard.app.web.auth import customer_id_of, is_admin
 from switchboard.app.web.deps import RecordDep, ServicesDep
 from switchboard.app.web.errors import error_responses, not_found
@@ -35,20 +34,20 @@ class TraceView(BaseModel):
 
 async def visible_trace(trace_id: str, request: Request, services: ServicesDep) -> TraceView:
     """A trace, for the operator or for the customer whose turn it was; for anyone else, none."""
-    rows = await services.traces.trace(trace_id[:64])
+    stored = await services.traces.trace(trace_id[:64])
     viewer = customer_id_of(request)
-    if not rows or not (is_admin(request) or (viewer is not None and rows[0].customer_id == viewer)):
+    if stored is None or not (is_admin(request) or (viewer is not None and stored.scope.customer_id == viewer)):
         raise not_found("trace", trace_id[:64])
-    return _view(trace_id, rows)
+    return _view(trace_id, stored)
 
 
 TraceDep = Annotated[TraceView, Depends(visible_trace)]
 
 
-def _view(trace_id: str, rows: list[SpanRow]) -> TraceView:
-    spans = [SpanData(**{f.name: getattr(row, f.name) for f in fields(SpanData)}) for row in rows]
+def _view(trace_id: str, stored: StoredTrace) -> TraceView:
+    scope = stored.scope
     return TraceView(
-        trace_id=trace_id, record_id=rows[0].record_id, conversation_id=rows[0].conversation_id, spans=spans
+        trace_id=trace_id, record_id=scope.record_id, conversation_id=scope.conversation_id, spans=stored.spans
     )
 
 
