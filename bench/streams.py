@@ -221,7 +221,7 @@ def report(args: argparse.Namespace, base: Baseline, streams: list[Stream], gaug
 async def run(args: argparse.Namespace, data: Path) -> None:
     with LiveServer(data, SWITCHBOARD_DEMO_TTFT_MS="0", SWITCHBOARD_DEMO_TOKENS_PER_S="0") as quick:
         words = await answer_words(quick, args.question)
-    tokens_per_s = max(1, words - 1) / (args.seconds * 1.25)  # the last words come together
+    tokens_per_s = max(1, words - 1) / (args.seconds * 1.4)  # the last words come together
     print(f"load average before {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"answer of {words} words: demo models at {tokens_per_s:.2f} words/s, ttft {args.ttft_ms:g} ms")
     settings = {
