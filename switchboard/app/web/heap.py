@@ -33,9 +33,13 @@ def settle_heap(collector: ModuleType = gc) -> Settled:
 
 
 @contextmanager
-def settled_heap(collector: ModuleType = gc) -> Iterator[Settled]:
-    """The heap settled while the app serves; given back to the collector when it stops, so that
-    a process that builds many apps (the tests) can still free the earlier ones."""
+def settled_heap(enabled: bool = True, collector: ModuleType = gc) -> Iterator[Settled]:
+    """The heap settled while the app serves (`enabled`: SWITCHBOARD_GC_FREEZE); given back to the
+    collector when it stops, so that a process that builds many apps (the tests) can still free
+    the earlier ones."""
+    if not enabled:
+        yield Settled(0, collector.get_threshold())
+        return
     settled = settle_heap(collector)
     try:
         yield settled

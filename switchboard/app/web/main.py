@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.services = services
             sweeper = asyncio.create_task(_expire_approvals(services))
             app.state.jobs = RunJobs()
-            with settled_heap() as settled:
+            with settled_heap(settings.gc_freeze) as settled:
                 log.info("start-up heap frozen: %d objects set aside from the collector", settled.frozen)
                 yield
             await app.state.jobs.close()

@@ -22,3 +22,10 @@ def test_objects_made_after_start_up_are_still_collected() -> None:
         cycle.append(cycle)
         del cycle
         assert gc.collect() >= 1
+
+
+def test_with_the_setting_off_nothing_is_frozen() -> None:
+    gc.unfreeze()
+    with settled_heap(enabled=False) as settled:
+        assert settled.frozen == 0
+        assert gc.get_freeze_count() == 0
