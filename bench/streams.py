@@ -2,12 +2,15 @@
 
     python bench/streams.py [--streams 1000] [--rate 50] [--seconds 30] [--question "..."]
     python bench/streams.py --streams 100 --seconds 10      # a quick run
+    python bench/streams.py --env SWITCHBOARD_GC_FREEZE=false   # any server setting, NAME=value
+    python bench/streams.py --py-spy /tmp/stacks.txt          # the server's stacks while it runs
 
 Starts `switchboard serve` on loopback with the demo models slowed down so that each answer
 streams for at least `--seconds` (their speed is set from the answer's length, measured first),
 every turn running the whole graph (router, retrieval, guards) under the default switches — but
-with no per-customer limits, no load shedding and a latency budget longer than the streams, so
-that every stream is admitted and played to the end. Then it opens `--streams` SSE streams at
+with no per-customer limits, no load shedding, no loop guard (its 30 s cap would halt every slow
+answer) and a latency budget longer than the streams, so that every stream is admitted and
+played to the end. Then it opens `--streams` SSE streams at
 `--rate` new ones a second and keeps each to its end.
 
 What the app adds is measured against a calm baseline in the same run, the same question played
@@ -17,6 +20,9 @@ by three streams alone just before the ramp (the demo is deterministic: the same
   calm median of the same;
 - added inter-chunk gap = each gap between consecutive `token` events, less the calm median gap
   at the same position (so the model's own pace and the output watch's hold-back cancel out).
+
+The time to first token includes the router's call, which streams at the same slow pace: under
+load its chunks are delayed like the answer's, and that delay counts as added too.
 
 Also reported: how many streams were open at once, how long they streamed, the server's resident
 memory (sampled every second from /proc), and the bench client's own event-loop lag (the client
@@ -44,7 +50,9 @@ from switchboard.app.runs.metrics import percentile
 
 QUESTION = "how long does a refund take?"  # a help-centre answer: the same for every customer
 CALM_STREAMS = 3
-OFF = {"rate_limit": False, "load_shedding": False, "token_budget": False, "model_quota": False}
+# Off: limits that would refuse or cut a deliberately slow stream. loop_guard caps an agent's loop
+# at 30 s, so it would halt every answer paced to last longer (and open a ticket for each).
+OFF = {"rate_limit": False, "load_shedding": False, "token_budget": False, "model_quota": False, "loop_guard": False}
 STREAM_TIMEOUT_S = 120.0
 Owned = tuple[dict[str, str], str]  # a conversation's owner's headers, and its id
 
@@ -224,15 +232,7 @@ async def run(args: argparse.Namespace, data: Path) -> None:
     tokens_per_s = max(1, words - 1) / (args.seconds * 1.4)  # the last words come together
     print(f"load average before {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"answer of {words} words: demo models at {tokens_per_s:.2f} words/s, ttft {args.ttft_ms:g} ms")
-    settings = {
-        "SWITCHBOARD_DEMO_TTFT_MS": str(args.ttft_ms),
-        "SWITCHBOARD_DEMO_TOKENS_PER_S": f"{tokens_per_s:.4f}",
-        "SWITCHBOARD_MAX_CONCURRENT_TURNS": str(args.streams + CALM_STREAMS + 10),
-        "SWITCHBOARD_TURN_BUDGET_S": str(args.seconds * 10),
-        "SWITCHBOARD_CALL_TIMEOUT_S": str(args.seconds * 10),
-        **{k: v for k, v in (s.split("=", 1) for s in args.env)},
-    }
-    with LiveServer(data, **settings) as server:
+    with LiveServer(data, **server_settings(args, tokens_per_s)) as server:
         server.operator("PATCH", "/api/flags", {"flags": OFF})
         async with httpx.AsyncClient(base_url=server.base_url, timeout=60) as client:
             conversations = await open_conversations(client, args.streams + CALM_STREAMS)
@@ -253,6 +253,18 @@ async def run(args: argparse.Namespace, data: Path) -> None:
         report(args, base, streams, gauges, elapsed)
         for trace in server.tracebacks()[:3]:
             print(trace)
+
+
+def server_settings(args: argparse.Namespace, tokens_per_s: float) -> dict[str, str]:
+    """The models slowed to `tokens_per_s`; a slot for every stream; budgets past the streams' end."""
+    return {
+        "SWITCHBOARD_DEMO_TTFT_MS": str(args.ttft_ms),
+        "SWITCHBOARD_DEMO_TOKENS_PER_S": f"{tokens_per_s:.4f}",
+        "SWITCHBOARD_MAX_CONCURRENT_TURNS": str(args.streams + CALM_STREAMS + 10),
+        "SWITCHBOARD_TURN_BUDGET_S": str(args.seconds * 10),
+        "SWITCHBOARD_CALL_TIMEOUT_S": str(args.seconds * 10),
+        **dict(pair.split("=", 1) for pair in args.env),
+    }
 
 
 def profiler(path: str, server: LiveServer, seconds: float) -> subprocess.Popen[bytes] | None:
