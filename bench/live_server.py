@@ -95,6 +95,18 @@ class LiveServer:
             self.kill()
         self._process = None
 
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    def rss_mb(self) -> float:
+        """The server's resident memory now, in MB (Linux: /proc), 0 when it is not running."""
+        if self._process is None:
+            return 0.0
+        status = Path(f"/proc/{self._process.pid}/status").read_text()
+        kb = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
+        return int(kb) / 1024
+
     def tracebacks(self) -> list[str]:
         """Each traceback in the server's log, with the line before it (the logged message)."""
         log = self.log_path.read_text(errors="replace").split("\n")

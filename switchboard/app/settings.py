@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     max_concurrent_turns: int = Field(
         40, ge=1, description="Turns played at once per process; more wait for a slot within their budget."
     )
+    gc_freeze: bool = Field(
+        True, description="Set the start-up heap aside from the garbage collector (gc.freeze) while serving."
+    )
     shed_max_wait_s: float = Field(
         5.0, gt=0, description="load_shedding: a message expected to wait longer for a slot is refused with a 503."
     )

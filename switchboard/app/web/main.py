@@ -17,6 +17,7 @@ from switchboard.app.settings import REPO, Settings
 from switchboard.app.web import errors
 from switchboard.app.web.arrival import StampArrival
 from switchboard.app.web.auth import admin_token
+from switchboard.app.web.heap import settled_heap
 from switchboard.app.web.origin import SameOriginWrites
 from switchboard.app.web.routes import (
     api,
@@ -61,7 +62,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.services = services
             sweeper = asyncio.create_task(_expire_approvals(services))
             app.state.jobs = RunJobs()
-            yield
+            with settled_heap(settings.gc_freeze) as settled:
+                log.info("start-up heap frozen: %d objects set aside from the collector", settled.frozen)
+                yield
             await app.state.jobs.close()
             sweeper.cancel()
 
