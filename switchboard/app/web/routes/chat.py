@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -84,7 +85,10 @@ async def send_message(
     events = services.turns.stream(turn)
     if _wants_json(request.headers.get("accept", "")):
         return await _collect(events)
-    return EventSourceResponse(_as_sse(events), ping=15)
+    # backpressure: a send the client does not take within the stall time ends the response, and
+    # the turn with it, as if the client had closed it (the model is stopped, the record written).
+    stalled = services.settings.stream_stall_s if turn.flags.get("backpressure") else None
+    return EventSourceResponse(_as_sse(events), ping=15, send_timeout=stalled)
 
 
 async def _within_limits(customer: Customer, services: Services) -> None:
@@ -101,8 +105,11 @@ def _wants_json(accept: str) -> bool:
 
 
 async def _as_sse(events: AsyncIterator[TurnEvent]) -> AsyncIterator[dict[str, str]]:
-    async for event in events:
-        yield {"event": event.kind, "data": json.dumps(event.data)}
+    # Closed with the response: a send that timed out closes this generator, and the turn's
+    # stream must be closed now, not when the garbage collector finds it.
+    async with aclosing(events):  # type: ignore[type-var]  # the runner's stream is an async generator
+        async for event in events:
+            yield {"event": event.kind, "data": json.dumps(event.data)}
 
 
 async def _collect(events: AsyncIterator[TurnEvent]) -> dict[str, Any]:

@@ -1,0 +1,166 @@
+"""Stalled clients against `backpressure`: does the server's memory stay flat, and do the clients
+that do read keep their pace?
+
+    python bench/backpressure.py [--stalled 100] [--readers 8] [--stall-s 5] [--tokens-per-s 20]
+
+Starts `switchboard serve` on a free loopback port (its own temporary data folder, the demo model
+at a set pace, `rate_limit` and `load_shedding` off so that every message is played). Then, in
+one run:
+
+1. baseline: `readers` clients ask at once and read every event; the gaps between their answer
+   tokens are measured;
+2. `stalled` clients send a message each over a socket with a small receive buffer and never read
+   a byte; with them open, the same readers ask again (gaps measured the same way), while the
+   server's resident memory (VmRSS) is sampled;
+3. after the stall time has passed, memory is read again and /metrics says how the stalled
+   clients' turns ended (`cancelled`: taken as gone).
+
+Prints RSS before / peak / after, gap p50 and p99 in both phases and their ratio. The machine is
+shared and noisy: the ratio within one run is the figure. Loopback only; every wait is bounded
+(about 20 s at the defaults).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import re
+import socket
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from live_server import LiveServer
+
+CUSTOMERS = ("C1001", "C1002", "C1003")
+QUESTION = "how do I care for a down sleeping bag?"
+TIMEOUT = httpx.Timeout(30, connect=5)
+STALLED_RCVBUF = 2048  # bytes the stalled client's kernel will take before the server must wait
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+async def conversation(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    response = await client.post("/api/conversations", json={}, headers=headers)
+    response.raise_for_status()
+    return str(response.json()["id"])
+
+
+async def read_one(client: httpx.AsyncClient, headers: dict[str, str]) -> list[float]:
+    """One reader's gaps between answer tokens, in ms."""
+    conv = await conversation(client, headers)
+    stamps: list[float] = []
+    path = f"/api/conversations/{conv}/messages"
+    async with client.stream("POST", path, json={"text": QUESTION}, headers=headers) as response:
+        async for line in response.aiter_lines():
+            if line.startswith("event: token"):
+                stamps.append(time.perf_counter())
+    return [(b - a) * 1000 for a, b in itertools.pairwise(stamps)]
+
+
+async def readers(server: LiveServer, signed: list[dict[str, str]], count: int) -> list[float]:
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=TIMEOUT) as client:
+        gaps = await asyncio.gather(*(read_one(client, signed[i % len(signed)]) for i in range(count)))
+    return [g for one in gaps for g in one]
+
+
+def stalled_socket(server: LiveServer, headers: dict[str, str], conv: str) -> socket.socket:
+    """A client that sends its message and never reads the answer."""
+    body = json.dumps({"text": QUESTION}).encode()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, STALLED_RCVBUF)
+    sock.connect(("127.0.0.1", server.port))
+    head = (
+        f"POST /api/conversations/{conv}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: {headers['Authorization']}\r\nContent-Type: application/json\r\n"
+        f"Accept: text/event-stream\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    sock.sendall(head.encode() + body)
+    return sock
+
+
+async def sample_peak(pid: int, until: asyncio.Event) -> int:
+    peak = rss_kib(pid)
+    while not until.is_set():
+        peak = max(peak, rss_kib(pid))
+        await asyncio.sleep(0.1)  # the sampling interval
+    return peak
+
+
+def cancelled_turns(server: LiveServer) -> dict[str, float]:
+    text = httpx.get(f"{server.base_url}/metrics", headers={"X-Admin-Token": "bench-admin"}, timeout=10).text
+    counts: dict[str, float] = {}
+    for outcome, value in re.findall(r'switchboard_turns_total\{[^}]*outcome="(\w+)"[^}]*\} ([0-9.e+]+)', text):
+        counts[outcome] = counts.get(outcome, 0) + float(value)
+    return counts
+
+
+async def main(args: argparse.Namespace) -> None:
+    data = Path(tempfile.mkdtemp(prefix="bench-backpressure-"))
+    env = {
+        "SWITCHBOARD_DEMO_TOKENS_PER_S": str(args.tokens_per_s),
+        "SWITCHBOARD_DEMO_TTFT_MS": "100",
+        "SWITCHBOARD_STREAM_STALL_S": str(args.stall_s),
+        "SWITCHBOARD_MAX_CONCURRENT_TURNS": str(args.stalled + 4 * args.readers),  # slots are not the subject here
+    }
+    with LiveServer(data, **env) as server:
+        server.operator("PATCH", "/api/flags", {"flags": {"rate_limit": False, "load_shedding": False}})
+        pid = server._process.pid  # type: ignore[union-attr]
+        signed = [server.sign_in(c) for c in CUSTOMERS]
+        await readers(server, signed, 2)  # warm-up: first-turn costs out of the figures
+        baseline = await readers(server, signed, args.readers)
+        before = rss_kib(pid)
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=TIMEOUT) as client:
+            convs = [await conversation(client, signed[i % len(signed)]) for i in range(args.stalled)]
+        socks = [stalled_socket(server, signed[i % len(signed)], c) for i, c in enumerate(convs)]
+        done = asyncio.Event()
+        peak_task = asyncio.create_task(sample_peak(pid, done))
+        loaded = await readers(server, signed, args.readers)
+        await asyncio.sleep(args.stall_s + 2)  # the stall time, for the stalled turns to be taken as gone
+        done.set()
+        peak, after = await peak_task, rss_kib(pid)
+        outcomes = cancelled_turns(server)
+        for sock in socks:
+            sock.close()
+    report(args, baseline, loaded, before, peak, after, outcomes)
+
+
+def report(
+    args: argparse.Namespace,
+    baseline: list[float],
+    loaded: list[float],
+    before: int,
+    peak: int,
+    after: int,
+    outcomes: dict[str, float],
+) -> None:
+    b50, b99, l50, l99 = (percentile(v, q) for v, q in ((baseline, 50), (baseline, 99), (loaded, 50), (loaded, 99)))
+    print(f"{args.readers} readers, {args.stalled} stalled clients, demo at {args.tokens_per_s} tokens/s")
+    print(f"RSS: before {before / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB, after {after / 1024:.1f} MiB")
+    print(f"token gaps, no stalled clients:   p50 {b50:.1f} ms  p99 {b99:.1f} ms  ({len(baseline)} gaps)")
+    print(f"token gaps, {args.stalled} stalled clients: p50 {l50:.1f} ms  p99 {l99:.1f} ms  ({len(loaded)} gaps)")
+    print(f"ratio stalled/none: p50 {l50 / b50:.2f}x  p99 {l99 / b99:.2f}x  (mean {statistics.mean(loaded):.1f} ms)")
+    print("turns by outcome (all phases):", {k: int(v) for k, v in sorted(outcomes.items())})
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stalled", type=int, default=100)
+    parser.add_argument("--readers", type=int, default=8)
+    parser.add_argument("--stall-s", type=float, default=5.0)
+    parser.add_argument("--tokens-per-s", type=float, default=20.0)
+    asyncio.run(main(parser.parse_args()))
