@@ -10,10 +10,11 @@ one run:
 1. baseline: `readers` clients ask at once and read every event; the gaps between their answer
    tokens are measured;
 2. `stalled` clients send a message each over a socket with a small receive buffer and never read
-   a byte; with them open, the same readers ask again (gaps measured the same way), while the
-   server's resident memory (VmRSS) is sampled;
-3. after the stall time has passed, memory is read again and /metrics says how the stalled
-   clients' turns ended (`cancelled`: taken as gone).
+   a byte. Their turns are played (a burst of CPU like any 100 turns, not the subject here); once
+   the stall time has passed, with every stalled connection still open, the same readers ask
+   again (gaps measured the same way). The server's resident memory (VmRSS) is sampled all along;
+3. memory is read again and /metrics says how the stalled clients' turns ended (`cancelled`:
+   taken as gone; `answered`: the whole answer fitted in the socket buffers, nothing stalled).
 
 Prints RSS before / peak / after, gap p50 and p99 in both phases and their ratio. The machine is
 shared and noisy: the ratio within one run is the figure. Loopback only; every wait is bounded
@@ -66,6 +67,8 @@ async def read_one(client: httpx.AsyncClient, headers: dict[str, str]) -> list[f
     stamps: list[float] = []
     path = f"/api/conversations/{conv}/messages"
     async with client.stream("POST", path, json={"text": QUESTION}, headers=headers) as response:
+        if response.status_code != 200:
+            raise SystemExit(f"a reader's message got {response.status_code}: {(await response.aread())[:200]!r}")
         async for line in response.aiter_lines():
             if line.startswith("event: token"):
                 stamps.append(time.perf_counter())
@@ -129,8 +132,10 @@ async def main(args: argparse.Namespace) -> None:
         socks = [stalled_socket(server, signed[i % len(signed)], c) for i, c in enumerate(convs)]
         done = asyncio.Event()
         peak_task = asyncio.create_task(sample_peak(pid, done))
+        # Their turns play (costing CPU like any turn, which is not the subject) and stall or end;
+        # then the readers ask again with the stalled connections still open.
+        await asyncio.sleep(args.stall_s + 3)
         loaded = await readers(server, signed, args.readers)
-        await asyncio.sleep(args.stall_s + 2)  # the stall time, for the stalled turns to be taken as gone
         done.set()
         peak, after = await peak_task, rss_kib(pid)
         outcomes = cancelled_turns(server)
