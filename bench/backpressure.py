@@ -17,8 +17,15 @@ one run:
    taken as gone; `answered`: the whole answer fitted in the socket buffers, nothing stalled).
 
 Prints RSS before / peak / after, gap p50 and p99 in both phases and their ratio. The machine is
-shared and noisy: the ratio within one run is the figure. Loopback only; every wait is bounded
-(about 20 s at the defaults).
+shared and noisy: the ratio within one run is the figure.
+
+The demo's answers are a few hundred bytes: they fit in the socket buffers, so a stalled client
+there never pauses its model. `--long` shows the pause itself: in this process, a loopback
+OpenAI-compatible model writing `--words` words (disconnect.py's), `--long` stalled clients on
+the app's SSE route, with `backpressure` on and then off; for each, the words every stalled
+stream's model wrote before its stream ended, and this process's RSS.
+
+Loopback only; every wait is bounded (about 20 s at the defaults, as long again with `--long`).
 """
 
 from __future__ import annotations
@@ -27,20 +34,26 @@ import argparse
 import asyncio
 import itertools
 import json
+import os
 import re
 import socket
 import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from live_server import LiveServer
+from starlette.applications import Starlette
+from starlette.routing import Route
 
 CUSTOMERS = ("C1001", "C1002", "C1003")
 QUESTION = "how do I care for a down sleeping bag?"
 TIMEOUT = httpx.Timeout(30, connect=5)
+ADMIN_HEADERS = {"X-Admin-Token": "bench-admin"}
 STALLED_RCVBUF = 2048  # bytes the stalled client's kernel will take before the server must wait
+SERVER_SNDBUF = 16384  # --long: the app's send buffer per connection (the kernel's autotuned one grows to 4 MiB)
 
 
 def rss_kib(pid: int) -> int:
@@ -81,12 +94,12 @@ async def readers(server: LiveServer, signed: list[dict[str, str]], count: int) 
     return [g for one in gaps for g in one]
 
 
-def stalled_socket(server: LiveServer, headers: dict[str, str], conv: str) -> socket.socket:
+def stalled_socket(port: int, headers: dict[str, str], conv: str) -> socket.socket:
     """A client that sends its message and never reads the answer."""
     body = json.dumps({"text": QUESTION}).encode()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, STALLED_RCVBUF)
-    sock.connect(("127.0.0.1", server.port))
+    sock.connect(("127.0.0.1", port))
     head = (
         f"POST /api/conversations/{conv}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         f"Authorization: {headers['Authorization']}\r\nContent-Type: application/json\r\n"
@@ -105,7 +118,7 @@ async def sample_peak(pid: int, until: asyncio.Event) -> int:
 
 
 def cancelled_turns(server: LiveServer) -> dict[str, float]:
-    text = httpx.get(f"{server.base_url}/metrics", headers={"X-Admin-Token": "bench-admin"}, timeout=10).text
+    text = httpx.get(f"{server.base_url}/metrics", headers=ADMIN_HEADERS, timeout=10).text
     counts: dict[str, float] = {}
     for outcome, value in re.findall(r'switchboard_turns_total\{[^}]*outcome="(\w+)"[^}]*\} ([0-9.e+]+)', text):
         counts[outcome] = counts.get(outcome, 0) + float(value)
@@ -129,7 +142,7 @@ async def main(args: argparse.Namespace) -> None:
         before = rss_kib(pid)
         async with httpx.AsyncClient(base_url=server.base_url, timeout=TIMEOUT) as client:
             convs = [await conversation(client, signed[i % len(signed)]) for i in range(args.stalled)]
-        socks = [stalled_socket(server, signed[i % len(signed)], c) for i, c in enumerate(convs)]
+        socks = [stalled_socket(server.port, signed[i % len(signed)], c) for i, c in enumerate(convs)]
         done = asyncio.Event()
         peak_task = asyncio.create_task(sample_peak(pid, done))
         # Their turns play (costing CPU like any turn, which is not the subject) and stall or end;
@@ -162,10 +175,63 @@ def report(
     print("turns by outcome (all phases):", {k: int(v) for k, v in sorted(outcomes.items())})
 
 
+async def long_answers(args: argparse.Namespace) -> None:
+    """`--long`: stalled clients against a model with a long answer, backpressure on, then off."""
+    from disconnect import SlowModel, serve  # the same loopback model and server
+
+    from switchboard.app.settings import Settings
+    from switchboard.app.web.main import create_app
+
+    model = SlowModel(args.words, 0.002)
+    wire = Starlette(routes=[Route("/v1/chat/completions", model.completions, methods=["POST"])])
+    with serve(wire) as model_url:
+        settings = Settings(
+            data_dir=Path(tempfile.mkdtemp(prefix="bench-backpressure-long-")),
+            admin_token=ADMIN_HEADERS["X-Admin-Token"],
+            openai_base_url=model_url + "/v1",
+            openai_model="slow",
+            stream_stall_s=args.stall_s,
+            turn_budget_s=60,
+        )
+        # A small, fixed send buffer, so that a stalled client is felt by the app, not the kernel.
+        with serve(create_app(settings), sndbuf=SERVER_SNDBUF) as url:
+            for on in (True, False):
+                await stalled_long(url, model, args, on)
+
+
+async def stalled_long(url: str, model: Any, args: argparse.Namespace, on: bool) -> None:
+    quiet = {"model_routing": False, "escalation_triggers": False, "semantic_cache": False, "rate_limit": False}
+    async with httpx.AsyncClient(base_url=url, headers={"Origin": url}, timeout=TIMEOUT) as client:
+        await client.patch("/api/flags", json={"flags": {**quiet, "backpressure": on}}, headers=ADMIN_HEADERS)
+        token = (await client.post("/api/session", json={"customer_id": "C1001"})).json()["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        convs = [await conversation(client, headers) for _ in range(args.long)]
+    before, ended, written = rss_kib(os.getpid()), len(model.ended), model.written
+    port = int(url.rsplit(":", 1)[1])
+    socks = [stalled_socket(port, headers, c) for c in convs]
+    deadline = time.monotonic() + args.words * 0.002 + args.stall_s + 20
+    while len(model.ended) < ended + args.long and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)  # polling the model server's count, bounded
+    words = sorted(n for n, _ in model.ended[ended:])
+    after, mean = rss_kib(os.getpid()), (model.written - written) / args.long
+    for sock in socks:
+        sock.close()
+    state = "on " if on else "off"
+    print(
+        f"backpressure {state}: {len(words)} of {args.long} stalled streams ended; words each model wrote "
+        f"min {words[0] if words else '-'} median {words[len(words) // 2] if words else '-'} of {args.words}; "
+        f"mean words written per stalled stream, ended or not: {mean:.0f}; "
+        f"RSS {before / 1024:.1f} -> {after / 1024:.1f} MiB"
+    )
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stalled", type=int, default=100)
     parser.add_argument("--readers", type=int, default=8)
     parser.add_argument("--stall-s", type=float, default=5.0)
     parser.add_argument("--tokens-per-s", type=float, default=20.0)
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--long", type=int, default=0, help="stalled clients against a long answer, instead")
+    parser.add_argument("--words", type=int, default=3000, help="with --long: the answer's words")
+    parsed = parser.parse_args()
+    asyncio.run(long_answers(parsed) if parsed.long else main(parsed))

@@ -55,6 +55,7 @@ class SlowModel:
     def __init__(self, words: int, every_s: float) -> None:
         self.words, self.every_s = words, every_s
         self.ended: list[tuple[int, float]] = []
+        self.written = 0  # words written by every answer stream, ended or not
         self.stream_ended = threading.Event()
 
     async def completions(self, request: Request) -> Response:
@@ -71,6 +72,7 @@ class SlowModel:
             for _ in range(self.words):
                 yield _sse(_delta("word "))
                 sent += 1
+                self.written += 1
                 await asyncio.sleep(self.every_s)  # the model's pace
             yield _sse("[DONE]")
         finally:
@@ -79,12 +81,15 @@ class SlowModel:
 
 
 @contextmanager
-def serve(app: Any) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
+def serve(app: Any, sndbuf: int | None = None) -> Iterator[str]:
+    """`sndbuf`: the send buffer of every connection accepted (None: the kernel's, autotuned)."""
+    listening = socket.socket()
+    if sndbuf is not None:  # accepted connections inherit it; set, it is no longer autotuned
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf)
+    listening.bind(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="error"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
     while not server.started:
@@ -96,6 +101,7 @@ def serve(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        listening.close()
 
 
 def one_turn(client: httpx.Client, model: SlowModel) -> tuple[float, int, dict[str, Any]]:
