@@ -1,5 +1,8 @@
 """One model call from inside a node: stream the answer text out, report the call.
 
+With `backpressure` on, each streamed token first waits for room in the turn's window to the
+client (patterns/backpressure.py): a client that stops reading pauses the model's stream here.
+
 With `canary` on, an answer is watched for the turn's canary as it streams: the last few
 characters are held back, so a canary split across chunks never reaches the customer, and an
 answer that carries it — the system prompt leaking — is cut off and withheld.
@@ -47,6 +50,7 @@ async def ask_model(
     def called(record: CallRecord) -> None:
         attempts.append(record)
         write(ModelCalled(record))
+        ctx.on_call(record)  # heard even when the customer left and the graph's stream is not read
 
     try:
         return await _answer(ctx, write, budgeted.request, purpose, shows_text, called)
@@ -78,6 +82,8 @@ async def _answer(
                 if watch is not None and watch.hit:
                     break
                 if streaming and shown:
+                    if ctx.window is not None:  # `backpressure`: wait while the client is behind
+                        await ctx.window.put()
                     write(Token(shown))
             elif isinstance(chunk, ToolCallChunk):
                 calls.append(chunk.call)

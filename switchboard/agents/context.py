@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from switchboard.agents.events import CacheLooked
-from switchboard.agents.llm.gateway import Gateway
+from switchboard.agents.llm.gateway import CallListener, CallRecord, Gateway
 from switchboard.agents.llm.tracing import TurnTrace, untraced
 from switchboard.agents.llm.types import DeadlineExceeded
 from switchboard.agents.prompts import PromptBook
@@ -25,6 +25,7 @@ from switchboard.agents.shop_views import (
     RefundResult,
     TrackingView,
 )
+from switchboard.patterns.backpressure import StreamWindow
 from switchboard.patterns.injection.canary import Canary
 from switchboard.patterns.injection.scanner import Verdict
 from switchboard.patterns.latency_budget import Deadline
@@ -32,6 +33,10 @@ from switchboard.patterns.loop_guard import Caps
 from switchboard.patterns.model_routing import ComplexityPolicy
 from switchboard.patterns.pii.redaction import Vault
 from switchboard.patterns.spend_budget import BudgetVerdict, Owners, Spend
+
+
+def _unheard(record: CallRecord) -> None:
+    """No runner listening: the graph's stream is the only report (a test's or an eval's graph)."""
 
 
 @dataclass(frozen=True)
@@ -180,6 +185,11 @@ class TurnContext:
     answers: AnswerMemory | None = None  # the semantic cache, looked up with `semantic_cache` on
     trace: TurnTrace = field(default_factory=untraced)  # the turn's spans (`tracing`; no-op when off)
     prompt_versions: Mapping[str, str] = field(default_factory=dict)  # this conversation's (a canary's); else shipped
+    # `backpressure`: the turn's bounded buffer to the client; an answer's token waits for room in it
+    window: StreamWindow | None = None
+    # Every call the gateway reports, told to the turn's runner directly as well as through the
+    # graph's stream: a call cut off by a customer who left is reported after that stream is gone.
+    on_call: CallListener = _unheard
 
     @property
     def owners(self) -> Owners:

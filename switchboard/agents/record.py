@@ -19,7 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-Outcome = Literal["answered", "escalated", "blocked", "declined", "degraded", "error"]
+# cancelled: the customer went away (closed the page, or stopped reading) before the answer ended
+Outcome = Literal["answered", "escalated", "blocked", "declined", "degraded", "cancelled", "error"]
 BudgetAction = Literal["warn", "degrade", "refuse"]  # what token_budget did when a budget ran out
 
 

@@ -523,6 +523,7 @@ class _Assembly:
             kill_switch=self.gateway.kill_switch,
             traces=self.traces,
             call_log=self.call_log,
+            window=(self.settings.stream_window, self.settings.stream_stall_s),
         )
 
     @cached_property

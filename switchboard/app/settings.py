@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     demo_tokens_per_s: float | None = Field(None, description="Override the demo models' speed; 0 = instant.")
 
     turn_budget_s: float = Field(10.0, gt=0, description="With latency_budget on, a turn's deadline.")
+    stream_window: int = Field(
+        32, ge=1, description="With backpressure on, the most answer tokens between the model and a client."
+    )
+    stream_stall_s: float = Field(
+        10.0, gt=0, description="With backpressure on, how long a client may read nothing before it is taken as gone."
+    )
     max_concurrent_turns: int = Field(
         40, ge=1, description="Turns played at once per process; more wait for a slot within their budget."
     )

@@ -123,7 +123,7 @@ def _check_the_charts(page: Page) -> None:
         for dataset in data["datasets"]:
             assert len(dataset["data"]) == len(data["labels"]), (chart_id, dataset)
     outcomes = chart_data(page, "chart-outcomes")
-    assert outcomes["labels"] == ["answered", "escalated", "blocked", "declined", "degraded", "error"]
+    assert outcomes["labels"] == ["answered", "escalated", "blocked", "declined", "degraded", "cancelled", "error"]
     for dataset in outcomes["datasets"]:
         assert all(isinstance(v, int | float) for v in dataset["data"]), dataset  # a 0, never a gap
         assert abs(sum(dataset["data"]) - 100) < 0.01, dataset

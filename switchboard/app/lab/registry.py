@@ -67,6 +67,7 @@ REGISTRY: tuple[Flag, ...] = (
         "Backpressure",
         "Bound the buffer between model and browser; slow readers slow the producer.",
         "memory under slow clients",
+        built=True,
     ),
     _f(
         "router",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any, cast
@@ -29,6 +29,7 @@ from switchboard.agents.events import (
     Token,
     ToolUsed,
 )
+from switchboard.agents.llm.gateway import CallRecord
 from switchboard.agents.record import (
     ApprovalRecord,
     BudgetAction,
@@ -47,6 +48,8 @@ _CITATION = re.compile(r"\[([a-z0-9][a-z0-9._-]*)\]")
 # `error` (DESIGN §7: not `degraded`, which is a fallback that did say something).
 _BUDGET_STRICTNESS = {"warn": 1, "degrade": 2, "refuse": 3}
 EMPTY_ANSWER = "empty answer: the turn ended without a word for the customer"
+CLIENT_GONE = "client disconnected"  # the error of a turn whose customer left before its end
+CLIENT_STALLED = "client stalled"  # ... or stopped reading for longer than `backpressure` waits
 
 
 class TurnRecorder:
@@ -76,6 +79,14 @@ class TurnRecorder:
         self.context_folded = 0
         self.cache: CacheLooked | None = None  # semantic_cache's lookup, when it ran
         self.timeline = Timeline(mask)
+
+    def hear(self, calls: Sequence[CallRecord]) -> None:
+        """The calls the gateway reported that the graph's stream did not bring (the stream was
+        given up when the customer left, while a call was being cut off): recorded all the same."""
+        seen = {id(c.call) for c in self.calls}
+        for call in calls:
+            if id(call) not in seen:
+                self.see(ModelCalled(call))
 
     def elapsed_ms(self) -> float:
         """Since the turn began: every timeline item's stamp."""
@@ -121,6 +132,8 @@ class TurnRecorder:
         return max(acted, key=lambda g: _BUDGET_STRICTNESS[g.action], default=None)
 
     def outcome(self, error: str | None) -> Outcome:
+        if error is not None and error.startswith((CLIENT_GONE, CLIENT_STALLED)):
+            return "cancelled"
         if error:
             return "error"
         if any(g.action == "block" for g in self.guards):

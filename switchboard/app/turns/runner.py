@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal, cast
 
@@ -36,6 +36,7 @@ from switchboard.agents.events import (
     ToolUsed,
 )
 from switchboard.agents.graph import Graph
+from switchboard.agents.llm.gateway import CallRecord
 from switchboard.agents.llm.kill_switch import KillSwitch
 from switchboard.agents.llm.tracing import TurnTrace, untraced
 from switchboard.agents.llm.types import CallsStopped, DeadlineExceeded, ProviderError
@@ -51,6 +52,7 @@ from switchboard.app.turns.approvals import ApprovalDesk
 from switchboard.app.turns.call_log import CallLog
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
+from switchboard.app.turns.detached import detached
 from switchboard.app.turns.outgoing import (
     OUT_OF_TIME,
     WITH_A_PERSON,
@@ -62,12 +64,13 @@ from switchboard.app.turns.outgoing import (
 )
 from switchboard.app.turns.parallel_scan import ParallelScan, VerdictGate
 from switchboard.app.turns.privacy import Outbound, masked, masked_item
-from switchboard.app.turns.recorder import TurnRecorder
+from switchboard.app.turns.recorder import CLIENT_GONE, CLIENT_STALLED, TurnRecorder
 from switchboard.app.turns.records import record_row
 from switchboard.app.turns.recovery import recover_interrupted
 from switchboard.app.turns.timeline import placeholders_of
 from switchboard.app.turns.traces import TraceScope, TraceStore
 from switchboard.patterns.admission import Admission
+from switchboard.patterns.backpressure import Stalled, StreamWindow
 from switchboard.patterns.degradation import Served
 from switchboard.patterns.latency_budget import BudgetSpent, Deadline, TurnBudget, until
 from switchboard.patterns.pii.redaction import Vault
@@ -86,7 +89,10 @@ OthersData = Callable[[str], Awaitable[list[str]]]  # every other customer's per
 # every prompt's version for a conversation, given whether `prompt_canary` is on (the rollouts')
 PromptVersions = Callable[[str, bool], Awaitable[dict[str, str]]]
 DEFAULT_CONCURRENT_TURNS = 40
+DEFAULT_WINDOW, DEFAULT_STALL_S = 32, 10.0  # settings.stream_window, settings.stream_stall_s
 DRAFT_EVERY_S = 0.25  # how often the answers streaming are saved, all of them in one write
+# A graph cancelled (the customer left) gets this long to stop its model call and report it.
+SETTLE_S = 1.0
 # Why the ladder answered, as the record and the ticket say it. The operator's own note on the
 # kill switch stays on the operator's side: the record is shown in the customer's details strip.
 Degraded = Literal["model unavailable", "kill switch on"]
@@ -117,6 +123,8 @@ class Turn:
     grown_vault: Vault | None = None  # the PII vault, when the turn added to it: saved at the turn's end
     trace: TurnTrace | None = None  # `tracing`: the graph's spans go under the turn's span
     span: Span | None = None  # the turn's span, ended when its record is saved
+    window: StreamWindow | None = None  # `backpressure`: the bounded buffer between model and client
+    heard: list[CallRecord] = field(default_factory=list)  # every call the gateway reported
 
     @property
     def reply_id(self) -> str:
@@ -145,8 +153,12 @@ class TurnRunner:
         traces: TraceStore | None = None,
         call_log: CallLog | None = None,
         prompt_versions: PromptVersions = _shipped_prompts,
+        window: tuple[int, float] = (DEFAULT_WINDOW, DEFAULT_STALL_S),
     ) -> None:
-        """`prompt_versions`: the canary's say in which prompt versions a conversation is served."""
+        """`prompt_versions`: the canary's say in which prompt versions a conversation is served.
+        `window`: with `backpressure` on, the most answer tokens between model and client, and
+        how long a client may read none of them before it is taken as gone."""
+        self._window = window
         self._graph = graph
         self._conversations = conversations
         self._flags = flags
@@ -220,6 +232,7 @@ class TurnRunner:
             tool_schema=self._tool_schema,
         )
         turn = Turn(conversation_id, customer_id, text, flags, held, base, recorder, started)
+        turn.window = StreamWindow(*self._window) if flags.get("backpressure") else None
         return self._traced(turn)
 
     def _traced(self, turn: Turn) -> Turn:
@@ -254,13 +267,15 @@ class TurnRunner:
         except ProviderError as exc:
             error = f"ProviderError: {exc}"
             yield TurnEvent("error", {"code": "model_unavailable", "message": "Our assistant is unavailable."})
+        except Stalled as exc:  # nobody is reading: no error event, the model is stopped
+            error = f"{CLIENT_STALLED}: {exc}"
         except Exception as exc:  # the turn failed: say so, keep what was said
             log.exception("turn %s in conversation %s failed", turn.base.id, turn.conversation_id)
             error = f"{type(exc).__name__}: {exc}"
             yield TurnEvent("error", {"code": "turn_failed", "message": "Something went wrong answering that."})
         finally:
             if not finished and error is None:
-                error = "client disconnected"
+                error = CLIENT_GONE
             record = await self._save(turn, error, complete=finished)
         if finished:
             await self._keep_answer(turn, record)
@@ -405,7 +420,14 @@ class TurnRunner:
         # A rehearsal spends in budget windows of its own; a traced turn's nodes are spans under its
         # span; a canary's conversation reads its prompts.
         served = turn.base.prompt_versions or made.prompt_versions
-        context = replace(made, run_id=turn.base.run_id, trace=turn.trace or untraced(), prompt_versions=served)
+        context = replace(
+            made,
+            run_id=turn.base.run_id,
+            trace=turn.trace or untraced(),
+            prompt_versions=served,
+            window=turn.window,
+            on_call=turn.heard.append,
+        )
         recorder.timeline.context(
             recorder.elapsed_ms(), customer_id=turn.customer_id, placeholders=placeholders_of(vault)
         )
@@ -452,6 +474,8 @@ class TurnRunner:
             if scan is not None and scan.blocked_now():
                 return  # a block landed: the rest of this turn does not go out
             if isinstance(event, Token):
+                if turn.window is not None:  # the client asked for more: room for the model's next
+                    turn.window.take()
                 for shown in outgoing(event.text, outbound, recorder, whole=not turn.flags.get("streaming")):
                     yield shown
                 if outbound is not None and outbound.leaked:
@@ -482,7 +506,9 @@ class TurnRunner:
         (the nodes check it between steps; this also cuts an await that checks nothing)."""
         events = cast(AsyncIterator[Event], self._graph.astream(fresh, config, context=context, stream_mode="custom"))
         try:
-            async for event in until(Deadline(context.deadline, context.clock), events):
+            # Detached: a turn cancelled (the customer left) waits for the graph to stop its model
+            # call and report it, so that the record below counts it (detached.py).
+            async for event in detached(until(Deadline(context.deadline, context.clock), events), SETTLE_S):
                 yield event
         except BudgetSpent as spent:
             raise DeadlineExceeded(message=str(spent)) from None
@@ -502,6 +528,7 @@ class TurnRunner:
         # a draft only lands on an unfinished answer (save_drafts), so it cannot overwrite this.
         with anyio.CancelScope(shield=True):
             self.drafts.forget(turn.reply_id)
+            turn.recorder.hear(turn.heard)  # a call cut off as the customer left, too
             record = turn.recorder.record(base=turn.base, error=error, now=self._now())
             if turn.flags.get("pii_redaction"):
                 record = masked(record)

@@ -48,7 +48,15 @@ def test_every_outcome_is_counted_zeros_included() -> None:
     outcomes: list[Outcome] = ["answered", "answered", "blocked", "declined", "degraded"]
     (summary,) = summarise([_turn("all-on", outcome=o) for o in outcomes], REGISTRY_LIST)
     assert list(summary.outcomes) == list(OUTCOMES)
-    assert summary.outcomes == {"answered": 2, "escalated": 0, "blocked": 1, "declined": 1, "degraded": 1, "error": 0}
+    assert summary.outcomes == {
+        "answered": 2,
+        "escalated": 0,
+        "blocked": 1,
+        "declined": 1,
+        "degraded": 1,
+        "cancelled": 0,
+        "error": 0,
+    }
     assert summary.answered_rate == 0.4 and summary.error_rate == 0.0
 
 

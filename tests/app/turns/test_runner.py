@@ -49,7 +49,7 @@ async def test_a_disconnect_mid_stream_keeps_the_message_and_the_partial_answer(
     assert assistant.complete is False
     assert assistant.content.startswith("".join(seen)) and assistant.content
     record = await services.records.get(assistant.record_id or "")
-    assert record is not None and record.outcome == "error"
+    assert record is not None and record.outcome == "cancelled"
     assert record.data["error"] == "client disconnected"
     assert asyncio.all_tasks() == {asyncio.current_task()}
 
@@ -85,7 +85,8 @@ async def test_every_stored_record_is_counted_a_disconnected_or_failed_turn_too(
     services.knowledge.search = broken  # type: ignore[method-assign,assignment]
     [e async for e in services.turns.play(conversation.id, "C1001", "how long do refunds take?")]
     scraped = samples(services.telemetry.exposition(None)[0].decode())
-    assert total(scraped, "switchboard_turns_total", outcome="error", source="live") == 2
+    assert total(scraped, "switchboard_turns_total", outcome="cancelled", source="live") == 1
+    assert total(scraped, "switchboard_turns_total", outcome="error", source="live") == 1
     assert total(scraped, "switchboard_turns_total") == 2
 
 

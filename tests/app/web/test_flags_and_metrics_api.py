@@ -14,6 +14,7 @@ def test_every_chapter_is_listed_and_unbuilt_flags_are_off(client: TestClient) -
     built = {f["name"] for f in registry if f["built"]}
     assert built == {
         "streaming",
+        "backpressure",
         "router",
         "rag",
         "hybrid_search",
@@ -106,7 +107,7 @@ def test_live_metrics_name_each_configuration_and_mark_the_current_one(client: T
     defaults, without_rag = by_name["defaults"], by_name["defaults − rag"]
     assert defaults["current"] and not without_rag["current"] and live["current_name"] == "defaults"
     assert without_rag["flags"]["rag"] is False and "rag" in live["differing"]
-    assert live["outcomes"] == ["answered", "escalated", "blocked", "declined", "degraded", "error"]
+    assert live["outcomes"] == ["answered", "escalated", "blocked", "declined", "degraded", "cancelled", "error"]
     for c in (defaults, without_rag):
         assert list(c["outcomes"]) == live["outcomes"] and sum(c["outcomes"].values()) == c["count"]
         assert list(c["tiers"]) == live["tiers"] and sum(c["tiers"].values()) == c["count"]

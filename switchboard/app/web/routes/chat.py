@@ -4,11 +4,15 @@ customer only (auth.py): the customer is whoever the session names, never a fiel
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from sse_starlette import EventSourceResponse
+from sse_starlette.sse import SendTimeoutError
+from starlette.types import Receive, Scope, Send
 
 from switchboard.app.services import Services
 from switchboard.app.shop.models import Conversation, Customer, Message
@@ -21,6 +25,7 @@ from switchboard.app.web.responses import ConversationCreated, TurnResult
 from switchboard.app.web.schemas import NewConversation, NewMessage
 
 router = APIRouter(prefix="/api/conversations", tags=["chat"])
+log = logging.getLogger(__name__)
 
 
 STREAMED_OR_JSON: dict[int | str, dict[str, Any]] = {
@@ -84,7 +89,21 @@ async def send_message(
     events = services.turns.stream(turn)
     if _wants_json(request.headers.get("accept", "")):
         return await _collect(events)
-    return EventSourceResponse(_as_sse(events), ping=15)
+    # backpressure: a send the client does not take within the stall time ends the response, and
+    # the turn with it, as if the client had closed it (the model is stopped, the record written).
+    stalled = services.settings.stream_stall_s if turn.flags.get("backpressure") else None
+    return _TurnStream(_as_sse(events), ping=15, send_timeout=stalled)
+
+
+class _TurnStream(EventSourceResponse):
+    """A turn's event stream. A send that timed out (backpressure: the client read nothing for the
+    stall time) has already closed the turn, whose record says so: it is not an app error."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except* SendTimeoutError:  # the answer's and the ping's send may time out together
+            log.info("a client read nothing for %s s: its answer's stream was closed", self.send_timeout)
 
 
 async def _within_limits(customer: Customer, services: Services) -> None:
@@ -101,8 +120,11 @@ def _wants_json(accept: str) -> bool:
 
 
 async def _as_sse(events: AsyncIterator[TurnEvent]) -> AsyncIterator[dict[str, str]]:
-    async for event in events:
-        yield {"event": event.kind, "data": json.dumps(event.data)}
+    # Closed with the response: a send that timed out closes this generator, and the turn's
+    # stream must be closed now, not when the garbage collector finds it.
+    async with aclosing(events):  # type: ignore[type-var]  # the runner's stream is an async generator
+        async for event in events:
+            yield {"event": event.kind, "data": json.dumps(event.data)}
 
 
 async def _collect(events: AsyncIterator[TurnEvent]) -> dict[str, Any]:

@@ -2,13 +2,16 @@
 
 The request's `model` picks a scenario, so one server covers every case: a streamed answer,
 tool-call argument fragments, a 429 with Retry-After, 503/529, a malformed chunk, a
-stream cut off without `[DONE]`, and `relay`: replies that depend on what was sent. It records
-every request body it received.
+stream cut off without `[DONE]`, `relay`: replies that depend on what was sent, and `slow`: a
+long answer written at a model's pace, whose every stream notes whether it was written to its
+end or its client hung up first (`SLOW`). It records every request body it received.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -48,6 +51,8 @@ SCENARIOS: dict[str, list[dict[str, Any] | str]] = {
     ],
     "malformed": [_delta(content="Hi"), "{not json", "[DONE]"],
     "cut": [_delta(content="Half an ans"), _delta(content="wer")],
+    # `slow` as the router: the help centre, surely (its answer calls stream SlowStreams.answer)
+    "slow": [_delta(content=json.dumps({"route": "knowledge", "confidence": 0.95})), USAGE, "[DONE]"],
 }
 
 
@@ -64,6 +69,34 @@ def _relay(body: dict[str, Any]) -> list[dict[str, Any] | str]:
     return [_delta(content="Here is how it works."), USAGE, "[DONE]"]
 
 
+SLOW_WORDS, SLOW_EVERY_S = 400, 0.01  # 4 s of answer: far longer than any test reads it
+
+
+class SlowStreams:
+    """What the `slow` model's answer streams saw: each one's words sent, and hang-ups."""
+
+    def __init__(self) -> None:
+        self.sent: list[int] = []  # per answer stream ended, the words it had sent
+        self.hung_up = threading.Event()  # an answer stream's client closed before its end
+
+    async def answer(self) -> AsyncIterator[str]:
+        sent = 0
+        try:
+            for _ in range(SLOW_WORDS):
+                yield _sse(_delta(content="word "))
+                sent += 1
+                await asyncio.sleep(SLOW_EVERY_S)  # the model's pace, not a wait for the test
+            yield _sse(USAGE)
+            yield _sse("[DONE]")
+        finally:
+            self.sent.append(sent)
+            if sent < SLOW_WORDS:
+                self.hung_up.set()
+
+
+SLOW = SlowStreams()
+
+
 ERRORS = {"429": (429, {"retry-after": "2"}), "503": (503, {}), "529": (529, {}), "400": (400, {})}
 
 
@@ -74,6 +107,9 @@ async def completions(request: Request) -> Response:
     if model in ERRORS:
         status, headers = ERRORS[model]
         return JSONResponse({"error": {"message": f"scripted {status}"}}, status_code=status, headers=headers)
+
+    if model == "slow" and "response_format" not in body:  # the router's call is answered at once
+        return StreamingResponse(SLOW.answer(), media_type="text/event-stream")
 
     async def events() -> AsyncIterator[str]:
         for event in _relay(body) if model == "relay" else SCENARIOS[model]:
