@@ -308,6 +308,9 @@ def _capitalised_name(scan: _Scan, i: int, cue: int) -> _Found | None:
             return j, 0
     if _greets(scan, i, j, cue):
         return j, cue
+    single = j == i + 1 and word not in ADDRESSEES and (word in AMBIGUOUS or _name_like(word))
+    if single and ((_introduced(scan, i) and _ends_here(scan, i, j)) or (cue and _reached_at(scan, j))):
+        return j, WEAK  # "this is Hope,", "I'm Oyelaran."
     return _before_family_name(scan, i) or _capitalised_pair(scan, i, j, cue)
 
 
@@ -402,10 +405,18 @@ def _lowercase_name(scan: _Scan, i: int) -> _Found | None:
     word, cue = scan.words[i], _cue_before(scan, i)
     titled = i > 0 and scan.words[i - 1] in LOWER_TITLES and scan.gap(i) in (" ", ". ")
     given = word in GIVEN_LOWER or (cue == STRONG and word.title() in GIVEN_NAMES and word not in FUNCTION_WORDS)
+    given = given or (cue == STRONG and word.title() in AMBIGUOUS and _reached_at(scan, i + 1))
     if not ((cue and given) or (titled and len(word) > 1 and word not in NOT_LOWER_NAMES)):
         return _lowercase_opening(scan, i)
     j = i + 2 if scan.spaced(i + 1) and _lowercase_family(scan.words[i + 1], cue) else i + 1  # "ngozi okafor"
     return j, cue or STRONG
+
+
+def _reached_at(scan: _Scan, j: int) -> bool:
+    """ "call Hope at 503-555-0145", "my sister rose on 0161 …": the name's own phone number follows."""
+    if not scan.spaced(j) or scan.lower[j] not in ("at", "on") or j + 1 >= scan.size:
+        return False
+    return scan.words[j + 1].isdigit() or scan.text.startswith(("+", "("), scan.tokens[j].end() + 1)
 
 
 def _lowercase_family(word: str, cue: int) -> bool:
@@ -428,11 +439,31 @@ def _name_at(scan: _Scan, i: int) -> _Found | None:
     word = scan.words[i]
     if word.isdigit() or (word in TITLES and (scan.spaced(i + 1) or (i + 1 < scan.size and scan.gap(i + 1) == ". "))):
         return None  # a title: the name after it is found with the title as its cue
+    if word.isupper() and len(word) > 1 and scan.text.startswith(":", scan.tokens[i].end()):
+        return None  # a field's label ("NINO: AB 48 29 17 D"), not the name Nino
     if word[0].isupper():
         return _capitalised_name(scan, i, _cue_before(scan, i))
-    if word.title() in GIVEN_NAMES or (i > 0 and scan.words[i - 1] in LOWER_TITLES):
+    if word.title() in GIVEN_NAMES or word.title() in AMBIGUOUS or (i > 0 and scan.words[i - 1] in LOWER_TITLES):
         return _lowercase_name(scan, i)
-    return None
+    return _lowercase_rare_pair(scan, i)
+
+
+_INTRODUCTIONS = frozenset({("this", "is"), ("i", "am"), ("i'm",), ("i’m",), ("im",)})
+
+
+def _introduced(scan: _Scan, i: int) -> bool:
+    """ "this is …", "I'm …": the writer introducing themselves, right before token i."""
+    if i == 0 or scan.gap(i) != " ":
+        return False
+    return tuple(scan.lower[i - 1 : i]) in _INTRODUCTIONS or tuple(scan.lower[max(0, i - 2) : i]) in _INTRODUCTIONS
+
+
+def _lowercase_rare_pair(scan: _Scan, i: int) -> _Found | None:
+    """ "this is darnell whitaker", "i'm oyelaran bakare": introduced, two words too rare to be English."""
+    if not _introduced(scan, i) or not scan.spaced(i + 1):
+        return None
+    rare = [len(w) > 1 and w.islower() and w.isalpha() and w not in COMMON_WORDS for w in scan.words[i : i + 2]]
+    return (i + 2, WEAK) if all(rare) and _ends_here(scan, i, i + 2) else None
 
 
 def _listed_after(scan: _Scan, j: int) -> int | None:

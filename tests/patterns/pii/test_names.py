@@ -159,3 +159,40 @@ def test_names_from_new_evidence(text: str, names: list[str]) -> None:
 )
 def test_capitalised_lookalikes_are_not_names(text: str) -> None:
     assert "name" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("this is darnell whitaker, order 5", ["darnell whitaker"]),
+        ("I'm Oyelaran.", ["Oyelaran"]),
+        ("this is Hope, about my order", ["Hope"]),
+        ("call Hope at 503-555-0145, she's picking it up", ["Hope"]),
+        ("if no one answers try my sister rose on 0161 496 0388", ["rose"]),
+        ("The order under Kealoha has the wrong address", ["Kealoha"]),
+        ("me llamo Lucía Fernández", ["Lucía Fernández"]),
+        ("Je m'appelle Amélie Dubois", ["Amélie Dubois"]),
+        ("Saludos,\nCarmen Ruiz", ["Carmen Ruiz"]),
+        ("Mit freundlichen Grüßen\nHeike Vogel", ["Heike Vogel"]),
+    ],
+)
+def test_names_after_introductions_phones_and_other_languages(text: str, names: list[str]) -> None:
+    assert [v for k, v in found(text) if k == "name"] == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this is ridiculous",
+        "im gonna return it",
+        "its a maestro card",
+        "I'm Canadian, do you ship to Alberta?",
+        "this is Tidewater, right?",
+        "Hello Switchboard, quick one about returns",
+        "call Support at 0800 123 456",
+        "my son will call on 0161 496 0388",
+        "NINO: AB 48 29 17 D",
+    ],
+)
+def test_introductions_and_phone_cues_without_a_name(text: str) -> None:
+    assert "name" not in kinds(text)
