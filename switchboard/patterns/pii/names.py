@@ -9,6 +9,11 @@ A name has no checksum, so the detector weighs evidence, strongest first:
                  that is not an addressee like "Team" ("Thanks Obi,")
     weak cue     "this is", "I'm", "ask for", a dash: a known given name, even in lowercase
                  ("hey it's wei") or one that is also a word ("this is Will,")
+    after        "… is the account holder", "… is my name", "… here" opening a message: strong
+    field        "name" opening a field ("exp 03/30 name li wei"), "c/o", "attn", "NINO:" is a label
+    rare words   two to four capitalised words, each a known name part or not among the 20,000
+                 commonest English words (common_words.txt), plus one more piece of evidence: a
+                 cue, every word known, a known given name first, or a field after ("… CPF")
     no cue       a known given name that is not also a word, place or brand ("Lars said …"),
                  with any capitalised words after it; a capitalised word before a known family
                  name ("Rukhsana Begum") or one with a telling ending ("-ski", "-escu"); a
