@@ -1,6 +1,6 @@
 """PII detection quality and speed on the labelled support messages.
 
-    python bench/pii.py            # add -v to list every miss and false alarm
+    python bench/pii.py            # add -v to list every miss and false alarm, --no-timing to score only
     python bench/pii.py --dataset evals/datasets/pii_dev.jsonl
 
 Prints recall and precision per kind over evals/datasets/pii.jsonl, or over the set given with
@@ -118,11 +118,19 @@ def row(label: str, t: Tally, note: str = "") -> str:
     return f"{label:<12} {t.labelled:>8} {t.predicted:>6} {t.recall():>7.3f} {t.precision():>9.3f}  {note}".rstrip()
 
 
+def latency(texts: list[str]) -> None:
+    vault = Vault()
+    for name, fn in (("find_pii", find_pii), ("Vault.redact", vault.redact)):
+        p50, p99 = percentiles(timed(fn, texts))
+        print(f"{name:<13} p50 {p50 * 1000:6.1f} µs   p99 {p99 * 1000:6.1f} µs   ({len(texts)} messages × {REPEATS})")
+
+
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="PII detection quality and speed on a labelled set.")
     parser.add_argument("--dataset", type=Path, default=DATASET, help="a JSONL set in pii.jsonl's format")
     # The set written afterwards by someone who never saw the detector.
     parser.add_argument("--holdout", action="store_true", help="score pii_holdout.jsonl instead")
+    parser.add_argument("--no-timing", action="store_true", help="score only, skip the latency runs")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss and false alarm")
     return parser.parse_args()
 
@@ -141,11 +149,8 @@ def main() -> None:
     print(row("structured", pooled(tallies, STRUCTURED)))
     for kind, t in soft.items():
         print(row(f"{kind} ~", t, "(overlap)"))
-    texts = [str(case["text"]) for case in cases]
-    vault = Vault()
-    for name, fn in (("find_pii", find_pii), ("Vault.redact", vault.redact)):
-        p50, p99 = percentiles(timed(fn, texts))
-        print(f"{name:<13} p50 {p50 * 1000:6.1f} µs   p99 {p99 * 1000:6.1f} µs   ({len(texts)} messages × {REPEATS})")
+    if not args.no_timing:
+        latency([str(case["text"]) for case in cases])
     if args.verbose:
         print("\n".join(misses), file=sys.stderr)
 

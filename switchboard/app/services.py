@@ -503,6 +503,11 @@ class _Assembly:
         return Ladder(RecentAnswers(), self.visible_knowledge, self.shop, promise.__getitem__)
 
     @cached_property
+    def people(self) -> PeopleIndex:
+        """The customers' personal data, read from the shop once: for the answer watch and the vault."""
+        return PeopleIndex(self.shop)
+
+    @cached_property
     def turns(self) -> TurnRunner:
         return TurnRunner(
             graph=self.graph,
@@ -513,7 +518,8 @@ class _Assembly:
             tenant_of=self.shop.tenant_of,
             after_turn=[self.online.consider, self.ladder.learn],
             ladder=self.ladder,
-            others_data=PeopleIndex(self.shop).others,
+            others_data=self.people.others,
+            people=self.people.names,
             approvals=self.approvals,
             admission=self.admission,
             budget_s=self.settings.turn_budget_s,

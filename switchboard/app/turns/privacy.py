@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from switchboard.agents.record import TRACE_ITEM, TraceItem, TurnRecord
+from switchboard.patterns.pii.gazetteer import NameGazetteer
 from switchboard.patterns.pii.redaction import Vault, mask
 from switchboard.patterns.stream_watch import StreamWatch
 
@@ -85,7 +86,8 @@ def personal_data_of(customers: Sequence[Any]) -> dict[str, list[str]]:
 
 
 class PeopleIndex:
-    """Every customer's name, email, phone and street address: what no one else's answer may carry.
+    """Every customer's name, email, phone and street address: what no one else's answer may carry,
+    and the customers' names as the gazetteer the PII vault finds them by.
 
     Read from the shop once and kept: the demo's customers do not change while it runs (a shop
     whose customers do would refresh this when one is added or edited)."""
@@ -93,6 +95,13 @@ class PeopleIndex:
     def __init__(self, shop: Customers) -> None:
         self._shop = shop
         self._people: dict[str, list[str]] | None = None
+        self._names: NameGazetteer | None = None
+
+    async def names(self) -> NameGazetteer:
+        """Every customer's full name: the vault redacts them wherever they appear, cue or not."""
+        if self._names is None:
+            self._names = NameGazetteer.of(c.name for c in await self._shop.customers())
+        return self._names
 
     async def others(self, customer_id: str) -> list[str]:
         if self._people is None:

@@ -73,6 +73,7 @@ from switchboard.patterns.admission import Admission
 from switchboard.patterns.backpressure import Stalled, StreamWindow
 from switchboard.patterns.degradation import Served
 from switchboard.patterns.latency_budget import BudgetSpent, Deadline, TurnBudget, until
+from switchboard.patterns.pii.gazetteer import EMPTY, NameGazetteer
 from switchboard.patterns.pii.redaction import Vault
 from switchboard.patterns.write_behind import WriteBehind
 
@@ -86,6 +87,7 @@ TenantOf = Callable[[str], Awaitable[str]]
 AfterTurn = Callable[[str, str, TurnRecord], None]  # question, answer, record
 AfterSave = Callable[[TurnRecord], Awaitable[None]]  # every turn's record, however the turn ended
 OthersData = Callable[[str], Awaitable[list[str]]]  # every other customer's personal data
+People = Callable[[], Awaitable[NameGazetteer]]  # the shop's customers' names, for the vault to find
 # every prompt's version for a conversation, given whether `prompt_canary` is on (the rollouts')
 PromptVersions = Callable[[str, bool], Awaitable[dict[str, str]]]
 DEFAULT_CONCURRENT_TURNS = 40
@@ -102,6 +104,10 @@ KILLED: Degraded = "kill switch on"
 
 async def _nobody_else(customer_id: str) -> list[str]:
     return []
+
+
+async def _no_people() -> NameGazetteer:
+    return EMPTY
 
 
 async def _shipped_prompts(conversation_id: str, canary_on: bool) -> dict[str, str]:
@@ -154,10 +160,12 @@ class TurnRunner:
         call_log: CallLog | None = None,
         prompt_versions: PromptVersions = _shipped_prompts,
         window: tuple[int, float] = (DEFAULT_WINDOW, DEFAULT_STALL_S),
+        people: People = _no_people,
     ) -> None:
         """`prompt_versions`: the canary's say in which prompt versions a conversation is served.
         `window`: with `backpressure` on, the most answer tokens between model and client, and
-        how long a client may read none of them before it is taken as gone."""
+        how long a client may read none of them before it is taken as gone. `people`: the
+        customers' names, which the PII vault redacts wherever they appear."""
         self._window = window
         self._graph = graph
         self._conversations = conversations
@@ -169,6 +177,7 @@ class TurnRunner:
         self._after_turn = after_turn
         self._ladder = ladder
         self._others_data = others_data
+        self._people = people
         self._approvals = approvals
         self._admission = admission or Admission(DEFAULT_CONCURRENT_TURNS)
         self._budget_s = budget_s  # with latency_budget on, a turn's deadline (waiting for a slot included)
@@ -401,12 +410,18 @@ class TurnRunner:
         """The privacy filter for what goes out, when `pii_redaction` is on."""
         if not flags.get("pii_redaction"):
             return None
-        vault = await self._conversations.vault(conversation_id)
+        vault = await self._vault(conversation_id)
         return Outbound(vault, await self._others_data(customer_id))
+
+    async def _vault(self, conversation_id: str) -> Vault:
+        """The conversation's PII vault, finding the shop's customers' names as well."""
+        vault = await self._conversations.vault(conversation_id)
+        vault.people = await self._people()
+        return vault
 
     async def _run_graph(self, turn: Turn) -> AsyncIterator[TurnEvent]:
         flags, recorder = turn.flags, turn.recorder
-        vault = await self._conversations.vault(turn.conversation_id) if flags.get("pii_redaction") else None
+        vault = await self._vault(turn.conversation_id) if flags.get("pii_redaction") else None
         known = len(vault) if vault is not None else 0
         outbound = Outbound(vault, await self._others_data(turn.customer_id)) if vault is not None else None
         made = self._make_context(

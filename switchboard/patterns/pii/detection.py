@@ -15,7 +15,8 @@
     driver_licence  after "driver's licence", "DL", "Führerschein" … (documents.py)
     passport        after "passport", "passeport", "Reisepass" … (documents.py)
 
-Addresses (addresses.py) and names (names.py) have no checksum, so they are matched by context
+Addresses (addresses.py) and names (names.py, and the shop's own customers' names when the
+caller passes them in: gazetteer.py) have no checksum, so they are matched by context
 and favour precision over recall. Overlapping matches collapse to one span: structured kinds
 first, then the longer.
 
@@ -37,6 +38,7 @@ from switchboard.patterns.pii.addresses import address_spans
 from switchboard.patterns.pii.addresses_world import world_address_spans
 from switchboard.patterns.pii.checksums import luhn_ok
 from switchboard.patterns.pii.documents import document_spans
+from switchboard.patterns.pii.gazetteer import EMPTY, NameGazetteer
 from switchboard.patterns.pii.ids import national_id_spans
 from switchboard.patterns.pii.names import name_spans
 from switchboard.patterns.pii.names_scripts import script_name_spans
@@ -246,8 +248,10 @@ def _resolve(spans: list[PiiSpan]) -> list[PiiSpan]:
     return kept
 
 
-def find_pii(text: str) -> list[PiiSpan]:
-    """Every span of personal data in text, non-overlapping, in order."""
+def find_pii(text: str, people: NameGazetteer = EMPTY) -> list[PiiSpan]:
+    """Every span of personal data in text, non-overlapping, in order.
+
+    `people`: the shop's own customers' full names (gazetteer.py), found wherever they appear."""
     found: list[PiiSpan] = list(_emails(text))
     # Fast path: without a digit there is no card, IBAN, ID, IP, document, phone or address.
     if _DIGIT.search(text):
@@ -264,4 +268,5 @@ def find_pii(text: str) -> list[PiiSpan]:
     found += _spans("phone", text, spelled_phone_spans(text))  # "four one five, five five five …"
     found += _spans("name", text, name_spans(text))
     found += _spans("name", text, script_name_spans(text))
+    found += _spans("name", text, people.spans(text))
     return _resolve(found)

@@ -53,17 +53,37 @@ FUNCTION_WORDS = _section("function_words")
 PRODUCT_NOUNS = _section("product_nouns")
 GIVEN_LOWER = frozenset(n.lower() for n in GIVEN_NAMES - AMBIGUOUS if len(n) > 2)
 SURNAMES_LOWER = frozenset(n.lower() for n in SURNAMES)
+# Lowercase English words common enough that a capitalised one is more likely a word than a name.
+COMMON_WORDS = _words(_read("common_words.txt"))
+NAME_PARTS = GIVEN_NAMES | AMBIGUOUS | SURNAMES  # words known to be names, common or not
 PHRASES = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in _LOOKALIKES["phrases"]) + r")(?!\w)")
 
 TITLES = frozenset(
     """Mr Mrs Ms Miss Mx Dr Prof Mister Frau Herr Mme Mlle Madame Monsieur Señor Señora Señorita Sr Sra Srta
-    Signor Signora Sig Auntie Aunty Aunt Uncle Grandma Grandpa Granny Nan Cousin Rev Pastor Imam Rabbi Capt""".split()
+    Signor Signora Sig Doña Dña Dona Mevrouw Meneer Dhr Mevr Fru Herra Sayın
+    Auntie Aunty Aunt Uncle Grandma Grandpa Granny Nan Cousin Rev Pastor Imam Rabbi Capt""".split()
 )
 LOWER_TITLES = frozenset("mr mrs ms miss".split())
 NOT_LOWER_NAMES = frozenset("and or to of in on at for is was the a an here there please thanks word".split())
 PARTICLES = frozenset("van von der den de da das do dos du di del della la le bin binti ibn al el ter ten y".split())
 DETERMINERS = frozenset("the a an my your our his her their these those".split())
 PLACE_WORDS = frozenset("St Saint San Santa Mt Mount Fort Ft Port Lake Loch Glen Cape Isle Lough Lac".split())
+# Lowercase words before a place: capitalised words after them need a cue to be a name.
+PLACE_PREPOSITIONS = frozenset(
+    "in to at near from into via around outside visiting visited hiked hiking toward towards through across".split()
+)
+# Words that introduce the number after a name ("Klaus-Dieter Brandt Pass-Nr. C7PL3M6V1"): they end
+# the name, and end its clause, without saying it names a thing.
+FIELD_WORDS = frozenset(
+    """Pass-Nr Passnummer Reisepass Passport Passeport Pasaporte Licence License Führerschein Tel Phone Mobile
+    Email E-mail Iban Nr No""".split()
+)
+# After a name: "D'Arcy McAllister is the account holder", "Nguyễn Thị Lan is my name".
+AFTER_CUES = tuple(
+    tuple(phrase.split())
+    for phrase in ("is my name", "is the account holder", "is the cardholder", "is the card holder",
+                   "is the name on", "is the recipient", "is the customer", "is the buyer", "here")
+)  # fmt: skip
 GREETINGS = frozenset("Hi Hello Hey Hiya Dear Thanks Cheers Regards Love Morning Afternoon Evening Yo".split())
 
 # --- cues --------------------------------------------------------------------------------------
@@ -77,7 +97,14 @@ _STRONG = ["my name is", "name is", "name was", "my name's", "name on the card",
 _STRONG += ["name on the account", "name on the order", "cardholder", "card holder", "recipient is", "under the name"]
 _STRONG += ["in the name of", "booked under", "signed for by", "signed by", "on behalf of", "first name", "last name"]
 _STRONG += ["surname", "family name", "given name", "maiden name"]
-_STRONG += [f"my {r}" for r in _RELATIVES] + [f"my {r}'s name is" for r in _RELATIVES]
+_STRONG += ["c/o", "attn", "fao", "for the attention of", "care of", "order under", "account under"]
+_STRONG += ["booking under", "reservation under", "registered to", "registered under"]
+# The same in the languages customers write in: "me llamo", "je m'appelle", "ich heiße" …
+_STRONG += ["me llamo", "mi nombre es", "je m'appelle", "je m’appelle", "mon nom est", "ich heiße", "ich heisse"]
+_STRONG += ["mein name ist", "mi chiamo", "il mio nome è", "me chamo", "meu nome é", "o meu nome é", "mijn naam is"]
+_STRONG += ["ik heet", "jeg heter", "jag heter", "nazywam się", "mam na imię", "benim adım", "adım"]
+_STRONG += [f"{p} {r}" for p in ("my", "his", "her", "our", "their") for r in _RELATIVES]
+_STRONG += [f"my {r}'s name is" for r in _RELATIVES]
 _STRONG += [f"my {r}'s name" for r in _RELATIVES] + [f"my {r}’s name" for r in _RELATIVES]
 # These need a colon after them ("Name: …", "From: …").
 _COLON = ["name", "full name", "contact", "contact person", "contact name", "recipient", "sender", "attn", "from"]
@@ -85,11 +112,15 @@ _COLON += ["customer", "customer name", "deliver to", "ship to", "addressee", "c
 # A sign-off needs a comma, a colon or a new line before the name.
 _SIGNOFF = ["regards", "kind regards", "best regards", "warm regards", "warmest regards", "sincerely", "signed"]
 _SIGNOFF += ["yours sincerely", "yours truly", "best wishes", "many thanks", "with thanks", "respectfully"]
+_SIGNOFF += ["saludos", "un saludo", "atentamente", "cordialement", "bien à vous", "grüße", "grüsse", "lg"]
+_SIGNOFF += ["mit freundlichen grüßen", "viele grüße", "cordiali saluti", "saluti", "cumprimentos", "abraços"]
+_SIGNOFF += ["met vriendelijke groet", "groetjes", "hälsningar", "med vennlig hilsen", "pozdrawiam", "obrigado"]
+_SIGNOFF += ["obrigada", "gracias", "merci", "danke", "grazie"]
 _GREETING = ["hi", "hello", "hey", "hiya", "dear", "thanks", "thank you", "thank you so much", "thanks so much"]
 _GREETING += ["thanks a lot", "thanks again", "thx", "cheers"]
 _WEAK = ["i'm", "i’m", "im", "i am", "this is", "it's", "it’s", "its", "love", "xoxo", "x", "best", "ask for"]
 _WEAK += ["speak to", "speak with", "spoke to", "spoke with", "talk to", "talked to", "helped by", "served by"]
-_WEAK += ["called", "named"]
+_WEAK += ["called", "named", "call", "ring", "text", "try", "soy", "je suis", "ich bin", "sono", "sou", "ik ben"]
 
 STRONG, GREETING, WEAK = 3, 2, 1
 ANY_GAP, COLON_GAP, SIGNOFF_GAP = " ,:(\n\t", " :\n\t", " ,:\n\t"

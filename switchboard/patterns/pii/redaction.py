@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from switchboard.patterns.pii.detection import KINDS, Kind, PiiSpan, find_pii
+from switchboard.patterns.pii.gazetteer import EMPTY, NameGazetteer
 
 _PLACEHOLDER = re.compile(r"<([A-Z]+(?:_[A-Z]+)*_\d+)>")
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z]")
@@ -41,16 +42,19 @@ def _replace(text: str, spans: list[PiiSpan], replacement: list[str]) -> str:
     return "".join(parts)
 
 
-def mask(text: str) -> str:
+def mask(text: str, people: NameGazetteer = EMPTY) -> str:
     """Replace each span with its kind alone (`[EMAIL]`), for logs and stored records."""
-    spans = find_pii(text)
+    spans = find_pii(text, people)
     return _replace(text, spans, [f"[{_label(s.kind)}]" for s in spans]) if spans else text
 
 
 class Vault:
-    """Placeholders for one conversation: the same value always gets the same placeholder."""
+    """Placeholders for one conversation: the same value always gets the same placeholder.
 
-    def __init__(self) -> None:
+    `people`: the shop's customers' full names, redacted wherever they appear (gazetteer.py)."""
+
+    def __init__(self, people: NameGazetteer = EMPTY) -> None:
+        self.people = people
         self._by_identity: dict[tuple[Kind, str], str] = {}
         self._originals: dict[str, tuple[Kind, str]] = {}
         self._counts: dict[Kind, int] = {}
@@ -70,7 +74,7 @@ class Vault:
         return token
 
     def redact(self, text: str) -> str:
-        spans = find_pii(text)
+        spans = find_pii(text, self.people)
         if not spans:
             return text
         return _replace(text, spans, [self.placeholder(s.kind, s.text) for s in spans])
@@ -90,8 +94,8 @@ class Vault:
         return {"version": 1, "entries": entries}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Vault:
-        vault = cls()
+    def from_dict(cls, data: Mapping[str, Any], people: NameGazetteer = EMPTY) -> Vault:
+        vault = cls(people)
         for entry in data.get("entries", []):
             if entry["kind"] not in KINDS:
                 raise ValueError(f"unknown PII kind in stored vault: {entry['kind']!r}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from switchboard.app.services import Services
-from switchboard.app.turns.privacy import Outbound, StreamRestorer
+from switchboard.app.turns.privacy import Outbound, PeopleIndex, StreamRestorer
 from switchboard.patterns.pii.redaction import Vault
 from tests.app.playing import play
 
@@ -71,3 +71,18 @@ def test_after_a_leak_nothing_held_back_is_let_out() -> None:
     outbound.feed("Write to maya.")
     outbound.feed("okafor@example.com")
     assert outbound.leaked and outbound.flush() == ""
+
+
+async def test_a_customer_s_name_without_any_cue_reaches_the_model_redacted(services: Services) -> None:
+    # "priya raman" in lowercase with no cue is found only because she is one of the shop's customers
+    conversation = (await services.conversations.create("C1001")).id
+    await play(services, conversation, "C1001", "did priya raman get the same tent as me?", pii_redaction=True)
+    state = await services.graph.aget_state({"configurable": {"thread_id": conversation}})
+    sent = state.values["messages"][0]["content"]
+    assert "priya raman" not in sent and "<NAME_1>" in sent
+
+
+async def test_the_people_index_lists_every_customer_s_full_name(services: Services) -> None:
+    names = await PeopleIndex(services.shop).names()
+    customers = await services.shop.customers()
+    assert names.names == {" ".join(c.name.split()) for c in customers if len(c.name.split()) > 1}

@@ -103,3 +103,96 @@ def test_the_name_vocabulary_loads() -> None:
     assert len(GIVEN_NAMES) > 3000 and len(SURNAMES) > 1000
     assert {"Ngozi", "Siobhán", "Haruto", "Tadhg", "Aroha"} <= GIVEN_NAMES
     assert {"Will", "May", "Victoria", "Hunter"} <= AMBIGUOUS
+
+
+# --- cues after a name, field cues, capitalised runs of rare words -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("D'Arcy McAllister is the account holder", ["D'Arcy McAllister"]),
+        ("Nguyễn Thị Lan is my name, can you fix the spelling", ["Nguyễn Thị Lan"]),
+        ("mateo here, still waiting on the refund", ["mateo"]),
+        ("christopher lindqvist here, still no tracking", ["christopher lindqvist"]),
+        ("my name is jennifer o'neil", ["jennifer o'neil"]),
+        ("exp 03/30 name li wei", ["li wei"]),
+        ("name Elodie Marchand iban pending", ["Elodie Marchand"]),
+        ("c/o Müller, Sternschanze", ["Müller"]),
+        ("attn Oyelaran Bakare please", ["Oyelaran Bakare"]),
+        ("Mark Brown ordered it but i'm his wife April Brown", ["Mark Brown", "April Brown"]),
+        ("this is Darnell Whitaker, about my order", ["Darnell Whitaker"]),
+        ("Rose Abernathy — please cancel my subscription", ["Rose Abernathy"]),
+        ("Luciana Prado CPF on file", ["Luciana Prado"]),
+        ("Klaus-Dieter Brandt Pass-Nr. on file", ["Klaus-Dieter Brandt"]),
+        ("the order is for (Zhang Wei)", ["Zhang Wei"]),
+    ],
+)
+def test_names_from_new_evidence(text: str, names: list[str]) -> None:
+    assert [v for k, v in found(text) if k == "name"] == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # capitalised product names: common words, brands with inner capitals, hyphenated parts
+        "is the Stormline Rain Jacket waterproof?",
+        "The Thermarest NeoAir keeps deflating",
+        "My Osprey Rook is torn at the hip belt",
+        "Titanium Long Spork arrived broken",
+        "Bastion Heavy-Duty U-Lock arrived broken",
+        "Voltline E-Commuter is out of stock",
+        "Breakwater Softshell (Clearance) arrived broken",
+        "does the Hoka Speedgoat come in blue",
+        # places: after a preposition, after a place word, common words
+        "we're camping at Joshua Tree in january",
+        "we live in Addis Ababa now",
+        "shipping to Chiang Mai next week",
+        "we live in Santa Cruz now",
+        # sentence-initial capitalised words and field words that are not names
+        "Building 4 is round the back",
+        "Rain Jacket sizes run small",
+        "my name is wrong on the label",
+        "I'm writing on behalf of my company",
+        "the brand name Stormline is on the tag",
+    ],
+)
+def test_capitalised_lookalikes_are_not_names(text: str) -> None:
+    assert "name" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("this is darnell whitaker, order 5", ["darnell whitaker"]),
+        ("I'm Oyelaran.", ["Oyelaran"]),
+        ("this is Hope, about my order", ["Hope"]),
+        ("call Hope at 503-555-0145, she's picking it up", ["Hope"]),
+        ("if no one answers try my sister rose on 0161 496 0388", ["rose"]),
+        ("The order under Kealoha has the wrong address", ["Kealoha"]),
+        ("me llamo Lucía Fernández", ["Lucía Fernández"]),
+        ("Je m'appelle Amélie Dubois", ["Amélie Dubois"]),
+        ("Saludos,\nCarmen Ruiz", ["Carmen Ruiz"]),
+        ("Mit freundlichen Grüßen\nHeike Vogel", ["Heike Vogel"]),
+    ],
+)
+def test_names_after_introductions_phones_and_other_languages(text: str, names: list[str]) -> None:
+    assert [v for k, v in found(text) if k == "name"] == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this is ridiculous",
+        "im gonna return it",
+        "its a maestro card",
+        "I'm Canadian, do you ship to Alberta?",
+        "this is Tidewater, right?",
+        "Hello Switchboard, quick one about returns",
+        "call Support at 0800 123 456",
+        "my son will call on 0161 496 0388",
+        "NINO: AB 48 29 17 D",
+    ],
+)
+def test_introductions_and_phone_cues_without_a_name(text: str) -> None:
+    assert "name" not in kinds(text)
