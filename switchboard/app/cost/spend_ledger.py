@@ -30,8 +30,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -116,21 +117,28 @@ class SpendLedger:
 
 
 async def _committed(s: AsyncSession, keys: Sequence[str], now: datetime) -> dict[str, Spend]:
-    """Charged + reserved (unexpired), per window."""
-    rows = await s.exec(select(SpendWindow).where(col(SpendWindow.key).in_(list(keys))))
-    charged = {row.key: Spend(row.tokens, row.micro_usd / 1_000_000) for row in rows}
-    held = await _reserved(s, keys, now)
-    return {key: charged.get(key, Spend()) + held.get(key, Spend()) for key in keys}
+    """Charged + reserved (unexpired), per window: both read by one statement (UNION ALL)."""
+    w = SpendWindow
+    charged = select(w.key, w.tokens, w.micro_usd).where(col(w.key).in_(list(keys)))
+    rows = (await s.exec(union_all(charged, _reserved_query(keys, now)))).all()  # type: ignore[call-overload]
+    committed = {key: Spend() for key in keys}
+    for key, tokens, micros in rows:
+        committed[key] = committed[key] + Spend(int(tokens), int(micros) / 1_000_000)
+    return committed
 
 
-async def _reserved(s: AsyncSession, keys: Sequence[str], now: datetime) -> dict[str, Spend]:
+def _reserved_query(keys: Sequence[str], now: datetime) -> Any:
+    """(key, tokens, micro-dollars) held by unexpired reservations, per window."""
     r = SpendReservation
-    query = (
+    return (
         select(r.key, func.sum(r.tokens), func.sum(r.micro_usd))
         .where(col(r.key).in_(list(keys)), col(r.expires_at) > now)
         .group_by(col(r.key))
     )
-    rows = await s.exec(query)
+
+
+async def _reserved(s: AsyncSession, keys: Sequence[str], now: datetime) -> dict[str, Spend]:
+    rows = await s.exec(_reserved_query(keys, now))
     return {key: Spend(int(tokens), int(micros) / 1_000_000) for key, tokens, micros in rows}
 
 
