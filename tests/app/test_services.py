@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
 
 from switchboard.agents.embeddings import Embedder
-from switchboard.app.services import cache_collection, cache_embedder, open_answer_cache
+from switchboard.app.services import (
+    GC_THRESHOLDS,
+    cache_collection,
+    cache_embedder,
+    open_answer_cache,
+    running_services,
+)
 from switchboard.app.settings import Settings
 from switchboard.patterns.semantic_cache import Scope
 
@@ -39,3 +46,14 @@ def test_entries_of_one_embedder_are_not_candidates_for_the_other(tmp_path: Path
     onnx = open_answer_cache(onnx_settings, cache_embedder(onnx_settings, embedder), frozenset(), dict)
     static.store_now("how do I return a tent?", "Within 60 days.", Scope("tidewater", "m", "v1"), [], now=0)
     assert static.count() == 1 and onnx.count() == 0
+
+
+async def test_start_up_freezes_what_it_built_and_shutdown_thaws_it(tmp_path: Path) -> None:
+    thresholds = gc.get_threshold()
+    try:
+        async with running_services(Settings(data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=0)):
+            assert gc.get_freeze_count() > 100_000  # models, indexes, graphs: out of the collector's scans
+            assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.set_threshold(*thresholds)

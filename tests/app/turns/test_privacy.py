@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from switchboard.app.services import Services
+from switchboard.app.turns import privacy
 from switchboard.app.turns.privacy import Outbound, StreamRestorer
+from switchboard.patterns.pii import redaction
 from switchboard.patterns.pii.redaction import Vault
 from tests.app.playing import play
 
@@ -71,3 +75,17 @@ def test_after_a_leak_nothing_held_back_is_let_out() -> None:
     outbound.feed("Write to maya.")
     outbound.feed("okafor@example.com")
     assert outbound.leaked and outbound.flush() == ""
+
+
+def test_the_shared_masker_masks_as_mask_does_and_scans_a_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    scans: list[str] = []
+
+    def counting(text: str) -> str:
+        scans.append(text)
+        return redaction.mask(text)
+
+    monkeypatch.setattr(privacy, "mask", counting)
+    masks = privacy.text_masker(size=8)
+    said = "write to jo.bloggs@example.org"
+    assert [masks(said), masks(said)] == [redaction.mask(said)] * 2 == ["write to [EMAIL]"] * 2
+    assert scans == [said]
