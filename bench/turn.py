@@ -1,11 +1,15 @@
 """What the app adds to a turn, with the demo model at zero latency.
 
-    python bench/turn.py [--turns 200]
+    python bench/turn.py [--turns 200] [--concurrency 16]
 
 Plays turns through the same path the browser uses (TurnRunner: store, graph, gateway, record)
 and, in the same run, the bare model calls the turn makes (the gateway with no graph, stores or
 records). With the model instant, the turn's time is what the app adds; the difference between
-the two is what the orchestration (graph, stores, retrieval, recording) costs. Prints p50/p95.
+the two is what the orchestration (graph, stores, retrieval, recording) costs. Prints p50/p95,
+the CPU a turn costs, what it asks of the database (statements by kind, commits, the LangGraph
+checkpointer's writes: counted by listeners, so they are figures of the code, not of the
+machine), and the throughput of `--concurrency` customers each playing turns at once.
+The flags are the board's defaults: every built switch on.
 """
 
 from __future__ import annotations
@@ -15,11 +19,18 @@ import asyncio
 import statistics
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from sqlalchemy import event
 
 from switchboard.agents.llm.types import ChatRequest
 from switchboard.app.runs.metrics import percentile
-from switchboard.app.services import running_services
+from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
 
 QUESTIONS = [
@@ -29,33 +40,95 @@ QUESTIONS = [
     "how many points do I have?",
     "do you ship to Canada?",
 ]
+CUSTOMERS = ["C1001", "C1002", "C1003", "C1004"]
 
 
-async def main(turns: int) -> None:
+async def conversation_of(services: Services, customer: str, turns: int) -> tuple[list[float], list[float]]:
+    """One customer's turns, a new conversation every len(QUESTIONS): (totals, ttfts) in ms."""
+    totals, ttfts = [], []
+    for n in range(turns):
+        if n % len(QUESTIONS) == 0:
+            conversation = await services.conversations.create(customer)
+        async for said in services.turns.play(conversation.id, customer, QUESTIONS[n % len(QUESTIONS)]):
+            if said.kind == "done":
+                totals.append(said.data["total_ms"])
+                ttfts.append(said.data["ttft_ms"])
+    return totals, ttfts
+
+
+@contextmanager
+def counted(services: Services) -> Iterator[Counter[str]]:
+    """Statements by first word, commits, and checkpointer writes, while the block runs."""
+    counts: Counter[str] = Counter()
+
+    def statement(_c: Any, _cur: Any, sql: str, _p: Any, _ctx: Any, _many: bool) -> None:
+        counts[sql.split(None, 1)[0].upper()] += 1
+
+    def commit(_c: Any) -> None:
+        counts["commits"] += 1
+
+    engine = services.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
+    originals = {name: getattr(AsyncSqliteSaver, name) for name in ("aput", "aput_writes")}
+    for name, original in originals.items():
+        setattr(AsyncSqliteSaver, name, _counting(original, counts, f"checkpointer.{name}"))
+    try:
+        yield counts
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)
+        for name, original in originals.items():
+            setattr(AsyncSqliteSaver, name, original)
+
+
+def _counting(original: Any, counts: Counter[str], name: str) -> Any:
+    async def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        counts[name] += 1
+        return await original(self, *args, **kwargs)
+
+    return call
+
+
+async def main(turns: int, concurrency: int) -> None:
     settings = Settings(data_dir=Path(tempfile.mkdtemp()), demo_ttft_ms=0, demo_tokens_per_s=0)
     async with running_services(settings) as services:
-        totals, ttfts = [], []
-        for n in range(turns):
-            if n % len(QUESTIONS) == 0:
-                conversation = await services.conversations.create("C1001")
-            async for event in services.turns.play(conversation.id, "C1001", QUESTIONS[n % len(QUESTIONS)]):
-                if event.kind == "done":
-                    totals.append(event.data["total_ms"])
-                    ttfts.append(event.data["ttft_ms"])
+        await conversation_of(services, "C1001", len(QUESTIONS))  # warm: caches, first statements compiled
+        cpu = time.process_time()
+        with counted(services) as counts:
+            totals, ttfts = await conversation_of(services, "C1001", turns)
+            await services.spend.settled()
+        cpu_ms = (time.process_time() - cpu) * 1000 / turns
         bare = []
         request = ChatRequest([{"role": "user", "content": "where is my order?"}], "demo-large")
         for _ in range(turns):
             started = time.perf_counter()
             await services.gateway.complete(request, purpose="bench")
             bare.append((time.perf_counter() - started) * 1000)
+        each = max(1, turns // concurrency)
+        started = time.perf_counter()
+        played = await asyncio.gather(
+            *(conversation_of(services, CUSTOMERS[n % len(CUSTOMERS)], each) for n in range(concurrency))
+        )
+        wall = time.perf_counter() - started
     print(f"turns: {turns} (demo model at zero latency; 2 model calls + tools or retrieval per turn)")
     print(f"app-added latency per turn: p50 {percentile(totals, 50):.2f} ms  p95 {percentile(totals, 95):.2f} ms")
     print(f"app-added time to first token: p50 {percentile(ttfts, 50):.2f} ms  p95 {percentile(ttfts, 95):.2f} ms")
+    print(f"CPU per turn (whole process, one at a time): {cpu_ms:.2f} ms")
+    print("per turn: " + ", ".join(f"{name} {n / turns:.2f}" for name, n in sorted(counts.items())))
     print(f"one bare gateway call (baseline): p50 {statistics.median(bare):.2f} ms")
     print(f"turn / bare call: {statistics.median(totals) / statistics.median(bare):.1f}x")
+    under_load = [ms for totals, _ in played for ms in totals]
+    print(
+        f"concurrency {concurrency}: {len(under_load) / wall:.1f} turns/s "
+        f"({len(under_load)} turns in {wall:.2f} s), latency p50 {percentile(under_load, 50):.1f} ms "
+        f"p95 {percentile(under_load, 95):.1f} ms"
+    )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=200)
-    asyncio.run(main(parser.parse_args().turns))
+    parser.add_argument("--concurrency", type=int, default=16)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.turns, arguments.concurrency))

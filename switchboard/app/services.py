@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -34,6 +35,7 @@ from switchboard.app.cost.budgets import BudgetBook, BudgetSet, BudgetSpec, Ledg
 from switchboard.app.cost.cached_answers import CachedAnswers
 from switchboard.app.cost.spend_ledger import SpendLedger
 from switchboard.app.cost.vocabulary import catalogue_vocabulary
+from switchboard.app.heap import settled_heap
 from switchboard.app.lab.chaos import DEMO_VENDORS, ChaosBoard
 from switchboard.app.lab.faulty_shop import FaultyShop
 from switchboard.app.lab.flags import FlagBoard
@@ -58,7 +60,7 @@ from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
 from switchboard.app.turns.feed import ConversationFeed
 from switchboard.app.turns.kill_switch import KillSwitchBoard
-from switchboard.app.turns.privacy import PeopleIndex
+from switchboard.app.turns.privacy import PeopleIndex, text_masker
 from switchboard.app.turns.records import RecordStore
 from switchboard.app.turns.runner import TurnRunner
 from switchboard.app.turns.traces import TraceStore
@@ -77,6 +79,8 @@ from switchboard.patterns.semantic_cache import CachePolicy
 from switchboard.patterns.spend_budget import live_judge_key, replay_key
 
 SHIPPED_KB = "shipped"
+
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -290,7 +294,9 @@ async def running_services(
         await services.spend.drop_expired()  # reservations a dead process never settled
         await services.approvals.release_claims()
         await services.turns.recover_interrupted()  # turns the last run of the server died in
-        yield services
+        with settled_heap(settings.gc_freeze) as settled:
+            log.info("start-up heap frozen: %d objects set aside from the collector", settled.frozen)
+            yield services
         services.feed.close()
         await services.online.close()
         await services.spend.settled()  # the last calls' spend is written before the database closes
@@ -530,11 +536,18 @@ class _Assembly:
             traces=self.traces,
             call_log=self.call_log,
             window=(self.settings.stream_window, self.settings.stream_stall_s),
+            masks=self.masker,
         )
 
     @cached_property
+    def masker(self) -> Callable[[str], str]:
+        """One cached PII masker for the process: the record, its timeline and its call log quote
+        the same texts (privacy.text_masker)."""
+        return text_masker()
+
+    @cached_property
     def call_log(self) -> CallLog:
-        return CallLog(self.sessions)
+        return CallLog(self.sessions, self.masker)
 
     @cached_property
     def replayer(self) -> CallReplayer:

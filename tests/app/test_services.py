@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
 
 from switchboard.agents.embeddings import Embedder
-from switchboard.app.services import cache_collection, cache_embedder, open_answer_cache
+from switchboard.app.heap import GC_THRESHOLDS
+from switchboard.app.services import (
+    cache_collection,
+    cache_embedder,
+    open_answer_cache,
+    running_services,
+)
 from switchboard.app.settings import Settings
 from switchboard.patterns.semantic_cache import Scope
 
@@ -47,3 +54,14 @@ def test_the_cache_policy_takes_the_passage_overlap_from_settings(tmp_path: Path
     assert open_answer_cache(overlapping, embedder, frozenset(), dict).policy.overlap == 0.33
     with pytest.raises(ValueError, match="cache_overlap"):
         Settings(cache_overlap=1.5)
+
+
+async def test_start_up_freezes_what_it_built_and_shutdown_thaws_it(tmp_path: Path) -> None:
+    thresholds = gc.get_threshold()
+    try:
+        async with running_services(Settings(data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=0)):
+            assert gc.get_freeze_count() > 100_000  # models, indexes, graphs: out of the collector's scans
+            assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.set_threshold(*thresholds)

@@ -1,6 +1,6 @@
 """The spend ledger: how many tokens and dollars each budget window has spent, in the database.
 
-    add(keys, spend)         every window's row += spend, one INSERT ... ON CONFLICT DO UPDATE each
+    add(keys, spend)         every window's row += spend, one INSERT ... ON CONFLICT DO UPDATE for all
     reserve(hold, decide)    one transaction: lock the windows, read charged + reserved, let
                              `decide` judge, and record the hold if the verdict lets the call go
     settle(hold, keys, sp)   one transaction: the hold deleted, what was really spent added
@@ -13,11 +13,11 @@ both count; the rows survive a restart, so a customer's daily budget is not rese
 Dollars are stored as whole micro-dollars: a demo turn costs a few millionths of a dollar, and
 summing floats in a database column drifts.
 
-**Reserving is atomic.** `reserve` first writes every window's row (a no-op upsert), in key
-order. That write takes the lock a second reserver or settler of the same window must wait for
-until this transaction commits: on Postgres the row's lock, on SQLite the database's write lock
-(the write is the transaction's first statement, so SQLite waits for the lock rather than
-failing on a stale snapshot). Only then is the spend read, so two checks of one window are
+**Reserving is atomic.** `reserve` first writes every window's row (a no-op upsert, one
+statement for all of them), in key order. That write takes the lock a second reserver or settler
+of the same window must wait for until this transaction commits: on Postgres the row's lock, on
+SQLite the database's write lock (the write is the transaction's first statement, so SQLite waits
+for the lock rather than failing on a stale snapshot). Only then is the spend read, so two checks of one window are
 weighed one after the other, the second seeing the first's reservation; key order keeps two
 transactions from each holding a lock the other waits for.
 
@@ -30,8 +30,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -69,16 +70,14 @@ class SpendLedger:
 
     async def add(self, keys: Sequence[str], spend: Spend) -> None:
         async with self._sessions() as s:
-            for key in keys:
-                await _add_one(s, key, spend)
+            await _add_all(s, keys, spend)
             await s.commit()
 
     async def reserve(self, hold: Hold, decide: Decide) -> BudgetVerdict:
         """`decide`'s verdict on the windows' charged + reserved spend; the hold is recorded with it
         when the verdict lets the call go. Atomic: see the module's docstring."""
         async with self._sessions() as s:
-            for key in sorted(hold.keys):
-                await _add_one(s, key, Spend())  # the window's lock, taken before anything is read
+            await _add_all(s, hold.keys, Spend())  # the windows' locks, taken before anything is read
             verdict = decide(await _committed(s, hold.keys, hold.made_at))
             if verdict.allowed:
                 s.add_all(_reservations(hold))
@@ -88,8 +87,7 @@ class SpendLedger:
     async def settle(self, hold: str | None, keys: Sequence[str], spent: Spend) -> None:
         """What a call really spent, in place of its reservation (None: it had none)."""
         async with self._sessions() as s:
-            for key in sorted(keys):
-                await _add_one(s, key, spent)
+            await _add_all(s, keys, spent)
             if hold is not None:
                 await s.exec(delete(SpendReservation).where(col(SpendReservation.id) == hold))  # type: ignore[call-overload]
             await s.commit()
@@ -119,21 +117,28 @@ class SpendLedger:
 
 
 async def _committed(s: AsyncSession, keys: Sequence[str], now: datetime) -> dict[str, Spend]:
-    """Charged + reserved (unexpired), per window."""
-    rows = await s.exec(select(SpendWindow).where(col(SpendWindow.key).in_(list(keys))))
-    charged = {row.key: Spend(row.tokens, row.micro_usd / 1_000_000) for row in rows}
-    held = await _reserved(s, keys, now)
-    return {key: charged.get(key, Spend()) + held.get(key, Spend()) for key in keys}
+    """Charged + reserved (unexpired), per window: both read by one statement (UNION ALL)."""
+    w = SpendWindow
+    charged = select(w.key, w.tokens, w.micro_usd).where(col(w.key).in_(list(keys)))
+    rows = (await s.exec(union_all(charged, _reserved_query(keys, now)))).all()  # type: ignore[call-overload]
+    committed = {key: Spend() for key in keys}
+    for key, tokens, micros in rows:
+        committed[key] = committed[key] + Spend(int(tokens), int(micros) / 1_000_000)
+    return committed
 
 
-async def _reserved(s: AsyncSession, keys: Sequence[str], now: datetime) -> dict[str, Spend]:
+def _reserved_query(keys: Sequence[str], now: datetime) -> Any:
+    """(key, tokens, micro-dollars) held by unexpired reservations, per window."""
     r = SpendReservation
-    query = (
+    return (
         select(r.key, func.sum(r.tokens), func.sum(r.micro_usd))
         .where(col(r.key).in_(list(keys)), col(r.expires_at) > now)
         .group_by(col(r.key))
     )
-    rows = await s.exec(query)
+
+
+async def _reserved(s: AsyncSession, keys: Sequence[str], now: datetime) -> dict[str, Spend]:
+    rows = await s.exec(_reserved_query(keys, now))
     return {key: Spend(int(tokens), int(micros) / 1_000_000) for key, tokens, micros in rows}
 
 
@@ -144,9 +149,14 @@ def _reservations(hold: Hold) -> list[SpendReservation]:
     ]
 
 
-async def _add_one(s: AsyncSession, key: str, spend: Spend) -> None:
+async def _add_all(s: AsyncSession, keys: Sequence[str], spend: Spend) -> None:
+    """Every window's row += spend, in one statement (one round trip, not one a window). The rows
+    are written in key order, so two transactions lock shared rows in the same order."""
+    if not keys:
+        return
     insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-    row = insert(SpendWindow).values(key=key, tokens=spend.tokens, micro_usd=micro(spend.usd))
+    tokens, micros = spend.tokens, micro(spend.usd)
+    row = insert(SpendWindow).values([{"key": k, "tokens": tokens, "micro_usd": micros} for k in sorted(set(keys))])
     summed = {
         "tokens": SpendWindow.tokens + row.excluded.tokens,
         "micro_usd": SpendWindow.micro_usd + row.excluded.micro_usd,

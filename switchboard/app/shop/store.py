@@ -50,6 +50,8 @@ class ShopStore:
         self._sessions = sessions
         self._now = now
         self._policies = policies
+        # A customer's storefront never changes once seeded: asked of every turn, it is read once.
+        self._tenants: dict[str, str] = {}
 
     async def customers(self) -> list[Customer]:
         async with self._sessions() as s:
@@ -66,11 +68,14 @@ class ShopStore:
             return await s.get(Customer, customer_id)
 
     async def tenant_of(self, customer_id: str) -> str:
-        """The storefront a customer belongs to. Raises LookupError for a customer there is none of."""
-        customer = await self.customer(customer_id)
-        if customer is None:
-            raise LookupError(f"no customer {customer_id!r}")
-        return customer.tenant_id
+        """The storefront a customer belongs to. Raises LookupError for a customer there is none of
+        (asked again next time: only a found customer's tenant is kept)."""
+        if customer_id not in self._tenants:
+            customer = await self.customer(customer_id)
+            if customer is None:
+                raise LookupError(f"no customer {customer_id!r}")
+            self._tenants[customer_id] = customer.tenant_id
+        return self._tenants[customer_id]
 
     async def tenants_of(self, customer_ids: Sequence[str]) -> dict[str, str]:
         """Each known customer's storefront, by customer id, in one query (unknown ids are left out)."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlmodel import col, select
@@ -22,19 +21,18 @@ from switchboard.agents.llm.exchange import Exchange, answer_json, request_json
 from switchboard.agents.record import CallRecordView, TurnRecord
 from switchboard.app.shop.db import Sessions
 from switchboard.app.shop.models import ModelCall
-from switchboard.app.turns.privacy import mask_value
-from switchboard.patterns.pii.redaction import mask
+from switchboard.app.turns.privacy import mask_value, text_masker
 
 Mask = Callable[[str], str]
-REMEMBERED_TEXTS = 2048
 
 
 class CallLog:
-    def __init__(self, sessions: Sessions) -> None:
+    def __init__(self, sessions: Sessions, masks: Mask | None = None) -> None:
+        """`masks`: the process's shared masker (privacy.text_masker; default: one of its own)."""
         self._sessions = sessions
         # Each call's request repeats its system prompt and the conversation so far, which a
         # scan for personal data reads again every time (ms a call); a text is masked once.
-        self._mask: Mask = lru_cache(maxsize=REMEMBERED_TEXTS)(mask)
+        self._mask: Mask = masks or text_masker()
 
     def rows(
         self, record: TurnRecord, exchanges: Sequence[Exchange | None], created_at: datetime, masked: bool

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,6 +42,17 @@ def title_from(text: str, limit: int = 40) -> str:
 
 def new_id(prefix: str = "") -> str:
     return prefix + uuid.uuid4().hex[:12]
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A turn's start as one transaction left it: the customer's message, the empty answer to it,
+    the person holding the conversation (if any) and its PII vault as they were then."""
+
+    question: Message
+    reply: Message
+    held: Takeover | None
+    vault: Vault
 
 
 def _not_played_by_a_run() -> Any:
@@ -98,13 +111,31 @@ class ConversationStore:
     async def add_exchange(self, conversation_id: str, text: str) -> tuple[Message, Message]:
         """The customer's message and the empty answer to it, in one transaction: a crash never
         leaves a message with no answer to mark interrupted."""
-        question, answer = await self._add(conversation_id, [("user", text, True), ("assistant", "", False)])
-        return question, answer
+        opened = await self.open_exchange(conversation_id, text)
+        return opened.question, opened.reply
+
+    async def open_exchange(self, conversation_id: str, text: str) -> Opened:
+        """`add_exchange`, and what the turn needs to know of its conversation — who holds it,
+        its vault — read in the same transaction by one SELECT: a turn's start is one unit of
+        work for the database, not one session per question."""
+        question, reply = rows = self._rows(conversation_id, [("user", text, True), ("assistant", "", False)])
+        async with self._sessions() as s, s.begin():
+            _put_messages(s, rows, None)
+            conversation, held, vault = await _conversation_whole(s, conversation_id)
+            _titled(conversation, rows)
+        return Opened(question, reply, held, vault)
 
     async def _add(
         self, conversation_id: str, messages: list[tuple[str, str, bool]], stamp: Stamp | None = None
     ) -> list[Message]:
-        rows = [
+        rows = self._rows(conversation_id, messages)
+        async with self._sessions() as s, s.begin():
+            _put_messages(s, rows, stamp)
+            _titled(await s.get(Conversation, conversation_id), rows)
+        return rows
+
+    def _rows(self, conversation_id: str, messages: list[tuple[str, str, bool]]) -> list[Message]:
+        return [
             Message(
                 id=new_id("m_"),
                 conversation_id=conversation_id,
@@ -115,15 +146,6 @@ class ConversationStore:
             )
             for role, content, complete in messages
         ]
-        async with self._sessions() as s, s.begin():
-            s.add_all(rows)
-            if stamp is not None:
-                s.add(stamp.entry(None, {"message_ids": [m.id for m in rows]}))
-            conversation = await s.get(Conversation, conversation_id)
-            first_words = next((m.content for m in rows if m.role == "user"), "")
-            if conversation is not None and not conversation.title and first_words:
-                conversation.title = title_from(first_words)
-        return rows
 
     async def taken_over(self, conversation_id: str) -> Takeover | None:
         async with self._sessions() as s:
@@ -207,17 +229,49 @@ class ConversationStore:
             s.add_all(calls)
             if vault is not None:
                 await _put_vault(s, record.conversation_id, vault)
-            message = await s.get(Message, message_id)
-            if message is not None:
-                message.content, message.complete, message.record_id = content, complete, record.id
+            # One UPDATE, not a SELECT of the row and then its UPDATE.
+            finished = {"content": content, "complete": complete, "record_id": record.id}
+            await s.exec(update(Message).where(col(Message.id) == message_id).values(**finished))  # type: ignore[call-overload]
+
+
+def _put_messages(s: AsyncSession, rows: list[Message], stamp: Stamp | None) -> None:
+    """The messages added (audited with `stamp`). Added before the transaction reads anything, so
+    its first statement is a write: SQLite then waits for the write lock rather than failing on a
+    snapshot another process wrote past (the reads after it flush the inserts first)."""
+    s.add_all(rows)
+    if stamp is not None:
+        s.add(stamp.entry(None, {"message_ids": [m.id for m in rows]}))
+
+
+def _titled(conversation: Conversation | None, rows: list[Message]) -> None:
+    """A conversation with no title takes its first message's words."""
+    first_words = next((m.content for m in rows if m.role == "user"), "")
+    if conversation is not None and not conversation.title and first_words:
+        conversation.title = title_from(first_words)
+
+
+async def _conversation_whole(
+    s: AsyncSession, conversation_id: str
+) -> tuple[Conversation | None, Takeover | None, Vault]:
+    """The conversation, its take-over and its vault, in one SELECT (outer joins: either may be absent)."""
+    query = (
+        select(Conversation, Takeover, ConversationVault)
+        .outerjoin(Takeover, col(Takeover.conversation_id) == col(Conversation.id))
+        .outerjoin(ConversationVault, col(ConversationVault.conversation_id) == col(Conversation.id))
+        .where(Conversation.id == conversation_id)
+    )
+    found = (await s.exec(query)).first()
+    if found is None:
+        return None, None, Vault()
+    conversation, held, vault = found
+    return conversation, held, Vault.from_dict(vault.entries) if vault is not None else Vault()
 
 
 async def _put_vault(s: AsyncSession, conversation_id: str, vault: Vault) -> None:
-    row = await s.get(ConversationVault, conversation_id)
-    if row is None:
-        s.add(ConversationVault(conversation_id=conversation_id, entries=vault.to_dict()))
-    else:
-        row.entries = vault.to_dict()
+    """The conversation's vault, written whole in one upsert (no read of the row first)."""
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    row = insert(ConversationVault).values(conversation_id=conversation_id, entries=vault.to_dict())
+    await s.exec(row.on_conflict_do_update(index_elements=["conversation_id"], set_={"entries": row.excluded.entries}))
 
 
 def _audit(s: AsyncSession, stamp: Stamp | None, was_held: bool, held: bool) -> None:

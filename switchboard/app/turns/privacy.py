@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any, Protocol
 
 from switchboard.agents.record import TRACE_ITEM, TraceItem, TurnRecord
@@ -117,19 +118,31 @@ TRACED = ("evidence", "tools", "guards", "checks")
 _QUOTING = ("tool", "guard", "step", "handoff", "ticket", "approval")
 
 
-def masked(record: TurnRecord) -> TurnRecord:
+REMEMBERED_TEXTS = 2048  # about the distinct texts of the last few dozen turns
+
+
+def text_masker(size: int = REMEMBERED_TEXTS) -> Callable[[str], str]:
+    """`mask`, remembering the last `size` texts it masked. One is built for the process
+    (services) and shared by the record, its timeline items and its call log: a turn quotes the
+    same texts in each (the message, tool results, the conversation so far in every request),
+    and a scan for personal data costs about 0.1 ms a text; `mask` is a pure function of the
+    text, so a remembered answer is the answer."""
+    return lru_cache(maxsize=size)(mask)
+
+
+def masked(record: TurnRecord, masks: Callable[[str], str] = mask) -> TurnRecord:
     """The record with what it quotes masked: a trace keeps its shape, not the data."""
-    quoted = mask_value(record.model_dump(include=set(TRACED)))
+    quoted = mask_value(record.model_dump(include=set(TRACED)), masks)
     return TurnRecord.model_validate({**record.model_dump(), **quoted})
 
 
-def masked_item(item: TraceItem) -> TraceItem:
+def masked_item(item: TraceItem, masks: Callable[[str], str] = mask) -> TraceItem:
     """A timeline item as the agent view may show it: placeholders stay, personal data is masked."""
     if item.kind == "retrieval":
-        return item.model_copy(update={"query": mask(item.query)})
+        return item.model_copy(update={"query": masks(item.query)})
     if item.kind not in _QUOTING:
         return item
-    return TRACE_ITEM.validate_python(mask_value(item.model_dump()))
+    return TRACE_ITEM.validate_python(mask_value(item.model_dump(), masks))
 
 
 def mask_value(value: Any, masks: Callable[[str], str] = mask) -> Any:

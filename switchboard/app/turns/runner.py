@@ -12,6 +12,7 @@ so no word about a colleague goes out before the Human console has it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -40,7 +41,7 @@ from switchboard.agents.llm.gateway import CallRecord
 from switchboard.agents.llm.kill_switch import KillSwitch
 from switchboard.agents.llm.tracing import TurnTrace, untraced
 from switchboard.agents.llm.types import CallsStopped, DeadlineExceeded, ProviderError
-from switchboard.agents.record import RecordBase, TurnRecord
+from switchboard.agents.record import RecordBase, TraceItem, TurnRecord
 from switchboard.agents.spending import BudgetRefused
 from switchboard.agents.state import ConversationState
 from switchboard.agents.tools import tool_schema_version
@@ -74,7 +75,7 @@ from switchboard.patterns.backpressure import Stalled, StreamWindow
 from switchboard.patterns.degradation import Served
 from switchboard.patterns.latency_budget import BudgetSpent, Deadline, TurnBudget, until
 from switchboard.patterns.pii.gazetteer import EMPTY, NameGazetteer
-from switchboard.patterns.pii.redaction import Vault
+from switchboard.patterns.pii.redaction import Vault, mask
 from switchboard.patterns.write_behind import WriteBehind
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,7 @@ class Turn:
     base: RecordBase  # the record's fields known from the start
     recorder: TurnRecorder
     started: float  # the runner's clock when `begin` was called: the latency budget counts from here
+    vault: Vault  # the conversation's PII vault, read with the turn's first write
     grown_vault: Vault | None = None  # the PII vault, when the turn added to it: saved at the turn's end
     trace: TurnTrace | None = None  # `tracing`: the graph's spans go under the turn's span
     span: Span | None = None  # the turn's span, ended when its record is saved
@@ -161,11 +163,13 @@ class TurnRunner:
         prompt_versions: PromptVersions = _shipped_prompts,
         window: tuple[int, float] = (DEFAULT_WINDOW, DEFAULT_STALL_S),
         people: People = _no_people,
+        masks: Callable[[str], str] = mask,
     ) -> None:
         """`prompt_versions`: the canary's say in which prompt versions a conversation is served.
         `window`: with `backpressure` on, the most answer tokens between model and client, and
         how long a client may read none of them before it is taken as gone. `people`: the
-        customers' names, which the PII vault redacts wherever they appear."""
+        customers' names, which the PII vault redacts wherever they appear. `masks`: how a text
+        of the record and its timeline is masked (services: a cached one)."""
         self._window = window
         self._graph = graph
         self._conversations = conversations
@@ -187,6 +191,7 @@ class TurnRunner:
         self._trace_store = traces  # `tracing`: where a turn's spans are kept (None: never traced)
         self._call_log = call_log  # every call's exact request and answer, for replay (call_log.py)
         self._prompt_versions = prompt_versions
+        self._masks = masks
         self._tool_schema = tool_schema_version()  # the tools never change while the process runs
         # Every answer streaming is saved as it grows, all of them together (patterns/write_behind.py).
         self.drafts: WriteBehind[str, str] = WriteBehind(conversations.save_drafts, clock, DRAFT_EVERY_S)
@@ -220,14 +225,13 @@ class TurnRunner:
         started = self._clock() if arrived is None else arrived
         flags = dict(flags) if flags is not None else self._flags.snapshot()
         # With pii_redaction on, the agent view's items are masked as they are made (privacy.py).
-        recorder = TurnRecorder(self._clock, started=started, mask=masked_item if flags.get("pii_redaction") else None)
-        held = await self._conversations.taken_over(conversation_id)
-        _, reply = await self._conversations.add_exchange(conversation_id, text)
+        recorder = TurnRecorder(self._clock, started=started, mask=self._item_mask(flags))
+        opened = await self._conversations.open_exchange(conversation_id, text)  # one transaction
         base = RecordBase(
             id=new_id("r_"),
             conversation_id=conversation_id,
             customer_id=customer_id,
-            message_id=reply.id,
+            message_id=opened.reply.id,
             flags=flags,
             flags_key=snapshot_key(flags, self._flags.registry),
             streamed=flags.get("streaming", False),
@@ -240,9 +244,13 @@ class TurnRunner:
             ),
             tool_schema=self._tool_schema,
         )
-        turn = Turn(conversation_id, customer_id, text, flags, held, base, recorder, started)
+        turn = Turn(conversation_id, customer_id, text, flags, opened.held, base, recorder, started, opened.vault)
         turn.window = StreamWindow(*self._window) if flags.get("backpressure") else None
         return self._traced(turn)
+
+    def _item_mask(self, flags: dict[str, bool]) -> Callable[[TraceItem], TraceItem] | None:
+        """With `pii_redaction` on, how each timeline item is masked as it is made."""
+        return functools.partial(masked_item, masks=self._masks) if flags.get("pii_redaction") else None
 
     def _traced(self, turn: Turn) -> Turn:
         """With `tracing` on, the turn's span: under the request's (the current span, set by the
@@ -421,7 +429,9 @@ class TurnRunner:
 
     async def _run_graph(self, turn: Turn) -> AsyncIterator[TurnEvent]:
         flags, recorder = turn.flags, turn.recorder
-        vault = await self._vault(turn.conversation_id) if flags.get("pii_redaction") else None
+        vault = turn.vault if flags.get("pii_redaction") else None
+        if vault is not None:
+            vault.people = await self._people()
         known = len(vault) if vault is not None else 0
         outbound = Outbound(vault, await self._others_data(turn.customer_id)) if vault is not None else None
         made = self._make_context(
@@ -518,8 +528,12 @@ class TurnRunner:
 
     async def _graph_events(self, fresh: ConversationState, config: Any, context: TurnContext) -> AsyncIterator[Event]:
         """The graph's events, given up at the turn's deadline however the graph spends its time
-        (the nodes check it between steps; this also cuts an await that checks nothing)."""
-        events = cast(AsyncIterator[Event], self._graph.astream(fresh, config, context=context, stream_mode="custom"))
+        (the nodes check it between steps; this also cuts an await that checks nothing).
+        The checkpoint is written once, when the graph exits (an answer, an error, an approval's
+        interrupt), not after each of its five steps: a turn the process dies in is marked
+        interrupted and played again by nobody, so its steps' checkpoints were never read."""
+        stream = self._graph.astream(fresh, config, context=context, stream_mode="custom", durability="exit")
+        events = cast(AsyncIterator[Event], stream)
         try:
             # Detached: a turn cancelled (the customer left) waits for the graph to stop its model
             # call and report it, so that the record below counts it (detached.py).
@@ -546,7 +560,7 @@ class TurnRunner:
             turn.recorder.hear(turn.heard)  # a call cut off as the customer left, too
             record = turn.recorder.record(base=turn.base, error=error, now=self._now())
             if turn.flags.get("pii_redaction"):
-                record = masked(record)
+                record = masked(record, self._masks)
             answer, row = turn.recorder.answer, record_row(record, self._now())
             await self._conversations.finish_answer(
                 turn.reply_id,

@@ -17,7 +17,6 @@ from switchboard.app.settings import REPO, Settings
 from switchboard.app.web import errors
 from switchboard.app.web.arrival import StampArrival
 from switchboard.app.web.auth import admin_token
-from switchboard.app.web.heap import settled_heap
 from switchboard.app.web.origin import SameOriginWrites
 from switchboard.app.web.routes import (
     api,
@@ -62,9 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.services = services
             sweeper = asyncio.create_task(_expire_approvals(services))
             app.state.jobs = RunJobs()
-            with settled_heap(settings.gc_freeze) as settled:
-                log.info("start-up heap frozen: %d objects set aside from the collector", settled.frozen)
-                yield
+            yield
             await app.state.jobs.close()
             sweeper.cancel()
 

@@ -63,3 +63,19 @@ async def test_a_bike_is_refunded_less_summits_freight_pickup(sessions: Sessions
     assert bike is not None and bike.delivered_at is not None
     ten_days_on = await store_at(sessions, bike.delivered_at + timedelta(days=10)).request_refund("S2008", "18001", "")
     assert (ten_days_on.decision, ten_days_on.amount) == ("needs_review", 3140.0)  # $3,199 less $59
+
+
+async def test_a_customers_tenant_is_read_once_and_an_unknown_customer_asked_again(sessions: Sessions) -> None:
+    store, asked = store_at(sessions, SEEDED), []
+    read = store.customer
+
+    async def counting(customer_id: str) -> object:
+        asked.append(customer_id)
+        return await read(customer_id)
+
+    store.customer = counting  # type: ignore[method-assign,assignment]
+    assert [await store.tenant_of("C1001"), await store.tenant_of("C1001")] == ["tidewater", "tidewater"]
+    for _ in range(2):
+        with pytest.raises(LookupError):
+            await store.tenant_of("C9999")
+    assert asked == ["C1001", "C9999", "C9999"]

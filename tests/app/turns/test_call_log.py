@@ -12,7 +12,7 @@ from switchboard.agents.llm.providers.demo.provider import DemoProvider
 from switchboard.agents.llm.types import ChatRequest, Usage
 from switchboard.agents.record import CallRecordView, TurnRecord
 from switchboard.app.services import Services
-from switchboard.app.turns import call_log
+from switchboard.app.turns import call_log, privacy
 from switchboard.app.turns.call_log import call_rows
 from switchboard.app.turns.privacy import mask_value
 from switchboard.patterns.pii.redaction import mask
@@ -78,7 +78,7 @@ def test_the_log_masks_a_repeated_text_once_and_as_mask_does(monkeypatch: pytest
         scanned.append(text)
         return mask(text)
 
-    monkeypatch.setattr(call_log, "mask", counting)
+    monkeypatch.setattr(privacy, "mask", counting)  # what the log's own masker is made of
     log = call_log.CallLog(sessions=None)  # type: ignore[arg-type]  # rows() never opens one
     prompt = {"role": "system", "content": "You are the router. Mail ann@example.com for help."}
     record = TurnRecord(id="r_1", calls=[CallRecordView(purpose="router", model="demo-large", provider="demo")])

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from switchboard.app.services import Services
+from switchboard.app.turns import privacy
 from switchboard.app.turns.privacy import Outbound, PeopleIndex, StreamRestorer
+from switchboard.patterns.pii import redaction
 from switchboard.patterns.pii.redaction import Vault
 from tests.app.playing import play
 
@@ -86,3 +90,17 @@ async def test_the_people_index_lists_every_customer_s_full_name(services: Servi
     names = await PeopleIndex(services.shop).names()
     customers = await services.shop.customers()
     assert names.names == {" ".join(c.name.split()) for c in customers if len(c.name.split()) > 1}
+
+
+def test_the_shared_masker_masks_as_mask_does_and_scans_a_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    scans: list[str] = []
+
+    def counting(text: str) -> str:
+        scans.append(text)
+        return redaction.mask(text)
+
+    monkeypatch.setattr(privacy, "mask", counting)
+    masks = privacy.text_masker(size=8)
+    said = "write to jo.bloggs@example.org"
+    assert [masks(said), masks(said)] == [redaction.mask(said)] * 2 == ["write to [EMAIL]"] * 2
+    assert scans == [said]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from switchboard.app.web.heap import settled_heap
+from switchboard.app.heap import settled_heap
 
 
 def test_the_heap_is_frozen_while_the_app_serves_and_given_back_after() -> None:
