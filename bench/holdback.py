@@ -12,11 +12,13 @@ watches as they are now (patterns/stream_watch.py: only a possible start is held
    goes through the canary watch, then the other-customer watch, as in a turn. TTFT added = when
    the first text leaves the watches minus when the first chunk arrived (a simulated clock: the
    same figures every run), plus the CPU spent making the watches and feeding them up to then
-   (measured). Also: the characters let out only at the end (the burst), the watches' CPU per
+   (measured as this thread's CPU time, so that other processes on a shared machine do not
+   count). Also: the characters let out only at the end (the burst), the watches' CPU per
    answer, and making them (the other-customer automaton is built for each turn).
 2. Live turns (`--live-rounds`, 0 to skip): the same questions played through the app with the
-   demo at 20 tokens/s, each pair swapped in in turn (interleaved, so machine noise lands on all
-   three alike); the turn's recorded time to first token against the pair with no watches.
+   demo at 20 tokens/s, each pair swapped in in turn (interleaved, in a rotating order, after one
+   warm-up turn per question, so machine noise and warm caches land on all three alike); the
+   turn's recorded time to first token against the pair with no watches, turn by turn.
 """
 
 from __future__ import annotations
@@ -128,20 +130,20 @@ class Replayed:
 
 def replay(pair: Pair, chunks: list[str], canary: Canary, others: list[str]) -> Replayed:
     """One answer through the pair, chunk i arriving at i / TOKENS_PER_S seconds."""
-    started = time.perf_counter()
+    started = time.thread_time()
     first, second = pair.canary(canary), pair.others(others)
-    built = time.perf_counter() - started
+    built = time.thread_time() - started
     first_at: float | None = None
     cpu = 0.0
     for index, chunk in enumerate(chunks):
-        started = time.perf_counter()
+        started = time.thread_time()
         shown = second.feed(first.feed(chunk))
-        cpu += time.perf_counter() - started
+        cpu += time.thread_time() - started
         if shown and first_at is None:
             first_at = index * 1000 / TOKENS_PER_S + (built + cpu) * 1000
-    started = time.perf_counter()
+    started = time.thread_time()
     tail = second.feed(first.flush()) + second.flush()
-    cpu += time.perf_counter() - started
+    cpu += time.thread_time() - started
     if first_at is None:  # nothing came out before the end
         first_at = (len(chunks) - 1) * 1000 / TOKENS_PER_S + (built + cpu) * 1000
     return Replayed(first_at, len(tail), cpu * 1000, built * 1000)
@@ -191,6 +193,8 @@ async def replayed_part(answers: int) -> None:
         print(f"   {'':28s} burst at end, chars {summary([r.burst_chars for r in rows])}")
         print(f"   {'':28s} watches' CPU per answer ms {summary([r.cpu_ms for r in rows])}")
         print(f"   {'':28s} building them ms {summary([r.build_ms for r in rows])}")
+        late = sum(r.ttft_added_ms >= 1000 / TOKENS_PER_S for r in rows)
+        print(f"   {'':28s} answers whose first text waited a token or more: {late} of {len(rows)}")
     before, now = (statistics.mean(r.ttft_added_ms for r in results[p.name]) for p in PAIRS[1:])
     print(f"   TTFT added, mean: before {before:.1f} ms, now {now:.1f} ms ({before / max(now, 1e-3):.0f}x less)")
 
@@ -219,9 +223,12 @@ async def live_part(rounds: int, cases: list[Case]) -> None:
     settings = Settings(data_dir=Path(tempfile.mkdtemp()), demo_ttft_ms=0, demo_tokens_per_s=TOKENS_PER_S)
     ttfts: dict[str, list[float]] = {pair.name: [] for pair in PAIRS}
     async with running_services(settings) as services:
-        for _ in range(rounds):
-            for case in cases:
-                for pair in PAIRS:
+        for case in cases:  # warm: the input scan caches its verdict per text
+            await live_ttft(services, case)
+        for round_ in range(rounds):
+            for n, case in enumerate(cases):
+                for k in range(len(PAIRS)):  # each pair goes first as often as the others
+                    pair = PAIRS[(k + n + round_) % len(PAIRS)]
                     with pair_in_use(pair):
                         ttfts[pair.name].append(await live_ttft(services, case))
     print(f"2. live turns, demo at {TOKENS_PER_S} tokens/s: {rounds} rounds x {len(cases)} questions per pair")
