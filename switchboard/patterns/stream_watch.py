@@ -20,6 +20,9 @@ character breaks the match), never on a timer: a prefix let out because it waite
 enough" would be the start of the secret. `cap` bounds the raw text one match may span (a
 forbidden string spread out with separators): past it, the oldest characters are given up as
 the start of a match, just as a look-back window forgets them.
+
+A small automaton of our own rather than `pyahocorasick`: that one reports the words found, not
+how long the match in progress is, and that length is what decides what may go out.
 """
 
 from __future__ import annotations
