@@ -3,9 +3,10 @@
 With `backpressure` on, each streamed token first waits for room in the turn's window to the
 client (patterns/backpressure.py): a client that stops reading pauses the model's stream here.
 
-With `canary` on, an answer is watched for the turn's canary as it streams: the last few
-characters are held back, so a canary split across chunks never reaches the customer, and an
-answer that carries it — the system prompt leaking — is cut off and withheld.
+With `canary` on, an answer is watched for the turn's canary as it streams: text that may be the
+canary's start is held back until it is clearly not, so a canary split across chunks never
+reaches the customer, and an answer that carries it — the system prompt leaking — is cut off and
+withheld.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from switchboard.agents.llm.types import (
     Usage,
 )
 from switchboard.agents.spending import charge, within_budget
-from switchboard.patterns.injection.canary import Canary
-from switchboard.patterns.stream_watch import StreamWatch
+from switchboard.patterns.injection.canary import Canary, squashed
+from switchboard.patterns.stream_watch import StreamWatch, WatchedStrings
 
 Writer = Callable[[Any], None]
 WITHHELD = "I'm sorry, I can't share that. Is there something about your order or our gear I can help with?"
@@ -115,7 +116,7 @@ def resilience_under(flags: Mapping[str, bool]) -> Resilience:
 
 
 def canary_watch(canary: Canary) -> StreamWatch:
-    """Holds back enough to catch the canary split across chunks; looks a few lengths back, since a
-    leaked canary may come spread out with separators."""
-    token = canary.token
-    return StreamWatch(lambda text: token if canary.leaked(text) else None, len(token) - 1, 4 * len(token))
+    """Watches for the canary's hex part (its leak counts with or without the prefix) and the marker
+    line leading into it (`Canary.watched`), read as `Canary.leaked` reads text; one leak may spread
+    over four canary lengths of raw text, since a leaked canary may come spread out with separators."""
+    return StreamWatch(WatchedStrings.of(canary.watched), squashed, cap=4 * len(canary.token))

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from switchboard.agents.record import TRACE_ITEM, TraceItem, TurnRecord
 from switchboard.patterns.pii.gazetteer import NameGazetteer
 from switchboard.patterns.pii.redaction import Vault, mask
-from switchboard.patterns.stream_watch import StreamWatch
+from switchboard.patterns.stream_watch import StreamWatch, WatchedStrings
 
 _OPEN_PLACEHOLDER = re.compile(r"<[A-Z_]*\d*$")
 WITHHELD = (
@@ -48,15 +48,9 @@ class StreamRestorer:
 
 
 def others_watch(others: Iterable[str]) -> StreamWatch:
-    """Another customer's name, email, phone or street in an answer: caught before any of it shows."""
-    values = [v.casefold() for v in others if len(v) >= 6]
-    longest = max((len(v) for v in values), default=1)
-
-    def found(text: str) -> str | None:
-        recent = text.casefold()
-        return next((v for v in values if v in recent), None)
-
-    return StreamWatch(found, longest - 1)
+    """Another customer's name, email, phone or street in an answer (any case): caught before any
+    of it shows, holding back only text that may be the start of one."""
+    return StreamWatch(WatchedStrings.of(v.casefold() for v in others if len(v) >= 6))
 
 
 class Outbound:

@@ -1,7 +1,7 @@
 import random
 import re
 
-from switchboard.patterns.injection.canary import Canary
+from switchboard.patterns.injection.canary import Canary, squashed
 
 
 def test_canary_tokens_are_random_and_reproducible_with_a_seeded_rng() -> None:
@@ -31,3 +31,13 @@ def test_canary_does_not_fire_on_ordinary_answers() -> None:
         "cnry- is not a word we use.",
     ]
     assert not any(canary.leaked(a) for a in answers)
+
+
+def test_squashing_goes_character_by_character_so_a_stream_can_be_read_so() -> None:
+    text = "Marker: 9A-1f\u200b_0.c D\ufb00 ΣΑΣ ß\u00adK"
+    assert squashed(text) == "".join(squashed(char) for char in text) == "marker:9a1f0cdffσασssk"
+
+
+def test_what_a_stream_is_watched_for_is_the_hex_and_the_marker_line_leading_into_it() -> None:
+    canary = Canary.new(random.Random(5))
+    assert canary.watched == (canary.hex, f"securitymarker:cnry{canary.hex}")
