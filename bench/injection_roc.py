@@ -66,12 +66,12 @@ def trainer() -> ModuleType:
     return module
 
 
-def shipped_scores(path: Path, embedder: StaticEmbedder) -> list[Scored]:
-    scanner = Scanner(embedder.embed, load_bank(default_bank_path()))
+def shipped_scores(path: Path, embedder: StaticEmbedder, floor: float) -> list[Scored]:
+    scanner = Scanner(embedder.embed, load_bank(default_bank_path()), learned_floor=floor)
     return [Scored(e.attack, e.kind, e.text, tuple(scanner.evidence(e.text))) for e in trainer().read_wide_cases(path)]
 
 
-def cross_validated_scores(k: int, embedder: StaticEmbedder) -> list[Scored]:
+def cross_validated_scores(k: int, embedder: StaticEmbedder, floor: float) -> list[Scored]:
     """Dev cases scanned by classifiers trained on the other folds (the training script's folds)."""
     train = trainer()
     shipped, bank = ShippedModels.load(default_model_path()), load_bank(default_bank_path())
@@ -81,7 +81,7 @@ def cross_validated_scores(k: int, embedder: StaticEmbedder) -> list[Scored]:
     for f in range(k):
         keep = [i for i in range(len(examples)) if fold[i] != f]
         models = _like(shipped, train.train([examples[i] for i in keep], vectors[keep], embedder.embed, embedder.name))
-        scanner = Scanner(embedder.embed, bank, classifier=models)
+        scanner = Scanner(embedder.embed, bank, classifier=models, learned_floor=floor)
         for i in np.flatnonzero(fold == f):
             if examples[i].kind.startswith("wide-"):
                 scored[i] = Scored(
@@ -147,13 +147,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--holdout", action="store_true", help="the held-out set: measure it once, at the end")
     parser.add_argument("--cv", type=int, default=0, metavar="K", help="dev set scored by K-fold classifiers")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--learned-floor", type=float, default=0.8, help="the calibrated p the learned weight ramps from"
+    )
     args = parser.parse_args(argv)
     embedder = StaticEmbedder(MODEL)
     if args.cv:
-        scored, what = cross_validated_scores(args.cv, embedder), f"dev, {args.cv}-fold cross-validated classifier"
+        scored, what = (
+            cross_validated_scores(args.cv, embedder, args.learned_floor),
+            f"dev, {args.cv}-fold cross-validated classifier",
+        )
     else:
         path = HOLDOUT if args.holdout else DEV
-        scored, what = shipped_scores(path, embedder), f"{path.name}, shipped classifier"
+        scored, what = shipped_scores(path, embedder, args.learned_floor), f"{path.name}, shipped classifier"
     version = ShippedModels.load(default_model_path()).version
     attacks = sum(s.attack for s in scored)
     print(f"{what} (version {version}): {attacks} attacks, {len(scored) - attacks} benign")

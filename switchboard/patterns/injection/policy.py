@@ -23,11 +23,12 @@ So the learned layer alone flags, and blocks only when its calibrated probabilit
 overwhelming. `overwhelming` and `corroborated_at` are an operating point on the ROC curve
 (attacks blocked against benign blocked) that `python bench/injection_roc.py --cv 5` prints over
 cross-validated scores of the dev set (evals/datasets/injection_wide_dev.jsonl). The defaults
-(0.6, 0.9) are the point there with the fewest benign blocks among those that block every
-attack of evals/datasets/adversarial.jsonl the noisy OR blocked: on the cross-validated dev
-set 74.7% of attacks blocked and 87.7% blocked or flagged, 1.9% of benign messages blocked
-(the noisy OR: 77.8%, 87.7%, 3.2%). Raising `overwhelming` to 0.95 blocks fewer benign
-messages (1.3%, the rules' own floor) but lets adversarial attacks through that were blocked.
+(0.45, 0.9) are the point there with the fewest benign blocks among those that still block
+every attack of evals/datasets/adversarial.jsonl the noisy OR blocked (31 of its 38 cases
+expected blocked): on the cross-validated dev set 74.7% of attacks blocked, 84.6% blocked or
+flagged, 1.6% of benign messages blocked and 7.1% flagged (the noisy OR: 75.9%, 84.6%, 1.6%).
+Raising `overwhelming` to 0.95 blocks 1.0% of benign messages, the rules' own floor, but
+blocks 5 points fewer attacks and lets adversarial attacks through that were blocked.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class DecisionPolicy:
 
     flag_at: float = 0.4
     block_at: float = 0.8
-    corroborated_at: float = 0.6
+    corroborated_at: float = 0.45
     overwhelming: float = 0.9
 
     def decide(self, evidence: Sequence[Evidence]) -> Action:

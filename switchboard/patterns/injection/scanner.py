@@ -32,11 +32,13 @@ similarity is skipped and the classifier uses its variant trained without the em
 The rules know the phrasings someone wrote down; the classifier scores wordings no rule spells
 out. It is trained on data/injection/train.jsonl: some 750 attacks and 1,000 benign messages
 written for it, plus tool results and help-centre passages built from the shop's own data,
-because the app scans those too (a flagged tool result costs the turn its write tools). Its
-weight ramps from 0 at p = 0.7 to 0.85 at p = 0.9, so alone it blocks only when very sure
-(p above about 0.89); short of that it flags, or tips a weak rule hit over. Those numbers were
-chosen from cross-validated probabilities so that under 1% of the benign texts would be
-blocked; scripts/train_injection_classifier.py trains the model and, with --cv, measures it.
+because the app scans those too (a flagged tool result costs the turn its write tools), and on
+the dev half of issue 16's wide set (evals/datasets/injection_wide_dev.jsonl). p is calibrated
+(Platt scaling on cross-validated logits). Its weight ramps from 0 at p = 0.8 to 0.85 at
+p = 0.9; the floor was 0.7 before calibration, and 0.8 flags fewer benign messages on the
+cross-validated dev set (7.1% against 8.1%) for 3 points fewer attacks flagged or blocked.
+scripts/train_injection_classifier.py trains the model; bench/injection_roc.py --cv 5
+measures the decision on the dev set.
 
 What the evidence decides is `DecisionPolicy`'s business (policy.py): rule evidence at
 block_at (0.8) blocks; the learned layer and the similarity alone only flag, unless the
@@ -113,7 +115,7 @@ class Scanner:
         sim_weight: float = 0.6,
         rules: Sequence[Rule] = RULES,
         classifier: ShippedModels | Path | None = SHIPPED_CLASSIFIER,
-        learned_floor: float = 0.7,
+        learned_floor: float = 0.8,
         learned_full: float = 0.9,
         learned_weight: float = 0.85,
         policy: DecisionPolicy | None = None,
