@@ -3,9 +3,26 @@
     python scripts/train_injection_classifier.py            # train on all of it, write the .npz
     python scripts/train_injection_classifier.py --cv 5     # k-fold cross-validation report only
 
-The data is data/injection/train.jsonl: {"text", "label": "attack"|"benign", "kind"} per line.
+Training data and where it came from:
+
+- data/injection/train.jsonl: {"text", "label": "attack"|"benign", "kind"} per line; some 750
+  attacks and 1,000 benign messages written for the classifier, plus tool results and
+  help-centre passages built from the shop's own data.
+- evals/datasets/injection_wide_dev.jsonl (issue 16): the dev half of a blind set written
+  before any detector change, 309 benign messages full of trigger words across every kind of
+  request a chat box gets (coding, writing, role-play, questions about AI, other languages,
+  pasted text, frustration, the shop) and 162 attacks of every family. Its user turns are
+  read as examples of kind "wide-<tag>". Its held-out twin, injection_wide_holdout.jsonl, is
+  never read here: it is measured once, by bench/injection_roc.py --holdout.
+
 Every example carrying personal data is also trained on in its redacted form, since with
 `pii_redaction` on the app scans messages after redaction.
+Calibration: the logits each variant gives to examples it was not trained on (K-fold, the
+same seeded folds) are fitted by Platt scaling, and the (a, b) ship with the weights, so the
+probability the scanner reads is calibrated. The file records the embedding model's name
+(`Embedder.name`) the semantic variant was fitted to, and a version (a digest of the weights
+and the data) that every Verdict carries.
+
 Two logistic regressions are fitted (see switchboard/patterns/injection/classifier.py): one on
 hashed n-grams alone, for a scanner without an embedder, and one that also reads the static
 MiniLM sentence embedding. Training is deterministic; the folds come from a seeded shuffle
@@ -20,11 +37,12 @@ written by the same person as the training folds: expect a truly unseen set to d
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +52,14 @@ import numpy.typing as npt
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from switchboard.patterns.injection.classifier import ShippedModels, default_model_path, fit  # noqa: E402
+from switchboard.patterns.injection.classifier import ShippedModels, default_model_path, fit, platt  # noqa: E402
 from switchboard.patterns.injection.normalise import normalise  # noqa: E402
 from switchboard.patterns.injection.scanner import Scanner, default_bank_path, load_bank  # noqa: E402
 from switchboard.patterns.pii.redaction import Vault  # noqa: E402
 
 DATA = REPO / "data" / "injection" / "train.jsonl"
+WIDE_DEV = REPO / "evals" / "datasets" / "injection_wide_dev.jsonl"
+SEED = 0  # the folds' shuffle; nothing else in training is random
 MODEL_DIR = REPO / "data" / "models" / "minilm-l6-static"
 Vectors = npt.NDArray[np.float32]
 
@@ -56,6 +76,16 @@ def read_examples(path: Path) -> list[Example]:
     return [Example(r["text"], r["label"] == "attack", r["kind"]) for r in rows]
 
 
+def read_wide_cases(path: Path) -> list[Example]:
+    """An eval dataset's cases as examples: the user turns joined, labelled by the "attack" tag."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Example(_user_text(r["turns"]), "attack" in r["tags"], f"wide-{r['tags'][1]}") for r in rows]
+
+
+def _user_text(turns: list[Any]) -> str:
+    return "\n".join(t if isinstance(t, str) else t.get("user", "") for t in turns)
+
+
 def redacted_twins(examples: Sequence[Example]) -> list[Example]:
     """Each example that carries personal data, as the scanner sees it with `pii_redaction` on:
     placeholders (`<email_1>`) in place of the data. Without these, a benign message with an
@@ -64,7 +94,7 @@ def redacted_twins(examples: Sequence[Example]) -> list[Example]:
     return [twin for twin, e in zip(twins, examples, strict=True) if twin.text != e.text]
 
 
-def train(examples: Sequence[Example], vectors: Vectors, embed: Any) -> ShippedModels:
+def train(examples: Sequence[Example], vectors: Vectors, embed: Any, embedder: str = "") -> ShippedModels:
     """Both variants on the examples and their redacted twins; `vectors` embed the examples' normalised texts."""
     twins = redacted_twins(examples)
     everything = [*examples, *twins]
@@ -72,7 +102,29 @@ def train(examples: Sequence[Example], vectors: Vectors, embed: Any) -> ShippedM
         vectors = np.vstack([vectors, embed([normalise(t.text) for t in twins])])
     texts = [normalise(e.text) for e in everything]
     labels = [int(e.attack) for e in everything]
-    return ShippedModels(lexical=fit(texts, labels), semantic=fit(texts, labels, vectors))
+    semantic = replace(fit(texts, labels, vectors), embedder=embedder)
+    return ShippedModels(lexical=fit(texts, labels), semantic=semantic)
+
+
+def held_out_logits(examples: Sequence[Example], vectors: Vectors, embed: Any, k: int) -> tuple[Vectors, Vectors]:
+    """Each example's lexical and semantic logit from the models of the fold that left it out."""
+    fold = folds(examples, k, SEED)
+    lexical, semantic = np.zeros(len(examples), np.float32), np.zeros(len(examples), np.float32)
+    for f in range(k):
+        train_on = [i for i in range(len(examples)) if fold[i] != f]
+        models = train([examples[i] for i in train_on], vectors[train_on], embed)
+        for i in np.flatnonzero(fold == f):
+            clean = normalise(examples[i].text)
+            lexical[i], semantic[i] = models.lexical.logit(clean), models.semantic.logit(clean, vectors[i])
+    return lexical, semantic
+
+
+def calibrated(models: ShippedModels, logits: tuple[Vectors, Vectors], labels: Sequence[int]) -> ShippedModels:
+    """The models with Platt's (a, b) from held-out logits, and a version naming weights and data."""
+    lexical = replace(models.lexical, calibration=platt(logits[0].tolist(), labels))
+    semantic = replace(models.semantic, calibration=platt(logits[1].tolist(), labels))
+    digest = hashlib.sha256(lexical.table.tobytes() + semantic.table.tobytes() + semantic.embedding_weights.tobytes())
+    return ShippedModels(lexical, semantic, version=f"wide-dev-{digest.hexdigest()[:12]}")
 
 
 def folds(examples: Sequence[Example], k: int, seed: int = 0) -> npt.NDArray[np.int64]:
@@ -135,19 +187,26 @@ def _line(title: str, members: list[int], actions: dict[str, list[str]]) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--wide", type=Path, default=WIDE_DEV, help="an eval dataset added to the data")
+    parser.add_argument("--calibration-folds", type=int, default=5, metavar="K")
     parser.add_argument("--out", type=Path, default=default_model_path())
     parser.add_argument("--cv", type=int, default=0, metavar="K", help="report K-fold cross-validation, write nothing")
     args = parser.parse_args(argv)
     from switchboard.agents.embeddings import StaticEmbedder
 
-    embedder, examples = StaticEmbedder(MODEL_DIR), read_examples(args.data)
+    embedder, examples = StaticEmbedder(MODEL_DIR), read_examples(args.data) + read_wide_cases(args.wide)
     vectors = embedder.embed([normalise(e.text) for e in examples])
     print(f"{sum(e.attack for e in examples)} attacks, {sum(not e.attack for e in examples)} benign")
     if args.cv:
         report(examples, cross_validate(examples, vectors, embedder.embed, args.cv))
         return
-    train(examples, vectors, embedder.embed).save(args.out)
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")
+    logits = held_out_logits(examples, vectors, embedder.embed, args.calibration_folds)
+    models = calibrated(
+        train(examples, vectors, embedder.embed, embedder.name), logits, [int(e.attack) for e in examples]
+    )
+    models.save(args.out)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB), version {models.version}")
+    print(f"Platt (a, b): lexical {models.lexical.calibration}, semantic {models.semantic.calibration}")
 
 
 if __name__ == "__main__":

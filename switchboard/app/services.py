@@ -18,7 +18,7 @@ from opentelemetry.sdk.trace import SpanProcessor
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from switchboard.agents.approval import build_approval_graph
-from switchboard.agents.context import ContextBudget, InputScanner, Routing, TurnContext
+from switchboard.agents.context import ContextBudget, InputScanner, Knowledge, Routing, Shop, TurnContext
 from switchboard.agents.embeddings import CachedEmbedder, Embedder, OnnxEmbedder, StaticEmbedder
 from switchboard.agents.graph import AgentMap, Graph, agent_map, build_graph
 from switchboard.agents.llm.chaos import ChaosProvider
@@ -39,6 +39,7 @@ from switchboard.app.heap import settled_heap
 from switchboard.app.lab.chaos import DEMO_VENDORS, ChaosBoard
 from switchboard.app.lab.faulty_shop import FaultyShop
 from switchboard.app.lab.flags import FlagBoard
+from switchboard.app.lab.plants import PlantedKnowledge, PlantedShop, Plants
 from switchboard.app.lab.poisoned_knowledge import POISONED_SOURCE, PoisonableKnowledge, visible_versions
 from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.settings import Settings
@@ -122,6 +123,7 @@ class Services:
     call_log: CallLog  # every model call's exact request and answer, for replay (issue 14)
     replayer: CallReplayer  # a stored call's request sent again, to the same or another model
     rollouts: PromptRollouts  # prompt_canary: each prompt's stable version and candidate (chapter 12)
+    plants: Plants  # eval runs' indirect-injection plants, per conversation (app/lab/plants.py)
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -385,6 +387,7 @@ class _Assembly:
             call_log=self.call_log,
             replayer=self.replayer,
             rollouts=self.rollouts,
+            plants=self.plants,
         )
 
     @cached_property
@@ -444,6 +447,20 @@ class _Assembly:
         """The help centre as the agents and the ladder search it: the poisoned article only when
         the chaos panel switches it on."""
         return PoisonableKnowledge(self.knowledge, self.chaos.agent_faults)
+
+    @cached_property
+    def plants(self) -> Plants:
+        """What eval runs planted for their indirect-injection cases, per conversation."""
+        return Plants()
+
+    def _planted(self, conversation_id: str) -> tuple[Shop, Knowledge]:
+        """The shop and help centre as one conversation sees them: with its case's plant, if any."""
+        plant = self.plants.get(conversation_id)
+        if plant is None:
+            return self.faulty_shop, self.visible_knowledge
+        if plant.where == "article":
+            return self.faulty_shop, PlantedKnowledge(self.visible_knowledge, plant)
+        return PlantedShop(self.faulty_shop, plant, self.now()), self.visible_knowledge
 
     @cached_property
     def feed(self) -> ConversationFeed:
@@ -587,6 +604,7 @@ class _Assembly:
     ) -> TurnContext:
         """`deadline`: the time.monotonic() instant the graph must be done by (None: no budget).
         `tenant_id`: the customer's storefront, as the shop's records have it."""
+        shop, knowledge = self._planted(conversation_id)
         return TurnContext(
             customer_id=customer_id,
             conversation_id=conversation_id,
@@ -595,8 +613,8 @@ class _Assembly:
             reply_within=self.tenants[tenant_id].policy.reply_within,
             flags=snapshot,
             gateway=self.gateway,
-            shop=self.faulty_shop,
-            knowledge=self.visible_knowledge,
+            shop=shop,
+            knowledge=knowledge,
             prompts=self.prompts,
             model=self.settings.model,
             router_model=self.settings.router_model,

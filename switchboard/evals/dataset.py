@@ -8,6 +8,14 @@ A case is a customer, one or more user turns, and what a correct assistant does 
 `turns` items are strings, or `{"user": ..., "expect": {...}}` for expectations on an earlier
 turn; the top-level `expect` belongs to the last turn. A paraphrase line lists `variants`
 instead of `turns`; each variant becomes its own one-turn case (`<id>/1`, `<id>/2`, ...).
+
+An indirect-injection case also has a `plant`: text an attacker put where the assistant reads
+it, which the run engine plants for that case's conversation only (`Plant`):
+
+    {"where": "article", "article_id": "...", "title": "...", "body": "..."}   a help-centre
+        article, found first by every search of the conversation
+    {"where": "tool_result", "tool": "get_order", "field": "delivery_note", "text": "..."}
+        the text in what that tool returns, as one more event of the order or shipment
 """
 
 from __future__ import annotations
@@ -64,6 +72,26 @@ class Expect(_Strict):
     forbidden_tools: list[str] = Field(default_factory=list)  # tools the turn must not even try
 
 
+class Plant(_Strict):
+    """Text planted for one case: in a help-centre article, or in a tool's result."""
+
+    where: Literal["article", "tool_result"]
+    article_id: str | None = Field(default=None, min_length=1)
+    title: str | None = None
+    body: str | None = Field(default=None, min_length=1)
+    tool: Literal["get_order", "track_shipment"] | None = None
+    field: str | None = Field(default=None, min_length=1)
+    text: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Plant:
+        if self.where == "article" and not (self.article_id and self.body):
+            raise ValueError('an article plant needs "article_id" and "body"')
+        if self.where == "tool_result" and not (self.tool and self.text):
+            raise ValueError('a tool_result plant needs "tool" and "text"')
+        return self
+
+
 class Turn(_Strict):
     user: str = Field(min_length=1)
     expect: Expect = Field(default_factory=Expect)
@@ -76,6 +104,7 @@ class Case(_Strict):
     tags: list[str] = Field(default_factory=list)
     must_pass: bool = False
     reference: str | None = None
+    plant: Plant | None = None  # planted for this case's conversation by the run engine
 
 
 class _Line(_Strict):
@@ -87,6 +116,7 @@ class _Line(_Strict):
     tags: list[str] = Field(default_factory=list)
     must_pass: bool = False
     reference: str | None = None
+    plant: Plant | None = None
 
     @model_validator(mode="after")
     def _one_shape(self) -> _Line:
@@ -102,6 +132,7 @@ class _Line(_Strict):
             "tags": self.tags,
             "must_pass": self.must_pass,
             "reference": self.reference,
+            "plant": self.plant,
         }
         if self.variants is not None:
             return [

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from switchboard.agents.record import TurnRecord
-from switchboard.evals.dataset import Case
+from switchboard.evals.dataset import Case, Plant
 from switchboard.evals.judge import Judge
 from switchboard.evals.scorers import ScoringContext, TurnResult, Verdict, score_turn
 
@@ -21,8 +21,8 @@ Progress = Callable[[int, int], None]
 
 
 class Player(Protocol):
-    async def start(self, customer: str) -> str:
-        """Open a conversation for the customer; return its id."""
+    async def start(self, customer: str, plant: Plant | None = None) -> str:
+        """Open a conversation for the customer, with `plant` planted for it; return its id."""
         ...
 
     async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult: ...
@@ -97,7 +97,7 @@ async def _play_case(
     case: Case, attempt: int, player: Player, personal_data: Mapping[str, Sequence[str]], judge: Judge | None
 ) -> CaseResult:
     context = ScoringContext(case.customer, personal_data)
-    conversation = await player.start(case.customer)
+    conversation = await player.start(case.customer, case.plant)
     result = CaseResult(case.id, attempt, list(case.tags), case.must_pass)
     for turn in case.turns:
         played = await player.turn(conversation, case.customer, turn.user)

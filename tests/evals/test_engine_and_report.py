@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from switchboard.agents.record import TurnRecord
-from switchboard.evals.dataset import Case, Expect, Turn
+from switchboard.evals.dataset import Case, Expect, Plant, Turn
 from switchboard.evals.engine import run_cases
 from switchboard.evals.judge import Judge
 from switchboard.evals.report import case_changes, comparison_rows, metric_rows, summarise
@@ -25,7 +25,7 @@ class FlakyPlayer:
         self.peak = 0
         self.conversations: list[str] = []
 
-    async def start(self, customer: str) -> str:
+    async def start(self, customer: str, plant: Plant | None = None) -> str:
         self.conversations.append(customer)
         return f"conv-{len(self.conversations)}"
 
@@ -134,7 +134,7 @@ async def test_an_unreadable_judgement_never_passes() -> None:
 class OutcomePlayer:
     """Ends each turn with the outcome its text names."""
 
-    async def start(self, customer: str) -> str:
+    async def start(self, customer: str, plant: Plant | None = None) -> str:
         return "conv"
 
     async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
@@ -173,7 +173,7 @@ def test_metric_rows_mark_the_better_value_each_way_and_give_deltas_against_the_
 class CachePlayer:
     """A turn whose text is what the cache said (or "off": the switch was off)."""
 
-    async def start(self, customer: str) -> str:
+    async def start(self, customer: str, plant: Plant | None = None) -> str:
         return "conv"
 
     async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:

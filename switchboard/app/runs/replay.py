@@ -23,7 +23,7 @@ from switchboard.app.shop.seed import load_seed
 from switchboard.app.turns.conversations import new_id
 from switchboard.app.turns.privacy import personal_data_of
 from switchboard.evals import report
-from switchboard.evals.dataset import Case, dataset_hash, load_dataset
+from switchboard.evals.dataset import Case, Plant, dataset_hash, load_dataset
 from switchboard.evals.engine import CaseResult, Progress, run_cases
 from switchboard.evals.judge import Judge
 from switchboard.evals.scorers import TurnResult
@@ -40,8 +40,11 @@ class ServicePlayer:
         self._flags = flags
         self._run_id = run_id
 
-    async def start(self, customer: str) -> str:
-        return (await self._services.conversations.create(customer, run_id=self._run_id)).id
+    async def start(self, customer: str, plant: Plant | None = None) -> str:
+        conversation = (await self._services.conversations.create(customer, run_id=self._run_id)).id
+        if plant is not None:
+            self._services.plants.put(conversation, plant)  # seen by this conversation's turns only
+        return conversation
 
     async def turn(self, conversation_id: str, customer: str, text: str) -> TurnResult:
         answer: list[str] = []

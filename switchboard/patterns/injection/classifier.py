@@ -109,6 +109,8 @@ class InjectionClassifier:
     table: FloatArray
     bias: float
     embedding_weights: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    embedder: str = ""  # the embedding model's name (`Embedder.name`) the weights were fitted to
+    calibration: tuple[float, float] = (1.0, 0.0)  # Platt's (a, b): calibrated p = sigmoid(a·logit + b)
 
     @property
     def bits(self) -> int:
@@ -118,9 +120,17 @@ class InjectionClassifier:
     def embedding_dim(self) -> int:
         return len(self.embedding_weights)
 
-    def accepts(self, vector: FloatArray | None) -> bool:
-        """Whether this model can use `vector`: only one of the width it was trained with."""
-        return self.embedding_dim == 0 or (vector is not None and len(vector) == self.embedding_dim)
+    def accepts(self, vector: FloatArray | None, embedder: str = "") -> bool:
+        """Whether this model can use `vector` from the embedder named `embedder`.
+
+        Keyed by name: two models of the same width (the static and the ONNX MiniLM are both
+        384 wide once projected) put meaning in different dimensions, so a width match proves
+        nothing. A model saved without a name (one built in code) falls back to the width.
+        """
+        if self.embedding_dim == 0:
+            return True
+        fits = vector is not None and len(vector) == self.embedding_dim
+        return fits and (not self.embedder or embedder == self.embedder)
 
     def logit(self, clean: str, vector: FloatArray | None = None) -> float:
         # The same sum as featurise then a dot product, without building the value arrays: this runs per message.
@@ -133,8 +143,15 @@ class InjectionClassifier:
         return total
 
     def probability(self, clean: str, vector: FloatArray | None = None) -> float:
-        """How likely the normalised text (with its unit embedding, if the model uses one) is an attack."""
-        return 1.0 / (1.0 + math.exp(-min(30.0, max(-30.0, self.logit(clean, vector)))))
+        """How likely the normalised text (with its unit embedding, if the model uses one) is an
+        attack: the calibrated probability sigmoid(a·logit + b), (a, b) fitted by Platt scaling
+        on cross-validated logits (scripts/train_injection_classifier.py)."""
+        a, b = self.calibration
+        return _probability(a * self.logit(clean, vector) + b)
+
+
+def _probability(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-min(30.0, max(-30.0, z))))
 
 
 @dataclass(frozen=True)
@@ -143,12 +160,14 @@ class ShippedModels:
 
     lexical: InjectionClassifier
     semantic: InjectionClassifier  # also reads the static MiniLM sentence embedding
+    version: str = "unversioned"  # written by the training script; every Verdict carries it
 
     def save(self, path: Path | str) -> None:
         # float16 halves the file; three significant digits are plenty for these weights.
         np.savez_compressed(
             path,
             version=FEATURE_VERSION,
+            model_version=self.version,
             **{f"{name}_{part}": value for name, model in self._named() for part, value in _parts(model).items()},
         )
 
@@ -157,7 +176,8 @@ class ShippedModels:
         with np.load(path) as saved:
             if int(saved["version"]) != FEATURE_VERSION:
                 raise ValueError(f"{path} holds features of version {int(saved['version'])}, not {FEATURE_VERSION}")
-            return cls(*(_model(saved, name) for name in ("lexical", "semantic")))
+            version = str(saved["model_version"]) if "model_version" in saved.files else "unversioned"
+            return cls(_model(saved, "lexical"), _model(saved, "semantic"), version)
 
     def _named(self) -> tuple[tuple[str, InjectionClassifier], ...]:
         return (("lexical", self.lexical), ("semantic", self.semantic))
@@ -168,12 +188,17 @@ def _parts(model: InjectionClassifier) -> dict[str, Any]:
         "table": model.table.astype(np.float16),
         "bias": model.bias,
         "embedding_weights": model.embedding_weights.astype(np.float16),
+        "embedder": model.embedder,
+        "calibration": np.asarray(model.calibration, dtype=np.float64),
     }
 
 
 def _model(saved: Any, name: str) -> InjectionClassifier:
     table, embedding = (saved[f"{name}_{part}"].astype(np.float32) for part in ("table", "embedding_weights"))
-    return InjectionClassifier(table, float(saved[f"{name}_bias"]), embedding)
+    # Files written before names and calibration were saved load as unnamed and uncalibrated.
+    embedder = str(saved[f"{name}_embedder"]) if f"{name}_embedder" in saved.files else ""
+    a, b = saved[f"{name}_calibration"] if f"{name}_calibration" in saved.files else (1.0, 0.0)
+    return InjectionClassifier(table, float(saved[f"{name}_bias"]), embedding, embedder, (float(a), float(b)))
 
 
 def default_model_path() -> Path:
@@ -252,3 +277,34 @@ def _descend(
         bias_velocity = 0.9 * bias_velocity - rate * float(error.sum())
         weights, bias = weights + velocity, bias + bias_velocity
     return weights, bias
+
+
+def platt(logits: Sequence[float], labels: Sequence[int], steps: int = 50) -> tuple[float, float]:
+    """Platt scaling: the (a, b) minimising the log loss of sigmoid(a·logit + b) on held-out
+    logits, with Platt's smoothed targets, by Newton's method from (1, 0). Each step is halved
+    until the loss goes down (plain Newton overshoots on this loss and can diverge); no randomness."""
+    z, y = np.asarray(logits, dtype=np.float64), np.asarray(labels, dtype=np.float64)
+    positives, negatives = y.sum(), len(y) - y.sum()
+    target = np.where(y == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
+    design = np.stack([z, np.ones_like(z)], axis=1)
+    params = np.array([1.0, 0.0])
+    for _ in range(steps):
+        p = _sigmoid(design @ params)
+        hessian = design.T @ (design * (p * (1 - p))[:, None]) + 1e-9 * np.eye(2)
+        params = _damped(params, np.linalg.solve(hessian, design.T @ (p - target)), design, target)
+    return float(params[0]), float(params[1])
+
+
+def _damped(params: Any, step: Any, design: Any, target: Any) -> Any:
+    """params − step·2⁻ⁿ for the smallest n (up to 30) that does not raise the log loss."""
+    before = _log_loss(design @ params, target)
+    for halvings in range(30):
+        trial = params - step / (1 << halvings)
+        if _log_loss(design @ trial, target) <= before:
+            return trial
+    return params
+
+
+def _log_loss(z: Any, target: Any) -> float:
+    # log(1 + e^z) − t·z, computed stably
+    return float(np.sum(np.logaddexp(0.0, z) - target * z))

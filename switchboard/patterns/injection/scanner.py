@@ -32,15 +32,18 @@ similarity is skipped and the classifier uses its variant trained without the em
 The rules know the phrasings someone wrote down; the classifier scores wordings no rule spells
 out. It is trained on data/injection/train.jsonl: some 750 attacks and 1,000 benign messages
 written for it, plus tool results and help-centre passages built from the shop's own data,
-because the app scans those too (a flagged tool result costs the turn its write tools). Its
-weight ramps from 0 at p = 0.7 to 0.85 at p = 0.9, so alone it blocks only when very sure
-(p above about 0.89); short of that it flags, or tips a weak rule hit over. Those numbers were
-chosen from cross-validated probabilities so that under 1% of the benign texts would be
-blocked; scripts/train_injection_classifier.py trains the model and, with --cv, measures it.
+because the app scans those too (a flagged tool result costs the turn its write tools), and on
+the dev half of issue 16's wide set (evals/datasets/injection_wide_dev.jsonl). p is calibrated
+(Platt scaling on cross-validated logits). Its weight ramps from 0 at p = 0.8 to 0.85 at
+p = 0.9; the floor was 0.7 before calibration, and 0.8 flags fewer benign messages on the
+cross-validated dev set (7.1% against 8.1%) for 3 points fewer attacks flagged or blocked.
+scripts/train_injection_classifier.py trains the model; bench/injection_roc.py --cv 5
+measures the decision on the dev set.
 
-    score ≥ block_at (0.8)  →  "block"   the turn is refused
-    score ≥ flag_at  (0.4)  →  "flag"    the turn goes on, without write tools
-    otherwise               →  "allow"
+What the evidence decides is `DecisionPolicy`'s business (policy.py): rule evidence at
+block_at (0.8) blocks; the learned layer and the similarity alone only flag, unless the
+calibrated probability is overwhelming; a score at flag_at (0.4) flags (the turn goes on,
+without write tools). Every `Verdict` names the classifier version that scored it.
 """
 
 from __future__ import annotations
@@ -48,9 +51,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -58,9 +61,9 @@ import numpy.typing as npt
 from switchboard.patterns.injection.classifier import InjectionClassifier, ShippedModels, default_model_path
 from switchboard.patterns.injection.normalise import normalise
 from switchboard.patterns.injection.payloads import TAG_RUN, decoded_payloads
+from switchboard.patterns.injection.policy import Action, DecisionPolicy, Evidence, noisy_or
 from switchboard.patterns.injection.rules import RULES, Rule
 
-Action = Literal["allow", "flag", "block"]
 Embed = Callable[[Sequence[str]], npt.NDArray[Any]]
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _INSIDE_WORD = re.compile("(?<=[^\\W\\d_])[\u00ad\u200b-\u200d\u2060\ufeff]+(?=[^\\W\\d_])")
@@ -71,12 +74,7 @@ class Verdict:
     action: Action
     score: float
     reasons: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Hit:
-    weight: float
-    reason: str
+    classifier_version: str = ""  # the learned layer's `ShippedModels.version`; "" with none
 
 
 def default_bank_path() -> Path:
@@ -117,43 +115,57 @@ class Scanner:
         sim_weight: float = 0.6,
         rules: Sequence[Rule] = RULES,
         classifier: ShippedModels | Path | None = SHIPPED_CLASSIFIER,
-        learned_floor: float = 0.7,
+        learned_floor: float = 0.8,
         learned_full: float = 0.9,
         learned_weight: float = 0.85,
+        policy: DecisionPolicy | None = None,
+        embedder_name: str | None = None,
     ) -> None:
         self._embed = embed
         self._bank = list(bank)
         # Embedded once: a scan is then one embedding and one matrix-vector product.
         self._matrix = _unit_rows(embed([normalise(t) for t in self._bank])) if embed and self._bank else None
         self._rules = tuple(sorted(rules, key=lambda r: -r.weight))  # strongest first: see _match
-        self.flag_at, self.block_at = flag_at, block_at
+        self.policy = policy or DecisionPolicy(flag_at=flag_at, block_at=block_at)
+        self.flag_at, self.block_at = self.policy.flag_at, self.policy.block_at
+        # The name keys the semantic variant; a bound `Embedder.embed` carries it on its object.
+        self._embedder_name = embedder_name if embedder_name is not None else _name_of(embed)
         self._sim_floor, self._sim_full, self._sim_weight = sim_floor, sim_full, sim_weight
         self._models = ShippedModels.load(classifier) if isinstance(classifier, Path) else classifier
         self._learned_floor, self._learned_full, self._learned_weight = learned_floor, learned_full, learned_weight
 
+    @property
+    def classifier_version(self) -> str:
+        return self._models.version if self._models is not None else ""
+
     def scan(self, text: str) -> Verdict:
+        found = self.evidence(text)
+        reasons = tuple(hit.reason for hit in sorted(found, key=lambda h: -h.weight) if hit.weight > 0)
+        score = round(noisy_or([hit.weight for hit in found]), 3)
+        return Verdict(self.policy.decide(found), score, reasons, self.classifier_version)
+
+    def evidence(self, text: str) -> list[Evidence]:
+        """Every layer's evidence on `text`, before the policy decides (bench/injection_roc.py sweeps it)."""
         clean = normalise(text)
         vector = self._vector(clean)
-        found = self._evidence(text, clean) + self._similarity(vector) + self._learned(clean, vector)
-        score = 1.0 - float(np.prod([1.0 - hit.weight for hit in found]))
-        reasons = tuple(hit.reason for hit in sorted(found, key=lambda h: -h.weight) if hit.weight > 0)
-        return Verdict(self._action(score), round(score, 3), reasons)
+        return self._evidence(text, clean) + self._similarity(vector) + self._learned(clean, vector)
 
-    def _evidence(self, raw: str, clean: str) -> list[_Hit]:
+    def _evidence(self, raw: str, clean: str) -> list[Evidence]:
         found = self._match(clean) + _unicode_tricks(raw)
         for payload in decoded_payloads(unicodedata.normalize("NFKC", raw)):
-            found.append(_Hit(0.45, f"encoded payload: '{_clip(payload)}'"))
+            found.append(Evidence("payload", 0.45, f"encoded payload: '{_clip(payload)}'"))
             inside = self._match(normalise(payload)) + self._learned(normalise(payload), None)
-            found += [_Hit(h.weight, f"inside encoded payload: {h.reason}") for h in inside]
+            found += [replace(h, reason=f"inside encoded payload: {h.reason}") for h in inside]
         return found
 
-    def _match(self, clean: str) -> list[_Hit]:
+    def _match(self, clean: str) -> list[Evidence]:
         """Rule hits, strongest first; a hit overlapping a stronger one is the same evidence and is dropped."""
-        hits: list[tuple[int, int, _Hit]] = []
+        hits: list[tuple[int, int, Evidence]] = []
         for rule in self._rules:
             match = rule.find(clean)
             if match and not any(match.start() < end and start < match.end() for start, end, _ in hits):
-                hits.append((match.start(), match.end(), _Hit(rule.weight, f"{rule.name}: '{_clip(match.group())}'")))
+                found = Evidence("rule", rule.weight, f"{rule.name}: '{_clip(match.group())}'")
+                hits.append((match.start(), match.end(), found))
         return [hit for _, _, hit in hits]
 
     def _vector(self, clean: str) -> npt.NDArray[np.float32] | None:
@@ -164,31 +176,32 @@ class Scanner:
         vector: npt.NDArray[np.float32] = _unit_rows(self._embed([clean]))[0]
         return vector
 
-    def _similarity(self, vector: npt.NDArray[np.float32] | None) -> list[_Hit]:
+    def _similarity(self, vector: npt.NDArray[np.float32] | None) -> list[Evidence]:
         if self._matrix is None or vector is None or self._matrix.shape[1] != len(vector):
             return []
         sims = self._matrix @ vector
         best = int(np.argmax(sims))
         weight = self._sim_weight * _ramp(float(sims[best]), self._sim_floor, self._sim_full)
-        return [_Hit(weight, f"similar to known attack ({sims[best]:.2f}): '{_clip(self._bank[best])}'")]
+        return [
+            Evidence("similarity", weight, f"similar to known attack ({sims[best]:.2f}): '{_clip(self._bank[best])}'")
+        ]
 
-    def _learned(self, clean: str, vector: npt.NDArray[np.float32] | None) -> list[_Hit]:
+    def _learned(self, clean: str, vector: npt.NDArray[np.float32] | None) -> list[Evidence]:
         if self._models is None or not clean:
             return []
-        model = _variant_for(self._models, vector)
+        model = _variant_for(self._models, vector, self._embedder_name)
         probability = model.probability(clean, vector if model.embedding_dim else None)
         weight = self._learned_weight * _ramp(probability, self._learned_floor, self._learned_full)
-        return [_Hit(weight, f"learned classifier (p={probability:.2f})")]
-
-    def _action(self, score: float) -> Action:
-        if score >= self.block_at:
-            return "block"
-        return "flag" if score >= self.flag_at else "allow"
+        return [Evidence("learned", weight, f"learned classifier (p={probability:.2f})", probability)]
 
 
-def _variant_for(models: ShippedModels, vector: npt.NDArray[np.float32] | None) -> InjectionClassifier:
-    # The semantic variant only fits the embedder it was trained with; a width check catches a swap.
-    return models.semantic if vector is not None and models.semantic.accepts(vector) else models.lexical
+def _name_of(embed: Embed | None) -> str:
+    return str(getattr(getattr(embed, "__self__", None), "name", ""))
+
+
+def _variant_for(models: ShippedModels, vector: npt.NDArray[np.float32] | None, embedder: str) -> InjectionClassifier:
+    # The semantic variant only fits the embedding model it was trained with, named in the file.
+    return models.semantic if vector is not None and models.semantic.accepts(vector, embedder) else models.lexical
 
 
 def _ramp(value: float, floor: float, full: float) -> float:
@@ -196,14 +209,14 @@ def _ramp(value: float, floor: float, full: float) -> float:
     return min(1.0, max(0.0, (value - floor) / (full - floor)))
 
 
-def _unicode_tricks(raw: str) -> list[_Hit]:
+def _unicode_tricks(raw: str) -> list[Evidence]:
     found = []
     if _BIDI.search(raw):
-        found.append(_Hit(0.5, "bidirectional control characters"))
+        found.append(Evidence("unicode", 0.5, "bidirectional control characters"))
     if _INSIDE_WORD.search(raw):
-        found.append(_Hit(0.35, "invisible characters inside words"))
+        found.append(Evidence("unicode", 0.35, "invisible characters inside words"))
     if TAG_RUN.search(raw):
-        found.append(_Hit(0.8, "invisible Unicode tag characters"))
+        found.append(Evidence("unicode", 0.8, "invisible Unicode tag characters"))
     return found
 
 

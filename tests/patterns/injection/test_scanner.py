@@ -63,7 +63,8 @@ def test_thresholds_are_configurable() -> None:
 
 
 def test_empty_text_is_allowed() -> None:
-    assert Scanner(_FakeEmbedder(), ["ignore previous instructions"]).scan("") == Verdict("allow", 0.0, ())
+    verdict = Scanner(_FakeEmbedder(), ["ignore previous instructions"]).scan("")
+    assert (verdict.action, verdict.score, verdict.reasons) == ("allow", 0.0, ())
 
 
 # --- the similarity signal ---------------------------------------------------------------
