@@ -15,19 +15,21 @@ from switchboard.agents.context import Shop
 from switchboard.agents.shop_views import (
     AccountView,
     AddressResult,
-    ApprovedRefund,
     OrderSummary,
     OrderView,
     RefundResult,
     TrackingView,
 )
 from switchboard.app.lab.chaos import AgentFaults
+from switchboard.app.lab.shop_wrapper import ShopWrapper
 from switchboard.patterns.idempotent_retry import TransientToolError
 
 
-class FaultyShop:
+class FaultyShop(ShopWrapper):
+    """The shop, its reads and writes failing at the chaos board's rate; approvals and tickets pass through."""
+
     def __init__(self, shop: Shop, faults: Callable[[], AgentFaults], seed: int = 0) -> None:
-        self._shop = shop
+        super().__init__(shop)
         self._faults = faults
         self._rng = random.Random(seed)
 
@@ -58,17 +60,6 @@ class FaultyShop:
         self._roll("the order system")
         return await self._shop.update_address(owner, order_id, address)
 
-    async def redirect_shipment(self, customer_id: str, order_id: str, address: str, approver: str) -> AddressResult:
-        return await self._shop.redirect_shipment(customer_id, order_id, address, approver)
-
-    async def approve_refund(
-        self, customer_id: str, order_id: str, amount: float, approver: str, approval_id: str
-    ) -> ApprovedRefund:
-        return await self._shop.approve_refund(customer_id, order_id, amount, approver, approval_id)
-
     async def account(self, customer_id: str) -> AccountView | None:
         self._roll("the account system")
         return await self._shop.account(customer_id)
-
-    async def open_ticket(self, customer_id: str, conversation_id: str, reason: str) -> str:
-        return await self._shop.open_ticket(customer_id, conversation_id, reason)

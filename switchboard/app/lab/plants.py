@@ -19,15 +19,11 @@ from datetime import datetime
 
 from switchboard.agents.context import Knowledge, Passage, Shop
 from switchboard.agents.shop_views import (
-    AccountView,
-    AddressResult,
-    ApprovedRefund,
     EventView,
-    OrderSummary,
     OrderView,
-    RefundResult,
     TrackingView,
 )
+from switchboard.app.lab.shop_wrapper import ShopWrapper
 from switchboard.evals.dataset import Plant
 
 
@@ -57,11 +53,12 @@ class PlantedKnowledge:
         return [planted, *(p for p in found if p.source != article)][:k]
 
 
-class PlantedShop:
+class PlantedShop(ShopWrapper):
     """The shop, with the planted text in the named tool's result; every other call passes through."""
 
     def __init__(self, shop: Shop, plant: Plant, now: datetime) -> None:
-        self._shop, self._plant = shop, plant
+        super().__init__(shop)
+        self._plant = plant
         self._event = EventView(now, str(plant.field or "note"), "", str(plant.text))
 
     async def order(self, owner: str | None, order_id: str) -> OrderView | None:
@@ -73,28 +70,3 @@ class PlantedShop:
         found = await self._shop.tracking(owner, order_id)
         planted = found is not None and self._plant.tool == "track_shipment"
         return replace(found, events=(*found.events, self._event)) if planted and found else found
-
-    async def orders(self, customer_id: str) -> list[OrderSummary]:
-        return await self._shop.orders(customer_id)
-
-    async def request_refund(
-        self, owner: str | None, order_id: str, reason: str, idempotency_key: str | None = None
-    ) -> RefundResult:
-        return await self._shop.request_refund(owner, order_id, reason, idempotency_key)
-
-    async def update_address(self, owner: str | None, order_id: str, address: str) -> AddressResult:
-        return await self._shop.update_address(owner, order_id, address)
-
-    async def redirect_shipment(self, customer_id: str, order_id: str, address: str, approver: str) -> AddressResult:
-        return await self._shop.redirect_shipment(customer_id, order_id, address, approver)
-
-    async def approve_refund(
-        self, customer_id: str, order_id: str, amount: float, approver: str, approval_id: str
-    ) -> ApprovedRefund:
-        return await self._shop.approve_refund(customer_id, order_id, amount, approver, approval_id)
-
-    async def account(self, customer_id: str) -> AccountView | None:
-        return await self._shop.account(customer_id)
-
-    async def open_ticket(self, customer_id: str, conversation_id: str, reason: str) -> str:
-        return await self._shop.open_ticket(customer_id, conversation_id, reason)

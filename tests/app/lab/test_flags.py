@@ -26,8 +26,8 @@ SCANNED = [*(REPO / "switchboard").rglob("*.py"), *(REPO / "ui" / "templates").r
 
 def test_chapter_presets_switch_on_built_flags_up_to_the_chapter() -> None:
     values = preset_values("chapter-2", list(REGISTRY))
-    assert values["streaming"] and values["router"] and not values["rag"]
-    assert not any(v for name, v in values.items() if name not in {"streaming", "router"})
+    assert values["streaming"] and values["backpressure"] and values["router"] and not values["rag"]
+    assert not any(v for name, v in values.items() if name not in {"streaming", "backpressure", "router"})
 
 
 def test_a_server_capped_at_a_chapter_refuses_later_flags() -> None:
@@ -50,7 +50,7 @@ def test_snapshot_key_names_the_built_flags() -> None:
     board = FlagBoard()
     board.set_many({"router": False})
     key = snapshot_key(board.snapshot(), board.registry).split()
-    assert key[:3] == ["streaming=on", "router=off", "tool_validation=on"]
+    assert key[:3] == ["streaming=on", "backpressure=on", "router=off"]
     assert {k.split("=")[0] for k in key} == {f.name for f in board.registry if f.built}
 
 
