@@ -104,3 +104,12 @@ def test_the_shared_masker_masks_as_mask_does_and_scans_a_text_once(monkeypatch:
     said = "write to jo.bloggs@example.org"
     assert [masks(said), masks(said)] == [redaction.mask(said)] * 2 == ["write to [EMAIL]"] * 2
     assert scans == [said]
+
+
+def test_a_customer_s_watch_is_built_once_and_each_answer_keeps_its_own_state() -> None:
+    others = ["maya.okafor@example.com", "Priya Raman"]
+    first, second = privacy.others_watch(others), privacy.others_watch(list(others))
+    assert first._watched is second._watched  # one automaton for the same values
+    assert first.feed("write to maya.") == "write to " and second.feed("hello") == "hello"
+    first.feed("okafor@example.com")
+    assert first.hit and not second.hit
