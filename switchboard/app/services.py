@@ -11,9 +11,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from typing import Any
 
 import httpx
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from opentelemetry.sdk.trace import SpanProcessor
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -30,6 +31,7 @@ from switchboard.agents.llm.providers.openai_compat import OpenAICompatProvider
 from switchboard.agents.llm.types import Aliased, ChatRequest, Provider
 from switchboard.agents.prompts import PromptBook
 from switchboard.agents.record import BudgetAction, TurnRecord
+from switchboard.app.checkpoints import open_checkpointer
 from switchboard.app.cost.answer_cache import AnswerCache, KbVersions, help_centre_retriever
 from switchboard.app.cost.budgets import BudgetBook, BudgetSet, BudgetSpec, LedgerGuard
 from switchboard.app.cost.cached_answers import CachedAnswers
@@ -271,7 +273,10 @@ async def running_services(
     knowledge, changed = await asyncio.to_thread(open_knowledge, settings, tenants, embedder)
     vocabulary = await _vocabulary(sessions, tenants, now)
     http = httpx.AsyncClient(timeout=httpx.Timeout(60, connect=5))
-    async with http, AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
+    checkpoints = open_checkpointer(
+        settings.resolved_checkpoint_url, settings.checkpoint_path, settings.database_pool_size
+    )
+    async with http, checkpoints as saver:
         gateway, chaos = build_gateway(settings, embedder, http)
         visible = functools.partial(_visible_versions, knowledge, chaos)
         answers_embedder = await asyncio.to_thread(cache_embedder, settings, embedder)
@@ -322,7 +327,7 @@ async def _open_database(
     settings: Settings, tenants: Tenants, now: Callable[[], datetime]
 ) -> tuple[AsyncEngine, Sessions]:
     """The database, its schema migrated and each storefront seeded if it has not been."""
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url, settings.database_pool_size)
     await upgrade_schema(engine)
     sessions = make_sessions(engine)
     await seed_if_empty(sessions, tenants, now())
@@ -345,7 +350,7 @@ class _Assembly:
     sessions: Sessions
     knowledge: KnowledgeBase
     gateway: Gateway
-    saver: AsyncSqliteSaver
+    saver: BaseCheckpointSaver[Any]
     now: Callable[[], datetime]
     chaos: ChaosBoard
     cache: AnswerCache

@@ -25,6 +25,14 @@ class Settings(BaseSettings):
     port: int = 8000
     data_dir: Path = Field(REPO / "var", description="Where the database, vectors and checkpoints live.")
     database_url: str = Field("", description="SQLAlchemy async URL; empty means a SQLite file in data_dir.")
+    database_pool_size: int = Field(
+        10, ge=1, description="Postgres: connections each process keeps open (SQLite always uses one)."
+    )
+    checkpoint_url: str = Field(
+        "",
+        description="LangGraph checkpoints: a postgresql:// URL, or empty for the database URL's Postgres "
+        "(or, on SQLite, a checkpoints.sqlite file in data_dir).",
+    )
     tenants_dir: Path = Field(
         REPO / "data" / "tenants",
         description="One folder per storefront: tenant.json, seed/ (its shop data), kb/ (its help centre).",
@@ -211,3 +219,12 @@ class Settings(BaseSettings):
     @property
     def checkpoint_path(self) -> Path:
         return self.data_dir / "checkpoints.sqlite"
+
+    @property
+    def resolved_checkpoint_url(self) -> str:
+        """Where checkpoints go: the setting, else the database's Postgres (as psycopg's plain
+        postgresql:// URL), else "" for the SQLite file at checkpoint_path."""
+        if self.checkpoint_url:
+            return self.checkpoint_url
+        scheme, _, rest = self.resolved_database_url.partition("://")
+        return f"postgresql://{rest}" if scheme.startswith("postgresql") else ""

@@ -22,9 +22,12 @@ Sessions = async_sessionmaker[AsyncSession]
 SQLITE_POOL = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60, "connect_args": {"timeout": 30}}
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+    """An engine for `url`: SQLite's single connection, or a pool of `pool_size` (plus as many
+    again at peaks) for a server database such as Postgres."""
     if not url.startswith("sqlite"):
-        return create_async_engine(url)
+        # pre_ping: a replica outlives a database restart without failing its next turn.
+        return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, **SQLITE_POOL)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

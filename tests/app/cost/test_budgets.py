@@ -16,7 +16,6 @@ highest `spent so far + expected` any of its calls reaches. On the next day, wit
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -230,13 +229,12 @@ async def test_checks_made_at_once_let_exactly_as_many_calls_through_as_the_budg
     assert await ledger_state(made[0], clock) == (Spend(300, 0.003), Spend())  # 5 × REAL
 
 
-@pytest.mark.skipif(not os.environ.get("SWITCHBOARD_TEST_POSTGRES_URL"), reason="SWITCHBOARD_TEST_POSTGRES_URL not set")
 async def test_on_postgres_too_checks_made_at_once_let_exactly_as_many_through_as_fit(
-    tmp_path: Path, opened: list[AsyncEngine]
+    tmp_path: Path, opened: list[AsyncEngine], postgres_url: str
 ) -> None:
     """Three engines, each a pool of connections: the checks' transactions truly overlap."""
     clock, fits, calls, customer = CalendarClock(), 7, 30, f"C-{uuid.uuid4().hex[:8]}"  # a window no earlier run used
-    made = await guards(opened, tmp_path, clock, fits, engines=3, url=os.environ["SWITCHBOARD_TEST_POSTGRES_URL"])
+    made = await guards(opened, tmp_path, clock, fits, engines=3, url=postgres_url)
     verdicts = await asyncio.gather(*(made[n % 3].check(owners(n, customer), EXPECTED) for n in range(calls)))
     assert sum(v.allowed for v in verdicts) == fits
     for n, verdict in enumerate(verdicts):

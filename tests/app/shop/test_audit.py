@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -85,9 +84,8 @@ def test_changes_keep_only_what_differs_one_level_down() -> None:
     assert changes(before, before) == ({}, {})
 
 
-@pytest.mark.skipif(not os.environ.get("SWITCHBOARD_TEST_POSTGRES_URL"), reason="SWITCHBOARD_TEST_POSTGRES_URL not set")
-async def test_postgres_refuses_to_rewrite_history_too() -> None:
-    engine = make_engine(os.environ["SWITCHBOARD_TEST_POSTGRES_URL"])
+async def test_postgres_refuses_to_rewrite_history_too(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
     await upgrade_schema(engine)
     log = AuditLog(make_sessions(engine), Ticking())
     entry = await log.record(OPERATOR, "budgets.change", {"a": 1}, {"a": 2})

@@ -4,11 +4,9 @@ revisions existed (by create_all) is upgraded with its rows kept."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from pathlib import Path
 
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -134,10 +132,9 @@ async def test_spans_kept_a_row_each_are_carried_over_as_one_part_per_trace(tmp_
     ]
 
 
-@pytest.mark.skipif(not os.environ.get("SWITCHBOARD_TEST_POSTGRES_URL"), reason="SWITCHBOARD_TEST_POSTGRES_URL not set")
-async def test_postgres_gets_the_same_schema() -> None:
-    """Against an empty Postgres database, e.g. postgresql+asyncpg://user@localhost/switchboard_test."""
-    engine = make_engine(os.environ["SWITCHBOARD_TEST_POSTGRES_URL"])
+async def test_postgres_gets_the_same_schema(postgres_url: str) -> None:
+    """On a fresh database of the session's real Postgres."""
+    engine = make_engine(postgres_url)
     await upgrade_schema(engine)
     found = await _inspect(engine)
     await engine.dispose()
