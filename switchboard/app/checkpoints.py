@@ -10,17 +10,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
 
-# What AsyncPostgresSaver needs of each connection (its from_conn_string sets the same): it
-# commits statement by statement, and prepared statements would break behind PgBouncer.
-POSTGRES_CONNECTION = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+if TYPE_CHECKING:  # the `scale` extra's packages, imported only when Postgres is chosen
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 
 @asynccontextmanager
@@ -38,8 +34,15 @@ async def open_checkpointer(url: str, sqlite_path: Path, pool_size: int) -> Asyn
 async def postgres_checkpointer(url: str, pool_size: int) -> AsyncIterator[AsyncPostgresSaver]:
     """A saver over a pool of `pool_size` connections (one connection would make concurrent
     turns wait for each other's checkpoint writes), its tables set up."""
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    from psycopg.rows import dict_row
+    from psycopg_pool import AsyncConnectionPool
+
+    # What AsyncPostgresSaver needs of each connection (its from_conn_string sets the same): it
+    # commits statement by statement, and prepared statements would break behind PgBouncer.
+    connection = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
     pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-        url, min_size=1, max_size=pool_size, kwargs=POSTGRES_CONNECTION, open=False
+        url, min_size=1, max_size=pool_size, kwargs=connection, open=False
     )
     async with pool:
         saver = AsyncPostgresSaver(conn=pool)
