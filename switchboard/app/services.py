@@ -46,7 +46,7 @@ from switchboard.app.lab.poisoned_knowledge import POISONED_SOURCE, PoisonableKn
 from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.settings import Settings
 from switchboard.app.shop.audit import AuditLog
-from switchboard.app.shop.db import Sessions, make_engine, make_sessions, upgrade_schema
+from switchboard.app.shop.db import Sessions, make_engine, make_sessions, start_up_lock, upgrade_schema
 from switchboard.app.shop.knowledge import KnowledgeBase
 from switchboard.app.shop.prompt_rollouts import PromptRollouts
 from switchboard.app.shop.seed import seed_if_empty
@@ -328,9 +328,10 @@ async def _open_database(
 ) -> tuple[AsyncEngine, Sessions]:
     """The database, its schema migrated and each storefront seeded if it has not been."""
     engine = make_engine(settings.resolved_database_url, settings.database_pool_size)
-    await upgrade_schema(engine)
     sessions = make_sessions(engine)
-    await seed_if_empty(sessions, tenants, now())
+    async with start_up_lock(engine):  # replicas started together take turns
+        await upgrade_schema(engine)
+        await seed_if_empty(sessions, tenants, now())
     return engine, sessions
 
 

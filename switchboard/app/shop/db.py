@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -53,3 +55,27 @@ async def upgrade_schema(engine: AsyncEngine) -> None:
 
 def make_sessions(engine: AsyncEngine) -> Sessions:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+# Any fixed number: the key of the Postgres advisory lock replicas take around start-up's writes.
+START_UP_LOCK = 0x5B0A2D
+
+
+@asynccontextmanager
+async def start_up_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    """One process at a time through start-up's schema and seed writes, across replicas.
+
+    Replicas started together on one fresh Postgres would otherwise race to create the same
+    tables and seed the same rows, and all but one would fail. A session-level advisory lock
+    (`pg_advisory_lock`) queues them: the next one in finds the schema at head and the shops
+    seeded, and writes nothing. SQLite takes one writer at a time already: nothing to do there.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    async with engine.connect() as holder:
+        await holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": START_UP_LOCK})
+        try:
+            yield
+        finally:
+            await holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": START_UP_LOCK})

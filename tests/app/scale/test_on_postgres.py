@@ -5,10 +5,14 @@ The same code as on the embedded SQLite default, chosen only by `SWITCHBOARD_DAT
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from switchboard.app.services import _open_database, utcnow
+from switchboard.app.shop.store import ShopStore
+from switchboard.app.shop.tenants import load_tenants
 from switchboard.app.web.main import create_app
 from tests.app.web.chatting import answer_of, ask, new_conversation, stored
 from tests.conftest import SAME_SITE, fast_settings, sign_in
@@ -42,3 +46,22 @@ def test_a_second_app_on_the_same_postgres_continues_the_conversation(postgres_u
         follow_up = answer_of(ask(second, conversation, "and when will it arrive?"))
         assert follow_up
         assert len(stored(second, conversation)) == 4
+
+
+def test_replicas_started_together_on_a_fresh_postgres_all_come_up(postgres_url: str, tmp_path: Path) -> None:
+    """Without the start-up lock, all but one would fail creating the same tables at once."""
+
+    async def start(number: int) -> int:
+        settings = fast_settings(tmp_path / str(number)).model_copy(update={"database_url": postgres_url})
+        tenants = load_tenants(settings.tenants_dir)
+        engine, sessions = await _open_database(settings, tenants, utcnow)
+        try:
+            return len(await ShopStore(sessions, utcnow, {t.id: t.policy for t in tenants}).catalogue())
+        finally:
+            await engine.dispose()
+
+    async def together() -> list[int]:
+        return await asyncio.gather(*(start(n) for n in range(3)))
+
+    catalogues = asyncio.run(together())
+    assert len(set(catalogues)) == 1 and catalogues[0] > 0  # one seed, seen by all three
