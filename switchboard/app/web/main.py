@@ -26,6 +26,7 @@ from switchboard.app.web.routes import (
     chat,
     console,
     cost,
+    health,
     kill_switch,
     live,
     pages,
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(traces.router)
     app.include_router(calls.router)
     app.include_router(prompts.router)
+    app.include_router(health.router)
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     return app
 

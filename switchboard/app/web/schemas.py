@@ -86,3 +86,10 @@ class SessionView(BaseModel):
     name: str
     token: str = Field(description="Send as `Authorization: Bearer <token>`; the cookie carries the same.")
     expires_in_s: int
+
+
+class Health(BaseModel):
+    """GET /healthz: this replica can serve; `database` is the engine's dialect (sqlite, postgresql)."""
+
+    status: str
+    database: str
