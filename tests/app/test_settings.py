@@ -20,3 +20,11 @@ def variable(name: str) -> str:
 def test_env_example_lists_every_setting_and_nothing_else() -> None:
     listed = set(re.findall(r"^((?:SWITCHBOARD|OTEL)_[A-Z_]+)=", (REPO / ".env.example").read_text(), re.M))
     assert listed == {variable(name) for name in Settings.model_fields}
+
+
+def test_checkpoints_follow_a_postgres_database_as_a_plain_postgresql_url() -> None:
+    on_postgres = Settings(database_url="postgresql+asyncpg://u:p@db:5432/shop?sslmode=require")
+    assert on_postgres.resolved_checkpoint_url == "postgresql://u:p@db:5432/shop?sslmode=require"
+    assert Settings().resolved_checkpoint_url == ""  # SQLite: the checkpoints.sqlite file
+    chosen = Settings(database_url="postgresql+asyncpg://u@db/shop", checkpoint_url="postgresql://u@other/cp")
+    assert chosen.resolved_checkpoint_url == "postgresql://u@other/cp"

@@ -37,15 +37,22 @@ def test_a_turn_on_postgres_is_answered_and_stored_with_its_checkpoint_there(
     assert not (tmp_path / "checkpoints.sqlite").exists()
 
 
-def test_a_second_app_on_the_same_postgres_continues_the_conversation(postgres_url: str, tmp_path: Path) -> None:
+def test_a_second_app_on_the_same_postgres_continues_the_conversation(
+    postgres_url: str, postgres_server: PostgresServer, tmp_path: Path
+) -> None:
     with _app_on(postgres_url, tmp_path / "one") as first:
         conversation = new_conversation(first)
         ask(first, conversation, "where is my order?")
+    database = postgres_url.rsplit("/", 1)[1]
+    checkpoints = f"SELECT count(*) FROM checkpoints WHERE thread_id = '{conversation}'"
+    after_first = int(postgres_server.psql(checkpoints, database))
+    assert after_first > 0  # the first app's checkpoint is in Postgres, where the second reads it
     with _app_on(postgres_url, tmp_path / "two") as second:
         sign_in(second)
         follow_up = answer_of(ask(second, conversation, "and when will it arrive?"))
         assert follow_up
         assert len(stored(second, conversation)) == 4
+    assert int(postgres_server.psql(checkpoints, database)) > after_first  # the same thread, carried on
 
 
 def test_replicas_started_together_on_a_fresh_postgres_all_come_up(postgres_url: str, tmp_path: Path) -> None:
