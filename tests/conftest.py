@@ -13,7 +13,7 @@ from switchboard.app.settings import Settings
 from switchboard.app.web.main import create_app
 from tests.phoenix import Phoenix, phoenix_missing, running_phoenix
 
-pytest_plugins = ["tests.services.postgres"]
+pytest_plugins = ["tests.services.postgres", "tests.services.chroma", "tests.services.redis"]
 
 ADMIN = {"X-Admin-Token": "test-admin"}
 SAME_SITE = {"Origin": "http://testserver"}  # what a browser adds to a request from the app's own page

@@ -129,3 +129,29 @@ class ProviderRequests:
 
         monkeypatch.setattr(provider_class, "stream", stream)
         return self
+
+
+class RenamedEmbedder:
+    """Another embedder as far as an index can tell: the same vectors under another name (a new
+    model version, say), counting the texts it embeds."""
+
+    def __init__(self, inner: Any, name: str) -> None:
+        self._inner, self.name, self.texts = inner, name, 0
+
+    def embed(self, texts: Any) -> Any:
+        self.texts += len(texts)
+        return self._inner.embed(texts)
+
+
+class HeldJobs:
+    """A `spawn` that keeps background jobs until the test runs them: no thread, no sleep."""
+
+    def __init__(self) -> None:
+        self.jobs: list[Any] = []
+
+    def __call__(self, job: Any) -> None:
+        self.jobs.append(job)
+
+    def run_all(self) -> None:
+        while self.jobs:
+            self.jobs.pop(0)()

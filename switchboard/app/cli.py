@@ -177,7 +177,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from rich.progress import Progress
 
     from switchboard.agents.embeddings import StaticEmbedder
-    from switchboard.app.services import open_answer_cache
+    from switchboard.app.services import open_answer_cache, open_chroma
     from switchboard.app.shop.knowledge import KnowledgeBase
     from switchboard.app.shop.tenants import load_tenants
 
@@ -190,7 +190,8 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"switchboard ingest: no tenant {args.tenant!r} (there are: {known})", file=sys.stderr)
         return 2
     embedder = StaticEmbedder(settings.embedding_model_dir)
-    kb = KnowledgeBase.open(settings.chroma_path, settings.kb_collection, embedder)
+    kb = KnowledgeBase.open(open_chroma(settings), settings.kb_collection, embedder)
+    kb.refresh(args.tenant)  # an index another embedder made is re-embedded before it is written to
     with Progress() as progress:
         task = progress.add_task(f"Indexing {args.path}", total=None)
         report = kb.ingest(
@@ -203,10 +204,10 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     open_answer_cache(settings, embedder, frozenset(), kb.versions).forget_citing(list(report.changed))
     print(
         f"added {report.added}, updated {report.updated}, removed {report.removed}, "
-        f"unchanged {report.unchanged}; {report.chunks} chunks in the collection"
+        f"unchanged {report.unchanged}, re-embedded {report.reembedded}; {report.chunks} chunks in the index"
         + (f"; cached answers citing {len(report.changed)} changed article(s) dropped" if report.changed else "")
     )
-    counts = {k: getattr(report, k) for k in ("added", "updated", "removed", "unchanged")}
+    counts = {k: getattr(report, k) for k in ("added", "updated", "removed", "unchanged", "reembedded")}
     done = {"tenant": args.tenant, "source": args.source or args.path.resolve().name, **counts}
     _on_a_thread(_audit_ingest(settings, str(args.path.resolve()), done))
     return 0

@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 import httpx
+from chromadb.api import ClientAPI
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from opentelemetry.sdk.trace import SpanProcessor
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -46,6 +47,7 @@ from switchboard.app.lab.poisoned_knowledge import POISONED_SOURCE, PoisonableKn
 from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.settings import Settings
 from switchboard.app.shop.audit import AuditLog
+from switchboard.app.shop.chroma import chroma_client
 from switchboard.app.shop.db import Sessions, make_engine, make_sessions, start_up_lock, upgrade_schema
 from switchboard.app.shop.knowledge import KnowledgeBase
 from switchboard.app.shop.prompt_rollouts import PromptRollouts
@@ -214,13 +216,19 @@ def open_knowledge(settings: Settings, tenants: Tenants, embedder: Embedder) -> 
     unchanged). A tenant's poisoned articles for the chaos panel are indexed too, as its own;
     searches hide them unless the panel switches them on. Also returns the articles that changed
     (`<tenant>/<article>`): the cached answers citing them are to be dropped."""
-    kb = KnowledgeBase.open(settings.chroma_path, settings.kb_collection, embedder)
+    kb = KnowledgeBase.open(open_chroma(settings), settings.kb_collection, embedder)
     changed: list[str] = []
     for tenant in tenants:
         changed += kb.ingest(tenant.kb_dir, source=SHIPPED_KB, tenant=tenant.id).changed
         if tenant.chaos_dir.is_dir():
             changed += kb.ingest(tenant.chaos_dir, source=POISONED_SOURCE, tenant=tenant.id).changed
+    kb.refresh_in_background()  # an index another embedder made keeps serving until re-embedded
     return kb, changed
+
+
+def open_chroma(settings: Settings) -> ClientAPI:
+    """The knowledge base's and the semantic cache's Chroma: a server if one is set, else embedded."""
+    return chroma_client(settings.chroma_path, settings.chroma_url)
 
 
 def open_answer_cache(
@@ -237,7 +245,7 @@ def open_answer_cache(
     checks_retrieval = settings.cache_support > 0  # 0: the threshold and the entity check alone
     retriever = help_centre_retriever(knowledge) if knowledge is not None and checks_retrieval else None
     return AnswerCache.open(
-        settings.chroma_path,
+        open_chroma(settings),
         cache_collection(settings),
         embedder,
         vocabulary,

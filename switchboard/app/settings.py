@@ -40,6 +40,16 @@ class Settings(BaseSettings):
     eval_datasets_dir: Path = REPO / "evals" / "datasets"
     embedding_model_dir: Path = REPO / "data" / "models" / "minilm-l6-static"
     kb_collection: str = "switchboard-kb"
+    chroma_url: str = Field(
+        "",
+        description="A Chroma server (http://127.0.0.1:8000) for the knowledge base and the semantic cache; "
+        "empty means an embedded store in data_dir.",
+    )
+    redis_url: str = Field(
+        "",
+        description="A Redis (redis://127.0.0.1:6379/0) for the state replicas share: switches and chaos, "
+        "rate limits, breakers and the console's channel; empty keeps it in this process.",
+    )
     cache_collection: str = Field("switchboard-answers", description="semantic_cache: the answers' Chroma collection.")
 
     model: str = Field("demo-large", description="The model that writes answers.")

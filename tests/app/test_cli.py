@@ -104,5 +104,6 @@ def test_an_ingest_is_in_the_audit_log_signed_by_the_cli(tmp_path: Path, monkeyp
         "updated": 0,
         "removed": 0,
         "unchanged": 0,
+        "reembedded": 0,
     }
     assert "switchboard ingest" in str(entry["user_agent"])

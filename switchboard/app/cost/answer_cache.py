@@ -27,12 +27,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-import chromadb
+from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Where
-from chromadb.config import Settings as ChromaSettings
 
 from switchboard.agents.embeddings import Embedder
+from switchboard.app.shop.chroma import chroma_client
 from switchboard.app.shop.knowledge import KnowledgeBase
 from switchboard.patterns.semantic_cache import (
     VERIFIED,
@@ -91,7 +91,7 @@ class AnswerCache:
     @classmethod
     def open(
         cls,
-        path: Path,
+        store: Path | ClientAPI,
         name: str,
         embedder: Embedder,
         vocabulary: frozenset[str],
@@ -103,8 +103,9 @@ class AnswerCache:
         candidates: int = CANDIDATES,
     ) -> AnswerCache:
         """`retriever` (see `help_centre_retriever`) turns on retrieval agreement, and with it the
-        tuned `VERIFIED` policy unless `policy` says otherwise; `router` turns on intent agreement."""
-        client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+        tuned `VERIFIED` policy unless `policy` says otherwise; `router` turns on intent agreement.
+        `store`: a Chroma client (see chroma.py), or the folder of an embedded one."""
+        client = chroma_client(store) if isinstance(store, Path) else store
         collection = client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"})
         return cls(collection, embedder, vocabulary, kb, policy, retriever, router, candidates)
 

@@ -1,10 +1,17 @@
-"""The knowledge base: help-centre articles chunked, embedded and kept in a Chroma collection.
+"""The knowledge base: help-centre articles chunked, embedded and kept in Chroma collections.
 
-Every storefront (tenant) has its own articles in the one collection: a chunk's id is
-`<tenant>/<article>#<n>` and its metadata names its tenant, and every search is kept to one
-tenant — in Chroma's query, which names the tenant's chunk ids, and in the keyword index alike —
-so that a customer of one shop is never shown another's articles. Article ids are only unique
-within a tenant (both shops have a `returns-policy`); passages still cite the bare article id.
+Every storefront (tenant) has a collection of its own, so a search needs no filter at all and a
+customer of one shop is never shown another's articles. A chunk's id is `<tenant>/<article>#<n>`;
+article ids are only unique within a tenant (both shops have a `returns-policy`); passages still
+cite the bare article id.
+
+A collection records what made its vectors — the embedder's name and the chunking layout — and
+its name is derived from them, so vectors from two embedders never share a collection. When the
+running embedder differs from the one a tenant's index was built with, `refresh` builds the new
+collection from the stored chunks (re-embedded) while the old one keeps serving searches, swaps
+it in and drops the old one. Without the old embedder its vectors cannot be queried, so `open`
+re-embeds such an index at once; a changed layout is dropped and rebuilt by the next ingest
+(only the articles can be chunked again).
 
 Ingest is idempotent: each article's chunks carry the article's content hash, so re-ingesting
 an unchanged folder writes nothing, a changed article's chunks are replaced, and the chunks of
@@ -16,26 +23,34 @@ round, nor one tenant's articles another's.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+import dataclasses
+import functools
+import hashlib
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import chromadb
+from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, QueryResult
-from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import InternalError
+from chromadb.errors import InternalError, NotFoundError
 
 from switchboard.agents.context import Passage
 from switchboard.agents.embeddings import Embedder
+from switchboard.app.shop.chroma import chroma_client
 from switchboard.patterns.chunking import Article, chunk_article, parse_article
 from switchboard.patterns.hybrid_search import BM25Index, reciprocal_rank_fusion
 
 Progress = Callable[[int, int], None]
-# Collections made before tenants hold chunks with neither a tenant nor a tenant in their ids;
-# the index is derived from the articles, so such a collection is dropped and built again.
+Spawn = Callable[[Callable[[], object]], None]  # starts a job in the background (a thread; by hand in tests)
+# How the stored chunks were cut: part of every collection's record, so a change of layout drops
+# the chunks (to be cut again by the next ingest) instead of mixing two layouts in one index.
 LAYOUT = "tenant-chunks"
+COPY_BATCH = 500  # chunks re-embedded per write while an index is rebuilt
 
 
 class ChromaEmbedding(EmbeddingFunction[Documents]):
@@ -70,72 +85,221 @@ class IngestReport:
     unchanged: int = 0
     chunks: int = 0
     changed: tuple[str, ...] = ()  # `<tenant>/<article>` of each article updated or removed: stale answers cite them
+    reembedded: int = 0  # the tenant's articles whose vectors a change of embedder made again since the last ingest
+
+
+@dataclass(frozen=True)
+class Index:
+    """One tenant's serving collection and the embedder its vectors were made with."""
+
+    collection: Collection
+    embedder: Embedder
+
+
+@dataclass(frozen=True)
+class IndexHealth:
+    """What an operator checks: is every tenant's index complete, current and recently fed."""
+
+    tenants: int
+    articles: int
+    chunks: int
+    stale_chunks: int  # chunks whose vectors another embedder (or none of ours) made
+    embedder: str
+    layout: str
+    last_ingest: float | None  # seconds since the epoch, of the latest ingest that wrote anything
+    rebuilding: tuple[str, ...]  # tenants whose index is being re-embedded right now
+
+
+def in_a_thread(job: Callable[[], object]) -> None:
+    threading.Thread(target=job, name="kb-refresh", daemon=True).start()
 
 
 class KnowledgeBase:
-    def __init__(self, collection: Collection) -> None:
-        self._collection = collection
+    def __init__(
+        self,
+        client: ClientAPI,
+        name: str,
+        embedder: Embedder,
+        *,
+        previous: Sequence[Embedder] = (),
+        spawn: Spawn = in_a_thread,
+        clock: Callable[[], float] = time.time,
+        layout: str = LAYOUT,
+    ) -> None:
+        """`previous`: embedders an existing index may have been built with, kept to serve it
+        while it is re-embedded; an index built by any other is re-embedded before it serves."""
+        self._client, self._name, self._embedder, self._layout = client, name, embedder, layout
+        self._embedders = {e.name: e for e in [*previous, embedder]}
+        self._spawn, self._clock = spawn, clock
+        self._indexes: dict[str, Index] = {}
+        self._rebuilding: set[str] = set()
+        self._reembedded: dict[str, int] = {}  # per tenant, since its last ingest reported them
+        self._writes = threading.Lock()  # an ingest and a rebuild's copy never interleave
         self._keywords: dict[str, BM25Index] = {}
-        self._chunk_ids: dict[str, list[str]] = {}  # per tenant, read once, dropped on ingest
         self._versions: dict[str, str] | None = None  # read once, dropped on ingest
-
-    def _keyword_index(self, tenant: str) -> BM25Index:
-        """One tenant's keyword index, in memory: built on its first hybrid search, dropped on ingest."""
-        if tenant not in self._keywords:
-            theirs = self._collection.get(where={"tenant": tenant}, include=["documents"])
-            self._keywords[tenant] = BM25Index(dict(zip(theirs["ids"], theirs["documents"] or [], strict=True)))
-        return self._keywords[tenant]
-
-    def _ids_of(self, tenant: str) -> list[str]:
-        """One tenant's chunk ids. A query names them instead of filtering on the tenant's
-        metadata: at 10,000 chunks Chroma's `where` filter costs tens of milliseconds a search,
-        an id list a few."""
-        if tenant not in self._chunk_ids:
-            self._chunk_ids[tenant] = self._collection.get(where={"tenant": tenant}, include=[])["ids"]
-        return self._chunk_ids[tenant]
-
-    def _nearest(self, query: str, n: int, tenant: str) -> QueryResult:
-        try:
-            return self._collection.query(query_texts=[query], n_results=n, ids=self._ids_of(tenant))
-        except InternalError:  # a chunk another process removed: filter, and read the ids anew
-            self._chunk_ids.pop(tenant, None)
-            return self._collection.query(query_texts=[query], n_results=n, where={"tenant": tenant})
+        self._load()
 
     @classmethod
-    def open(cls, path: Path, name: str, embedder: Embedder) -> KnowledgeBase:
-        client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
-        settings: dict[str, Any] = {
-            "embedding_function": ChromaEmbedding(embedder),
-            "metadata": {"hnsw:space": "cosine", "layout": LAYOUT},
-        }
-        collection = client.get_or_create_collection(name, **settings)
-        if (collection.metadata or {}).get("layout") != LAYOUT:
-            client.delete_collection(name)
-            collection = client.create_collection(name, **settings)
-        return cls(collection)
+    def open(cls, store: Path | ClientAPI, name: str, embedder: Embedder, **options: Any) -> KnowledgeBase:
+        """`store`: a Chroma client (see chroma.py), or the folder of an embedded one."""
+        return cls(chroma_client(store) if isinstance(store, Path) else store, name, embedder, **options)
+
+    def _load(self) -> None:
+        """Each tenant's serving collection: the current embedder's if complete, else one whose
+        embedder is still at hand; what can serve no one is dropped (see the module docstring)."""
+        if self._name in {c.name for c in self._client.list_collections()}:
+            self._client.delete_collection(self._name)  # one collection for every tenant, from before
+        for collection in self._ours():
+            meta = collection.metadata or {}
+            tenant, embedder = str(meta["tenant"]), self._embedders.get(str(meta.get("embedder")))
+            if not meta.get("complete") or meta.get("layout") != self._layout or embedder is None:
+                self._drop_or_reembed(collection, tenant)
+            elif self._better(tenant, embedder):
+                self._retire(tenant)
+                self._indexes[tenant] = Index(collection, embedder)
+            else:
+                self._client.delete_collection(collection.name)
+
+    def _ours(self) -> list[Collection]:
+        """This knowledge base's collections, the running embedder's first (they win a tie)."""
+        found = [c for c in self._client.list_collections() if (c.metadata or {}).get("kb") == self._name]
+        return sorted(found, key=lambda c: ((c.metadata or {}).get("embedder") != self._embedder.name, c.name))
+
+    def _better(self, tenant: str, embedder: Embedder) -> bool:
+        held = self._indexes.get(tenant)
+        return held is None or (embedder is self._embedder and held.embedder is not self._embedder)
+
+    def _drop_or_reembed(self, collection: Collection, tenant: str) -> None:
+        """A complete index of the right layout by an embedder not at hand: its chunks are good,
+        its vectors unqueryable, so they are made again now. Anything else is dropped."""
+        meta = collection.metadata or {}
+        if meta.get("complete") and meta.get("layout") == self._layout and tenant not in self._indexes:
+            self._indexes[tenant] = Index(collection, self._embedder)  # serves nothing until rebuilt
+            self._rebuild(tenant)
+        else:
+            self._client.delete_collection(collection.name)
+
+    def _retire(self, tenant: str) -> None:
+        held = self._indexes.pop(tenant, None)
+        if held is not None:
+            self._client.delete_collection(held.collection.name)
+
+    def _create(self, tenant: str, complete: bool, ingested_at: float | None = None) -> Collection:
+        meta = self._record(tenant, complete, ingested_at)
+        name = _collection_name(self._name, tenant, self._embedder.name, self._layout)
+        return self._client.create_collection(name, embedding_function=None, metadata=meta)  # type: ignore[arg-type]
+
+    def _record(self, tenant: str, complete: bool, ingested_at: float | None) -> dict[str, Any]:
+        """A collection's record of what made it (the `hnsw:space` is set once, at creation)."""
+        record = {"kb": self._name, "tenant": tenant, "embedder": self._embedder.name, "layout": self._layout}
+        times = {} if ingested_at is None else {"ingested_at": ingested_at}
+        return {"hnsw:space": "cosine", **record, "complete": complete, **times}
+
+    def _collection_of(self, tenant: str) -> Collection:
+        """The tenant's collection to write to: made on its first ingest."""
+        if tenant not in self._indexes:
+            self._indexes[tenant] = Index(self._create(tenant, complete=True), self._embedder)
+        return self._indexes[tenant].collection
+
+    def stale(self) -> list[str]:
+        """Tenants whose index serves vectors of another embedder than the running one."""
+        return sorted(t for t, i in self._indexes.items() if i.embedder is not self._embedder)
+
+    def refresh_in_background(self) -> list[str]:
+        """Start re-embedding every stale index; each keeps serving until its new one is swapped in."""
+        started = [t for t in self.stale() if t not in self._rebuilding]
+        for tenant in started:
+            self._rebuilding.add(tenant)
+            self._spawn(functools.partial(self._rebuild, tenant))
+        return started
+
+    def refresh(self, tenant: str) -> int:
+        """Re-embed one tenant's stale index now; the number of its articles re-embedded."""
+        if tenant not in self.stale():
+            return 0
+        self._rebuilding.add(tenant)
+        return self._rebuild(tenant)
+
+    def _rebuild(self, tenant: str) -> int:
+        """Copy the tenant's chunks into a new collection with the running embedder's vectors,
+        then swap it in (one assignment: a search holds either index, whole) and drop the old."""
+        try:
+            with self._writes:
+                old = self._indexes[tenant].collection
+                self._delete_if_present(_collection_name(self._name, tenant, self._embedder.name, self._layout))
+                new = self._create(tenant, complete=False)
+                articles = self._copy(old, new)
+                self._reembedded[tenant] = self._reembedded.get(tenant, 0) + articles
+                new.modify(metadata=_without_space(self._record(tenant, True, (old.metadata or {}).get("ingested_at"))))
+                self._indexes[tenant] = Index(new, self._embedder)
+                self._client.delete_collection(old.name)
+                return articles
+        finally:
+            self._rebuilding.discard(tenant)
+
+    def _copy(self, old: Collection, new: Collection) -> int:
+        articles: set[str] = set()
+        for offset in range(0, old.count(), COPY_BATCH):
+            got = old.get(include=["documents", "metadatas"], limit=COPY_BATCH, offset=offset)
+            documents, metadatas = got["documents"] or [], got["metadatas"] or []
+            vectors = list(self._embedder.embed(documents))
+            new.add(ids=got["ids"], embeddings=vectors, documents=documents, metadatas=metadatas)  # type: ignore[arg-type]
+            articles |= {str(m["article_id"]) for m in metadatas}
+        return len(articles)
+
+    def _delete_if_present(self, name: str) -> None:
+        """A half-built collection left by a rebuild that was cut short."""
+        if name in {c.name for c in self._client.list_collections()}:
+            self._client.delete_collection(name)
 
     def count(self) -> int:
-        return self._collection.count()
+        return sum(i.collection.count() for i in list(self._indexes.values()))
+
+    def health(self) -> IndexHealth:
+        indexes = list(self._indexes.values())
+        chunks = {id(i): i.collection.count() for i in indexes}
+        times = [float(t) for i in indexes if (t := (i.collection.metadata or {}).get("ingested_at")) is not None]
+        return IndexHealth(
+            tenants=len(indexes),
+            articles=len(self.versions()),
+            chunks=sum(chunks.values()),
+            stale_chunks=sum(chunks[id(i)] for i in indexes if i.embedder is not self._embedder),
+            embedder=self._embedder.name,
+            layout=self._layout,
+            last_ingest=max(times, default=None),
+            rebuilding=tuple(sorted(self._rebuilding)),
+        )
 
     def ingest(self, folder: Path, source: str, tenant: str, progress: Progress | None = None) -> IngestReport:
-        """Bring `tenant`'s articles from `source` up to date with the folder."""
+        """Bring `tenant`'s articles from `source` up to date with the folder (into whichever
+        index serves the tenant, with that index's embedder; a rebuild under way finishes first)."""
         articles = read_articles(folder)
-        known = self._known_hashes(source, tenant)
+        with self._writes:
+            index = Index(self._collection_of(tenant), self._indexes[tenant].embedder)
+            report = self._write(index, articles, source, tenant, progress)
+            if report.added or report.updated or report.removed:
+                meta = index.collection.metadata or {}
+                index.collection.modify(metadata={**_without_space(meta), "ingested_at": self._clock()})
+        self._keywords.pop(tenant, None)
+        self._versions = None
+        return dataclasses.replace(report, reembedded=self._reembedded.pop(tenant, 0))
+
+    def _write(
+        self, index: Index, articles: list[Article], source: str, tenant: str, progress: Progress | None
+    ) -> IngestReport:
+        known = self._known_hashes(index.collection, source)
         counts = {"added": 0, "updated": 0, "unchanged": 0, "chunks": 0}
         updated: list[str] = []
-        for index, article in enumerate(articles, start=1):
-            done = self._upsert(article, source, tenant, known.get(article.id))
+        for number, article in enumerate(articles, start=1):
+            done = self._upsert(index, article, source, tenant, known.get(article.id))
             counts[done] += 1
             updated += [article.id] if done == "updated" else []
             if progress:
-                progress(index, len(articles))
+                progress(number, len(articles))
         gone = sorted(set(known) - {a.id for a in articles})
         for article_id in gone:
-            self._collection.delete(where=_article_of(tenant, article_id))
-        counts["chunks"] = self._collection.count()
-        self._keywords.pop(tenant, None)
-        self._chunk_ids.pop(tenant, None)
-        self._versions = None
+            index.collection.delete(where={"article_id": article_id})
+        counts["chunks"] = self.count()
         changed = tuple(f"{tenant}/{a}" for a in [*updated, *gone])
         return IngestReport(removed=len(gone), changed=changed, **counts)
 
@@ -143,24 +307,26 @@ class KnowledgeBase:
         """Every article's content hash, keyed `<tenant>/<article>`: the version a cached answer
         citing it was made from (patterns/semantic_cache.py serves an answer only while it holds)."""
         if self._versions is None:
-            found = self._collection.get(include=["metadatas"])
-            self._versions = {
-                f"{m['tenant']}/{m['article_id']}": str(m["content_hash"]) for m in found["metadatas"] or []
-            }
+            versions: dict[str, str] = {}
+            for tenant, index in list(self._indexes.items()):
+                found = index.collection.get(include=["metadatas"])
+                versions |= {f"{tenant}/{m['article_id']}": str(m["content_hash"]) for m in found["metadatas"] or []}
+            self._versions = versions
         return self._versions
 
-    def _known_hashes(self, source: str, tenant: str) -> dict[str, str]:
-        found = self._collection.get(where={"$and": [{"source": source}, {"tenant": tenant}]}, include=["metadatas"])
+    def _known_hashes(self, collection: Collection, source: str) -> dict[str, str]:
+        found = collection.get(where={"source": source}, include=["metadatas"])
         return {str(m["article_id"]): str(m["content_hash"]) for m in found["metadatas"] or []}
 
-    def _upsert(self, article: Article, source: str, tenant: str, known_hash: str | None) -> str:
+    def _upsert(self, index: Index, article: Article, source: str, tenant: str, known_hash: str | None) -> str:
         if known_hash == article.content_hash:
             return "unchanged"
         if known_hash is not None:
-            self._collection.delete(where=_article_of(tenant, article.id))
+            index.collection.delete(where={"article_id": article.id})
         chunks = chunk_article(article)
-        self._collection.add(
+        index.collection.add(
             ids=[f"{tenant}/{c.id}" for c in chunks],
+            embeddings=list(index.embedder.embed([c.text for c in chunks])),  # type: ignore[arg-type]
             documents=[c.text for c in chunks],
             metadatas=[
                 {
@@ -176,9 +342,34 @@ class KnowledgeBase:
         )
         return "added" if known_hash is None else "updated"
 
+    def _keyword_index(self, tenant: str) -> BM25Index:
+        """One tenant's keyword index, in memory: built on its first hybrid search, dropped on ingest."""
+        if tenant not in self._keywords:
+            theirs = self._indexes[tenant].collection.get(include=["documents"])
+            self._keywords[tenant] = BM25Index(dict(zip(theirs["ids"], theirs["documents"] or [], strict=True)))
+        return self._keywords[tenant]
+
+    def _nearest(self, query: str, n: int, tenant: str) -> QueryResult:
+        """The tenant's own collection, unfiltered; if another process swapped it away, find the
+        one that serves now and ask that."""
+        index = self._indexes[tenant]
+        vector = index.embedder.embed([query])[0]
+        try:
+            return index.collection.query(query_embeddings=[vector], n_results=n)
+        except (NotFoundError, InternalError):
+            self._reload()
+            index = self._indexes[tenant]
+            return index.collection.query(query_embeddings=[index.embedder.embed([query])[0]], n_results=n)
+
+    def _reload(self) -> None:
+        self._indexes.clear()
+        self._keywords.clear()
+        self._versions = None
+        self._load()
+
     def search_now(self, query: str, k: int, hybrid: bool = False, *, tenant: str) -> list[Passage]:
         """The `k` passages of `tenant`'s articles nearest the query; no other tenant's, ever."""
-        if not query.strip() or not self._ids_of(tenant):  # no ids must never mean "search them all"
+        if not query.strip() or tenant not in self._indexes:  # a tenant with no index finds nothing
             return []
         pool = k * 3 if hybrid else k
         found = self._nearest(query, pool, tenant)
@@ -190,14 +381,14 @@ class KnowledgeBase:
         if not hybrid:
             return list(passages.values())
         fused = reciprocal_rank_fusion([ids, self._keyword_index(tenant).search(query, pool)])[:k]
-        passages.update(self._passages([i for i in fused if i not in passages]))
+        passages.update(self._passages([i for i in fused if i not in passages], tenant))
         return [passages[i] for i in fused]
 
-    def _passages(self, chunk_ids: list[str]) -> dict[str, Passage]:
+    def _passages(self, chunk_ids: list[str], tenant: str) -> dict[str, Passage]:
         """Keyword-only hits, fetched in one call (they carry no vector score)."""
         if not chunk_ids:
             return {}
-        got = self._collection.get(ids=chunk_ids, include=["documents", "metadatas"])
+        got = self._indexes[tenant].collection.get(ids=chunk_ids, include=["documents", "metadatas"])
         rows = zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
         return {i: _passage(i, d, m, score=0.0) for i, d, m in rows}
 
@@ -206,9 +397,16 @@ class KnowledgeBase:
         return await asyncio.to_thread(lambda: self.search_now(query, k, hybrid, tenant=tenant))
 
 
-def _article_of(tenant: str, article_id: str) -> dict[str, Any]:
-    """Chroma's filter for one article's chunks: its id names an article only within a tenant."""
-    return {"$and": [{"tenant": tenant}, {"article_id": article_id}]}
+def _collection_name(base: str, tenant: str, embedder: str, layout: str) -> str:
+    """`<base>.<tenant>.<digest>`: one per tenant, embedder and layout, within Chroma's rules for
+    names (letters, digits, `._-`, starting and ending with a letter or digit)."""
+    digest = hashlib.sha256(f"{tenant}\n{embedder}\n{layout}".encode()).hexdigest()[:12]
+    return f"{base}.{re.sub(r'[^A-Za-z0-9_-]', '-', tenant)[:40]}.{digest}"
+
+
+def _without_space(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """A collection's metadata to write back: its distance is fixed at creation."""
+    return {k: v for k, v in meta.items() if not k.startswith("hnsw:")}
 
 
 def _passage(chunk_id: str, document: str, meta: Mapping[str, Any], score: float) -> Passage:
