@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from chromadb.api import ClientAPI
@@ -46,6 +46,7 @@ from switchboard.app.lab.plants import PlantedKnowledge, PlantedShop, Plants
 from switchboard.app.lab.poisoned_knowledge import POISONED_SOURCE, PoisonableKnowledge, visible_versions
 from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.settings import Settings
+from switchboard.app.shared.redis import open_redis
 from switchboard.app.shop.audit import AuditLog
 from switchboard.app.shop.chroma import chroma_client
 from switchboard.app.shop.db import Sessions, make_engine, make_sessions, start_up_lock, upgrade_schema
@@ -82,6 +83,9 @@ from switchboard.patterns.rate_limit import CustomerLimits
 from switchboard.patterns.scan_cache import CachedScanner
 from switchboard.patterns.semantic_cache import CachePolicy
 from switchboard.patterns.spend_budget import live_judge_key, replay_key
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 SHIPPED_KB = "shipped"
 
@@ -284,7 +288,7 @@ async def running_services(
     checkpoints = open_checkpointer(
         settings.resolved_checkpoint_url, settings.checkpoint_path, settings.database_pool_size
     )
-    async with http, checkpoints as saver:
+    async with http, checkpoints as saver, open_redis(settings.redis_url) as shared:
         gateway, chaos = build_gateway(settings, embedder, http)
         visible = functools.partial(_visible_versions, knowledge, chaos)
         answers_embedder = await asyncio.to_thread(cache_embedder, settings, embedder)
@@ -298,6 +302,7 @@ async def running_services(
             knowledge=knowledge,
             gateway=gateway,
             saver=saver,
+            shared=shared,
             now=now,
             chaos=chaos,
             cache=cache,
@@ -360,6 +365,7 @@ class _Assembly:
     knowledge: KnowledgeBase
     gateway: Gateway
     saver: BaseCheckpointSaver[Any]
+    shared: Redis | None  # SWITCHBOARD_REDIS_URL's server: the state replicas share, or None for one process
     now: Callable[[], datetime]
     chaos: ChaosBoard
     cache: AnswerCache
