@@ -1,5 +1,6 @@
 """docker-compose.yml, checked by Debian's docker-compose (`config` parses and resolves it without
-an engine) and by what the stack promises: two replicas behind the proxy on one Postgres."""
+an engine) and by what the stack promises: two replicas behind the proxy on one Postgres, one
+Redis and one Chroma server."""
 
 from __future__ import annotations
 
@@ -47,6 +48,15 @@ def test_two_replicas_share_one_postgres_and_the_secrets(stack: dict[str, Any]) 
         assert {k: replica["environment"][k] for k in SHARED} == SHARED
         assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert replicas[0]["volumes"] != replicas[1]["volumes"]  # each its own data folder
+
+
+def test_the_replicas_share_one_redis_and_one_chroma_server_and_wait_for_them(stack: dict[str, Any]) -> None:
+    replicas = [stack["app1"], stack["app2"]]
+    for setting, service in (("SWITCHBOARD_REDIS_URL", "redis"), ("SWITCHBOARD_CHROMA_URL", "chroma")):
+        urls = {r["environment"][setting] for r in replicas}
+        assert len(urls) == 1 and f"//{service}:" in next(iter(urls)), (setting, urls)
+        assert all(r["depends_on"][service]["condition"] == "service_healthy" for r in replicas)
+    assert "chroma" in stack["chroma"]["command"] and stack["chroma"]["image"] == replicas[0]["image"]
 
 
 def test_every_service_has_a_health_check_and_only_the_proxy_and_trace_ui_publish_ports(stack: dict[str, Any]) -> None:
