@@ -44,6 +44,7 @@ from switchboard.app.lab.faulty_shop import FaultyShop
 from switchboard.app.lab.flags import FlagBoard
 from switchboard.app.lab.plants import PlantedKnowledge, PlantedShop, Plants
 from switchboard.app.lab.poisoned_knowledge import POISONED_SOURCE, PoisonableKnowledge, visible_versions
+from switchboard.app.resilience_sync import shared_resilience
 from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.settings import Settings
 from switchboard.app.shared.redis import open_redis
@@ -288,8 +289,13 @@ async def running_services(
     checkpoints = open_checkpointer(
         settings.resolved_checkpoint_url, settings.checkpoint_path, settings.database_pool_size
     )
-    async with http, checkpoints as saver, open_redis(settings.redis_url) as shared:
-        gateway, chaos = build_gateway(settings, embedder, http)
+    gateway, chaos = build_gateway(settings, embedder, http)
+    async with (
+        http,
+        checkpoints as saver,
+        open_redis(settings.redis_url) as shared,
+        shared_resilience(shared, gateway.policies, chaos.providers),  # breakers, retry budget
+    ):
         visible = functools.partial(_visible_versions, knowledge, chaos)
         answers_embedder = await asyncio.to_thread(cache_embedder, settings, embedder)
         cache = await asyncio.to_thread(open_answer_cache, settings, answers_embedder, vocabulary, visible, knowledge)
