@@ -135,19 +135,26 @@ class BreakerMirror:
         self._pending.put_nowait(_Change(provider, change.new, until))
 
     async def flush(self) -> None:
-        """Record every change queued so far (the publishing loop does this as they come)."""
+        """Return once every change queued so far is recorded: write those still queued here, and
+        wait for the one the publishing loop may be writing."""
         while not self._pending.empty():
-            await self.write(self._pending.get_nowait())
+            await self._write_next(self._pending.get_nowait())
+        await self._pending.join()
 
     async def publishing(self) -> None:
-        """Forever: record each change as it comes. A failed write is logged, not retried: the
-        local breaker goes on deciding alone, and its next change is recorded afresh."""
+        """Forever: record each change as it comes."""
         while True:
-            change = await self._pending.get()
-            try:
-                await self.write(change)
-            except Exception:
-                log.warning("breaker change for %s not shared", change.provider, exc_info=True)
+            await self._write_next(await self._pending.get())
+
+    async def _write_next(self, change: _Change) -> None:
+        """A failed write is logged, not retried: the local breaker goes on deciding alone, and
+        its next change is recorded afresh."""
+        try:
+            await self.write(change)
+        except Exception:
+            log.warning("breaker change for %s not shared", change.provider, exc_info=True)
+        finally:
+            self._pending.task_done()
 
     async def write(self, change: _Change) -> None:
         """Record one change; a rejected one means another replica owns the breaker: adopt its record."""
