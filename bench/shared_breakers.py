@@ -123,7 +123,7 @@ async def propagation(url: str, rounds: int) -> dict[str, list[float]]:
     heard: asyncio.Queue[tuple[BreakerRecord, int]] = asyncio.Queue()
     sync_one = ResilienceSync(clients[0], one, ["primary"], replica="one", wall=clock)
     sync_two = ResilienceSync(clients[1], two, ["primary"], replica="two", wall=clock)
-    sync_two.breakers._on_applied = lambda record: heard.put_nowait((record, time.perf_counter_ns()))
+    sync_two.breakers.on_applied = lambda record: heard.put_nowait((record, time.perf_counter_ns()))
     for sync in (sync_one, sync_two):
         await sync.start()
     tasks = [asyncio.create_task(sync.run()) for sync in (sync_one, sync_two)]

@@ -6,8 +6,9 @@ when `SWITCHBOARD_REDIS_URL` is set. Without it nothing here runs.
 
 Breakers. Each replica's own change of state (open until a time, half-open, closed) is recorded
 in the hash `switchboard:breaker:<provider>` and published on `switchboard:breaker`; every other
-replica adopts it from the channel within milliseconds. The record is written by a Lua script,
-so two replicas changing one provider's state at once cannot both win:
+replica adopts it from the channel within milliseconds (and reads the records again every
+`period`, in case a message was lost). The record is written by a Lua script, so two replicas
+changing one provider's state at once cannot both win:
 
     a change is accepted ⇔ the record's owner is this replica ∨ the record is closed (or absent)
                           ∨ now ≥ until + grace   (the owner's probe is overdue: presumed gone)
@@ -65,7 +66,7 @@ local overdue = tonumber(ARGV[4]) >= untl + tonumber(ARGV[5])
 if owner and owner ~= ARGV[1] and contested and not overdue then
   return {0, state, cur[2], owner, version}
 end
-version = version + 1
+version = math.max(version + 1, math.floor(tonumber(ARGV[4]) * 1000))
 redis.call('HSET', KEYS[1], 'state', ARGV[2], 'until', ARGV[3], 'owner', ARGV[1], 'version', version)
 local record = {provider = ARGV[6], state = ARGV[2], owner = ARGV[1], version = version}
 record['until'] = tonumber(ARGV[3])
@@ -82,7 +83,9 @@ class BreakerRecord:
     state: State
     until: float  # wall seconds: open → when its probe may start; half-open → when the probe began
     owner: str  # the replica whose breaker decided it
-    version: int  # +1 on every accepted change: an older record never overrides a newer one
+    # Grows with every accepted change, and is at least the writer's clock in ms, so it keeps
+    # growing after Redis lost its records (a restart): an older record never overrides a newer.
+    version: int
 
     @classmethod
     def from_message(cls, data: bytes | str) -> BreakerRecord:
@@ -122,7 +125,7 @@ class BreakerMirror:
         self.replica = replica
         self._wall = wall
         self._grace = grace
-        self._on_applied = on_applied  # a seam for tests awaiting the subscriber
+        self.on_applied = on_applied  # told of each record adopted: a seam for tests and the bench
         self._record = redis.register_script(RECORD_CHANGE)
         self._pending: asyncio.Queue[_Change] = asyncio.Queue()
         self._versions: dict[str, int] = {}  # the last record applied or written, per provider
@@ -182,8 +185,8 @@ class BreakerMirror:
             breaker.adopt("closed")
         else:
             breaker.adopt("open", open_for=max(0.0, record.until + self._grace - self._wall()))
-        if self._on_applied is not None:
-            self._on_applied(record)
+        if self.on_applied is not None:
+            self.on_applied(record)
 
     async def sync(self) -> None:
         """Read every provider's record and apply it: a replica starting mid-outage starts open."""
@@ -199,7 +202,7 @@ class BreakerMirror:
 
     async def listening(self, pubsub: PubSub) -> None:
         """Forever: apply each record published by the replicas (its own are skipped in `apply`).
-        A lost connection is logged and ends the listening: the local breakers go on alone."""
+        A lost connection is logged and ends the listening; the period's catch-up goes on."""
         try:
             async for message in pubsub.listen():
                 if message["type"] == "message":
@@ -279,17 +282,20 @@ class ResilienceSync:
         await self.budget.sync()
 
     async def run(self) -> None:
-        """Until cancelled: record own changes, apply the others', sync the budget every period."""
+        """Until cancelled: record own changes, apply the others', catch up every period."""
         assert self._pubsub is not None, "start() first"
-        await asyncio.gather(self.breakers.publishing(), self.breakers.listening(self._pubsub), self._budgeting())
+        await asyncio.gather(self.breakers.publishing(), self.breakers.listening(self._pubsub), self._catching_up())
 
-    async def _budgeting(self) -> None:
+    async def _catching_up(self) -> None:
+        """Every period: the budget's sync, and every breaker's record read again, so a change
+        whose message was lost (a dropped subscription) is applied within a period anyway."""
         while True:
             await asyncio.sleep(self._period)
             try:
                 await self.budget.sync()
+                await self.breakers.sync()
             except Exception:
-                log.warning("retry budget not synced", exc_info=True)
+                log.warning("breakers and retry budget not synced", exc_info=True)
 
     async def close(self) -> None:
         if self._pubsub is not None:

@@ -70,7 +70,7 @@ async def test_the_subscriber_applies_another_replicas_opening_as_it_is_publishe
     clock = Clock()
     async with replica(redis_url, clock, "one") as (one, sync_one), replica(redis_url, clock, "two") as (two, sync_two):
         heard: asyncio.Future[BreakerRecord] = asyncio.get_running_loop().create_future()
-        sync_two.breakers._on_applied = heard.set_result
+        sync_two.breakers.on_applied = heard.set_result
         listening = asyncio.create_task(sync_two.run())
         try:
             fail(one, "primary", 4)
@@ -121,6 +121,25 @@ async def test_two_replicas_opening_at_once_leave_one_owner(redis_url: str) -> N
         clock.now += 29
         assert two.breaker("primary").admit() is None  # two no longer probes at its own time
         assert one.breaker("primary").admit() is not None  # one's probe
+
+
+async def test_changes_after_redis_lost_its_records_are_still_adopted(redis_url: str) -> None:
+    clock = Clock()
+    async with replica(redis_url, clock, "one") as (one, sync_one), replica(redis_url, clock, "two") as (two, sync_two):
+        for _ in range(3):  # versions climb on both replicas
+            fail(one, "primary", 4)
+            await sync_one.breakers.flush()
+            await sync_two.breakers.sync()
+            clock.now += 30
+            succeed(one, "primary")
+            await sync_one.breakers.flush()
+            await sync_two.breakers.sync()
+        await Redis.from_url(redis_url).flushall()  # as a restarted Redis without persistence
+        clock.now += 1
+        fail(one, "primary", 4)
+        await sync_one.breakers.flush()
+        await sync_two.breakers.sync()
+        assert two.breaker("primary").state == "open"
 
 
 async def test_a_retry_spent_on_one_replica_counts_against_the_other(redis_url: str) -> None:
