@@ -134,7 +134,9 @@ async def test_changes_after_redis_lost_its_records_are_still_adopted(redis_url:
             succeed(one, "primary")
             await sync_one.breakers.flush()
             await sync_two.breakers.sync()
-        await Redis.from_url(redis_url).flushall()  # as a restarted Redis without persistence
+        lost = Redis.from_url(redis_url)
+        await lost.flushall()  # as a restarted Redis without persistence
+        await lost.aclose()
         clock.now += 1
         fail(one, "primary", 4)
         await sync_one.breakers.flush()
