@@ -211,6 +211,21 @@ class BreakerMirror:
             log.warning("breaker changes of other replicas no longer heard", exc_info=True)
 
 
+@dataclass
+class BudgetCounts:
+    """First attempts and retries: what the holders of one retry budget tell each other."""
+
+    requests: int = 0
+    retries: int = 0
+
+    def add(self, count: str, delta: int) -> None:
+        """Add `delta` to the count named in a counter field (`<replica>:requests|retries`)."""
+        if count == "requests":
+            self.requests += delta
+        else:
+            self.retries += delta
+
+
 class BudgetMirror:
     """Shares one retry budget between replicas through bucketed counters (module docstring)."""
 
@@ -222,35 +237,34 @@ class BudgetMirror:
         self._replica = replica
         self._wall = wall
         self._bucket_s = bucket_s
-        self._pushed = (0, 0)  # this replica's requests and retries already counted in Redis
+        self._pushed = BudgetCounts()  # this replica's counts already in Redis
         self._seen: dict[tuple[int, str], int] = {}  # (bucket, field) → the value last absorbed
 
     async def sync(self) -> None:
         """Push this replica's counts since the last push; absorb the others' since the last look."""
         bucket = int(self._wall() // self._bucket_s)
-        requests, retries = self._budget.requests, self._budget.spent
+        now = BudgetCounts(self._budget.requests, self._budget.spent)
         key = BUDGET_KEY.format(bucket=bucket)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hincrby(key, f"{self._replica}:requests", requests - self._pushed[0])
-            pipe.hincrby(key, f"{self._replica}:retries", retries - self._pushed[1])
+            pipe.hincrby(key, f"{self._replica}:requests", now.requests - self._pushed.requests)
+            pipe.hincrby(key, f"{self._replica}:retries", now.retries - self._pushed.retries)
             pipe.expire(key, 3 * self._bucket_s)  # read back up to two buckets later
             pipe.hgetall(key)
             pipe.hgetall(BUDGET_KEY.format(bucket=bucket - 1))
             *_, current, previous = await pipe.execute()
-        self._pushed = (requests, retries)
-        added = {"requests": 0, "retries": 0}
+        self._pushed = now
+        added = BudgetCounts()
         self._add_news(bucket - 1, previous, added)
         self._add_news(bucket, current, added)
         self._seen = {seen: value for seen, value in self._seen.items() if seen[0] >= bucket - 1}
-        self._budget.absorb(added["requests"], added["retries"])
+        self._budget.absorb(added.requests, added.retries)
 
-    def _add_news(self, bucket: int, fields: Mapping[bytes, bytes], added: dict[str, int]) -> None:
-        """Add to `added` (by count: requests, retries) what the other replicas put in `bucket`
-        since the last look."""
+    def _add_news(self, bucket: int, fields: Mapping[bytes, bytes], added: BudgetCounts) -> None:
+        """Add to `added` what the other replicas put in `bucket` since the last look."""
         for name, value in ((_text(k), int(v)) for k, v in fields.items()):
             replica, _, count = name.rpartition(":")
             if replica != self._replica:
-                added[count] += value - self._seen.get((bucket, name), 0)
+                added.add(count, value - self._seen.get((bucket, name), 0))
                 self._seen[(bucket, name)] = value
 
 
