@@ -165,22 +165,25 @@ class BreakerMirror:
         args: list[str | float] = [self.replica, change.state, repr(change.until), repr(self._wall()), self._grace]
         reply = await self._record(keys=[key], args=[*args, change.provider, CHANNEL])
         record = BreakerRecord.from_reply(change.provider, reply[1:])
-        if reply[0]:
-            self._versions[change.provider] = record.version
-        else:
-            self.apply(record)
+        self._versions[change.provider] = max(record.version, self._versions.get(change.provider, 0))
+        if not reply[0]:
+            self._adopt(record)  # even if already applied: the refused change is undone here
 
     def apply(self, record: BreakerRecord) -> None:
-        """Adopt another replica's change: closed, or open until the owner's verdict is due.
+        """Adopt another replica's change, unless it is this replica's own or older news."""
+        if record.owner == self.replica or record.version <= self._versions.get(record.provider, 0):
+            return
+        self._versions[record.provider] = record.version
+        self._adopt(record)
+
+    def _adopt(self, record: BreakerRecord) -> None:
+        """Closed, or open until the owner's verdict is due:
 
         open_for = until + grace − now   (for half-open, `until` is when the owner's probe began)
         """
-        if record.owner == self.replica or record.version <= self._versions.get(record.provider, 0):
-            return  # its own change coming back, or older news than it has
         breaker = self._breakers.get(record.provider)
         if breaker is None:
             return
-        self._versions[record.provider] = record.version
         if record.state == "closed":
             breaker.adopt("closed")
         else:

@@ -144,6 +144,19 @@ async def test_changes_after_redis_lost_its_records_are_still_adopted(redis_url:
         assert two.breaker("primary").state == "open"
 
 
+async def test_a_probe_refused_because_the_owner_still_has_time_is_undone(redis_url: str) -> None:
+    clock = Clock()
+    async with replica(redis_url, clock, "one") as (one, sync_one), replica(redis_url, clock, "two") as (two, sync_two):
+        fail(one, "primary", 4)
+        await sync_one.breakers.flush()
+        await sync_two.breakers.sync()
+        two.breaker("primary").adopt("open", open_for=30)  # two's clock ran ahead: it cools down early
+        clock.now += 30
+        assert two.breaker("primary").admit() is not None  # two's own half-open, a probe
+        await sync_two.breakers.flush()  # refused: one's probe is not overdue
+        assert two.breaker("primary").state == "open" and two.breaker("primary").admit() is None
+
+
 async def test_a_retry_spent_on_one_replica_counts_against_the_other(redis_url: str) -> None:
     clock = Clock()
     async with replica(redis_url, clock, "one") as (one, sync_one), replica(redis_url, clock, "two") as (two, sync_two):
