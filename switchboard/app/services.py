@@ -44,6 +44,7 @@ from switchboard.app.lab.faulty_shop import FaultyShop
 from switchboard.app.lab.flags import FlagBoard
 from switchboard.app.lab.plants import PlantedKnowledge, PlantedShop, Plants
 from switchboard.app.lab.poisoned_knowledge import POISONED_SOURCE, PoisonableKnowledge, visible_versions
+from switchboard.app.resilience_sync import ResilienceSync, shared_resilience
 from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.settings import Settings
 from switchboard.app.shared.redis import open_redis
@@ -132,6 +133,7 @@ class Services:
     replayer: CallReplayer  # a stored call's request sent again, to the same or another model
     rollouts: PromptRollouts  # prompt_canary: each prompt's stable version and candidate (chapter 12)
     plants: Plants  # eval runs' indirect-injection plants, per conversation (app/lab/plants.py)
+    resilience: ResilienceSync | None = None  # breakers and retry budget shared with the other replicas
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -288,8 +290,13 @@ async def running_services(
     checkpoints = open_checkpointer(
         settings.resolved_checkpoint_url, settings.checkpoint_path, settings.database_pool_size
     )
-    async with http, checkpoints as saver, open_redis(settings.redis_url) as shared:
-        gateway, chaos = build_gateway(settings, embedder, http)
+    gateway, chaos = build_gateway(settings, embedder, http)
+    async with (
+        http,
+        checkpoints as saver,
+        open_redis(settings.redis_url) as shared,
+        shared_resilience(shared, gateway.policies, chaos.providers) as resilience,
+    ):
         visible = functools.partial(_visible_versions, knowledge, chaos)
         answers_embedder = await asyncio.to_thread(cache_embedder, settings, embedder)
         cache = await asyncio.to_thread(open_answer_cache, settings, answers_embedder, vocabulary, visible, knowledge)
@@ -309,6 +316,7 @@ async def running_services(
             tracing=Tracing(span_processors(settings), service_resource(settings)),
             scanner=scanner or CachedScanner(Scanner(embedder.embed, load_bank(default_bank_path()))),
         ).services()
+        services.resilience = resilience
         await services.budgets.load()  # the panel's last edit, kept across restarts
         await services.kill_switch.load()  # before any turn: a switch left on stays on
         await services.spend.drop_expired()  # reservations a dead process never settled

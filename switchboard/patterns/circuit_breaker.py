@@ -18,6 +18,12 @@ state is stale and ignored (a slow call from the closed period does not count as
 Only `admit()` and settling change state; reading `state` does not (after `reset_after` an
 open breaker *reads* half-open, and becomes it on the next `admit()`). The clock is injected,
 so tests move time instead of sleeping; `transitions` keeps the last `history` changes.
+
+Several breakers can watch one provider (one per server process). Each `listeners` callback
+hears this breaker's own changes of state; `adopt(state, open_for)` takes a state another
+breaker decided — open for so many seconds more, half-open, or closed — without telling the
+listeners, so a change passed along is never passed back. Carrying it between them is the
+caller's business.
 """
 
 from __future__ import annotations
@@ -93,6 +99,7 @@ class CircuitBreaker:
         self._probes_out = 0  # admitted and not yet settled
         self._probes_passed = 0
         self.transitions: deque[Transition] = deque(maxlen=history)
+        self.listeners: list[Callable[[Transition], None]] = []  # told of this breaker's own changes
 
     @property
     def state(self) -> State:
@@ -109,6 +116,22 @@ class CircuitBreaker:
             self._probes_out += 1
             return Permit(self, self._epoch, probe=True)
         return None
+
+    def open_for(self) -> float:
+        """Seconds before an open breaker admits a probe; 0 when it is not open."""
+        if self._state != "open":
+            return 0.0
+        return max(0.0, self._opened_at + self._reset_after - self._clock())
+
+    def adopt(self, state: State, open_for: float = 0.0) -> None:
+        """Take a state decided elsewhere: `open` refuses calls for `open_for` seconds from now,
+        `closed` starts a fresh window, `half_open` admits probes. Permits from before are stale,
+        as on any change; the listeners are not told (the decision was not this breaker's)."""
+        if state == "open":
+            self._opened_at = self._clock() - self._reset_after + open_for
+        elif state == "closed":
+            self._outcomes.clear()
+        self._move(state, notify=False)
 
     def _cooled_down(self) -> bool:
         return self._state == "open" and self._clock() - self._opened_at >= self._reset_after
@@ -141,9 +164,13 @@ class CircuitBreaker:
         self._opened_at = self._clock()
         self._move("open")
 
-    def _move(self, new: State) -> None:
-        if new != self._state:
-            self.transitions.append(Transition(self._clock(), self._state, new))
+    def _move(self, new: State, notify: bool = True) -> None:
+        change = Transition(self._clock(), self._state, new) if new != self._state else None
+        if change is not None:
+            self.transitions.append(change)
         self._state = new
         self._epoch += 1
         self._probes_out = self._probes_passed = 0
+        if change is not None and notify:
+            for listener in self.listeners:  # last: a listener reads the state it was told of
+                listener(change)

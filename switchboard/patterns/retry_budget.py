@@ -16,6 +16,11 @@ not park a caller for that long. A caller with a deadline also checks the wait f
 retry withdraws a whole one. Retries can therefore add at most `ratio` extra load over time
 (20% by default), however many callers fail at once; `min_tokens` lets a quiet service still
 retry its first few failures.
+
+Several processes can hold one budget between them: each keeps a copy, counts its own first
+attempts (`requests`) and retries (`spent`), and `absorb`s the counts the others report, as if
+made here. A copy can go below zero when retries elsewhere spent tokens it had not yet heard of;
+the debt is repaid by later deposits before it grants another retry.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ class RetryBudget:
         self._ratio = ratio
         self._max = max_tokens
         self._tokens = min_tokens
+        self.requests = 0
         self.spent = 0
         self.refused = 0
 
@@ -53,6 +59,7 @@ class RetryBudget:
 
     def on_request(self) -> None:
         """A first attempt: earn a fraction of a retry."""
+        self.requests += 1
         self._tokens = min(self._max, self._tokens + self._ratio)
 
     def try_spend(self) -> bool:
@@ -63,3 +70,10 @@ class RetryBudget:
         self._tokens -= 1.0
         self.spent += 1
         return True
+
+    def absorb(self, requests: int, retries: int) -> None:
+        """First attempts and retries counted by another holder of this budget, applied here:
+
+        tokens = min(max_tokens, tokens + ratio · requests) − retries   (may go below zero)
+        """
+        self._tokens = min(self._max, self._tokens + self._ratio * requests) - retries

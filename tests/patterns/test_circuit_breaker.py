@@ -163,3 +163,41 @@ def test_the_history_of_transitions_is_bounded() -> None:
         record(cb, True, True)
     assert len(cb.transitions) == 5
     assert cb.transitions[-1].new == "closed"
+
+
+def test_listeners_hear_its_own_changes_with_the_open_period_already_set() -> None:
+    clock = Clock()
+    cb = breaker(clock)
+    heard: list[tuple[str, float]] = []
+    cb.listeners.append(lambda change: heard.append((change.new, cb.open_for())))
+    record(cb, False, False, False, False)
+    clock.now += 10
+    assert cb.open_for() == 20
+    clock.now += 20
+    record(cb, True, True)
+    assert heard == [("open", 30), ("half_open", 0), ("closed", 0)]
+
+
+def test_an_adopted_open_refuses_calls_for_the_time_given_and_is_not_told_back() -> None:
+    clock = Clock()
+    cb = breaker(clock)
+    heard: list[str] = []
+    cb.listeners.append(lambda change: heard.append(change.new))
+    cb.adopt("open", open_for=5)
+    assert cb.state == "open" and cb.admit() is None
+    clock.now += 5
+    assert cb.state == "half_open"
+    assert heard == []  # adopted, so not passed back; the move to half-open below is its own
+    admitted(cb)
+    assert heard == ["half_open"]
+
+
+def test_an_adopted_close_starts_a_fresh_window_and_makes_earlier_permits_stale() -> None:
+    clock = Clock()
+    cb = breaker(clock)
+    record(cb, False, False, False)
+    slow = admitted(cb)
+    cb.adopt("closed")
+    slow.failed()  # admitted before the adopted close: its verdict is gone with that window
+    record(cb, False, False, False)
+    assert cb.state == "closed"  # 3 failures in a fresh window of 3: below min_calls

@@ -48,3 +48,17 @@ def test_a_retry_after_is_honoured_only_up_to_the_longest_wait(retry_after: floa
 def test_a_meaningless_retry_after_leaves_the_backoff_alone(retry_after: float) -> None:
     backoff = Backoff(base=0.2, cap=1.0, rng=_Max())
     assert backoff.wait(2, retry_after=retry_after) == 0.4
+
+
+def test_absorbed_counts_deposit_and_withdraw_as_if_made_here() -> None:
+    budget = RetryBudget(ratio=0.5, max_tokens=10, min_tokens=0)
+    budget.absorb(requests=4, retries=0)
+    assert budget.tokens == 2 and budget.requests == 0  # requests counts this copy's own only
+    budget.absorb(requests=0, retries=3)
+    assert budget.tokens == -1  # spent elsewhere before this copy heard: a debt
+    budget.on_request()
+    budget.on_request()
+    assert not budget.try_spend()  # the debt is repaid first
+    budget.on_request()
+    budget.on_request()
+    assert budget.try_spend() and budget.requests == 4 and budget.spent == 1
