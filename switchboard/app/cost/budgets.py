@@ -99,6 +99,14 @@ class BudgetBook:
         self._sessions = sessions
         self.current = starting
 
+    def document(self) -> dict[str, object]:
+        """The set in force, to be shared with other replicas (app/shared/boards.py)."""
+        return self.current.model_dump(mode="json")
+
+    def restore(self, document: object) -> None:
+        """Another replica's edit, already stored by it: swapped in whole, or a ValidationError."""
+        self.current = BudgetSet.model_validate(document)
+
     async def load(self) -> None:
         """At start-up: the panel's last edit, if there was one, replaces the settings' values."""
         async with self._sessions() as s:

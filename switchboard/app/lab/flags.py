@@ -55,6 +55,17 @@ class FlagBoard:
             )
         return value
 
+    def document(self) -> dict[str, bool]:
+        """Every flag's state, to be shared with other replicas (app/shared/boards.py)."""
+        return self.snapshot()
+
+    def restore(self, document: object) -> None:
+        """Another replica's `document`, checked like an edit: all or nothing (FlagError). A flag
+        it leaves out keeps its state; one unknown here, or not built, refuses the whole document."""
+        if not isinstance(document, dict):
+            raise FlagError(f"a flags document is an object of flag names, not {type(document).__name__}")
+        self.set_many(document)
+
     def apply_preset(self, preset: str) -> None:
         values = preset_values(preset, list(self._registry.values()))
         if self.max_chapter is not None:
