@@ -40,6 +40,10 @@ def board_key(name: str) -> str:
     return f"switchboard:board:{name}"
 
 
+class BoardsUnshared(RuntimeError):
+    """A change in force on this replica that could not be published (Redis unreachable)."""
+
+
 class Board(Protocol):
     def document(self) -> object:
         """The whole state, as JSON-able data."""
@@ -92,17 +96,30 @@ class SharedBoards:
             log.warning("shared boards not refreshed (Redis: %s); serving them as last seen", exc)
 
     async def push(self, name: str) -> None:
-        """Publish board `name` as it is now: call it right after a change, before any other await."""
+        """Publish board `name` as it is now: call it right after a change, before any other await.
+        Raises BoardsUnshared if Redis cannot take it: the change holds here, the operator is told
+        the other replicas do not have it."""
+        from redis.exceptions import RedisError
+
         document = self._boards[name].document()  # taken before the first await: this change's state
         async with self._lock:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.set(board_key(name), json.dumps(document))
-                pipe.incr(VERSION_KEY)
-                _, version = await pipe.execute()
+            try:
+                version = await self._publish(name, document)
+            except RedisError as exc:
+                unshared = f"the {name} change holds on this replica only: Redis did not take it ({exc})"
+                raise BoardsUnshared(unshared) from exc
             if version == self._seen + 1:  # no other push in between: the boards are at `version`
                 self._boards[name].restore(document)  # a pull waiting on the lock may have put back the old one
                 self._seen = version
             # else: other pushes came between; the next pull fetches them all, this one included
+
+    async def _publish(self, name: str, document: object) -> int:
+        """The document and the version's increment, in one MULTI: the new version."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(board_key(name), json.dumps(document))
+            pipe.incr(VERSION_KEY)
+            _, version = await pipe.execute()
+        return int(version)
 
     async def _adopt(self) -> None:
         names = list(self._boards)

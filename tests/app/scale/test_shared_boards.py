@@ -9,11 +9,13 @@ from pathlib import Path
 
 import redis
 from fastapi.testclient import TestClient
+from redis.asyncio import Redis as AsyncRedis
 
 from switchboard.app.shared.boards import LocalBoards, SharedBoards
 from switchboard.app.web.main import create_app
 from tests.app.web.chatting import new_conversation, send
 from tests.conftest import ADMIN, SAME_SITE, fast_settings
+from tests.phoenix import free_port
 
 QUESTION = "do you ship to Canada?"
 
@@ -93,3 +95,15 @@ def test_without_redis_a_replica_keeps_its_boards_to_itself(tmp_path: Path) -> N
         assert isinstance(client.app.state.services.boards, LocalBoards)  # type: ignore[attr-defined]
         assert client.patch("/api/flags", json={"flags": {"rag": False}}, headers=ADMIN).status_code == 200
         assert client.get("/api/flags").json()["flags"]["rag"] is False
+
+
+def test_a_change_redis_does_not_take_is_a_503_saying_it_holds_on_this_replica_only(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    with replica(tmp_path / "one", postgres_url, redis_url) as one:
+        boards = one.app.state.services.boards  # type: ignore[attr-defined]
+        boards._redis = AsyncRedis.from_url(f"redis://127.0.0.1:{free_port()}/0")  # the server gone
+        response = one.patch("/api/flags", json={"flags": {"rag": False}}, headers=ADMIN)
+        assert response.status_code == 503 and response.json()["error"]["code"] == "boards_unshared"
+        assert "flags change holds on this replica only" in response.json()["error"]["message"]
+        assert one.get("/api/flags").json()["flags"]["rag"] is False  # served on, as this replica holds it

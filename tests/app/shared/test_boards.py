@@ -12,7 +12,8 @@ from redis.asyncio import Redis
 
 from switchboard.app.lab.chaos import ChaosBoard
 from switchboard.app.lab.flags import FlagBoard
-from switchboard.app.shared.boards import VERSION_KEY, LocalBoards, SharedBoards, board_key
+from switchboard.app.shared.boards import VERSION_KEY, BoardsUnshared, LocalBoards, SharedBoards, board_key
+from tests.phoenix import free_port
 
 
 @dataclass
@@ -122,3 +123,14 @@ async def test_without_redis_nothing_is_fetched_or_published() -> None:
     await local.push("flags")
     await local.pull()
     assert flags.snapshot()["rag"] is False
+
+
+async def test_with_redis_unreachable_a_pull_keeps_the_boards_and_a_push_says_the_change_is_local() -> None:
+    async with Redis.from_url(f"redis://127.0.0.1:{free_port()}/0") as gone:
+        here = replica(gone)
+        here.flags.set_many({"rag": False})
+        await here.boards.pull()  # logged, not raised: the request is served with the boards as they are
+        assert here.flags.snapshot()["rag"] is False
+        with pytest.raises(BoardsUnshared, match="flags change holds on this replica only"):
+            await here.boards.push("flags")
+        assert here.flags.snapshot()["rag"] is False and here.boards.seen == -1
