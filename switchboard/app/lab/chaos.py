@@ -1,7 +1,8 @@
 """The chaos panel: fault dials per provider, and presets that set them all at once.
 
 Dials are read by each provider's fault injector on every call, so a change applies to the
-next call. Presets name the scenarios the resilience chapter is measured under; they speak of
+next call (on another replica sharing a Redis: after its next request's pull, app/shared/boards.py).
+Presets name the scenarios the resilience chapter is measured under; they speak of
 the chain's primary and secondary, which are the demo vendors unless real providers were
 configured ahead of them.
 """

@@ -2,7 +2,8 @@
 
 A flag whose pattern is not built yet cannot be switched on; nothing pretends it works. A request takes a
 snapshot of the flags when it starts, so a change applies to the next request, never to one
-in flight.
+in flight. With several replicas on one Redis, a change on one reaches the others' next request
+(`document`/`restore`, app/shared/boards.py).
 """
 
 from __future__ import annotations
