@@ -112,6 +112,7 @@ async def _expire_approvals(services: Services) -> None:
     while True:
         await asyncio.sleep(SWEEP_EVERY_S)
         try:
+            await services.boards.pull()  # no request came before it: its declines run on the fleet's flags
             await services.approvals.expire_overdue()
         except Exception:  # a failed sweep is logged and retried on the next tick
             log.exception("expiring approvals failed")
