@@ -3,6 +3,7 @@ SharedBoards stand for two replicas, each over boards of its own, on one server.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -134,3 +135,22 @@ async def test_with_redis_unreachable_a_pull_keeps_the_boards_and_a_push_says_th
         with pytest.raises(BoardsUnshared, match="flags change holds on this replica only"):
             await here.boards.push("flags")
         assert here.flags.snapshot()["rag"] is False and here.boards.seen == -1
+
+
+async def test_a_push_waiting_behind_a_pull_keeps_its_change_when_the_pull_restores_the_older_board(
+    clients: tuple[Redis, Redis],
+) -> None:
+    """The race the lock closes: a pull restoring what Redis held a moment before this replica's
+    edit must not leave the edit undone here once its push is through."""
+    one, two = replica(clients[0]), replica(clients[1])
+    await one.boards.pull()
+    older = one.flags.document()
+    async with one.boards._lock:  # a pull, mid-restore
+        one.flags.set_many({"rag": False})
+        pushing = asyncio.create_task(one.boards.push("flags"))
+        await asyncio.sleep(0)  # one step: the push has taken its document and waits on the lock
+        one.flags.restore(older)  # the pull puts back the board as Redis held it
+    await pushing
+    assert one.flags.snapshot()["rag"] is False and one.boards.seen == 1
+    await two.boards.pull()
+    assert two.flags.snapshot()["rag"] is False
