@@ -76,6 +76,7 @@ class SharedBoards:
         self._boards = dict(boards)
         self._seen = -1  # the version the boards hold; -1: never pulled
         self._lock = asyncio.Lock()  # a pull's restore and a push's bookkeeping never interleave
+        self._unpublished: set[str] = set()  # boards changed here while Redis did not answer
 
     @property
     def seen(self) -> int:
@@ -88,6 +89,8 @@ class SharedBoards:
         from redis.exceptions import RedisError
 
         try:
+            if self._unpublished:
+                await self._republish()
             if _number(await self._redis.get(VERSION_KEY)) == self._seen:
                 return
             async with self._lock:
@@ -98,7 +101,8 @@ class SharedBoards:
     async def push(self, name: str) -> None:
         """Publish board `name` as it is now: call it right after a change, before any other await.
         Raises BoardsUnshared if Redis cannot take it: the change holds here, the operator is told
-        the other replicas do not have it."""
+        the other replicas do not have it yet, and the first pull that reaches Redis publishes it
+        (before adopting anything, so an older document does not undo it here)."""
         from redis.exceptions import RedisError
 
         document = self._boards[name].document()  # taken before the first await: this change's state
@@ -106,12 +110,22 @@ class SharedBoards:
             try:
                 version = await self._publish(name, document)
             except RedisError as exc:
-                unshared = f"the {name} change holds on this replica only: Redis did not take it ({exc})"
+                self._unpublished.add(name)
+                unshared = f"the {name} change holds on this replica only until Redis answers again ({exc})"
                 raise BoardsUnshared(unshared) from exc
+            self._unpublished.discard(name)
             if version == self._seen + 1:  # no other push in between: the boards are at `version`
                 self._boards[name].restore(document)  # a pull waiting on the lock may have put back the old one
                 self._seen = version
             # else: other pushes came between; the next pull fetches them all, this one included
+
+    async def _republish(self) -> None:
+        """The boards changed while Redis was unreachable, as they are now. The version they bring
+        is not taken as seen: the pull that follows fetches every board, these included."""
+        async with self._lock:
+            for name in sorted(self._unpublished):
+                await self._publish(name, self._boards[name].document())
+                self._unpublished.discard(name)
 
     async def _publish(self, name: str, document: object) -> int:
         """The document and the version's increment, in one MULTI: the new version."""

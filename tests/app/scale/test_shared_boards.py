@@ -105,5 +105,5 @@ def test_a_change_redis_does_not_take_is_a_503_saying_it_holds_on_this_replica_o
         boards._redis = AsyncRedis.from_url(f"redis://127.0.0.1:{free_port()}/0")  # the server gone
         response = one.patch("/api/flags", json={"flags": {"rag": False}}, headers=ADMIN)
         assert response.status_code == 503 and response.json()["error"]["code"] == "boards_unshared"
-        assert "flags change holds on this replica only" in response.json()["error"]["message"]
+        assert "flags change holds on this replica only until Redis answers" in response.json()["error"]["message"]
         assert one.get("/api/flags").json()["flags"]["rag"] is False  # served on, as this replica holds it

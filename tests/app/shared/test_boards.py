@@ -126,15 +126,24 @@ async def test_without_redis_nothing_is_fetched_or_published() -> None:
     assert flags.snapshot()["rag"] is False
 
 
-async def test_with_redis_unreachable_a_pull_keeps_the_boards_and_a_push_says_the_change_is_local() -> None:
+async def test_with_redis_unreachable_a_pull_keeps_the_boards_and_a_push_says_the_change_is_local(
+    clients: tuple[Redis, Redis],
+) -> None:
     async with Redis.from_url(f"redis://127.0.0.1:{free_port()}/0") as gone:
-        here = replica(gone)
+        here, there = replica(gone), replica(clients[1])
         here.flags.set_many({"rag": False})
         await here.boards.pull()  # logged, not raised: the request is served with the boards as they are
         assert here.flags.snapshot()["rag"] is False
-        with pytest.raises(BoardsUnshared, match="flags change holds on this replica only"):
+        with pytest.raises(BoardsUnshared, match="flags change holds on this replica only until Redis answers"):
             await here.boards.push("flags")
         assert here.flags.snapshot()["rag"] is False and here.boards.seen == -1
+    there.chaos.apply_preset("slow")
+    await there.boards.push("chaos")  # a change elsewhere while this replica could not reach Redis
+    here.boards._redis = clients[0]  # Redis answers again
+    await here.boards.pull()  # publishes the held change first, then adopts the others'
+    assert here.flags.snapshot()["rag"] is False and here.chaos.preset == "slow"
+    await there.boards.pull()
+    assert there.flags.snapshot()["rag"] is False
 
 
 async def test_a_push_waiting_behind_a_pull_keeps_its_change_when_the_pull_restores_the_older_board(
