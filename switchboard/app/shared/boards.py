@@ -13,7 +13,8 @@ sees the new document. A pull costs one GET while the version stands still; when
 MGET of the version and every document (atomic in Redis) and a restore of each.
 
 Invariant: whenever no push or pull is under way, every board holds what Redis held at version
-`seen`, plus at most the changes this process pushed after it. A change made elsewhere applies
+`seen`, plus at most the changes this process made after it (pushed, or held while Redis did not
+answer: the next pull that reaches Redis publishes those first). A change made elsewhere applies
 here on the first pull after its push: a replica's next request.
 
 Concurrent edits of one board on two replicas: the later push wins the whole board (last writer
