@@ -47,6 +47,7 @@ from switchboard.app.lab.poisoned_knowledge import POISONED_SOURCE, PoisonableKn
 from switchboard.app.resilience_sync import ResilienceSync, shared_resilience
 from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.settings import Settings
+from switchboard.app.shared.boards import Board, Boards, LocalBoards, SharedBoards
 from switchboard.app.shared.redis import open_redis
 from switchboard.app.shop.audit import AuditLog
 from switchboard.app.shop.chroma import chroma_client
@@ -133,6 +134,7 @@ class Services:
     replayer: CallReplayer  # a stored call's request sent again, to the same or another model
     rollouts: PromptRollouts  # prompt_canary: each prompt's stable version and candidate (chapter 12)
     plants: Plants  # eval runs' indirect-injection plants, per conversation (app/lab/plants.py)
+    boards: Boards  # flags, chaos, kill switch and budgets kept in step across replicas (through Redis, if set)
     resilience: ResilienceSync | None = None  # breakers and retry budget shared with the other replicas
 
 
@@ -319,6 +321,7 @@ async def running_services(
         services.resilience = resilience
         await services.budgets.load()  # the panel's last edit, kept across restarts
         await services.kill_switch.load()  # before any turn: a switch left on stays on
+        await services.boards.pull()  # with Redis: what the running replicas hold, not the defaults
         await services.spend.drop_expired()  # reservations a dead process never settled
         await services.approvals.release_claims()
         await services.turns.recover_interrupted()  # turns the last run of the server died in
@@ -416,7 +419,21 @@ class _Assembly:
             replayer=self.replayer,
             rollouts=self.rollouts,
             plants=self.plants,
+            boards=self.boards,
         )
+
+    @cached_property
+    def boards(self) -> Boards:
+        """The operator's boards, shared through Redis when replicas run (app/shared/boards.py)."""
+        if self.shared is None:
+            return LocalBoards()
+        named: dict[str, Board] = {
+            "flags": self.flags,
+            "chaos": self.chaos,
+            "kill_switch": self.kill_switch,
+            "budgets": self.budgets,
+        }
+        return SharedBoards(self.shared, named)
 
     @cached_property
     def traces(self) -> TraceStore:

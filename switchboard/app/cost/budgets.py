@@ -6,7 +6,8 @@
                    (PUT /api/budgets) is stored in the database and wins from then on, across
                    restarts, until the next edit.
     BudgetBook     holds the set in force. An edit swaps it whole, so a call checks against the
-                   old set or the new one, never half of each; the next call sees the new one.
+                   old set or the new one, never half of each; the next call sees the new one
+                   (on other replicas sharing a Redis, after their next pull: app/shared/boards.py).
     LedgerGuard    agents/context.py's SpendGuard: `check` weighs a call against the ledger's
                    spend for its windows (patterns/spend_budget.py decides) and, in the same
                    transaction, reserves its expected spend there; `charge` settles the
@@ -98,6 +99,14 @@ class BudgetBook:
     def __init__(self, sessions: Sessions, starting: BudgetSet) -> None:
         self._sessions = sessions
         self.current = starting
+
+    def document(self) -> dict[str, object]:
+        """The set in force, to be shared with other replicas (app/shared/boards.py)."""
+        return self.current.model_dump(mode="json")
+
+    def restore(self, document: object) -> None:
+        """Another replica's edit, already stored by it: swapped in whole, or a ValidationError."""
+        self.current = BudgetSet.model_validate(document)
 
     async def load(self) -> None:
         """At start-up: the panel's last edit, if there was one, replaces the settings' values."""

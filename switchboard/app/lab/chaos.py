@@ -1,7 +1,8 @@
 """The chaos panel: fault dials per provider, and presets that set them all at once.
 
 Dials are read by each provider's fault injector on every call, so a change applies to the
-next call. Presets name the scenarios the resilience chapter is measured under; they speak of
+next call (on another replica sharing a Redis: after its next request's pull, app/shared/boards.py).
+Presets name the scenarios the resilience chapter is measured under; they speak of
 the chain's primary and secondary, which are the demo vendors unless real providers were
 configured ahead of them.
 """
@@ -76,6 +77,18 @@ class ChaosBoard:
         dials = {name: asdict(d) for name, d in self._dials.items()}
         return {"preset": self.preset, "chaos": {**dials, AGENT: asdict(self.agent)}}
 
+    def document(self) -> dict[str, Any]:
+        """The dials, the agent's faults and the preset, to be shared with other replicas."""
+        return self.view()
+
+    def restore(self, document: object) -> None:
+        """Another replica's `document` (the shape of `view()`), checked like an edit and adopted
+        whole: a dial left out is at rest, one unknown or out of range refuses it all (ChaosError)."""
+        preset, chaos = _parts(document)
+        restored = ChaosBoard(self.providers)  # every dial at rest, then the document's
+        restored.set_many(chaos)
+        self._dials, self.agent, self.preset = restored._dials, restored.agent, preset
+
     def apply_preset(self, name: str) -> None:
         if name not in ALL_PRESETS:
             raise ChaosError(f"unknown chaos preset {name!r}: use one of {', '.join(ALL_PRESETS)}")
@@ -98,6 +111,18 @@ class ChaosBoard:
                 updated[provider] = _changed(updated[provider], provider, dials, _DIAL_NAMES)
         self._dials, self.agent = updated, agent
         self.preset = "custom"
+
+
+def _parts(document: object) -> tuple[str, Mapping[str, Mapping[str, object]]]:
+    """A chaos document's preset and dials, their shapes checked (the values are set_many's)."""
+    if not isinstance(document, dict) or set(document) != {"preset", "chaos"}:
+        raise ChaosError('a chaos document is {"preset": ..., "chaos": {...}}')
+    preset, chaos = document["preset"], document["chaos"]
+    if preset not in (*ALL_PRESETS, "custom"):
+        raise ChaosError(f"unknown chaos preset {preset!r}")
+    if not isinstance(chaos, dict) or not all(isinstance(dials, dict) for dials in chaos.values()):
+        raise ChaosError("a chaos document's dials are an object per provider")
+    return preset, chaos
 
 
 def _changed(current: D, provider: str, dials: Mapping[str, object], known: set[str]) -> D:

@@ -2,7 +2,8 @@
 
 A flag whose pattern is not built yet cannot be switched on; nothing pretends it works. A request takes a
 snapshot of the flags when it starts, so a change applies to the next request, never to one
-in flight.
+in flight. With several replicas on one Redis, a change on one reaches the others' next request
+(`document`/`restore`, app/shared/boards.py).
 """
 
 from __future__ import annotations
@@ -54,6 +55,17 @@ class FlagBoard:
                 f"flag {name!r} belongs to chapter {flag.chapter}; this server stops at chapter {self.max_chapter}"
             )
         return value
+
+    def document(self) -> dict[str, bool]:
+        """Every flag's state, to be shared with other replicas (app/shared/boards.py)."""
+        return self.snapshot()
+
+    def restore(self, document: object) -> None:
+        """Another replica's `document`, checked like an edit: all or nothing (FlagError). A flag
+        it leaves out keeps its state; one unknown here, or not built, refuses the whole document."""
+        if not isinstance(document, dict):
+            raise FlagError(f"a flags document is an object of flag names, not {type(document).__name__}")
+        self.set_many(document)
 
     def apply_preset(self, preset: str) -> None:
         values = preset_values(preset, list(self._registry.values()))

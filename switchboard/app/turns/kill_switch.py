@@ -8,8 +8,10 @@
 While it is on, the gateway calls no provider; turns are answered by the degradation ladder's
 rungs that need no model (runner.py), and online evals grade nothing.
 
-**One process.** Each process holds the state in memory, read from the database at start-up: an
-edit on one process reaches the others when they restart, not at once. Switchboard runs one.
+**Several replicas.** Each process holds the state in memory, read from the database at start-up.
+With SWITCHBOARD_REDIS_URL set, an edit is also pushed to Redis and the other replicas adopt it
+before their next request (app/shared/boards.py); the database stays the record a restart of
+the whole fleet comes back from. Without Redis, an edit reaches other processes when they restart.
 """
 
 from __future__ import annotations
@@ -39,6 +41,16 @@ class KillSwitchChange(BaseModel):
     reason: str = Field("", max_length=MAX_REASON_CHARS)
 
 
+class KillSwitchDocument(BaseModel):
+    """The state as replicas share it: `KillState`, checked strictly."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    on: StrictBool
+    reason: str = Field(max_length=MAX_REASON_CHARS)
+    changed_at: str | None
+
+
 class KillSwitchView(BaseModel):
     on: bool
     reason: str
@@ -57,6 +69,14 @@ class KillSwitchBoard:
 
     def view(self) -> KillSwitchView:
         return KillSwitchView.model_validate(asdict(self._switch.state))
+
+    def document(self) -> dict[str, object]:
+        """The state in force, to be shared with other replicas (app/shared/boards.py)."""
+        return asdict(self._switch.state)
+
+    def restore(self, document: object) -> None:
+        """Another replica's state, already stored by it: adopted whole, or a ValidationError."""
+        self._switch.state = KillState(**KillSwitchDocument.model_validate(document).model_dump())
 
     async def load(self) -> None:
         """At start-up: the switch as the operator last left it (off if never turned)."""

@@ -17,6 +17,7 @@ place (`DOMAIN_ERRORS`). The tree, with what each answers:
     RolloutError              422 invalid_rollout  (shop/prompt_rollouts.py: nothing to promote, …)
     RateLimited               429 rate_limited, with Retry-After (patterns/rate_limit.py)
     Overloaded                503 overloaded, with Retry-After (load_shedding, patterns/admission.py)
+    BoardsUnshared            503 boards_unshared (shared/boards.py: a change Redis did not take)
     RequestValidationError    422 invalid_input, or 400 malformed_json
     HTTPException             its own status (404 not_found, 405 method_not_allowed, …)
     anything else             500 internal_error, logged
@@ -40,6 +41,7 @@ from starlette.exceptions import HTTPException
 from switchboard.agents.prompts import UnknownPrompt
 from switchboard.app.lab.chaos import ChaosError
 from switchboard.app.lab.flags import FlagError
+from switchboard.app.shared.boards import BoardsUnshared
 from switchboard.app.shop.prompt_rollouts import RolloutError
 from switchboard.app.turns.approvals import AlreadyDecided, ApprovalNotFound, DecisionFailed, InvalidDecision
 from switchboard.patterns.rate_limit import Refusal
@@ -56,6 +58,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     ChaosError: (422, "invalid_chaos"),
     UnknownPrompt: (404, "prompt_not_found"),
     RolloutError: (422, "invalid_rollout"),
+    BoardsUnshared: (503, "boards_unshared"),
 }
 
 

@@ -17,6 +17,7 @@ from switchboard.app.settings import REPO, Settings
 from switchboard.app.web import errors
 from switchboard.app.web.arrival import StampArrival
 from switchboard.app.web.auth import admin_token
+from switchboard.app.web.boards import PullBoards
 from switchboard.app.web.origin import SameOriginWrites
 from switchboard.app.web.routes import (
     api,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Switchboard", lifespan=lifespan, description=API_DESCRIPTION)
     app.state.admin_token = admin_token(settings.admin_token)
     app.state.signer = make_signer(settings)
+    app.add_middleware(PullBoards)  # innermost: the boards as the fleet set them, for the route
     app.add_middleware(SameOriginWrites)
     app.add_middleware(TraceRequests)  # `tracing`: the request's span, around everything but the stamp
     app.add_middleware(StampArrival)  # added last, so it runs first
@@ -110,6 +112,7 @@ async def _expire_approvals(services: Services) -> None:
     while True:
         await asyncio.sleep(SWEEP_EVERY_S)
         try:
+            await services.boards.pull()  # no request came before it: its declines run on the fleet's flags
             await services.approvals.expire_overdue()
         except Exception:  # a failed sweep is logged and retried on the next tick
             log.exception("expiring approvals failed")

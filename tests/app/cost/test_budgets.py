@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from switchboard.agents.record import BudgetAction
@@ -267,3 +268,18 @@ async def test_a_restart_keeps_the_spend_and_drops_reservations_never_charged_on
     assert await later._ledger.reserved(window, clock() - HOLD_FOR) == {}  # deleted, not only expired
     verdicts = [await later.check(owners(n), EXPECTED) for n in (3, 4, 5)]
     assert [v.allowed for v in verdicts] == [True, True, False]  # 60 charged + 2 × 100 fit in 300
+
+
+def test_a_document_restores_the_budgets_and_a_bad_one_changes_nothing(tmp_path: Path) -> None:
+    """What replicas share (app/shared/boards.py): the set another replica already stored."""
+    sessions = make_sessions(make_engine(f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}"))
+    unlimited = BudgetSpec(action="warn")
+    source = BudgetBook(sessions, BudgetSet(request=unlimited, customer_day=unlimited, tenant_month=unlimited))
+    other = BudgetBook(sessions, source.current)
+    source.current = source.current.model_copy(update={"customer_day": BudgetSpec(action="refuse", max_tokens=900)})
+    other.restore(source.document())
+    assert other.current == source.current
+    for bad in ({**source.document(), "request": {"action": "explode"}}, {"request": source.document()["request"]}):
+        with pytest.raises(ValidationError):
+            other.restore(bad)
+        assert other.current == source.current

@@ -89,3 +89,19 @@ def test_every_flag_name_looked_up_is_registered() -> None:
     lookups += [("app/runs/scenarios.py: RESILIENCE", name) for name in RESILIENCE]  # switched as a group
     unknown = [f"{where}: {name!r}" for where, name in lookups if name not in BY_NAME]
     assert not unknown, "flags looked up but not in lab/flags.py's registry:\n" + "\n".join(unknown)
+
+
+def test_a_document_restores_on_another_board_and_a_bad_one_changes_nothing() -> None:
+    """What replicas share (app/shared/boards.py): the whole board, checked like an edit."""
+    source, other = FlagBoard(), FlagBoard()
+    source.apply_preset("chapter-2")
+    other.restore(source.document())
+    assert other.snapshot() == source.snapshot()
+    for bad in ({"rag": True, "no_such_flag": True}, {"rag": "yes"}, ["rag"], None):
+        with pytest.raises(FlagError):
+            other.restore(bad)
+        assert other.snapshot() == source.snapshot()
+    capped = FlagBoard(max_chapter=2)
+    with pytest.raises(FlagError, match="this server stops at chapter 2"):
+        capped.restore(FlagBoard().document())  # a replica's later chapter is refused, not half-taken
+    assert capped.snapshot() == FlagBoard(max_chapter=2).snapshot()

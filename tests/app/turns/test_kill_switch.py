@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
+from switchboard.agents.llm.kill_switch import KillState, KillSwitch
 from switchboard.agents.llm.providers.demo.provider import DemoProvider
-from switchboard.app.services import Services, running_services
+from switchboard.app.services import Services, running_services, utcnow
 from switchboard.app.settings import Settings
-from switchboard.app.turns.kill_switch import KillSwitchChange
+from switchboard.app.shop.db import make_engine, make_sessions
+from switchboard.app.turns.kill_switch import KillSwitchBoard, KillSwitchChange
 from tests.fakes import ProviderCalls
 
 KB_QUESTION = "Is shipping to Canada something you do?"  # the help centre answers it without a model
@@ -100,3 +103,16 @@ async def test_the_switch_is_where_the_operator_left_it_after_a_restart(tmp_path
         await services.kill_switch.change(KillSwitchChange(on=False, reason="ignored"))
     async with running_services(settings) as services:
         assert services.kill_switch.view().model_dump(exclude={"changed_at"}) == {"on": False, "reason": ""}
+
+
+def test_a_document_restores_the_state_and_a_bad_one_changes_nothing(tmp_path: Path) -> None:
+    """What replicas share (app/shared/boards.py): the state another replica already stored."""
+    sessions = make_sessions(make_engine(f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}"))
+    source = KillSwitchBoard(sessions, KillSwitch(KillState(True, "incident", "2026-12-07T08:00:00+00:00")), utcnow)
+    other = KillSwitchBoard(sessions, KillSwitch(), utcnow)
+    other.restore(source.document())
+    assert other.on and other.view() == source.view()
+    for bad in ({"on": "yes", "reason": "", "changed_at": None}, {"on": False}, {**source.document(), "x": 1}, None):
+        with pytest.raises(ValidationError):
+            other.restore(bad)
+        assert other.view() == source.view()

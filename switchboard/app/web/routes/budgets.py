@@ -42,7 +42,9 @@ async def get_budgets(services: ServicesDep) -> BudgetSet:
 @router.put("/api/budgets", dependencies=ADMIN_ONLY, responses=OPERATOR_EDIT, tags=["api"])
 async def put_budgets(body: BudgetChanges, services: ServicesDep, actor: ActorDep) -> BudgetSet:
     """Takes effect for the next model call, and is kept across restarts."""
-    return await services.budgets.change(body, services.audit.stamp(actor, "budgets.change"))
+    edited = await services.budgets.change(body, services.audit.stamp(actor, "budgets.change"))
+    await services.boards.push("budgets")  # stored, then in force on every replica
+    return edited
 
 
 @router.get("/api/spend", dependencies=ADMIN_ONLY, responses=OPERATOR_ONLY, tags=["api"])
@@ -64,6 +66,7 @@ async def edit_budget(request: Request, services: ServicesDep) -> HTMLResponse:
     """One row of the box's form: a window's action and limits (an empty limit: not limited)."""
     changes = _changes_from(await request.form())
     await services.budgets.change(changes, services.audit.stamp(actor_of(request), "budgets.change"))
+    await services.boards.push("budgets")
     return await budgets_box(request, services)
 
 

@@ -35,7 +35,9 @@ async def get_kill_switch(services: ServicesDep) -> KillSwitchView:
 @router.put("/api/kill-switch", dependencies=ADMIN_ONLY, responses=OPERATOR_EDIT, tags=["api"])
 async def put_kill_switch(body: KillSwitchChange, services: ServicesDep, actor: ActorDep) -> KillSwitchView:
     """On: no provider is called; customers get a help-centre answer, else a ticket."""
-    return await services.kill_switch.change(body, services.audit.stamp(actor, "kill_switch.set"))
+    view = await services.kill_switch.change(body, services.audit.stamp(actor, "kill_switch.set"))
+    await services.boards.push("kill_switch")  # stored, then in force on every replica
+    return view
 
 
 @router.get("/ui/kill-switch", response_class=HTMLResponse, include_in_schema=False, dependencies=ADMIN_ONLY)
@@ -52,6 +54,7 @@ async def toggle_kill_switch(
 ) -> HTMLResponse:
     stamp = services.audit.stamp(actor_of(request), "kill_switch.set")
     await services.kill_switch.change(KillSwitchChange(on=on, reason=reason), stamp)
+    await services.boards.push("kill_switch")
     return kill_switch_banner(request, services)
 
 
