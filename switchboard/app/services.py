@@ -64,7 +64,7 @@ from switchboard.app.turns.call_log import CallLog
 from switchboard.app.turns.call_replay import CallReplayer
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
-from switchboard.app.turns.feed import ConversationFeed
+from switchboard.app.turns.feed import ConversationFeed, Feed
 from switchboard.app.turns.kill_switch import KillSwitchBoard
 from switchboard.app.turns.privacy import PeopleIndex, text_masker
 from switchboard.app.turns.records import RecordStore
@@ -117,7 +117,7 @@ class Services:
     chaos: ChaosBoard
     approvals: ApprovalDesk
     ladder: Ladder
-    feed: ConversationFeed  # what the console posts into a conversation, pushed to its open chat
+    feed: Feed  # what the console posts into a conversation, pushed to its open chat
     budgets: BudgetBook  # the token budgets in force (chapter 10), editable on the panel
     ledger: SpendLedger  # what each budget window has spent
     spend: LedgerGuard  # every model call's check and charge against the two
@@ -317,7 +317,7 @@ async def running_services(
         with settled_heap(settings.gc_freeze) as settled:
             log.info("start-up heap frozen: %d objects set aside from the collector", settled.frozen)
             yield services
-        services.feed.close()
+        await services.feed.close()  # before the Redis client closes: the feed's last events sent
         await services.online.close()
         await services.spend.settled()  # the last calls' spend is written before the database closes
         await services.traces.flush()  # the last turns' spans, written behind them
@@ -483,8 +483,13 @@ class _Assembly:
         return PlantedShop(self.faulty_shop, plant, self.now()), self.visible_knowledge
 
     @cached_property
-    def feed(self) -> ConversationFeed:
-        return ConversationFeed()
+    def feed(self) -> Feed:
+        """Per process, or every replica's through Redis pub/sub (the redis package only then)."""
+        if self.shared is None:
+            return ConversationFeed()
+        from switchboard.app.turns.redis_feed import RedisFeed
+
+        return RedisFeed(self.shared)
 
     @cached_property
     def conversations(self) -> ConversationStore:

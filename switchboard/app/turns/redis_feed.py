@@ -1,0 +1,211 @@
+"""The conversation feed shared by every replica, over Redis pub/sub: a decision taken in the Human
+console on one replica reaches the customer's stream open on another.
+
+    publish(c, e)   PUBLISH switchboard:feed:<c> <e as JSON>, by one sender task in the order
+                    published; `publish` itself only queues (at most SEND_QUEUE events), so the
+                    console's request never waits on Redis, as with the in-process feed
+    subscribe(c)    a local listener; the first of a conversation SUBSCRIBEs its channel on the
+                    process's one pub/sub connection, the last to leave UNSUBSCRIBEs it
+    joined(s)       returns once Redis has confirmed the channel's SUBSCRIBE: from then on the
+                    listener hears what any replica publishes (the events route waits for it
+                    before reading the conversation's state, so nothing between the two is lost)
+    a message       fanned out to the process's listeners of the conversation through an
+                    in-process `ConversationFeed`: the same bounded queue per listener, the same
+                    `lagged` end for one that falls QUEUE_SIZE events behind
+
+What Redis cannot carry is not pretended: an event that finds the sender's queue full, or that
+Redis refuses, is dropped and logged; a broken pub/sub connection ends every local listener as
+lagged, so each open page reloads what it may have missed and subscribes again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import ValidationError
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
+
+from switchboard.app.turns.feed import QUEUE_SIZE, ConversationFeed, FeedEvent, Subscription
+
+PREFIX = "switchboard:feed:"
+SEND_QUEUE = 1024  # events published and not yet sent to Redis, beyond which new ones are dropped
+FLUSH_S = 5.0  # how long `close` lets the sender empty its queue
+RETRY_S = 1.0  # pause before reading again after the pub/sub connection failed
+
+log = logging.getLogger(__name__)
+
+
+def channel_of(conversation_id: str) -> str:
+    return PREFIX + conversation_id
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A channel to (un)subscribe on the pub/sub connection, applied in the order asked."""
+
+    command: Literal["subscribe", "unsubscribe"]
+    conversation_id: str
+
+
+class RedisFeed:
+    """The `Feed` of every replica on one Redis; built once per process (services.py)."""
+
+    def __init__(self, redis: Redis, queue_size: int = QUEUE_SIZE, send_queue: int = SEND_QUEUE) -> None:
+        self._redis = redis
+        self._pubsub: PubSub = redis.pubsub()
+        self._local = ConversationFeed(queue_size)
+        self._joined: dict[str, asyncio.Event] = {}  # the channels held, each set once confirmed
+        self._unconfirmed: Counter[str] = Counter()  # SUBSCRIBEs sent, their confirmation not yet back
+        self._outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue(maxsize=send_queue)
+        self._changes: asyncio.Queue[_Change] = asyncio.Queue()  # never dropped: bounded by the listeners
+        self._running: asyncio.Task[None] | None = None
+        self._closed = False
+
+    def subscribe(self, conversation_id: str) -> Subscription:
+        subscription = self._local.subscribe(conversation_id)
+        if self._closed:
+            subscription.end()
+            return subscription
+        if conversation_id not in self._joined:
+            self._joined[conversation_id] = asyncio.Event()
+            self._unconfirmed[conversation_id] += 1
+            self._change("subscribe", conversation_id)
+        return subscription
+
+    async def joined(self, subscription: Subscription) -> None:
+        joined = self._joined.get(subscription.conversation_id)
+        if joined is not None:  # none: ended already (closed, lagged), nothing more will come
+            await joined.wait()
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self._local.unsubscribe(subscription)
+        self._release_if_unheard(subscription.conversation_id)
+
+    def publish(self, conversation_id: str, event: FeedEvent) -> None:
+        """Queued for the sender without waiting; dropped, and logged, when the queue is full."""
+        if self._closed:
+            return
+        self._start()
+        try:
+            self._outbox.put_nowait((channel_of(conversation_id), event.model_dump_json()))
+        except asyncio.QueueFull:
+            log.warning("feed: %d events wait for Redis; one for %s dropped", self._outbox.qsize(), conversation_id)
+
+    def listeners(self, conversation_id: str) -> int:
+        return self._local.listeners(conversation_id)
+
+    async def close(self) -> None:
+        """Sends what is queued (for up to FLUSH_S), ends every listener and the connection."""
+        self._closed = True
+        if self._running is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._outbox.join(), FLUSH_S)
+            self._running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._running
+        self._end_all(lagged=False)
+        await self._pubsub.aclose()
+
+    def _change(self, command: Literal["subscribe", "unsubscribe"], conversation_id: str) -> None:
+        if self._closed:
+            return
+        self._start()
+        self._changes.put_nowait(_Change(command, conversation_id))
+
+    def _release_if_unheard(self, conversation_id: str) -> None:
+        if self._local.listeners(conversation_id) == 0 and conversation_id in self._joined:
+            del self._joined[conversation_id]
+            self._change("unsubscribe", conversation_id)
+
+    def _start(self) -> None:
+        """The tasks start with the first use, inside the running loop (building the feed is pure)."""
+        if self._running is None:
+            self._running = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        try:
+            await self._pubsub.connect()  # type: ignore[no-untyped-call]  # before the loops: they share it
+        except RedisError as error:
+            log.error("feed: no pub/sub connection (%s); events stay on this replica's listeners", error)
+            return
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(self._send())
+            tasks.create_task(self._apply_changes())
+            tasks.create_task(self._listen())
+
+    async def _send(self) -> None:
+        while True:
+            channel, data = await self._outbox.get()
+            try:
+                await self._redis.publish(channel, data)
+            except RedisError as error:
+                log.warning("feed: an event for %s not sent (%s)", channel, error)
+            finally:
+                self._outbox.task_done()
+
+    async def _apply_changes(self) -> None:
+        while True:
+            change = await self._changes.get()
+            try:
+                if change.command == "subscribe":
+                    await self._pubsub.subscribe(channel_of(change.conversation_id))
+                else:
+                    await self._pubsub.unsubscribe(channel_of(change.conversation_id))
+            except RedisError as error:
+                log.warning("feed: %s %s failed (%s)", change.command, change.conversation_id, error)
+                self._unconfirmed.pop(change.conversation_id, None)  # no confirmation will come
+                self._end_all(lagged=True)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                message = await self._pubsub.get_message(timeout=None)
+            except RedisError as error:
+                log.warning("feed: the pub/sub connection failed (%s); its listeners must resync", error)
+                self._end_all(lagged=True)
+                await asyncio.sleep(RETRY_S)  # a pause before reconnecting, not a wait for a condition
+                continue
+            if message is not None:
+                self._take(message)
+
+    def _take(self, message: dict[str, Any]) -> None:
+        conversation_id = _text(message["channel"]).removeprefix(PREFIX)
+        if message["type"] == "subscribe":
+            self._confirmed(conversation_id)
+        elif message["type"] == "message":
+            try:
+                event = FeedEvent.model_validate_json(message["data"])
+            except ValidationError:
+                log.warning("feed: a message on %s is not an event; ignored", message["channel"])
+                return
+            self._local.publish(conversation_id, event)
+            self._release_if_unheard(conversation_id)  # its last listener may have lagged
+
+    def _confirmed(self, conversation_id: str) -> None:
+        """Only the latest SUBSCRIBE's confirmation counts: an earlier one for the same channel,
+        unsubscribed and subscribed again since, would claim a subscription not yet in place."""
+        self._unconfirmed[conversation_id] -= 1
+        if self._unconfirmed[conversation_id] > 0:
+            return
+        del self._unconfirmed[conversation_id]
+        if (joined := self._joined.get(conversation_id)) is not None:
+            joined.set()
+
+    def _end_all(self, *, lagged: bool) -> None:
+        """Every local listener ended; their channels let go (a reconnect must not revive them)."""
+        for conversation_id, joined in list(self._joined.items()):
+            joined.set()  # nobody waits on a channel that will never confirm
+            for subscription in self._local.subscriptions(conversation_id):
+                subscription.end(lagged=lagged)
+                self.unsubscribe(subscription)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
