@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from chromadb.api import ClientAPI
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from opentelemetry.sdk.trace import SpanProcessor
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -348,6 +349,15 @@ async def _open_database(
     return engine, sessions
 
 
+def rate_limit_storage(url: str, shared: Redis | None) -> Storage:
+    """rate_limit's counters: in this process, or every replica's in Redis — `limits`' own Redis
+    storage, on the process's one client's connections, its keys under switchboard:rate_limit."""
+    if shared is None:
+        return MemoryStorage()
+    pool: Any = shared.connection_pool  # `limits` types its options as scalars; it takes a pool too
+    return RedisStorage(url, implementation="redispy", key_prefix="switchboard:rate_limit", connection_pool=pool)
+
+
 @dataclass
 class _Assembly:
     """What start-up opened, and one builder per long-lived part made from it.
@@ -420,7 +430,11 @@ class _Assembly:
 
     @cached_property
     def rate_limits(self) -> CustomerLimits:
-        return CustomerLimits(self.settings.rate_limit_messages_per_minute, self.settings.rate_limit_tokens_per_minute)
+        return CustomerLimits(
+            self.settings.rate_limit_messages_per_minute,
+            self.settings.rate_limit_tokens_per_minute,
+            storage=rate_limit_storage(self.settings.redis_url, self.shared),
+        )
 
     async def charge_rate_limits(self, record: TurnRecord) -> None:
         """rate_limit: a customer's turn's tokens count against their next message (an eval
