@@ -62,7 +62,8 @@ class RedisFeed:
         self._pubsub: PubSub = redis.pubsub()
         self._local = ConversationFeed(queue_size)
         self._joined: dict[str, asyncio.Event] = {}  # the channels held, each set once confirmed
-        self._unconfirmed: Counter[str] = Counter()  # SUBSCRIBEs sent, their confirmation not yet back
+        self._unconfirmed: Counter[str] = Counter()  # SUBSCRIBEs sent on this connection, not yet confirmed
+        self._connecting = asyncio.Lock()  # the two loops on the connection: one of them opens it
         self._outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue(maxsize=send_queue)
         self._changes: asyncio.Queue[_Change] = asyncio.Queue()  # never dropped: bounded by the listeners
         self._running: asyncio.Task[None] | None = None
@@ -75,7 +76,6 @@ class RedisFeed:
             return subscription
         if conversation_id not in self._joined:
             self._joined[conversation_id] = asyncio.Event()
-            self._unconfirmed[conversation_id] += 1
             self._change("subscribe", conversation_id)
         return subscription
 
@@ -130,11 +130,6 @@ class RedisFeed:
             self._running = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
-        try:
-            await self._pubsub.connect()  # type: ignore[no-untyped-call]  # before the loops: they share it
-        except RedisError as error:
-            log.error("feed: no pub/sub connection (%s); events stay on this replica's listeners", error)
-            return
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(self._send())
             tasks.create_task(self._apply_changes())
@@ -150,30 +145,50 @@ class RedisFeed:
             finally:
                 self._outbox.task_done()
 
+    async def _connected(self) -> PubSub:
+        """The pub/sub connection, opened by whichever loop needs it first (never twice)."""
+        async with self._connecting:
+            if self._pubsub.connection is None:
+                await self._pubsub.connect()  # type: ignore[no-untyped-call]
+            return self._pubsub
+
     async def _apply_changes(self) -> None:
         while True:
             change = await self._changes.get()
+            channel = channel_of(change.conversation_id)
             try:
+                pubsub = await self._connected()
                 if change.command == "subscribe":
-                    await self._pubsub.subscribe(channel_of(change.conversation_id))
+                    self._unconfirmed[change.conversation_id] += 1  # counted as sent, on this connection
+                    await pubsub.subscribe(channel)
                 else:
-                    await self._pubsub.unsubscribe(channel_of(change.conversation_id))
+                    await pubsub.unsubscribe(channel)
             except RedisError as error:
                 log.warning("feed: %s %s failed (%s)", change.command, change.conversation_id, error)
-                self._unconfirmed.pop(change.conversation_id, None)  # no confirmation will come
-                self._end_all(lagged=True)
+                self._end(change.conversation_id, lagged=True)
 
     async def _listen(self) -> None:
         while True:
             try:
-                message = await self._pubsub.get_message(timeout=None)
+                message = await (await self._connected()).get_message(timeout=None)
             except RedisError as error:
                 log.warning("feed: the pub/sub connection failed (%s); its listeners must resync", error)
-                self._end_all(lagged=True)
-                await asyncio.sleep(RETRY_S)  # a pause before reconnecting, not a wait for a condition
+                await self._renew()
                 continue
             if message is not None:
                 self._take(message)
+
+    async def _renew(self) -> None:
+        """A new pub/sub connection, subscribed to nothing, after the last one failed: its
+        listeners cut off as lagged (they may have missed events), each page subscribing again.
+        Not redis-py's resubscription of the old one: its confirmations would count as the new
+        SUBSCRIBEs' and let a listener read its state before its channel is in place."""
+        self._end_all(lagged=True)
+        old, self._pubsub = self._pubsub, self._redis.pubsub()
+        self._unconfirmed.clear()
+        with contextlib.suppress(RedisError):
+            await old.aclose()
+        await asyncio.sleep(RETRY_S)  # a pause before reconnecting, not a wait for a condition
 
     def _take(self, message: dict[str, Any]) -> None:
         conversation_id = _text(message["channel"]).removeprefix(PREFIX)
@@ -199,12 +214,18 @@ class RedisFeed:
             joined.set()
 
     def _end_all(self, *, lagged: bool) -> None:
-        """Every local listener ended; their channels let go (a reconnect must not revive them)."""
-        for conversation_id, joined in list(self._joined.items()):
+        for conversation_id in list(self._joined):
+            self._end(conversation_id, lagged=lagged)
+
+    def _end(self, conversation_id: str, *, lagged: bool) -> None:
+        """The conversation's local listeners ended and its channel forgotten here (no UNSUBSCRIBE:
+        the connection is closing or failed, or its SUBSCRIBE did; a stray message finds no one)."""
+        joined = self._joined.pop(conversation_id, None)
+        if joined is not None:
             joined.set()  # nobody waits on a channel that will never confirm
-            for subscription in self._local.subscriptions(conversation_id):
-                subscription.end(lagged=lagged)
-                self.unsubscribe(subscription)
+        for subscription in self._local.subscriptions(conversation_id):
+            subscription.end(lagged=lagged)
+            self._local.unsubscribe(subscription)
 
 
 def _text(value: bytes | str) -> str:

@@ -98,3 +98,31 @@ async def test_a_stray_message_on_the_channel_is_ignored(redis: Redis) -> None:
     feed.publish("c_1", held_changed(True))
     assert await read(listening, 1) == [held_changed(True)]
     await feed.close()
+
+
+async def test_an_event_finding_the_send_queue_full_is_dropped_and_publishing_does_not_wait(redis: Redis) -> None:
+    one, two = RedisFeed(redis, send_queue=1), RedisFeed(redis)
+    listening = two.subscribe("c_1")
+    await two.joined(listening)
+    first, dropped, later = posted(3)
+    one.publish("c_1", first)
+    one.publish("c_1", dropped)  # the sender has not run yet: its one place is taken
+    assert await read(listening, 1) == [first]
+    one.publish("c_1", later)
+    assert await read(listening, 1) == [later]
+    await one.close()
+    await two.close()
+
+
+async def test_a_broken_pub_sub_connection_cuts_the_listeners_off_as_lagged(redis: Redis) -> None:
+    feed = RedisFeed(redis)
+    listening = feed.subscribe("c_1")
+    await feed.joined(listening)
+    await redis.client_kill_filter(_type="pubsub")
+    assert await drain(listening) == [] and listening.lagged  # what was published meanwhile is lost: reload
+    assert feed.listeners("c_1") == 0
+    again = feed.subscribe("c_1")  # the page subscribes again, and hears what follows
+    await feed.joined(again)
+    feed.publish("c_1", held_changed(True))
+    assert await read(again, 1) == [held_changed(True)]
+    await feed.close()
