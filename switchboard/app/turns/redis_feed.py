@@ -37,6 +37,7 @@ from switchboard.app.turns.feed import QUEUE_SIZE, ConversationFeed, FeedEvent, 
 PREFIX = "switchboard:feed:"
 SEND_QUEUE = 1024  # events published and not yet sent to Redis, beyond which new ones are dropped
 FLUSH_S = 5.0  # how long `close` lets the sender empty its queue
+JOIN_S = 10.0  # how long `joined` waits for Redis to confirm a SUBSCRIBE
 RETRY_S = 1.0  # pause before reading again after the pub/sub connection failed
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,11 @@ class _Change:
 class RedisFeed:
     """The `Feed` of every replica on one Redis; built once per process (services.py)."""
 
-    def __init__(self, redis: Redis, queue_size: int = QUEUE_SIZE, send_queue: int = SEND_QUEUE) -> None:
+    def __init__(
+        self, redis: Redis, queue_size: int = QUEUE_SIZE, send_queue: int = SEND_QUEUE, join_s: float = JOIN_S
+    ) -> None:
         self._redis = redis
+        self._join_s = join_s
         self._pubsub: PubSub = redis.pubsub()
         self._local = ConversationFeed(queue_size)
         self._joined: dict[str, asyncio.Event] = {}  # the channels held, each set once confirmed
@@ -80,9 +84,17 @@ class RedisFeed:
         return subscription
 
     async def joined(self, subscription: Subscription) -> None:
+        """Waits up to `join_s`: a Redis that never confirms ends the subscription as lagged, so the
+        page reloads and tries again rather than holding a stream that will never hear anything."""
         joined = self._joined.get(subscription.conversation_id)
-        if joined is not None:  # none: ended already (closed, lagged), nothing more will come
-            await joined.wait()
+        if joined is None:  # ended already (closed, lagged): nothing more will come
+            return
+        try:
+            await asyncio.wait_for(joined.wait(), self._join_s)
+        except TimeoutError:
+            log.warning("feed: no SUBSCRIBE confirmed for %s in %.1f s", subscription.conversation_id, self._join_s)
+            subscription.end(lagged=True)
+            self.unsubscribe(subscription)
 
     def unsubscribe(self, subscription: Subscription) -> None:
         self._local.unsubscribe(subscription)
@@ -191,10 +203,12 @@ class RedisFeed:
         await asyncio.sleep(RETRY_S)  # a pause before reconnecting, not a wait for a condition
 
     def _take(self, message: dict[str, Any]) -> None:
+        if message["type"] not in ("subscribe", "message"):
+            return  # unsubscribe confirmations, pongs: nothing to do
         conversation_id = _text(message["channel"]).removeprefix(PREFIX)
         if message["type"] == "subscribe":
             self._confirmed(conversation_id)
-        elif message["type"] == "message":
+        else:
             try:
                 event = FeedEvent.model_validate_json(message["data"])
             except ValidationError:

@@ -126,3 +126,17 @@ async def test_a_broken_pub_sub_connection_cuts_the_listeners_off_as_lagged(redi
     feed.publish("c_1", held_changed(True))
     assert await read(again, 1) == [held_changed(True)]
     await feed.close()
+
+
+async def test_a_subscribe_redis_does_not_confirm_in_time_ends_as_lagged(redis: Redis) -> None:
+    feed = RedisFeed(redis, join_s=0.5)
+    await redis.execute_command("CLIENT", "PAUSE", "1500", "ALL")  # every client's commands held 1.5 s
+    waiting = feed.subscribe("c_1")
+    await feed.joined(waiting)
+    assert waiting.lagged and await drain(waiting) == [] and feed.listeners("c_1") == 0
+    assert await redis.ping()  # answered once the pause is over
+    again = feed.subscribe("c_1")  # the page tries again, and is heard
+    await feed.joined(again)
+    feed.publish("c_1", held_changed(True))
+    assert await read(again, 1) == [held_changed(True)]
+    await feed.close()
