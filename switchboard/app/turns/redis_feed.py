@@ -8,14 +8,16 @@ console on one replica reaches the customer's stream open on another.
                     process's one pub/sub connection, the last to leave UNSUBSCRIBEs it
     joined(s)       returns once Redis has confirmed the channel's SUBSCRIBE: from then on the
                     listener hears what any replica publishes (the events route waits for it
-                    before reading the conversation's state, so nothing between the two is lost)
+                    before reading the conversation's state, so nothing between the two is lost);
+                    after JOIN_S without it, the subscription ends as lagged
     a message       fanned out to the process's listeners of the conversation through an
                     in-process `ConversationFeed`: the same bounded queue per listener, the same
                     `lagged` end for one that falls QUEUE_SIZE events behind
 
 What Redis cannot carry is not pretended: an event that finds the sender's queue full, or that
 Redis refuses, is dropped and logged; a broken pub/sub connection ends every local listener as
-lagged, so each open page reloads what it may have missed and subscribes again.
+lagged, so each open page reloads what it may have missed and subscribes again, on a new
+connection subscribed to nothing.
 """
 
 from __future__ import annotations
