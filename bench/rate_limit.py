@@ -2,6 +2,7 @@
 
     python bench/rate_limit.py                        20 000 checks over 1 000 customers
     python bench/rate_limit.py --checks 50000 --customers 200
+    python bench/rate_limit.py --redis-url redis://127.0.0.1:6379/0   a running Redis (else one is started)
 
 The check is what the chat route awaits before a turn begins (CustomerLimits.admit: the tokens
 window tested, a message taken from the moving window), on `limits`' in-memory storage, with the
@@ -12,18 +13,32 @@ timer's own cost shows in the baseline and not as the limiter's. Two cases:
 - admitted: customers in turn, each sending at most their limit, so every check lets the message in;
 - refused: one customer already at their limit, so every check also reads the window's reset.
 
-The goal (issue 14) is at most 50 µs for the check.
+Both cases run twice, on the in-memory storage and on `limits`' Redis storage as the app builds it
+when SWITCHBOARD_REDIS_URL is set (services.rate_limit_storage, one client): the Redis rows are
+what sharing the counts between replicas costs a message, a round trip or two on loopback. Without
+--redis-url the bench starts Debian's redis-server on a free loopback port and stops it after.
+
+The goal (issue 14) is at most 50 µs for the in-memory check.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
+import socket
+import subprocess
+import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 
+from limits.aio.storage import Storage
 from microseconds import p, row
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
+from switchboard.app.services import rate_limit_storage
 from switchboard.app.settings import Settings
 from switchboard.patterns.rate_limit import CustomerLimits, Refusal
 
@@ -51,32 +66,87 @@ async def interleaved(limits: CustomerLimits, keys: list[str], checks: int) -> t
     return baseline, measured
 
 
-async def main(checks: int, customers: int) -> None:
-    settings = Settings()
-    per_minute = settings.rate_limit_messages_per_minute
-    if checks > customers * per_minute:
-        raise SystemExit(f"--checks at most {customers * per_minute}: beyond that the 'admitted' case refuses")
-    limits = CustomerLimits(per_minute, settings.rate_limit_tokens_per_minute)
-    keys = [f"C{n}" for n in range(customers)]
-    print(
-        f"{checks} checks, {customers} customers, {per_minute} messages and "
-        f"{settings.rate_limit_tokens_per_minute} tokens a minute each"
-    )
+async def cases(limits: CustomerLimits, per_minute: int, keys: list[str], checks: int) -> dict[str, list[float]]:
+    """The no-op, admitted and refused timings of one storage."""
     baseline, admitted = await interleaved(limits, keys, checks)
     for _ in range(per_minute):  # one customer at their limit
         assert await limits.admit("tidewater", "full") is None
     _, refused = await interleaved(limits, ["full"], checks)
     assert await limits.admit("tidewater", "full") is not None
-    print(row("no-op (baseline)", baseline))
-    print(row("check, admitted", admitted))
-    print(row("check, refused", refused))
-    over = p(admitted, 50) - p(baseline, 50)
-    print(f"admitted check's p50 over the no-op: {over:.1f} µs (goal ≤ 50 µs)")
+    return {"no-op (baseline)": baseline, "check, admitted": admitted, "check, refused": refused}
+
+
+@contextmanager
+def local_redis() -> Iterator[str]:
+    """A throwaway redis-server on a free loopback port, without persistence: its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit("redis-server is not installed (scripts/ensure-services.sh), or pass --redis-url")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with tempfile.TemporaryDirectory() as folder:
+        options = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder]
+        server = subprocess.Popen([binary, *options], stdout=subprocess.DEVNULL)
+        try:
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+async def ready(client: Redis) -> None:
+    """Waits for the server just started to answer (another process: it can only be polled)."""
+    for _ in range(600):
+        try:
+            await client.ping()
+            return
+        except RedisConnectionError:
+            await asyncio.sleep(0.05)
+    raise SystemExit("redis-server did not answer PING")
+
+
+async def main(checks: int, customers: int, redis_url: str) -> None:
+    settings = Settings()
+    per_minute = settings.rate_limit_messages_per_minute
+    if checks > customers * per_minute:
+        raise SystemExit(f"--checks at most {customers * per_minute}: beyond that the 'admitted' case refuses")
+    keys = [f"C{n}" for n in range(customers)]
+    print(
+        f"{checks} checks, {customers} customers, {per_minute} messages and "
+        f"{settings.rate_limit_tokens_per_minute} tokens a minute each"
+    )
+    client = Redis.from_url(redis_url)
+    await ready(client)
+    await client.flushdb()
+    storages: dict[str, Storage] = {
+        "memory": rate_limit_storage("", None),
+        "redis": rate_limit_storage(redis_url, client),
+    }
+    timings = {}
+    for name, storage in storages.items():
+        limits = CustomerLimits(per_minute, settings.rate_limit_tokens_per_minute, storage)
+        timings[name] = await cases(limits, per_minute, keys, checks)
+    await client.aclose()
+    for name, rows in timings.items():
+        print(f"{name} storage")
+        for label, samples in rows.items():
+            print(row(f"  {label}", samples))
+    over = {name: p(rows["check, admitted"], 50) - p(rows["no-op (baseline)"], 50) for name, rows in timings.items()}
+    print(f"admitted check's p50 over the no-op: memory {over['memory']:.1f} µs (goal ≤ 50 µs), ", end="")
+    print(f"redis {over['redis']:.1f} µs")
+    memory, redis = (p(timings[n]["check, admitted"], 50) for n in ("memory", "redis"))
+    print(f"redis / memory, admitted p50: {redis / memory:.1f}×")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checks", type=int, default=20_000)
     parser.add_argument("--customers", type=int, default=1_000)
+    parser.add_argument("--redis-url", default="", help="a running Redis to use (emptied!); default: start one")
     args = parser.parse_args()
-    asyncio.run(main(args.checks, args.customers))
+    if args.redis_url:
+        asyncio.run(main(args.checks, args.customers, args.redis_url))
+    else:
+        with local_redis() as url:
+            asyncio.run(main(args.checks, args.customers, url))

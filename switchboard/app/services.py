@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from chromadb.api import ClientAPI
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from opentelemetry.sdk.trace import SpanProcessor
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -66,7 +67,7 @@ from switchboard.app.turns.call_log import CallLog
 from switchboard.app.turns.call_replay import CallReplayer
 from switchboard.app.turns.conversations import ConversationStore, new_id
 from switchboard.app.turns.degradation import Ladder
-from switchboard.app.turns.feed import ConversationFeed
+from switchboard.app.turns.feed import ConversationFeed, Feed
 from switchboard.app.turns.kill_switch import KillSwitchBoard
 from switchboard.app.turns.privacy import PeopleIndex, text_masker
 from switchboard.app.turns.records import RecordStore
@@ -119,7 +120,7 @@ class Services:
     chaos: ChaosBoard
     approvals: ApprovalDesk
     ladder: Ladder
-    feed: ConversationFeed  # what the console posts into a conversation, pushed to its open chat
+    feed: Feed  # what the console posts into a conversation, pushed to its open chat
     budgets: BudgetBook  # the token budgets in force (chapter 10), editable on the panel
     ledger: SpendLedger  # what each budget window has spent
     spend: LedgerGuard  # every model call's check and charge against the two
@@ -328,7 +329,7 @@ async def running_services(
         with settled_heap(settings.gc_freeze) as settled:
             log.info("start-up heap frozen: %d objects set aside from the collector", settled.frozen)
             yield services
-        services.feed.close()
+        await services.feed.close()  # before the Redis client closes: the feed's last events sent
         await services.online.close()
         await services.spend.settled()  # the last calls' spend is written before the database closes
         await services.traces.flush()  # the last turns' spans, written behind them
@@ -357,6 +358,15 @@ async def _open_database(
         await upgrade_schema(engine)
         await seed_if_empty(sessions, tenants, now())
     return engine, sessions
+
+
+def rate_limit_storage(url: str, shared: Redis | None) -> Storage:
+    """rate_limit's counters: in this process, or every replica's in Redis — `limits`' own Redis
+    storage, on the process's one client's connections, its keys under switchboard:rate_limit."""
+    if shared is None:
+        return MemoryStorage()
+    pool: Any = shared.connection_pool  # `limits` types its options as scalars; it takes a pool too
+    return RedisStorage(url, implementation="redispy", key_prefix="switchboard:rate_limit", connection_pool=pool)
 
 
 @dataclass
@@ -445,7 +455,11 @@ class _Assembly:
 
     @cached_property
     def rate_limits(self) -> CustomerLimits:
-        return CustomerLimits(self.settings.rate_limit_messages_per_minute, self.settings.rate_limit_tokens_per_minute)
+        return CustomerLimits(
+            self.settings.rate_limit_messages_per_minute,
+            self.settings.rate_limit_tokens_per_minute,
+            storage=rate_limit_storage(self.settings.redis_url, self.shared),
+        )
 
     async def charge_rate_limits(self, record: TurnRecord) -> None:
         """rate_limit: a customer's turn's tokens count against their next message (an eval
@@ -508,8 +522,13 @@ class _Assembly:
         return PlantedShop(self.faulty_shop, plant, self.now()), self.visible_knowledge
 
     @cached_property
-    def feed(self) -> ConversationFeed:
-        return ConversationFeed()
+    def feed(self) -> Feed:
+        """Per process, or every replica's through Redis pub/sub (the redis package only then)."""
+        if self.shared is None:
+            return ConversationFeed()
+        from switchboard.app.turns.redis_feed import RedisFeed
+
+        return RedisFeed(self.shared)
 
     @cached_property
     def conversations(self) -> ConversationStore:

@@ -15,10 +15,11 @@ stored or any model called; a refused one is told when to come back.
     M or T = 0: that limit is off
 
 Keys are what the caller passes (the signed-in customer and their tenant), never anything a
-request's body says. The storage is `limits`' in-memory one: per process, and replaceable by its
-Redis storage when several processes must share the counts. `limits` reads `time.time()`; the
-clock given here must be the same one (it is injectable only so the refusal is a pure function
-of the window's reset and now, `refusal`).
+request's body says. The storage is given, a `limits` storage with moving windows: by default its
+in-memory one, per process; the app passes `limits`' Redis storage when several processes must
+share the counts (app/services.py, `rate_limit_storage`), and nothing here changes. `limits` reads
+`time.time()`; the clock given here must be the same one (it is injectable only so the refusal is
+a pure function of the window's reset and now, `refusal`).
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ from switchboard.app.shop.models import Approval, Customer, Message, RunConversa
 from switchboard.app.shop.refund_ledger import cents
 from switchboard.app.shop.store import ShopStore
 from switchboard.app.turns.conversations import new_id
-from switchboard.app.turns.feed import ConversationFeed, message_posted
+from switchboard.app.turns.feed import ConversationFeed, Feed, message_posted
 
 PENDING, CLAIMED = "pending", "deciding"
 NOTE_LIMIT = 4000
@@ -108,11 +108,11 @@ class ApprovalDesk:
         make_context: ContextFactory,
         now: Callable[[], datetime],
         deadline: timedelta,
-        feed: ConversationFeed | None = None,
+        feed: Feed | None = None,
     ) -> None:
         """`feed` hears each decision's message, so that the customer's open chat shows it."""
         self._sessions = sessions
-        self._feed = feed or ConversationFeed()
+        self._feed: Feed = feed or ConversationFeed()
         self._graph = graph
         self._shop = shop
         self._make_context = make_context

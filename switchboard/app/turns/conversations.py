@@ -26,7 +26,7 @@ from switchboard.app.shop.models import (
     Takeover,
 )
 from switchboard.app.shop.store import Clock
-from switchboard.app.turns.feed import ConversationFeed, held_changed, message_posted
+from switchboard.app.turns.feed import ConversationFeed, Feed, held_changed, message_posted
 from switchboard.patterns.pii.redaction import Vault
 
 
@@ -64,10 +64,10 @@ class ConversationStore:
     """`feed` hears what is posted outside the customer's own turn (`add_message`, take-overs),
     so that the open chat shows it at once; the turn's own exchange streams to its sender."""
 
-    def __init__(self, sessions: Sessions, now: Clock, feed: ConversationFeed | None = None) -> None:
+    def __init__(self, sessions: Sessions, now: Clock, feed: Feed | None = None) -> None:
         self._sessions = sessions
         self._now = now
-        self._feed = feed or ConversationFeed()
+        self._feed: Feed = feed or ConversationFeed()
 
     async def create(self, customer_id: str, run_id: str | None = None) -> Conversation:
         conversation = Conversation(id=new_id("c_"), customer_id=customer_id, created_at=self._now())

@@ -2,9 +2,9 @@
 has it open: a decision posted by the Human console, a person's reply, a take-over or hand-back.
 
 `ConversationFeed` is an in-process publish/subscribe hub, one channel per conversation. It is
-per process: a subscriber hears only what this process publishes. Running several processes
-(issue 17's scale-out) would put Redis pub/sub behind the same two methods, `subscribe` and
-`publish`, with nothing else changing.
+per process: a subscriber hears only what this process publishes. Several processes (issue 17's
+scale-out) share one through Redis pub/sub instead: `RedisFeed` (app/turns/redis_feed.py), the
+same `Feed` interface, chosen in services.py when SWITCHBOARD_REDIS_URL is set.
 
 Publishing never waits. Each subscriber has a bounded queue; one too slow to keep up is
 disconnected (told that it `lagged`, so it can reload what it missed) rather than allowed to
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -79,6 +79,17 @@ class Subscription:
             yield event
 
 
+class Feed(Protocol):
+    """What the routes and stores use of a feed, whichever process keeps it."""
+
+    def subscribe(self, conversation_id: str) -> Subscription: ...
+    async def joined(self, subscription: Subscription) -> None: ...
+    def unsubscribe(self, subscription: Subscription) -> None: ...
+    def publish(self, conversation_id: str, event: FeedEvent) -> None: ...
+    def listeners(self, conversation_id: str) -> int: ...
+    async def close(self) -> None: ...
+
+
 class ConversationFeed:
     def __init__(self, queue_size: int = QUEUE_SIZE) -> None:
         self._queue_size = queue_size
@@ -89,6 +100,10 @@ class ConversationFeed:
         subscription = Subscription(conversation_id, self._queue_size)
         self._listeners.setdefault(conversation_id, set()).add(subscription)
         return subscription
+
+    async def joined(self, subscription: Subscription) -> None:
+        """Returns once the subscription hears everything published from now on: at once here,
+        where `subscribe` itself registers it (a shared feed waits for its server's word)."""
 
     def unsubscribe(self, subscription: Subscription) -> None:
         subscription.end()
@@ -107,7 +122,10 @@ class ConversationFeed:
     def listeners(self, conversation_id: str) -> int:
         return len(self._listeners.get(conversation_id, ()))
 
-    def close(self) -> None:
+    def subscriptions(self, conversation_id: str) -> list[Subscription]:
+        return list(self._listeners.get(conversation_id, ()))
+
+    async def close(self) -> None:
         """Ends every subscription: at shutdown, so no stream waits on a feed that is gone."""
         for listeners in list(self._listeners.values()):
             for subscription in list(listeners):

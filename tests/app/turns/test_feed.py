@@ -71,7 +71,7 @@ async def test_an_unsubscribed_listener_stops_and_is_forgotten() -> None:
 async def test_closing_the_feed_ends_every_listener() -> None:
     feed = ConversationFeed()
     listeners = [feed.subscribe("c_1"), feed.subscribe("c_2")]
-    feed.close()
+    await feed.close()
     assert [await drain(s) for s in listeners] == [[], []]
     assert feed.listeners("c_1") == feed.listeners("c_2") == 0
 

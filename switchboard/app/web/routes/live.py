@@ -41,6 +41,7 @@ async def _events(services: Services, conversation_id: str) -> AsyncIterator[dic
     however the stream ends (the client gone, the server stopping, the subscriber lagging)."""
     subscription = services.feed.subscribe(conversation_id)
     try:
+        await services.feed.joined(subscription)  # with Redis: once its SUBSCRIBE is in place
         held = await services.conversations.taken_over(conversation_id) is not None
         yield _sse(held_changed(held))
         async for event in subscription:
