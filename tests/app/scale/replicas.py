@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -27,6 +29,9 @@ from pathlib import Path
 import httpx
 
 from bench.live_server import LiveServer
+from tests.services.chroma import chroma_binary, running_chroma
+from tests.services.postgres import PostgresServer, postgres_missing, running_postgres
+from tests.services.redis import running_redis
 
 CUSTOMERS = ("C1001", "C1002", "C1003")
 QUESTIONS = ("how long do refunds take?", "do you ship to Canada?", "how do I care for a down sleeping bag?")
@@ -56,6 +61,55 @@ class Shared:
             "SWITCHBOARD_REDIS_URL": self.redis_url,
         }
         return {"SWITCHBOARD_SESSION_SECRET": self.session_secret} | {k: v for k, v in urls.items() if v}
+
+
+@dataclass(frozen=True)
+class Database:
+    """The replicas' Postgres database, for reading what they wrote in it."""
+
+    server: PostgresServer
+    url: str
+
+    def checkpoint_rows(self, thread: str) -> int:
+        """LangGraph checkpoints stored for one conversation (its thread)."""
+        sql = f"SELECT count(*) FROM checkpoints WHERE thread_id = '{thread}'"
+        return int(self.server.psql(sql, self.url.rsplit("/", 1)[1]))
+
+
+@dataclass(frozen=True)
+class Services:
+    """Which services a bench starts besides Postgres (always there: it is what is shared)."""
+
+    chroma: bool = True
+    redis: bool = True
+
+    def describe(self) -> str:
+        return (", a Chroma server" if self.chroma else "") + (", Redis" if self.redis else "")
+
+
+@contextmanager
+def shared_services(scratch: Path, wanted: Services) -> Iterator[tuple[Shared, Database]]:
+    """For the benches: a fresh Postgres (and a Chroma server and a Redis, as `wanted`) on free
+    loopback ports, stopped on the way out; what replicas are given to share them."""
+    if reason := postgres_missing():
+        raise SystemExit(reason)
+    if wanted.chroma and chroma_binary() is None:
+        raise SystemExit("chromadb's `chroma` CLI is missing: run with --no-chroma")
+    if wanted.redis and shutil.which("redis-server") is None:
+        raise SystemExit("redis-server is missing (scripts/ensure-services.sh): run with --no-redis")
+    with ExitStack() as stack:
+        # Not under `scratch`: the postgres user must reach its folder (as the test fixture does).
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="switchboard-pg-")))
+        postgres = stack.enter_context(running_postgres(folder))
+        database = Database(postgres, postgres.fresh_database())
+        chroma_url, redis_url = "", ""
+        if wanted.chroma:
+            (scratch / "chroma").mkdir()
+            chroma_url = stack.enter_context(running_chroma(scratch / "chroma"))
+        if wanted.redis:
+            (scratch / "redis").mkdir()
+            redis_url = stack.enter_context(running_redis(scratch / "redis"))
+        yield Shared(database.url, chroma_url, redis_url), database
 
 
 @contextmanager

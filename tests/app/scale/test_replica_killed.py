@@ -25,6 +25,7 @@ from tests.app.scale.replicas import (
     SLOW_MODEL,
     TIMEOUT,
     Answered,
+    Database,
     Held,
     Post,
     Shared,
@@ -50,12 +51,7 @@ class AfterTheKill:
     checkpoints_after: list[int]
 
 
-def _checkpoint_rows(server: PostgresServer, database_url: str, thread: str) -> int:
-    database = database_url.rsplit("/", 1)[1]
-    return int(server.psql(f"SELECT count(*) FROM checkpoints WHERE thread_id = '{thread}'", database))
-
-
-async def _kill_then_continue(shared: Shared, scratch: Path, postgres: PostgresServer) -> AfterTheKill:
+async def _kill_then_continue(shared: Shared, scratch: Path, database: Database) -> AfterTheKill:
     with running_replicas(scratch, shared, SLOW_MODEL, INSTANT_MODEL) as (one, two):
         async with httpx.AsyncClient(timeout=TIMEOUT) as client:
             posts = await open_conversations(one, client, CONVERSATIONS)
@@ -63,9 +59,9 @@ async def _kill_then_continue(shared: Shared, scratch: Path, postgres: PostgresS
             assert all(answered.ok for answered in opened), opened
             await post_and_kill(client, one, posts, MIN_TOKENS)
             held = list(await asyncio.gather(*(examine(client, two.base_url, p) for p in posts)))
-            before = [_checkpoint_rows(postgres, shared.database_url, p.conversation_id) for p in posts]
+            before = [database.checkpoint_rows(p.conversation_id) for p in posts]
             answered = list(await asyncio.gather(*(ask(client, two.base_url, p, FOLLOW_UP) for p in posts)))
-            after = [_checkpoint_rows(postgres, shared.database_url, p.conversation_id) for p in posts]
+            after = [database.checkpoint_rows(p.conversation_id) for p in posts]
             later = list(await asyncio.gather(*(examine(client, two.base_url, p) for p in posts)))
     return AfterTheKill(posts, held, answered, later, before, after)
 
@@ -75,8 +71,9 @@ def after_the_kill(
     postgres_server: PostgresServer, chroma_server: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[AfterTheKill]:
     """One kill, examined by the tests below (starting two servers is the slow part)."""
-    shared = Shared(database_url=postgres_server.fresh_database(), chroma_url=chroma_server)
-    yield asyncio.run(_kill_then_continue(shared, tmp_path_factory.mktemp("replicas"), postgres_server))
+    database = Database(postgres_server, postgres_server.fresh_database())
+    shared = Shared(database_url=database.url, chroma_url=chroma_server)
+    yield asyncio.run(_kill_then_continue(shared, tmp_path_factory.mktemp("replicas"), database))
 
 
 def test_every_acknowledged_message_is_stored_and_seen_from_the_other_replica(after_the_kill: AfterTheKill) -> None:
