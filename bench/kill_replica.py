@@ -14,7 +14,8 @@ replica one gets SIGKILL. Through replica two it counts:
 - partial answers disagreeing with what is stored (goal 0; one must be a prefix of the other);
 - turns resumed: a new message in each conversation answered on replica two, and how many of
   those threads' checkpoint rows grew (the checkpoint carried over);
-- cut-off answers marked interrupted by the survivor (needs process leases; reported, not judged).
+- cut-off answers marked interrupted by the survivor within a few seconds (needs process leases,
+  SWITCHBOARD_LEASE_TTL_S, set short here; reported, not judged).
 
 Exits 1 if a message was lost, an answer disagrees or a conversation did not resume.
 """
@@ -27,7 +28,7 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -39,6 +40,8 @@ from bench.live_server import LiveServer  # noqa: E402
 from tests.app.scale.replicas import (  # noqa: E402
     FOLLOW_UP,
     INSTANT_MODEL,
+    LEASE_TTL_S,
+    MARKED_TIMEOUT_S,
     OPENER,
     SLOW_MODEL,
     TIMEOUT,
@@ -48,6 +51,7 @@ from tests.app.scale.replicas import (  # noqa: E402
     Post,
     Services,
     ask,
+    await_interrupted,
     examine,
     open_conversations,
     post_and_kill,
@@ -80,7 +84,7 @@ async def play(client: httpx.AsyncClient, one: LiveServer, two: LiveServer, data
     run.resumed_s = time.monotonic() - started
     after = [database.checkpoint_rows(p.conversation_id) for p in posts]
     run.checkpoints_grown = sum(later > before for before, later in zip(rows, after, strict=True))
-    run.held_later = list(await asyncio.gather(*(examine(client, two.base_url, p) for p in posts)))
+    run.held_later = await await_interrupted(client, two.base_url, posts)
     return run
 
 
@@ -105,7 +109,10 @@ def report(run: Run, args: Args) -> int:
     print(f"cut-off answers {len(cut)}: characters kept / seen by the client {kept}/{seen}; disagreeing {disagreeing}")
     print(f"turns resumed on replica two: {resumed}/{len(run.posts)} in {run.resumed_s:.1f} s; ", end="")
     print(f"checkpoint rows grew in {run.checkpoints_grown}")
-    print(f"cut-off answers marked interrupted by replica two: {marked}/{len(cut)} (needs process leases)")
+    print(
+        f"cut-off answers marked interrupted by replica two within {MARKED_TIMEOUT_S:.0f} s: {marked}/{len(cut)}"
+        f" (needs process leases; lease TTL {LEASE_TTL_S:g} s)"
+    )
     return 1 if lost or disagreeing or resumed < len(run.posts) else 0
 
 
@@ -121,6 +128,7 @@ async def main(args: Args) -> int:
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="switchboard-kill-")))
         shared, database = stack.enter_context(shared_services(scratch, args.services))
+        shared = replace(shared, lease_ttl_s=LEASE_TTL_S)  # for a survivor's sweep, once leases exist
         one, two = stack.enter_context(running_replicas(scratch, shared, SLOW_MODEL, INSTANT_MODEL))
         async with httpx.AsyncClient(timeout=TIMEOUT, limits=limits) as client:
             run = await play(client, one, two, database, args)

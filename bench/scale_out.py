@@ -1,6 +1,6 @@
 """The 200-customer load against one replica and against two on shared services, same run.
 
-    python bench/scale_out.py [--users 200] [--seconds 30] [--ramp 5] [--chaos calm] [--no-chroma] [--no-redis]
+    python bench/scale_out.py [--users 200] [--seconds 20] [--ramp 5] [--chaos calm] [--no-chroma] [--no-redis]
 
 Starts a real Postgres, `chroma run` and `redis-server` on free loopback ports (the starters of
 tests/services/), then plays bench/load.py's customers three times, each on a fresh database:
@@ -136,7 +136,7 @@ def summarise(phases: list[Phase], services: Services) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--ramp", type=float, default=5.0, help="seconds over which the customers arrive")
     parser.add_argument("--chaos", default="calm")
     parser.add_argument("--no-chroma", action="store_true", help="the embedded Chroma in each replica")

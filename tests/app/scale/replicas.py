@@ -38,6 +38,8 @@ QUESTIONS = ("how long do refunds take?", "do you ship to Canada?", "how do I ca
 OPENER = "hello, where is my last order?"  # a finished turn before the kill: a checkpoint to carry on from
 FOLLOW_UP = "thanks, and do you ship to Canada?"
 STREAM_TIMEOUT_S = 60.0  # until every post is acknowledged and has streamed enough
+LEASE_TTL_S = 2.0  # short, so that a survivor's sweep closes a dead replica's answers within seconds
+MARKED_TIMEOUT_S = 10.0  # how long to wait for that: a few lease lapses and sweeps
 TIMEOUT = httpx.Timeout(60, connect=5)
 # A slow demo model (as bench/crash.py runs it): answers take seconds, so the kill lands mid-stream.
 SLOW_MODEL = {"SWITCHBOARD_DEMO_TTFT_MS": "200", "SWITCHBOARD_DEMO_TOKENS_PER_S": "8"}
@@ -53,14 +55,16 @@ class Shared:
     chroma_url: str = ""
     redis_url: str = ""
     session_secret: str = "replicas-share-this-secret"
+    lease_ttl_s: float | None = None  # how soon a survivor may close a dead replica's answers
 
     def environment(self) -> dict[str, str]:
-        urls = {
+        chosen = {
             "SWITCHBOARD_DATABASE_URL": self.database_url,
             "SWITCHBOARD_CHROMA_URL": self.chroma_url,
             "SWITCHBOARD_REDIS_URL": self.redis_url,
+            "SWITCHBOARD_LEASE_TTL_S": "" if self.lease_ttl_s is None else f"{self.lease_ttl_s:g}",
         }
-        return {"SWITCHBOARD_SESSION_SECRET": self.session_secret} | {k: v for k, v in urls.items() if v}
+        return {"SWITCHBOARD_SESSION_SECRET": self.session_secret} | {k: v for k, v in chosen.items() if v}
 
 
 @dataclass(frozen=True)
@@ -219,6 +223,18 @@ async def examine(client: httpx.AsyncClient, base_url: str, post: Post) -> Held:
         record = (await client.get(f"{base_url}/api/records/{reply['record_id']}", headers=post.headers)).json()
         error = str(record.get("error") or "")
     return Held(True, str(reply["content"]), bool(reply["complete"]), error)
+
+
+async def await_interrupted(client: httpx.AsyncClient, base_url: str, posts: list[Post]) -> list[Held]:
+    """What `base_url` holds of each post once every cut-off answer is marked interrupted (a
+    survivor's sweep closes them once the dead replica's lease lapses), or after MARKED_TIMEOUT_S."""
+    deadline = time.monotonic() + MARKED_TIMEOUT_S
+    while True:
+        held = list(await asyncio.gather(*(examine(client, base_url, p) for p in posts)))
+        cut_off = [h for p, h in zip(posts, held, strict=True) if not p.done]
+        if all(h.record_error.startswith("interrupted") for h in cut_off) or time.monotonic() > deadline:
+            return held
+        await asyncio.sleep(0.25)  # another process's sweep: only polling can see it
 
 
 @dataclass(frozen=True)

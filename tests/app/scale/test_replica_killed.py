@@ -21,6 +21,7 @@ import pytest
 from tests.app.scale.replicas import (
     FOLLOW_UP,
     INSTANT_MODEL,
+    LEASE_TTL_S,
     OPENER,
     SLOW_MODEL,
     TIMEOUT,
@@ -30,6 +31,7 @@ from tests.app.scale.replicas import (
     Post,
     Shared,
     ask,
+    await_interrupted,
     examine,
     open_conversations,
     post_and_kill,
@@ -46,7 +48,7 @@ class AfterTheKill:
     posts: list[Post]
     held: list[Held]  # replica two's view, before any follow-up
     answered: list[Answered]  # the follow-ups, on replica two
-    held_later: list[Held]  # replica two's view again, after the follow-ups
+    held_later: list[Held]  # replica two's view after the follow-ups, once it marks the cut-off answers
     checkpoints_before: list[int]  # each thread's checkpoint rows, before its follow-up
     checkpoints_after: list[int]
 
@@ -62,7 +64,7 @@ async def _kill_then_continue(shared: Shared, scratch: Path, database: Database)
             before = [database.checkpoint_rows(p.conversation_id) for p in posts]
             answered = list(await asyncio.gather(*(ask(client, two.base_url, p, FOLLOW_UP) for p in posts)))
             after = [database.checkpoint_rows(p.conversation_id) for p in posts]
-            later = list(await asyncio.gather(*(examine(client, two.base_url, p) for p in posts)))
+            later = await await_interrupted(client, two.base_url, posts)
     return AfterTheKill(posts, held, answered, later, before, after)
 
 
@@ -72,7 +74,7 @@ def after_the_kill(
 ) -> Iterator[AfterTheKill]:
     """One kill, examined by the tests below (starting two servers is the slow part)."""
     database = Database(postgres_server, postgres_server.fresh_database())
-    shared = Shared(database_url=database.url, chroma_url=chroma_server)
+    shared = Shared(database_url=database.url, chroma_url=chroma_server, lease_ttl_s=LEASE_TTL_S)
     yield asyncio.run(_kill_then_continue(shared, tmp_path_factory.mktemp("replicas"), database))
 
 
