@@ -52,6 +52,7 @@ from tests.app.scale.replicas import (  # noqa: E402
     Services,
     ask,
     await_interrupted,
+    common_prefix,
     examine,
     open_conversations,
     post_and_kill,
@@ -86,11 +87,6 @@ async def play(client: httpx.AsyncClient, one: LiveServer, two: LiveServer, data
     run.checkpoints_grown = sum(later > before for before, later in zip(rows, after, strict=True))
     run.held_later = await await_interrupted(client, two.base_url, posts)
     return run
-
-
-def common_prefix(a: str, b: str) -> int:
-    """How many leading characters two texts share."""
-    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
 def report(run: Run, args: Args) -> int:

@@ -195,6 +195,11 @@ async def post_and_kill(client: httpx.AsyncClient, server: LiveServer, posts: li
     return time.monotonic() - started
 
 
+def common_prefix(a: str, b: str) -> int:
+    """How many leading characters two texts share."""
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
 @dataclass(frozen=True)
 class Held:
     """What a surviving replica holds of one post: the message, and the answer it was getting."""
