@@ -1,7 +1,8 @@
 """Real `switchboard serve` replicas on shared services, and answers cut off by SIGKILL.
 
-Shared by tests/app/scale/test_replica_killed.py and bench/kill_replica.py (and the replica
-start-up by bench/scale_out.py). A replica is a `LiveServer` (bench/live_server.py): its own
+Shared by tests/app/scale/test_replica_killed.py and bench/kill_replica.py; bench/scale_out.py
+starts its services with `shared_services`, and bench/crash.py reads its streams with `send`.
+A replica is a `LiveServer` (bench/live_server.py): its own
 process, port and data folder; what makes several of them one deployment is `Shared`, the
 settings they all get — one Postgres database (data and LangGraph checkpoints), optionally a
 Chroma server and a Redis, and one session secret, so a customer signed in on one replica is
