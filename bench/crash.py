@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import tempfile
 import time
@@ -34,61 +33,14 @@ from pathlib import Path
 import httpx
 from live_server import LiveServer
 
-CUSTOMERS = ("C1001", "C1002", "C1003")
-QUESTIONS = ("how long do refunds take?", "do you ship to Canada?", "how do I care for a down sleeping bag?")
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the client's side of a stream, shared with the replica-kill test
+
+from tests.app.scale.replicas import Post, common_prefix, open_conversations, send  # noqa: E402
+
 BURST_TIMEOUT_S = 60.0
 CHECK_TIMEOUT_S = 180.0
 TIMEOUT = httpx.Timeout(30, connect=5)
-
-
-@dataclass
-class Post:
-    """One message of the burst, as the client experienced it."""
-
-    conversation_id: str
-    text: str
-    headers: dict[str, str] = field(repr=False)  # the customer's sign-in
-    acknowledged: bool = False
-    seen: str = ""  # answer text received before the connection died
-    done: bool = False  # the `done` event arrived: the turn finished before the kill
-
-
-async def new_conversation(
-    server: LiveServer, client: httpx.AsyncClient, customer_id: str
-) -> tuple[str, dict[str, str]]:
-    """The one place that knows how a customer gets a conversation: sign in, then open one.
-    Returns its id and the headers that speak for the customer."""
-    headers = await asyncio.to_thread(server.sign_in, customer_id)
-    response = await client.post("/api/conversations", json={}, headers=headers)
-    response.raise_for_status()
-    return str(response.json()["id"]), headers
-
-
-async def open_conversations(server: LiveServer, client: httpx.AsyncClient, count: int) -> list[Post]:
-    posts = []
-    for n in range(count):
-        conversation, headers = await new_conversation(server, client, CUSTOMERS[n % len(CUSTOMERS)])
-        posts.append(Post(conversation, QUESTIONS[n % len(QUESTIONS)], headers))
-    return posts
-
-
-async def send(client: httpx.AsyncClient, post: Post) -> None:
-    """Posts the message and reads the stream until it ends or the server dies."""
-    url = f"/api/conversations/{post.conversation_id}/messages"
-    headers = {**post.headers, "accept": "text/event-stream"}
-    try:
-        async with client.stream("POST", url, json={"text": post.text}, headers=headers) as response:
-            post.acknowledged = response.status_code == 200
-            event = ""
-            async for line in response.aiter_lines():
-                if line.startswith("event:"):
-                    event = line[6:].strip()
-                elif line.startswith("data:") and event == "token":
-                    post.seen += json.loads(line[5:])["text"]
-                elif line.startswith("data:") and event == "done":
-                    post.done = True
-    except httpx.TransportError:
-        pass  # the server was killed: what was seen is what counts
 
 
 async def burst(client: httpx.AsyncClient, posts: list[Post], server: LiveServer, spread: float) -> None:
@@ -97,7 +49,7 @@ async def burst(client: httpx.AsyncClient, posts: list[Post], server: LiveServer
     messages are only milliseconds old when the server dies."""
     tasks = []
     for post in posts:
-        tasks.append(asyncio.create_task(send(client, post)))
+        tasks.append(asyncio.create_task(send(client, server.base_url, post)))
         await asyncio.sleep(spread / len(posts))
     deadline = time.monotonic() + BURST_TIMEOUT_S
     while not all(p.acknowledged for p in posts) and time.monotonic() < deadline:
@@ -117,11 +69,6 @@ class Findings:
     unmarked: int = 0  # cut-off turns whose record does not say interrupted
     unanswered: int = 0  # follow-ups after the restart that did not get an answer
     why_unanswered: Counter[str] = field(default_factory=Counter)
-
-
-def common_prefix(a: str, b: str) -> int:
-    """How many leading characters two texts share."""
-    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
 async def check(client: httpx.AsyncClient, post: Post, found: Findings) -> None:

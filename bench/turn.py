@@ -1,6 +1,6 @@
 """What the app adds to a turn, with the demo model at zero latency.
 
-    python bench/turn.py [--turns 200] [--concurrency 16]
+    python bench/turn.py [--turns 200] [--concurrency 16] [--database-url URL | --postgres]
 
 Plays turns through the same path the browser uses (TurnRunner: store, graph, gateway, record)
 and, in the same run, the bare model calls the turn makes (the gateway with no graph, stores or
@@ -10,6 +10,10 @@ the CPU a turn costs, what it asks of the database (statements by kind, commits,
 checkpointer's writes: counted by listeners, so they are figures of the code, not of the
 machine), and the throughput of `--concurrency` customers each playing turns at once.
 The flags are the board's defaults: every built switch on.
+
+`--database-url` plays them on that database (data and checkpoints) instead of the embedded
+SQLite; `--postgres` starts a real Postgres on loopback (tests/services/postgres.py) and plays
+them on both, SQLite first, printing the ratio Postgres/SQLite of the same run.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -25,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from sqlalchemy import event
 
@@ -70,16 +76,17 @@ def counted(services: Services) -> Iterator[Counter[str]]:
     engine = services.engine.sync_engine
     event.listen(engine, "before_cursor_execute", statement)
     event.listen(engine, "commit", commit)
-    originals = {name: getattr(AsyncSqliteSaver, name) for name in ("aput", "aput_writes")}
-    for name, original in originals.items():
-        setattr(AsyncSqliteSaver, name, _counting(original, counts, f"checkpointer.{name}"))
+    savers = (AsyncSqliteSaver, AsyncPostgresSaver)
+    originals = {(saver, name): getattr(saver, name) for saver in savers for name in ("aput", "aput_writes")}
+    for (saver, name), original in originals.items():
+        setattr(saver, name, _counting(original, counts, f"checkpointer.{name}"))
     try:
         yield counts
     finally:
         event.remove(engine, "before_cursor_execute", statement)
         event.remove(engine, "commit", commit)
-        for name, original in originals.items():
-            setattr(AsyncSqliteSaver, name, original)
+        for (saver, name), original in originals.items():
+            setattr(saver, name, original)
 
 
 def _counting(original: Any, counts: Counter[str], name: str) -> Any:
@@ -90,8 +97,13 @@ def _counting(original: Any, counts: Counter[str], name: str) -> Any:
     return call
 
 
-async def main(turns: int, concurrency: int) -> None:
-    settings = Settings(data_dir=Path(tempfile.mkdtemp()), demo_ttft_ms=0, demo_tokens_per_s=0)
+async def main(turns: int, concurrency: int, database_url: str = "") -> tuple[float, float]:
+    """Plays and prints the figures on `database_url` (empty: the embedded SQLite); returns the
+    one-at-a-time turn latency's p50 and p95, in ms."""
+    settings = Settings(
+        data_dir=Path(tempfile.mkdtemp()), demo_ttft_ms=0, demo_tokens_per_s=0, database_url=database_url
+    )
+    print(f"== on {database_url.split('@')[-1] if database_url else 'the embedded SQLite'}")
     async with running_services(settings) as services:
         await conversation_of(services, "C1001", len(QUESTIONS))  # warm: caches, first statements compiled
         cpu = time.process_time()
@@ -124,11 +136,31 @@ async def main(turns: int, concurrency: int) -> None:
         f"({len(under_load)} turns in {wall:.2f} s), latency p50 {percentile(under_load, 50):.1f} ms "
         f"p95 {percentile(under_load, 95):.1f} ms"
     )
+    return percentile(totals, 50) or 0.0, percentile(totals, 95) or 0.0
+
+
+async def versus_postgres(turns: int, concurrency: int) -> None:
+    """The same turns on the embedded SQLite, then on a real Postgres started for the run."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the starter lives beside the tests
+    from tests.services.postgres import postgres_missing, running_postgres
+
+    if reason := postgres_missing():
+        raise SystemExit(reason)
+    sqlite = await main(turns, concurrency)
+    with tempfile.TemporaryDirectory(prefix="switchboard-pg-") as folder, running_postgres(Path(folder)) as server:
+        postgres = await main(turns, concurrency, server.fresh_database())
+    p50, p95 = (on_postgres / max(on_sqlite, 1e-9) for on_postgres, on_sqlite in zip(postgres, sqlite, strict=True))
+    print(f"app-added latency per turn, Postgres / SQLite: p50 {p50:.2f}x  p95 {p95:.2f}x")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--database-url", default="", help="e.g. postgresql+asyncpg://user@127.0.0.1:5432/db")
+    parser.add_argument("--postgres", action="store_true", help="start a Postgres and compare it with SQLite")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.turns, arguments.concurrency))
+    if arguments.postgres:
+        asyncio.run(versus_postgres(arguments.turns, arguments.concurrency))
+    else:
+        asyncio.run(main(arguments.turns, arguments.concurrency, arguments.database_url))
