@@ -29,7 +29,7 @@ from chromadb.errors import InternalError
 
 from switchboard.agents.context import Passage
 from switchboard.agents.embeddings import Embedder
-from switchboard.patterns.chunking import Article, chunk_article, parse_article
+from switchboard.patterns.chunking import Article, Chunker, chunker, parse_article
 from switchboard.patterns.hybrid_search import BM25Index, reciprocal_rank_fusion
 
 Progress = Callable[[int, int], None]
@@ -73,8 +73,9 @@ class IngestReport:
 
 
 class KnowledgeBase:
-    def __init__(self, collection: Collection) -> None:
+    def __init__(self, collection: Collection, chunk: Chunker | None = None) -> None:
         self._collection = collection
+        self._chunk = chunk or chunker("heading")
         self._keywords: dict[str, BM25Index] = {}
         self._chunk_ids: dict[str, list[str]] = {}  # per tenant, read once, dropped on ingest
         self._versions: dict[str, str] | None = None  # read once, dropped on ingest
@@ -102,17 +103,21 @@ class KnowledgeBase:
             return self._collection.query(query_texts=[query], n_results=n, where={"tenant": tenant})
 
     @classmethod
-    def open(cls, path: Path, name: str, embedder: Embedder) -> KnowledgeBase:
+    def open(cls, path: Path, name: str, embedder: Embedder, chunking: str = "heading") -> KnowledgeBase:
+        """`chunking` names a strategy of patterns/chunking.py; the layout records it, so a
+        collection chunked another way is dropped and built again."""
+        chunk = chunker(chunking)
+        layout = f"{LAYOUT}/{chunking}"
         client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
         settings: dict[str, Any] = {
             "embedding_function": ChromaEmbedding(embedder),
-            "metadata": {"hnsw:space": "cosine", "layout": LAYOUT},
+            "metadata": {"hnsw:space": "cosine", "layout": layout},
         }
         collection = client.get_or_create_collection(name, **settings)
-        if (collection.metadata or {}).get("layout") != LAYOUT:
+        if (collection.metadata or {}).get("layout") != layout:
             client.delete_collection(name)
             collection = client.create_collection(name, **settings)
-        return cls(collection)
+        return cls(collection, chunk)
 
     def count(self) -> int:
         return self._collection.count()
@@ -158,7 +163,7 @@ class KnowledgeBase:
             return "unchanged"
         if known_hash is not None:
             self._collection.delete(where=_article_of(tenant, article.id))
-        chunks = chunk_article(article)
+        chunks = self._chunk(article)
         self._collection.add(
             ids=[f"{tenant}/{c.id}" for c in chunks],
             documents=[c.text for c in chunks],
@@ -168,6 +173,8 @@ class KnowledgeBase:
                     "tenant": tenant,
                     "title": article.title,
                     "heading": c.heading,
+                    "passage": c.passage,
+                    "parent": c.parent,
                     "source": source,
                     "content_hash": article.content_hash,
                 }
@@ -180,7 +187,7 @@ class KnowledgeBase:
         """The `k` passages of `tenant`'s articles nearest the query; no other tenant's, ever."""
         if not query.strip() or not self._ids_of(tenant):  # no ids must never mean "search them all"
             return []
-        pool = k * 3 if hybrid else k
+        pool = k * 3
         found = self._nearest(query, pool, tenant)
         ids, docs = found["ids"][0], (found["documents"] or [[]])[0]
         metas, distances = (found["metadatas"] or [[]])[0], (found["distances"] or [[]])[0]
@@ -188,10 +195,10 @@ class KnowledgeBase:
             i: _passage(i, d, m, score=1 - dist) for i, d, m, dist in zip(ids, docs, metas, distances, strict=True)
         }
         if not hybrid:
-            return list(passages.values())
-        fused = reciprocal_rank_fusion([ids, self._keyword_index(tenant).search(query, pool)])[:k]
+            return _distinct(list(passages.values()), k)
+        fused = reciprocal_rank_fusion([ids, self._keyword_index(tenant).search(query, pool)])
         passages.update(self._passages([i for i in fused if i not in passages]))
-        return [passages[i] for i in fused]
+        return _distinct([passages[i] for i in fused], k)
 
     def _passages(self, chunk_ids: list[str]) -> dict[str, Passage]:
         """Keyword-only hits, fetched in one call (they carry no vector score)."""
@@ -213,10 +220,21 @@ def _article_of(tenant: str, article_id: str) -> dict[str, Any]:
 
 def _passage(chunk_id: str, document: str, meta: Mapping[str, Any], score: float) -> Passage:
     """A chunk as the model sees it: the "Title — Heading" line that helped embed it becomes
-    the passage's title, and the text is the section itself."""
+    the passage's title, and the text is the chunk's passage (its section, its sentence window)
+    or else the chunk itself. A chunk returning its parent section is named after the parent."""
     _, _, body = document.partition("\n")
     heading = f" — {meta['heading']}" if meta.get("heading") else ""
-    return Passage(chunk_id, str(meta["article_id"]), f"{meta['title']}{heading}", body or document, score)
+    text = str(meta.get("passage") or "") or body or document
+    named = f"{meta['tenant']}/{meta['parent']}" if meta.get("parent") else chunk_id
+    return Passage(named, str(meta["article_id"]), f"{meta['title']}{heading}", text, score)
+
+
+def _distinct(passages: list[Passage], k: int) -> list[Passage]:
+    """The first `k` passages with distinct ids: small chunks of one section return it once."""
+    first: dict[str, Passage] = {}
+    for passage in passages:
+        first.setdefault(passage.id, passage)
+    return list(first.values())[:k]
 
 
 def read_articles(folder: Path) -> list[Article]:
