@@ -63,7 +63,7 @@ def test_the_knowledge_base_takes_its_chunking_and_embedder_from_settings(tmp_pa
     onnx, previous = knowledge_embedders(Settings(kb_embedder="onnx"), embedder)
     assert onnx.name == "onnx:minilm-l6-onnx" and previous == (embedder,)
     chunked = open_knowledge_base(Settings(data_dir=tmp_path, kb_chunking="sentence"), embedder)
-    assert chunked.health().layout == "tenant-chunks/sentence"
+    assert (chunked.health().layout, chunked.health().chunking) == ("tenant-chunks/sentence", "sentence")
     with pytest.raises(ValueError, match="kb_chunking"):
         Settings(kb_chunking="paragraph")  # type: ignore[arg-type]
 

@@ -114,6 +114,7 @@ class IndexHealth:
     layout: str
     last_ingest: float | None  # seconds since the epoch, of the latest ingest that wrote anything
     rebuilding: tuple[str, ...]  # tenants whose index is being re-embedded right now
+    chunking: str = "heading"  # the strategy of patterns/chunking.py new chunks are cut with
 
 
 def in_a_thread(job: Callable[[], object]) -> None:
@@ -139,6 +140,7 @@ class KnowledgeBase:
         `layout` is given) goes in the collection's record, so another strategy's index is
         dropped and cut again by the next ingest."""
         self._chunk: Chunker = chunker(chunking)
+        self._chunking = chunking
         self._client, self._name, self._embedder = client, name, embedder
         self._layout = layout or layout_of(chunking)
         self._embedders = {e.name: e for e in [*previous, embedder]}
@@ -280,6 +282,7 @@ class KnowledgeBase:
             layout=self._layout,
             last_ingest=max(times, default=None),
             rebuilding=tuple(sorted(self._rebuilding)),
+            chunking=self._chunking,
         )
 
     def ingest(self, folder: Path, source: str, tenant: str, progress: Progress | None = None) -> IngestReport:

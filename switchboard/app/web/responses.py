@@ -245,3 +245,4 @@ class KnowledgeHealthView(Body):
     layout: str = Field(description='How the chunks were cut ("tenant-chunks" is heading-aware; "…/parent" etc.).')
     last_ingest: str | None = Field(description="When an ingest last wrote anything (ISO 8601, UTC).")
     rebuilding: list[str] = Field(description="Storefronts whose index is being re-embedded now.")
+    chunking: str = Field(description="How articles are cut: heading, fixed, sentence or parent.")

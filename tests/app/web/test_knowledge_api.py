@@ -22,7 +22,8 @@ def test_the_operator_reads_the_index_health(client: TestClient) -> None:
     body = health.json()
     assert body["tenants"] == 2 and body["articles"] >= SHIPPED_ARTICLES  # the chaos panel's planted ones too
     assert body["chunks"] > body["articles"] and body["stale_chunks"] == 0
-    assert (body["embedder"], body["layout"], body["rebuilding"]) == ("model2vec:minilm-l6-static", "tenant-chunks", [])
+    assert (body["embedder"], body["rebuilding"]) == ("model2vec:minilm-l6-static", [])
+    assert (body["chunking"], body["layout"]) == ("heading", "tenant-chunks")
     assert datetime.fromisoformat(body["last_ingest"]).tzinfo is not None  # the app ingested on start
 
 
@@ -32,7 +33,7 @@ def test_the_panel_shows_the_knowledge_base_box(client: TestClient) -> None:
     box = client.get("/ui/knowledge")
     assert box.status_code == 200
     articles = client.get("/api/knowledge/health").json()["articles"]
-    assert f'<td data-field="articles">{articles}</td>' in box.text and "<code>tenant-chunks</code>" in box.text
+    assert f'<td data-field="articles">{articles}</td>' in box.text and "<code>heading</code> chunks" in box.text
 
 
 @pytest.mark.parametrize("path", ["/api/knowledge/health", "/ui/knowledge"])
@@ -43,8 +44,9 @@ def test_nobody_but_the_operator_reads_it(client: TestClient, path: str) -> None
 def test_a_rebuild_under_way_shows_as_stale_chunks_and_the_storefront_named() -> None:
     health = IndexHealth(
         tenants=2, articles=49, chunks=200, stale_chunks=150, embedder="onnx:minilm-l6-onnx",
-        layout="tenant-chunks/parent", last_ingest=0.0, rebuilding=("tidewater",),
+        layout="tenant-chunks/parent", last_ingest=0.0, rebuilding=("tidewater",), chunking="parent",
     )  # fmt: skip
     view = health_view(health)
     assert (view.stale_chunks, view.rebuilding, view.last_ingest) == (150, ["tidewater"], "1970-01-01T00:00:00+00:00")
+    assert view.chunking == "parent"
     assert health_view(IndexHealth(0, 0, 0, 0, "e", "l", None, ())).last_ingest is None

@@ -51,4 +51,5 @@ def health_view(health: IndexHealth) -> KnowledgeHealthView:
         layout=health.layout,
         last_ingest=None if ingested is None else ingested.isoformat(timespec="seconds"),
         rebuilding=list(health.rebuilding),
+        chunking=health.chunking,
     )
