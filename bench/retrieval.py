@@ -1,82 +1,201 @@
-"""Retrieval quality and embedding speed on the labelled help-centre questions.
+"""Retrieval quality per chunking strategy, embedder and search mode, in one run.
 
-    python bench/retrieval.py
+    python bench/retrieval.py             # the 74 labelled development questions
+    python bench/retrieval.py --holdout   # the held-out questions: spend it once, at the end
 
-Prints hit@1 / hit@3 (is the article that answers the question the first / among the first
-three distinct articles retrieved) and the embedder's throughput, against a plain keyword
-baseline (token overlap) measured in the same run.
+Each of the four strategies of patterns/chunking.py is indexed with each embedder (static
+model2vec, contextual MiniLM on ONNX) into a temporary Chroma store, and every question is
+asked by vector search and by hybrid search (vector + BM25, reciprocal rank fusion). Scored on
+the distinct articles in the order their passages come back:
+
+    hit@n = share of questions whose labelled article is among the first n articles
+    MRR   = mean of 1 / (rank of the labelled article), 0 when it is not in the first 12 passages
+
+Prints a table (with a keyword-overlap baseline measured in the same run) and writes a grouped
+bar chart of hit@1 / hit@3 / MRR, an SVG drawn by this script (no plotting library), to
+docs/retrieval.svg (docs/retrieval-holdout.svg with --holdout) unless --chart says otherwise.
 """
 
 from __future__ import annotations
 
+import argparse
+import functools
 import json
 import statistics
-import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
-from switchboard.agents.embeddings import StaticEmbedder
+from switchboard.agents.embeddings import Embedder, OnnxEmbedder, StaticEmbedder
 from switchboard.app.settings import REPO, Settings
 from switchboard.app.shop.knowledge import KnowledgeBase, read_articles
 from switchboard.app.shop.tenants import load_tenants
+from switchboard.patterns.chunking import STRATEGIES
 
-QUERIES = REPO / "evals" / "datasets" / "kb_retrieval.jsonl"
+DATASETS = REPO / "evals" / "datasets"
 TENANT = "tidewater"  # the labelled questions ask about Tidewater's help centre
+POOL = 12  # passages asked for; MRR counts an article found within them
+MODES = ("vector", "hybrid")
 
 
-def articles_ranked(kb: KnowledgeBase, question: str, hybrid: bool = False, k: int = 12) -> list[str]:
-    return list(dict.fromkeys(p.source for p in kb.search_now(question, k, hybrid, tenant=TENANT)))
+@dataclass(frozen=True)
+class Score:
+    hit1: float
+    hit3: float
+    mrr: float
 
 
-def keyword_ranked(articles: dict[str, set[str]], question: str) -> list[str]:
-    words = _words(question)
-    return sorted(articles, key=lambda a: -len(words & articles[a]))
+@dataclass(frozen=True)
+class Row:
+    strategy: str
+    embedder: str
+    mode: str
+    chunks: int
+    score: Score
+    ingest_s: float
+    search_ms: float  # p50 of one search (embed the question, query, fuse)
+
+
+def score(ranked: list[list[str]], expected: list[str]) -> Score:
+    """hit@1, hit@3 and MRR of ranked article lists against the labelled article of each."""
+    ranks = [r.index(e) + 1 if e in r else 0 for r, e in zip(ranked, expected, strict=True)]
+    n = len(expected)
+    return Score(
+        hit1=sum(r == 1 for r in ranks) / n,
+        hit3=sum(0 < r <= 3 for r in ranks) / n,
+        mrr=sum(1 / r for r in ranks if r) / n,
+    )
+
+
+def articles_ranked(kb: KnowledgeBase, question: str, hybrid: bool) -> list[str]:
+    return list(dict.fromkeys(p.source for p in kb.search_now(question, POOL, hybrid, tenant=TENANT)))
+
+
+def measure(strategy: str, label: str, embedder: Embedder, kb_dir: Path, cases: list[dict[str, str]]) -> list[Row]:
+    """Index the help centre with one strategy and embedder, then ask every question both ways."""
+    expected = [c["article"] for c in cases]
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = KnowledgeBase.open(Path(tmp), "bench-kb", embedder, chunking=strategy)
+        started = time.perf_counter()
+        chunks = kb.ingest(kb_dir, "shipped", TENANT).chunks
+        took = time.perf_counter() - started
+        rows = []
+        for mode, hybrid in zip(MODES, (False, True), strict=True):
+            ranked, p50 = timed([functools.partial(articles_ranked, kb, c["question"], hybrid) for c in cases])
+            rows.append(Row(strategy, label, mode, chunks, score(ranked, expected), took, p50))
+        return rows
+
+
+def timed(searches: list[Callable[[], list[str]]]) -> tuple[list[list[str]], float]:
+    """Each search's result, and the median of their times in milliseconds."""
+    results, took = [], []
+    for search in searches:
+        started = time.perf_counter()
+        results.append(search())
+        took.append((time.perf_counter() - started) * 1000)
+    return results, statistics.median(took)
+
+
+def throughput(embedder: Embedder, sentences: list[str]) -> float:
+    """Sentences embedded per second, in one batch."""
+    started = time.perf_counter()
+    embedder.embed(sentences)
+    return len(sentences) / (time.perf_counter() - started)
+
+
+def keyword_baseline(kb_dir: Path, cases: list[dict[str, str]]) -> Score:
+    """Articles ranked by how many of the question's longer words they contain."""
+    bags = {a.id: _words(a.title + " " + a.body) for a in read_articles(kb_dir)}
+    ranked = [_by_overlap(bags, _words(c["question"])) for c in cases]
+    return score(ranked, [c["article"] for c in cases])
+
+
+def _by_overlap(bags: dict[str, set[str]], words: set[str]) -> list[str]:
+    return sorted(bags, key=lambda article: -len(words & bags[article]))
 
 
 def _words(text: str) -> set[str]:
     return {w.strip(".,?!:;()\"'").lower() for w in text.split() if len(w) > 3}
 
 
-def hits(ranked: list[list[str]], expected: list[str], n: int) -> float:
-    return sum(e in r[:n] for r, e in zip(ranked, expected, strict=True)) / len(expected)
+def print_table(rows: list[Row], baseline: Score, questions: int) -> None:
+    print(f"{questions} questions; hit@1 / hit@3 / MRR over distinct articles, {POOL} passages asked for")
+    names = f"{'strategy':<9} {'embedder':<7} {'mode':<7} {'chunks':>6}"
+    print(f"{names} {'hit@1':>6} {'hit@3':>6} {'MRR':>6} {'ingest':>8} {'search p50':>10}")
+    for r in rows:
+        s = r.score
+        print(
+            f"{r.strategy:<9} {r.embedder:<7} {r.mode:<7} {r.chunks:>6} "
+            f"{s.hit1:>6.2f} {s.hit3:>6.2f} {s.mrr:>6.2f} {r.ingest_s:>7.2f}s {r.search_ms:>7.2f} ms"
+        )
+    print(f"{'keyword-overlap baseline':<32} {baseline.hit1:>6.2f} {baseline.hit3:>6.2f} {baseline.mrr:>6.2f}")
+
+
+def chart_svg(rows: list[Row], title: str) -> str:
+    """A grouped bar chart: one group per strategy × embedder × mode, three bars each."""
+    bar, gap, height, top, left = 9, 14, 220, 40, 40
+    colours = {"hit@1": "#2b6cb0", "hit@3": "#68d391", "MRR": "#ed8936"}
+    width = left + len(rows) * (3 * bar + gap) + 80  # room for the last slanted label
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{top + height + 110}" '
+        f'font-family="sans-serif" font-size="11">',
+        f'<text x="{left}" y="20" font-size="14">{escape(title)}</text>',
+    ]
+    parts += _axis(left, top, height, width)
+    for n, row in enumerate(rows):
+        x = left + 10 + n * (3 * bar + gap)
+        label = f"{row.strategy} {row.embedder} {row.mode}"
+        values = (row.score.hit1, row.score.hit3, row.score.mrr)
+        for i, (name, value) in enumerate(zip(colours, values, strict=True)):
+            h = value * height
+            parts.append(
+                f'<rect x="{x + i * bar}" y="{top + height - h:.1f}" width="{bar - 1}" height="{h:.1f}" '
+                f'fill="{colours[name]}"><title>{escape(f"{label} {name} {value:.2f}")}</title></rect>'
+            )
+        parts.append(f'<text transform="translate({x + bar},{top + height + 8}) rotate(60)">{escape(label)}</text>')
+    for i, (name, colour) in enumerate(colours.items()):
+        parts.append(f'<rect x="{width - 220 + i * 70}" y="10" width="10" height="10" fill="{colour}"/>')
+        parts.append(f'<text x="{width - 206 + i * 70}" y="19">{name}</text>')
+    return "\n".join([*parts, "</svg>", ""])
+
+
+def _axis(left: int, top: int, height: int, width: int) -> list[str]:
+    """Horizontal grid lines at 0, 0.25, … 1 with their labels."""
+    lines = []
+    for tick in (0, 0.25, 0.5, 0.75, 1.0):
+        y = top + height - tick * height
+        lines.append(f'<line x1="{left}" y1="{y}" x2="{width - 10}" y2="{y}" stroke="#ddd"/>')
+        lines.append(f'<text x="{left - 6}" y="{y + 4}" text-anchor="end">{tick:g}</text>')
+    return lines
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--holdout", action="store_true", help="the held-out questions (spend once)")
+    parser.add_argument("--chart", type=Path, help="where the SVG goes (default docs/retrieval[-holdout].svg)")
+    args = parser.parse_args()
+    name = "kb_retrieval_holdout" if args.holdout else "kb_retrieval"
+    lines = (DATASETS / f"{name}.jsonl").read_text().splitlines()
+    cases = [json.loads(line) for line in lines if line.strip()]
     settings = Settings()
-    cases = [json.loads(line) for line in QUERIES.read_text().splitlines() if line.strip()]
-    embedder = StaticEmbedder(settings.embedding_model_dir)
     kb_dir = load_tenants(settings.tenants_dir)[TENANT].kb_dir
-    with tempfile.TemporaryDirectory() as tmp:
-        kb = KnowledgeBase.open(Path(tmp), "bench-kb", embedder)
-        started = time.perf_counter()
-        report = kb.ingest(kb_dir, "shipped", TENANT)
-        ingest_s = time.perf_counter() - started
-        vector = [articles_ranked(kb, c["question"]) for c in cases]
-        hybrid = [articles_ranked(kb, c["question"], hybrid=True) for c in cases]
-        latencies = []
-        for c in cases:
-            t = time.perf_counter()
-            kb.search_now(c["question"], 4, tenant=TENANT)
-            latencies.append((time.perf_counter() - t) * 1000)
-    bag = {a.id: _words(a.title + " " + a.body) for a in read_articles(kb_dir)}
-    keyword = [keyword_ranked(bag, c["question"]) for c in cases]
-    expected = [c["article"] for c in cases]
-    sentences = [c["question"] for c in cases] * 40
-    t = time.perf_counter()
-    embedder.embed(sentences)
-    per_s = len(sentences) / (time.perf_counter() - t)
-    print(f"questions: {len(cases)}  articles: {len(bag)}  chunks: {report.chunks}  ingest: {ingest_s:.2f} s")
-    print(f"vector (static MiniLM)   hit@1 {hits(vector, expected, 1):.2f}  hit@3 {hits(vector, expected, 3):.2f}")
-    print(f"keyword overlap baseline hit@1 {hits(keyword, expected, 1):.2f}  hit@3 {hits(keyword, expected, 3):.2f}")
-    print(f"hybrid (vector + BM25, RRF) hit@1 {hits(hybrid, expected, 1):.2f}  hit@3 {hits(hybrid, expected, 3):.2f}")
-    print(f"search (embed + query, k=4): p50 {statistics.median(latencies):.2f} ms")
-    print(f"embedding throughput: {per_s:,.0f} sentences/s ({len(sentences)} sentences, one batch)")
-    misses = [
-        (c["question"], c["article"], v[:3]) for c, v in zip(cases, vector, strict=True) if c["article"] not in v[:3]
-    ]
-    for question, article, got in misses:
-        print(f"  miss@3: {question!r} -> want {article}, got {got}", file=sys.stderr)
+    embedders: dict[str, Embedder] = {
+        "static": StaticEmbedder(settings.embedding_model_dir),
+        "onnx": OnnxEmbedder(settings.kb_embedding_model_dir),
+    }  # uncached, so every strategy's ingest and search pay their own embedding
+    rows = [row for s in STRATEGIES for e, emb in embedders.items() for row in measure(s, e, emb, kb_dir, cases)]
+    print_table(rows, keyword_baseline(kb_dir, cases), len(cases))
+    sentences = [c["question"] for c in cases] * 10
+    for label, embedder in embedders.items():
+        per_s = throughput(embedder, sentences)
+        print(f"embedding throughput, {label}: {per_s:,.0f} sentences/s ({len(sentences)}, one batch)")
+    chart = args.chart or REPO / "docs" / ("retrieval-holdout.svg" if args.holdout else "retrieval.svg")
+    chart.parent.mkdir(parents=True, exist_ok=True)
+    chart.write_text(chart_svg(rows, f"Retrieval on {name} ({len(cases)} questions): hit@1, hit@3, MRR"))
+    print(f"chart: {chart}")
 
 
 if __name__ == "__main__":

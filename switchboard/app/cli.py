@@ -177,8 +177,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from rich.progress import Progress
 
     from switchboard.agents.embeddings import StaticEmbedder
-    from switchboard.app.services import open_answer_cache, open_chroma
-    from switchboard.app.shop.knowledge import KnowledgeBase
+    from switchboard.app.services import open_answer_cache, open_knowledge_base
     from switchboard.app.shop.tenants import load_tenants
 
     if not args.path.is_dir():
@@ -190,7 +189,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"switchboard ingest: no tenant {args.tenant!r} (there are: {known})", file=sys.stderr)
         return 2
     embedder = StaticEmbedder(settings.embedding_model_dir)
-    kb = KnowledgeBase.open(open_chroma(settings), settings.kb_collection, embedder)
+    kb = open_knowledge_base(settings, embedder)
     kb.refresh(args.tenant)  # an index another embedder made is re-embedded before it is written to
     with Progress() as progress:
         task = progress.add_task(f"Indexing {args.path}", total=None)

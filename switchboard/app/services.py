@@ -225,7 +225,7 @@ def open_knowledge(settings: Settings, tenants: Tenants, embedder: Embedder) -> 
     unchanged). A tenant's poisoned articles for the chaos panel are indexed too, as its own;
     searches hide them unless the panel switches them on. Also returns the articles that changed
     (`<tenant>/<article>`): the cached answers citing them are to be dropped."""
-    kb = KnowledgeBase.open(open_chroma(settings), settings.kb_collection, embedder)
+    kb = open_knowledge_base(settings, embedder)
     changed: list[str] = []
     for tenant in tenants:
         changed += kb.ingest(tenant.kb_dir, source=SHIPPED_KB, tenant=tenant.id).changed
@@ -233,6 +233,22 @@ def open_knowledge(settings: Settings, tenants: Tenants, embedder: Embedder) -> 
             changed += kb.ingest(tenant.chaos_dir, source=POISONED_SOURCE, tenant=tenant.id).changed
     kb.refresh_in_background()  # an index another embedder made keeps serving until re-embedded
     return kb, changed
+
+
+def open_knowledge_base(settings: Settings, static: Embedder) -> KnowledgeBase:
+    """The knowledge base as the settings choose it (chunking, embedder), nothing ingested yet.
+    With the onnx embedder, an index the static one built keeps serving until re-embedded."""
+    embedder, previous = knowledge_embedders(settings, static)
+    return KnowledgeBase.open(
+        open_chroma(settings), settings.kb_collection, embedder, previous=previous, chunking=settings.kb_chunking
+    )
+
+
+def knowledge_embedders(settings: Settings, static: Embedder) -> tuple[Embedder, tuple[Embedder, ...]]:
+    """The knowledge base's embedder and the ones an existing index may have been built with."""
+    if settings.kb_embedder == "static":
+        return static, ()
+    return CachedEmbedder(OnnxEmbedder(settings.kb_embedding_model_dir)), (static,)
 
 
 def open_chroma(settings: Settings) -> ClientAPI:

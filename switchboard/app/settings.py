@@ -40,6 +40,17 @@ class Settings(BaseSettings):
     eval_datasets_dir: Path = REPO / "evals" / "datasets"
     embedding_model_dir: Path = REPO / "data" / "models" / "minilm-l6-static"
     kb_collection: str = "switchboard-kb"
+    kb_chunking: Literal["heading", "fixed", "sentence", "parent"] = Field(
+        "heading",
+        description="How help-centre articles are cut for retrieval (patterns/chunking.py); a change "
+        "re-indexes on the next start or ingest.",
+    )
+    kb_embedder: Literal["static", "onnx"] = Field(
+        "static",
+        description="The knowledge base's embedder: static (model2vec in embedding_model_dir) or onnx (the "
+        "contextual MiniLM in kb_embedding_model_dir); a change re-embeds in the background, the old index serving.",
+    )
+    kb_embedding_model_dir: Path = REPO / "data" / "models" / "minilm-l6-onnx"
     chroma_url: str = Field(
         "",
         description="A Chroma server (http://127.0.0.1:8000) for the knowledge base and the semantic cache; "

@@ -107,3 +107,18 @@ def test_an_ingest_is_in_the_audit_log_signed_by_the_cli(tmp_path: Path, monkeyp
         "reembedded": 0,
     }
     assert "switchboard ingest" in str(entry["user_agent"])
+
+
+def test_ingest_cuts_articles_the_way_the_setting_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A change of SWITCHBOARD_KB_CHUNKING re-indexes: the same folder is added again, cut anew."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "stove-fuel.md").write_text("# Stove fuel\n\nCanisters go by ground. Never by air.\n")
+    monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(tmp_path / "data"))
+    assert cli.main(["ingest", str(folder), "--tenant", "tidewater", "--source", "extra"]) == 0
+    assert "added 1, updated 0, removed 0, unchanged 0, re-embedded 0; 1 chunks" in capsys.readouterr().out
+    monkeypatch.setenv("SWITCHBOARD_KB_CHUNKING", "sentence")
+    assert cli.main(["ingest", str(folder), "--tenant", "tidewater", "--source", "extra"]) == 0
+    assert "added 1, updated 0, removed 0, unchanged 0, re-embedded 0; 2 chunks" in capsys.readouterr().out

@@ -12,7 +12,9 @@ from switchboard.app.heap import GC_THRESHOLDS
 from switchboard.app.services import (
     cache_collection,
     cache_embedder,
+    knowledge_embedders,
     open_answer_cache,
+    open_knowledge_base,
     running_services,
 )
 from switchboard.app.settings import Settings
@@ -54,6 +56,31 @@ def test_the_cache_policy_takes_the_passage_overlap_from_settings(tmp_path: Path
     assert open_answer_cache(overlapping, embedder, frozenset(), dict).policy.overlap == 0.33
     with pytest.raises(ValueError, match="cache_overlap"):
         Settings(cache_overlap=1.5)
+
+
+def test_the_knowledge_base_takes_its_chunking_and_embedder_from_settings(tmp_path: Path, embedder: Embedder) -> None:
+    assert knowledge_embedders(Settings(kb_embedder="static"), embedder) == (embedder, ())
+    onnx, previous = knowledge_embedders(Settings(kb_embedder="onnx"), embedder)
+    assert onnx.name == "onnx:minilm-l6-onnx" and previous == (embedder,)
+    chunked = open_knowledge_base(Settings(data_dir=tmp_path, kb_chunking="sentence"), embedder)
+    assert (chunked.health().layout, chunked.health().chunking) == ("tenant-chunks/sentence", "sentence")
+    with pytest.raises(ValueError, match="kb_chunking"):
+        Settings(kb_chunking="paragraph")  # type: ignore[arg-type]
+
+
+def test_with_onnx_an_index_the_static_embedder_built_serves_until_re_embedded(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "tents.md").write_text("# Tents\n\n## Drying\nDry the tent fully before storing it.\n")
+    open_knowledge_base(Settings(data_dir=tmp_path), embedder).ingest(docs, "mine", "tidewater")
+    kb = open_knowledge_base(Settings(data_dir=tmp_path, kb_embedder="onnx"), embedder)
+    assert kb.stale() == ["tidewater"] and kb.health().stale_chunks == 1
+    assert kb.search_now("drying a tent", 1, tenant="tidewater")[0].source == "tents"  # the static index serves
+    assert kb.refresh("tidewater") == 1
+    assert kb.stale() == [] and kb.health().embedder == "onnx:minilm-l6-onnx"
+    assert kb.search_now("drying a tent", 1, tenant="tidewater")[0].source == "tents"
 
 
 async def test_start_up_freezes_what_it_built_and_shutdown_thaws_it(tmp_path: Path) -> None:

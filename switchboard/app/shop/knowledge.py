@@ -42,7 +42,7 @@ from chromadb.errors import InternalError, NotFoundError
 from switchboard.agents.context import Passage
 from switchboard.agents.embeddings import Embedder
 from switchboard.app.shop.chroma import chroma_client
-from switchboard.patterns.chunking import Article, chunk_article, parse_article
+from switchboard.patterns.chunking import Article, Chunker, chunker, parse_article
 from switchboard.patterns.hybrid_search import BM25Index, reciprocal_rank_fusion
 
 Progress = Callable[[int, int], None]
@@ -51,6 +51,12 @@ Spawn = Callable[[Callable[[], object]], None]  # starts a job in the background
 # the chunks (to be cut again by the next ingest) instead of mixing two layouts in one index.
 LAYOUT = "tenant-chunks"
 COPY_BATCH = 500  # chunks re-embedded per write while an index is rebuilt
+
+
+def layout_of(chunking: str) -> str:
+    """The layout a chunking strategy writes: `heading` keeps the name indexes had before there
+    were strategies (so they are not rebuilt); each other strategy records its name."""
+    return LAYOUT if chunking == "heading" else f"{LAYOUT}/{chunking}"
 
 
 class ChromaEmbedding(EmbeddingFunction[Documents]):
@@ -108,6 +114,7 @@ class IndexHealth:
     layout: str
     last_ingest: float | None  # seconds since the epoch, of the latest ingest that wrote anything
     rebuilding: tuple[str, ...]  # tenants whose index is being re-embedded right now
+    chunking: str = "heading"  # the strategy of patterns/chunking.py new chunks are cut with
 
 
 def in_a_thread(job: Callable[[], object]) -> None:
@@ -124,11 +131,18 @@ class KnowledgeBase:
         previous: Sequence[Embedder] = (),
         spawn: Spawn = in_a_thread,
         clock: Callable[[], float] = time.time,
-        layout: str = LAYOUT,
+        chunking: str = "heading",
+        layout: str | None = None,
     ) -> None:
         """`previous`: embedders an existing index may have been built with, kept to serve it
-        while it is re-embedded; an index built by any other is re-embedded before it serves."""
-        self._client, self._name, self._embedder, self._layout = client, name, embedder, layout
+        while it is re-embedded; an index built by any other is re-embedded before it serves.
+        `chunking` names a strategy of patterns/chunking.py; its layout (`layout_of`, unless
+        `layout` is given) goes in the collection's record, so another strategy's index is
+        dropped and cut again by the next ingest."""
+        self._chunk: Chunker = chunker(chunking)
+        self._chunking = chunking
+        self._client, self._name, self._embedder = client, name, embedder
+        self._layout = layout or layout_of(chunking)
         self._embedders = {e.name: e for e in [*previous, embedder]}
         self._spawn, self._clock = spawn, clock
         self._indexes: dict[str, Index] = {}
@@ -268,6 +282,7 @@ class KnowledgeBase:
             layout=self._layout,
             last_ingest=max(times, default=None),
             rebuilding=tuple(sorted(self._rebuilding)),
+            chunking=self._chunking,
         )
 
     def ingest(self, folder: Path, source: str, tenant: str, progress: Progress | None = None) -> IngestReport:
@@ -323,7 +338,7 @@ class KnowledgeBase:
             return "unchanged"
         if known_hash is not None:
             index.collection.delete(where={"article_id": article.id})
-        chunks = chunk_article(article)
+        chunks = self._chunk(article)
         index.collection.add(
             ids=[f"{tenant}/{c.id}" for c in chunks],
             embeddings=list(index.embedder.embed([c.text for c in chunks])),  # type: ignore[arg-type]
@@ -334,6 +349,8 @@ class KnowledgeBase:
                     "tenant": tenant,
                     "title": article.title,
                     "heading": c.heading,
+                    "passage": c.passage,
+                    "parent": c.parent,
                     "source": source,
                     "content_hash": article.content_hash,
                 }
@@ -371,7 +388,7 @@ class KnowledgeBase:
         """The `k` passages of `tenant`'s articles nearest the query; no other tenant's, ever."""
         if not query.strip() or tenant not in self._indexes:  # a tenant with no index finds nothing
             return []
-        pool = k * 3 if hybrid else k
+        pool = k * 3  # small chunks of one section collapse into one passage, so ask for more
         found = self._nearest(query, pool, tenant)
         ids, docs = found["ids"][0], (found["documents"] or [[]])[0]
         metas, distances = (found["metadatas"] or [[]])[0], (found["distances"] or [[]])[0]
@@ -379,10 +396,10 @@ class KnowledgeBase:
             i: _passage(i, d, m, score=1 - dist) for i, d, m, dist in zip(ids, docs, metas, distances, strict=True)
         }
         if not hybrid:
-            return list(passages.values())
-        fused = reciprocal_rank_fusion([ids, self._keyword_index(tenant).search(query, pool)])[:k]
+            return _distinct(list(passages.values()), k)
+        fused = reciprocal_rank_fusion([ids, self._keyword_index(tenant).search(query, pool)])
         passages.update(self._passages([i for i in fused if i not in passages], tenant))
-        return [passages[i] for i in fused]
+        return _distinct([passages[i] for i in fused], k)
 
     def _passages(self, chunk_ids: list[str], tenant: str) -> dict[str, Passage]:
         """Keyword-only hits, fetched in one call (they carry no vector score)."""
@@ -411,10 +428,21 @@ def _without_space(meta: Mapping[str, Any]) -> dict[str, Any]:
 
 def _passage(chunk_id: str, document: str, meta: Mapping[str, Any], score: float) -> Passage:
     """A chunk as the model sees it: the "Title — Heading" line that helped embed it becomes
-    the passage's title, and the text is the section itself."""
+    the passage's title, and the text is the chunk's passage (its section, its sentence window)
+    or else the chunk itself. A chunk returning its parent section is named after the parent."""
     _, _, body = document.partition("\n")
     heading = f" — {meta['heading']}" if meta.get("heading") else ""
-    return Passage(chunk_id, str(meta["article_id"]), f"{meta['title']}{heading}", body or document, score)
+    text = str(meta.get("passage") or "") or body or document
+    named = f"{meta['tenant']}/{meta['parent']}" if meta.get("parent") else chunk_id
+    return Passage(named, str(meta["article_id"]), f"{meta['title']}{heading}", text, score)
+
+
+def _distinct(passages: list[Passage], k: int) -> list[Passage]:
+    """The first `k` passages with distinct ids: small chunks of one section return it once."""
+    first: dict[str, Passage] = {}
+    for passage in passages:
+        first.setdefault(passage.id, passage)
+    return list(first.values())[:k]
 
 
 def read_articles(folder: Path) -> list[Article]:

@@ -29,6 +29,7 @@ from switchboard.app.web.routes import (
     cost,
     health,
     kill_switch,
+    knowledge,
     live,
     pages,
     prometheus,
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(live.router)
     app.include_router(api.router)
     app.include_router(budgets.router)
+    app.include_router(knowledge.router)
     app.include_router(kill_switch.router)
     app.include_router(pages.router)
     app.include_router(runs.router)

@@ -232,3 +232,17 @@ class CostView(Body):
         description="Live turns' mix of model calls (tenant and since applied), then the chosen run's, each priced "
         "from the app's price table and scaled to 1K, 10K and 100K turns a day."
     )
+
+
+class KnowledgeHealthView(Body):
+    """The knowledge base's index, as an operator checks it (app/shop/knowledge.py's IndexHealth)."""
+
+    tenants: int = Field(description="Storefronts with an index.")
+    articles: int
+    chunks: int
+    stale_chunks: int = Field(description="Chunks whose vectors another embedder made: re-embedding is due.")
+    embedder: str = Field(description='The running embedder ("model2vec:…" or "onnx:…").')
+    layout: str = Field(description='How the chunks were cut ("tenant-chunks" is heading-aware; "…/parent" etc.).')
+    last_ingest: str | None = Field(description="When an ingest last wrote anything (ISO 8601, UTC).")
+    rebuilding: list[str] = Field(description="Storefronts whose index is being re-embedded now.")
+    chunking: str = Field(description="How articles are cut: heading, fixed, sentence or parent.")

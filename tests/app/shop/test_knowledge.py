@@ -161,3 +161,43 @@ def test_a_chunk_removed_behind_the_knowledge_bases_back_neither_fails_nor_retur
     other.ingest(docs, "mine", "tidewater")
     assert {p.source for p in kb.search_now("tent", 2, tenant="tidewater")} == {"stoves"}
     assert {p.source for p in kb.search_now("tent", 2, tenant="tidewater")} == {"stoves"}  # ids read anew
+
+
+def test_a_change_of_chunking_strategy_cuts_the_articles_again(tmp_path: Path, embedder: Embedder) -> None:
+    """The layout names the strategy: an index cut another way is dropped at open and the next
+    ingest adds every article again, cut the new way (never two layouts in one index)."""
+    docs = tmp_path / "docs"
+    write(docs, "tents", "## Drying\nDry the tent fully. Store it loose. Never pack it wet.")
+    heading = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
+    assert heading.ingest(docs, "mine", "tidewater").chunks == 1
+    assert KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder).health().layout == "tenant-chunks"
+
+    parent = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder, chunking="parent")
+    assert parent.count() == 0 and parent.health().layout == "tenant-chunks/parent"
+    report = parent.ingest(docs, "mine", "tidewater")
+    assert (report.added, report.unchanged, report.chunks) == (1, 0, 3)  # one chunk a sentence
+    again = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder, chunking="parent")
+    assert again.ingest(docs, "mine", "tidewater").unchanged == 1  # the same strategy keeps its index
+
+
+def test_parent_chunks_return_their_section_once_under_the_sections_name(tmp_path: Path, embedder: Embedder) -> None:
+    docs = tmp_path / "docs"
+    section = "Dry the tent fully. Store the tent loose. Never pack the tent wet."
+    write(docs, "tents", f"## Drying\n{section}\n\n## Pitching\nStake the corners first.")
+    write(docs, "stoves", "## Lighting\nTurn the valve slowly and light the burner.")
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder, chunking="parent")
+    kb.ingest(docs, "mine", "tidewater")
+    for hybrid in (False, True):
+        found = kb.search_now("how do I store a wet tent", 3, hybrid, tenant="tidewater")
+        assert found[0].id == "tidewater/tents#s0" and found[0].text == section
+        assert len({p.id for p in found}) == len(found) == 3  # three sections, not three sentences of one
+
+
+def test_sentence_chunks_return_the_sentence_with_its_neighbours(tmp_path: Path, embedder: Embedder) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "tents", "## Care\nPitch it on flat ground. Dry the tent fully before storing. Zip the door.")
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder, chunking="sentence")
+    kb.ingest(docs, "mine", "tidewater")
+    best = kb.search_now("dry the tent before storing", 1, tenant="tidewater")[0]
+    assert best.id == "tidewater/tents#1"
+    assert best.text == "Pitch it on flat ground. Dry the tent fully before storing. Zip the door."

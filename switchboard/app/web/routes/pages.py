@@ -21,6 +21,7 @@ from switchboard.app.web.auditing import chaos_changed, flags_changed
 from switchboard.app.web.auth import ADMIN_ONLY, CustomerDep, actor_of, customer_id_of
 from switchboard.app.web.deps import OwnConversationDep, RecordDep, ServicesDep
 from switchboard.app.web.routes.budgets import spend_now
+from switchboard.app.web.routes.knowledge import health_now
 from switchboard.app.web.templates import templates
 from switchboard.app.web.views import chaos_view, current_name, flag_presets, live_metrics_view
 
@@ -85,6 +86,7 @@ async def switchboard_page(request: Request, services: ServicesDep) -> HTMLRespo
         chaos=chaos_view(services),
         spend=await spend_now(services),
         kill=services.kill_switch.view(),
+        knowledge=await health_now(services),
     )
 
 
