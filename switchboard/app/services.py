@@ -51,6 +51,7 @@ from switchboard.app.shop.audit import AuditLog
 from switchboard.app.shop.chroma import chroma_client
 from switchboard.app.shop.db import Sessions, make_engine, make_sessions, start_up_lock, upgrade_schema
 from switchboard.app.shop.knowledge import KnowledgeBase
+from switchboard.app.shop.leases import LeaseTerms, ProcessLeases
 from switchboard.app.shop.prompt_rollouts import PromptRollouts
 from switchboard.app.shop.seed import seed_if_empty
 from switchboard.app.shop.store import ShopStore
@@ -68,6 +69,7 @@ from switchboard.app.turns.feed import ConversationFeed
 from switchboard.app.turns.kill_switch import KillSwitchBoard
 from switchboard.app.turns.privacy import PeopleIndex, text_masker
 from switchboard.app.turns.records import RecordStore
+from switchboard.app.turns.recovery import LeaseKeeper
 from switchboard.app.turns.runner import TurnRunner
 from switchboard.app.turns.traces import TraceStore
 from switchboard.evals.judge import Judge
@@ -132,6 +134,8 @@ class Services:
     replayer: CallReplayer  # a stored call's request sent again, to the same or another model
     rollouts: PromptRollouts  # prompt_canary: each prompt's stable version and candidate (chapter 12)
     plants: Plants  # eval runs' indirect-injection plants, per conversation (app/lab/plants.py)
+    leases: ProcessLeases  # this process's lease on what it streams and decides (app/shop/leases.py)
+    keeper: LeaseKeeper  # renews it, and closes lapsed processes' work, on a timer
 
 
 def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncClient) -> tuple[Gateway, ChaosBoard]:
@@ -312,11 +316,15 @@ async def running_services(
         await services.budgets.load()  # the panel's last edit, kept across restarts
         await services.kill_switch.load()  # before any turn: a switch left on stays on
         await services.spend.drop_expired()  # reservations a dead process never settled
-        await services.approvals.release_claims()
-        await services.turns.recover_interrupted()  # turns the last run of the server died in
+        await services.leases.take()  # before any turn or claim: they carry its id
+        await services.approvals.release_claims()  # claims of processes whose lease lapsed
+        await services.turns.recover_interrupted()  # turns those processes died in
+        services.keeper.start()  # for every process, a server or a run: a lapsed lease's work is closed
         with settled_heap(settings.gc_freeze) as settled:
             log.info("start-up heap frozen: %d objects set aside from the collector", settled.frozen)
             yield services
+        services.keeper.stop()
+        await services.leases.drop()  # a clean stop: what it left unfinished is anyone's to close
         services.feed.close()
         await services.online.close()
         await services.spend.settled()  # the last calls' spend is written before the database closes
@@ -408,6 +416,8 @@ class _Assembly:
             replayer=self.replayer,
             rollouts=self.rollouts,
             plants=self.plants,
+            leases=self.leases,
+            keeper=LeaseKeeper(self.leases, [self.approvals.release_claims, self.turns.recover_interrupted]),
         )
 
     @cached_property
@@ -483,12 +493,17 @@ class _Assembly:
         return PlantedShop(self.faulty_shop, plant, self.now()), self.visible_knowledge
 
     @cached_property
+    def leases(self) -> ProcessLeases:
+        terms = LeaseTerms(timedelta(seconds=self.settings.lease_ttl_s))
+        return ProcessLeases(self.sessions, self.now, terms, new_id("p_"))
+
+    @cached_property
     def feed(self) -> ConversationFeed:
         return ConversationFeed()
 
     @cached_property
     def conversations(self) -> ConversationStore:
-        return ConversationStore(self.sessions, self.now, self.feed)
+        return ConversationStore(self.sessions, self.now, self.feed, self.leases)
 
     @cached_property
     def records(self) -> RecordStore:
@@ -527,6 +542,7 @@ class _Assembly:
             now=self.now,
             deadline=timedelta(minutes=self.settings.approval_deadline_minutes),
             feed=self.feed,
+            leases=self.leases,
         )
 
     @cached_property
