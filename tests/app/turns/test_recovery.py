@@ -28,8 +28,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
 
 
-def _process(tmp_path: Path, name: str, database_url: str, clock: CalendarClock) -> AbstractAsyncContextManager[Services]:
-    settings = fast_settings(tmp_path / name).model_copy(update={"database_url": database_url, "lease_ttl_s": TTL_S})
+def _process(tmp_path: Path, name: str, url: str, clock: CalendarClock) -> AbstractAsyncContextManager[Services]:
+    settings = fast_settings(tmp_path / name).model_copy(update={"database_url": url, "lease_ttl_s": TTL_S})
     return running_services(settings, now=clock)
 
 
