@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
 
+    migrate = _command(commands, "migrate", "bring the database's schema and the checkpoints' tables up to date")
+    migrate.set_defaults(run=_migrate)
+
     seed = _command(commands, "seed", "load each storefront's demo data (data/tenants/*/seed)")
     seed.add_argument("--reset", action="store_true", help="put the orders back to the seed even if loaded before")
     seed.set_defaults(run=_seed)
@@ -139,6 +142,46 @@ def operator_sign_in(token: AdminToken, base: str) -> str:
     if token.generated:
         return f"Operator sign-in (valid until the next start): {base}/admin?token={token.value}"
     return f"Operator sign-in: {base}/admin?token=<your SWITCHBOARD_ADMIN_TOKEN>"
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Applies the revisions to SWITCHBOARD_DATABASE_URL's database (under the start-up lock, so
+    a replica starting meanwhile waits) and sets up the checkpointer's tables. Idempotent: run
+    again, it finds both at head. Serving migrates too: this is for doing it before a rollout."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from switchboard.app.checkpoints import set_up_checkpoints
+
+    where = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    try:
+        migrated = asyncio.run(_migrate_database(settings.resolved_database_url))
+        checkpoints = asyncio.run(set_up_checkpoints(settings.resolved_checkpoint_url, settings.checkpoint_path))
+    except (OSError, SQLAlchemyError) as failure:  # unreachable, refused, bad credentials
+        print(f"switchboard migrate: cannot migrate {where}: {_first_line(failure)}", file=sys.stderr)
+        return 1
+    before, after = migrated.before or "empty", migrated.after
+    done = f"{before} → {after}" if migrated.changed else f"already at {after}, nothing to do"
+    print(f"database {where}: {done}")
+    print(f"checkpoints ({checkpoints}): set up")
+    return 0
+
+
+async def _migrate_database(url: str) -> Any:
+    from switchboard.app.shop.db import make_engine, start_up_lock, upgrade_schema
+
+    engine = make_engine(url, pool_size=1)
+    try:
+        async with start_up_lock(engine):
+            return await upgrade_schema(engine)
+    finally:
+        await engine.dispose()
+
+
+def _first_line(failure: BaseException) -> str:
+    """An error's own first line, without SQLAlchemy's background link or a driver's traceback."""
+    text = str(getattr(failure, "orig", None) or failure).strip()
+    return text.splitlines()[0] if text else type(failure).__name__
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> None:
