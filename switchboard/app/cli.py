@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +42,16 @@ def _parser() -> argparse.ArgumentParser:
         choices=range(1, 13),
         metavar="N",
         help="only the layers of chapters 1..N",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes sharing the port (default: 1). N > 1 needs the state they share on servers: "
+        "SWITCHBOARD_REDIS_URL (switches, chaos, limits, the console's channel) and SWITCHBOARD_CHROMA_URL "
+        "(an embedded Chroma is one process's). The database may stay SQLite, a file every worker on this "
+        "machine opens and writes in turn, or be Postgres; leases keep each worker's turns its own.",
     )
     serve.set_defaults(run=_serve)
 
@@ -109,7 +120,7 @@ def _command(commands: Any, name: str, text: str) -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(args: argparse.Namespace, settings: Settings) -> None:
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from switchboard.app.web.main import create_app
@@ -118,12 +129,61 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         k: v for k, v in {"host": args.host, "port": args.port, "chapter": args.chapter}.items() if v is not None
     }
     settings = settings.model_copy(update=overrides)
+    if args.workers != 1:
+        return _serve_workers(args.workers, settings, overrides)
     configure_logging()
     app = create_app(settings)
     base = f"http://{settings.host}:{settings.port}"
     print(f"Switchboard on {base}  (Ctrl+C to stop)")
     print(operator_sign_in(app.state.admin_token, base))
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+def unshared_state(settings: Settings) -> list[str]:
+    """The settings several processes need set to share their state, and have not: without them
+    each worker would keep its own switches, limits and embedded Chroma."""
+    wanted = {"SWITCHBOARD_REDIS_URL": settings.redis_url, "SWITCHBOARD_CHROMA_URL": settings.chroma_url}
+    return [name for name, value in wanted.items() if not value]
+
+
+def _serve_workers(workers: int, settings: Settings, overrides: dict[str, Any]) -> int:
+    """`serve --workers N`: uvicorn's N processes, each building its app with `worker_app` from
+    the environment — so the command's options and the one admin token and session secret are
+    handed down through it, and every worker signs and checks sessions alike."""
+    import uvicorn
+
+    from switchboard.app.services import prepare_shared
+    from switchboard.app.web.auth import admin_token
+    from switchboard.app.web.signing import session_secret
+
+    missing = unshared_state(settings)
+    if workers < 1 or missing:
+        why = "N must be at least 1" if workers < 1 else f"set {' and '.join(missing)} (state the workers share)"
+        print(f"switchboard serve: --workers {workers}: {why}", file=sys.stderr)
+        return 2
+    configure_logging()
+    token = admin_token(settings.admin_token)
+    session_secret(settings.session_secret, settings.data_dir)  # made here once, not raced for by N workers
+    asyncio.run(prepare_shared(settings))  # likewise the schema, the seed and the index
+    os.environ.update({f"SWITCHBOARD_{k.upper()}": str(v) for k, v in overrides.items()})
+    os.environ["SWITCHBOARD_ADMIN_TOKEN"] = token.value
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"Switchboard on {base}, {workers} workers  (Ctrl+C to stop)")
+    print(operator_sign_in(token, base))
+    uvicorn.run(WORKER_APP, factory=True, workers=workers, host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+WORKER_APP = "switchboard.app.cli:worker_app"  # uvicorn's workers import the app by name
+
+
+def worker_app() -> Any:
+    """The factory each `serve --workers` process calls: the app, from the environment's settings."""
+    from switchboard.app.web.main import create_app
+
+    configure_logging()
+    return create_app(Settings())
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

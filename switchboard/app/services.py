@@ -356,6 +356,18 @@ async def _open_database(
     return engine, sessions
 
 
+async def prepare_shared(settings: Settings, now: Callable[[], datetime] = utcnow) -> None:
+    """Start-up's first writes to what processes share — the schema, the seed, the knowledge
+    base's collections — done once before several start. Workers started together would race
+    for them: on a fresh SQLite file (its one writer refuses a transaction that read before
+    another's commit) and on a Chroma server (two creating one collection: one fails)."""
+    tenants = load_tenants(settings.tenants_dir)
+    engine, _ = await _open_database(settings, tenants, now)
+    await engine.dispose()
+    embedder = CachedEmbedder(StaticEmbedder(settings.embedding_model_dir))
+    await asyncio.to_thread(open_knowledge, settings, tenants, embedder)
+
+
 @dataclass
 class _Assembly:
     """What start-up opened, and one builder per long-lived part made from it.
