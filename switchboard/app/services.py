@@ -320,10 +320,12 @@ async def running_services(
         await services.approvals.release_claims()  # claims of processes whose lease lapsed
         await services.turns.recover_interrupted()  # turns those processes died in
         services.keeper.start()  # for every process, a server or a run: a lapsed lease's work is closed
-        with settled_heap(settings.gc_freeze) as settled:
-            log.info("start-up heap frozen: %d objects set aside from the collector", settled.frozen)
-            yield services
-        services.keeper.stop()
+        try:
+            with settled_heap(settings.gc_freeze) as settled:
+                log.info("start-up heap frozen: %d objects set aside from the collector", settled.frozen)
+                yield services
+        finally:
+            services.keeper.stop()  # never left ticking on a closed engine
         await services.leases.drop()  # a clean stop: what it left unfinished is anyone's to close
         services.feed.close()
         await services.online.close()
