@@ -15,10 +15,11 @@ import httpx
 import pytest
 
 from switchboard.app import cli
-from tests.services.postgres import free_port
+from tests.services.postgres import PostgresServer, free_port
 
 START_S = 180.0  # two workers' start-ups (index, embedder) on a busy 2-core machine
 STOP_S = 30.0
+LEASED = "SELECT pid FROM process_lease"
 MOST_REQUESTS = 500  # each on a new connection: the kernel hands them to either worker's accept
 
 
@@ -89,9 +90,9 @@ def _alive(pid: int) -> bool:
 
 
 def test_two_workers_on_shared_servers_answer_from_two_processes_and_stop_cleanly(
-    tmp_path: Path, postgres_url: str, redis_url: str, chroma_server: str
+    tmp_path: Path, postgres_url: str, postgres_server: PostgresServer, redis_url: str, chroma_server: str
 ) -> None:
-    port, log = free_port(), tmp_path / "serve.log"
+    port, log, database = free_port(), tmp_path / "serve.log", postgres_url.rsplit("/", 1)[1]
     env = {
         **os.environ,
         "SWITCHBOARD_DATA_DIR": str(tmp_path / "data"),
@@ -114,6 +115,7 @@ def test_two_workers_on_shared_servers_answer_from_two_processes_and_stop_cleanl
             pids, answered = _pids_answering(f"http://127.0.0.1:{port}", server, log)
             assert len(pids) == 2, f"only {pids} answered in {answered} requests: {log.read_text()[-3000:]}"
             assert server.pid not in pids  # the workers answer, not the supervisor
+            assert sorted(map(int, postgres_server.psql(LEASED, database).split())) == sorted(pids)
             server.send_signal(signal.SIGINT)  # Ctrl+C
             assert server.wait(timeout=STOP_S) == 0, log.read_text()[-3000:]
         finally:
@@ -121,4 +123,5 @@ def test_two_workers_on_shared_servers_answer_from_two_processes_and_stop_cleanl
                 server.kill()
                 server.wait()
     assert not [pid for pid in pids if _alive(pid)]
+    assert postgres_server.psql(LEASED, database) == ""  # each worker dropped its lease on the way out
     assert "2 workers" in log.read_text()
