@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -89,14 +92,38 @@ def _alive(pid: int) -> bool:
     return state != "Z"  # a zombie has exited; only its parent's wait is missing
 
 
+@dataclass(frozen=True)
+class Database:
+    """The database the workers share, and how the test reads its leases' pids."""
+
+    url: str
+    leased: Callable[[], list[int]]
+
+
+@pytest.fixture(params=["postgres", "sqlite"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("postgres_url")
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        name = url.rsplit("/", 1)[1]
+        return Database(url, lambda: sorted(map(int, server.psql(LEASED, name).split())))
+    path = tmp_path / "shared.db"  # a fresh file: the workers would race for its first writes
+
+    def leased() -> list[int]:
+        with sqlite3.connect(path) as db:
+            return sorted(pid for (pid,) in db.execute(LEASED))
+
+    return Database(f"sqlite+aiosqlite:///{path}", leased)
+
+
 def test_two_workers_on_shared_servers_answer_from_two_processes_and_stop_cleanly(
-    tmp_path: Path, postgres_url: str, postgres_server: PostgresServer, redis_url: str, chroma_server: str
+    tmp_path: Path, database: Database, redis_url: str, chroma_server: str
 ) -> None:
-    port, log, database = free_port(), tmp_path / "serve.log", postgres_url.rsplit("/", 1)[1]
+    port, log = free_port(), tmp_path / "serve.log"
     env = {
         **os.environ,
         "SWITCHBOARD_DATA_DIR": str(tmp_path / "data"),
-        "SWITCHBOARD_DATABASE_URL": postgres_url,
+        "SWITCHBOARD_DATABASE_URL": database.url,
         "SWITCHBOARD_REDIS_URL": redis_url,
         "SWITCHBOARD_CHROMA_URL": chroma_server,
         "SWITCHBOARD_KB_COLLECTION": f"kb-{tmp_path.name}",
@@ -115,7 +142,7 @@ def test_two_workers_on_shared_servers_answer_from_two_processes_and_stop_cleanl
             pids, answered = _pids_answering(f"http://127.0.0.1:{port}", server, log)
             assert len(pids) == 2, f"only {pids} answered in {answered} requests: {log.read_text()[-3000:]}"
             assert server.pid not in pids  # the workers answer, not the supervisor
-            assert sorted(map(int, postgres_server.psql(LEASED, database).split())) == sorted(pids)
+            assert database.leased() == sorted(pids)
             server.send_signal(signal.SIGINT)  # Ctrl+C
             assert server.wait(timeout=STOP_S) == 0, log.read_text()[-3000:]
         finally:
@@ -123,5 +150,5 @@ def test_two_workers_on_shared_servers_answer_from_two_processes_and_stop_cleanl
                 server.kill()
                 server.wait()
     assert not [pid for pid in pids if _alive(pid)]
-    assert postgres_server.psql(LEASED, database) == ""  # each worker dropped its lease on the way out
+    assert database.leased() == []  # each worker dropped its lease on the way out
     assert "2 workers" in log.read_text()
