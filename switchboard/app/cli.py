@@ -11,11 +11,14 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from switchboard.app.lab.chaos import ALL_PRESETS, PRESETS
 from switchboard.app.settings import Settings
 from switchboard.app.web.auth import AdminToken
+
+if TYPE_CHECKING:
+    from switchboard.app.shop.migrations import Migrated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -214,10 +217,12 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     from switchboard.app.checkpoints import set_up_checkpoints
 
     where = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    # refused, unknown host, bad credentials: one line, not a traceback
+    unreachable: tuple[type[Exception], ...] = (OSError, SQLAlchemyError, *_checkpoint_errors())
     try:
         migrated = asyncio.run(_migrate_database(settings.resolved_database_url))
         checkpoints = asyncio.run(set_up_checkpoints(settings.resolved_checkpoint_url, settings.checkpoint_path))
-    except (OSError, SQLAlchemyError) as failure:  # unreachable, refused, bad credentials
+    except unreachable as failure:
         print(f"switchboard migrate: cannot migrate {where}: {_first_line(failure)}", file=sys.stderr)
         return 1
     before, after = migrated.before or "empty", migrated.after
@@ -227,7 +232,16 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _migrate_database(url: str) -> Any:
+def _checkpoint_errors() -> tuple[type[Exception], ...]:
+    """psycopg's errors (a Postgres checkpointer unreachable), when the `scale` extra is installed."""
+    try:
+        import psycopg
+    except ImportError:
+        return ()
+    return (psycopg.Error,)
+
+
+async def _migrate_database(url: str) -> Migrated:
     from switchboard.app.shop.db import make_engine, start_up_lock, upgrade_schema
 
     engine = make_engine(url, pool_size=1)
