@@ -48,3 +48,12 @@ async def postgres_checkpointer(url: str, pool_size: int) -> AsyncIterator[Async
         saver = AsyncPostgresSaver(conn=pool)
         await saver.setup()
         yield saver
+
+
+async def set_up_checkpoints(url: str, sqlite_path: Path) -> str:
+    """The saver's tables made (its `setup()`, idempotent) without serving: for `switchboard
+    migrate`. Returns where, for the operator."""
+    async with open_checkpointer(url, sqlite_path, pool_size=1) as saver:
+        if isinstance(saver, AsyncSqliteSaver):  # Postgres's is set up on opening already
+            await saver.setup()
+    return "Postgres" if url else str(sqlite_path)

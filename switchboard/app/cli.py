@@ -6,15 +6,19 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from switchboard.app.lab.chaos import ALL_PRESETS, PRESETS
 from switchboard.app.settings import Settings
 from switchboard.app.web.auth import AdminToken
+
+if TYPE_CHECKING:
+    from switchboard.app.shop.migrations import Migrated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,7 +46,20 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="only the layers of chapters 1..N",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes sharing the port (default: 1). N > 1 needs the state they share on servers: "
+        "SWITCHBOARD_REDIS_URL (switches, chaos, limits, the console's channel) and SWITCHBOARD_CHROMA_URL "
+        "(an embedded Chroma is one process's). The database may stay SQLite, a file every worker on this "
+        "machine opens and writes in turn, or be Postgres; leases keep each worker's turns its own.",
+    )
     serve.set_defaults(run=_serve)
+
+    migrate = _command(commands, "migrate", "bring the database's schema and the checkpoints' tables up to date")
+    migrate.set_defaults(run=_migrate)
 
     seed = _command(commands, "seed", "load each storefront's demo data (data/tenants/*/seed)")
     seed.add_argument("--reset", action="store_true", help="put the orders back to the seed even if loaded before")
@@ -106,7 +123,7 @@ def _command(commands: Any, name: str, text: str) -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(args: argparse.Namespace, settings: Settings) -> None:
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from switchboard.app.web.main import create_app
@@ -115,12 +132,61 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         k: v for k, v in {"host": args.host, "port": args.port, "chapter": args.chapter}.items() if v is not None
     }
     settings = settings.model_copy(update=overrides)
+    if args.workers != 1:
+        return _serve_workers(args.workers, settings, overrides)
     configure_logging()
     app = create_app(settings)
     base = f"http://{settings.host}:{settings.port}"
     print(f"Switchboard on {base}  (Ctrl+C to stop)")
     print(operator_sign_in(app.state.admin_token, base))
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+def unshared_state(settings: Settings) -> list[str]:
+    """The settings several processes need set to share their state, and have not: without them
+    each worker would keep its own switches, limits and embedded Chroma."""
+    wanted = {"SWITCHBOARD_REDIS_URL": settings.redis_url, "SWITCHBOARD_CHROMA_URL": settings.chroma_url}
+    return [name for name, value in wanted.items() if not value]
+
+
+def _serve_workers(workers: int, settings: Settings, overrides: dict[str, Any]) -> int:
+    """`serve --workers N`: uvicorn's N processes, each building its app with `worker_app` from
+    the environment — so the command's options and the one admin token and session secret are
+    handed down through it, and every worker signs and checks sessions alike."""
+    import uvicorn
+
+    from switchboard.app.services import prepare_shared
+    from switchboard.app.web.auth import admin_token
+    from switchboard.app.web.signing import session_secret
+
+    missing = unshared_state(settings)
+    if workers < 1 or missing:
+        why = "N must be at least 1" if workers < 1 else f"set {' and '.join(missing)} (state the workers share)"
+        print(f"switchboard serve: --workers {workers}: {why}", file=sys.stderr)
+        return 2
+    configure_logging()
+    token = admin_token(settings.admin_token)
+    session_secret(settings.session_secret, settings.data_dir)  # made here once, not raced for by N workers
+    asyncio.run(prepare_shared(settings))  # likewise the schema, the seed and the index
+    os.environ.update({f"SWITCHBOARD_{k.upper()}": str(v) for k, v in overrides.items()})
+    os.environ["SWITCHBOARD_ADMIN_TOKEN"] = token.value
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"Switchboard on {base}, {workers} workers  (Ctrl+C to stop)")
+    print(operator_sign_in(token, base))
+    uvicorn.run(WORKER_APP, factory=True, workers=workers, host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+WORKER_APP = "switchboard.app.cli:worker_app"  # uvicorn's workers import the app by name
+
+
+def worker_app() -> Any:
+    """The factory each `serve --workers` process calls: the app, from the environment's settings."""
+    from switchboard.app.web.main import create_app
+
+    configure_logging()
+    return create_app(Settings())
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -139,6 +205,57 @@ def operator_sign_in(token: AdminToken, base: str) -> str:
     if token.generated:
         return f"Operator sign-in (valid until the next start): {base}/admin?token={token.value}"
     return f"Operator sign-in: {base}/admin?token=<your SWITCHBOARD_ADMIN_TOKEN>"
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Applies the revisions to SWITCHBOARD_DATABASE_URL's database (under the start-up lock, so
+    a replica starting meanwhile waits) and sets up the checkpointer's tables. Idempotent: run
+    again, it finds both at head. Serving migrates too: this is for doing it before a rollout."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from switchboard.app.checkpoints import set_up_checkpoints
+
+    where = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    # refused, unknown host, bad credentials: one line, not a traceback
+    unreachable: tuple[type[Exception], ...] = (OSError, SQLAlchemyError, *_checkpoint_errors())
+    try:
+        migrated = asyncio.run(_migrate_database(settings.resolved_database_url))
+        checkpoints = asyncio.run(set_up_checkpoints(settings.resolved_checkpoint_url, settings.checkpoint_path))
+    except unreachable as failure:
+        print(f"switchboard migrate: cannot migrate {where}: {_first_line(failure)}", file=sys.stderr)
+        return 1
+    before, after = migrated.before or "empty", migrated.after
+    done = f"{before} → {after}" if migrated.changed else f"already at {after}, nothing to do"
+    print(f"database {where}: {done}")
+    print(f"checkpoints ({checkpoints}): set up")
+    return 0
+
+
+def _checkpoint_errors() -> tuple[type[Exception], ...]:
+    """psycopg's errors (a Postgres checkpointer unreachable), when the `scale` extra is installed."""
+    try:
+        import psycopg
+    except ImportError:
+        return ()
+    return (psycopg.Error,)
+
+
+async def _migrate_database(url: str) -> Migrated:
+    from switchboard.app.shop.db import make_engine, start_up_lock, upgrade_schema
+
+    engine = make_engine(url, pool_size=1)
+    try:
+        async with start_up_lock(engine):
+            return await upgrade_schema(engine)
+    finally:
+        await engine.dispose()
+
+
+def _first_line(failure: BaseException) -> str:
+    """An error's own first line, without SQLAlchemy's background link or a driver's traceback."""
+    text = str(getattr(failure, "orig", None) or failure).strip()
+    return text.splitlines()[0] if text else type(failure).__name__
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> None:

@@ -54,6 +54,7 @@ from switchboard.app.shop.audit import AuditLog
 from switchboard.app.shop.chroma import chroma_client
 from switchboard.app.shop.db import Sessions, make_engine, make_sessions, start_up_lock, upgrade_schema
 from switchboard.app.shop.knowledge import KnowledgeBase
+from switchboard.app.shop.leases import LeaseTerms, ProcessLeases
 from switchboard.app.shop.prompt_rollouts import PromptRollouts
 from switchboard.app.shop.seed import seed_if_empty
 from switchboard.app.shop.store import ShopStore
@@ -71,6 +72,7 @@ from switchboard.app.turns.feed import ConversationFeed, Feed
 from switchboard.app.turns.kill_switch import KillSwitchBoard
 from switchboard.app.turns.privacy import PeopleIndex, text_masker
 from switchboard.app.turns.records import RecordStore
+from switchboard.app.turns.recovery import LeaseKeeper
 from switchboard.app.turns.runner import TurnRunner
 from switchboard.app.turns.traces import TraceStore
 from switchboard.evals.judge import Judge
@@ -136,6 +138,8 @@ class Services:
     rollouts: PromptRollouts  # prompt_canary: each prompt's stable version and candidate (chapter 12)
     plants: Plants  # eval runs' indirect-injection plants, per conversation (app/lab/plants.py)
     boards: Boards  # flags, chaos, kill switch and budgets kept in step across replicas (through Redis, if set)
+    leases: ProcessLeases  # this process's lease on what it streams and decides (app/shop/leases.py)
+    keeper: LeaseKeeper  # renews it, and closes lapsed processes' work, on a timer
     resilience: ResilienceSync | None = None  # breakers and retry budget shared with the other replicas
 
 
@@ -340,11 +344,17 @@ async def running_services(
         await services.kill_switch.load()  # before any turn: a switch left on stays on
         await services.boards.pull()  # with Redis: what the running replicas hold, not the defaults
         await services.spend.drop_expired()  # reservations a dead process never settled
-        await services.approvals.release_claims()
-        await services.turns.recover_interrupted()  # turns the last run of the server died in
-        with settled_heap(settings.gc_freeze) as settled:
-            log.info("start-up heap frozen: %d objects set aside from the collector", settled.frozen)
-            yield services
+        await services.leases.take()  # before any turn or claim: they carry its id
+        await services.approvals.release_claims()  # claims of processes whose lease lapsed
+        await services.turns.recover_interrupted()  # turns those processes died in
+        services.keeper.start()  # for every process, a server or a run: a lapsed lease's work is closed
+        try:
+            with settled_heap(settings.gc_freeze) as settled:
+                log.info("start-up heap frozen: %d objects set aside from the collector", settled.frozen)
+                yield services
+        finally:
+            services.keeper.stop()  # never left ticking on a closed engine
+        await services.leases.drop()  # a clean stop: what it left unfinished is anyone's to close
         await services.feed.close()  # before the Redis client closes: the feed's last events sent
         await services.online.close()
         await services.spend.settled()  # the last calls' spend is written before the database closes
@@ -383,6 +393,18 @@ def rate_limit_storage(url: str, shared: Redis | None) -> Storage:
         return MemoryStorage()
     pool: Any = shared.connection_pool  # `limits` types its options as scalars; it takes a pool too
     return RedisStorage(url, implementation="redispy", key_prefix="switchboard:rate_limit", connection_pool=pool)
+
+
+async def prepare_shared(settings: Settings, now: Callable[[], datetime] = utcnow) -> None:
+    """Start-up's first writes to what processes share — the schema, the seed, the knowledge
+    base's collections — done once before several start. Workers started together would race
+    for them: on a fresh SQLite file (its one writer refuses a transaction that read before
+    another's commit) and on a Chroma server (two creating one collection: one fails)."""
+    tenants = load_tenants(settings.tenants_dir)
+    engine, _ = await _open_database(settings, tenants, now)
+    await engine.dispose()
+    embedder = CachedEmbedder(StaticEmbedder(settings.embedding_model_dir))
+    await asyncio.to_thread(open_knowledge, settings, tenants, embedder)
 
 
 @dataclass
@@ -446,6 +468,8 @@ class _Assembly:
             rollouts=self.rollouts,
             plants=self.plants,
             boards=self.boards,
+            leases=self.leases,
+            keeper=LeaseKeeper(self.leases, [self.approvals.release_claims, self.turns.recover_interrupted]),
         )
 
     @cached_property
@@ -538,6 +562,11 @@ class _Assembly:
         return PlantedShop(self.faulty_shop, plant, self.now()), self.visible_knowledge
 
     @cached_property
+    def leases(self) -> ProcessLeases:
+        terms = LeaseTerms(timedelta(seconds=self.settings.lease_ttl_s))
+        return ProcessLeases(self.sessions, self.now, terms, new_id("p_"))
+
+    @cached_property
     def feed(self) -> Feed:
         """Per process, or every replica's through Redis pub/sub (the redis package only then)."""
         if self.shared is None:
@@ -548,7 +577,7 @@ class _Assembly:
 
     @cached_property
     def conversations(self) -> ConversationStore:
-        return ConversationStore(self.sessions, self.now, self.feed)
+        return ConversationStore(self.sessions, self.now, self.feed, self.leases)
 
     @cached_property
     def records(self) -> RecordStore:
@@ -587,6 +616,7 @@ class _Assembly:
             now=self.now,
             deadline=timedelta(minutes=self.settings.approval_deadline_minutes),
             feed=self.feed,
+            leases=self.leases,
         )
 
     @cached_property

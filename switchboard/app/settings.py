@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         description="A Redis (redis://127.0.0.1:6379/0) for the state replicas share: switches and chaos, "
         "rate limits, breakers and the console's channel; empty keeps it in this process.",
     )
+    lease_ttl_s: float = Field(
+        15.0,
+        gt=0,
+        description="How long a process's lease lasts unrenewed (renewed every third of it): a replica killed "
+        "that long ago has its cut-off answers and claimed approvals closed by a survivor.",
+    )
     cache_collection: str = Field("switchboard-answers", description="semantic_cache: the answers' Chroma collection.")
 
     model: str = Field("demo-large", description="The model that writes answers.")

@@ -10,7 +10,7 @@ from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from switchboard.app.shop.migrations import migrate
+from switchboard.app.shop.migrations import Migrated, migrate
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -48,9 +48,9 @@ def _sqlite_pragmas(connection: object, _record: object) -> None:
     cursor.close()
 
 
-async def upgrade_schema(engine: AsyncEngine) -> None:
+async def upgrade_schema(engine: AsyncEngine) -> Migrated:
     """The tables as the models describe them: built, or migrated from an earlier version's."""
-    await migrate(engine)
+    return await migrate(engine)
 
 
 def make_sessions(engine: AsyncEngine) -> Sessions:

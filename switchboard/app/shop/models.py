@@ -122,6 +122,7 @@ class Approval(SQLModel, table=True):
     decided_at: datetime | None = None
     decided_by: str | None = None
     reply: str = ""
+    owner: str | None = None  # while claimed: the process lease deciding it (app/shop/leases.py)
 
 
 class Takeover(SQLModel, table=True):
@@ -176,6 +177,7 @@ class Message(SQLModel, table=True):
     created_at: datetime
     complete: bool = True  # False while streaming, or when the stream was cut off
     record_id: str | None = None
+    owner: str | None = None  # the process lease streaming it (app/shop/leases.py); None before 0009
 
 
 class Ticket(SQLModel, table=True):
@@ -312,3 +314,15 @@ class PromptRolloutRow(SQLModel, table=True):
     candidate: str | None = None
     share: float = 0.0  # 0–100
     updated_at: datetime
+
+
+class ProcessLease(SQLModel, table=True):
+    """A running process's claim to be alive: what it streams and decides is its own while the
+    lease is renewed (app/shop/leases.py); a lapsed lease's work is closed by a survivor."""
+
+    __tablename__ = "process_lease"
+    id: str = Field(primary_key=True)
+    pid: int
+    host: str
+    started_at: datetime
+    renewed_at: datetime

@@ -12,7 +12,9 @@ which the database applies atomically: of two decisions at the same moment (two 
 person and the deadline sweeper) exactly one changes the row, and the other gets AlreadyDecided
 with nothing it asked for done. The winner resumes the run, then posts the message and closes
 the approval in one transaction. If carrying out fails, the claim goes back to pending; a claim
-left by a process that died mid-decision goes back at start-up (`release_claims`). Deciding such
+left by a process that died mid-decision goes back (`release_claims`, at start-up and on the lease
+sweep): a claim records its process's lease, and only a lapsed lease's claims go back, so a
+replica starting up never releases another's decision in flight (app/shop/leases.py). Deciding such
 an approval again is safe: a refund is keyed by its approval in the schema (`ApprovalRefund`),
 and resuming a run that already finished answers with what it did, without doing it again.
 """
@@ -36,6 +38,7 @@ from switchboard.agents.context import TurnContext
 from switchboard.agents.events import ApprovalRequested
 from switchboard.app.shop.audit import Stamp
 from switchboard.app.shop.db import Sessions
+from switchboard.app.shop.leases import ProcessLeases
 from switchboard.app.shop.models import Approval, Customer, Message, RunConversation
 from switchboard.app.shop.refund_ledger import cents
 from switchboard.app.shop.store import ShopStore
@@ -109,9 +112,12 @@ class ApprovalDesk:
         now: Callable[[], datetime],
         deadline: timedelta,
         feed: Feed | None = None,
+        leases: ProcessLeases | None = None,
     ) -> None:
-        """`feed` hears each decision's message, so that the customer's open chat shows it."""
+        """`feed` hears each decision's message, so that the customer's open chat shows it.
+        `leases`: this process's, recorded on its claims; None (one process, tests) releases all."""
         self._sessions = sessions
+        self._leases = leases
         self._feed: Feed = feed or ConversationFeed()
         self._graph = graph
         self._shop = shop
@@ -194,11 +200,13 @@ class ApprovalDesk:
         return expired
 
     async def release_claims(self) -> int:
-        """At start-up: approvals claimed by a process that died before closing them wait again.
-        Assumes one process per database — with several, a lease on the claim would be needed,
-        so that one starting up does not release another's decision in flight."""
+        """Approvals claimed by a process that died before closing them wait again: those whose
+        claim's lease has lapsed (or that have none); without leases, every claim."""
+        claimed = [col(Approval.status) == CLAIMED]
+        if self._leases is not None:
+            claimed.append(self._leases.orphaned(Approval.owner))
         async with self._sessions() as s, s.begin():
-            released = await s.exec(update(Approval).where(col(Approval.status) == CLAIMED).values(status=PENDING))
+            released = await s.exec(update(Approval).where(*claimed).values(status=PENDING, owner=None))
         if released.rowcount:
             log.warning("%d approval(s) left mid-decision by an earlier run are pending again", released.rowcount)
         return int(released.rowcount)
@@ -237,14 +245,14 @@ class ApprovalDesk:
     async def _claim(self, approval_id: str) -> None:
         async with self._sessions() as s, s.begin():
             claim = update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == PENDING)
-            claimed = await s.exec(claim.values(status=CLAIMED))
+            claimed = await s.exec(claim.values(status=CLAIMED, owner=self._leases and self._leases.id))
         if claimed.rowcount != 1:
             raise AlreadyDecided(f"approval {approval_id} was already decided by another decision")
 
     async def _release(self, approval_id: str) -> None:
         async with self._sessions() as s, s.begin():
             claimed = update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == CLAIMED)
-            await s.exec(claimed.values(status=PENDING))
+            await s.exec(claimed.values(status=PENDING, owner=None))
 
     async def _carry_out(self, approval: Approval, decision: PersonsDecision, stamp: Stamp | None) -> Approval:
         """Resume the run, then post its message, close the approval and audit the decision in one

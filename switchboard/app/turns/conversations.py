@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import ColumnElement, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from switchboard.app.shop.audit import Stamp
 from switchboard.app.shop.db import Sessions
+from switchboard.app.shop.leases import ProcessLeases
 from switchboard.app.shop.models import (
     Conversation,
     ConversationVault,
@@ -64,8 +65,14 @@ class ConversationStore:
     """`feed` hears what is posted outside the customer's own turn (`add_message`, take-overs),
     so that the open chat shows it at once; the turn's own exchange streams to its sender."""
 
-    def __init__(self, sessions: Sessions, now: Clock, feed: Feed | None = None) -> None:
+    def __init__(
+        self, sessions: Sessions, now: Clock, feed: Feed | None = None, leases: ProcessLeases | None = None
+    ) -> None:
+        """`leases`: this process's, recorded as the owner of the answers it streams, so that a
+        replica's recovery leaves them alone while it lives; None (one process, tests): all are
+        recovered."""
         self._sessions = sessions
+        self._leases = leases
         self._now = now
         self._feed: Feed = feed or ConversationFeed()
 
@@ -143,6 +150,7 @@ class ConversationStore:
                 content=content,
                 created_at=self._now(),
                 complete=complete,
+                owner=None if complete or self._leases is None else self._leases.id,
             )
             for role, content, complete in messages
         ]
@@ -200,13 +208,21 @@ class ConversationStore:
 
     async def interrupted(self) -> list[tuple[Message, str, str | None]]:
         """Answers left mid-stream with no record — the server stopped while they streamed —
-        each with its conversation's customer and the run that played it, if one did."""
+        each with its conversation's customer and the run that played it, if one did. With leases,
+        only those no live process owns: another replica's live stream is not interrupted."""
+        cut: list[ColumnElement[bool]] = [
+            col(Message.role) == "assistant",
+            col(Message.complete).is_(False),
+            col(Message.record_id).is_(None),
+        ]
+        if self._leases is not None:
+            cut.append(self._leases.orphaned(Message.owner))
         async with self._sessions() as s:
             query = (
                 select(Message, Conversation.customer_id, RunConversation.run_id)
                 .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
                 .outerjoin(RunConversation, col(RunConversation.conversation_id) == col(Message.conversation_id))
-                .where(Message.role == "assistant", col(Message.complete).is_(False), col(Message.record_id).is_(None))
+                .where(*cut)
                 .order_by(col(Message.created_at))
             )
             return [(m, customer, run) for m, customer, run in (await s.exec(query)).all()]

@@ -5,6 +5,7 @@ be whole are `int | float`: a bare `float` would turn a 3 into a 3.0 on the wire
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,6 +27,18 @@ class CustomerSummary(Body):
     loyalty_tier: str
     tenant_id: str = Field(description="The storefront the customer shops at.")
     tenant_name: str
+
+
+class MessageView(Body):
+    """A message of the customer's conversation, as its chat reloads it."""
+
+    id: str
+    conversation_id: str
+    role: str = Field(description="user or assistant")
+    content: str
+    created_at: datetime
+    complete: bool = Field(description="False while its answer streams, or when the stream was cut off.")
+    record_id: str | None = Field(description="The turn record of an answer; None for the customer's own message.")
 
 
 class FlagEntry(Body):

@@ -89,7 +89,10 @@ class SessionView(BaseModel):
 
 
 class Health(BaseModel):
-    """GET /healthz: this replica can serve; `database` is the engine's dialect (sqlite, postgresql)."""
+    """GET /healthz: this replica can serve; `database` is the engine's dialect (sqlite, postgresql);
+    `replica` and `pid` say which process answered (its lease id: app/shop/leases.py)."""
 
     status: str
     database: str
+    replica: str
+    pid: int

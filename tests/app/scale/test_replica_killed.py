@@ -99,7 +99,6 @@ def test_each_conversation_is_answered_on_the_other_replica_from_its_checkpoint(
     assert all(after > before for before, after in growth)  # the same threads, carried on by replica two
 
 
-@pytest.mark.xfail(strict=True, reason="leases: s32-workers")
 def test_the_survivor_marks_the_cut_off_answers_interrupted(after_the_kill: AfterTheKill) -> None:
     later = zip(after_the_kill.posts, after_the_kill.held_later, strict=True)
     cut_off = [h for p, h in later if not p.done]

@@ -74,6 +74,7 @@ def test_messages_are_stored_with_their_record(client: TestClient) -> None:
     assert messages[0]["content"] == "do you ship to Canada?"
     assert messages[1]["content"] == answer_of(events)
     assert messages[1]["complete"] is True
+    assert all("owner" not in m for m in messages)  # which process streamed it is not the customer's business
     record = client.get(f"/api/records/{messages[1]['record_id']}").json()
     assert record["id"] == events[-1][1]["id"]
 

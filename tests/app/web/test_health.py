@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -10,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 def test_health_is_open_and_names_the_database(app_client: TestClient) -> None:
     response = app_client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "sqlite"}
+    services = app_client.app.state.services  # type: ignore[attr-defined]
+    identity = {"replica": services.leases.id, "pid": os.getpid()}  # the process holding this lease
+    assert response.json() == {"status": "ok", "database": "sqlite", **identity}
 
 
 def test_a_replica_whose_database_is_gone_says_unhealthy(

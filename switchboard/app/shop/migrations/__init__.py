@@ -15,6 +15,7 @@ that the upgraded schema is the one the models describe. To write one, copy the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -35,10 +36,24 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-async def migrate(engine: AsyncEngine) -> None:
+@dataclass(frozen=True)
+class Migrated:
+    """What `migrate` did: the revision found (None: a database with no revisions yet) and the one left."""
+
+    before: str | None
+    after: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+async def migrate(engine: AsyncEngine) -> Migrated:
     """Bring the database up to the latest revision, in one transaction where the database allows."""
     async with engine.begin() as connection:
+        before = await connection.run_sync(current_revision)
         await connection.run_sync(upgrade_to_head)
+        return Migrated(before, await connection.run_sync(current_revision))
 
 
 def upgrade_to_head(connection: Connection) -> None:

@@ -15,13 +15,13 @@ from sse_starlette.sse import SendTimeoutError
 from starlette.types import Receive, Scope, Send
 
 from switchboard.app.services import Services
-from switchboard.app.shop.models import Conversation, Customer, Message
+from switchboard.app.shop.models import Conversation, Customer
 from switchboard.app.turns.outgoing import TurnEvent
 from switchboard.app.web.arrival import arrived
 from switchboard.app.web.auth import CustomerDep
 from switchboard.app.web.deps import OwnConversationDep, ServicesDep
 from switchboard.app.web.errors import Overloaded, RateLimited, error_responses
-from switchboard.app.web.responses import ConversationCreated, TurnResult
+from switchboard.app.web.responses import ConversationCreated, MessageView, TurnResult
 from switchboard.app.web.schemas import NewConversation, NewMessage
 
 router = APIRouter(prefix="/api/conversations", tags=["chat"])
@@ -53,8 +53,10 @@ async def list_conversations(customer: CustomerDep, services: ServicesDep) -> li
 
 
 @router.get("/{conversation_id}/messages", responses=error_responses(401, 404, 422))
-async def list_messages(conversation: OwnConversationDep, services: ServicesDep) -> list[Message]:
-    return await services.conversations.messages(conversation.id)
+async def list_messages(conversation: OwnConversationDep, services: ServicesDep) -> list[MessageView]:
+    """Not the stored row: its `owner` (the process lease streaming it) is the database's business."""
+    messages = await services.conversations.messages(conversation.id)
+    return [MessageView.model_validate(m.model_dump(exclude={"owner"})) for m in messages]
 
 
 def _within_capacity(services: ServicesDep) -> None:

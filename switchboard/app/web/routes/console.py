@@ -29,6 +29,7 @@ from switchboard.app.web.schemas import OperatorText
 from switchboard.app.web.templates import templates
 
 router = APIRouter(dependencies=ADMIN_ONLY, tags=["console"])
+INTERNAL = {"owner"}  # the process lease holding a claim: the database's business, not the console's
 OPERATOR = "operator"  # one shared admin token: decisions are signed by the role, not a person
 UNLABELLED = {"tenant_id": "", "tenant_name": "no storefront"}  # a customer the shop has no record of
 
@@ -57,7 +58,7 @@ async def _queue(services: Services, tenant: Tenant | None) -> list[QueuedApprov
 async def _with_context(services: Services, approval: Approval, label: dict[str, str]) -> QueuedApproval:
     messages = await services.conversations.messages(approval.conversation_id)
     exchange = raising_exchange(messages, approval.created_at)
-    return QueuedApproval(**approval.model_dump(mode="json"), **label, exchange=exchange)
+    return QueuedApproval(**approval.model_dump(mode="json", exclude=INTERNAL), **label, exchange=exchange)
 
 
 async def _cards(services: Services, tenant: Tenant | None) -> list[ApprovalCard]:
@@ -79,7 +80,7 @@ async def decide(approval_id: str, body: ConsoleDecision, services: ServicesDep,
     Audited in the transaction that closes the approval, so a decision is never without its entry."""
     stamp = services.audit.stamp(actor, DECISIONS[body.decision], target=approval_id, note=body.note)
     decided = await services.approvals.decide(approval_id, body, OPERATOR, stamp)
-    return ApprovalView(**decided.model_dump(mode="json"))
+    return ApprovalView(**decided.model_dump(mode="json", exclude=INTERNAL))
 
 
 class Takeover(BaseModel):

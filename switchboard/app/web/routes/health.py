@@ -22,11 +22,13 @@ log = logging.getLogger(__name__)
 
 @router.get("/healthz", responses={503: {"description": "the database did not answer"}}, tags=["ops"])
 async def healthz(services: ServicesDep) -> Health:
-    """200 with the database's engine name while it answers; 503 `unhealthy` when it does not."""
+    """200 with the database's engine name and this process's identity (which of several workers
+    or replicas answered) while the database answers; 503 `unhealthy` when it does not."""
     try:
         async with services.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except (SQLAlchemyError, OSError) as failure:
         log.warning("health check: the database did not answer: %s", failure)
         raise ApiError(503, "unhealthy", "the database did not answer") from failure
-    return Health(status="ok", database=services.engine.dialect.name)
+    me = services.leases.identity
+    return Health(status="ok", database=services.engine.dialect.name, replica=me.lease, pid=me.pid)
