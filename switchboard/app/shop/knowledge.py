@@ -199,9 +199,13 @@ class KnowledgeBase:
             self._client.delete_collection(held.collection.name)
 
     def _create(self, tenant: str, complete: bool, ingested_at: float | None = None) -> Collection:
+        """A new collection; a complete one (a first ingest) may meet a twin made a moment ago by
+        a replica starting beside this one on the same Chroma server: it is taken, not refused —
+        both then write the same chunks, which ingestion's content hashes make harmless."""
         meta = self._record(tenant, complete, ingested_at)
         name = _collection_name(self._name, tenant, self._embedder.name, self._layout)
-        return self._client.create_collection(name, embedding_function=None, metadata=meta)  # type: ignore[arg-type]
+        make = self._client.get_or_create_collection if complete else self._client.create_collection
+        return make(name, embedding_function=None, metadata=meta)  # type: ignore[arg-type]
 
     def _record(self, tenant: str, complete: bool, ingested_at: float | None) -> dict[str, Any]:
         """A collection's record of what made it (the `hnsw:space` is set once, at creation)."""

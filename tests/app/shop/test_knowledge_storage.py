@@ -61,3 +61,16 @@ def test_an_index_whose_embedder_is_gone_is_re_embedded_before_it_serves(tmp_pat
     assert kb.stale() == [] and kb.health().stale_chunks == 0
     report = kb.ingest(docs, "mine", "tidewater")
     assert (report.unchanged, report.reembedded) == (1, 1)
+
+
+def test_two_replicas_starting_together_on_a_fresh_chroma_server_both_ingest(
+    tmp_path: Path, embedder: Embedder, chroma_server: str
+) -> None:
+    """Both open before either has made the storefront's collection, as replicas started together do."""
+    docs = tmp_path / "docs"
+    write(docs, "tents", "## Drying\nDry the tent fully before storing it.")
+    first, second = (KnowledgeBase.open(chroma_client(tmp_path, chroma_server), "twins", embedder) for _ in range(2))
+    assert first.ingest(docs, "mine", "tidewater").added == 1
+    report = second.ingest(docs, "mine", "tidewater")  # its collection was made a moment ago by the first
+    assert (report.added, report.unchanged, second.count()) == (0, 1, 1)
+    assert second.search_now("dry the tent", 1, tenant="tidewater")[0].source == "tents"
