@@ -1,6 +1,6 @@
 """What the app adds to a turn, with the demo model at zero latency.
 
-    python bench/turn.py [--turns 200] [--concurrency 16] [--database-url URL | --postgres]
+    python bench/turn.py [--turns 200] [--concurrency 16] [--database-url URL] [--redis-url URL] [--shared]
 
 Plays turns through the same path the browser uses (TurnRunner: store, graph, gateway, record)
 and, in the same run, the bare model calls the turn makes (the gateway with no graph, stores or
@@ -12,8 +12,10 @@ machine), and the throughput of `--concurrency` customers each playing turns at 
 The flags are the board's defaults: every built switch on.
 
 `--database-url` plays them on that database (data and checkpoints) instead of the embedded
-SQLite; `--postgres` starts a real Postgres on loopback (tests/services/postgres.py) and plays
-them on both, SQLite first, printing the ratio Postgres/SQLite of the same run.
+SQLite, `--redis-url` with that Redis for what replicas share. `--shared` (or its older name
+`--postgres`) starts a real Postgres and a real Redis on loopback (tests/services/) and plays the
+same turns three times in one run: on the embedded default, on Postgres, and on Postgres + Redis
+(what a scaled-out replica runs on), printing each one's ratio to the embedded default.
 """
 
 from __future__ import annotations
@@ -97,13 +99,18 @@ def _counting(original: Any, counts: Counter[str], name: str) -> Any:
     return call
 
 
-async def main(turns: int, concurrency: int, database_url: str = "") -> tuple[float, float]:
-    """Plays and prints the figures on `database_url` (empty: the embedded SQLite); returns the
-    one-at-a-time turn latency's p50 and p95, in ms."""
+async def main(turns: int, concurrency: int, database_url: str = "", redis_url: str = "") -> tuple[float, float]:
+    """Plays and prints the figures on `database_url` (empty: the embedded SQLite) and `redis_url`
+    (empty: nothing shared); returns the one-at-a-time turn latency's p50 and p95, in ms."""
     settings = Settings(
-        data_dir=Path(tempfile.mkdtemp()), demo_ttft_ms=0, demo_tokens_per_s=0, database_url=database_url
+        data_dir=Path(tempfile.mkdtemp()),
+        demo_ttft_ms=0,
+        demo_tokens_per_s=0,
+        database_url=database_url,
+        redis_url=redis_url,
     )
-    print(f"== on {database_url.split('@')[-1] if database_url else 'the embedded SQLite'}")
+    where = database_url.split("@")[-1] if database_url else "the embedded SQLite"
+    print(f"== on {where}" + (f" with Redis at {redis_url.split('//')[-1]}" if redis_url else ""))
     async with running_services(settings) as services:
         await conversation_of(services, "C1001", len(QUESTIONS))  # warm: caches, first statements compiled
         cpu = time.process_time()
@@ -139,18 +146,25 @@ async def main(turns: int, concurrency: int, database_url: str = "") -> tuple[fl
     return percentile(totals, 50) or 0.0, percentile(totals, 95) or 0.0
 
 
-async def versus_postgres(turns: int, concurrency: int) -> None:
-    """The same turns on the embedded SQLite, then on a real Postgres started for the run."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the starter lives beside the tests
+async def versus_shared(turns: int, concurrency: int) -> None:
+    """The same turns on the embedded default, on a real Postgres, then on Postgres and Redis."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the starters live beside the tests
     from tests.services.postgres import postgres_missing, running_postgres
+    from tests.services.redis import running_redis
 
     if reason := postgres_missing():
         raise SystemExit(reason)
-    sqlite = await main(turns, concurrency)
-    with tempfile.TemporaryDirectory(prefix="switchboard-pg-") as folder, running_postgres(Path(folder)) as server:
+    embedded = await main(turns, concurrency)
+    with (
+        tempfile.TemporaryDirectory(prefix="switchboard-pg-") as folder,
+        running_postgres(Path(folder)) as server,
+        running_redis(Path(folder)) as redis_url,
+    ):
         postgres = await main(turns, concurrency, server.fresh_database())
-    p50, p95 = (on_postgres / max(on_sqlite, 1e-9) for on_postgres, on_sqlite in zip(postgres, sqlite, strict=True))
-    print(f"app-added latency per turn, Postgres / SQLite: p50 {p50:.2f}x  p95 {p95:.2f}x")
+        shared = await main(turns, concurrency, server.fresh_database(), redis_url)
+    for name, figures in (("Postgres", postgres), ("Postgres + Redis", shared)):
+        p50, p95 = (ms / max(base, 1e-9) for ms, base in zip(figures, embedded, strict=True))
+        print(f"app-added latency per turn, {name} / embedded SQLite: p50 {p50:.2f}x  p95 {p95:.2f}x")
 
 
 if __name__ == "__main__":
@@ -158,9 +172,12 @@ if __name__ == "__main__":
     parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", default="", help="e.g. postgresql+asyncpg://user@127.0.0.1:5432/db")
-    parser.add_argument("--postgres", action="store_true", help="start a Postgres and compare it with SQLite")
+    parser.add_argument("--redis-url", default="", help="e.g. redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--shared", "--postgres", action="store_true", help="start Postgres and Redis; compare with embedded"
+    )
     arguments = parser.parse_args()
-    if arguments.postgres:
-        asyncio.run(versus_postgres(arguments.turns, arguments.concurrency))
+    if arguments.shared:
+        asyncio.run(versus_shared(arguments.turns, arguments.concurrency))
     else:
-        asyncio.run(main(arguments.turns, arguments.concurrency, arguments.database_url))
+        asyncio.run(main(arguments.turns, arguments.concurrency, arguments.database_url, arguments.redis_url))
