@@ -11,6 +11,10 @@ Under the switches:
 - `spotlighting` marks tool output as data; `canary` plants the turn's canary first in the
   system prompt, so that an answer echoing the prompt trips it before anything else is shown.
 
+- `citation_validation` checks the answer's citations as it streams against the articles
+  retrieved in this turn (the knowledge node's passages and any `search_kb` results): one of an
+  article not retrieved is removed with a visible mark (patterns/citations.py).
+
 A specialist may also give the turn back to the router (`hand_back`): the router chooses again,
 and the loop guard watches those handoffs for ping-pong (nodes/router.py).
 """
@@ -25,13 +29,22 @@ from langgraph.runtime import Runtime
 
 from switchboard.agents.calling import Writer, ask_model
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import ApprovalRequested, GuardPassed, GuardTripped, ModelChosen, TicketOpened, Token
+from switchboard.agents.events import (
+    ApprovalRequested,
+    CitationsChecked,
+    GuardPassed,
+    GuardTripped,
+    ModelChosen,
+    TicketOpened,
+    Token,
+)
 from switchboard.agents.history import history
 from switchboard.agents.llm.types import ChatRequest, Completion, Message, ToolCall
 from switchboard.agents.model_choice import ModelChoice, check_answer, choose_model, escalated
 from switchboard.agents.state import ConversationState
 from switchboard.agents.tool_calls import run_tool_call
 from switchboard.agents.tools import Tool, ToolOutcome
+from switchboard.patterns.citations import AllowedCitations, CitationFilter, CitationTally
 from switchboard.patterns.injection.spotlight import SPOTLIGHT_RULE, spotlight
 from switchboard.patterns.loop_guard import Halt, LoopGuard
 
@@ -62,6 +75,8 @@ class _Turn:
     repairs: list[str] = field(default_factory=list)
     stop: str | None = None  # the loop stopped early: this is said after whatever the model said
     note: str | None = None  # said at the end of a normal answer
+    allowed: AllowedCitations = field(default_factory=AllowedCitations)  # articles retrieved so far
+    cited: list[CitationTally] = field(default_factory=list)  # each shown answer's citations, checked
 
 
 async def run_specialist(
@@ -70,10 +85,12 @@ async def run_specialist(
     runtime: Runtime[TurnContext],
     tools: Sequence[Tool],
     context: Sequence[Message] = (),
+    retrieved: Sequence[str] = (),
 ) -> dict[str, Any]:
+    """`retrieved`: the articles of the passages in `context`, which the answer may cite."""
     ctx, write = runtime.context, runtime.stream_writer
     system: Message = {"role": "system", "content": system_prompt(ctx, name)}
-    turn = _Turn([system, *context, *history(state, ctx)], list(tools))
+    turn = _Turn([system, *context, *history(state, ctx)], list(tools), allowed=AllowedCitations(frozenset(retrieved)))
     if state.get("suspicious"):
         _withhold_writes(ctx, write, turn, "the input scan flagged this message")
     guard = LoopGuard(ctx.loop_caps) if ctx.on("loop_guard") else None
@@ -86,6 +103,8 @@ async def run_specialist(
         write(GuardPassed("loop_guard", f"{name}: {rounds} model steps, no repeated call, within the caps"))
     if turn.bounced is not None:
         return handed_back(state, name, turn.bounced)
+    if ctx.on("citation_validation"):
+        _report_citations(write, turn)
     closing = turn.stop or turn.note
     if closing:
         write(Token(("\n\n" if turn.answer else "") + closing))
@@ -102,8 +121,11 @@ async def _loop(
     for _ in range(MAX_ROUNDS):
         rounds += 1
         request = ChatRequest(turn.messages, model, tools=[t.spec for t in turn.tools])
-        reply = await ask_model(ctx, speak, request, purpose=name, shows_text=True)
+        check = CitationFilter(turn.allowed) if ctx.on("citation_validation") else None
+        reply = await ask_model(ctx, speak, request, purpose=name, shows_text=True, citations=check)
         turn.answer += reply.text
+        if check is not None:
+            turn.cited.append(check.tally)
         halt = guard.check_step(reply.usage.input_tokens + reply.usage.output_tokens, reply.cost_usd) if guard else None
         if halt or not reply.tool_calls:
             turn.stop = await _halted(ctx, write, halt) if halt else None
@@ -130,7 +152,7 @@ async def _routed(
         return rounds
     large = escalated(ctx, failed)
     write(ModelChosen(large.size, large.model, large.reason))
-    turn.answer = ""
+    turn.answer, turn.cited = "", []  # the small model's answer was never shown
     return rounds + await _loop(name, ctx, write, turn, guard, ctx.model)
 
 
@@ -150,6 +172,7 @@ async def _run_calls(
             turn.stop = await _halted(ctx, write, halt)
             return
         outcome = await run_tool_call(ctx, write, tools, call)
+        turn.allowed = turn.allowed.with_sources(outcome.sources)  # a search_kb result may be cited
         turn.messages.append(_tool_message(call, outcome, ctx.on("spotlighting")))
         if _reads_like_instructions(ctx, turn, outcome):
             _withhold_writes(ctx, write, turn, f"{call['name']} returned text that reads like instructions")
@@ -167,6 +190,18 @@ async def _run_calls(
             if len(turn.repairs) > MAX_REPAIRS:
                 turn.stop = _clarify(write, turn.repairs)
                 return
+
+
+def _report_citations(write: Writer, turn: _Turn) -> None:
+    """What `citation_validation` did to the answer: the counts for the record, and its verdict."""
+    valid = [a for tally in turn.cited for a in tally.valid]
+    removed = [a for tally in turn.cited for a in tally.removed]
+    write(CitationsChecked(len(valid), len(removed), removed_ids=tuple(removed)))
+    if removed:
+        retrieved = ", ".join(sorted(turn.allowed.ids)) or "nothing"
+        write(GuardTripped("citation_validation", "remove", f"removed {', '.join(removed)}: retrieved {retrieved}"))
+    else:
+        write(GuardPassed("citation_validation", f"{len(valid)} citation(s), each of an article retrieved"))
 
 
 def system_prompt(ctx: TurnContext, name: str) -> str:

@@ -128,8 +128,9 @@ REGISTRY: tuple[Flag, ...] = (
         "citation_validation",
         4,
         "Citation validation",
-        "Check every cited article was actually retrieved.",
+        "Check every cited article was retrieved in the turn, as the answer streams; remove any other with a mark.",
         "invalid citations",
+        built=True,
     ),
     _f(
         "loop_guard",

@@ -30,6 +30,12 @@ def test_chapter_presets_switch_on_built_flags_up_to_the_chapter() -> None:
     assert not any(v for name, v in values.items() if name not in {"streaming", "backpressure", "router"})
 
 
+def test_citation_validation_is_a_built_chapter_4_switch_on_by_default() -> None:
+    assert BY_NAME["citation_validation"].built and BY_NAME["citation_validation"].default
+    assert preset_values("chapter-4", list(REGISTRY))["citation_validation"]
+    assert not preset_values("chapter-3", list(REGISTRY))["citation_validation"]
+
+
 def test_a_server_capped_at_a_chapter_refuses_later_flags() -> None:
     board = FlagBoard(max_chapter=2)
     assert board.snapshot()["rag"] is False

@@ -18,6 +18,7 @@ def test_every_chapter_is_listed_and_unbuilt_flags_are_off(client: TestClient) -
         "router",
         "rag",
         "hybrid_search",
+        "citation_validation",
         "online_evals",
         "retry_budget",
         "circuit_breaker",
