@@ -13,7 +13,9 @@ Under the switches:
 
 - `citation_validation` checks the answer's citations as it streams against the articles
   retrieved in this turn (the knowledge node's passages and any `search_kb` results): one of an
-  article not retrieved is removed with a visible mark (patterns/citations.py).
+  article not retrieved is removed with a visible mark (patterns/citations.py). An answer left
+  with no valid citation after a removal is re-asked once with the ids it may cite; a correction
+  that cites them is appended under a label, one that does not is not shown.
 
 A specialist may also give the turn back to the router (`hand_back`): the router chooses again,
 and the loop guard watches those handoffs for ping-pong (nodes/router.py).
@@ -56,6 +58,11 @@ HALTED = (
 )
 CLARIFY_ORDER = "Which order do you mean? Please give me its number — five digits, like 10042."
 CLARIFY = "I'm not sure I have the details right — could you tell me a little more about what you need?"
+CITATION_REPAIR = (
+    "Your last answer cited {removed}, which is not among the help-centre passages you were given. "
+    "Answer the customer's question again, citing only these articles as [article-id]: {allowed}."
+)
+CORRECTED = "Correction, citing the articles I found:"
 AWAITING_APPROVAL = (
     "I've asked a colleague to approve it; their decision will appear here in this conversation, "
     "and you're welcome to keep chatting meanwhile."
@@ -77,6 +84,7 @@ class _Turn:
     note: str | None = None  # said at the end of a normal answer
     allowed: AllowedCitations = field(default_factory=AllowedCitations)  # articles retrieved so far
     cited: list[CitationTally] = field(default_factory=list)  # each shown answer's citations, checked
+    repaired: int = 0  # valid citations a re-asked correction brought
 
 
 async def run_specialist(
@@ -104,6 +112,8 @@ async def run_specialist(
     if turn.bounced is not None:
         return handed_back(state, name, turn.bounced)
     if ctx.on("citation_validation"):
+        if turn.stop is None and _needs_repair(turn):
+            await _repair_citations(name, ctx, write, turn)
         _report_citations(write, turn)
     closing = turn.stop or turn.note
     if closing:
@@ -116,7 +126,7 @@ async def _loop(
 ) -> int:
     """Ask `model`, run the tools it calls, until it answers: the rounds it took. A `held`
     answer is not sent to the customer as it is written (the cascade checks it first)."""
-    speak: Writer = (lambda event: None if isinstance(event, Token) else write(event)) if held else write
+    speak = _untold(write) if held else write
     rounds = 0
     for _ in range(MAX_ROUNDS):
         rounds += 1
@@ -156,6 +166,11 @@ async def _routed(
     return rounds + await _loop(name, ctx, write, turn, guard, ctx.model)
 
 
+def _untold(write: Writer) -> Writer:
+    """`write` for everything but the answer's text, which is held back to be checked first."""
+    return lambda event: None if isinstance(event, Token) else write(event)
+
+
 def _check(turn: _Turn) -> str | None:
     question = next((str(m.get("content", "")) for m in reversed(turn.messages) if m.get("role") == "user"), "")
     given = any("<passage " in str(m.get("content", "")) for m in turn.messages if m.get("role") != "user")
@@ -192,11 +207,37 @@ async def _run_calls(
                 return
 
 
+def _needs_repair(turn: _Turn) -> bool:
+    """An answer whose only citations were removed, when there were articles it could have cited."""
+    cited_validly = any(tally.valid for tally in turn.cited)
+    return not cited_validly and any(tally.removed for tally in turn.cited) and bool(turn.allowed.ids)
+
+
+async def _repair_citations(name: str, ctx: TurnContext, write: Writer, turn: _Turn) -> None:
+    """Re-ask once, held back: a correction citing a retrieved article goes out labelled after
+    the answer; one that cites none (or nothing) is dropped, and the removal marks stand."""
+    removed = sorted({a for tally in turn.cited for a in tally.removed})
+    ask = CITATION_REPAIR.format(removed=", ".join(removed), allowed=", ".join(sorted(turn.allowed.ids)))
+    said: Message = {"role": "assistant", "content": turn.answer}
+    messages: list[Message] = [*turn.messages, said, {"role": "system", "content": ask}]
+    check = CitationFilter(turn.allowed)
+    request = ChatRequest(messages, ctx.model)
+    reply = await ask_model(ctx, _untold(write), request, purpose=name, shows_text=True, citations=check)
+    if not check.tally.valid:
+        write(GuardTripped("citation_validation", "reask", "the re-asked answer cited no retrieved article: dropped"))
+        return
+    correction = f"\n\n{CORRECTED} {reply.text.strip()}"
+    write(Token(correction))
+    turn.answer += correction
+    turn.cited.append(check.tally)
+    turn.repaired = len(check.tally.valid)
+
+
 def _report_citations(write: Writer, turn: _Turn) -> None:
     """What `citation_validation` did to the answer: the counts for the record, and its verdict."""
     valid = [a for tally in turn.cited for a in tally.valid]
     removed = [a for tally in turn.cited for a in tally.removed]
-    write(CitationsChecked(len(valid), len(removed), removed_ids=tuple(removed)))
+    write(CitationsChecked(len(valid), len(removed), turn.repaired, tuple(removed)))
     if removed:
         retrieved = ", ".join(sorted(turn.allowed.ids)) or "nothing"
         write(GuardTripped("citation_validation", "remove", f"removed {', '.join(removed)}: retrieved {retrieved}"))
