@@ -81,8 +81,9 @@ REGISTRY: tuple[Flag, ...] = (
         "router_fallback",
         2,
         "Low-confidence fallback",
-        "Below a confidence threshold the router hands the turn to a fallback agent.",
+        "Below a confidence threshold the router hands the turn to the generalist with read-only tools.",
         "misroutes",
+        built=True,
     ),
     _f(
         "tool_validation",
