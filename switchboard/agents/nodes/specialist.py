@@ -10,7 +10,6 @@ Under the switches:
   instructions — tools that change anything are no longer offered.
 - `spotlighting` marks tool output as data; `canary` plants the turn's canary first in the
   system prompt, so that an answer echoing the prompt trips it before anything else is shown.
-
 - `citation_validation` checks the answer's citations as it streams against the articles
   retrieved in this turn (the knowledge node's passages and any `search_kb` results): one of an
   article not retrieved is removed with a visible mark (patterns/citations.py). An answer left
