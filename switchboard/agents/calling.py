@@ -29,6 +29,7 @@ from switchboard.agents.llm.types import (
     Usage,
 )
 from switchboard.agents.spending import charge, within_budget
+from switchboard.patterns.citations import CitationFilter
 from switchboard.patterns.injection.canary import Canary, squashed
 from switchboard.patterns.stream_watch import StreamWatch, WatchedStrings
 
@@ -37,12 +38,20 @@ WITHHELD = "I'm sorry, I can't share that. Is there something about your order o
 
 
 async def ask_model(
-    ctx: TurnContext, write: Writer, request: ChatRequest, *, purpose: str, shows_text: bool
+    ctx: TurnContext,
+    write: Writer,
+    request: ChatRequest,
+    *,
+    purpose: str,
+    shows_text: bool,
+    citations: CitationFilter | None = None,
 ) -> Completion:
     """Call the model through the gateway, within the turn's budgets (spending.py).
 
     When `shows_text` is set, the reply is the customer's answer: with the `streaming` flag on
     each delta goes out as it arrives; with it off, the whole text goes out once it is done.
+    With `citations` (`citation_validation` on) the answer's text goes through that filter on
+    its way out, and the completion's text is the filtered one: what the customer saw.
     """
     ctx.check_deadline(f"the {purpose} model call")
     budgeted = await within_budget(ctx, write, replace(request, deadline=ctx.deadline))
@@ -54,13 +63,19 @@ async def ask_model(
         ctx.on_call(record)  # heard even when the customer left and the graph's stream is not read
 
     try:
-        return await _answer(ctx, write, budgeted.request, purpose, shows_text, called)
+        return await _answer(ctx, write, budgeted.request, purpose, shows_text, called, citations)
     finally:
         charge(ctx, attempts, budgeted.hold)  # however the call ended: answered, failed, or the customer left
 
 
 async def _answer(
-    ctx: TurnContext, write: Writer, request: ChatRequest, purpose: str, shows_text: bool, called: CallListener
+    ctx: TurnContext,
+    write: Writer,
+    request: ChatRequest,
+    purpose: str,
+    shows_text: bool,
+    called: CallListener,
+    citations: CitationFilter | None = None,
 ) -> Completion:
     streaming = shows_text and ctx.on("streaming")
     text: list[str] = []
@@ -74,6 +89,8 @@ async def _answer(
         called(record)
 
     watch = canary_watch(ctx.canary) if shows_text and ctx.canary is not None and ctx.on("canary") else None
+    check = citations if shows_text else None
+    said: list[str] = []  # the text as the customer sees it, citations checked
     stream = ctx.gateway.stream(request, purpose=purpose, on_call=priced, resilience=resilience, trace=ctx.trace)
     async with aclosing(stream):
         async for chunk in stream:
@@ -82,6 +99,8 @@ async def _answer(
                 shown = watch.feed(chunk.text) if watch else chunk.text
                 if watch is not None and watch.hit:
                     break
+                shown = check.feed(shown) if check else shown
+                said.append(shown)
                 if streaming and shown:
                     if ctx.window is not None:  # `backpressure`: wait while the client is behind
                         await ctx.window.put()
@@ -97,11 +116,14 @@ async def _answer(
     if watch is not None:
         write(GuardPassed("canary", "the answer carried no trace of the system prompt's canary"))
     tail = watch.flush() if watch else ""
+    tail = check.feed(tail) + check.flush() if check else tail
+    said.append(tail)
     if streaming and tail:
         write(Token(tail))
-    if shows_text and not streaming and text:
-        write(Token("".join(text)))
-    return Completion("".join(text), calls, usage, sum(costs))
+    answer = "".join(said) if check else "".join(text)
+    if shows_text and not streaming and answer:
+        write(Token(answer))
+    return Completion(answer, calls, usage, sum(costs))
 
 
 def resilience_under(flags: Mapping[str, bool]) -> Resilience:

@@ -176,6 +176,7 @@ class TurnContext:
     deadline: float | None = None  # time.monotonic() instant by which the turn must be done
     turn_id: str = ""  # scopes idempotency keys: the same refund asked in a later turn is a new request
     loop_caps: Caps = field(default_factory=Caps)
+    fallback_below: float = 0.3  # router_fallback: a router less confident than this hands the turn to the fallback
     scanner: InputScanner | None = None
     canary: Canary | None = None  # fresh per turn; planted in the specialists' prompts with `canary` on
     vault: Vault | None = None  # with `pii_redaction` on: tool output is redacted before a model reads it

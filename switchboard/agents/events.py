@@ -130,6 +130,18 @@ class CacheLooked:
     follow_up: bool = False  # the conversation had earlier messages: its answer may lean on them
 
 
+@dataclass(frozen=True)
+class CitationsChecked:
+    """`citation_validation` read an answer's citations against the articles retrieved in the
+    turn: `valid` kept, `removed` (invented or not retrieved) replaced with a visible mark, and
+    `repaired` when a re-ask with the allowed ids brought a correction that cites them."""
+
+    valid: int
+    removed: int
+    repaired: int = 0
+    removed_ids: tuple[str, ...] = ()
+
+
 Event = (
     Token
     | Step
@@ -144,4 +156,5 @@ Event = (
     | ModelChosen
     | ContextTrimmed
     | CacheLooked
+    | CitationsChecked
 )

@@ -8,6 +8,7 @@ START ─► (guard_input ─► END if blocked) ─► (cache_lookup ─► END
                      router ─► orders | knowledge | account ─► (handoff?) ─► escalate ─► END
                        │  │  ▲                    │
                        │  │  └──── hand_back ─────┘
+                       │  ├► fallback (router_fallback, unsure) ─► (handoff?) ─► escalate ─► END
                        │  └► decline (out of scope) ─► END
                        └► generalist (router flag off) ──────────────────────────┘
 
@@ -31,6 +32,7 @@ from switchboard.agents.nodes.account import account
 from switchboard.agents.nodes.cache_lookup import after_cache, cache_lookup, first_step
 from switchboard.agents.nodes.decline import decline
 from switchboard.agents.nodes.escalate import escalate
+from switchboard.agents.nodes.fallback import fallback
 from switchboard.agents.nodes.generalist import generalist
 from switchboard.agents.nodes.guard_input import after_guard, guard_input
 from switchboard.agents.nodes.knowledge import knowledge
@@ -50,6 +52,7 @@ LABELS = {
     "cache_lookup": "Answer cache",
     "router": "Router",
     "generalist": "Generalist",
+    "fallback": "Fallback (unsure)",
     "orders": "Orders",
     "knowledge": "Knowledge",
     "account": "Account",
@@ -98,6 +101,7 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
         "cache_lookup": cache_lookup,
         "router": router,
         "generalist": generalist,
+        "fallback": fallback,
         "escalate": escalate,
         "decline": decline,
         **SPECIALISTS,
@@ -109,8 +113,9 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
     for name in SPECIALISTS:
         graph.add_conditional_edges(name, after_specialist, ["router", "escalate", END])
     graph.add_conditional_edges(START, entry, ["guard_input", "cache_lookup", "router", "generalist"])
-    graph.add_conditional_edges("router", next_after_router, [*SPECIALISTS, "escalate", "decline"])
+    graph.add_conditional_edges("router", next_after_router, [*SPECIALISTS, "escalate", "decline", "fallback"])
     graph.add_conditional_edges("generalist", after_specialist, ["escalate", END])
+    graph.add_conditional_edges("fallback", after_specialist, ["escalate", END])
     graph.add_edge("escalate", END)
     graph.add_edge("decline", END)
     return graph.compile(checkpointer=checkpointer).with_config(recursion_limit=RECURSION_LIMIT)

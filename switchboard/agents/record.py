@@ -280,6 +280,11 @@ class TurnRecord(RecordBase):
     context_folded: int = 0  # context_window: earlier messages sent as a summary, not whole
     cache_similarity: float | None = None  # semantic_cache: the nearest stored question's cosine, when weighed
     degraded_reason: str = ""  # why no model answered, when the ladder did: "model unavailable", "kill switch on"
+    # Chapter 4's `citation_validation` (all 0 with it off): citations of a retrieved article
+    # kept, those of an article not retrieved removed with a mark, and corrections that repaired them.
+    citations_valid: int = 0
+    citations_repaired: int = 0
+    citations_removed: int = 0
 
     def as_json(self) -> dict[str, Any]:
         """The record at the JSON edge: stored, served and sent in `done`."""

@@ -731,6 +731,7 @@ class _Assembly:
             small_model=self.settings.router_model,
             routing=self.routing,
             context_budget=self.context_budget,
+            fallback_below=self.settings.router_fallback_threshold,
             deadline=deadline,
             turn_id=new_id("turn_"),
             scanner=self.scanner,

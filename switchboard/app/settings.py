@@ -71,6 +71,13 @@ class Settings(BaseSettings):
 
     model: str = Field("demo-large", description="The model that writes answers.")
     router_model: str = Field("demo-small", description="The model that routes (cheap is fine).")
+    router_fallback_threshold: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="router_fallback: a routing decision less confident than this goes to the generalist "
+        "with read-only tools instead of the specialist it names.",
+    )
     routing_mode: Literal["complexity", "cascade", "complexity+cascade"] = Field(
         "complexity+cascade",
         description="model_routing: complexity | cascade | complexity+cascade (hard questions to the large model, "

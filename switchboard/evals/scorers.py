@@ -51,10 +51,10 @@ def _from_the_cache(result: TurnResult) -> bool:
 
 
 def route(expect: Expect, result: TurnResult, _: ScoringContext) -> Verdict | None:
-    """The router's choice; not applicable when no router ran (one generalist took the turn, or
-    the cache answered)."""
+    """The router's choice; not applicable when no specialist was chosen (one generalist took the
+    turn, the unsure router's `fallback` did, or the cache answered): no specialist, no misroute."""
     got = result.record.route
-    if expect.route is None or got == "generalist" or _from_the_cache(result):
+    if expect.route is None or got in ("generalist", "fallback") or _from_the_cache(result):
         return None
     return Verdict("route", got == expect.route, f"expected {expect.route}, got {got}")
 

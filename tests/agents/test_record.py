@@ -35,9 +35,9 @@ def test_the_json_keeps_the_keys_it_always_had_in_their_order() -> None:
     keys = list(_recorded().as_json())
     assert keys[: len(RecordBase.model_fields) + 1] == [*RecordBase.model_fields, "created_at"]
     cost = ["cache", "cache_detail", "model_size", "model_reason", "budget_action", "budget_detail", "context_folded"]
-    assert keys[-15:-11] == ["ttft_ms", "total_ms", "token_events", "answer_chars"]
-    later = ["cache_similarity", "degraded_reason"]
-    assert keys[-11:] == ["checks", "timeline", *cost, *later]  # fields added later go last
+    assert keys[-18:-14] == ["ttft_ms", "total_ms", "token_events", "answer_chars"]
+    later = ["cache_similarity", "degraded_reason", "citations_valid", "citations_repaired", "citations_removed"]
+    assert keys[-14:] == ["checks", "timeline", *cost, *later]  # fields added later go last
     assert {"tier_served", "providers", "retries", "failed_attempts", "mid_stream_cuts"} <= set(keys)
 
 

@@ -4,7 +4,8 @@ Each call rolls seeded dice against the dials: fail before the first token (a 50
 Retry-After, a timeout, or an outage), stream slower, cut the stream after some tokens, garble
 the output (text reversed, so JSON no longer parses; a tool call's order number mistyped or
 its arguments lost), ask for the same tool call again instead of answering (a model stuck in a
-loop), or hand the turn back to the router (a specialist that won't take it). Dials are read
+loop), hand the turn back to the router (a specialist that won't take it), or cite an
+article that was never retrieved (an answer given passages gains an invented source). Dials are read
 per call, so a change on the panel applies to the next call. The same seed gives the same
 faults in the same order, which makes runs repeatable.
 """
@@ -50,6 +51,7 @@ class Dials:
     malformed_rate: float = 0.0  # share of answers whose text or tool calls are garbled
     loop_rate: float = 0.0  # share of calls, after a tool result, that repeat the last tool call
     bounce_rate: float = 0.0  # share of calls offering `hand_back` that give the turn back unasked
+    citation_fault_rate: float = 0.0  # share of answers given help-centre passages that cite one never retrieved
 
     @property
     def calm(self) -> bool:
@@ -68,10 +70,12 @@ DIAL_RANGES: dict[str, tuple[float, float]] = {
     "malformed_rate": SHARE,
     "loop_rate": SHARE,
     "bounce_rate": SHARE,
+    "citation_fault_rate": SHARE,
 }
 """The closed range each numeric dial accepts; anything else (NaN and infinities included) is refused."""
 
 Sleep = Callable[[float], Awaitable[None]]
+MISCITED = "lifetime-guarantee"  # an article no storefront has: a citation no search can have found
 
 
 class ChaosProvider:
@@ -100,11 +104,15 @@ class ChaosProvider:
             yield ToolCallChunk(unmeant)
             yield Usage(0, 0)
             return
+        miscite = self._miscites(dials, request)
         sent = 0
         last = self._clock()
         async for chunk in self._inner.stream(request):
             await self._stretch(dials, last)
             last = self._clock()
+            if isinstance(chunk, Usage) and miscite and sent:
+                miscite = False
+                yield TextDelta(f" [{MISCITED}]")  # at the end of the answer's text, before its usage
             if isinstance(chunk, TextDelta):
                 if cut and sent >= dials.cut_after_tokens:
                     raise ProviderError("server_error", "chaos: stream cut off", self.name, stream_started=True)
@@ -124,6 +132,13 @@ class ChaosProvider:
         if dials.bounce_rate > 0 and offered and self._rng.random() < dials.bounce_rate:
             return {"id": "chaos-hand-back", "name": HAND_BACK, "arguments": {"reason": "chaos: not my question"}}
         return None
+
+    def _miscites(self, dials: Dials, request: ChatRequest) -> bool:
+        """Whether this answer will cite `MISCITED`: only one written from retrieved passages."""
+        if dials.citation_fault_rate <= 0:  # rolled only when the dial is up: other dice fall as before
+            return False
+        given = any("<passage " in str(m.get("content", "")) for m in request.messages)
+        return given and self._rng.random() < dials.citation_fault_rate
 
     def _fail_before_start(self, dials: Dials) -> None:
         if dials.outage:

@@ -25,12 +25,15 @@ TOP_K = 4
 async def knowledge(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     runtime.stream_writer(Step("knowledge", "Searching the help centre"))
     context: list[Message] = []
+    retrieved: list[str] = []
     if runtime.context.on("rag"):
-        context.append(await _retrieve(state, runtime))
-    return await run_specialist("knowledge", state, runtime, specialist_toolset(), context)
+        passages, retrieved = await _retrieve(state, runtime)
+        context.append(passages)
+    return await run_specialist("knowledge", state, runtime, specialist_toolset(), context, retrieved)
 
 
-async def _retrieve(state: ConversationState, runtime: Runtime[TurnContext]) -> Message:
+async def _retrieve(state: ConversationState, runtime: Runtime[TurnContext]) -> tuple[Message, list[str]]:
+    """The passages as a system message, and the articles they come from (which may be cited)."""
     question = _latest_question(state)
     found = await runtime.context.search(question, k=TOP_K)
     runtime.stream_writer(
@@ -39,7 +42,8 @@ async def _retrieve(state: ConversationState, runtime: Runtime[TurnContext]) -> 
     passages = format_passages(found)
     if runtime.context.on("spotlighting"):
         passages = spotlight(passages, "help centre search")
-    return {"role": "system", "content": "Help-centre passages for the customer's question:\n" + passages}
+    message: Message = {"role": "system", "content": "Help-centre passages for the customer's question:\n" + passages}
+    return message, [p.source for p in found]
 
 
 def _latest_question(state: ConversationState) -> str:

@@ -8,6 +8,10 @@ why. With `loop_guard` on, the same router↔specialist pass made once too often
 the turn goes to a person with the reason recorded. Without it, only the graph's recursion
 limit ends a ping-pong: with an error, after a dozen rounds of paid calls.
 
+With `router_fallback` on, a decision less confident than the turn's threshold (the setting
+SWITCHBOARD_ROUTER_FALLBACK_THRESHOLD) does not go to the specialist it names but to the fallback:
+the generalist with every read-only tool (nodes/fallback.py); the record's route says `fallback`.
+
 With `escalation_triggers` on, a turn the router is unsure of (or whose customer is plainly
 fed up) goes to a person. With `structured_output` on, the decision is validated against its schema and a malformed one
 is re-asked once with what was wrong (patterns/structured_output.py); without it, anything
@@ -35,6 +39,9 @@ from switchboard.patterns.loop_guard import LoopGuard
 from switchboard.patterns.structured_output import ask_validated
 
 ROUTES = ("orders", "knowledge", "account", "human", "out_of_scope")
+Route = Literal["orders", "knowledge", "account", "human", "out_of_scope", "fallback"]
+NextStep = Literal["orders", "knowledge", "account", "escalate", "decline", "fallback"]
+FALLBACK = "fallback"  # the route, and the node, of a turn the router was unsure of
 NOT_A_SPECIALIST = ("human", "out_of_scope")  # a person takes these, or nobody: the turn is declined
 FALLBACK_ROUTE = "knowledge"
 LOW_CONFIDENCE = 0.3  # below this the demo router is wrong more often than right
@@ -89,7 +96,21 @@ async def _route(state: ConversationState, runtime: Runtime[TurnContext]) -> dic
         return {"route": "human", "handoff": None, "handoff_reason": trigger}
     if ctx.on("escalation_triggers"):
         write(GuardPassed("escalation_triggers", f"no trigger: {route} at confidence {confidence:.2f}"))
+    if ctx.on("router_fallback") and route not in NOT_A_SPECIALIST:
+        return _dispatch(state, ctx, write, _sure_or_fallback(ctx, write, route, confidence))
     return _dispatch(state, ctx, write, route)
+
+
+def _sure_or_fallback(ctx: TurnContext, write: Writer, route: str, confidence: float) -> str:
+    """`router_fallback`: the route chosen, or `fallback` when the router is less sure than
+    `ctx.fallback_below` (reported as the turn's route, with the router's confidence)."""
+    if confidence >= ctx.fallback_below:
+        write(GuardPassed("router_fallback", f"{route} at confidence {confidence:.2f} ≥ {ctx.fallback_below:g}"))
+        return route
+    why = f"router unsure ({route} at confidence {confidence:.2f} < {ctx.fallback_below:g})"
+    write(GuardTripped("router_fallback", "fallback", f"{why}: the generalist takes it with read-only tools"))
+    write(RouteChosen(FALLBACK, confidence, by="router_fallback"))
+    return FALLBACK
 
 
 def _handed_back_note(state: ConversationState) -> list[Message]:
@@ -149,6 +170,14 @@ def parse_decision(text: str) -> tuple[str, float]:
     return (route, confidence) if route in ROUTES else (FALLBACK_ROUTE, 0.0)
 
 
-def next_after_router(state: ConversationState) -> str:
+def next_after_router(state: ConversationState) -> NextStep:
     route = state.get("route", FALLBACK_ROUTE)
-    return {"human": "escalate", "out_of_scope": "decline"}.get(route, route)
+    steps: dict[str, NextStep] = {
+        "orders": "orders",
+        "knowledge": "knowledge",
+        "account": "account",
+        "human": "escalate",
+        "out_of_scope": "decline",
+        FALLBACK: "fallback",
+    }
+    return steps.get(route, "knowledge")

@@ -10,6 +10,11 @@ Under the switches:
   instructions — tools that change anything are no longer offered.
 - `spotlighting` marks tool output as data; `canary` plants the turn's canary first in the
   system prompt, so that an answer echoing the prompt trips it before anything else is shown.
+- `citation_validation` checks the answer's citations as it streams against the articles
+  retrieved in this turn (the knowledge node's passages and any `search_kb` results): one of an
+  article not retrieved is removed with a visible mark (patterns/citations.py). An answer left
+  with no valid citation after a removal is re-asked once with the ids it may cite; a correction
+  that cites them is appended under a label, one that does not is not shown.
 
 A specialist may also give the turn back to the router (`hand_back`): the router chooses again,
 and the loop guard watches those handoffs for ping-pong (nodes/router.py).
@@ -25,13 +30,22 @@ from langgraph.runtime import Runtime
 
 from switchboard.agents.calling import Writer, ask_model
 from switchboard.agents.context import TurnContext
-from switchboard.agents.events import ApprovalRequested, GuardPassed, GuardTripped, ModelChosen, TicketOpened, Token
+from switchboard.agents.events import (
+    ApprovalRequested,
+    CitationsChecked,
+    GuardPassed,
+    GuardTripped,
+    ModelChosen,
+    TicketOpened,
+    Token,
+)
 from switchboard.agents.history import history
 from switchboard.agents.llm.types import ChatRequest, Completion, Message, ToolCall
 from switchboard.agents.model_choice import ModelChoice, check_answer, choose_model, escalated
 from switchboard.agents.state import ConversationState
 from switchboard.agents.tool_calls import run_tool_call
 from switchboard.agents.tools import Tool, ToolOutcome
+from switchboard.patterns.citations import AllowedCitations, CitationFilter, CitationTally
 from switchboard.patterns.injection.spotlight import SPOTLIGHT_RULE, spotlight
 from switchboard.patterns.loop_guard import Halt, LoopGuard
 
@@ -43,6 +57,11 @@ HALTED = (
 )
 CLARIFY_ORDER = "Which order do you mean? Please give me its number — five digits, like 10042."
 CLARIFY = "I'm not sure I have the details right — could you tell me a little more about what you need?"
+CITATION_REPAIR = (
+    "Your last answer cited {removed}, which is not among the help-centre passages you were given. "
+    "Answer the customer's question again, citing only these articles as [article-id]: {allowed}."
+)
+CORRECTED = "Correction, citing the articles I found:"
 AWAITING_APPROVAL = (
     "I've asked a colleague to approve it; their decision will appear here in this conversation, "
     "and you're welcome to keep chatting meanwhile."
@@ -62,6 +81,9 @@ class _Turn:
     repairs: list[str] = field(default_factory=list)
     stop: str | None = None  # the loop stopped early: this is said after whatever the model said
     note: str | None = None  # said at the end of a normal answer
+    allowed: AllowedCitations = field(default_factory=AllowedCitations)  # articles retrieved so far
+    cited: list[CitationTally] = field(default_factory=list)  # each shown answer's citations, checked
+    repaired: int = 0  # valid citations a re-asked correction brought
 
 
 async def run_specialist(
@@ -70,10 +92,12 @@ async def run_specialist(
     runtime: Runtime[TurnContext],
     tools: Sequence[Tool],
     context: Sequence[Message] = (),
+    retrieved: Sequence[str] = (),
 ) -> dict[str, Any]:
+    """`retrieved`: the articles of the passages in `context`, which the answer may cite."""
     ctx, write = runtime.context, runtime.stream_writer
     system: Message = {"role": "system", "content": system_prompt(ctx, name)}
-    turn = _Turn([system, *context, *history(state, ctx)], list(tools))
+    turn = _Turn([system, *context, *history(state, ctx)], list(tools), allowed=AllowedCitations(frozenset(retrieved)))
     if state.get("suspicious"):
         _withhold_writes(ctx, write, turn, "the input scan flagged this message")
     guard = LoopGuard(ctx.loop_caps) if ctx.on("loop_guard") else None
@@ -86,6 +110,10 @@ async def run_specialist(
         write(GuardPassed("loop_guard", f"{name}: {rounds} model steps, no repeated call, within the caps"))
     if turn.bounced is not None:
         return handed_back(state, name, turn.bounced)
+    if ctx.on("citation_validation"):
+        if turn.stop is None and _needs_repair(turn):
+            await _repair_citations(name, ctx, write, turn)
+        _report_citations(write, turn)
     closing = turn.stop or turn.note
     if closing:
         write(Token(("\n\n" if turn.answer else "") + closing))
@@ -97,13 +125,16 @@ async def _loop(
 ) -> int:
     """Ask `model`, run the tools it calls, until it answers: the rounds it took. A `held`
     answer is not sent to the customer as it is written (the cascade checks it first)."""
-    speak: Writer = (lambda event: None if isinstance(event, Token) else write(event)) if held else write
+    speak = _untold(write) if held else write
     rounds = 0
     for _ in range(MAX_ROUNDS):
         rounds += 1
         request = ChatRequest(turn.messages, model, tools=[t.spec for t in turn.tools])
-        reply = await ask_model(ctx, speak, request, purpose=name, shows_text=True)
+        check = CitationFilter(turn.allowed) if ctx.on("citation_validation") else None
+        reply = await ask_model(ctx, speak, request, purpose=name, shows_text=True, citations=check)
         turn.answer += reply.text
+        if check is not None:
+            turn.cited.append(check.tally)
         halt = guard.check_step(reply.usage.input_tokens + reply.usage.output_tokens, reply.cost_usd) if guard else None
         if halt or not reply.tool_calls:
             turn.stop = await _halted(ctx, write, halt) if halt else None
@@ -130,8 +161,13 @@ async def _routed(
         return rounds
     large = escalated(ctx, failed)
     write(ModelChosen(large.size, large.model, large.reason))
-    turn.answer = ""
+    turn.answer, turn.cited = "", []  # the small model's answer was never shown
     return rounds + await _loop(name, ctx, write, turn, guard, ctx.model)
+
+
+def _untold(write: Writer) -> Writer:
+    """`write` for everything but the answer's text, which is held back to be checked first."""
+    return lambda event: None if isinstance(event, Token) else write(event)
 
 
 def _check(turn: _Turn) -> str | None:
@@ -150,6 +186,7 @@ async def _run_calls(
             turn.stop = await _halted(ctx, write, halt)
             return
         outcome = await run_tool_call(ctx, write, tools, call)
+        turn.allowed = turn.allowed.with_sources(outcome.sources)  # a search_kb result may be cited
         turn.messages.append(_tool_message(call, outcome, ctx.on("spotlighting")))
         if _reads_like_instructions(ctx, turn, outcome):
             _withhold_writes(ctx, write, turn, f"{call['name']} returned text that reads like instructions")
@@ -167,6 +204,44 @@ async def _run_calls(
             if len(turn.repairs) > MAX_REPAIRS:
                 turn.stop = _clarify(write, turn.repairs)
                 return
+
+
+def _needs_repair(turn: _Turn) -> bool:
+    """An answer whose only citations were removed, when there were articles it could have cited."""
+    cited_validly = any(tally.valid for tally in turn.cited)
+    return not cited_validly and any(tally.removed for tally in turn.cited) and bool(turn.allowed.ids)
+
+
+async def _repair_citations(name: str, ctx: TurnContext, write: Writer, turn: _Turn) -> None:
+    """Re-ask once, held back: a correction citing a retrieved article goes out labelled after
+    the answer; one that cites none (or nothing) is dropped, and the removal marks stand."""
+    removed = sorted({a for tally in turn.cited for a in tally.removed})
+    ask = CITATION_REPAIR.format(removed=", ".join(removed), allowed=", ".join(sorted(turn.allowed.ids)))
+    said: Message = {"role": "assistant", "content": turn.answer}
+    messages: list[Message] = [*turn.messages, said, {"role": "system", "content": ask}]
+    check = CitationFilter(turn.allowed)
+    request = ChatRequest(messages, ctx.model)
+    reply = await ask_model(ctx, _untold(write), request, purpose=name, shows_text=True, citations=check)
+    if not check.tally.valid:
+        write(GuardTripped("citation_validation", "reask", "the re-asked answer cited no retrieved article: dropped"))
+        return
+    correction = f"\n\n{CORRECTED} {reply.text.strip()}"
+    write(Token(correction))
+    turn.answer += correction
+    turn.cited.append(check.tally)
+    turn.repaired = len(check.tally.valid)
+
+
+def _report_citations(write: Writer, turn: _Turn) -> None:
+    """What `citation_validation` did to the answer: the counts for the record, and its verdict."""
+    valid = [a for tally in turn.cited for a in tally.valid]
+    removed = [a for tally in turn.cited for a in tally.removed]
+    write(CitationsChecked(len(valid), len(removed), turn.repaired, tuple(removed)))
+    if removed:
+        retrieved = ", ".join(sorted(turn.allowed.ids)) or "nothing"
+        write(GuardTripped("citation_validation", "remove", f"removed {', '.join(removed)}: retrieved {retrieved}"))
+    else:
+        write(GuardPassed("citation_validation", f"{len(valid)} citation(s), each of an article retrieved"))
 
 
 def system_prompt(ctx: TurnContext, name: str) -> str:

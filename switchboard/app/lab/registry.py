@@ -81,8 +81,9 @@ REGISTRY: tuple[Flag, ...] = (
         "router_fallback",
         2,
         "Low-confidence fallback",
-        "Below a confidence threshold the router hands the turn to a fallback agent.",
+        "Below a confidence threshold the router hands the turn to the generalist with read-only tools.",
         "misroutes",
+        built=True,
     ),
     _f(
         "tool_validation",
@@ -128,8 +129,9 @@ REGISTRY: tuple[Flag, ...] = (
         "citation_validation",
         4,
         "Citation validation",
-        "Check every cited article was actually retrieved.",
+        "Check every cited article was retrieved in the turn, as the answer streams; remove any other with a mark.",
         "invalid citations",
+        built=True,
     ),
     _f(
         "loop_guard",

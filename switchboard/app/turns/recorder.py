@@ -16,6 +16,7 @@ from typing import Any, cast
 from switchboard.agents.events import (
     ApprovalRequested,
     CacheLooked,
+    CitationsChecked,
     ContextTrimmed,
     Event,
     GuardPassed,
@@ -78,6 +79,7 @@ class TurnRecorder:
         self.model_choice: ModelChosen | None = None  # the last: a cascade's escalation overrides its first pick
         self.context_folded = 0
         self.cache: CacheLooked | None = None  # semantic_cache's lookup, when it ran
+        self.citations: list[CitationsChecked] = []  # citation_validation's counts, per answer checked
         self.timeline = Timeline(mask)
 
     def hear(self, calls: Sequence[CallRecord]) -> None:
@@ -125,6 +127,8 @@ class TurnRecorder:
             self.context_folded = event.folded
         elif isinstance(event, CacheLooked):
             self.cache = event
+        elif isinstance(event, CitationsChecked):
+            self.citations.append(event)
 
     def budget(self) -> GuardTripped | None:
         """The strictest thing `token_budget` did this turn (refuse, degrade, warn), if it acted."""
@@ -191,6 +195,9 @@ class TurnRecorder:
             budget_action=cast(BudgetAction, budget.action) if budget else None,
             budget_detail=budget.detail if budget else "",
             degraded_reason=self.degraded_reason if self.degraded_to else "",
+            citations_valid=sum(c.valid for c in self.citations),
+            citations_repaired=sum(c.repaired for c in self.citations),
+            citations_removed=sum(c.removed for c in self.citations),
         )
 
 

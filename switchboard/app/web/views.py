@@ -21,6 +21,7 @@ RATE_WORDS = (
     ("malformed_rate", "garbled answers"),
     ("loop_rate", "repeated tool calls"),
     ("bounce_rate", "hand-backs"),
+    ("citation_fault_rate", "citations of articles not retrieved"),
 )
 
 

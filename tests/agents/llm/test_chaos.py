@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from switchboard.agents.llm.chaos import ChaosProvider, Dials
+from switchboard.agents.llm.chaos import MISCITED, ChaosProvider, Dials
 from switchboard.agents.llm.types import (
     HAND_BACK,
     ChatRequest,
@@ -98,3 +98,18 @@ async def test_a_resting_bounce_dial_leaves_the_other_dials_dice_as_they_were() 
     hand_back = ToolSpec(HAND_BACK, "give it back", {"type": "object", "properties": {}})
     offering = replace(REQUEST, tools=[hand_back])
     assert await outcomes(Dials(error_rate=0.5), 12) == await outcomes(Dials(error_rate=0.5), 12, request=offering)
+
+
+async def test_the_citation_dial_cites_an_unretrieved_article_only_in_answers_given_passages() -> None:
+    given = ChatRequest([{"role": "system", "content": '<passage id="t/a#0" source="a" title="A">x</passage>'}], "m")
+    chaos = ChaosProvider(Words(), lambda: Dials(citation_fault_rate=1.0))
+    chunks = [c async for c in chaos.stream(given)]
+    assert "".join(c.text for c in chunks if isinstance(c, TextDelta)).endswith(f"five  [{MISCITED}]")
+    assert isinstance(chunks[-1], Usage)  # the invented source comes before the usage, as text does
+    plain = "".join([c.text async for c in chaos.stream(REQUEST) if isinstance(c, TextDelta)])
+    assert MISCITED not in plain
+
+
+async def test_a_resting_citation_dial_leaves_the_other_dials_dice_as_they_were() -> None:
+    given = ChatRequest([{"role": "system", "content": '<passage id="t/a#0" source="a">x</passage>'}], "m")
+    assert await outcomes(Dials(error_rate=0.5), 12) == await outcomes(Dials(error_rate=0.5), 12, request=given)

@@ -8,6 +8,7 @@ import pytest
 from switchboard.app.lab.flags import (
     BY_NAME,
     REGISTRY,
+    Flag,
     FlagBoard,
     FlagError,
     config_name,
@@ -27,7 +28,28 @@ SCANNED = [*(REPO / "switchboard").rglob("*.py"), *(REPO / "ui" / "templates").r
 def test_chapter_presets_switch_on_built_flags_up_to_the_chapter() -> None:
     values = preset_values("chapter-2", list(REGISTRY))
     assert values["streaming"] and values["backpressure"] and values["router"] and not values["rag"]
-    assert not any(v for name, v in values.items() if name not in {"streaming", "backpressure", "router"})
+    chapter_2 = {"streaming", "backpressure", "router", "router_fallback"}
+    assert not any(v for name, v in values.items() if name not in chapter_2)
+
+
+def test_citation_validation_is_a_built_chapter_4_switch_on_by_default() -> None:
+    assert BY_NAME["citation_validation"].built and BY_NAME["citation_validation"].default
+    assert preset_values("chapter-4", list(REGISTRY))["citation_validation"]
+    assert not preset_values("chapter-3", list(REGISTRY))["citation_validation"]
+
+
+def test_a_flag_not_built_cannot_be_switched_on() -> None:
+    # Every registered pattern is built now: a registry with a plan still on paper shows the refusal.
+    planned = Flag("warp_drive", 12, "Warp drive", "Not yet.", "nothing", default=False)
+    board = FlagBoard(registry=(*REGISTRY, planned))
+    with pytest.raises(FlagError, match="not built yet"):
+        board.set_many({"warp_drive": True})
+    assert board.snapshot()["warp_drive"] is False
+
+
+def test_router_fallback_is_a_built_chapter_2_switch() -> None:
+    assert BY_NAME["router_fallback"].built and BY_NAME["router_fallback"].chapter == 2
+    assert preset_values("chapter-2", list(REGISTRY))["router_fallback"]
 
 
 def test_a_server_capped_at_a_chapter_refuses_later_flags() -> None:

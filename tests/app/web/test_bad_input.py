@@ -80,7 +80,6 @@ def test_missing_and_extra_fields_are_422(client: TestClient) -> None:
     ("body", "fragment"),
     [
         ({"flags": {"warp_drive": True}}, "unknown flag 'warp_drive'"),
-        ({"flags": {"router_fallback": True}}, "not built yet"),
         ({"flags": {"streaming": "yes"}}, "true or false"),
         ({"preset": "chapter-99"}, "unknown preset"),
         ({}, 'either "flags" or "preset"'),

@@ -209,3 +209,12 @@ def test_the_live_charts_count_the_tier_that_served(client: TestClient) -> None:
     (current,) = [c for c in live["configurations"] if c["current"]]
     assert "secondary" in live["tiers"] and current["tiers"]["secondary"] >= 1
     assert live["tiers"].index("primary") < live["tiers"].index("secondary")
+
+
+def test_the_miscited_dial_is_on_the_panel_and_in_words(client: TestClient) -> None:
+    assert 'name="citation_fault_rate"' in client.get("/ui/chaos").text
+    form = {"provider": "demo-a", "citation_fault_rate": "0.5"}
+    panel = client.post("/ui/chaos/dials", data=form)
+    assert panel.status_code == 200 and "50% citations of articles not retrieved" in panel.text
+    assert client.get("/api/chaos").json()["chaos"]["demo-a"]["citation_fault_rate"] == 0.5
+    assert client.post("/ui/chaos/dials", data={**form, "citation_fault_rate": "2"}).status_code == 422

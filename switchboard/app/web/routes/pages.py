@@ -159,6 +159,7 @@ DIAL_FIELDS = (
     "malformed_rate",
     "loop_rate",
     "bounce_rate",
+    "citation_fault_rate",
     "latency_multiplier",
 )
 AGENT_FIELDS = ("tool_fault_rate",)
