@@ -1,4 +1,4 @@
-"""What sharing breakers and the retry budget through Redis costs (app/resilience_sync.py).
+"""What sharing breakers and the retry budget through Redis costs (app/shared/resilience.py).
 
     python bench/shared_breakers.py                  200 000 calls, 300 open/close rounds
     python bench/shared_breakers.py --calls 50000 --rounds 100
@@ -35,7 +35,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from switchboard.agents.llm.resilience import Policies
-from switchboard.app.resilience_sync import BreakerRecord, ResilienceSync
+from switchboard.app.shared.resilience import BreakerRecord, ResilienceSync
 from switchboard.patterns.circuit_breaker import CircuitBreaker
 from switchboard.patterns.retry_budget import RetryBudget
 

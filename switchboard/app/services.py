@@ -45,11 +45,11 @@ from switchboard.app.lab.faulty_shop import FaultyShop
 from switchboard.app.lab.flags import FlagBoard
 from switchboard.app.lab.plants import PlantedKnowledge, PlantedShop, Plants
 from switchboard.app.lab.poisoned_knowledge import POISONED_SOURCE, PoisonableKnowledge, visible_versions
-from switchboard.app.resilience_sync import ResilienceSync, shared_resilience
 from switchboard.app.runs.online_evals import OnlineEvaluator
 from switchboard.app.settings import Settings
 from switchboard.app.shared.boards import Board, Boards, LocalBoards, SharedBoards
 from switchboard.app.shared.redis import open_redis
+from switchboard.app.shared.resilience import ResilienceSync, shared_resilience
 from switchboard.app.shop.audit import AuditLog
 from switchboard.app.shop.chroma import chroma_client
 from switchboard.app.shop.db import Sessions, make_engine, make_sessions, start_up_lock, upgrade_schema

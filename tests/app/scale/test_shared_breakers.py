@@ -13,8 +13,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from switchboard.app.resilience_sync import ResilienceSync
 from switchboard.app.services import Services
+from switchboard.app.shared.resilience import ResilienceSync
 from switchboard.app.web.main import create_app
 from tests.app.web.chatting import ask, new_conversation
 from tests.conftest import ADMIN, SAME_SITE, fast_settings

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 
 from switchboard.agents.llm.resilience import Policies
-from switchboard.app.resilience_sync import BreakerRecord, ResilienceSync, shared_resilience
+from switchboard.app.shared.resilience import BreakerRecord, ResilienceSync, shared_resilience
 from switchboard.patterns.circuit_breaker import CircuitBreaker
 from switchboard.patterns.retry_budget import RetryBudget
 from tests.fakes import Clock
