@@ -30,3 +30,13 @@ async def open_redis(url: str) -> AsyncIterator[Redis | None]:
         yield client
     finally:
         await client.aclose()
+
+
+def outage_errors() -> tuple[type[Exception], ...]:
+    """What redis raises when its server cannot be reached or does not answer in time: the app
+    answers those with a 503 (web/errors.py), never a 500. Empty without the redis package."""
+    try:
+        from redis.exceptions import ConnectionError, TimeoutError
+    except ImportError:
+        return ()
+    return (ConnectionError, TimeoutError)

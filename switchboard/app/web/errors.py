@@ -18,6 +18,8 @@ place (`DOMAIN_ERRORS`). The tree, with what each answers:
     RateLimited               429 rate_limited, with Retry-After (patterns/rate_limit.py)
     Overloaded                503 overloaded, with Retry-After (load_shedding, patterns/admission.py)
     BoardsUnshared            503 boards_unshared (shared/boards.py: a change Redis did not take)
+    redis's ConnectionError,  503 shared_state_unavailable, with Retry-After (shared/redis.py:
+      TimeoutError            Redis is unreachable; the request changed nothing, so it can be sent again)
     RequestValidationError    422 invalid_input, or 400 malformed_json
     HTTPException             its own status (404 not_found, 405 method_not_allowed, …)
     anything else             500 internal_error, logged
@@ -42,6 +44,7 @@ from switchboard.agents.prompts import UnknownPrompt
 from switchboard.app.lab.chaos import ChaosError
 from switchboard.app.lab.flags import FlagError
 from switchboard.app.shared.boards import BoardsUnshared
+from switchboard.app.shared.redis import outage_errors
 from switchboard.app.shop.prompt_rollouts import RolloutError
 from switchboard.app.turns.approvals import AlreadyDecided, ApprovalNotFound, DecisionFailed, InvalidDecision
 from switchboard.patterns.rate_limit import Refusal
@@ -150,6 +153,15 @@ def refusal_page(pages: Jinja2Templates, request: Request, exc: ApiError) -> Res
     return pages.TemplateResponse(request, "refused.html", context, status_code=exc.status)
 
 
+SHARED_STATE_RETRY_S = 5  # long enough for a Redis restart or failover to finish
+
+
+async def _shared_state_down(_: Request, exc: Exception) -> JSONResponse:
+    log.warning("Redis is unreachable: a request was refused with 503", exc_info=exc)
+    message = "the state replicas share (Redis) is unreachable; nothing was changed, try again shortly"
+    return error_response(503, "shared_state_unavailable", message, {"Retry-After": str(SHARED_STATE_RETRY_S)})
+
+
 def install(app: FastAPI, pages: Jinja2Templates) -> None:
     """`pages`: the templates a refusal page is rendered with (passed in: templates.py asks
     auth.py who is signed in, and auth.py raises ApiError from here)."""
@@ -162,6 +174,8 @@ def install(app: FastAPI, pages: Jinja2Templates) -> None:
 
     for kind in DOMAIN_ERRORS:
         app.add_exception_handler(kind, _domain_error)
+    for outage in outage_errors():
+        app.add_exception_handler(outage, _shared_state_down)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
