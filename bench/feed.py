@@ -19,8 +19,8 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 
+from local_redis import local_redis
 from microseconds import p, row
-from rate_limit import local_redis, ready
 from redis.asyncio import Redis
 
 from switchboard.app.turns.feed import ConversationFeed, Feed, FeedEvent, message_posted
@@ -46,7 +46,6 @@ async def main(events: int, redis_url: str) -> None:
     local = ConversationFeed()
     in_process = await trips(local, local, events)
     clients = [Redis.from_url(redis_url), Redis.from_url(redis_url)]
-    await ready(clients[0])
     one, two = RedisFeed(clients[0]), RedisFeed(clients[1])
     over_redis = await trips(one, two, events)
     for closing in (one, two, local):

@@ -25,18 +25,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 
 from limits.aio.storage import Storage
+from local_redis import local_redis
 from microseconds import p, row
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from switchboard.app.services import rate_limit_storage
 from switchboard.app.settings import Settings
@@ -76,36 +71,6 @@ async def cases(limits: CustomerLimits, per_minute: int, keys: list[str], checks
     return {"no-op (baseline)": baseline, "check, admitted": admitted, "check, refused": refused}
 
 
-@contextmanager
-def local_redis() -> Iterator[str]:
-    """A throwaway redis-server on a free loopback port, without persistence: its URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("redis-server is not installed (scripts/ensure-services.sh), or pass --redis-url")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with tempfile.TemporaryDirectory() as folder:
-        options = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder]
-        server = subprocess.Popen([binary, *options], stdout=subprocess.DEVNULL)
-        try:
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-
-
-async def ready(client: Redis) -> None:
-    """Waits for the server just started to answer (another process: it can only be polled)."""
-    for _ in range(600):
-        try:
-            await client.ping()
-            return
-        except RedisConnectionError:
-            await asyncio.sleep(0.05)
-    raise SystemExit("redis-server did not answer PING")
-
-
 async def main(checks: int, customers: int, redis_url: str) -> None:
     settings = Settings()
     per_minute = settings.rate_limit_messages_per_minute
@@ -117,7 +82,6 @@ async def main(checks: int, customers: int, redis_url: str) -> None:
         f"{settings.rate_limit_tokens_per_minute} tokens a minute each"
     )
     client = Redis.from_url(redis_url)
-    await ready(client)
     await client.flushdb()
     storages: dict[str, Storage] = {
         "memory": rate_limit_storage("", None),

@@ -23,19 +23,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
-import socket
-import subprocess
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from local_redis import local_redis
 from microseconds import p, row
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisDown
 
 from switchboard.agents.llm.kill_switch import KillSwitch
 from switchboard.app.cost.budgets import BudgetBook
@@ -48,35 +44,6 @@ from switchboard.app.shop.db import make_engine, make_sessions
 from switchboard.app.turns.kill_switch import KillSwitchBoard
 
 START_TIMEOUT_S = 20.0
-
-
-@contextmanager
-def redis_server(folder: Path) -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("redis-server is not installed (scripts/ensure-services.sh installs it)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    options = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)]
-    server = subprocess.Popen([binary, *options], stdout=subprocess.DEVNULL)
-    try:
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-async def ready(client: Redis) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        try:
-            await client.ping()
-            return
-        except RedisDown:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.05)  # another process: its readiness can only be polled
 
 
 def boards(folder: Path) -> tuple[FlagBoard, ChaosBoard, dict[str, Board]]:
@@ -101,10 +68,9 @@ def timed_sync(call: Callable[[], object]) -> float:
 
 
 async def main(rounds: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp, redis_server(Path(tmp)) as url:
+    with tempfile.TemporaryDirectory() as tmp, local_redis() as url:
         here, other = Redis.from_url(url), Redis.from_url(url)
         async with here, other:
-            await ready(here)
             flags, _, named = boards(Path(tmp))
             shared, local = SharedBoards(here, named), LocalBoards()
             _, other_chaos, other_named = boards(Path(tmp))

@@ -23,16 +23,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
 from collections.abc import Callable
 
+from local_redis import local_redis
 from microseconds import p, row
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from switchboard.agents.llm.resilience import Policies
 from switchboard.app.shared.resilience import BreakerRecord, ResilienceSync
@@ -50,31 +46,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_redis(folder: str) -> tuple[subprocess.Popen[bytes], str]:
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is not installed: scripts/ensure-services.sh"
-    port = free_port()
-    options = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder]
-    return subprocess.Popen([binary, *options], stdout=subprocess.DEVNULL), f"redis://127.0.0.1:{port}/0"
-
-
-async def ready(url: str) -> None:
-    client = Redis.from_url(url)
-    for _ in range(200):  # another process: its readiness can only be polled (up to 10 s)
-        try:
-            await client.ping()
-            break
-        except RedisConnectionError:
-            await asyncio.sleep(0.05)
-    await client.aclose()
 
 
 def policies(clock: Clock) -> Policies:
@@ -175,22 +146,16 @@ def succeed(held: Policies) -> None:
 
 
 async def main(calls: int, rounds: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        server, url = start_redis(folder)
-        try:
-            await ready(url)
-            plain, mirrored = await per_call(url, calls)
-            print(f"per call ({calls} calls, batches of {BATCH}):")
-            print(row("  breaker + budget alone", plain, 28))
-            print(row("  watched by the mirror", mirrored, 28))
-            print(f"  ratio (p50)                  {p(mirrored, 50) / p(plain, 50):.2f}×")
-            latencies = await propagation(url, rounds)
-            print(f"propagation, replica one's change → replica two's breaker ({rounds} rounds, loopback):")
-            for name, samples in latencies.items():
-                print(row(f"  {name}", samples, 28))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with local_redis() as url:
+        plain, mirrored = await per_call(url, calls)
+        print(f"per call ({calls} calls, batches of {BATCH}):")
+        print(row("  breaker + budget alone", plain, 28))
+        print(row("  watched by the mirror", mirrored, 28))
+        print(f"  ratio (p50)                  {p(mirrored, 50) / p(plain, 50):.2f}×")
+        latencies = await propagation(url, rounds)
+        print(f"propagation, replica one's change → replica two's breaker ({rounds} rounds, loopback):")
+        for name, samples in latencies.items():
+            print(row(f"  {name}", samples, 28))
 
 
 if __name__ == "__main__":
