@@ -38,6 +38,7 @@ class Settings(BaseSettings):
         description="One folder per storefront: tenant.json, seed/ (its shop data), kb/ (its help centre).",
     )
     eval_datasets_dir: Path = REPO / "evals" / "datasets"
+    book_dir: Path = Field(REPO / "docs" / "chapters", description="The book's chapters, shown at /chapters.")
     embedding_model_dir: Path = REPO / "data" / "models" / "minilm-l6-static"
     kb_collection: str = "switchboard-kb"
     kb_chunking: Literal["heading", "fixed", "sentence", "parent"] = Field(

@@ -24,6 +24,7 @@ from switchboard.app.web.routes import (
     audit,
     budgets,
     calls,
+    chapters,
     chat,
     console,
     cost,
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(calls.router)
     app.include_router(prompts.router)
     app.include_router(health.router)
+    app.include_router(chapters.router)
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     return app
 
