@@ -113,7 +113,9 @@ def _parser() -> argparse.ArgumentParser:
     resilience.set_defaults(run=_resilience)
 
     chapters = _command(commands, "chapters", "the book: measure each chapter before and after it")
-    chapter_commands = chapters.add_subparsers(required=True, metavar="ACTION", title="actions")
+    chapter_commands = chapters.add_subparsers(
+        required=True, metavar="ACTION", title="actions", help="measure: write the chapters' measured tables"
+    )
     measure = _command(
         chapter_commands, "measure", "replay chapter N's datasets (all chapters without N) and write its tables"
     )
