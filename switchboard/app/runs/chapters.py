@@ -281,10 +281,10 @@ def _plans() -> tuple[ChapterPlan, ...]:
                 Play(
                     golden,
                     _figures(
+                        COST,  # first: the headline needs a figure both columns have
                         ("route accuracy (scorer `route`)", scorer_rate("route"), "share"),
                         ("misroutes", scorer_failures("route"), "count"),
                         ("tool expectations met (scorer `tools`)", scorer_rate("tools"), "share"),
-                        COST,
                     ),
                     cap=GOLDEN_CAP,
                 ),
