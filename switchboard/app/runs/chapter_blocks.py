@@ -141,12 +141,17 @@ def before_after_block(number: int, plays: Sequence[PlayResult], note: str, made
     lines = [f"| figure | {before} | {after} | change |", "|---|---|---|---|"]
     pass_at_1 = Figure("pass@1", lambda run: float(run.summary["pass_at_1"]), "share")
     for play in plays:
-        prefix = f"{play.dataset}: " if len(plays) > 1 else ""
+        prefix = f"{play_name(play)}: " if len(plays) > 1 else ""
         for figure in (*play.figures, pass_at_1):
             old, new = figure.extract(play.before), figure.extract(play.after)
             cells = (value_text(old, figure.kind), value_text(new, figure.kind), change_text(old, new, figure.kind))
             lines.append(f"| {prefix}{figure.label} | {' | '.join(cells)} |")
     return "\n".join([*lines, "", *([note, ""] if note else []), provenance_line(plays, made)])
+
+
+def play_name(play: PlayResult) -> str:
+    """How a row names its play when a chapter has several: the dataset, and any chaos preset."""
+    return play.dataset if play.chaos == "calm" else f"{play.dataset} under `{play.chaos}`"
 
 
 def cost_block(number: int, play: PlayResult, made: Provenance) -> str:

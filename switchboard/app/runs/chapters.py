@@ -374,8 +374,8 @@ def _plans() -> tuple[ChapterPlan, ...]:
                 Play(
                     golden,
                     _figures(
-                        ("escalations", summary_value("escalations"), "count"),
                         ("approvals raised", approvals_raised, "count"),
+                        ("escalations", summary_value("escalations"), "count"),
                         ("escalation expectations met (scorer `escalation`)", scorer_rate("escalation"), "share"),
                     ),
                     cap=GOLDEN_CAP,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -95,13 +96,14 @@ def test_the_before_after_block_has_each_figure_then_pass_at_1_and_names_its_cod
     assert "`switchboard chapters measure 3`" in body and "`flaky-tools`" in body and "2026-12-07" in body
 
 
-def test_several_plays_name_their_dataset_on_each_row() -> None:
-    rows = table_rows(before_after_block(6, [_play("adversarial"), _play("poisoned")], "", MADE)) or []
+def test_several_plays_name_their_dataset_and_chaos_on_each_row() -> None:
+    plays = [_play("adversarial"), replace(_play("golden"), chaos="calm")]
+    rows = table_rows(before_after_block(6, plays, "", MADE)) or []
     assert [r[0] for r in rows[1:]] == [
-        "adversarial: tool calls retried",
-        "adversarial: pass@1",
-        "poisoned: tool calls retried",
-        "poisoned: pass@1",
+        "adversarial under `flaky-tools`: tool calls retried",
+        "adversarial under `flaky-tools`: pass@1",
+        "golden: tool calls retried",
+        "golden: pass@1",
     ]
 
 
