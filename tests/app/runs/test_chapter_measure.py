@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from switchboard.app.runs.chapter_blocks import Provenance
+from switchboard.app.runs.chapter_blocks import Provenance, block_text, table_rows
 from switchboard.app.runs.chapter_measure import (
     PII_CUSTOMER,
     ChapterFileError,
@@ -98,3 +99,30 @@ def test_measure_refuses_a_file_without_markers_before_playing_any_run(tmp_path:
     readme.write_text("no book here")
     with pytest.raises(ChapterFileError, match=r"README\.md: no <!-- generated:book:begin -->"):
         asyncio.run(measure(Settings(data_dir=tmp_path), [plan_of(2)], tmp_path, readme, made))
+
+
+def test_measure_replays_before_and_after_and_writes_both_blocks_and_the_books_contents(tmp_path: Path) -> None:
+    """End to end on two golden cases: chapter 2's presets, through execute_run, into the files."""
+    plan = plan_of(2)
+    tiny = replace(plan, plays=(replace(plan.plays[0], cap=2),))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    chapter = docs / "02-router.md"
+    chapter.write_text("# Chapter 2 — Router\n\nKept.\n" + MARKED + "Kept too.\n")
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- generated:book:begin -->\n<!-- generated:book:end -->\n")
+    made = Provenance("abc1234", "switchboard chapters measure 2", "2026-12-07")
+    heard: list[str] = []
+    asyncio.run(measure(Settings(data_dir=tmp_path / "unused"), [tiny], docs, readme, made, heard.append))
+    text = chapter.read_text()
+    assert text.startswith("# Chapter 2 — Router\n\nKept.\n") and text.endswith("Kept too.\n")
+    table = table_rows(block_text(text, "before-after") or "") or []
+    assert table[0] == ["figure", "chapter 1", "chapters 1–2", "change"]
+    assert [row[0] for row in table[1:]][-1] == "pass@1"
+    assert "`golden` (2 of 119 cases)" in (block_text(text, "cost") or "")
+    assert [line.split(": ")[0] for line in heard[:2]] == [
+        "golden · chaos calm · chapter-1",
+        "golden · chaos calm · chapter-2",
+    ]
+    assert "[Router](docs/chapters/02-router.md)" in readme.read_text()
+    assert not (tmp_path / "unused").exists()  # each run had a data dir of its own
