@@ -31,13 +31,15 @@ def _text(chapter: ChapterFile) -> str:
 
 
 def repository_paths(text: str) -> list[tuple[str, str | None]]:
-    """Backticked `path` or `path::Name` outside code fences, whose first part is a top-level
-    entry of the repository (so `switchboard/...`, `bench/...`, `evals/...`, not metric names)."""
+    """Backticked `path` or `path::Name` outside code fences — alone, or a word of a backticked
+    command (`python bench/load.py`) — whose first part is a top-level entry of the repository
+    (so `switchboard/...`, `bench/...`, `evals/...`; not metric names or URLs)."""
     found = []
     for span in BACKTICKED.findall(FENCE.sub("", text)):
-        match = PATH.match(span.strip())
-        if match and "/" in match["path"] and match["path"].split("/")[0] in TOP_LEVEL:
-            found.append((match["path"], match["name"]))
+        for word in span.split():
+            match = PATH.match(word.removeprefix("./"))
+            if match and "/" in match["path"] and match["path"].split("/")[0] in TOP_LEVEL:
+                found.append((match["path"], match["name"]))
     return found
 
 
@@ -91,11 +93,13 @@ def test_the_readmes_table_of_contents_is_the_one_the_chapters_give() -> None:
 def test_paths_are_found_in_backticks_outside_code_fences() -> None:
     text = (
         "See `switchboard/patterns/circuit_breaker.py::CircuitBreaker`, metric `switchboard_turns_total`,\n"
-        "`tests/nowhere.py` and `README.md`.\n```bash\n`bench/in_a_fence.py`\n```\n"
+        "`tests/nowhere.py`, `README.md`, `GET /api/records/<id>` and `python bench/load.py --turns 3`.\n"
+        "```bash\n`bench/in_a_fence.py`\n```\n"
     )
     assert repository_paths(text) == [
         ("switchboard/patterns/circuit_breaker.py", "CircuitBreaker"),
         ("tests/nowhere.py", None),
+        ("bench/load.py", None),
     ]
 
 
