@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from switchboard.agents.record import TurnRecord
 from switchboard.app.lab.flags import preset_values
 from switchboard.app.runs.chapter_blocks import (
     PlayResult,
@@ -122,7 +123,7 @@ def isolated(settings: Settings, data_dir: Path) -> Settings:
     return settings.model_copy(update={**fresh, "demo_ttft_ms": 0, "demo_tokens_per_s": 0})
 
 
-async def run_records(services: Services, run: Run) -> list[Any]:
+async def run_records(services: Services, run: Run) -> list[TurnRecord]:
     ids = [t["record_id"] for case in run.cases for t in case["turns"] if t.get("record_id")]
     rows = await services.records.many(ids)
     return [turn_record(rows[i]) for i in ids if i in rows]

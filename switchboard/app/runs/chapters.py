@@ -17,6 +17,7 @@ from statistics import fmean
 from typing import Any, Literal
 
 from switchboard.agents.record import TurnRecord
+from switchboard.evals.gate import gate_problems
 
 Kind = Literal["share", "ms", "usd", "count", "number"]
 
@@ -210,8 +211,6 @@ def retrieval_hit(run: Measured) -> float | None:
 
 def gate_problems_count(run: Measured) -> float | None:
     """The regression gate (evals/gate.py) against the dataset's baseline: 0 means it passes."""
-    from switchboard.evals.gate import gate_problems
-
     return None if run.baseline is None else float(len(gate_problems(dict(run.summary), dict(run.baseline))))
 
 
