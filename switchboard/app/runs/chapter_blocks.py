@@ -120,6 +120,7 @@ class PlayResult:
     after: Measured
     before_cost: Projection
     after_cost: Projection
+    paced: bool = False  # the demo models at their own pace, not `--instant`
 
 
 @dataclass(frozen=True)
@@ -190,9 +191,10 @@ def _usd(value: float) -> str:
 def provenance_line(plays: Sequence[PlayResult], made: Provenance) -> str:
     datasets = ", ".join(f"`{p.dataset}` ({p.cases})" for p in plays)
     chaos = ", ".join(f"`{p.chaos}`" for p in plays)
+    pace = "the demo models at their own pace" if any(p.paced for p in plays) else "`--instant`"
     return (
         f"code version `{made.code_version}` · command `{made.command}` · dataset {datasets} · "
-        f"chaos preset {chaos} · `--instant`, a fresh data dir per run · {made.date}"
+        f"chaos preset {chaos} · {pace}, a fresh data dir per run · {made.date}"
     )
 
 

@@ -110,8 +110,9 @@ def as_case(line: dict[str, Any]) -> dict[str, Any]:
     return {"id": line["id"], "customer": PII_CUSTOMER, "turns": [line["text"]], "tags": line.get("tags", [])}
 
 
-def isolated(settings: Settings, data_dir: Path) -> Settings:
-    """The settings of one measured run: its own data dir and embedded stores, models instant."""
+def isolated(settings: Settings, data_dir: Path, paced: bool = False) -> Settings:
+    """The settings of one measured run: its own data dir and embedded stores, and the demo
+    models instant (`--instant`) or, `paced`, at their own profiles' speed."""
     fresh = {
         "data_dir": data_dir,
         "database_url": "",
@@ -120,7 +121,8 @@ def isolated(settings: Settings, data_dir: Path) -> Settings:
         "redis_url": "",
         "chapter": None,
     }
-    return settings.model_copy(update={**fresh, "demo_ttft_ms": 0, "demo_tokens_per_s": 0})
+    speed = (None, None) if paced else (0, 0)
+    return settings.model_copy(update={**fresh, "demo_ttft_ms": speed[0], "demo_tokens_per_s": speed[1]})
 
 
 async def run_records(services: Services, run: Run) -> list[TurnRecord]:
@@ -134,7 +136,7 @@ def baseline_of(dataset: str, repo: Path = REPO) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-RunKey = tuple[str, str, str, int | None]
+RunKey = tuple[str, str, str, int | None, bool]
 
 
 class Measurer:
@@ -146,7 +148,7 @@ class Measurer:
         self._runs: dict[RunKey, tuple[Measured, Projection, str]] = {}
 
     async def run(self, play: Play, preset: str) -> tuple[Measured, Projection, str]:
-        key = (preset, play.dataset, play.chaos, play.cap)
+        key = (preset, play.dataset, play.chaos, play.cap, play.paced)
         if key not in self._runs:
             started = time.monotonic()
             self._runs[key] = await self._play(play, preset)
@@ -156,7 +158,7 @@ class Measurer:
     async def _play(self, play: Play, preset: str) -> tuple[Measured, Projection, str]:
         with tempfile.TemporaryDirectory(prefix="chapters-") as scratch:
             prepared = prepare(play, self._settings.eval_datasets_dir, Path(scratch))
-            async with running_services(isolated(self._settings, Path(scratch) / "data")) as services:
+            async with running_services(isolated(self._settings, Path(scratch) / "data", play.paced)) as services:
                 services.chaos.apply_preset(play.chaos)
                 flags = preset_values(preset, services.flags.registry)
                 run = await execute_run(
@@ -174,7 +176,9 @@ class Measurer:
             (old, old_cost, cases), (new, new_cost, _) = await self.run(play, before), await self.run(play, after)
             label = f"`{play.dataset}` ({cases}, chaos preset `{play.chaos}`)"
             results.append(
-                PlayResult(label, play.dataset, play.chaos, cases, play.figures, old, new, old_cost, new_cost)
+                PlayResult(
+                    label, play.dataset, play.chaos, cases, play.figures, old, new, old_cost, new_cost, play.paced
+                )
             )
         return results
 

@@ -94,6 +94,8 @@ def test_the_before_after_block_has_each_figure_then_pass_at_1_and_names_its_cod
     assert "A note." in body
     assert code_version_of(body) == "abc1234+dirty"
     assert "`switchboard chapters measure 3`" in body and "`flaky-tools`" in body and "2026-12-07" in body
+    assert "`--instant`" in body
+    assert "at their own pace" in before_after_block(1, [replace(_play(), paced=True)], "", MADE)
 
 
 def test_several_plays_name_their_dataset_and_chaos_on_each_row() -> None:

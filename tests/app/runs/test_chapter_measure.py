@@ -75,6 +75,8 @@ def test_a_measured_run_never_touches_the_configured_stores(tmp_path: Path) -> N
         None,
     )
     assert (fresh.demo_ttft_ms, fresh.demo_tokens_per_s) == (0, 0)
+    paced = isolated(Settings(demo_ttft_ms=0, demo_tokens_per_s=0), tmp_path, paced=True)
+    assert (paced.demo_ttft_ms, paced.demo_tokens_per_s) == (None, None)  # the demo profiles' own speed
 
 
 def test_chapter_files_are_checked_for_existence_and_both_marker_pairs(tmp_path: Path) -> None:
