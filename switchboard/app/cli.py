@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -110,6 +111,16 @@ def _parser() -> argparse.ArgumentParser:
     resilience.add_argument("--instant", action="store_true", help="demo models at zero latency")
     resilience.add_argument("--concurrency", type=int, default=4, help="cases played at once (default: 4)")
     resilience.set_defaults(run=_resilience)
+
+    chapters = _command(commands, "chapters", "the book: measure each chapter before and after it")
+    chapter_commands = chapters.add_subparsers(
+        required=True, metavar="ACTION", title="actions", help="measure: write the chapters' measured tables"
+    )
+    measure = _command(
+        chapter_commands, "measure", "replay chapter N's datasets (all chapters without N) and write its tables"
+    )
+    measure.add_argument("chapter", nargs="?", type=int, choices=range(1, 13), metavar="N", help="1 to 12")
+    measure.set_defaults(run=_measure_chapters)
 
     compare = _command(commands, "compare", "set stored runs side by side, and print the page's link")
     compare.add_argument("runs", nargs="+", help="run ids or names (a name means its latest run)")
@@ -433,6 +444,27 @@ def _resilience(args: argparse.Namespace, settings: Settings) -> int:
         write_reports(run, settings.data_dir / "runs")
     _print_table(runs)
     print(f"side by side: {compare_link(settings, runs)}")
+    return 0
+
+
+def _measure_chapters(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from switchboard.app.runs.chapter_blocks import Provenance
+    from switchboard.app.runs.chapter_measure import ChapterFileError, dirty_code_version, measure
+    from switchboard.app.runs.chapters import PLANS, plan_of
+    from switchboard.app.settings import REPO
+
+    plans = PLANS if args.chapter is None else (plan_of(args.chapter),)
+    command = "switchboard chapters measure" + ("" if args.chapter is None else f" {args.chapter}")
+    made = Provenance(dirty_code_version(), command, datetime.now(UTC).date().isoformat())
+    started = time.monotonic()
+    try:
+        asyncio.run(measure(settings, plans, REPO / "docs" / "chapters", REPO / "README.md", made))
+    except ChapterFileError as exc:
+        print(f"switchboard chapters measure: {exc}", file=sys.stderr)
+        return 2
+    print(f"measured {len(plans)} chapter(s) in {time.monotonic() - started:.0f} s on code {made.code_version}")
     return 0
 
 
