@@ -130,15 +130,19 @@ class Provenance:
     date: str  # ISO date the measure ran
 
 
-def columns(number: int) -> tuple[str, str]:
+def columns(number: int, opt_in: Sequence[str] = ()) -> tuple[str, str]:
+    """The two columns' names; the after column names any opt-in switch its run turned on."""
+    also = "".join(f" + `{name}`" for name in opt_in)
     if number == 1:
-        return "no chapters (all-off)", "chapter 1"
-    return ("chapter 1" if number == 2 else f"chapters 1–{number - 1}"), f"chapters 1–{number}"
+        return "no chapters (all-off)", f"chapter 1{also}"
+    return ("chapter 1" if number == 2 else f"chapters 1–{number - 1}"), f"chapters 1–{number}{also}"
 
 
-def before_after_block(number: int, plays: Sequence[PlayResult], note: str, made: Provenance) -> str:
+def before_after_block(
+    number: int, plays: Sequence[PlayResult], note: str, made: Provenance, opt_in: Sequence[str] = ()
+) -> str:
     """The chapter's figures, each play's pass@1 after its own figures, then note and provenance."""
-    before, after = columns(number)
+    before, after = columns(number, opt_in)
     lines = [f"| figure | {before} | {after} | change |", "|---|---|---|---|"]
     pass_at_1 = Figure("pass@1", lambda run: float(run.summary["pass_at_1"]), "share")
     for play in plays:
@@ -155,9 +159,9 @@ def play_name(play: PlayResult) -> str:
     return play.dataset if play.chaos == "calm" else f"{play.dataset} under `{play.chaos}`"
 
 
-def cost_block(number: int, play: PlayResult, made: Provenance) -> str:
+def cost_block(number: int, play: PlayResult, made: Provenance, opt_in: Sequence[str] = ()) -> str:
     """A day and a month at each scale, before and after, then the token mix they are priced from."""
-    before, after = columns(number)
+    before, after = columns(number, opt_in)
     lines = [f"| turns a day | {before}: a day | a month | {after}: a day | a month |", "|---|---|---|---|---|"]
     for n in SCALES:
         cells = [_usd(p.per_day_usd(n)) for p in (play.before_cost, play.after_cost)]

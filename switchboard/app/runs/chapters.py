@@ -109,6 +109,9 @@ class ChapterPlan:
     chapter: ChapterFile
     plays: tuple[Play, ...]
     note: str = ""  # what the reader must know to read the figures (a switch the preset leaves off)
+    # opt-in switches of this chapter that its "after" run turns on as well: a chapter whose
+    # patterns are all opt-in would otherwise be measured without them
+    opt_in: tuple[str, ...] = ()
 
 
 # --- figures: small functions of one run -------------------------------------------------
@@ -432,8 +435,9 @@ def _plans() -> tuple[ChapterPlan, ...]:
                     cap=GOLDEN_CAP,
                 ),
             ),
-            note="The `chapter-N` presets leave opt-in switches off: of chapter 10 only `token_budget` is on, "
-            "`semantic_cache`, `model_routing` and `context_window` are not.",
+            note="The `chapter-N` presets leave opt-in switches off (of chapter 10 only `token_budget` is a "
+            "default), so the after run also turns on `semantic_cache`, `model_routing` and `context_window`.",
+            opt_in=("semantic_cache", "model_routing", "context_window"),
         ),
         ChapterPlan(
             by[11],
@@ -473,7 +477,9 @@ def _plans() -> tuple[ChapterPlan, ...]:
             ),
             note="`load_shedding` refuses a message at the web door, before a turn starts; a replay plays "
             "turns behind that door, so it sheds nothing (`bench/shedding.py` measures shedding under load). "
-            "The presets leave `tracing` and `rate_limit` off (opt-in).",
+            "The after run also turns on `tracing` (opt-in); `rate_limit` stays off, as a replay's many "
+            "turns per customer would trip it.",
+            opt_in=("tracing",),
         ),
     )
 

@@ -16,6 +16,7 @@ from switchboard.app.runs.chapter_blocks import (
     book_block,
     change_text,
     code_version_of,
+    columns,
     cost_block,
     headline,
     replace_block,
@@ -137,3 +138,11 @@ def test_the_books_table_of_contents_takes_each_chapters_headline_from_its_block
     assert rows[2][2] == "not measured yet"
     assert rows[3] == ["3", "[Tools that do not misfire](docs/chapters/03-tools.md)", "not written yet"]
     assert len(rows) == 13
+
+
+def test_the_after_column_names_the_opt_in_switches_its_run_turned_on() -> None:
+    assert columns(10) == ("chapters 1–9", "chapters 1–10")
+    assert columns(10, ("semantic_cache", "model_routing")) == (
+        "chapters 1–9",
+        "chapters 1–10 + `semantic_cache` + `model_routing`",
+    )

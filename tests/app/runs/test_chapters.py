@@ -132,3 +132,15 @@ def test_chapter_n_is_compared_with_the_chapters_before_it() -> None:
 def test_an_unknown_chapter_is_refused() -> None:
     with pytest.raises(ValueError, match="chapters 1 to 12"):
         plan_of(13)
+
+
+def test_a_chapter_s_opt_in_switches_are_its_own_and_off_in_its_preset() -> None:
+    """The after run turns them on because the preset would not: each must belong to the chapter
+    and be off by default, or the column's name would claim a difference that is not there."""
+    registry = {f.name: f for f in REGISTRY}
+    for plan in PLANS:
+        preset = preset_values(presets_of(plan.chapter.number)[1], list(REGISTRY))
+        for name in plan.opt_in:
+            assert registry[name].built and registry[name].chapter == plan.chapter.number, name
+            assert preset[name] is False, name
+    assert plan_of(10).opt_in == ("semantic_cache", "model_routing", "context_window")
