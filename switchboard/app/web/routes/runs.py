@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict
 
 from switchboard.app.lab.flags import parse_flag_spec, snapshot_key
 from switchboard.app.runs.case_replay import CaseNotFound, CaseReplay, DatasetGone, case_of_record, replay_case
+from switchboard.app.runs.chapter_runs import ChapterRuns, chapter_runs, replayable_play
+from switchboard.app.runs.chapters import ChapterPlan, plan_of
 from switchboard.app.runs.compare import MAX_COMPARED, chaos_of, compare, config_label, dataset_of
 from switchboard.app.runs.replay import DATASETS, RunJob, RunJobs, RunStore
 from switchboard.app.services import Services
@@ -189,3 +191,53 @@ async def _previous_run(services: Services, job: RunJob) -> str | None:
         if run.id != job.run_id and run.dataset.endswith(f"{job.dataset}.jsonl"):
             return run.id
     return None
+
+
+@router.get("/runs/chapters/{number}", response_class=HTMLResponse, include_in_schema=False, response_model=None)
+async def chapter_runs_page(request: Request, number: int, services: ServicesDep) -> HTMLResponse | RedirectResponse:
+    """Chapter N's before and after on this server: the comparison when both runs exist,
+    otherwise a page saying which is missing, with a button that makes it."""
+    plan = _plan(number)
+    play = replayable_play(plan)
+    pair = await _pair(services, plan) if play is not None else None
+    if pair is not None and pair.missing is None:
+        assert pair.before.run is not None and pair.after.run is not None
+        return RedirectResponse(f"/runs/compare?ids={pair.before.run.id}&ids={pair.after.run.id}", status_code=303)
+    context = {"active": "runs", "plan": plan, "pair": pair, "chaos_now": services.chaos.preset}
+    return templates.TemplateResponse(request, "runs_chapter.html", context)
+
+
+@router.post("/ui/runs/chapters/{number}", response_class=HTMLResponse, include_in_schema=False)
+async def start_chapter_run(request: Request, number: int, services: ServicesDep, jobs: JobsDep) -> HTMLResponse:
+    """Starts the chapter's missing run, under the chaos preset its comparison is made under."""
+    plan = _plan(number)
+    pair = await _pair(services, plan) if replayable_play(plan) is not None else None
+    refused = _why_not_run(pair, services.chaos.preset, jobs)
+    if refused is not None or pair is None or pair.missing is None:
+        return templates.TemplateResponse(request, "partials/run_job.html", {"message": refused, "job": None})
+    job = jobs.start(services, pair.play.dataset, pair.missing.flags)
+    return templates.TemplateResponse(request, "partials/run_job.html", {"job": job, "previous": None})
+
+
+def _why_not_run(pair: ChapterRuns | None, chaos_now: str, jobs: RunJobs) -> str | None:
+    if pair is None or pair.missing is None:
+        return "Both runs exist already: reload the page to see the comparison."
+    if chaos_now != pair.play.chaos:
+        return f"Set the chaos preset {pair.play.chaos!r} on the panel first (it is {chaos_now!r} now)."
+    if jobs.busy():
+        return "A run is already in progress; wait for it to finish."
+    return None
+
+
+def _plan(number: int) -> ChapterPlan:
+    try:
+        return plan_of(number)
+    except ValueError:
+        raise not_found("chapter", str(number)) from None
+
+
+async def _pair(services: Services, plan: ChapterPlan) -> ChapterRuns:
+    play = replayable_play(plan)
+    assert play is not None
+    runs = await RunStore(services.sessions).recent(limit=200)
+    return chapter_runs(plan, play, runs, services.flags.registry)
