@@ -267,6 +267,11 @@ class KnowledgeBase:
             self._indexes[tenant] = Index(self._create(tenant, complete=True), self._embedder)
         return self._indexes[tenant].collection
 
+    @property
+    def chunking(self) -> str:
+        """The strategy new chunks are cut with, and every served index was cut with."""
+        return self._cut.chunking
+
     def stale(self) -> list[str]:
         """Tenants whose index serves vectors of another embedder than the running one."""
         return sorted(t for t, i in self._indexes.items() if i.embedder is not self._embedder)
