@@ -66,6 +66,11 @@ def layout_of(chunking: str) -> str:
     return LAYOUT if chunking == "heading" else f"{LAYOUT}/{chunking}"
 
 
+def chunking_of(layout: str) -> str:
+    """The strategy a layout was written by (`layout_of`'s inverse)."""
+    return "heading" if layout == LAYOUT else layout.removeprefix(f"{LAYOUT}/")
+
+
 class ChromaEmbedding(EmbeddingFunction[Documents]):
     """Lets Chroma embed documents and queries with our offline embedder."""
 
@@ -516,6 +521,18 @@ class KnowledgeBase:
         self._keywords.clear()
         self._versions = None
         self._load()
+        if not self._indexes and (swapped := self._swapped_layout()) is not None:
+            self._cut = Cut.of(chunking_of(swapped))  # another process switched the strategy: follow it
+            self._load()
+
+    def _swapped_layout(self) -> str | None:
+        """The one other layout our complete, current-embedder collections have, if just one does:
+        what another process on the same Chroma server swapped in for the index this one served."""
+        metas = [c.metadata or {} for c in self._ours()]
+        layouts = {
+            str(m.get("layout")) for m in metas if m.get("complete") and m.get("embedder") == self._embedder.name
+        }
+        return layouts.pop() if len(layouts) == 1 and layouts != {self._cut.layout} else None
 
     def search_now(self, query: str, k: int, hybrid: bool = False, *, tenant: str) -> list[Passage]:
         """The `k` passages of `tenant`'s articles nearest the query; no other tenant's, ever."""

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from switchboard.agents.embeddings import Embedder
+from switchboard.app.shop.chroma import chroma_client
 from switchboard.app.shop.knowledge import KnowledgeBase
 from tests.app.shop.test_knowledge import write
 
@@ -101,3 +102,35 @@ def test_a_build_that_fails_leaves_the_old_index_serving_and_drops_what_it_built
         kb.rechunk("sentence", {}, fail)
     assert kb.search_now(QUESTION, 3, tenant="tidewater") == before and kb.health().building is None
     assert KnowledgeBase.open(tmp_path / "chroma-heading", "test-kb", embedder, chunking="sentence").count() == 0
+
+
+def test_on_a_chroma_server_a_replica_follows_the_strategy_another_swapped_in(
+    tmp_path: Path, embedder: Embedder, chroma_server: str
+) -> None:
+    """Two processes on one server: while one builds, both serve the old index; once it swaps
+    (dropping the old collections) the other's next search finds its index gone and follows."""
+    shipped, mine = two_folders(tmp_path)
+    name = f"kb-{tmp_path.name}"[:60]
+    builder_side = KnowledgeBase.open(chroma_client(tmp_path, chroma_server), name, embedder)
+    builder_side.ingest(shipped, "shipped", "tidewater")
+    builder_side.ingest(mine, "mine", "tidewater")
+    other = KnowledgeBase.open(chroma_client(tmp_path, chroma_server), name, embedder)
+    as_heading = other.search_now(QUESTION, 3, tenant="tidewater")
+    started, release = threading.Event(), threading.Event()
+
+    def gate(done: int, total: int) -> None:
+        if done == 1:
+            started.set()
+            release.wait()
+
+    builder = threading.Thread(target=builder_side.rechunk, args=("sentence", {}, gate))
+    builder.start()
+    assert started.wait(30)
+    assert other.search_now(QUESTION, 3, tenant="tidewater") == as_heading
+    assert builder_side.search_now(QUESTION, 3, tenant="tidewater") == as_heading
+    release.set()
+    builder.join(30)
+    as_sentence = builder_side.search_now(QUESTION, 3, tenant="tidewater")
+    assert as_sentence != as_heading
+    assert other.search_now(QUESTION, 3, tenant="tidewater") == as_sentence
+    assert (other.health().chunking, other.count()) == ("sentence", 7)
