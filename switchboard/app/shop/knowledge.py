@@ -333,9 +333,12 @@ class KnowledgeBase:
         ones serve, then swap them all in at once; the number of articles cut. The folders are the
         ones each chunk records plus `shipped` (tenant → source → folder: those of indexes made
         before chunks recorded theirs). An ingest waits until the swap; a failure leaves the old
-        index serving and drops what was half built."""
+        index serving and drops what was half built. The strategy serving already: nothing to do
+        (its collections would share the new ones' names)."""
         cut = Cut.of(chunking)  # an unknown strategy fails here, before anything is touched
         with self._writes:
+            if cut.layout == self._cut.layout:
+                return 0
             feeds = self._feeds(shipped)
             self._building = Build(cut.chunking, cut.layout, 0, sum(len(f.articles) for f in feeds))
             try:

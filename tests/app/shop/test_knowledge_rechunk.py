@@ -134,3 +134,11 @@ def test_on_a_chroma_server_a_replica_follows_the_strategy_another_swapped_in(
     assert as_sentence != as_heading
     assert other.search_now(QUESTION, 3, tenant="tidewater") == as_sentence
     assert (other.health().chunking, other.count()) == ("sentence", 7)
+
+
+def test_the_strategy_serving_already_is_left_as_it_is(tmp_path: Path, embedder: Embedder) -> None:
+    """Its new collections would have the serving ones' names: nothing is cut, nothing dropped."""
+    kb = fed(tmp_path, embedder)
+    before = kb.search_now(QUESTION, 3, tenant="tidewater")
+    assert kb.rechunk("heading", {}) == 0
+    assert kb.search_now(QUESTION, 3, tenant="tidewater") == before and kb.count() == 3
