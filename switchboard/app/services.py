@@ -235,6 +235,7 @@ def open_knowledge(
     (`<tenant>/<article>`): the cached answers citing them are to be dropped. `chunking`: the
     panel's stored choice, over the setting's."""
     kb = open_knowledge_base(settings, embedder, chunking)
+    kb.recut_others(shipped_folders(tenants))  # an index cut another way: its folders cut again this way
     changed: list[str] = []
     for tenant, folders in shipped_folders(tenants).items():
         for source, folder in folders.items():

@@ -189,6 +189,7 @@ class KnowledgeBase:
         self._cut = Cut.of(chunking, layout)
         self._client, self._name, self._embedder = client, name, embedder
         self._building: Build | None = None
+        self._others: dict[str, Collection] = {}  # per tenant, a complete index of another layout
         self._embedders = {e.name: e for e in [*previous, embedder]}
         self._spawn, self._clock = spawn, clock
         self._indexes: dict[str, Index] = {}
@@ -212,8 +213,10 @@ class KnowledgeBase:
         for collection in self._ours():
             meta = collection.metadata or {}
             tenant, embedder = str(meta["tenant"]), self._embedders.get(str(meta.get("embedder")))
-            if meta.get("layout") != self._cut.layout:
-                continue  # another layout's: maybe serving, or being built, in another process
+            if meta.get("layout") != self._cut.layout:  # maybe serving, or being built, in another process
+                if meta.get("complete"):
+                    self._others.setdefault(tenant, collection)
+                continue
             if not meta.get("complete") or embedder is None:
                 self._drop_or_reembed(collection, tenant)
             elif self._better(tenant, embedder):
@@ -339,7 +342,7 @@ class KnowledgeBase:
         with self._writes:
             if cut.layout == self._cut.layout:
                 return 0
-            feeds = self._feeds(shipped)
+            feeds = self._feeds(shipped, {t: i.collection for t, i in self._indexes.items()})
             self._building = Build(cut.chunking, cut.layout, 0, sum(len(f.articles) for f in feeds))
             try:
                 self._swap(cut, self._build(cut, feeds, progress))
@@ -347,22 +350,32 @@ class KnowledgeBase:
                 self._building = None
         return sum(len(f.articles) for f in feeds)
 
-    def _feeds(self, shipped: Folders) -> list[Feed]:
-        """What each tenant's index was fed from; a folder gone since is skipped (its articles go)."""
+    def _feeds(self, shipped: Folders, fed: Mapping[str, Collection]) -> list[Feed]:
+        """What each tenant's index (`fed`) was fed from; a folder gone since is skipped (its articles go)."""
         feeds = []
-        for tenant in sorted(set(self._indexes) | set(shipped)):
-            folders = {**shipped.get(tenant, {}), **self._recorded_folders(tenant)}
+        for tenant in sorted(set(fed) | set(shipped)):
+            folders = {**shipped.get(tenant, {}), **(_recorded_folders(fed[tenant]) if tenant in fed else {})}
             for source, folder in sorted(folders.items()):
                 if folder.is_dir():
                     feeds.append(Feed(tenant, source, folder, tuple(read_articles(folder))))
         return feeds
 
-    def _recorded_folders(self, tenant: str) -> dict[str, Path]:
-        """source → folder, as the tenant's chunks record them (none before chunks did)."""
-        if tenant not in self._indexes:
-            return {}
-        found = self._indexes[tenant].collection.get(include=["metadatas"])
-        return {str(m["source"]): Path(str(m["folder"])) for m in found["metadatas"] or [] if m.get("folder")}
+    def recut_others(self, shipped: Folders) -> int:
+        """At start-up under another strategy than a tenant's index was cut with (a changed
+        setting, or the panel's choice stored by another replica): cut the folders that index
+        records again the running way, and drop it; the number of articles cut. Tenants this
+        process already serves are left alone."""
+        with self._writes:
+            others = {t: c for t, c in self._others.items() if t not in self._indexes}
+            feeds = self._feeds({t: f for t, f in shipped.items() if t in others}, others)
+            built = self._build(self._cut, feeds, None)
+            for tenant, index in built.items():
+                index.collection.modify(metadata=_without_space(self._record(tenant, True, self._clock())))
+                self._indexes[tenant] = index
+                self._delete_if_present(others[tenant].name)
+            self._others.clear()
+        self._versions = None
+        return sum(len(f.articles) for f in feeds)
 
     def _build(self, cut: Cut, feeds: list[Feed], progress: Progress | None) -> dict[str, Index]:
         built: dict[str, Index] = {}
@@ -565,6 +578,12 @@ class KnowledgeBase:
     async def search(self, query: str, k: int, hybrid: bool = False, *, tenant: str) -> list[Passage]:
         """Search off the event loop: Chroma's client is synchronous."""
         return await asyncio.to_thread(lambda: self.search_now(query, k, hybrid, tenant=tenant))
+
+
+def _recorded_folders(collection: Collection) -> dict[str, Path]:
+    """source → folder, as an index's chunks record them (none before chunks did)."""
+    found = collection.get(include=["metadatas"])
+    return {str(m["source"]): Path(str(m["folder"])) for m in found["metadatas"] or [] if m.get("folder")}
 
 
 def _collection_name(base: str, tenant: str, embedder: str, layout: str) -> str:

@@ -142,3 +142,19 @@ def test_the_strategy_serving_already_is_left_as_it_is(tmp_path: Path, embedder:
     before = kb.search_now(QUESTION, 3, tenant="tidewater")
     assert kb.rechunk("heading", {}) == 0
     assert kb.search_now(QUESTION, 3, tenant="tidewater") == before and kb.count() == 3
+
+
+def test_opened_under_another_strategy_the_folders_the_old_index_records_are_cut_again(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    """A restart with another strategy (a changed setting, a choice stored by another replica):
+    the operator's own folder survives, cut the new way, and the old layout's index goes."""
+    fed(tmp_path, embedder)
+    store = tmp_path / "chroma-heading"
+    reopened = KnowledgeBase.open(store, "test-kb", embedder, chunking="sentence")
+    assert reopened.count() == 0  # not served: cut another way
+    assert reopened.recut_others({}) == 3
+    assert reopened.count() == 7 and reopened.health().layout == "tenant-chunks/sentence"
+    assert {p.source for p in reopened.search_now("wax the leather of my boots", 3, tenant="tidewater")} >= {"boots"}
+    assert KnowledgeBase.open(store, "test-kb", embedder).count() == 0  # heading's index dropped
+    assert KnowledgeBase.open(store, "test-kb", embedder, chunking="sentence").recut_others({}) == 0  # nothing left
