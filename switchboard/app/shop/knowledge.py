@@ -196,7 +196,7 @@ class KnowledgeBase:
         self._rebuilding: set[str] = set()
         self._reembedded: dict[str, int] = {}  # per tenant, since its last ingest reported them
         self._writes = threading.Lock()  # an ingest and a rebuild's copy never interleave
-        self._keywords: dict[str, BM25Index] = {}
+        self._keywords: dict[str, tuple[str, BM25Index]] = {}  # per tenant: its collection's name, its index
         self._versions: dict[str, str] | None = None  # read once, dropped on ingest
         self._load()
 
@@ -514,11 +514,16 @@ class KnowledgeBase:
         return "added" if known_hash is None else "updated"
 
     def _keyword_index(self, tenant: str) -> BM25Index:
-        """One tenant's keyword index, in memory: built on its first hybrid search, dropped on ingest."""
-        if tenant not in self._keywords:
-            theirs = self._indexes[tenant].collection.get(include=["documents"])
-            self._keywords[tenant] = BM25Index(dict(zip(theirs["ids"], theirs["documents"] or [], strict=True)))
-        return self._keywords[tenant]
+        """One tenant's keyword index, in memory: built on its first hybrid search, dropped on ingest.
+        Kept with the collection it was read from: one built from an index swapped out meanwhile
+        (a search under way during a swap) is not served."""
+        collection = self._indexes[tenant].collection
+        held = self._keywords.get(tenant)
+        if held is None or held[0] != collection.name:
+            theirs = collection.get(include=["documents"])
+            held = (collection.name, BM25Index(dict(zip(theirs["ids"], theirs["documents"] or [], strict=True))))
+            self._keywords[tenant] = held
+        return held[1]
 
     def _nearest(self, query: str, n: int, tenant: str) -> QueryResult:
         """The tenant's own collection, unfiltered; if another process swapped it away, find the
