@@ -10,9 +10,10 @@ its name is derived from them, so vectors from two embedders never share a colle
 running embedder differs from the one a tenant's index was built with, `refresh` builds the new
 collection from the stored chunks (re-embedded) while the old one keeps serving searches, swaps
 it in and drops the old one. Without the old embedder its vectors cannot be queried, so `open`
-re-embeds such an index at once. An index of another layout is left alone at open (it is not
-served, and the next ingest cuts the articles the running way): another process on the same
-Chroma server may be serving it, or building it.
+re-embeds such an index at once. An index of another layout is left alone at open: it is not
+served, and another process on the same Chroma server may be serving it or building it. At
+start-up `recut_others` cuts the folders such an index records again the running way and drops
+it (a changed setting, or a choice made on the panel of another replica).
 
 A change of chunking strategy while running (`rechunk`) cuts every folder the index was fed from
 again into new collections of the new layout while the old ones serve every search, then swaps
@@ -54,8 +55,8 @@ from switchboard.patterns.hybrid_search import BM25Index, reciprocal_rank_fusion
 Progress = Callable[[int, int], None]
 Folders = Mapping[str, Mapping[str, Path]]  # tenant → source → the folder its articles are read from
 Spawn = Callable[[Callable[[], object]], None]  # starts a job in the background (a thread; by hand in tests)
-# How the stored chunks were cut: part of every collection's record, so a change of layout drops
-# the chunks (to be cut again by the next ingest) instead of mixing two layouts in one index.
+# How the stored chunks were cut: part of every collection's record, so a change of layout cuts
+# the articles again into collections of their own instead of mixing two layouts in one index.
 LAYOUT = "tenant-chunks"
 COPY_BATCH = 500  # chunks re-embedded per write while an index is rebuilt
 
@@ -184,8 +185,8 @@ class KnowledgeBase:
         """`previous`: embedders an existing index may have been built with, kept to serve it
         while it is re-embedded; an index built by any other is re-embedded before it serves.
         `chunking` names a strategy of patterns/chunking.py; its layout (`layout_of`, unless
-        `layout` is given) goes in the collection's record, so another strategy's index is
-        dropped and cut again by the next ingest."""
+        `layout` is given) goes in the collection's record, so another strategy's index is not
+        served (see `recut_others` and `rechunk`)."""
         self._cut = Cut.of(chunking, layout)
         self._client, self._name, self._embedder = client, name, embedder
         self._building: Build | None = None
