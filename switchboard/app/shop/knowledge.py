@@ -571,7 +571,8 @@ class KnowledgeBase:
             return _distinct(list(passages.values()), k)
         fused = reciprocal_rank_fusion([ids, self._keyword_index(tenant).search(query, pool)])
         passages.update(self._passages([i for i in fused if i not in passages], tenant))
-        return _distinct([passages[i] for i in fused], k)
+        # A swap between the two lookups leaves a keyword hit of the old index in neither: skipped.
+        return _distinct([passages[i] for i in fused if i in passages], k)
 
     def _passages(self, chunk_ids: list[str], tenant: str) -> dict[str, Passage]:
         """Keyword-only hits, fetched in one call (they carry no vector score)."""

@@ -119,3 +119,22 @@ def test_nobody_but_the_operator_chooses(operator: TestClient, method: str) -> N
         **({"json": {}} if method == "put" else {}),
     )
     assert response.status_code == 401
+
+
+def test_a_failed_build_leaves_the_old_strategy_serving_and_says_why(
+    operator: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = services_of(operator)
+    serving = operator.get("/api/knowledge/chunking").json()["serving"]
+    other = "parent" if serving != "parent" else "heading"
+
+    def fail(*args: object, **kwargs: object) -> int:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(services.knowledge, "rechunk", fail)
+    assert operator.put("/api/knowledge/chunking", json={"strategy": other}).status_code == 202
+    operator.portal.call(services.chunking.settled)  # type: ignore[union-attr]
+    health = operator.get("/api/knowledge/health").json()
+    assert (health["chunking"], health["building"]) == (serving, None)
+    assert health["chunking_failure"] == f"{other}: disk full"
+    assert "last build failed" in operator.get("/ui/knowledge").text
