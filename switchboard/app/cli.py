@@ -305,7 +305,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from rich.progress import Progress
 
     from switchboard.agents.embeddings import StaticEmbedder
-    from switchboard.app.services import open_answer_cache, open_knowledge_base
+    from switchboard.app.services import chosen_chunking, open_answer_cache, open_knowledge_base
     from switchboard.app.shop.tenants import load_tenants
 
     if not args.path.is_dir():
@@ -317,7 +317,13 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"switchboard ingest: no tenant {args.tenant!r} (there are: {known})", file=sys.stderr)
         return 2
     embedder = StaticEmbedder(settings.embedding_model_dir)
-    kb = open_knowledge_base(settings, embedder)
+    chosen: list[str | None] = []  # the panel's choice of chunking strategy, if it made one
+
+    async def read_choice() -> None:
+        chosen.append(await chosen_chunking(settings))
+
+    _on_a_thread(read_choice())
+    kb = open_knowledge_base(settings, embedder, chosen[0])
     kb.refresh(args.tenant)  # an index another embedder made is re-embedded before it is written to
     with Progress() as progress:
         task = progress.add_task(f"Indexing {args.path}", total=None)

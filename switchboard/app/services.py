@@ -52,8 +52,9 @@ from switchboard.app.shared.redis import open_redis
 from switchboard.app.shared.resilience import ResilienceSync, shared_resilience
 from switchboard.app.shop.audit import AuditLog
 from switchboard.app.shop.chroma import chroma_client
+from switchboard.app.shop.chunking_switch import ChunkingSwitch, stored_chunking
 from switchboard.app.shop.db import Sessions, make_engine, make_sessions, start_up_lock, upgrade_schema
-from switchboard.app.shop.knowledge import KnowledgeBase
+from switchboard.app.shop.knowledge import Folders, KnowledgeBase
 from switchboard.app.shop.leases import LeaseTerms, ProcessLeases
 from switchboard.app.shop.prompt_rollouts import PromptRollouts
 from switchboard.app.shop.seed import seed_if_empty
@@ -140,6 +141,7 @@ class Services:
     boards: Boards  # flags, chaos, kill switch and budgets kept in step across replicas (through Redis, if set)
     leases: ProcessLeases  # this process's lease on what it streams and decides (app/shop/leases.py)
     keeper: LeaseKeeper  # renews it, and closes lapsed processes' work, on a timer
+    chunking: ChunkingSwitch  # the panel's live choice of chunking strategy, built in the background
     resilience: ResilienceSync | None = None  # breakers and retry budget shared with the other replicas
 
 
@@ -224,28 +226,50 @@ def starting_budgets(settings: Settings) -> BudgetSet:
     )
 
 
-def open_knowledge(settings: Settings, tenants: Tenants, embedder: Embedder) -> tuple[KnowledgeBase, list[str]]:
+def open_knowledge(
+    settings: Settings, tenants: Tenants, embedder: Embedder, chunking: str | None = None
+) -> tuple[KnowledgeBase, list[str]]:
     """Open the collection and bring every tenant's shipped articles up to date (cheap when
     unchanged). A tenant's poisoned articles for the chaos panel are indexed too, as its own;
     searches hide them unless the panel switches them on. Also returns the articles that changed
-    (`<tenant>/<article>`): the cached answers citing them are to be dropped."""
-    kb = open_knowledge_base(settings, embedder)
+    (`<tenant>/<article>`): the cached answers citing them are to be dropped. `chunking`: the
+    panel's stored choice, over the setting's."""
+    kb = open_knowledge_base(settings, embedder, chunking)
+    kb.recut_others(shipped_folders(tenants))  # an index cut another way: its folders cut again this way
     changed: list[str] = []
-    for tenant in tenants:
-        changed += kb.ingest(tenant.kb_dir, source=SHIPPED_KB, tenant=tenant.id).changed
-        if tenant.chaos_dir.is_dir():
-            changed += kb.ingest(tenant.chaos_dir, source=POISONED_SOURCE, tenant=tenant.id).changed
+    for tenant, folders in shipped_folders(tenants).items():
+        for source, folder in folders.items():
+            changed += kb.ingest(folder, source=source, tenant=tenant).changed
     kb.refresh_in_background()  # an index another embedder made keeps serving until re-embedded
     return kb, changed
 
 
-def open_knowledge_base(settings: Settings, static: Embedder) -> KnowledgeBase:
+def shipped_folders(tenants: Tenants) -> Folders:
+    """Each tenant's shipped articles, and its poisoned ones for the chaos panel if it has any."""
+    return {
+        t.id: {SHIPPED_KB: t.kb_dir, **({POISONED_SOURCE: t.chaos_dir} if t.chaos_dir.is_dir() else {})}
+        for t in tenants
+    }
+
+
+def open_knowledge_base(settings: Settings, static: Embedder, chunking: str | None = None) -> KnowledgeBase:
     """The knowledge base as the settings choose it (chunking, embedder), nothing ingested yet.
     With the onnx embedder, an index the static one built keeps serving until re-embedded."""
     embedder, previous = knowledge_embedders(settings, static)
-    return KnowledgeBase.open(
-        open_chroma(settings), settings.kb_collection, embedder, previous=previous, chunking=settings.kb_chunking
-    )
+    strategy = chunking or settings.kb_chunking
+    chroma = open_chroma(settings)
+    return KnowledgeBase.open(chroma, settings.kb_collection, embedder, previous=previous, chunking=strategy)
+
+
+async def chosen_chunking(settings: Settings) -> str | None:
+    """The panel's stored choice of chunking strategy, for a command run beside the server
+    (`switchboard ingest` writes into the index the server serves, not the setting's)."""
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        await upgrade_schema(engine)
+        return await stored_chunking(make_sessions(engine))
+    finally:
+        await engine.dispose()
 
 
 def knowledge_embedders(settings: Settings, static: Embedder) -> tuple[Embedder, tuple[Embedder, ...]]:
@@ -307,7 +331,8 @@ async def running_services(
     embedder = CachedEmbedder(StaticEmbedder(settings.embedding_model_dir))
     tenants = load_tenants(settings.tenants_dir)
     engine, sessions = await _open_database(settings, tenants, now)
-    knowledge, changed = await asyncio.to_thread(open_knowledge, settings, tenants, embedder)
+    chosen = await stored_chunking(sessions)  # the panel's last choice, over SWITCHBOARD_KB_CHUNKING
+    knowledge, changed = await asyncio.to_thread(open_knowledge, settings, tenants, embedder, chosen)
     vocabulary = await _vocabulary(sessions, tenants, now)
     http = httpx.AsyncClient(timeout=httpx.Timeout(60, connect=5))
     checkpoints = open_checkpointer(
@@ -354,6 +379,7 @@ async def running_services(
                 yield services
         finally:
             services.keeper.stop()  # never left ticking on a closed engine
+        await services.chunking.settled()  # a build under way stores its choice before the database closes
         await services.leases.drop()  # a clean stop: what it left unfinished is anyone's to close
         await services.feed.close()  # before the Redis client closes: the feed's last events sent
         await services.online.close()
@@ -401,10 +427,11 @@ async def prepare_shared(settings: Settings, now: Callable[[], datetime] = utcno
     for them: on a fresh SQLite file (its one writer refuses a transaction that read before
     another's commit) and on a Chroma server (two creating one collection: one fails)."""
     tenants = load_tenants(settings.tenants_dir)
-    engine, _ = await _open_database(settings, tenants, now)
+    engine, sessions = await _open_database(settings, tenants, now)
+    chosen = await stored_chunking(sessions)
     await engine.dispose()
     embedder = CachedEmbedder(StaticEmbedder(settings.embedding_model_dir))
-    await asyncio.to_thread(open_knowledge, settings, tenants, embedder)
+    await asyncio.to_thread(open_knowledge, settings, tenants, embedder, chosen)
 
 
 @dataclass
@@ -470,6 +497,7 @@ class _Assembly:
             boards=self.boards,
             leases=self.leases,
             keeper=LeaseKeeper(self.leases, [self.approvals.release_claims, self.turns.recover_interrupted]),
+            chunking=ChunkingSwitch(self.knowledge, self.sessions, shipped_folders(self.tenants)),
         )
 
     @cached_property

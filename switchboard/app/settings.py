@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     kb_chunking: Literal["heading", "fixed", "sentence", "parent"] = Field(
         "heading",
         description="How help-centre articles are cut for retrieval (patterns/chunking.py); a change "
-        "re-indexes on the next start or ingest.",
+        "cuts every indexed folder again on the next start. A strategy chosen on the panel wins over it.",
     )
     kb_embedder: Literal["static", "onnx"] = Field(
         "static",

@@ -122,3 +122,28 @@ def test_ingest_cuts_articles_the_way_the_setting_says(
     monkeypatch.setenv("SWITCHBOARD_KB_CHUNKING", "sentence")
     assert cli.main(["ingest", str(folder), "--tenant", "tidewater", "--source", "extra"]) == 0
     assert "added 1, updated 0, removed 0, unchanged 0, re-embedded 0; 2 chunks" in capsys.readouterr().out
+
+
+def test_ingest_writes_into_the_strategy_the_panel_chose_over_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The panel's stored choice (app/shop/chunking_switch.py) is the index the server serves."""
+    from switchboard.app.shop.chunking_switch import STORED_KEY
+    from switchboard.app.shop.models import Meta
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "stove-fuel.md").write_text("# Stove fuel\n\nCanisters go by ground. Never by air.\n")
+    monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(tmp_path / "data"))
+
+    async def choose_sentence() -> None:
+        engine = make_engine(Settings().resolved_database_url)
+        await upgrade_schema(engine)
+        async with make_sessions(engine)() as s:
+            await s.merge(Meta(key=STORED_KEY, value="sentence"))
+            await s.commit()
+        await engine.dispose()
+
+    asyncio.run(choose_sentence())
+    assert cli.main(["ingest", str(folder), "--tenant", "tidewater", "--source", "extra"]) == 0
+    assert "added 1, updated 0, removed 0, unchanged 0, re-embedded 0; 2 chunks" in capsys.readouterr().out

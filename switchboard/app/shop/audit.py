@@ -38,6 +38,7 @@ Action = Literal[
     "conversation.human_reply",
     "budgets.change",
     "knowledge.ingest",
+    "knowledge.chunking",
     "kill_switch.set",
     "call.replay",
     "run.replay_case",

@@ -10,8 +10,15 @@ its name is derived from them, so vectors from two embedders never share a colle
 running embedder differs from the one a tenant's index was built with, `refresh` builds the new
 collection from the stored chunks (re-embedded) while the old one keeps serving searches, swaps
 it in and drops the old one. Without the old embedder its vectors cannot be queried, so `open`
-re-embeds such an index at once; a changed layout is dropped and rebuilt by the next ingest
-(only the articles can be chunked again).
+re-embeds such an index at once. An index of another layout is left alone at open: it is not
+served, and another process on the same Chroma server may be serving it or building it. At
+start-up `recut_others` cuts the folders such an index records again the running way and drops
+it (a changed setting, or a choice made on the panel of another replica).
+
+A change of chunking strategy while running (`rechunk`) cuts every folder the index was fed from
+again into new collections of the new layout while the old ones serve every search, then swaps
+them in at once and drops the old ones: only the articles can be cut again, and each chunk
+records the folder it came from.
 
 Ingest is idempotent: each article's chunks carry the article's content hash, so re-ingesting
 an unchanged folder writes nothing, a changed article's chunks are replaced, and the chunks of
@@ -46,9 +53,10 @@ from switchboard.patterns.chunking import Article, Chunker, chunker, parse_artic
 from switchboard.patterns.hybrid_search import BM25Index, reciprocal_rank_fusion
 
 Progress = Callable[[int, int], None]
+Folders = Mapping[str, Mapping[str, Path]]  # tenant → source → the folder its articles are read from
 Spawn = Callable[[Callable[[], object]], None]  # starts a job in the background (a thread; by hand in tests)
-# How the stored chunks were cut: part of every collection's record, so a change of layout drops
-# the chunks (to be cut again by the next ingest) instead of mixing two layouts in one index.
+# How the stored chunks were cut: part of every collection's record, so a change of layout cuts
+# the articles again into collections of their own instead of mixing two layouts in one index.
 LAYOUT = "tenant-chunks"
 COPY_BATCH = 500  # chunks re-embedded per write while an index is rebuilt
 
@@ -57,6 +65,11 @@ def layout_of(chunking: str) -> str:
     """The layout a chunking strategy writes: `heading` keeps the name indexes had before there
     were strategies (so they are not rebuilt); each other strategy records its name."""
     return LAYOUT if chunking == "heading" else f"{LAYOUT}/{chunking}"
+
+
+def chunking_of(layout: str) -> str:
+    """The strategy a layout was written by (`layout_of`'s inverse)."""
+    return "heading" if layout == LAYOUT else layout.removeprefix(f"{LAYOUT}/")
 
 
 class ChromaEmbedding(EmbeddingFunction[Documents]):
@@ -103,6 +116,40 @@ class Index:
 
 
 @dataclass(frozen=True)
+class Cut:
+    """How new chunks are cut, and the layout their collections record."""
+
+    chunking: str
+    layout: str
+    chunk: Chunker
+
+    @classmethod
+    def of(cls, chunking: str, layout: str | None = None) -> Cut:
+        """A ValueError naming the strategies for an unknown one (from patterns/chunking.py)."""
+        return cls(chunking, layout or layout_of(chunking), chunker(chunking))
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One folder's articles, to be cut again into a tenant's new index."""
+
+    tenant: str
+    source: str
+    folder: Path
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Build:
+    """A change of chunking strategy under way: `done` of `total` articles cut into the new layout."""
+
+    chunking: str
+    layout: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
 class IndexHealth:
     """What an operator checks: is every tenant's index complete, current and recently fed."""
 
@@ -115,6 +162,7 @@ class IndexHealth:
     last_ingest: float | None  # seconds since the epoch, of the latest ingest that wrote anything
     rebuilding: tuple[str, ...]  # tenants whose index is being re-embedded right now
     chunking: str = "heading"  # the strategy of patterns/chunking.py new chunks are cut with
+    building: Build | None = None  # a change of strategy under way (the index above serves meanwhile)
 
 
 def in_a_thread(job: Callable[[], object]) -> None:
@@ -137,19 +185,19 @@ class KnowledgeBase:
         """`previous`: embedders an existing index may have been built with, kept to serve it
         while it is re-embedded; an index built by any other is re-embedded before it serves.
         `chunking` names a strategy of patterns/chunking.py; its layout (`layout_of`, unless
-        `layout` is given) goes in the collection's record, so another strategy's index is
-        dropped and cut again by the next ingest."""
-        self._chunk: Chunker = chunker(chunking)
-        self._chunking = chunking
+        `layout` is given) goes in the collection's record, so another strategy's index is not
+        served (see `recut_others` and `rechunk`)."""
+        self._cut = Cut.of(chunking, layout)
         self._client, self._name, self._embedder = client, name, embedder
-        self._layout = layout or layout_of(chunking)
+        self._building: Build | None = None
+        self._others: dict[str, Collection] = {}  # per tenant, a complete index of another layout
         self._embedders = {e.name: e for e in [*previous, embedder]}
         self._spawn, self._clock = spawn, clock
         self._indexes: dict[str, Index] = {}
         self._rebuilding: set[str] = set()
         self._reembedded: dict[str, int] = {}  # per tenant, since its last ingest reported them
         self._writes = threading.Lock()  # an ingest and a rebuild's copy never interleave
-        self._keywords: dict[str, BM25Index] = {}
+        self._keywords: dict[str, tuple[str, BM25Index]] = {}  # per tenant: its collection's name, its index
         self._versions: dict[str, str] | None = None  # read once, dropped on ingest
         self._load()
 
@@ -166,7 +214,11 @@ class KnowledgeBase:
         for collection in self._ours():
             meta = collection.metadata or {}
             tenant, embedder = str(meta["tenant"]), self._embedders.get(str(meta.get("embedder")))
-            if not meta.get("complete") or meta.get("layout") != self._layout or embedder is None:
+            if meta.get("layout") != self._cut.layout:  # maybe serving, or being built, in another process
+                if meta.get("complete"):
+                    self._others.setdefault(tenant, collection)
+                continue
+            if not meta.get("complete") or embedder is None:
                 self._drop_or_reembed(collection, tenant)
             elif self._better(tenant, embedder):
                 self._retire(tenant)
@@ -187,7 +239,7 @@ class KnowledgeBase:
         """A complete index of the right layout by an embedder not at hand: its chunks are good,
         its vectors unqueryable, so they are made again now. Anything else is dropped."""
         meta = collection.metadata or {}
-        if meta.get("complete") and meta.get("layout") == self._layout and tenant not in self._indexes:
+        if meta.get("complete") and tenant not in self._indexes:
             self._indexes[tenant] = Index(collection, self._embedder)  # serves nothing until rebuilt
             self._rebuild(tenant)
         else:
@@ -198,18 +250,23 @@ class KnowledgeBase:
         if held is not None:
             self._client.delete_collection(held.collection.name)
 
-    def _create(self, tenant: str, complete: bool, ingested_at: float | None = None) -> Collection:
+    def _create(
+        self, tenant: str, complete: bool, ingested_at: float | None = None, layout: str | None = None
+    ) -> Collection:
         """A new collection; a complete one (a first ingest) may meet a twin made a moment ago by
         a replica starting beside this one on the same Chroma server: it is taken, not refused —
         both then write the same chunks, which ingestion's content hashes make harmless."""
-        meta = self._record(tenant, complete, ingested_at)
-        name = _collection_name(self._name, tenant, self._embedder.name, self._layout)
+        meta = self._record(tenant, complete, ingested_at, layout)
+        name = _collection_name(self._name, tenant, self._embedder.name, layout or self._cut.layout)
         make = self._client.get_or_create_collection if complete else self._client.create_collection
         return make(name, embedding_function=None, metadata=meta)  # type: ignore[arg-type]
 
-    def _record(self, tenant: str, complete: bool, ingested_at: float | None) -> dict[str, Any]:
+    def _record(
+        self, tenant: str, complete: bool, ingested_at: float | None, layout: str | None = None
+    ) -> dict[str, Any]:
         """A collection's record of what made it (the `hnsw:space` is set once, at creation)."""
-        record = {"kb": self._name, "tenant": tenant, "embedder": self._embedder.name, "layout": self._layout}
+        cut = layout or self._cut.layout
+        record = {"kb": self._name, "tenant": tenant, "embedder": self._embedder.name, "layout": cut}
         times = {} if ingested_at is None else {"ingested_at": ingested_at}
         return {"hnsw:space": "cosine", **record, "complete": complete, **times}
 
@@ -218,6 +275,11 @@ class KnowledgeBase:
         if tenant not in self._indexes:
             self._indexes[tenant] = Index(self._create(tenant, complete=True), self._embedder)
         return self._indexes[tenant].collection
+
+    @property
+    def chunking(self) -> str:
+        """The strategy new chunks are cut with, and every served index was cut with."""
+        return self._cut.chunking
 
     def stale(self) -> list[str]:
         """Tenants whose index serves vectors of another embedder than the running one."""
@@ -244,7 +306,7 @@ class KnowledgeBase:
         try:
             with self._writes:
                 old = self._indexes[tenant].collection
-                self._delete_if_present(_collection_name(self._name, tenant, self._embedder.name, self._layout))
+                self._delete_if_present(_collection_name(self._name, tenant, self._embedder.name, self._cut.layout))
                 new = self._create(tenant, complete=False)
                 articles = self._copy(old, new)
                 self._reembedded[tenant] = self._reembedded.get(tenant, 0) + articles
@@ -270,6 +332,91 @@ class KnowledgeBase:
         if name in {c.name for c in self._client.list_collections()}:
             self._client.delete_collection(name)
 
+    def rechunk(self, chunking: str, shipped: Folders, progress: Progress | None = None) -> int:
+        """Cut every tenant's articles again with `chunking` into new collections while the current
+        ones serve, then swap them all in at once; the number of articles cut. The folders are the
+        ones each chunk records plus `shipped` (tenant → source → folder: those of indexes made
+        before chunks recorded theirs). An ingest waits until the swap; a failure leaves the old
+        index serving and drops what was half built. The strategy serving already: nothing to do
+        (its collections would share the new ones' names)."""
+        cut = Cut.of(chunking)  # an unknown strategy fails here, before anything is touched
+        with self._writes:
+            if cut.layout == self._cut.layout:
+                return 0
+            feeds = self._feeds(shipped, {t: i.collection for t, i in self._indexes.items()})
+            self._building = Build(cut.chunking, cut.layout, 0, sum(len(f.articles) for f in feeds))
+            try:
+                self._swap(cut, self._build(cut, feeds, progress))
+            finally:
+                self._building = None
+        return sum(len(f.articles) for f in feeds)
+
+    def _feeds(self, shipped: Folders, fed: Mapping[str, Collection]) -> list[Feed]:
+        """What each tenant's index (`fed`) was fed from; a folder gone since is skipped (its articles go)."""
+        feeds = []
+        for tenant in sorted(set(fed) | set(shipped)):
+            folders = {**shipped.get(tenant, {}), **(_recorded_folders(fed[tenant]) if tenant in fed else {})}
+            for source, folder in sorted(folders.items()):
+                if folder.is_dir():
+                    feeds.append(Feed(tenant, source, folder, tuple(read_articles(folder))))
+        return feeds
+
+    def recut_others(self, shipped: Folders) -> int:
+        """At start-up under another strategy than a tenant's index was cut with (a changed
+        setting, or the panel's choice stored by another replica): cut the folders that index
+        records again the running way, and drop it; the number of articles cut. Tenants this
+        process already serves are left alone."""
+        with self._writes:
+            others = {t: c for t, c in self._others.items() if t not in self._indexes}
+            feeds = self._feeds({t: f for t, f in shipped.items() if t in others}, others)
+            built = self._build(self._cut, feeds, None)
+            for tenant, index in built.items():
+                index.collection.modify(metadata=_without_space(self._record(tenant, True, self._clock())))
+                self._indexes[tenant] = index
+                self._delete_if_present(others[tenant].name)
+            self._others.clear()
+        self._versions = None
+        return sum(len(f.articles) for f in feeds)
+
+    def _build(self, cut: Cut, feeds: list[Feed], progress: Progress | None) -> dict[str, Index]:
+        built: dict[str, Index] = {}
+        try:
+            for feed in feeds:
+                index = built.get(feed.tenant) or self._fresh(feed.tenant, cut)
+                built[feed.tenant] = index
+                for article in feed.articles:
+                    self._upsert(index, article, feed, None, cut)
+                    self._count_built(progress)
+        except BaseException:
+            for index in built.values():
+                self._client.delete_collection(index.collection.name)
+            raise
+        return built
+
+    def _fresh(self, tenant: str, cut: Cut) -> Index:
+        """An empty, incomplete collection of `cut`'s layout (a half-built one from before is dropped)."""
+        self._delete_if_present(_collection_name(self._name, tenant, self._embedder.name, cut.layout))
+        return Index(self._create(tenant, complete=False, layout=cut.layout), self._embedder)
+
+    def _count_built(self, progress: Progress | None) -> None:
+        if self._building is not None:
+            self._building = dataclasses.replace(self._building, done=self._building.done + 1)
+            if progress:
+                progress(self._building.done, self._building.total)
+
+    def _swap(self, cut: Cut, built: dict[str, Index]) -> None:
+        """Mark the new collections complete, serve them (one assignment: a search holds either
+        index, whole) and drop the old ones."""
+        for tenant, index in built.items():
+            held = self._indexes.get(tenant)
+            ingested = (held.collection.metadata or {}).get("ingested_at") if held else None
+            index.collection.modify(metadata=_without_space(self._record(tenant, True, ingested, cut.layout)))
+        old, self._indexes, self._cut = self._indexes, built, cut
+        self._keywords.clear()
+        self._versions = None
+        for index in old.values():
+            self._delete_if_present(index.collection.name)
+
     def count(self) -> int:
         return sum(i.collection.count() for i in list(self._indexes.values()))
 
@@ -283,10 +430,11 @@ class KnowledgeBase:
             chunks=sum(chunks.values()),
             stale_chunks=sum(chunks[id(i)] for i in indexes if i.embedder is not self._embedder),
             embedder=self._embedder.name,
-            layout=self._layout,
+            layout=self._cut.layout,
             last_ingest=max(times, default=None),
             rebuilding=tuple(sorted(self._rebuilding)),
-            chunking=self._chunking,
+            chunking=self._cut.chunking,
+            building=self._building,
         )
 
     def ingest(self, folder: Path, source: str, tenant: str, progress: Progress | None = None) -> IngestReport:
@@ -295,7 +443,7 @@ class KnowledgeBase:
         articles = read_articles(folder)
         with self._writes:
             index = Index(self._collection_of(tenant), self._indexes[tenant].embedder)
-            report = self._write(index, articles, source, tenant, progress)
+            report = self._write(index, articles, Feed(tenant, source, folder.resolve(), ()), progress)
             if report.added or report.updated or report.removed:
                 meta = index.collection.metadata or {}
                 index.collection.modify(metadata={**_without_space(meta), "ingested_at": self._clock()})
@@ -303,14 +451,13 @@ class KnowledgeBase:
         self._versions = None
         return dataclasses.replace(report, reembedded=self._reembedded.pop(tenant, 0))
 
-    def _write(
-        self, index: Index, articles: list[Article], source: str, tenant: str, progress: Progress | None
-    ) -> IngestReport:
+    def _write(self, index: Index, articles: list[Article], feed: Feed, progress: Progress | None) -> IngestReport:
+        source, tenant = feed.source, feed.tenant
         known = self._known_hashes(index.collection, source)
         counts = {"added": 0, "updated": 0, "unchanged": 0, "chunks": 0}
         updated: list[str] = []
         for number, article in enumerate(articles, start=1):
-            done = self._upsert(index, article, source, tenant, known.get(article.id))
+            done = self._upsert(index, article, feed, known.get(article.id))
             counts[done] += 1
             updated += [article.id] if done == "updated" else []
             if progress:
@@ -337,12 +484,15 @@ class KnowledgeBase:
         found = collection.get(where={"source": source}, include=["metadatas"])
         return {str(m["article_id"]): str(m["content_hash"]) for m in found["metadatas"] or []}
 
-    def _upsert(self, index: Index, article: Article, source: str, tenant: str, known_hash: str | None) -> str:
+    def _upsert(
+        self, index: Index, article: Article, feed: Feed, known_hash: str | None, cut: Cut | None = None
+    ) -> str:
         if known_hash == article.content_hash:
             return "unchanged"
         if known_hash is not None:
             index.collection.delete(where={"article_id": article.id})
-        chunks = self._chunk(article)
+        tenant, source = feed.tenant, feed.source
+        chunks = (cut or self._cut).chunk(article)
         index.collection.add(
             ids=[f"{tenant}/{c.id}" for c in chunks],
             embeddings=list(index.embedder.embed([c.text for c in chunks])),  # type: ignore[arg-type]
@@ -356,6 +506,7 @@ class KnowledgeBase:
                     "passage": c.passage,
                     "parent": c.parent,
                     "source": source,
+                    "folder": str(feed.folder),  # to cut the article again for another strategy
                     "content_hash": article.content_hash,
                 }
                 for c in chunks
@@ -364,11 +515,16 @@ class KnowledgeBase:
         return "added" if known_hash is None else "updated"
 
     def _keyword_index(self, tenant: str) -> BM25Index:
-        """One tenant's keyword index, in memory: built on its first hybrid search, dropped on ingest."""
-        if tenant not in self._keywords:
-            theirs = self._indexes[tenant].collection.get(include=["documents"])
-            self._keywords[tenant] = BM25Index(dict(zip(theirs["ids"], theirs["documents"] or [], strict=True)))
-        return self._keywords[tenant]
+        """One tenant's keyword index, in memory: built on its first hybrid search, dropped on ingest.
+        Kept with the collection it was read from: one built from an index swapped out meanwhile
+        (a search under way during a swap) is not served."""
+        collection = self._indexes[tenant].collection
+        held = self._keywords.get(tenant)
+        if held is None or held[0] != collection.name:
+            theirs = collection.get(include=["documents"])
+            held = (collection.name, BM25Index(dict(zip(theirs["ids"], theirs["documents"] or [], strict=True))))
+            self._keywords[tenant] = held
+        return held[1]
 
     def _nearest(self, query: str, n: int, tenant: str) -> QueryResult:
         """The tenant's own collection, unfiltered; if another process swapped it away, find the
@@ -387,6 +543,18 @@ class KnowledgeBase:
         self._keywords.clear()
         self._versions = None
         self._load()
+        if not self._indexes and (swapped := self._swapped_layout()) is not None:
+            self._cut = Cut.of(chunking_of(swapped))  # another process switched the strategy: follow it
+            self._load()
+
+    def _swapped_layout(self) -> str | None:
+        """The one other layout our complete, current-embedder collections have, if just one does:
+        what another process on the same Chroma server swapped in for the index this one served."""
+        metas = [c.metadata or {} for c in self._ours()]
+        layouts = {
+            str(m.get("layout")) for m in metas if m.get("complete") and m.get("embedder") == self._embedder.name
+        }
+        return layouts.pop() if len(layouts) == 1 and layouts != {self._cut.layout} else None
 
     def search_now(self, query: str, k: int, hybrid: bool = False, *, tenant: str) -> list[Passage]:
         """The `k` passages of `tenant`'s articles nearest the query; no other tenant's, ever."""
@@ -403,7 +571,8 @@ class KnowledgeBase:
             return _distinct(list(passages.values()), k)
         fused = reciprocal_rank_fusion([ids, self._keyword_index(tenant).search(query, pool)])
         passages.update(self._passages([i for i in fused if i not in passages], tenant))
-        return _distinct([passages[i] for i in fused], k)
+        # A swap between the two lookups leaves a keyword hit of the old index in neither: skipped.
+        return _distinct([passages[i] for i in fused if i in passages], k)
 
     def _passages(self, chunk_ids: list[str], tenant: str) -> dict[str, Passage]:
         """Keyword-only hits, fetched in one call (they carry no vector score)."""
@@ -416,6 +585,12 @@ class KnowledgeBase:
     async def search(self, query: str, k: int, hybrid: bool = False, *, tenant: str) -> list[Passage]:
         """Search off the event loop: Chroma's client is synchronous."""
         return await asyncio.to_thread(lambda: self.search_now(query, k, hybrid, tenant=tenant))
+
+
+def _recorded_folders(collection: Collection) -> dict[str, Path]:
+    """source → folder, as an index's chunks record them (none before chunks did)."""
+    found = collection.get(include=["metadatas"])
+    return {str(m["source"]): Path(str(m["folder"])) for m in found["metadatas"] or [] if m.get("folder")}
 
 
 def _collection_name(base: str, tenant: str, embedder: str, layout: str) -> str:

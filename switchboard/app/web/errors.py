@@ -15,6 +15,7 @@ place (`DOMAIN_ERRORS`). The tree, with what each answers:
     ChaosError                422 invalid_chaos  (lab/chaos.py: an unknown dial, or out of range)
     UnknownPrompt             404 prompt_not_found (agents/prompts: no such prompt or version)
     RolloutError              422 invalid_rollout  (shop/prompt_rollouts.py: nothing to promote, …)
+    SwitchBusy                409 chunking_busy    (shop/chunking_switch.py: a chunking build under way)
     RateLimited               429 rate_limited, with Retry-After (patterns/rate_limit.py)
     Overloaded                503 overloaded, with Retry-After (load_shedding, patterns/admission.py)
     BoardsUnshared            503 boards_unshared (shared/boards.py: a change Redis did not take)
@@ -45,6 +46,7 @@ from switchboard.app.lab.chaos import ChaosError
 from switchboard.app.lab.flags import FlagError
 from switchboard.app.shared.boards import BoardsUnshared
 from switchboard.app.shared.redis import outage_errors
+from switchboard.app.shop.chunking_switch import SwitchBusy
 from switchboard.app.shop.prompt_rollouts import RolloutError
 from switchboard.app.turns.approvals import AlreadyDecided, ApprovalNotFound, DecisionFailed, InvalidDecision
 from switchboard.patterns.rate_limit import Refusal
@@ -61,6 +63,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     ChaosError: (422, "invalid_chaos"),
     UnknownPrompt: (404, "prompt_not_found"),
     RolloutError: (422, "invalid_rollout"),
+    SwitchBusy: (409, "chunking_busy"),
     BoardsUnshared: (503, "boards_unshared"),
 }
 

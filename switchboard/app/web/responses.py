@@ -259,3 +259,18 @@ class KnowledgeHealthView(Body):
     last_ingest: str | None = Field(description="When an ingest last wrote anything (ISO 8601, UTC).")
     rebuilding: list[str] = Field(description="Storefronts whose index is being re-embedded now.")
     chunking: str = Field(description="How articles are cut: heading, fixed, sentence or parent.")
+    building: str | None = Field(
+        None, description="A chunking strategy chosen on the panel and being built; the index above serves meanwhile."
+    )
+    built: int = Field(0, description="Articles cut into the strategy being built so far.")
+    to_build: int = Field(0, description="Articles it has to cut in all (0 until the build has counted them).")
+    chunking_failure: str | None = Field(None, description="Why the last chunking build failed, until one succeeds.")
+
+
+class ChunkingView(Body):
+    """The chunking strategy serving and the one being built (app/shop/chunking_switch.py)."""
+
+    serving: str = Field(description="The strategy every search is served with now.")
+    building: str | None = Field(description="The strategy being built, swapped in once complete.")
+    failure: str | None = Field(description="Why the last build failed, until one succeeds.")
+    strategies: list[str] = Field(description="The strategies there are (patterns/chunking.py).")

@@ -164,7 +164,7 @@ def test_a_chunk_removed_behind_the_knowledge_bases_back_neither_fails_nor_retur
 
 
 def test_a_change_of_chunking_strategy_cuts_the_articles_again(tmp_path: Path, embedder: Embedder) -> None:
-    """The layout names the strategy: an index cut another way is dropped at open and the next
+    """The layout names the strategy: an index cut another way is not served at open and the next
     ingest adds every article again, cut the new way (never two layouts in one index)."""
     docs = tmp_path / "docs"
     write(docs, "tents", "## Drying\nDry the tent fully. Store it loose. Never pack it wet.")

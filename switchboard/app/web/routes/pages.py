@@ -24,6 +24,7 @@ from switchboard.app.web.routes.budgets import spend_now
 from switchboard.app.web.routes.knowledge import health_now
 from switchboard.app.web.templates import templates
 from switchboard.app.web.views import chaos_view, current_name, flag_presets, live_metrics_view
+from switchboard.patterns.chunking import STRATEGIES
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,6 +88,7 @@ async def switchboard_page(request: Request, services: ServicesDep) -> HTMLRespo
         spend=await spend_now(services),
         kill=services.kill_switch.view(),
         knowledge=await health_now(services),
+        strategies=STRATEGIES,
     )
 
 
