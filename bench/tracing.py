@@ -18,8 +18,12 @@ spans are written (and the median of adjacent on/off block pairs, steadier again
 The first two lines are tracing's own work alone, without a turn around it: making a
 turn-shaped trace's spans and its row, and writing it as `trace_parts` does (one row a claim,
 SQLAlchemy Core) against the row per span it replaced (migration 0005's shape, through an ORM
-session), on the same spans in the same run. On a busy machine these are the figures that hold
-still: a whole turn's own noise is larger than the goal.
+session), on the same spans in the same run. The third is what a traced turn adds to the PII masking
+with `pii_redaction` on: its spans quote the message, tool arguments and search queries masked as
+the record masks them, through the app's one cached masker. Run it against the code before
+(`PYTHONPATH=<a checkout of main> python bench/tracing.py`) to see the second scan it cut.
+On a busy machine these are the figures that hold still: a whole turn's own noise is larger
+than the goal.
 The HTTP request's span is not in it (no HTTP here): one more span, ended by the middleware.
 
 The goal (issue 14) is at most 0.5 ms added at p50.
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -36,12 +41,13 @@ from pathlib import Path
 import sqlalchemy as sa
 from opentelemetry.trace import set_span_in_context
 
-from switchboard.agents.llm.tracing import call_attributes
+from switchboard.agents.llm.tracing import TurnTrace, call_attributes
 from switchboard.app.runs.metrics import percentile
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
 from switchboard.app.shop.db import make_engine, make_sessions, upgrade_schema
 from switchboard.app.telemetry.tracing import Tracing, span_data, trace_id_of
+from switchboard.app.turns.privacy import text_masker
 from switchboard.app.turns.traces import Claimed, TraceScope, insert_parts, part_row
 
 QUESTIONS = [
@@ -101,6 +107,41 @@ def shaped_trace(tracing: Tracing) -> str:
     trace_id = trace_id_of(request)
     assert trace_id is not None
     return trace_id
+
+
+def masking_alone(rounds: int) -> list[float]:
+    """µs of PII masking a traced turn adds with `pii_redaction` on: the texts its spans quote (a
+    message, a tool's arguments, a search query), new to the process as a customer's are, masked
+    for the spans and then for the record through the app's shared masker, less the record's
+    masking alone of texts of the same shape, in pairs (the order alternating)."""
+    masker, tracing = text_masker(), Tracing()
+    took: list[float] = []
+    for n in range(rounds):
+        spent = {}
+        for on in (n % 2 == 0, n % 2 == 1):
+            message, arguments, query = _texts(f"{n}{'ab'[on]}")
+            started = time.thread_time_ns()
+            if on:
+                _span_texts(TurnTrace(tracing.tracer(True), masks=masker), message, arguments, query)
+            masker(message), [masker(v) for v in arguments.values()], masker(query)  # the record's, either way
+            spent[on] = (time.thread_time_ns() - started) / 1000
+        took.append(spent[True] - spent[False])
+    return took
+
+
+def _texts(tag: str) -> tuple[str, dict[str, str], str]:
+    """A turn's quoted texts, unlike any before (`tag`): no cache remembers them."""
+    return f"where is my order {tag}?", {"order_id": f"1{tag}", "note": f"gift {tag}"}, f"returns policy {tag}"
+
+
+def _span_texts(trace: TurnTrace, message: str, arguments: dict[str, str], query: str) -> None:
+    """The spans' texts as the app quotes them (a masked JSON of the arguments, as the base
+    code masked the JSON itself when its trace had no `quoted`)."""
+    trace.text(message), trace.text(query)
+    if hasattr(trace, "quoted"):
+        json.dumps(trace.quoted(arguments), sort_keys=True)
+    else:
+        trace.text(json.dumps(arguments, sort_keys=True))
 
 
 OLD_SPANS = sa.Table(  # migration 0005's row per span, rebuilt here to measure what 0008 replaced
@@ -194,6 +235,8 @@ async def main(turns: int) -> None:
         "its write, alone, cpu per turn (10 turns a transaction): "
         + "  ".join(f"{k} {v:.0f} µs" for k, v in written.items())
     )
+    masked = masking_alone(2000)
+    print(f"its PII masking of a turn's quoted texts, alone: p50 {percentile(masked, 50):+.0f} µs")
     print(f"turns: {turns} each way, interleaved (demo model at zero latency)")
     print(f"spans written per traced turn: p50 {percentile(spans, 50):.0f}")
     for name, samples in (("wall", times), ("cpu", cpu)):
