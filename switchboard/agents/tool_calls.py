@@ -42,7 +42,7 @@ async def run_tool_call(ctx: TurnContext, write: Writer, tools: Mapping[str, Too
     attributes = {
         "gen_ai.operation.name": "execute_tool",
         "gen_ai.tool.name": call["name"],
-        "switchboard.tool.arguments": ctx.trace.text(json.dumps(call["arguments"], sort_keys=True, default=str)),
+        "switchboard.tool.arguments": json.dumps(ctx.trace.quoted(call["arguments"]), sort_keys=True, default=str),
     }
     with ctx.trace.tracer.start_as_current_span(f"execute_tool {call['name']}", attributes=attributes) as span:
         outcome = await _run_tool_call(ctx, write, tools, call)

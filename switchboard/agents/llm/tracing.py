@@ -11,14 +11,14 @@ exists, and Switchboard's own under `switchboard.*`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from opentelemetry.context import Context
 from opentelemetry.trace import NoOpTracer, Span, Tracer, set_span_in_context
 
-from switchboard.patterns.pii.redaction import mask
+from switchboard.patterns.pii.redaction import mask_value
 
 Attributes = Mapping[str, Any]
 
@@ -27,11 +27,13 @@ Attributes = Mapping[str, Any]
 class TurnTrace:
     """`parent`: the turn's span, under which the graph's node spans start (the node spans are
     then the current span, so calls, tools and searches beneath them nest without being told).
-    `masks`: with `pii_redaction` on, free text in spans is masked exactly as in the record."""
+    `masks`: with `pii_redaction` on, how the turn's record masks a text (the app's one cached
+    masker): a span quotes the texts the record quotes, so each is scanned for personal data once
+    a turn, by whichever asks first, and the span says exactly what the record says."""
 
     tracer: Tracer
     parent: Context | None = None
-    masks: bool = False
+    masks: Callable[[str], str] | None = None
     _calls: list[int] = field(default_factory=lambda: [0])
 
     @property
@@ -39,7 +41,11 @@ class TurnTrace:
         return not isinstance(self.tracer, NoOpTracer)
 
     def text(self, value: str) -> str:
-        return mask(value) if self.masks else value
+        return value if self.masks is None else self.masks(value)
+
+    def quoted(self, value: Any) -> Any:
+        """A JSON-shaped value (a tool's arguments) masked string by string, as the record masks it."""
+        return value if self.masks is None else mask_value(value, self.masks)
 
     def next_call_index(self) -> int:
         """The index of the model call just reported in the turn record's `calls`: the gateway

@@ -119,8 +119,7 @@ def span_data(span: ReadableSpan) -> SpanData:
 
 
 def span_fields(span: ReadableSpan) -> tuple[Any, ...]:
-    """`SpanData`'s fields, in order, of a finished span: the exporter's one conversion, which a
-    caller storing JSON zips with the field names rather than build the dataclass first."""
+    """`SpanData`'s fields, in order, of a finished span (`span_object` is the same as JSON)."""
     assert span.context is not None
     parent = span.parent.span_id if span.parent is not None else None
     return (
@@ -135,6 +134,26 @@ def span_fields(span: ReadableSpan) -> tuple[Any, ...]:
         _plain(span.attributes or {}),
         [{"name": e.name, "at_ns": e.timestamp, "attributes": _plain(e.attributes or {})} for e in span.events],
     )
+
+
+def span_object(span: ReadableSpan, trace_id: str) -> dict[str, Any]:
+    """`SpanData`'s fields as the JSON object a `trace_parts` row holds, of a finished span of
+    the trace `trace_id` (its hex, which the caller formats once for all its spans). The SDK's
+    attribute tuples are left for `json` to write as arrays: no copy of each value first."""
+    assert span.context is not None
+    parent = span.parent
+    return {
+        "trace_id": trace_id,
+        "span_id": format_span_id(span.context.span_id),
+        "parent_span_id": format_span_id(parent.span_id) if parent is not None and parent.span_id else None,
+        "name": span.name,
+        "kind": span.kind.name.lower(),
+        "start_ns": span.start_time or 0,
+        "end_ns": span.end_time or span.start_time or 0,
+        "status": span.status.status_code.name.lower(),
+        "attributes": dict(span.attributes or {}),
+        "events": [{"name": e.name, "at_ns": e.timestamp, "attributes": dict(e.attributes or {})} for e in span.events],
+    }
 
 
 def trace_id_of(tracer_span: Any) -> str | None:

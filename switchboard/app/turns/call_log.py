@@ -21,7 +21,8 @@ from switchboard.agents.llm.exchange import Exchange, answer_json, request_json
 from switchboard.agents.record import CallRecordView, TurnRecord
 from switchboard.app.shop.db import Sessions
 from switchboard.app.shop.models import ModelCall
-from switchboard.app.turns.privacy import mask_value, text_masker
+from switchboard.app.turns.privacy import text_masker
+from switchboard.patterns.pii.redaction import mask_value
 
 Mask = Callable[[str], str]
 

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from switchboard.agents.record import TRACE_ITEM, TraceItem, TurnRecord
 from switchboard.patterns.pii.gazetteer import NameGazetteer
-from switchboard.patterns.pii.redaction import Vault, mask
+from switchboard.patterns.pii.redaction import Vault, mask, mask_value
 from switchboard.patterns.stream_watch import StreamWatch, WatchedStrings
 
 _OPEN_PLACEHOLDER = re.compile(r"<[A-Z_]*\d*$")
@@ -146,14 +146,3 @@ def masked_item(item: TraceItem, masks: Callable[[str], str] = mask) -> TraceIte
     if item.kind not in _QUOTING:
         return item
     return TRACE_ITEM.validate_python(mask_value(item.model_dump(), masks))
-
-
-def mask_value(value: Any, masks: Callable[[str], str] = mask) -> Any:
-    """Every string in a JSON-shaped value masked (`masks`: how one text is)."""
-    if isinstance(value, str):
-        return masks(value)
-    if isinstance(value, dict):
-        return {k: mask_value(v, masks) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask_value(v, masks) for v in value]
-    return value

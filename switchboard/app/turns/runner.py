@@ -257,7 +257,7 @@ class TurnRunner:
         tracing middleware), or a root one for a run's turn; the graph's spans go under it."""
         if self._trace_store is None or not turn.flags.get("tracing"):
             return turn
-        masks = bool(turn.flags.get("pii_redaction"))
+        masks = self._masks if turn.flags.get("pii_redaction") else None
         trace = TurnTrace(self._trace_store.tracer(True), masks=masks)
         # A run's turn is a trace of its own: its job may have begun inside the request that
         # started the run, whose span is still current there.

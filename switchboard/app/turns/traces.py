@@ -23,7 +23,7 @@ import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,12 +32,11 @@ from opentelemetry.trace import Tracer
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from switchboard.app.shop.models import TraceRow
-from switchboard.app.telemetry.tracing import SpanData, Tracing, span_fields
+from switchboard.app.telemetry.tracing import SpanData, Tracing, span_object
 from switchboard.patterns.write_behind import WriteBehind
 
 MAX_CLAIMS = 2000  # traces whose request is still open: more would mean responses never ending
 WRITE_EVERY_S = 0.5
-SPAN_FIELDS = tuple(f.name for f in fields(SpanData))
 
 
 @dataclass(frozen=True)
@@ -139,5 +138,5 @@ async def insert_parts(connection: AsyncConnection, rows: Sequence[dict[str, Any
 
 def part_row(claimed: Claimed) -> dict[str, Any]:
     """A claim's row in `trace_parts`: its scope, and its spans as one JSON array of objects."""
-    spans = [dict(zip(SPAN_FIELDS, span_fields(span), strict=True)) for span in claimed.spans]
+    spans = [span_object(span, claimed.trace_id) for span in claimed.spans]
     return {"trace_id": claimed.trace_id, **vars(claimed.scope), "spans": json.dumps(spans, separators=(",", ":"))}

@@ -11,7 +11,7 @@ dict away from storage (`to_dict` / `from_dict`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from switchboard.patterns.pii.detection import KINDS, Kind, PiiSpan, find_pii
@@ -46,6 +46,17 @@ def mask(text: str, people: NameGazetteer = EMPTY) -> str:
     """Replace each span with its kind alone (`[EMAIL]`), for logs and stored records."""
     spans = find_pii(text, people)
     return _replace(text, spans, [f"[{_label(s.kind)}]" for s in spans]) if spans else text
+
+
+def mask_value(value: Any, masks: Callable[[str], str] = mask) -> Any:
+    """Every string in a JSON-shaped value masked (`masks`: how one text is)."""
+    if isinstance(value, str):
+        return masks(value)
+    if isinstance(value, dict):
+        return {k: mask_value(v, masks) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_value(v, masks) for v in value]
+    return value
 
 
 class Vault:

@@ -55,3 +55,20 @@ async def test_the_no_op_tracer_makes_no_spans_and_the_call_is_unchanged() -> No
     gateway = Gateway({"demo-large": ScriptedProvider([TextDelta("Hi"), Usage(1, 1)])})
     completion = await gateway.complete(ChatRequest(REQUEST.messages, "demo-large"), purpose="test", trace=trace)
     assert completion.text == "Hi"
+
+
+def test_a_trace_masks_its_texts_with_the_masker_it_is_given_string_by_string() -> None:
+    """The app hands the trace the record's own masker: what a span quotes is masked by it, a
+    JSON value (a tool's arguments) string by string as the record's are; no masker, as said."""
+    seen: list[str] = []
+
+    def masks(text: str) -> str:
+        seen.append(text)
+        return text.replace("jo@example.com", "[EMAIL]")
+
+    trace = TurnTrace(untraced().tracer, masks=masks)
+    assert trace.text("mail jo@example.com") == "mail [EMAIL]"
+    arguments = {"email": "jo@example.com", "items": ["a", {"note": "jo@example.com"}], "qty": 2}
+    assert trace.quoted(arguments) == {"email": "[EMAIL]", "items": ["a", {"note": "[EMAIL]"}], "qty": 2}
+    assert seen == ["mail jo@example.com", "jo@example.com", "a", "jo@example.com"]
+    assert untraced().text("jo@example.com") == "jo@example.com" and untraced().quoted(arguments) == arguments

@@ -14,8 +14,7 @@ from switchboard.agents.record import CallRecordView, TurnRecord
 from switchboard.app.services import Services
 from switchboard.app.turns import call_log, privacy
 from switchboard.app.turns.call_log import call_rows
-from switchboard.app.turns.privacy import mask_value
-from switchboard.patterns.pii.redaction import mask
+from switchboard.patterns.pii.redaction import mask, mask_value
 from tests.app.playing import turn
 from tests.fakes import ProviderRequests
 

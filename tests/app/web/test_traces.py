@@ -149,6 +149,24 @@ def test_personal_data_is_masked_in_spans_as_in_the_record(app: TestClient) -> N
     assert email not in json.dumps(record)  # the record, masked the same way
 
 
+def test_spans_quote_what_the_record_stored_through_the_record_s_own_masker(app: TestClient) -> None:
+    """One scan a text: a span's texts are masked by the app's shared masker, so they say what the
+    record says and the record's own scan of the same text is a remembered answer."""
+    app.patch("/api/flags", json={"flags": {"pii_redaction": True}})
+    text = "my email is sam.spade@example.com: can you check order 10057 and how do I return a tent?"
+    record = turn(app, text)
+    spans = spans_of(app, record["trace_id"])
+    masker = app.app.state.services.turns._masks  # type: ignore[attr-defined]  # the one it was built with
+    missed = masker.cache_info().misses
+    message = next(s for s in spans if s["name"] == "turn")["attributes"]["switchboard.message"]
+    assert masker(text) == message and masker.cache_info().misses == missed  # the span's scan, kept
+    tools = [s["attributes"]["switchboard.tool.arguments"] for s in spans if s["name"].startswith("execute_tool")]
+    assert tools and tools == [json.dumps(t["arguments"], sort_keys=True) for t in record["tools"]]
+    searched = [s["attributes"]["switchboard.retrieval.query"] for s in spans if s["name"] == "retrieval"]
+    queried = [item["query"] for item in record["timeline"] if item["kind"] == "retrieval"]
+    assert searched == queried
+
+
 def test_with_the_switch_off_a_turn_makes_no_spans(app: TestClient) -> None:
     app.patch("/api/flags", json={"flags": {"tracing": False}})
     services = app.app.state.services  # type: ignore[attr-defined]
