@@ -530,7 +530,8 @@ class _Assembly:
 
     @cached_property
     def spend(self) -> LedgerGuard:
-        return LedgerGuard(self.budgets, self.ledger, self.now, timedelta(seconds=self.settings.budget_hold_s))
+        hold_for, flush_after = timedelta(seconds=self.settings.budget_hold_s), self.settings.budget_flush_ms / 1000
+        return LedgerGuard(self.budgets, self.ledger, self.now, hold_for, flush_after)
 
     @cached_property
     def shop(self) -> ShopStore:
