@@ -11,19 +11,34 @@
     LedgerGuard    agents/context.py's SpendGuard: `check` weighs a call against the ledger's
                    spend for its windows (patterns/spend_budget.py decides) and, in the same
                    transaction, reserves its expected spend there; `charge` settles the
-                   reservation with the call's real usage without making the caller wait.
+                   reservation with the call's real usage without making the caller wait: the
+                   charge is held and written by the next check's transaction, or by a flush
+                   `flush_after` later if no check comes first, or at shutdown (`settled`).
 
 **Exact under concurrency.** Check-then-charge alone lets two turns of one customer both pass
 the check before either is charged, and together overrun. So a check reserves: in one database
 transaction the ledger compares charged + reserved + expected with each limit and, if the call
 may go, records the reservation (spend_ledger.py says how the windows are locked on SQLite and
 Postgres). Invariant: at every moment, each window's charged + unexpired reserved spend is
-what its finished calls spent plus at most the expected spend of the calls still running; and
-no call passes a refuse budget unless charged + reserved + its expected fits the limit. The
-charge after the call — answered, failed, or cancelled when the customer left — deletes the
-reservation and adds the real spend, in one transaction. A reservation carries an expiry
-(`hold_for` after the check, longer than any call may take): if the process dies between check
-and charge, it stops counting then and start-up deletes it, so none holds a budget for ever.
+what its finished calls spent plus at most the expected spend of the calls still running or
+whose charge is still held (below); and no call passes a refuse budget unless charged + reserved
++ its expected fits the limit. The charge after the call — answered, failed, or cancelled when
+the customer left — deletes the reservation and adds the real spend, in one transaction. A
+reservation carries an expiry (`hold_for` after the check, longer than any call may take): if
+the process dies between check and charge, it stops counting then and start-up deletes it, so
+none holds a budget for ever.
+
+**One commit per call, not two.** A turn's calls follow one another, and so do turns, so the
+charge of one call is held in memory until the next check and written by that check's
+transaction (the charge first, then the locks and the read: the verdict counts it at what it
+spent). While held, its reservation still counts at the expected spend, at least what the call
+spent, so another process over-counts for that moment, never under-counts (a charge with no
+reservation, a judge's, is the exception: unseen elsewhere until written); this process's checks
+always write it before reading. With no check within `flush_after`, a flush writes every held
+charge in one transaction of its own. A process killed with a charge held loses that charge (at
+most `flush_after` of its spend; the reservation then counts until it expires), where writing at
+once lost only the charges in flight; shutdown writes them (`settled`). A check cancelled while
+its transaction runs lets it finish, then releases the reservation it made.
 
 An eval run spends in windows of its own (`run:<id>/…`, see Owners.rehearsal) rather than not
 at all: a run replaying a scripted customer then meets the same budgets a live one would, and

@@ -22,7 +22,8 @@ of the same window must wait for until this transaction commits: on Postgres the
 SQLite the database's write lock (the write is the transaction's first statement, so SQLite waits
 for the lock rather than failing on a stale snapshot). Only then is the spend read, so two checks of one window are
 weighed one after the other, the second seeing the first's reservation; key order keeps two
-transactions from each holding a lock the other waits for.
+transactions from each holding a lock the other waits for. The charges a reservation carries
+(`settling`) are added by that same first statement, their windows' rows among those locked.
 
 A reservation expires (its `expires_at`): one whose call was never charged — the process died
 in between — stops counting then, and is deleted at the next start-up.
