@@ -578,7 +578,7 @@ class _Assembly:
 
     @cached_property
     def conversations(self) -> ConversationStore:
-        return ConversationStore(self.sessions, self.now, self.feed, self.leases)
+        return ConversationStore(self.sessions, self.now, self.feed, self.leases, self.spend.riding)
 
     @cached_property
     def records(self) -> RecordStore:

@@ -34,11 +34,13 @@ transaction (the charge first, then the locks and the read: the verdict counts i
 spent). While held, its reservation still counts at the expected spend, at least what the call
 spent, so another process over-counts for that moment, never under-counts (a charge with no
 reservation, a judge's, is the exception: unseen elsewhere until written); this process's checks
-always write it before reading. With no check within `flush_after`, a flush writes every held
-charge in one transaction of its own. A process killed with a charge held loses that charge (at
-most `flush_after` of its spend; the reservation then counts until it expires), where writing at
-once lost only the charges in flight; shutdown writes them (`settled`). A check cancelled while
-its transaction runs lets it finish, then releases the reservation it made.
+always write it before reading. A turn's last call has no next check within the turn: its charge
+rides in the turn's end transaction (the answer and its record: `riding`). With neither within
+`flush_after`, a flush writes every held charge in one transaction of its own. A process killed
+with a charge held loses that charge (at most `flush_after` of its spend; the reservation then
+counts until it expires), where writing at once lost only the charges in flight; shutdown writes
+them (`settled`). A check cancelled while its transaction runs lets it finish, then releases the
+reservation it made.
 
 An eval run spends in windows of its own (`run:<id>/…`, see Owners.rehearsal) rather than not
 at all: a run replaying a scripted customer then meets the same budgets a live one would, and
@@ -51,12 +53,14 @@ import asyncio
 import functools
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from switchboard.agents.record import BudgetAction
 from switchboard.app.cost.spend_ledger import Charge, Decide, Hold, SpendLedger
@@ -149,7 +153,8 @@ class LedgerGuard:
 
     A charge is held in memory and written by the next check's transaction (settling it and
     reserving the next call are one commit), or by a flush `flush_after` seconds after it was
-    made if no check comes first (`sleep`: injected), or by `settled` (at shutdown)."""
+    made if no check comes first (`sleep`: injected), or by a turn's end transaction (`riding`),
+    or by `settled` (at shutdown)."""
 
     def __init__(
         self,
@@ -202,6 +207,17 @@ class LedgerGuard:
         dropped = await self._ledger.drop_expired(self._now())
         if dropped:
             log.warning("%d spend reservation(s) left by an earlier run expired unsettled", dropped)
+
+    @asynccontextmanager
+    async def riding(self, s: AsyncSession) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+        """The charges held, written by another transaction (`s`'s: a turn's end) when it calls the
+        write yielded; held again if that transaction fails, its commit included."""
+        charges = self._take()
+        try:
+            yield functools.partial(self._ledger.settle_in, s, charges)
+        except BaseException:
+            self._hold(charges)
+            raise
 
     async def settled(self) -> None:
         """Every charge made so far is in the ledger (before a report, and at shutdown)."""

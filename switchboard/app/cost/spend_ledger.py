@@ -7,6 +7,7 @@
                              the hold recorded if the verdict lets the call go
     settle_all(charges)      one transaction: every charge's hold deleted, what was spent added
     settle(hold, keys, sp)   settle_all of one charge
+    settle_in(session, chs)  settle_all's writes in a transaction of the caller's
     drop_expired(now)        reservations past their expiry deleted (at start-up)
     spent(keys)              {key: Spend} charged in the windows asked about (absent: nothing spent)
     matching(pattern)        {key: Spend} charged in the windows whose key is LIKE the pattern
@@ -106,6 +107,12 @@ class SpendLedger:
             await _add_rows(s, _amounts(charges))
             await _drop_holds(s, charges)
             await s.commit()
+
+    async def settle_in(self, s: AsyncSession, charges: Sequence[Charge]) -> None:
+        """settle_all's writes, inside a transaction of the caller's (a turn's end: the windows'
+        rows are written last there, after rows no check locks, so no lock order is reversed)."""
+        await _add_rows(s, _amounts(charges))
+        await _drop_holds(s, charges)
 
     async def settle(self, hold: str | None, keys: Sequence[str], spent: Spend) -> None:
         """What a call really spent, in place of its reservation (None: it had none)."""

@@ -321,18 +321,42 @@ async def test_a_held_charge_is_written_by_the_flush_after_its_delay(tmp_path: P
     assert await guard._ledger.reserved([key], clock()) == {}
 
 
-async def test_a_held_charge_is_written_at_shutdown(tmp_path: Path) -> None:
-    """The flush delay longer than the test: only shutdown's `settled` can write the last call's charge."""
+async def test_a_held_charge_is_written_at_shutdown(tmp_path: Path, opened: list[AsyncEngine]) -> None:
+    clock, sleeps = CalendarClock(), GatedSleeps()
+    [guard] = await guards(opened, tmp_path, clock, fits=3, sleep=sleeps)
+    await charged_and_held(guard, clock)
+    await guard.settled()  # shutdown's: the flush's delay never ends here
+    assert await ledger_state(guard, clock) == (REAL, Spend())
+
+
+async def test_a_turns_last_charge_is_written_by_the_turns_end_transaction(tmp_path: Path) -> None:
+    """The flush delay longer than the test, and no check after the turn's last call: only the
+    transaction that writes the turn's answer and record can have written that call's charge."""
     settings = Settings(data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=0, budget_flush_ms=3_600_000)
     clock = CalendarClock()
     async with running_services(settings, now=clock) as services:
         _, record = await turn(services, CUSTOMER, QUESTION, token_budget=True, **OFF_CACHE)
         key = day_key(services)
-        assert (await services.ledger.reserved([key], clock())) != {}  # the last call's hold: its charge held
-    async with running_services(settings, now=clock) as reopened:
-        spent, held = await reopened.ledger.spent([key]), await reopened.ledger.reserved([key], clock())
+        spent, held = await services.ledger.spent([key]), await services.ledger.reserved([key], clock())
     assert spent[key].tokens == record["input_tokens"] + record["output_tokens"] > 0
     assert held == {}
+
+
+async def test_charges_riding_in_a_transaction_that_fails_are_held_again(
+    tmp_path: Path, opened: list[AsyncEngine]
+) -> None:
+    clock = CalendarClock()
+    [guard] = await guards(opened, tmp_path, clock, fits=3)
+    await charged_and_held(guard, clock)
+    sessions = make_sessions(opened[-1])
+    with pytest.raises(RuntimeError):
+        async with sessions() as s, guard.riding(s) as ride, s.begin():
+            await ride()
+            raise RuntimeError("the turn's end failed after the charges were written in it")
+    key = window_key("customer_day", owners(1), clock())
+    assert await guard._ledger.reserved([key], clock()) == {key: EXPECTED}  # rolled back with it
+    await guard.settled()  # still held, so still written
+    assert await ledger_state(guard, clock) == (REAL, Spend())
 
 
 async def test_a_check_cancelled_mid_transaction_leaves_no_reservation(
