@@ -1,6 +1,7 @@
 """What the app adds to a turn, with the demo model at zero latency.
 
-    python bench/turn.py [--turns 200] [--concurrency 16] [--database-url URL] [--redis-url URL] [--shared]
+    python bench/turn.py [--turns 200] [--concurrency 16] [--pause-ms 0]
+                         [--database-url URL] [--redis-url URL] [--shared]
 
 Plays turns through the same path the browser uses (TurnRunner: store, graph, gateway, record)
 and, in the same run, the bare model calls the turn makes (the gateway with no graph, stores or
@@ -9,7 +10,10 @@ the two is what the orchestration (graph, stores, retrieval, recording) costs. P
 the CPU a turn costs, what it asks of the database (statements by kind, commits, the LangGraph
 checkpointer's writes: counted by listeners, so they are figures of the code, not of the
 machine), and the throughput of `--concurrency` customers each playing turns at once.
-The flags are the board's defaults: every built switch on.
+The flags are the board's defaults: every built switch on. `--pause-ms` waits that long between
+one customer's turns (a customer reading and typing; not part of any figure): past the spend
+ledger's flush delay (SWITCHBOARD_BUDGET_FLUSH_MS), a turn's last charge is written on its own
+rather than by the next turn's first check.
 
 `--database-url` plays them on that database (data and checkpoints) instead of the embedded
 SQLite, `--redis-url` with that Redis for what replicas share. `--shared` (or its older name
@@ -51,10 +55,15 @@ QUESTIONS = [
 CUSTOMERS = ["C1001", "C1002", "C1003", "C1004"]
 
 
-async def conversation_of(services: Services, customer: str, turns: int) -> tuple[list[float], list[float]]:
-    """One customer's turns, a new conversation every len(QUESTIONS): (totals, ttfts) in ms."""
+async def conversation_of(
+    services: Services, customer: str, turns: int, pause_s: float = 0.0
+) -> tuple[list[float], list[float]]:
+    """One customer's turns, a new conversation every len(QUESTIONS), `pause_s` between them:
+    (totals, ttfts) in ms."""
     totals, ttfts = [], []
     for n in range(turns):
+        if n and pause_s:
+            await asyncio.sleep(pause_s)
         if n % len(QUESTIONS) == 0:
             conversation = await services.conversations.create(customer)
         async for said in services.turns.play(conversation.id, customer, QUESTIONS[n % len(QUESTIONS)]):
@@ -99,7 +108,9 @@ def _counting(original: Any, counts: Counter[str], name: str) -> Any:
     return call
 
 
-async def main(turns: int, concurrency: int, database_url: str = "", redis_url: str = "") -> tuple[float, float]:
+async def main(
+    turns: int, concurrency: int, database_url: str = "", redis_url: str = "", pause_s: float = 0.0
+) -> tuple[float, float]:
     """Plays and prints the figures on `database_url` (empty: the embedded SQLite) and `redis_url`
     (empty: nothing shared); returns the one-at-a-time turn latency's p50 and p95, in ms."""
     settings = Settings(
@@ -115,7 +126,7 @@ async def main(turns: int, concurrency: int, database_url: str = "", redis_url: 
         await conversation_of(services, "C1001", len(QUESTIONS))  # warm: caches, first statements compiled
         cpu = time.process_time()
         with counted(services) as counts:
-            totals, ttfts = await conversation_of(services, "C1001", turns)
+            totals, ttfts = await conversation_of(services, "C1001", turns, pause_s)
             await services.spend.settled()
         cpu_ms = (time.process_time() - cpu) * 1000 / turns
         bare = []
@@ -127,7 +138,7 @@ async def main(turns: int, concurrency: int, database_url: str = "", redis_url: 
         each = max(1, turns // concurrency)
         started = time.perf_counter()
         played = await asyncio.gather(
-            *(conversation_of(services, CUSTOMERS[n % len(CUSTOMERS)], each) for n in range(concurrency))
+            *(conversation_of(services, CUSTOMERS[n % len(CUSTOMERS)], each, pause_s) for n in range(concurrency))
         )
         wall = time.perf_counter() - started
     print(f"turns: {turns} (demo model at zero latency; 2 model calls + tools or retrieval per turn)")
@@ -171,6 +182,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--pause-ms", type=float, default=0.0, help="wait between one customer's turns")
     parser.add_argument("--database-url", default="", help="e.g. postgresql+asyncpg://user@127.0.0.1:5432/db")
     parser.add_argument("--redis-url", default="", help="e.g. redis://127.0.0.1:6379/0")
     parser.add_argument(
@@ -180,4 +192,12 @@ if __name__ == "__main__":
     if arguments.shared:
         asyncio.run(versus_shared(arguments.turns, arguments.concurrency))
     else:
-        asyncio.run(main(arguments.turns, arguments.concurrency, arguments.database_url, arguments.redis_url))
+        asyncio.run(
+            main(
+                arguments.turns,
+                arguments.concurrency,
+                arguments.database_url,
+                arguments.redis_url,
+                arguments.pause_ms / 1000,
+            )
+        )

@@ -4,6 +4,7 @@ so tests stay deterministic and never wait for real."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +42,34 @@ class Sleeps:
 
     async def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
+
+
+class GatedSleeps:
+    """An async sleep that waits until the test opens it (`open()`): what was waiting then returns.
+    For code that does something after a delay, without the test waiting for real."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+        self._gates: list[tuple[asyncio.Event, asyncio.Event]] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        waiting = asyncio.Event(), asyncio.Event()  # (the gate, the sleeper resumed)
+        self._gates.append(waiting)
+        try:
+            await waiting[0].wait()
+        finally:  # on return, the sleeper's code up to its next await runs before the opener wakes
+            waiting[1].set()
+            if waiting in self._gates:  # cancelled before it was opened
+                self._gates.remove(waiting)
+
+    async def open(self) -> None:
+        """Every sleep waiting returns; this returns once each sleeper has run on from it."""
+        gates, self._gates = self._gates, []
+        for gate, _ in gates:
+            gate.set()
+        for _, resumed in gates:
+            await resumed.wait()
 
 
 class SpendGuardFake:

@@ -558,7 +558,8 @@ class _Assembly:
 
     @cached_property
     def spend(self) -> LedgerGuard:
-        return LedgerGuard(self.budgets, self.ledger, self.now, timedelta(seconds=self.settings.budget_hold_s))
+        hold_for, flush_after = timedelta(seconds=self.settings.budget_hold_s), self.settings.budget_flush_ms / 1000
+        return LedgerGuard(self.budgets, self.ledger, self.now, hold_for, flush_after)
 
     @cached_property
     def shop(self) -> ShopStore:
@@ -605,7 +606,7 @@ class _Assembly:
 
     @cached_property
     def conversations(self) -> ConversationStore:
-        return ConversationStore(self.sessions, self.now, self.feed, self.leases)
+        return ConversationStore(self.sessions, self.now, self.feed, self.leases, self.spend.riding)
 
     @cached_property
     def records(self) -> RecordStore:

@@ -163,6 +163,12 @@ class Settings(BaseSettings):
         gt=0,
         description="How long a budget check's reservation counts if its call is never charged (a crash between).",
     )
+    budget_flush_ms: float = Field(
+        100.0,
+        ge=0,
+        description="How long a call's charge may wait in memory for the next budget check's transaction "
+        "before it is written on its own (a crash in between loses it; its reservation then expires).",
+    )
     cache_threshold: float = Field(
         0.9, ge=0, le=1, description="semantic_cache: the cosine a stored question must reach to be a candidate."
     )

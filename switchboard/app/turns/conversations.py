@@ -4,7 +4,8 @@ and their personal-data vaults."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,17 +62,39 @@ def _not_played_by_a_run() -> Any:
     return col(Conversation.id).not_in(select(RunConversation.conversation_id))
 
 
+Ride = Callable[[], Awaitable[None]]
+# Writes that go inside a turn's end transaction: given its session, a context that yields the
+# write (services: the spend ledger's held charges, app/cost/budgets.py's `LedgerGuard.riding`)
+# and sees the transaction fail, commit included.
+Rider = Callable[[AsyncSession], AbstractAsyncContextManager[Ride]]
+
+
+async def _nothing() -> None:
+    return None
+
+
+@asynccontextmanager
+async def _nothing_rides(_s: AsyncSession) -> AsyncIterator[Ride]:
+    yield _nothing
+
+
 class ConversationStore:
     """`feed` hears what is posted outside the customer's own turn (`add_message`, take-overs),
     so that the open chat shows it at once; the turn's own exchange streams to its sender."""
 
     def __init__(
-        self, sessions: Sessions, now: Clock, feed: Feed | None = None, leases: ProcessLeases | None = None
+        self,
+        sessions: Sessions,
+        now: Clock,
+        feed: Feed | None = None,
+        leases: ProcessLeases | None = None,
+        riding: Rider = _nothing_rides,
     ) -> None:
         """`leases`: this process's, recorded as the owner of the answers it streams, so that a
         replica's recovery leaves them alone while it lives; None (one process, tests): all are
-        recovered."""
+        recovered. `riding`: what else a turn's end transaction writes (see Rider)."""
         self._sessions = sessions
+        self._riding = riding
         self._leases = leases
         self._now = now
         self._feed: Feed = feed or ConversationFeed()
@@ -239,8 +262,9 @@ class ConversationStore:
     ) -> None:
         """An answer's end in one transaction: its final text, its request record, its model calls'
         requests (the call log) and, when the turn added to it, the conversation's PII vault — so
-        a crash keeps all or none of them, and a busy database is asked once, not four times."""
-        async with self._sessions() as s, s.begin():
+        a crash keeps all or none of them, and a busy database is asked once, not four times.
+        What rides with it (the turn's last charge, held by the spend ledger) is written last."""
+        async with self._sessions() as s, self._riding(s) as ride, s.begin():
             s.add(record)
             s.add_all(calls)
             if vault is not None:
@@ -248,6 +272,7 @@ class ConversationStore:
             # One UPDATE, not a SELECT of the row and then its UPDATE.
             finished = {"content": content, "complete": complete, "record_id": record.id}
             await s.exec(update(Message).where(col(Message.id) == message_id).values(**finished))  # type: ignore[call-overload]
+            await ride()
 
 
 def _put_messages(s: AsyncSession, rows: list[Message], stamp: Stamp | None) -> None:

@@ -16,6 +16,9 @@ highest `spent so far + expected` any of its calls reaches. On the next day, wit
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -35,7 +38,8 @@ from switchboard.app.settings import Settings
 from switchboard.app.shop.db import make_engine, make_sessions, upgrade_schema
 from switchboard.patterns.spend_budget import BudgetVerdict, Owners, Spend, window_key, window_keys
 from tests.app.playing import turn
-from tests.fakes import CalendarClock
+from tests.app.statements import counted
+from tests.fakes import CalendarClock, GatedSleeps
 
 QUESTION = "Can I return boots I bought last month?"
 CUSTOMER = "C1001"
@@ -170,6 +174,7 @@ async def test_turns_under_a_budget_leave_no_reservation_behind(tmp_path: Path) 
 HOLD_FOR = timedelta(minutes=10)
 EXPECTED = Spend(100, 0.001)  # each call's estimate
 REAL = Spend(60, 0.0006)  # what each really spent
+FLUSH_AFTER = 0.1  # seconds a charge is held for the next check (the guards' sleep is gated: never for real)
 
 
 @pytest.fixture
@@ -182,7 +187,13 @@ async def opened() -> AsyncIterator[list[AsyncEngine]]:
 
 
 async def guards(
-    opened: list[AsyncEngine], data_dir: Path, clock: CalendarClock, fits: int, engines: int = 1, url: str = ""
+    opened: list[AsyncEngine],
+    data_dir: Path,
+    clock: CalendarClock,
+    fits: int,
+    engines: int = 1,
+    url: str = "",
+    sleep: GatedSleeps | None = None,
 ) -> list[LedgerGuard]:
     """Guards over one database (a file in `data_dir` unless `url`), each through an engine of its
     own (as processes would be), under a daily refuse budget that fits `fits` calls' expected spend."""
@@ -196,7 +207,7 @@ async def guards(
         await upgrade_schema(engine)
         sessions = make_sessions(engine)
         book = BudgetBook(sessions, BudgetSet(request=unlimited, customer_day=daily, tenant_month=unlimited))
-        made.append(LedgerGuard(book, SpendLedger(sessions), clock, HOLD_FOR))
+        made.append(LedgerGuard(book, SpendLedger(sessions), clock, HOLD_FOR, FLUSH_AFTER, sleep or GatedSleeps()))
     return made
 
 
@@ -268,6 +279,146 @@ async def test_a_restart_keeps_the_spend_and_drops_reservations_never_charged_on
     assert await later._ledger.reserved(window, clock() - HOLD_FOR) == {}  # deleted, not only expired
     verdicts = [await later.check(owners(n), EXPECTED) for n in (3, 4, 5)]
     assert [v.allowed for v in verdicts] == [True, True, False]  # 60 charged + 2 × 100 fit in 300
+
+
+async def charged_and_held(guard: LedgerGuard, clock: CalendarClock) -> None:
+    """A call checked and charged: its charge held, nothing of it written yet but the reservation."""
+    verdict = await guard.check(owners(1), EXPECTED)
+    guard.charge(owners(1), REAL, verdict.hold)
+    key = window_key("customer_day", owners(1), clock())
+    assert await guard._ledger.spent([key]) == {key: Spend()}  # the window's row, written for its lock
+    assert await guard._ledger.reserved([key], clock()) == {key: EXPECTED}
+
+
+async def test_a_held_charge_is_written_by_the_next_checks_transaction(
+    tmp_path: Path, opened: list[AsyncEngine]
+) -> None:
+    clock, sleeps = CalendarClock(), GatedSleeps()
+    [guard] = await guards(opened, tmp_path, clock, fits=3, sleep=sleeps)
+    await charged_and_held(guard, clock)
+    with counted(opened[-1]) as checking:
+        assert (await guard.check(owners(2), EXPECTED)).allowed
+    # the windows' upsert (the charge added), the charge's hold deleted, the read, the new hold
+    assert checking == {"commits": 1, "INSERT": 2, "DELETE": 1, "SELECT": 1}
+    assert sleeps.waits == [FLUSH_AFTER]  # a flush was waiting; the check took its charge first
+    await sleeps.open()
+    await guard.written()
+    assert await ledger_state(guard, clock) == (REAL, EXPECTED)  # counted once, the next call reserved
+
+
+async def test_a_held_charge_is_written_by_the_flush_after_its_delay(tmp_path: Path, opened: list[AsyncEngine]) -> None:
+    clock, sleeps = CalendarClock(), GatedSleeps()
+    [guard] = await guards(opened, tmp_path, clock, fits=3, sleep=sleeps)
+    await charged_and_held(guard, clock)
+    guard.charge(owners(2), REAL)  # a call never checked (a judge's), held with it
+    with counted(opened[-1]) as flushing:
+        await sleeps.open()  # the delay is over
+        await guard.written()
+    assert flushing == {"commits": 1, "INSERT": 1, "DELETE": 1}  # both charges, one transaction
+    assert sleeps.waits == [FLUSH_AFTER]
+    key = window_key("customer_day", owners(1), clock())
+    assert await guard._ledger.spent([key]) == {key: Spend(120, 0.0012)}
+    assert await guard._ledger.reserved([key], clock()) == {}
+
+
+async def test_a_held_charge_is_written_at_shutdown(tmp_path: Path, opened: list[AsyncEngine]) -> None:
+    clock, sleeps = CalendarClock(), GatedSleeps()
+    [guard] = await guards(opened, tmp_path, clock, fits=3, sleep=sleeps)
+    await charged_and_held(guard, clock)
+    await guard.settled()  # shutdown's: the flush's delay never ends here
+    assert await ledger_state(guard, clock) == (REAL, Spend())
+
+
+async def test_a_turns_last_charge_is_written_by_the_turns_end_transaction(tmp_path: Path) -> None:
+    """The flush delay longer than the test, and no check after the turn's last call: only the
+    transaction that writes the turn's answer and record can have written that call's charge."""
+    settings = Settings(data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=0, budget_flush_ms=3_600_000)
+    clock = CalendarClock()
+    async with running_services(settings, now=clock) as services:
+        _, record = await turn(services, CUSTOMER, QUESTION, token_budget=True, **OFF_CACHE)
+        key = day_key(services)
+        spent, held = await services.ledger.spent([key]), await services.ledger.reserved([key], clock())
+    assert spent[key].tokens == record["input_tokens"] + record["output_tokens"] > 0
+    assert held == {}
+
+
+async def test_charges_riding_in_a_transaction_that_fails_are_held_again(
+    tmp_path: Path, opened: list[AsyncEngine]
+) -> None:
+    clock = CalendarClock()
+    [guard] = await guards(opened, tmp_path, clock, fits=3)
+    await charged_and_held(guard, clock)
+    sessions = make_sessions(opened[-1])
+    with pytest.raises(RuntimeError):
+        async with sessions() as s, guard.riding(s) as ride, s.begin():
+            await ride()
+            raise RuntimeError("the turn's end failed after the charges were written in it")
+    key = window_key("customer_day", owners(1), clock())
+    assert await guard._ledger.reserved([key], clock()) == {key: EXPECTED}  # rolled back with it
+    await guard.settled()  # still held, so still written
+    assert await ledger_state(guard, clock) == (REAL, Spend())
+
+
+async def test_a_check_cancelled_mid_transaction_leaves_no_reservation(
+    tmp_path: Path, opened: list[AsyncEngine]
+) -> None:
+    clock = CalendarClock()
+    [guard] = await guards(opened, tmp_path, clock, fits=3)
+    entered, gate, reserve = asyncio.Event(), asyncio.Event(), guard._ledger.reserve
+
+    async def slow_reserve(*args: Any) -> BudgetVerdict:
+        entered.set()
+        await gate.wait()
+        return await reserve(*args)
+
+    guard._ledger.reserve = slow_reserve  # type: ignore[method-assign]
+    checking = asyncio.create_task(guard.check(owners(1), EXPECTED))
+    await entered.wait()
+    checking.cancel()  # the customer left while the check's transaction ran
+    with pytest.raises(asyncio.CancelledError):
+        await checking
+    gate.set()
+    await guard.settled()
+    assert await ledger_state(guard, clock) == (Spend(), Spend())  # reserved, then released
+
+
+CRASHING = """
+import asyncio, os, signal, sys
+from datetime import timedelta
+from pathlib import Path
+from tests.app.cost.test_budgets import EXPECTED, REAL, guards, owners
+from tests.fakes import CalendarClock
+
+async def main(folder: Path, settle_first: bool) -> None:
+    [guard] = await guards([], folder, CalendarClock(), fits=3)
+    verdict = await guard.check(owners(1), EXPECTED)
+    guard.charge(owners(1), REAL, verdict.hold)
+    if settle_first:
+        await guard.check(owners(2), EXPECTED)  # its transaction writes the held charge
+    os.kill(os.getpid(), signal.SIGKILL)  # before any flush
+
+asyncio.run(main(Path(sys.argv[1]), sys.argv[2] == "1"))
+"""
+
+
+@pytest.mark.parametrize("settle_first", [False, True])
+async def test_a_process_killed_with_a_charge_held_leaves_at_most_a_reservation_that_expires(
+    tmp_path: Path, opened: list[AsyncEngine], settle_first: bool
+) -> None:
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CRASHING, str(tmp_path), str(int(settle_first)), cwd=root, env=env
+    )
+    assert await child.wait() == -signal.SIGKILL
+    clock = CalendarClock()
+    [restarted] = await guards(opened, tmp_path, clock, fits=3)
+    # killed with the charge held: it is lost, its reservation still counts, until it expires;
+    # killed after the next check: the charge was written with that check's reservation
+    assert await ledger_state(restarted, clock) == ((REAL, EXPECTED) if settle_first else (Spend(), EXPECTED))
+    clock.now += HOLD_FOR
+    await restarted.drop_expired()
+    assert await ledger_state(restarted, clock) == ((REAL if settle_first else Spend()), Spend())
 
 
 def test_a_document_restores_the_budgets_and_a_bad_one_changes_nothing(tmp_path: Path) -> None:
