@@ -13,6 +13,7 @@ pytestmark = pytest.mark.e2e
 
 CHARTS = ("chart-days", "chart-tenants", "chart-configurations", "chart-customers")
 
+CHARTS_DRAWN = "(ids) => typeof Chart !== 'undefined' && ids.every((id) => Chart.getChart(id))"
 # Each chart as drawn: its dataset labels, and the sum of every value it plots.
 DRAWN = """(ids) => ids.map((id) => {
   const chart = Chart.getChart(id);
@@ -53,6 +54,8 @@ def test_after_a_few_turns_every_chart_draws_the_spend_the_page_lists(page: Page
     page.get_by_role("link", name="Cost").click()
     expect(page.locator("h1")).to_have_text("Cost")
     expect(page.locator("#cost-empty")).to_have_count(0)
+    # the charts draw once the deferred chart script has run: wait for that, not for a time
+    page.wait_for_function(CHARTS_DRAWN, arg=list(CHARTS))
     drawn = page.evaluate(DRAWN, list(CHARTS))
     days, tenants, configurations, customers = drawn
     assert all(chart is not None and chart["total"] > 0 for chart in drawn), drawn
