@@ -13,7 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from switchboard.agents.chapters import contributed
 from switchboard.app.lab.chaos import ALL_PRESETS, PRESETS
+from switchboard.app.lab.registry import CHAPTERS, REGISTRY
 from switchboard.app.settings import Settings
 from switchboard.app.web.auth import AdminToken
 
@@ -111,6 +113,12 @@ def _parser() -> argparse.ArgumentParser:
     resilience.add_argument("--concurrency", type=int, default=4, help="cases played at once (default: 4)")
     resilience.set_defaults(run=_resilience)
 
+    wiring = _command(commands, "wiring", "list what each chapter wires into the app (serve --chapter N builds 1..N)")
+    wiring.add_argument(
+        "chapter", nargs="?", type=int, choices=range(1, 13), metavar="N", help="one chapter (default: all)"
+    )
+    wiring.set_defaults(run=_wiring)
+
     compare = _command(commands, "compare", "set stored runs side by side, and print the page's link")
     compare.add_argument("runs", nargs="+", help="run ids or names (a name means its latest run)")
     compare.set_defaults(run=_compare)
@@ -121,6 +129,22 @@ def _command(commands: Any, name: str, text: str) -> argparse.ArgumentParser:
     """A command whose one-line help, in the list, is also its own --help's description."""
     parser: argparse.ArgumentParser = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
     return parser
+
+
+def _wiring(args: argparse.Namespace, settings: Settings) -> int:
+    for chapter in [args.chapter] if args.chapter else list(CHAPTERS):
+        print("\n".join(wiring_lines(chapter)))
+    return 0
+
+
+def wiring_lines(chapter: int) -> list[str]:
+    """Chapter N's additions to chapter N−1's app: its nodes, wrappers and guards
+    (agents/chapters.py), and its switches (the registry), which run inside what is wired."""
+    lines = [f"Chapter {chapter} — {CHAPTERS[chapter]}"]
+    lines += [f"  + {part.kind} {part.name}: {part.adds}" for part in contributed(chapter)]
+    switches = [f.name for f in REGISTRY if f.chapter == chapter and f.built]
+    lines.append(f"  switches: {', '.join(switches)}" if switches else "  switches: none")
+    return lines
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
