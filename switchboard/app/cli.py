@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from switchboard.agents.chapters import contributed
 from switchboard.app.lab.chaos import ALL_PRESETS, PRESETS
-from switchboard.app.lab.registry import CHAPTERS, REGISTRY
+from switchboard.app.lab.registry import CHAPTERS
+from switchboard.app.lab.wiring import wiring_lines
 from switchboard.app.settings import Settings
 from switchboard.app.web.auth import AdminToken
 
@@ -135,16 +135,6 @@ def _wiring(args: argparse.Namespace, settings: Settings) -> int:
     for chapter in [args.chapter] if args.chapter else list(CHAPTERS):
         print("\n".join(wiring_lines(chapter)))
     return 0
-
-
-def wiring_lines(chapter: int) -> list[str]:
-    """Chapter N's additions to chapter N−1's app: its nodes, wrappers and guards
-    (agents/chapters.py), and its switches (the registry), which run inside what is wired."""
-    lines = [f"Chapter {chapter} — {CHAPTERS[chapter]}"]
-    lines += [f"  + {part.kind} {part.name}: {part.adds}" for part in contributed(chapter)]
-    switches = [f.name for f in REGISTRY if f.chapter == chapter and f.built]
-    lines.append(f"  switches: {', '.join(switches)}" if switches else "  switches: none")
-    return lines
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

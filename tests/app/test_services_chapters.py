@@ -74,3 +74,13 @@ def test_the_full_app_is_unchanged_by_the_chapters(data_dir: Path) -> None:
         assert services.settings.chapter is None and client.get("/healthz").json()["chapter"] is None
         nodes = {n.name for n in services_of(client).agent_map.nodes}
         assert nodes == {p.name for p in PARTS if p.kind == "node"} | {"__start__", "__end__"}
+
+
+@pytest.mark.parametrize(("chapter", "refused"), [(9, False), (10, True)])
+def test_token_budgets_are_wired_from_chapter_10(data_dir: Path, chapter: int, refused: bool) -> None:
+    """A one-token budget per turn: the chapter-10 app refuses the turn's first model call; the
+    chapter-9 app has no budget guard to ask, and answers."""
+    settings = fast_settings(data_dir).model_copy(update={"chapter": chapter, "budget_request_tokens": 1})
+    with TestClient(create_app(settings), headers=ADMIN) as client:
+        events = ask(client, new_conversation(client), "where is my order?")
+    assert ("#100" in answer_of(events)) is not refused
