@@ -13,6 +13,9 @@ START ─► (guard_input ─► END if blocked) ─► (cache_lookup ─► END
                        └► generalist (router flag off) ──────────────────────────┘
 
 The cache (`semantic_cache`, opt-in) sits after the input guard and before the first model call.
+
+`build_graph(chapter=N)` (`switchboard serve --chapter N`) adds only the nodes of chapters 1..N
+(agents/chapters.py): at 1 the picture is START ─► generalist ─► END.
 """
 
 from __future__ import annotations

@@ -76,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("customer_id", help="the customer the token signs in, e.g. C1001")
     token.set_defaults(run=_token)
 
+    wiring = _command(commands, "wiring", "list what each chapter wires into the app (serve --chapter N builds 1..N)")
+    wiring.add_argument(
+        "chapter", nargs="?", type=int, choices=range(1, 13), metavar="N", help="one chapter (default: all)"
+    )
+    wiring.set_defaults(run=_wiring)
+
     run = _command(commands, "run", "replay a dataset under a flag configuration and score it")
     run.add_argument("--dataset", type=Path, required=True, help="a JSONL dataset (see evals/README.md)")
     run.add_argument("--flags", default="all-on", help="all-on | all-off | chapter-N | name=on,name=off,...")
@@ -113,12 +119,6 @@ def _parser() -> argparse.ArgumentParser:
     resilience.add_argument("--concurrency", type=int, default=4, help="cases played at once (default: 4)")
     resilience.set_defaults(run=_resilience)
 
-    wiring = _command(commands, "wiring", "list what each chapter wires into the app (serve --chapter N builds 1..N)")
-    wiring.add_argument(
-        "chapter", nargs="?", type=int, choices=range(1, 13), metavar="N", help="one chapter (default: all)"
-    )
-    wiring.set_defaults(run=_wiring)
-
     compare = _command(commands, "compare", "set stored runs side by side, and print the page's link")
     compare.add_argument("runs", nargs="+", help="run ids or names (a name means its latest run)")
     compare.set_defaults(run=_compare)
@@ -129,12 +129,6 @@ def _command(commands: Any, name: str, text: str) -> argparse.ArgumentParser:
     """A command whose one-line help, in the list, is also its own --help's description."""
     parser: argparse.ArgumentParser = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
     return parser
-
-
-def _wiring(args: argparse.Namespace, settings: Settings) -> int:
-    for chapter in [args.chapter] if args.chapter else list(CHAPTERS):
-        print("\n".join(wiring_lines(chapter)))
-    return 0
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -558,3 +552,9 @@ def _print_table(runs: Sequence[Any]) -> None:
     for label, values in comparison_rows([r.summary for r in runs]):
         table.add_row(label, *values)
     Console().print(table)
+
+
+def _wiring(args: argparse.Namespace, settings: Settings) -> int:
+    for chapter in [args.chapter] if args.chapter else list(CHAPTERS):
+        print("\n".join(wiring_lines(chapter)))
+    return 0

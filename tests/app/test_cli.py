@@ -122,19 +122,3 @@ def test_ingest_cuts_articles_the_way_the_setting_says(
     monkeypatch.setenv("SWITCHBOARD_KB_CHUNKING", "sentence")
     assert cli.main(["ingest", str(folder), "--tenant", "tidewater", "--source", "extra"]) == 0
     assert "added 1, updated 0, removed 0, unchanged 0, re-embedded 0; 2 chunks" in capsys.readouterr().out
-
-
-def test_wiring_lists_what_each_chapter_adds(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["wiring", "9"]) == 0
-    shown = capsys.readouterr().out.splitlines()
-    assert shown[0] == "Chapter 9 — Resilience"
-    assert {line.split(":")[0].strip() for line in shown[1:-1]} == {
-        "+ wrapper retry",
-        "+ wrapper breaker",
-        "+ wrapper failover",
-    }
-    assert shown[-1].startswith("  switches: retry_budget, circuit_breaker, failover")
-    assert cli.main(["wiring"]) == 0
-    every = capsys.readouterr().out
-    assert [line for line in every.splitlines() if line.startswith("Chapter ")][-1] == "Chapter 12 — Operations"
-    assert "+ node guard_input" in every and "+ node cache_lookup" in every
