@@ -13,6 +13,9 @@ START ─► (guard_input ─► END if blocked) ─► (cache_lookup ─► END
                        └► generalist (router flag off) ──────────────────────────┘
 
 The cache (`semantic_cache`, opt-in) sits after the input guard and before the first model call.
+
+`build_graph(chapter=N)` (`switchboard serve --chapter N`) adds only the nodes of chapters 1..N
+(agents/chapters.py): at 1 the picture is START ─► generalist ─► END.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, ConfigDict
 
+from switchboard.agents.chapters import stand_in, wired
 from switchboard.agents.context import TurnContext
 from switchboard.agents.nodes.account import account
 from switchboard.agents.nodes.cache_lookup import after_cache, cache_lookup, first_step
@@ -66,6 +70,18 @@ class Node(Protocol):
     def __call__(self, state: ConversationState, runtime: Runtime[TurnContext]) -> Awaitable[dict[str, Any]]: ...
 
 
+NODES: dict[str, Node] = {
+    "guard_input": guard_input,
+    "cache_lookup": cache_lookup,
+    "router": router,
+    "generalist": generalist,
+    "fallback": fallback,
+    "escalate": escalate,
+    "decline": decline,
+    **SPECIALISTS,
+}
+
+
 def on_the_clock(name: str, node: Node) -> Node:
     """The node, refused once the turn is past its deadline: the check between every two steps
     (a `DeadlineExceeded`, which the app answers from its degradation ladder)."""
@@ -94,30 +110,30 @@ def after_specialist(state: ConversationState) -> str:
     return "router" if handoff == "router" else "escalate" if handoff else END
 
 
-def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
+def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None, chapter: int | None = None) -> Graph:
+    """The graph of chapters 1..`chapter` (None: every chapter): only their nodes are added, and
+    an edge to a node not wired leads where agents/chapters.py says instead."""
     graph = StateGraph(ConversationState, context_schema=TurnContext)
-    nodes: dict[str, Node] = {
-        "guard_input": guard_input,
-        "cache_lookup": cache_lookup,
-        "router": router,
-        "generalist": generalist,
-        "fallback": fallback,
-        "escalate": escalate,
-        "decline": decline,
-        **SPECIALISTS,
-    }
-    for name, node in nodes.items():
-        graph.add_node(name, on_the_clock(name, node))
-    graph.add_conditional_edges("guard_input", after_guard, ["cache_lookup", "router", "generalist", END])
-    graph.add_conditional_edges("cache_lookup", after_cache, ["router", "generalist", END])
+    names = frozenset(wired(chapter, "node"))
+    for name, node in NODES.items():
+        if name in names:
+            graph.add_node(name, on_the_clock(name, node))
+
+    def edges(source: str, path: Any, targets: list[str]) -> None:
+        if source == START or source in names:
+            graph.add_conditional_edges(source, path, {t: stand_in(t, source, names) for t in targets})
+
+    edges("guard_input", after_guard, ["cache_lookup", "router", "generalist", END])
+    edges("cache_lookup", after_cache, ["router", "generalist", END])
     for name in SPECIALISTS:
-        graph.add_conditional_edges(name, after_specialist, ["router", "escalate", END])
-    graph.add_conditional_edges(START, entry, ["guard_input", "cache_lookup", "router", "generalist"])
-    graph.add_conditional_edges("router", next_after_router, [*SPECIALISTS, "escalate", "decline", "fallback"])
-    graph.add_conditional_edges("generalist", after_specialist, ["escalate", END])
-    graph.add_conditional_edges("fallback", after_specialist, ["escalate", END])
-    graph.add_edge("escalate", END)
-    graph.add_edge("decline", END)
+        edges(name, after_specialist, ["router", "escalate", END])
+    edges(START, entry, ["guard_input", "cache_lookup", "router", "generalist"])
+    edges("router", next_after_router, [*SPECIALISTS, "escalate", "decline", "fallback"])
+    edges("generalist", after_specialist, ["escalate", END])
+    edges("fallback", after_specialist, ["escalate", END])
+    for name in ("escalate", "decline"):
+        if name in names:
+            graph.add_edge(name, END)
     return graph.compile(checkpointer=checkpointer).with_config(recursion_limit=RECURSION_LIMIT)
 
 

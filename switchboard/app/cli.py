@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from switchboard.app.lab.chaos import ALL_PRESETS, PRESETS
+from switchboard.app.lab.registry import CHAPTERS
+from switchboard.app.lab.wiring import wiring_lines
 from switchboard.app.settings import Settings
 from switchboard.app.web.auth import AdminToken
 
@@ -74,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     token = _command(commands, "token", "print a signed bearer token for a customer (for API clients)")
     token.add_argument("customer_id", help="the customer the token signs in, e.g. C1001")
     token.set_defaults(run=_token)
+
+    wiring = _command(commands, "wiring", "list what each chapter wires into the app (serve --chapter N builds 1..N)")
+    wiring.add_argument(
+        "chapter", nargs="?", type=int, choices=range(1, 13), metavar="N", help="one chapter (default: all)"
+    )
+    wiring.set_defaults(run=_wiring)
 
     run = _command(commands, "run", "replay a dataset under a flag configuration and score it")
     run.add_argument("--dataset", type=Path, required=True, help="a JSONL dataset (see evals/README.md)")
@@ -582,3 +590,9 @@ def _print_table(runs: Sequence[Any]) -> None:
     for label, values in comparison_rows([r.summary for r in runs]):
         table.add_row(label, *values)
     Console().print(table)
+
+
+def _wiring(args: argparse.Namespace, settings: Settings) -> int:
+    for chapter in [args.chapter] if args.chapter else list(CHAPTERS):
+        print("\n".join(wiring_lines(chapter)))
+    return 0

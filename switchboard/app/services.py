@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from chromadb.api import ClientAPI
@@ -21,6 +21,7 @@ from opentelemetry.sdk.trace import SpanProcessor
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from switchboard.agents.approval import build_approval_graph
+from switchboard.agents.chapters import wired
 from switchboard.agents.context import ContextBudget, InputScanner, Knowledge, Routing, Shop, TurnContext
 from switchboard.agents.embeddings import CachedEmbedder, Embedder, OnnxEmbedder, StaticEmbedder
 from switchboard.agents.graph import AgentMap, Graph, agent_map, build_graph
@@ -94,6 +95,7 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 SHIPPED_KB = "shipped"
+P = TypeVar("P")  # a part of the turn, wired or not (`_Assembly._if_wired`)
 
 log = logging.getLogger(__name__)
 
@@ -153,14 +155,17 @@ def build_gateway(settings: Settings, embedder: Embedder, client: httpx.AsyncCli
     profiles = with_speed(DEMO_PROFILES, ttft, settings.demo_tokens_per_s)
     demo = [(DemoProvider(embedder, profiles, name=name), None) for name in DEMO_VENDORS]
     vendors = [*real_providers(settings, client), *demo]
+    wrappers = wired(settings.chapter, "wrapper")
+    if "failover" not in wrappers:  # before chapter 9 a model has one provider: nowhere to fail over to
+        vendors = vendors[:1]
     chaos = ChaosBoard(tuple(provider.name for provider, _ in vendors))
     chain: list[Provider] = []
     for seed, (provider, serves) in enumerate(vendors, start=settings.chaos_seed):
         faulty = ChaosProvider(provider, chaos.dials_for(provider.name), seed=seed)
         chain.append(faulty if serves is None else Aliased(faulty, serves))
     chains = {model: chain for model in profiles}
-    quotas = ModelQuotas(known_quotas(settings.model_quotas, chains))
-    return Gateway(chains, idle_timeout=settings.call_timeout_s, quotas=quotas), chaos
+    quotas = ModelQuotas(known_quotas(settings.model_quotas, chains)) if "quota" in wrappers else None
+    return Gateway(chains, idle_timeout=settings.call_timeout_s, quotas=quotas, wrappers=wrappers), chaos
 
 
 def span_processors(settings: Settings) -> list[SpanProcessor]:
@@ -631,7 +636,7 @@ class _Assembly:
 
     @cached_property
     def graph(self) -> Graph:
-        return build_graph(self.saver)
+        return build_graph(self.saver, self.settings.chapter)
 
     @cached_property
     def approvals(self) -> ApprovalDesk:
@@ -670,7 +675,17 @@ class _Assembly:
         return PeopleIndex(self.shop)
 
     @cached_property
+    def guards(self) -> frozenset[str]:
+        """The turn's optional guards of chapters 1..N (`--chapter N`, agents/chapters.py); one not
+        wired is not handed to the runner or the turn's context at all."""
+        return frozenset(wired(self.settings.chapter, "guard"))
+
+    def _if_wired(self, guard: str, part: P) -> P | None:
+        return part if guard in self.guards else None
+
+    @cached_property
     def turns(self) -> TurnRunner:
+        graded = [self.online.consider] if "online_evals" in self.guards else []
         return TurnRunner(
             graph=self.graph,
             conversations=self.conversations,
@@ -678,7 +693,9 @@ class _Assembly:
             make_context=self.make_context,
             now=self.now,
             tenant_of=self.shop.tenant_of,
-            after_turn=[self.online.consider, self.ladder.learn],
+            after_turn=[*graded, self.ladder.learn],
+            # The ladder stays at every chapter: with the kill switch on (kept: chapters.KEPT) a
+            # turn is answered from its model-free rungs. `degradation` (chapter 9) is its switch.
             ladder=self.ladder,
             others_data=self.people.others,
             people=self.people.names,
@@ -686,10 +703,10 @@ class _Assembly:
             admission=self.admission,
             budget_s=self.settings.turn_budget_s,
             prompt_versions=self.rollouts.versions_for,
-            answers=self.answers,
+            answers=self._if_wired("semantic_cache", self.answers),
             after_save=[self.charge_rate_limits, self.count_turn],
             kill_switch=self.gateway.kill_switch,
-            traces=self.traces,
+            traces=self._if_wired("tracing", self.traces),
             call_log=self.call_log,
             window=(self.settings.stream_window, self.settings.stream_stall_s),
             masks=self.masker,
@@ -766,6 +783,6 @@ class _Assembly:
             scanner=self.scanner,
             canary=Canary.new(),
             vault=vault,
-            spend=self.spend,
-            answers=self.answers,
+            spend=self._if_wired("token_budget", self.spend),
+            answers=self._if_wired("semantic_cache", self.answers),
         )

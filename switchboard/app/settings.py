@@ -193,7 +193,13 @@ class Settings(BaseSettings):
     )
     cache_embedding_model_dir: Path = REPO / "data" / "models" / "minilm-l6-onnx"
     cache_ttl_s: float = Field(24 * 3600.0, gt=0, description="semantic_cache: how long a cached answer may be served.")
-    chapter: int | None = Field(None, description="Serve with exactly the layers of chapters 1..N.")
+    chapter: int | None = Field(
+        None,
+        ge=1,
+        le=12,
+        description="Build the app from chapters 1..N only: their graph nodes, gateway wrappers, guards and "
+        "switches (agents/chapters.py; empty: every chapter).",
+    )
     approval_deadline_minutes: float = Field(
         30.0, gt=0, description="With human_approval on, how long a request waits before it is declined."
     )

@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 
+from switchboard.agents.chapters import PARTS
 from switchboard.agents.context import TurnContext
 from switchboard.agents.events import ToolUsed
+from switchboard.agents.graph import agent_map, build_graph
 from switchboard.agents.llm.gateway import Gateway
 from switchboard.agents.llm.types import ChatRequest, Chunk, DeadlineExceeded, Provider
 from switchboard.agents.state import ConversationState
@@ -136,3 +138,20 @@ async def test_without_a_budget_the_same_slow_turn_runs_to_its_end(services: Ser
     shop = SlowShop(services.shop, clock)
     events = await play(services, context(services, clock, shop=shop, deadline=None), "where is my order 10042?")
     assert shop.calls and any(isinstance(e, ToolUsed) for e in events)
+
+
+@pytest.mark.parametrize("chapter", range(1, 13))
+def test_the_graph_of_chapter_n_has_exactly_the_nodes_of_chapters_up_to_n(chapter: int) -> None:
+    nodes = {n.name for n in agent_map(build_graph(chapter=chapter)).nodes} - {"__start__", "__end__"}
+    assert nodes == {p.name for p in PARTS if p.kind == "node" and p.chapter <= chapter}
+
+
+def test_the_graph_of_chapter_n_leads_nowhere_unwired() -> None:
+    drawn = agent_map(build_graph(chapter=5))
+    names = {n.name for n in drawn.nodes}
+    assert all(e.source in names and e.target in names for e in drawn.edges)
+    assert ("router", "fallback") in {(e.source, e.target) for e in drawn.edges}
+
+
+def test_the_full_graph_is_chapter_twelve_s() -> None:
+    assert agent_map(build_graph()) == agent_map(build_graph(chapter=12))

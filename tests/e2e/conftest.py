@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -59,7 +60,13 @@ def _chromium_executable() -> str | None:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a running `switchboard serve`."""
-    data_dir = tmp_path_factory.mktemp("e2e-data")
+    with serving(tmp_path_factory.mktemp("e2e-data")) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serving(data_dir: Path, *args: str) -> Iterator[str]:
+    """`switchboard serve` with `args` (e.g. `--chapter 3`) on a free port, until the block ends."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
     env.update(
@@ -74,7 +81,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with log_path.open("wb") as log:
         # cwd is the data folder so a developer's .env does not change the server under test.
         process = subprocess.Popen(
-            [*_switchboard_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [*_switchboard_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
             cwd=data_dir,
             env=env,
             stdout=log,
@@ -126,6 +133,13 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
     """A fresh 1280x800 tab, signed in as the operator and as customer C1001 (as a person does:
     the operator's sign-in link, then the demo's customer picker); fails the test on any uncaught
     script error or 5xx response."""
+    with signed_in_tab(browser, server) as tab:
+        yield tab
+
+
+@contextmanager
+def signed_in_tab(browser: Browser, server: str) -> Iterator[Page]:
+    """The `page` fixture's tab, on any server (`serving`)."""
     context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 800})
     # The context's request client shares its cookie jar with the tab.
     context.request.get(f"{server}/admin?token={ADMIN_TOKEN}", max_redirects=0)

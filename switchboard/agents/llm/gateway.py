@@ -67,6 +67,7 @@ class CallRecord:
 
 CallListener = Callable[[CallRecord], None]
 NO_RESILIENCE = Resilience()  # a failure fails the call: every switch off
+WRAPPERS = ("kill_switch", "retry", "breaker", "failover", "quota")  # in the order a call meets them
 
 
 def _ignore(_: CallRecord) -> None:
@@ -83,11 +84,14 @@ class Gateway:
         idle_timeout: float = 30.0,
         kill_switch: KillSwitch | None = None,
         quotas: ModelQuotas | None = None,
+        wrappers: Sequence[str] = WRAPPERS,
     ) -> None:
         """`providers` maps each model name to the provider, or the chain of providers, serving it.
         `kill_switch`: the operator's stop for every call (kill_switch.py); off unless turned on.
         `quotas`: each provider's requests and tokens per minute per model, asked before every
-        attempt and charged after it when a call runs with `Resilience.quota` (none: no quotas)."""
+        attempt and charged after it when a call runs with `Resilience.quota` (none: no quotas).
+        `wrappers`: the resilience wrappers in the chain (`--chapter N` leaves later chapters'
+        out, agents/chapters.py): one left out never runs, whatever a call's switches ask."""
         self._chains = {m: (p,) if not isinstance(p, Sequence) else tuple(p) for m, p in providers.items()}
         self._prices = prices
         self._clock = clock
@@ -95,6 +99,11 @@ class Gateway:
         self._idle_timeout = idle_timeout  # the longest wait for a first chunk: a hard timeout
         self.kill_switch = kill_switch or KillSwitch()
         self.quotas = quotas or ModelQuotas()
+        unknown = set(wrappers) - set(WRAPPERS)
+        if unknown:
+            raise ValueError(f"no such gateway wrapper: {', '.join(sorted(unknown))} (there are {', '.join(WRAPPERS)})")
+        # The kill switch is in every chain: an operator can always stop every call (chapters.KEPT).
+        self.wrappers = tuple(w for w in WRAPPERS if w in wrappers or w == "kill_switch")
 
     @property
     def models(self) -> list[str]:
@@ -145,6 +154,7 @@ class Gateway:
         `trace`: the turn's; the call is a span under the current one (its node's), each
         provider attempt a span under the call's, retries and failovers events on it."""
         trace = trace or untraced()
+        resilience = self._wired(resilience)
         span = trace.tracer.start_span(f"gateway {purpose}", attributes={"switchboard.purpose": purpose})
         traced = _Traced(trace, span, purpose, request.model)
 
@@ -163,6 +173,16 @@ class Gateway:
             async with aclosing(resilient_stream(chain, request, resilience, self.policies, attempt)) as chunks:
                 async for chunk in chunks:
                     yield chunk
+
+    def _wired(self, asked: Resilience) -> Resilience:
+        """The call's switches, less the wrappers this gateway was built without."""
+        have = self.wrappers
+        return Resilience(
+            retry=asked.retry and "retry" in have,
+            breaker=asked.breaker and "breaker" in have,
+            failover=asked.failover and "failover" in have,
+            quota=asked.quota and "quota" in have,
+        )
 
     def _within_quota(
         self,

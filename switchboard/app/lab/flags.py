@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from switchboard.agents.chapters import KEPT
 from switchboard.app.lab.registry import BY_NAME as BY_NAME
 from switchboard.app.lab.registry import CHAPTERS as CHAPTERS
 from switchboard.app.lab.registry import REGISTRY as REGISTRY
@@ -50,11 +51,16 @@ class FlagBoard:
             raise FlagError(f"flag {name!r} takes true or false, not {value!r}")
         if value and not flag.built:
             raise FlagError(f"flag {name!r} (chapter {flag.chapter}) is not built yet")
-        if value and self.max_chapter is not None and flag.chapter > self.max_chapter:
+        if self.max_chapter is not None and flag.chapter > self.max_chapter and value != self._beyond(flag):
             raise FlagError(
                 f"flag {name!r} belongs to chapter {flag.chapter}; this server stops at chapter {self.max_chapter}"
             )
         return value
+
+    def _beyond(self, flag: Flag) -> bool:
+        """A later chapter's flag on a server stopped at a chapter: off, unless it is security the
+        app keeps at every chapter (agents/chapters.py KEPT: authorisation from the session)."""
+        return flag.default and flag.name in KEPT
 
     def document(self) -> dict[str, bool]:
         """Every flag's state, to be shared with other replicas (app/shared/boards.py)."""
@@ -69,9 +75,16 @@ class FlagBoard:
 
     def apply_preset(self, preset: str) -> None:
         values = preset_values(preset, list(self._registry.values()))
-        if self.max_chapter is not None:
-            values = {n: v and self._registry[n].chapter <= self.max_chapter for n, v in values.items()}
-        self._values = values
+        self._values = self.capped(values)
+
+    def capped(self, values: Mapping[str, bool]) -> dict[str, bool]:
+        """`values` as this server applies them: a later chapter's flag at its `_beyond` state."""
+        if self.max_chapter is None:
+            return dict(values)
+        last = self.max_chapter
+        return {
+            n: v if self._registry[n].chapter <= last else self._beyond(self._registry[n]) for n, v in values.items()
+        }
 
 
 def preset_values(preset: str, registry: list[Flag]) -> dict[str, bool]:

@@ -90,9 +90,11 @@ class SessionView(BaseModel):
 
 class Health(BaseModel):
     """GET /healthz: this replica can serve; `database` is the engine's dialect (sqlite, postgresql);
-    `replica` and `pid` say which process answered (its lease id: app/shop/leases.py)."""
+    `replica` and `pid` say which process answered (its lease id: app/shop/leases.py);
+    `chapter` is the N it was built up to (`switchboard serve --chapter N`; None: the full app)."""
 
     status: str
     database: str
     replica: str
     pid: int
+    chapter: int | None = None

@@ -4,7 +4,8 @@ Limits the pages enforce in the browser come from the code that enforces them on
 as globals, so each has one definition: `max_message_chars` (the composer's maxlength).
 `usd` writes an amount of dollars readably at any size ($1,234, $12.34, $0.000412). Every page
 also knows who asks: `operator` is whether the request carries the operator's
-sign-in, so that base.html shows the operator's links to the operator only.
+sign-in, so that base.html shows the operator's links to the operator only; `chapter_served` is
+the N of `switchboard serve --chapter N` (None: the full app), for the badge on every page.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import math
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from switchboard.agents.chapters import LAST_CHAPTER
 from switchboard.app.settings import REPO
 from switchboard.app.web.auth import is_admin
 from switchboard.app.web.schemas import MAX_MESSAGE_CHARS
@@ -23,8 +25,15 @@ def who_asks(request: Request) -> dict[str, bool]:
     return {"operator": is_admin(request)}
 
 
-templates = Jinja2Templates(directory=REPO / "ui" / "templates", context_processors=[who_asks])
+def chapter_served(request: Request) -> dict[str, int | None]:
+    """The chapter this server was built up to; None before start-up has built the services."""
+    services = getattr(request.app.state, "services", None)
+    return {"chapter_served": services.settings.chapter if services is not None else None}
+
+
+templates = Jinja2Templates(directory=REPO / "ui" / "templates", context_processors=[who_asks, chapter_served])
 templates.env.globals["max_message_chars"] = MAX_MESSAGE_CHARS
+templates.env.globals["last_chapter"] = LAST_CHAPTER
 
 
 def usd(amount: float | None) -> str:

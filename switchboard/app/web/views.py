@@ -79,7 +79,7 @@ def flag_presets(board: FlagBoard) -> list[PresetButton]:
     snapshot = board.snapshot()
     offered: list[tuple[str, dict[str, bool]]] = []
     for name in _preset_names(board):
-        values = _as_applied(preset_values(name, board.registry), board)
+        values = board.capped(preset_values(name, board.registry))
         if all(values != earlier for _, earlier in offered):
             offered.append((name, values))
     return [PresetButton(name, values == snapshot) for name, values in offered]
@@ -88,13 +88,6 @@ def flag_presets(board: FlagBoard) -> list[PresetButton]:
 def _preset_names(board: FlagBoard) -> list[str]:
     chapters = sorted({f.chapter for f in board.registry if f.built})
     return ["all-on", "all-off", *(f"chapter-{n}" for n in chapters)]
-
-
-def _as_applied(values: dict[str, bool], board: FlagBoard) -> dict[str, bool]:
-    if board.max_chapter is None:
-        return values
-    chapter = {f.name: f.chapter for f in board.registry}
-    return {name: on and chapter[name] <= board.max_chapter for name, on in values.items()}
 
 
 def current_name(board: FlagBoard) -> str:

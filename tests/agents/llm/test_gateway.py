@@ -208,3 +208,39 @@ async def test_without_the_quota_switch_the_quota_is_neither_asked_nor_charged()
         assert (primary.calls, secondary.calls) == (3, 0)
         await gateway.complete(REQUEST, purpose="test", resilience=QUOTA)  # its one request is still there
         assert primary.calls == 4
+
+
+class NamedFailing(ScriptedProvider):
+    def __init__(self, name: str) -> None:
+        super().__init__([TextDelta("x")], fail_after=0)
+        self.name = name
+
+
+async def test_a_gateway_built_without_the_resilience_wrappers_runs_none_of_them_whatever_a_call_asks() -> None:
+    """`--chapter 8`'s gateway: every switch asked for, but no breaker is made, no retry or
+    failover tried — the failing primary's error is the call's, after one attempt."""
+    calls: list[CallRecord] = []
+    chain = [NamedFailing("primary"), ScriptedProvider([TextDelta("ok"), Usage(1, 1)])]
+    gateway = Gateway({"demo-large": chain}, wrappers=("kill_switch",))
+    assert gateway.wrappers == ("kill_switch",)
+    for _ in range(6):  # a breaker's default threshold would have opened by now
+        with pytest.raises(ProviderError, match="boom"):
+            await gateway.complete(REQUEST, purpose="test", on_call=calls.append, resilience=ALL_SWITCHES)
+    assert [c.provider for c in calls] == ["primary"] * 6
+    assert gateway.policies.breakers == {}
+
+
+async def test_the_full_gateway_has_every_wrapper_and_fails_over() -> None:
+    chain = [NamedFailing("primary"), ScriptedProvider([TextDelta("ok"), Usage(1, 1)])]
+    gateway = Gateway({"demo-large": chain})
+    assert gateway.wrappers == ("kill_switch", "retry", "breaker", "failover", "quota")
+    assert (await gateway.complete(REQUEST, purpose="test", resilience=ALL_SWITCHES)).text == "ok"
+
+
+def test_a_gateway_refuses_a_wrapper_it_does_not_have() -> None:
+    with pytest.raises(ValueError, match="no such gateway wrapper: cache"):
+        Gateway({"demo-large": ScriptedProvider([])}, wrappers=("retry", "cache"))
+
+
+def test_the_kill_switch_is_in_every_gateway() -> None:
+    assert Gateway({"demo-large": ScriptedProvider([])}, wrappers=()).wrappers == ("kill_switch",)

@@ -61,6 +61,22 @@ def test_a_server_capped_at_a_chapter_refuses_later_flags() -> None:
     assert board.snapshot()["rag"] is False
 
 
+def test_a_server_capped_before_chapter_3_keeps_authorisation_from_the_session() -> None:
+    """Chapters remove optional patterns, never security: a chapter-2 app's tools still take the
+    customer from the session, and nothing switches that off while its switch is not served."""
+    board = FlagBoard(max_chapter=2)
+    for preset in ("chapter-2", "all-off", "all-on"):
+        board.apply_preset(preset)
+        assert board.snapshot()["session_authorisation"] is True
+    with pytest.raises(FlagError, match="this server stops at chapter 2"):
+        board.set_many({"session_authorisation": False})
+    board.restore(FlagBoard(max_chapter=2).document())  # a replica of the same chapter's document
+    assert FlagBoard(max_chapter=3).snapshot()["session_authorisation"] is True
+    board3 = FlagBoard(max_chapter=3)
+    board3.set_many({"session_authorisation": False})  # from chapter 3 on, its switch shows the damage
+    assert board3.snapshot()["session_authorisation"] is False
+
+
 def test_changes_are_all_or_nothing() -> None:
     board = FlagBoard()
     with pytest.raises(FlagError):

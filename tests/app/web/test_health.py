@@ -14,7 +14,7 @@ def test_health_is_open_and_names_the_database(app_client: TestClient) -> None:
     assert response.status_code == 200
     services = app_client.app.state.services  # type: ignore[attr-defined]
     identity = {"replica": services.leases.id, "pid": os.getpid()}  # the process holding this lease
-    assert response.json() == {"status": "ok", "database": "sqlite", **identity}
+    assert response.json() == {"status": "ok", "database": "sqlite", **identity, "chapter": None}  # the full app
 
 
 def test_a_replica_whose_database_is_gone_says_unhealthy(

@@ -31,4 +31,5 @@ async def healthz(services: ServicesDep) -> Health:
         log.warning("health check: the database did not answer: %s", failure)
         raise ApiError(503, "unhealthy", "the database did not answer") from failure
     me = services.leases.identity
-    return Health(status="ok", database=services.engine.dialect.name, replica=me.lease, pid=me.pid)
+    chapter = services.settings.chapter
+    return Health(status="ok", database=services.engine.dialect.name, replica=me.lease, pid=me.pid, chapter=chapter)
