@@ -90,7 +90,9 @@ class FlagBoard:
 def preset_values(preset: str, registry: list[Flag]) -> dict[str, bool]:
     """`all-on` (every built pattern), `all-off`, or `chapter-N` (built patterns of chapters 1..N).
     Modes and opt-in switches stay off in every preset (a flag's `default`): they change how a
-    pattern runs or trade something the defaults promise, and are chosen on purpose."""
+    pattern runs or trade something the defaults promise, and are chosen on purpose. A chapter
+    preset keeps the security every chapter keeps (KEPT: authorisation from the session) on, as
+    a server built to that chapter does; only `all-off`, the explicit everything-off, drops it."""
     if preset == "all-on":
         return {f.name: f.default for f in registry}
     if preset == "all-off":
@@ -98,7 +100,7 @@ def preset_values(preset: str, registry: list[Flag]) -> dict[str, bool]:
     if preset.startswith("chapter-") and preset[8:].isdigit():
         last = int(preset[8:])
         if 1 <= last <= max(CHAPTERS):
-            return {f.name: f.default and f.chapter <= last for f in registry}
+            return {f.name: f.default and (f.chapter <= last or f.name in KEPT) for f in registry}
     raise FlagError(f"unknown preset {preset!r}: use all-on, all-off or chapter-1 … chapter-{max(CHAPTERS)}")
 
 

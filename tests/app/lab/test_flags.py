@@ -29,7 +29,9 @@ def test_chapter_presets_switch_on_built_flags_up_to_the_chapter() -> None:
     values = preset_values("chapter-2", list(REGISTRY))
     assert values["streaming"] and values["backpressure"] and values["router"] and not values["rag"]
     chapter_2 = {"streaming", "backpressure", "router", "router_fallback"}
-    assert not any(v for name, v in values.items() if name not in chapter_2)
+    kept = {"session_authorisation"}  # security every chapter keeps, as a server built to chapter 2 does
+    assert not any(v for name, v in values.items() if name not in chapter_2 | kept)
+    assert values["session_authorisation"] and not preset_values("all-off", list(REGISTRY))["session_authorisation"]
 
 
 def test_citation_validation_is_a_built_chapter_4_switch_on_by_default() -> None:
