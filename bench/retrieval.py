@@ -5,7 +5,8 @@
 
 Each of the four strategies of patterns/chunking.py is indexed with each embedder (static
 model2vec, contextual MiniLM on ONNX) into a temporary Chroma store, and every question is
-asked by vector search and by hybrid search (vector + BM25, reciprocal rank fusion). Scored on
+asked by vector search and by hybrid search (vector + BM25, reciprocal rank fusion), each with and
+without the reranking stage of patterns/rerank.py (`+rr`: the first 12 passages rescored). Scored on
 the distinct articles in the order their passages come back:
 
     hit@n = share of questions whose labelled article is among the first n articles
@@ -38,7 +39,8 @@ from switchboard.patterns.chunking import STRATEGIES
 DATASETS = REPO / "evals" / "datasets"
 TENANT = "tidewater"  # the labelled questions ask about Tidewater's help centre
 POOL = 12  # passages asked for; MRR counts an article found within them
-MODES = ("vector", "hybrid")
+# (name, hybrid, rerank): each search mode with and without patterns/rerank.py's second stage
+MODES = (("vector", False, False), ("hybrid", True, False), ("vector+rr", False, True), ("hybrid+rr", True, True))
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,9 @@ def score(ranked: list[list[str]], expected: list[str]) -> Score:
     )
 
 
-def articles_ranked(kb: KnowledgeBase, question: str, hybrid: bool) -> list[str]:
-    return list(dict.fromkeys(p.source for p in kb.search_now(question, POOL, hybrid, tenant=TENANT)))
+def articles_ranked(kb: KnowledgeBase, question: str, hybrid: bool, rerank: bool) -> list[str]:
+    found = kb.search_now(question, POOL, hybrid, tenant=TENANT, rerank=rerank)
+    return list(dict.fromkeys(p.source for p in found))
 
 
 def measure(strategy: str, label: str, embedder: Embedder, kb_dir: Path, cases: list[dict[str, str]]) -> list[Row]:
@@ -83,8 +86,9 @@ def measure(strategy: str, label: str, embedder: Embedder, kb_dir: Path, cases: 
         chunks = kb.ingest(kb_dir, "shipped", TENANT).chunks
         took = time.perf_counter() - started
         rows = []
-        for mode, hybrid in zip(MODES, (False, True), strict=True):
-            ranked, p50 = timed([functools.partial(articles_ranked, kb, c["question"], hybrid) for c in cases])
+        for mode, hybrid, rerank in MODES:
+            asks = [functools.partial(articles_ranked, kb, c["question"], hybrid, rerank) for c in cases]
+            ranked, p50 = timed(asks)
             rows.append(Row(strategy, label, mode, chunks, score(ranked, expected), took, p50))
         return rows
 
@@ -123,12 +127,12 @@ def _words(text: str) -> set[str]:
 
 def print_table(rows: list[Row], baseline: Score, questions: int) -> None:
     print(f"{questions} questions; hit@1 / hit@3 / MRR over distinct articles, {POOL} passages asked for")
-    names = f"{'strategy':<9} {'embedder':<7} {'mode':<7} {'chunks':>6}"
+    names = f"{'strategy':<9} {'embedder':<7} {'mode':<9} {'chunks':>6}"
     print(f"{names} {'hit@1':>6} {'hit@3':>6} {'MRR':>6} {'ingest':>8} {'search p50':>10}")
     for r in rows:
         s = r.score
         print(
-            f"{r.strategy:<9} {r.embedder:<7} {r.mode:<7} {r.chunks:>6} "
+            f"{r.strategy:<9} {r.embedder:<7} {r.mode:<9} {r.chunks:>6} "
             f"{s.hit1:>6.2f} {s.hit3:>6.2f} {s.mrr:>6.2f} {r.ingest_s:>7.2f}s {r.search_ms:>7.2f} ms"
         )
     print(f"{'keyword-overlap baseline':<32} {baseline.hit1:>6.2f} {baseline.hit3:>6.2f} {baseline.mrr:>6.2f}")

@@ -244,7 +244,12 @@ def open_knowledge_base(settings: Settings, static: Embedder) -> KnowledgeBase:
     With the onnx embedder, an index the static one built keeps serving until re-embedded."""
     embedder, previous = knowledge_embedders(settings, static)
     return KnowledgeBase.open(
-        open_chroma(settings), settings.kb_collection, embedder, previous=previous, chunking=settings.kb_chunking
+        open_chroma(settings),
+        settings.kb_collection,
+        embedder,
+        previous=previous,
+        chunking=settings.kb_chunking,
+        rerank=settings.kb_rerank,
     )
 
 

@@ -44,6 +44,7 @@ from switchboard.agents.embeddings import Embedder
 from switchboard.app.shop.chroma import chroma_client
 from switchboard.patterns.chunking import Article, Chunker, chunker, parse_article
 from switchboard.patterns.hybrid_search import BM25Index, reciprocal_rank_fusion
+from switchboard.patterns.rerank import rerank_order
 
 Progress = Callable[[int, int], None]
 Spawn = Callable[[Callable[[], object]], None]  # starts a job in the background (a thread; by hand in tests)
@@ -51,6 +52,7 @@ Spawn = Callable[[Callable[[], object]], None]  # starts a job in the background
 # the chunks (to be cut again by the next ingest) instead of mixing two layouts in one index.
 LAYOUT = "tenant-chunks"
 COPY_BATCH = 500  # chunks re-embedded per write while an index is rebuilt
+RERANK_DEPTH = 12  # first-stage passages the reranker rescores (the depth its weights were tuned at)
 
 
 def layout_of(chunking: str) -> str:
@@ -133,12 +135,14 @@ class KnowledgeBase:
         clock: Callable[[], float] = time.time,
         chunking: str = "heading",
         layout: str | None = None,
+        rerank: bool = False,
     ) -> None:
         """`previous`: embedders an existing index may have been built with, kept to serve it
         while it is re-embedded; an index built by any other is re-embedded before it serves.
         `chunking` names a strategy of patterns/chunking.py; its layout (`layout_of`, unless
         `layout` is given) goes in the collection's record, so another strategy's index is
-        dropped and cut again by the next ingest."""
+        dropped and cut again by the next ingest. `rerank`: whether searches rerank by default."""
+        self._rerank = rerank
         self._chunk: Chunker = chunker(chunking)
         self._chunking = chunking
         self._client, self._name, self._embedder = client, name, embedder
@@ -150,6 +154,7 @@ class KnowledgeBase:
         self._reembedded: dict[str, int] = {}  # per tenant, since its last ingest reported them
         self._writes = threading.Lock()  # an ingest and a rebuild's copy never interleave
         self._keywords: dict[str, BM25Index] = {}
+        self._whole: dict[tuple[str, str], Any] = {}  # (embedder, passage) -> vector, for reranking
         self._versions: dict[str, str] | None = None  # read once, dropped on ingest
         self._load()
 
@@ -300,6 +305,7 @@ class KnowledgeBase:
                 meta = index.collection.metadata or {}
                 index.collection.modify(metadata={**_without_space(meta), "ingested_at": self._clock()})
         self._keywords.pop(tenant, None)
+        self._whole.clear()
         self._versions = None
         return dataclasses.replace(report, reembedded=self._reembedded.pop(tenant, 0))
 
@@ -385,13 +391,41 @@ class KnowledgeBase:
     def _reload(self) -> None:
         self._indexes.clear()
         self._keywords.clear()
+        self._whole.clear()
         self._versions = None
         self._load()
 
-    def search_now(self, query: str, k: int, hybrid: bool = False, *, tenant: str) -> list[Passage]:
-        """The `k` passages of `tenant`'s articles nearest the query; no other tenant's, ever."""
+    def search_now(
+        self, query: str, k: int, hybrid: bool = False, *, tenant: str, rerank: bool | None = None
+    ) -> list[Passage]:
+        """The `k` passages of `tenant`'s articles nearest the query; no other tenant's, ever.
+        With `rerank` (unless given, as the knowledge base was opened) the first stage's best
+        RERANK_DEPTH passages are rescored by patterns/rerank.py and the best `k` of them kept."""
         if not query.strip() or tenant not in self._indexes:  # a tenant with no index finds nothing
             return []
+        if not (self._rerank if rerank is None else rerank):
+            return self._first_stage(query, k, hybrid, tenant)
+        found = self._first_stage(query, max(k, RERANK_DEPTH), hybrid, tenant)
+        return self._reranked(query, found, tenant)[:k]
+
+    def _reranked(self, query: str, passages: list[Passage], tenant: str) -> list[Passage]:
+        """The passages in the reranker's order; the cosine is the serving index's embedder's."""
+        texts = [f"{p.title}\n{p.text}" for p in passages]
+        embedder = self._indexes[tenant].embedder
+        question = embedder.embed([query])[0]
+        cosines = [float(v @ question) for v in self._passage_vectors(embedder, texts)]
+        return [passages[i] for i in rerank_order(query, texts, cosines)]
+
+    def _passage_vectors(self, embedder: Embedder, texts: list[str]) -> list[Any]:
+        """Whole passages' vectors, each embedded once (the help centre's passages are few and
+        every question reranks some of them); forgotten on ingest."""
+        missing = [t for t in dict.fromkeys(texts) if (embedder.name, t) not in self._whole]
+        for text, vector in zip(missing, embedder.embed(missing) if missing else [], strict=True):
+            self._whole[(embedder.name, text)] = vector
+        return [self._whole[(embedder.name, t)] for t in texts]
+
+    def _first_stage(self, query: str, k: int, hybrid: bool, tenant: str) -> list[Passage]:
+        """Vector search, or vector and keyword search fused by reciprocal rank."""
         pool = k * 3  # small chunks of one section collapse into one passage, so ask for more
         found = self._nearest(query, pool, tenant)
         ids, docs = found["ids"][0], (found["documents"] or [[]])[0]
