@@ -2,7 +2,9 @@
 
 Retrieval happens before the model call (retrieve-then-generate) rather than as a tool the
 model may or may not call: every knowledge question is grounded, and it costs one model call.
-With the `rag` flag off the model gets no passages, which is how a bare model answers.
+With the `rag` flag off the model gets no passages, which is how a bare model answers. A
+follow-up is searched as the standalone question it stands for (patterns/query_rewrite.py); the
+model still reads the whole conversation.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from switchboard.agents.nodes.specialist import run_specialist
 from switchboard.agents.state import ConversationState
 from switchboard.agents.tools import format_passages, specialist_toolset
 from switchboard.patterns.injection.spotlight import spotlight
+from switchboard.patterns.query_rewrite import standalone
 
 TOP_K = 4
 
@@ -47,5 +50,9 @@ async def _retrieve(state: ConversationState, runtime: Runtime[TurnContext]) -> 
 
 
 def _latest_question(state: ConversationState) -> str:
+    """The customer's latest question, a follow-up made standalone with the one before it
+    (patterns/query_rewrite.py: "and for boots?" is searched as the earlier question about boots)."""
     users = [m.get("content", "") for m in state.get("messages", []) if m.get("role") == "user"]
-    return users[-1] if users else ""
+    if not users:
+        return ""
+    return standalone(users[-1], users[-2] if len(users) > 1 else None)
