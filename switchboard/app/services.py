@@ -53,7 +53,7 @@ from switchboard.app.shared.resilience import ResilienceSync, shared_resilience
 from switchboard.app.shop.audit import AuditLog
 from switchboard.app.shop.chroma import chroma_client
 from switchboard.app.shop.db import Sessions, make_engine, make_sessions, start_up_lock, upgrade_schema
-from switchboard.app.shop.knowledge import KnowledgeBase
+from switchboard.app.shop.knowledge import REFUSE_BELOW, KnowledgeBase
 from switchboard.app.shop.leases import LeaseTerms, ProcessLeases
 from switchboard.app.shop.prompt_rollouts import PromptRollouts
 from switchboard.app.shop.seed import seed_if_empty
@@ -250,6 +250,7 @@ def open_knowledge_base(settings: Settings, static: Embedder) -> KnowledgeBase:
         previous=previous,
         chunking=settings.kb_chunking,
         rerank=settings.kb_rerank,
+        floor=REFUSE_BELOW[settings.kb_embedder] if settings.kb_refuse_below is None else settings.kb_refuse_below,
     )
 
 

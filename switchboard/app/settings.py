@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         description="Rescore the first 12 passages of every help-centre search (patterns/rerank.py: the "
         "embedder's cosine with the whole passage, BM25 among them, the first rank) before keeping the best.",
     )
+    kb_refuse_below: float | None = Field(
+        None,
+        description="A help-centre search finds nothing when its best passage's cosine is below this (the "
+        "knowledge node then says so); unset: the value tuned for kb_embedder (knowledge.REFUSE_BELOW), 0: never.",
+    )
     chroma_url: str = Field(
         "",
         description="A Chroma server (http://127.0.0.1:8000) for the knowledge base and the semantic cache; "

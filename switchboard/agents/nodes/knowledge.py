@@ -23,6 +23,12 @@ from switchboard.patterns.injection.spotlight import spotlight
 from switchboard.patterns.query_rewrite import standalone
 
 TOP_K = 4
+# What the model is told when the search found nothing close enough (the knowledge base's floor):
+# say so, instead of answering from an unrelated passage or from general knowledge.
+NOT_FOUND = (
+    "No help-centre passage is close enough to the customer's question. Say that you do not find it in "
+    "the help centre and offer to pass the question to a member of the team; do not answer from general knowledge."
+)
 
 
 async def knowledge(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
@@ -45,7 +51,8 @@ async def _retrieve(state: ConversationState, runtime: Runtime[TurnContext]) -> 
     passages = format_passages(found)
     if runtime.context.on("spotlighting"):
         passages = spotlight(passages, "help centre search")
-    message: Message = {"role": "system", "content": "Help-centre passages for the customer's question:\n" + passages}
+    content = "Help-centre passages for the customer's question:\n" + passages if found else NOT_FOUND
+    message: Message = {"role": "system", "content": content}
     return message, [p.source for p in found]
 
 

@@ -53,6 +53,11 @@ Spawn = Callable[[Callable[[], object]], None]  # starts a job in the background
 LAYOUT = "tenant-chunks"
 COPY_BATCH = 500  # chunks re-embedded per write while an index is rebuilt
 RERANK_DEPTH = 12  # first-stage passages the reranker rescores (the depth its weights were tuned at)
+# Per embedder, the best passage's cosine below which a question is not in the help centre: tuned
+# on the 74 labelled development questions and 20 unanswerable ones (bench/retrieval.py --floors),
+# the fewest false answers with at most 1% false refusals (refusing a question the help centre
+# answers costs more than answering one it does not).
+REFUSE_BELOW = {"static": 0.56, "onnx": 0.38}
 
 
 def layout_of(chunking: str) -> str:
@@ -136,13 +141,16 @@ class KnowledgeBase:
         chunking: str = "heading",
         layout: str | None = None,
         rerank: bool = False,
+        floor: float = 0.0,
     ) -> None:
         """`previous`: embedders an existing index may have been built with, kept to serve it
         while it is re-embedded; an index built by any other is re-embedded before it serves.
         `chunking` names a strategy of patterns/chunking.py; its layout (`layout_of`, unless
         `layout` is given) goes in the collection's record, so another strategy's index is
-        dropped and cut again by the next ingest. `rerank`: whether searches rerank by default."""
-        self._rerank = rerank
+        dropped and cut again by the next ingest. `rerank`: whether searches rerank by default.
+        `floor`: the vector similarity (cosine) the best passage must reach for a search to find
+        anything; it depends on the embedder (see `REFUSE_BELOW`), 0 finds always."""
+        self._rerank, self._floor = rerank, floor
         self._chunk: Chunker = chunker(chunking)
         self._chunking = chunking
         self._client, self._name, self._embedder = client, name, embedder
@@ -400,13 +408,15 @@ class KnowledgeBase:
     ) -> list[Passage]:
         """The `k` passages of `tenant`'s articles nearest the query; no other tenant's, ever.
         With `rerank` (unless given, as the knowledge base was opened) the first stage's best
-        RERANK_DEPTH passages are rescored by patterns/rerank.py and the best `k` of them kept."""
+        RERANK_DEPTH passages are rescored by patterns/rerank.py and the best `k` of them kept.
+        When no passage's vector similarity reaches the knowledge base's `floor`, nothing is found."""
         if not query.strip() or tenant not in self._indexes:  # a tenant with no index finds nothing
             return []
-        if not (self._rerank if rerank is None else rerank):
-            return self._first_stage(query, k, hybrid, tenant)
-        found = self._first_stage(query, max(k, RERANK_DEPTH), hybrid, tenant)
-        return self._reranked(query, found, tenant)[:k]
+        reranking = self._rerank if rerank is None else rerank
+        found = self._first_stage(query, max(k, RERANK_DEPTH) if reranking else k, hybrid, tenant)
+        if max((p.score for p in found), default=0.0) < self._floor:
+            return []  # nothing close enough: not in the help centre, rather than an unrelated passage
+        return self._reranked(query, found, tenant)[:k] if reranking else found
 
     def _reranked(self, query: str, passages: list[Passage], tenant: str) -> list[Passage]:
         """The passages in the reranker's order; the cosine is the serving index's embedder's."""

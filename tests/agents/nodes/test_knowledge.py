@@ -30,3 +30,14 @@ async def test_a_follow_up_is_searched_with_the_previous_question(services: Serv
     assert searched(first) == ["What is your return policy for tents?"]
     assert searched(second) == ["What is your return policy for boots?"]
     assert "returns-policy" in second["retrieved"]
+
+
+async def test_below_the_floor_the_node_says_it_is_not_in_the_help_centre(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=0, kb_refuse_below=0.99)
+    async with running_services(settings) as services:
+        conversation = await services.conversations.create("C1001")
+        answer, record = await play(
+            services, conversation.id, "C1001", "What is your return policy for tents?", rag=True
+        )
+    assert record["retrieved"] == [] and searched(record) == ["What is your return policy for tents?"]
+    assert "couldn't find anything about that in our help centre" in answer
