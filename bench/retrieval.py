@@ -46,7 +46,7 @@ UNANSWERABLE = DATASETS / "kb_unanswerable_dev.jsonl"  # questions the help cent
 TENANT = "tidewater"  # the labelled questions ask about Tidewater's help centre
 POOL = 12  # passages asked for; MRR counts an article found within them
 # (name, hybrid, rerank): each search mode with and without patterns/rerank.py's second stage
-MAX_REFUSALS = 0.01  # the share of answerable questions a floor may refuse
+MAX_REFUSALS = 0.02  # the share of answerable questions a floor may refuse (one of the 74)
 FLOOR_GRID = [round(0.2 + 0.02 * i, 2) for i in range(31)]  # 0.20 … 0.80
 MODES = (("vector", False, False), ("hybrid", True, False), ("vector+rr", False, True), ("hybrid+rr", True, True))
 
