@@ -404,17 +404,25 @@ class KnowledgeBase:
         self._load()
 
     def search_now(
-        self, query: str, k: int, hybrid: bool = False, *, tenant: str, rerank: bool | None = None
+        self,
+        query: str,
+        k: int,
+        hybrid: bool = False,
+        *,
+        tenant: str,
+        rerank: bool | None = None,
+        floor: float | None = None,
     ) -> list[Passage]:
         """The `k` passages of `tenant`'s articles nearest the query; no other tenant's, ever.
         With `rerank` (unless given, as the knowledge base was opened) the first stage's best
         RERANK_DEPTH passages are rescored by patterns/rerank.py and the best `k` of them kept.
-        When no passage's vector similarity reaches the knowledge base's `floor`, nothing is found."""
+        When no passage's vector similarity reaches the `floor` (unless given, the knowledge
+        base's), nothing is found."""
         if not query.strip() or tenant not in self._indexes:  # a tenant with no index finds nothing
             return []
         reranking = self._rerank if rerank is None else rerank
         found = self._first_stage(query, max(k, RERANK_DEPTH) if reranking else k, hybrid, tenant)
-        if max((p.score for p in found), default=0.0) < self._floor:
+        if max((p.score for p in found), default=0.0) < (self._floor if floor is None else floor):
             return []  # nothing close enough: not in the help centre, rather than an unrelated passage
         return self._reranked(query, found, tenant)[:k] if reranking else found
 

@@ -234,3 +234,4 @@ def test_below_the_floor_a_search_finds_nothing_rather_than_the_nearest_passage(
     unrelated = "what is the capital of Mongolia"
     assert kb.search_now(unrelated, 3, tenant="tidewater") == []
     assert kb.search_now(unrelated, 3, True, tenant="tidewater") == []  # keyword hits do not count
+    assert kb.search_now(unrelated, 1, tenant="tidewater", floor=0.0)  # a caller may ask for the nearest anyway
