@@ -54,7 +54,7 @@ LAYOUT = "tenant-chunks"
 COPY_BATCH = 500  # chunks re-embedded per write while an index is rebuilt
 RERANK_DEPTH = 12  # first-stage passages the reranker rescores (the depth its weights were tuned at)
 # Per embedder, the best passage's cosine below which a question is not in the help centre: tuned
-# on the 74 labelled development questions and 20 unanswerable ones (bench/retrieval.py --floors),
+# on the 74 labelled development questions and 20 unanswerable ones (bench/retrieval.py prints both rates),
 # the fewest false answers refusing at most 2% (one question of 74; refusing one the help centre
 # answers costs more than answering one it does not).
 REFUSE_BELOW = {"static": 0.58, "onnx": 0.38}
