@@ -5,11 +5,17 @@
 
 Each of the four strategies of patterns/chunking.py is indexed with each embedder (static
 model2vec, contextual MiniLM on ONNX) into a temporary Chroma store, and every question is
-asked by vector search and by hybrid search (vector + BM25, reciprocal rank fusion). Scored on
+asked by vector search and by hybrid search (vector + BM25, reciprocal rank fusion), each with and
+without the reranking stage of patterns/rerank.py (`+rr`: the first 12 passages rescored). Scored on
 the distinct articles in the order their passages come back:
 
     hit@n = share of questions whose labelled article is among the first n articles
     MRR   = mean of 1 / (rank of the labelled article), 0 when it is not in the first 12 passages
+
+The "not in the help centre" floor (knowledge.REFUSE_BELOW, per embedder) is checked against the
+best passage's vector score of every labelled question (false refusals: below the floor) and of
+the questions in kb_unanswerable_dev.jsonl, which the help centre does not answer (false answers:
+at or above it), with the floor this run's figures would tune.
 
 Prints a table (with a keyword-overlap baseline measured in the same run) and writes a grouped
 bar chart of hit@1 / hit@3 / MRR, an SVG drawn by this script (no plotting library), to
@@ -31,14 +37,18 @@ from xml.sax.saxutils import escape
 
 from switchboard.agents.embeddings import Embedder, OnnxEmbedder, StaticEmbedder
 from switchboard.app.settings import REPO, Settings
-from switchboard.app.shop.knowledge import KnowledgeBase, read_articles
+from switchboard.app.shop.knowledge import REFUSE_BELOW, KnowledgeBase, read_articles
 from switchboard.app.shop.tenants import load_tenants
 from switchboard.patterns.chunking import STRATEGIES
 
 DATASETS = REPO / "evals" / "datasets"
+UNANSWERABLE = DATASETS / "kb_unanswerable_dev.jsonl"  # questions the help centre does not answer
 TENANT = "tidewater"  # the labelled questions ask about Tidewater's help centre
 POOL = 12  # passages asked for; MRR counts an article found within them
-MODES = ("vector", "hybrid")
+# (name, hybrid, rerank): each search mode with and without patterns/rerank.py's second stage
+MAX_REFUSALS = 0.02  # the share of answerable questions a floor may refuse (one of the 74)
+FLOOR_GRID = [round(0.2 + 0.02 * i, 2) for i in range(31)]  # 0.20 … 0.80
+MODES = (("vector", False, False), ("hybrid", True, False), ("vector+rr", False, True), ("hybrid+rr", True, True))
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,26 @@ class Score:
     hit1: float
     hit3: float
     mrr: float
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The "not in the help centre" floor of one strategy and embedder, on the best passage's cosine."""
+
+    strategy: str
+    embedder: str
+    answerable: list[float]  # each labelled question's best vector score
+    unanswerable: list[float]  # each unanswerable question's
+
+    def rates(self, floor: float) -> tuple[float, float]:
+        """(false refusals: answerable questions below the floor, false answers: unanswerable ones at or above it)."""
+        refused = sum(s < floor for s in self.answerable) / len(self.answerable)
+        answered = sum(s >= floor for s in self.unanswerable) / len(self.unanswerable)
+        return refused, answered
+
+    def tuned(self, max_refusals: float = MAX_REFUSALS) -> float:
+        """The highest floor of the grid (fewest false answers) refusing at most `max_refusals`."""
+        return max(f for f in FLOOR_GRID if self.rates(f)[0] <= max_refusals)
 
 
 @dataclass(frozen=True)
@@ -70,12 +100,20 @@ def score(ranked: list[list[str]], expected: list[str]) -> Score:
     )
 
 
-def articles_ranked(kb: KnowledgeBase, question: str, hybrid: bool) -> list[str]:
-    return list(dict.fromkeys(p.source for p in kb.search_now(question, POOL, hybrid, tenant=TENANT)))
+def articles_ranked(kb: KnowledgeBase, question: str, hybrid: bool, rerank: bool) -> list[str]:
+    found = kb.search_now(question, POOL, hybrid, tenant=TENANT, rerank=rerank)
+    return list(dict.fromkeys(p.source for p in found))
 
 
-def measure(strategy: str, label: str, embedder: Embedder, kb_dir: Path, cases: list[dict[str, str]]) -> list[Row]:
-    """Index the help centre with one strategy and embedder, then ask every question both ways."""
+def best_score(kb: KnowledgeBase, question: str) -> float:
+    return max((p.score for p in kb.search_now(question, 1, tenant=TENANT, rerank=False)), default=0.0)
+
+
+def measure(
+    strategy: str, label: str, embedder: Embedder, kb_dir: Path, cases: list[dict[str, str]], unanswerable: list[str]
+) -> tuple[list[Row], Floor]:
+    """Index the help centre with one strategy and embedder, ask every question every way, and
+    take the best passage's score of every answerable and unanswerable question."""
     expected = [c["article"] for c in cases]
     with tempfile.TemporaryDirectory() as tmp:
         kb = KnowledgeBase.open(Path(tmp), "bench-kb", embedder, chunking=strategy)
@@ -83,10 +121,12 @@ def measure(strategy: str, label: str, embedder: Embedder, kb_dir: Path, cases: 
         chunks = kb.ingest(kb_dir, "shipped", TENANT).chunks
         took = time.perf_counter() - started
         rows = []
-        for mode, hybrid in zip(MODES, (False, True), strict=True):
-            ranked, p50 = timed([functools.partial(articles_ranked, kb, c["question"], hybrid) for c in cases])
+        for mode, hybrid, rerank in MODES:
+            asks = [functools.partial(articles_ranked, kb, c["question"], hybrid, rerank) for c in cases]
+            ranked, p50 = timed(asks)
             rows.append(Row(strategy, label, mode, chunks, score(ranked, expected), took, p50))
-        return rows
+        scores = [best_score(kb, c["question"]) for c in cases], [best_score(kb, q) for q in unanswerable]
+        return rows, Floor(strategy, label, *scores)
 
 
 def timed(searches: list[Callable[[], list[str]]]) -> tuple[list[list[str]], float]:
@@ -123,15 +163,27 @@ def _words(text: str) -> set[str]:
 
 def print_table(rows: list[Row], baseline: Score, questions: int) -> None:
     print(f"{questions} questions; hit@1 / hit@3 / MRR over distinct articles, {POOL} passages asked for")
-    names = f"{'strategy':<9} {'embedder':<7} {'mode':<7} {'chunks':>6}"
+    names = f"{'strategy':<9} {'embedder':<7} {'mode':<9} {'chunks':>6}"
     print(f"{names} {'hit@1':>6} {'hit@3':>6} {'MRR':>6} {'ingest':>8} {'search p50':>10}")
     for r in rows:
         s = r.score
         print(
-            f"{r.strategy:<9} {r.embedder:<7} {r.mode:<7} {r.chunks:>6} "
+            f"{r.strategy:<9} {r.embedder:<7} {r.mode:<9} {r.chunks:>6} "
             f"{s.hit1:>6.2f} {s.hit3:>6.2f} {s.mrr:>6.2f} {r.ingest_s:>7.2f}s {r.search_ms:>7.2f} ms"
         )
     print(f"{'keyword-overlap baseline':<32} {baseline.hit1:>6.2f} {baseline.hit3:>6.2f} {baseline.mrr:>6.2f}")
+
+
+def print_floors(floors: list[Floor], unanswerable: int) -> None:
+    print(
+        f"not in the help centre: the best passage's cosine below a floor; {unanswerable} unanswerable "
+        f"questions ({UNANSWERABLE.name}); tuned = the highest floor refusing at most {MAX_REFUSALS:.0%}"
+    )
+    print(f"{'strategy':<9} {'embedder':<7} {'floor':>6} {'false refusals':>15} {'false answers':>14} {'tuned':>6}")
+    for f in floors:
+        floor = REFUSE_BELOW[f.embedder]
+        refused, answered = f.rates(floor)
+        print(f"{f.strategy:<9} {f.embedder:<7} {floor:>6.2f} {refused:>15.2f} {answered:>14.2f} {f.tuned():>6.2f}")
 
 
 def chart_svg(rows: list[Row], title: str) -> str:
@@ -186,8 +238,11 @@ def main() -> None:
         "static": StaticEmbedder(settings.embedding_model_dir),
         "onnx": OnnxEmbedder(settings.kb_embedding_model_dir),
     }  # uncached, so every strategy's ingest and search pay their own embedding
-    rows = [row for s in STRATEGIES for e, emb in embedders.items() for row in measure(s, e, emb, kb_dir, cases)]
+    unanswerable = [json.loads(line)["question"] for line in UNANSWERABLE.read_text().splitlines() if line.strip()]
+    measured = [measure(s, e, emb, kb_dir, cases, unanswerable) for s in STRATEGIES for e, emb in embedders.items()]
+    rows = [row for found, _ in measured for row in found]
     print_table(rows, keyword_baseline(kb_dir, cases), len(cases))
+    print_floors([floor for _, floor in measured], len(unanswerable))
     sentences = [c["question"] for c in cases] * 10
     for label, embedder in embedders.items():
         per_s = throughput(embedder, sentences)

@@ -55,7 +55,7 @@ from switchboard.app.shop.audit import AuditLog
 from switchboard.app.shop.chroma import chroma_client
 from switchboard.app.shop.chunking_switch import ChunkingSwitch, stored_chunking
 from switchboard.app.shop.db import Sessions, make_engine, make_sessions, start_up_lock, upgrade_schema
-from switchboard.app.shop.knowledge import Folders, KnowledgeBase
+from switchboard.app.shop.knowledge import REFUSE_BELOW, Folders, KnowledgeBase
 from switchboard.app.shop.leases import LeaseTerms, ProcessLeases
 from switchboard.app.shop.prompt_rollouts import PromptRollouts
 from switchboard.app.shop.seed import seed_if_empty
@@ -261,9 +261,16 @@ def open_knowledge_base(settings: Settings, static: Embedder, chunking: str | No
     """The knowledge base as the settings choose it (chunking, embedder), nothing ingested yet.
     With the onnx embedder, an index the static one built keeps serving until re-embedded."""
     embedder, previous = knowledge_embedders(settings, static)
-    strategy = chunking or settings.kb_chunking
-    chroma = open_chroma(settings)
-    return KnowledgeBase.open(chroma, settings.kb_collection, embedder, previous=previous, chunking=strategy)
+    floor = REFUSE_BELOW[settings.kb_embedder] if settings.kb_refuse_below is None else settings.kb_refuse_below
+    return KnowledgeBase.open(
+        open_chroma(settings),
+        settings.kb_collection,
+        embedder,
+        previous=previous,
+        chunking=chunking or settings.kb_chunking,
+        rerank=settings.kb_rerank,
+        floor=floor,
+    )
 
 
 async def chosen_chunking(settings: Settings) -> str | None:

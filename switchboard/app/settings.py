@@ -52,6 +52,16 @@ class Settings(BaseSettings):
         "contextual MiniLM in kb_embedding_model_dir); a change re-embeds in the background, the old index serving.",
     )
     kb_embedding_model_dir: Path = REPO / "data" / "models" / "minilm-l6-onnx"
+    kb_rerank: bool = Field(
+        True,
+        description="Rescore the first 12 passages of every help-centre search (patterns/rerank.py: the "
+        "embedder's cosine with the whole passage, BM25 among them, the first rank) before keeping the best.",
+    )
+    kb_refuse_below: float | None = Field(
+        None,
+        description="A help-centre search finds nothing when its best passage's cosine is below this (the "
+        "knowledge node then says so); unset: the value tuned for kb_embedder (knowledge.REFUSE_BELOW), 0: never.",
+    )
     chroma_url: str = Field(
         "",
         description="A Chroma server (http://127.0.0.1:8000) for the knowledge base and the semantic cache; "

@@ -51,6 +51,7 @@ from switchboard.agents.embeddings import Embedder
 from switchboard.app.shop.chroma import chroma_client
 from switchboard.patterns.chunking import Article, Chunker, chunker, parse_article
 from switchboard.patterns.hybrid_search import BM25Index, reciprocal_rank_fusion
+from switchboard.patterns.rerank import rerank_order
 
 Progress = Callable[[int, int], None]
 Folders = Mapping[str, Mapping[str, Path]]  # tenant → source → the folder its articles are read from
@@ -59,6 +60,12 @@ Spawn = Callable[[Callable[[], object]], None]  # starts a job in the background
 # the articles again into collections of their own instead of mixing two layouts in one index.
 LAYOUT = "tenant-chunks"
 COPY_BATCH = 500  # chunks re-embedded per write while an index is rebuilt
+RERANK_DEPTH = 12  # first-stage passages the reranker rescores (the depth its weights were tuned at)
+# Per embedder, the best passage's cosine below which a question is not in the help centre: tuned
+# on the 74 labelled development questions and 20 unanswerable ones (bench/retrieval.py prints both rates),
+# the fewest false answers refusing at most 2% (one question of 74; refusing one the help centre
+# answers costs more than answering one it does not).
+REFUSE_BELOW = {"static": 0.58, "onnx": 0.38}
 
 
 def layout_of(chunking: str) -> str:
@@ -181,12 +188,17 @@ class KnowledgeBase:
         clock: Callable[[], float] = time.time,
         chunking: str = "heading",
         layout: str | None = None,
+        rerank: bool = False,
+        floor: float = 0.0,
     ) -> None:
         """`previous`: embedders an existing index may have been built with, kept to serve it
         while it is re-embedded; an index built by any other is re-embedded before it serves.
         `chunking` names a strategy of patterns/chunking.py; its layout (`layout_of`, unless
         `layout` is given) goes in the collection's record, so another strategy's index is not
-        served (see `recut_others` and `rechunk`)."""
+        served (see `recut_others` and `rechunk`). `rerank`: whether searches rerank by default.
+        `floor`: the vector similarity (cosine) the best passage must reach for a search to find
+        anything; it depends on the embedder (see `REFUSE_BELOW`), 0 finds always."""
+        self._rerank, self._floor = rerank, floor
         self._cut = Cut.of(chunking, layout)
         self._client, self._name, self._embedder = client, name, embedder
         self._building: Build | None = None
@@ -198,6 +210,7 @@ class KnowledgeBase:
         self._reembedded: dict[str, int] = {}  # per tenant, since its last ingest reported them
         self._writes = threading.Lock()  # an ingest and a rebuild's copy never interleave
         self._keywords: dict[str, tuple[str, BM25Index]] = {}  # per tenant: its collection's name, its index
+        self._whole: dict[tuple[str, str], Any] = {}  # (embedder, passage) -> vector, for reranking
         self._versions: dict[str, str] | None = None  # read once, dropped on ingest
         self._load()
 
@@ -448,6 +461,7 @@ class KnowledgeBase:
                 meta = index.collection.metadata or {}
                 index.collection.modify(metadata={**_without_space(meta), "ingested_at": self._clock()})
         self._keywords.pop(tenant, None)
+        self._whole.clear()
         self._versions = None
         return dataclasses.replace(report, reembedded=self._reembedded.pop(tenant, 0))
 
@@ -541,6 +555,7 @@ class KnowledgeBase:
     def _reload(self) -> None:
         self._indexes.clear()
         self._keywords.clear()
+        self._whole.clear()
         self._versions = None
         self._load()
         if not self._indexes and (swapped := self._swapped_layout()) is not None:
@@ -556,10 +571,47 @@ class KnowledgeBase:
         }
         return layouts.pop() if len(layouts) == 1 and layouts != {self._cut.layout} else None
 
-    def search_now(self, query: str, k: int, hybrid: bool = False, *, tenant: str) -> list[Passage]:
-        """The `k` passages of `tenant`'s articles nearest the query; no other tenant's, ever."""
+    def search_now(
+        self,
+        query: str,
+        k: int,
+        hybrid: bool = False,
+        *,
+        tenant: str,
+        rerank: bool | None = None,
+        floor: float | None = None,
+    ) -> list[Passage]:
+        """The `k` passages of `tenant`'s articles nearest the query; no other tenant's, ever.
+        With `rerank` (unless given, as the knowledge base was opened) the first stage's best
+        RERANK_DEPTH passages are rescored by patterns/rerank.py and the best `k` of them kept.
+        When no passage's vector similarity reaches the `floor` (unless given, the knowledge
+        base's), nothing is found."""
         if not query.strip() or tenant not in self._indexes:  # a tenant with no index finds nothing
             return []
+        reranking = self._rerank if rerank is None else rerank
+        found = self._first_stage(query, max(k, RERANK_DEPTH) if reranking else k, hybrid, tenant)
+        if max((p.score for p in found), default=0.0) < (self._floor if floor is None else floor):
+            return []  # nothing close enough: not in the help centre, rather than an unrelated passage
+        return self._reranked(query, found, tenant)[:k] if reranking else found
+
+    def _reranked(self, query: str, passages: list[Passage], tenant: str) -> list[Passage]:
+        """The passages in the reranker's order; the cosine is the serving index's embedder's."""
+        texts = [f"{p.title}\n{p.text}" for p in passages]
+        embedder = self._indexes[tenant].embedder
+        question = embedder.embed([query])[0]
+        cosines = [float(v @ question) for v in self._passage_vectors(embedder, texts)]
+        return [passages[i] for i in rerank_order(query, texts, cosines)]
+
+    def _passage_vectors(self, embedder: Embedder, texts: list[str]) -> list[Any]:
+        """Whole passages' vectors, each embedded once (the help centre's passages are few and
+        every question reranks some of them); forgotten on ingest."""
+        missing = [t for t in dict.fromkeys(texts) if (embedder.name, t) not in self._whole]
+        for text, vector in zip(missing, embedder.embed(missing) if missing else [], strict=True):
+            self._whole[(embedder.name, text)] = vector
+        return [self._whole[(embedder.name, t)] for t in texts]
+
+    def _first_stage(self, query: str, k: int, hybrid: bool, tenant: str) -> list[Passage]:
+        """Vector search, or vector and keyword search fused by reciprocal rank."""
         pool = k * 3  # small chunks of one section collapse into one passage, so ask for more
         found = self._nearest(query, pool, tenant)
         ids, docs = found["ids"][0], (found["documents"] or [[]])[0]

@@ -201,3 +201,37 @@ def test_sentence_chunks_return_the_sentence_with_its_neighbours(tmp_path: Path,
     best = kb.search_now("dry the tent before storing", 1, tenant="tidewater")[0]
     assert best.id == "tidewater/tents#1"
     assert best.text == "Pitch it on flat ground. Dry the tent fully before storing. Zip the door."
+
+
+def test_reranking_lifts_the_passage_with_the_questions_rare_word(tmp_path: Path, embedder: Embedder) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "tent-care", "## Tents\nPitching a tent in your living room to dry the tent is fine.")
+    write(docs, "returns", "## Returns\nYou can return tents within 60 days.")
+    for n, text in enumerate(
+        ["Turn the valve slowly.", "Wash the jacket cold.", "Patch the pad.", "Boots need breaking in."]
+    ):
+        write(docs, f"other-{n}", f"## Care\n{text}")
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder, rerank=True)
+    kb.ingest(docs, "mine", "tidewater")
+    first = kb.search_now("can I return a tent", 6, tenant="tidewater", rerank=False)
+    reranked = kb.search_now("can I return a tent", 6, tenant="tidewater")  # as opened: reranking
+    assert [p.source for p in first[:2]] == ["tent-care", "returns"]
+    assert [p.source for p in reranked[:2]] == ["returns", "tent-care"]
+    assert sorted(p.id for p in reranked) == sorted(p.id for p in first)
+    assert len(kb.search_now("can I return a tent", 2, tenant="tidewater")) == 2
+
+
+def test_below_the_floor_a_search_finds_nothing_rather_than_the_nearest_passage(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "tent-care", "## Drying\nDry the tent fully before you store it.")
+    write(docs, "stoves", "## Lighting\nTurn the valve slowly and light the burner.")
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder, floor=0.5)
+    kb.ingest(docs, "mine", "tidewater")
+    (near,) = kb.search_now("how do I dry my tent before storing it", 1, tenant="tidewater", rerank=False)
+    assert near.source == "tent-care" and near.score >= 0.5
+    unrelated = "what is the capital of Mongolia"
+    assert kb.search_now(unrelated, 3, tenant="tidewater") == []
+    assert kb.search_now(unrelated, 3, True, tenant="tidewater") == []  # keyword hits do not count
+    assert kb.search_now(unrelated, 1, tenant="tidewater", floor=0.0)  # a caller may ask for the nearest anyway

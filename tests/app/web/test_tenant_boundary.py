@@ -22,7 +22,10 @@ def test_a_summit_customer_is_never_shown_a_tidewater_article(client: TestClient
     """With `session_authorisation` off the tenant boundary for articles still holds."""
     client.patch("/api/flags", json={"flags": {"session_authorisation": authorised}})
     conversation = new_conversation(client, "S2001")
-    record = done(ask(client, conversation, "How do I get mildew out of my tent and repair a tent pole?"))
+    # Tidewater's articles answer the tents; Summit's own the returns (so the search finds something
+    # above the not-in-the-help-centre floor, and it must be Summit's).
+    question = "How do I get mildew out of my tent and repair a tent pole, and what is your returns policy?"
+    record = done(ask(client, conversation, question))
     assert record["tenant_id"] == "summit"
     assert record["retrieved"]  # it searched, and found only Summit's articles
     assert not (set(record["sources"]) | set(record["retrieved"])) & TIDEWATER_ONLY  # type: ignore[arg-type]
