@@ -74,8 +74,9 @@ class Floor:
         return refused, answered
 
     def tuned(self, max_refusals: float = MAX_REFUSALS) -> float:
-        """The highest floor of the grid (fewest false answers) refusing at most `max_refusals`."""
-        return max(f for f in FLOOR_GRID if self.rates(f)[0] <= max_refusals)
+        """The highest floor of the grid (fewest false answers) refusing at most `max_refusals`;
+        0 (no floor) when even the grid's lowest refuses more (as on questions it was not tuned on)."""
+        return max((f for f in FLOOR_GRID if self.rates(f)[0] <= max_refusals), default=0.0)
 
 
 @dataclass(frozen=True)
