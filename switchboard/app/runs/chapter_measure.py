@@ -136,7 +136,7 @@ def baseline_of(dataset: str, repo: Path = REPO) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-RunKey = tuple[str, tuple[str, ...], str, str, int | None, bool]
+RunKey = tuple[str, tuple[str, ...], bool, str, str, int | None, bool]
 
 
 class Measurer:
@@ -147,24 +147,34 @@ class Measurer:
         self._log = log
         self._runs: dict[RunKey, tuple[Measured, Projection, str]] = {}
 
-    async def run(self, play: Play, preset: str, opt_in: tuple[str, ...] = ()) -> tuple[Measured, Projection, str]:
-        """The play under `preset` with the `opt_in` switches on too, made once per measure."""
-        key = (preset, opt_in, play.dataset, play.chaos, play.cap, play.paced)
+    async def run(
+        self, play: Play, preset: str, opt_in: tuple[str, ...] = (), judged: bool = False
+    ) -> tuple[Measured, Projection, str]:
+        """The play under `preset` with the `opt_in` switches on too (and graded by the judge when
+        `judged`), made once per measure."""
+        key = (preset, opt_in, judged, play.dataset, play.chaos, play.cap, play.paced)
         if key not in self._runs:
             started = time.monotonic()
-            self._runs[key] = await self._play(play, preset, opt_in)
+            self._runs[key] = await self._play(play, preset, opt_in, judged)
             named = " + ".join((preset, *opt_in))
             self._log(f"{play.dataset} · chaos {play.chaos} · {named}: {time.monotonic() - started:.1f} s")
         return self._runs[key]
 
-    async def _play(self, play: Play, preset: str, opt_in: tuple[str, ...]) -> tuple[Measured, Projection, str]:
+    async def _play(
+        self, play: Play, preset: str, opt_in: tuple[str, ...], judged: bool
+    ) -> tuple[Measured, Projection, str]:
         with tempfile.TemporaryDirectory(prefix="chapters-") as scratch:
             prepared = prepare(play, self._settings.eval_datasets_dir, Path(scratch))
             async with running_services(isolated(self._settings, Path(scratch) / "data", play.paced)) as services:
                 services.chaos.apply_preset(play.chaos)
                 flags = preset_values(preset, services.flags.registry) | dict.fromkeys(opt_in, True)
                 run = await execute_run(
-                    services, prepared.path, flags, name=f"{preset} · {play.dataset}", chosen=prepared.chosen
+                    services,
+                    prepared.path,
+                    flags,
+                    name=f"{preset} · {play.dataset}",
+                    chosen=prepared.chosen,
+                    judge=judged,
                 )
                 records = await run_records(services, run)
                 cost = project(records, services.gateway.prices)
@@ -176,7 +186,7 @@ class Measurer:
         results = []
         for play in plan.plays:
             old, old_cost, cases = await self.run(play, before)
-            new, new_cost, _ = await self.run(play, after, plan.opt_in)
+            new, new_cost, _ = await self.run(play, after, plan.opt_in, play.judged)
             label = f"`{play.dataset}` ({cases}, chaos preset `{play.chaos}`)"
             results.append(
                 PlayResult(

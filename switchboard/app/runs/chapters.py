@@ -102,6 +102,7 @@ class Play:
     cap: int | None = None
     pii_labels: bool = False  # a labelled-message file (pii.jsonl), played as one-turn cases
     paced: bool = False  # the demo models at their own pace instead of `--instant`
+    judged: bool = False  # the after run also grades every turn with the LLM judge (chapter 8's harness)
 
 
 @dataclass(frozen=True)
@@ -392,16 +393,22 @@ def _plans() -> tuple[ChapterPlan, ...]:
                 Play(
                     golden,
                     _figures(
-                        ("regression gate problems (0: passes)", gate_problems_count, "count"),
+                        ("answers the judge found grounded (scorer `judge`, advisory)", scorer_rate("judge"), "share"),
                         ("judge cost ($)", summary_value("judge_cost_usd"), "usd"),
+                        ("regression gate problems (0: passes)", gate_problems_count, "count"),
                         ("turns graded online", not_measured, "count"),
                     ),
                     cap=GOLDEN_CAP,
+                    judged=True,
                 ),
             ),
-            note="The gate is checked against `evals/baselines/golden.json` on the capped set of cases. "
-            "`online_evals` samples live turns only (a run's turns carry a `run_id` and are never sampled), "
-            "so the replay cannot show its grades.",
+            note="Evals watch the answers rather than change them, so pass@1 does not move: what chapter 8 adds "
+            "is the judge's grade of every turn (the after run is graded, as `switchboard run --judge` does) "
+            "and what it costs (the judge cost row is the whole run's; the cost block prices the answers' "
+            "calls only, the judge being paid per graded turn). The gate compares the capped set's "
+            "must-pass cases and scorer rates with `evals/baselines/golden.json`, which was made on all "
+            "119 cases. `online_evals` samples "
+            "live turns only (a run's turns carry a `run_id` and are never sampled).",
         ),
         ChapterPlan(
             by[9],
