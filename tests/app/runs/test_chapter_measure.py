@@ -128,3 +128,22 @@ def test_measure_replays_before_and_after_and_writes_both_blocks_and_the_books_c
     ]
     assert "[Router](docs/chapters/02-router.md)" in readme.read_text()
     assert not (tmp_path / "unused").exists()  # each run had a data dir of its own
+
+
+def test_chapter_8_grades_only_its_after_run_with_the_judge(tmp_path: Path) -> None:
+    """Evals change no answer; what the chapter adds is the judge's grade, so only that run has one."""
+    plan = plan_of(8)
+    tiny = replace(plan, plays=(replace(plan.plays[0], cap=2),))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    chapter = docs / "08-evals.md"
+    chapter.write_text("# Chapter 8 — Evals\n\n" + MARKED)
+    readme = tmp_path / "README.md"
+    readme.write_text("<!-- generated:book:begin -->\n<!-- generated:book:end -->\n")
+    made = Provenance("abc1234", "switchboard chapters measure 8", "2026-12-07")
+    asyncio.run(measure(Settings(data_dir=tmp_path / "unused"), [tiny], docs, readme, made, lambda _: None))
+    rows = {row[0]: row[1:3] for row in (table_rows(block_text(chapter.read_text(), "before-after") or "") or [])}
+    judged = rows["answers the judge found grounded (scorer `judge`, advisory)"]
+    assert judged[0] == "—" and judged[1].endswith("%"), judged
+    before_cost, after_cost = rows["judge cost ($)"]
+    assert before_cost == "$0.000000" and after_cost != before_cost
