@@ -56,7 +56,10 @@ PARTS: tuple[Part, ...] = (
     Part("online_evals", 8, "guard", "turn: one turn in N graded by the judge, after it ends"),
     Part("token_budget", 10, "guard", "turn: every model call checked and charged against the budgets"),
     Part("semantic_cache", 10, "guard", "turn: a finished answer offered to the answer cache"),
+    Part("pii_redaction", 11, "guard", "turn: personal data masked before a model reads it; answers checked"),
     Part("tracing", 12, "guard", "turn: spans kept for the trace viewer"),
+    Part("rate_limit", 12, "guard", "door: each customer's and storefront's messages counted per window"),
+    Part("load_shedding", 12, "guard", "door: a message past the process's capacity refused with a 503"),
 )
 BY_NAME: Mapping[str, Part] = {p.name: p for p in PARTS}
 # Wired at every chapter: an operator can always stop every call, and a tool never takes the

@@ -107,6 +107,7 @@ def utcnow() -> datetime:
 @dataclass
 class Services:
     settings: Settings
+    guards: frozenset[str]  # the optional guards this app wires (`--chapter N`: agents/chapters.py)
     tenants: Tenants  # the storefronts served, from settings.tenants_dir
     engine: AsyncEngine
     sessions: Sessions
@@ -473,6 +474,7 @@ class _Assembly:
     def services(self) -> Services:
         return Services(
             settings=self.settings,
+            guards=self.guards,
             tenants=self.tenants,
             engine=self.engine,
             sessions=self.sessions,
@@ -544,7 +546,7 @@ class _Assembly:
     async def charge_rate_limits(self, record: TurnRecord) -> None:
         """rate_limit: a customer's turn's tokens count against their next message (an eval
         run's turns are the operator's, not the customer's)."""
-        if record.flags.get("rate_limit") and record.run_id is None:
+        if "rate_limit" in self.guards and record.flags.get("rate_limit") and record.run_id is None:
             tokens = record.input_tokens + record.output_tokens
             await self.rate_limits.charge(tokens, record.tenant_id, record.customer_id)
 
@@ -717,6 +719,7 @@ class _Assembly:
             call_log=self.call_log,
             window=(self.settings.stream_window, self.settings.stream_stall_s),
             masks=self.masker,
+            redacts="pii_redaction" in self.guards,
         )
 
     @cached_property

@@ -13,7 +13,7 @@ from switchboard.agents.chapters import PARTS
 from switchboard.app.lab.registry import REGISTRY
 from switchboard.app.services import Services
 from switchboard.app.web.main import create_app
-from tests.app.web.chatting import answer_of, ask, new_conversation
+from tests.app.web.chatting import answer_of, ask, new_conversation, send
 from tests.conftest import ADMIN, fast_settings
 
 
@@ -84,3 +84,25 @@ def test_token_budgets_are_wired_from_chapter_10(data_dir: Path, chapter: int, r
     with TestClient(create_app(settings), headers=ADMIN) as client:
         events = ask(client, new_conversation(client), "where is my order?")
     assert ("#100" in answer_of(events)) is not refused
+
+
+@pytest.mark.parametrize("chapter", [10, 11, 12])
+def test_pii_redaction_and_the_door_s_guards_are_wired_from_their_chapters(data_dir: Path, chapter: int) -> None:
+    for client in chapter_app(data_dir, chapter):
+        guards = services_of(client).guards
+        assert ("pii_redaction" in guards) is (chapter >= 11)
+        assert ({"rate_limit", "load_shedding"} <= guards) is (chapter >= 12)
+
+
+@pytest.mark.parametrize(("chapter", "limited"), [(11, False), (12, True)])
+def test_a_rate_limit_is_only_enforced_where_it_is_wired(data_dir: Path, chapter: int, limited: bool) -> None:
+    """One message a minute: the chapter-12 app (rate_limit switched on) refuses the second; the
+    chapter-11 app has no rate limit at its door to refuse it with."""
+    update = {"chapter": chapter, "rate_limit_messages_per_minute": 1}
+    with TestClient(create_app(fast_settings(data_dir).model_copy(update=update)), headers=ADMIN) as client:
+        if chapter >= 12:
+            assert client.patch("/api/flags", json={"flags": {"rate_limit": True}}).status_code == 200
+        conversation = new_conversation(client)
+        ask(client, conversation, "where is my order?")
+        second = send(client, conversation, "and when will it arrive?")
+    assert (second.status_code == 429) is limited, second.text

@@ -164,6 +164,7 @@ class TurnRunner:
         window: tuple[int, float] = (DEFAULT_WINDOW, DEFAULT_STALL_S),
         people: People = _no_people,
         masks: Callable[[str], str] = mask,
+        redacts: bool = True,
     ) -> None:
         """`prompt_versions`: the canary's say in which prompt versions a conversation is served.
         `window`: with `backpressure` on, the most answer tokens between model and client, and
@@ -192,6 +193,7 @@ class TurnRunner:
         self._call_log = call_log  # every call's exact request and answer, for replay (call_log.py)
         self._prompt_versions = prompt_versions
         self._masks = masks
+        self._redacts = redacts  # pii_redaction wired (chapter 11 on: agents/chapters.py); if not, never applied
         self._tool_schema = tool_schema_version()  # the tools never change while the process runs
         # Every answer streaming is saved as it grows, all of them together (patterns/write_behind.py).
         self.drafts: WriteBehind[str, str] = WriteBehind(conversations.save_drafts, clock, DRAFT_EVERY_S)
@@ -248,16 +250,20 @@ class TurnRunner:
         turn.window = StreamWindow(*self._window) if flags.get("backpressure") else None
         return self._traced(turn)
 
+    def _redacting(self, flags: dict[str, bool]) -> bool:
+        """`pii_redaction` applies: wired in this app, and on for this turn."""
+        return self._redacts and bool(flags.get("pii_redaction"))
+
     def _item_mask(self, flags: dict[str, bool]) -> Callable[[TraceItem], TraceItem] | None:
         """With `pii_redaction` on, how each timeline item is masked as it is made."""
-        return functools.partial(masked_item, masks=self._masks) if flags.get("pii_redaction") else None
+        return functools.partial(masked_item, masks=self._masks) if self._redacting(flags) else None
 
     def _traced(self, turn: Turn) -> Turn:
         """With `tracing` on, the turn's span: under the request's (the current span, set by the
         tracing middleware), or a root one for a run's turn; the graph's spans go under it."""
         if self._trace_store is None or not turn.flags.get("tracing"):
             return turn
-        masks = self._masks if turn.flags.get("pii_redaction") else None
+        masks = self._masks if self._redacting(turn.flags) else None
         trace = TurnTrace(self._trace_store.tracer(True), masks=masks)
         # A run's turn is a trace of its own: its job may have begun inside the request that
         # started the run, whose span is still current there.
@@ -416,7 +422,7 @@ class TurnRunner:
 
     async def _outbound(self, conversation_id: str, customer_id: str, flags: dict[str, bool]) -> Outbound | None:
         """The privacy filter for what goes out, when `pii_redaction` is on."""
-        if not flags.get("pii_redaction"):
+        if not self._redacting(flags):
             return None
         vault = await self._vault(conversation_id)
         return Outbound(vault, await self._others_data(customer_id))
@@ -429,7 +435,7 @@ class TurnRunner:
 
     async def _run_graph(self, turn: Turn) -> AsyncIterator[TurnEvent]:
         flags, recorder = turn.flags, turn.recorder
-        vault = turn.vault if flags.get("pii_redaction") else None
+        vault = turn.vault if self._redacting(flags) else None
         if vault is not None:
             vault.people = await self._people()
         known = len(vault) if vault is not None else 0
@@ -559,7 +565,7 @@ class TurnRunner:
             self.drafts.forget(turn.reply_id)
             turn.recorder.hear(turn.heard)  # a call cut off as the customer left, too
             record = turn.recorder.record(base=turn.base, error=error, now=self._now())
-            if turn.flags.get("pii_redaction"):
+            if self._redacting(turn.flags):
                 record = masked(record, self._masks)
             answer, row = turn.recorder.answer, record_row(record, self._now())
             await self._conversations.finish_answer(
@@ -588,7 +594,7 @@ class TurnRunner:
         if self._call_log is None:
             return []
         exchanges = [c.call.exchange for c in turn.recorder.calls]
-        return self._call_log.rows(record, exchanges, self._now(), bool(turn.flags.get("pii_redaction")))
+        return self._call_log.rows(record, exchanges, self._now(), self._redacting(turn.flags))
 
     async def _saved(self, record: TurnRecord) -> None:
         """Tell the listeners; one that fails costs what it keeps (a count), never the turn."""

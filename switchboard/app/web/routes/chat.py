@@ -63,7 +63,7 @@ def _within_capacity(services: ServicesDep) -> None:
     """load_shedding: the route's first dependency — before the session, the conversation's
     lookup and the customer's limits — so that a message the process has no room for costs it
     next to nothing, and does not use up the customer's limits."""
-    if services.flags.snapshot().get("load_shedding"):
+    if "load_shedding" in services.guards and services.flags.snapshot().get("load_shedding"):
         door = services.admission.door()
         if door.shed is not None:
             services.telemetry.shed(door.shed)
@@ -110,7 +110,7 @@ class _TurnStream(EventSourceResponse):
 
 async def _within_limits(customer: Customer, services: Services) -> None:
     """rate_limit: keyed by the signed-in customer and their tenant, never by the request."""
-    if services.flags.snapshot().get("rate_limit"):
+    if "rate_limit" in services.guards and services.flags.snapshot().get("rate_limit"):
         refused = await services.rate_limits.admit(customer.tenant_id, customer.id)
         if refused is not None:
             services.telemetry.rate_limited(refused.limit)
