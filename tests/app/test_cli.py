@@ -109,14 +109,20 @@ def test_an_ingest_is_in_the_audit_log_signed_by_the_cli(tmp_path: Path, monkeyp
     assert "switchboard ingest" in str(entry["user_agent"])
 
 
-def test_ingest_cuts_articles_the_way_the_setting_says(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A change of SWITCHBOARD_KB_CHUNKING re-indexes: the same folder is added again, cut anew."""
+def _one_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder of one short article, and a data dir of the test's own for the commands."""
     folder = tmp_path / "articles"
     folder.mkdir()
     (folder / "stove-fuel.md").write_text("# Stove fuel\n\nCanisters go by ground. Never by air.\n")
     monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(tmp_path / "data"))
+    return folder
+
+
+def test_ingest_cuts_articles_the_way_the_setting_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A change of SWITCHBOARD_KB_CHUNKING re-indexes: the same folder is added again, cut anew."""
+    folder = _one_article(tmp_path, monkeypatch)
     assert cli.main(["ingest", str(folder), "--tenant", "tidewater", "--source", "extra"]) == 0
     assert "added 1, updated 0, removed 0, unchanged 0, re-embedded 0; 1 chunks" in capsys.readouterr().out
     monkeypatch.setenv("SWITCHBOARD_KB_CHUNKING", "sentence")
@@ -131,10 +137,7 @@ def test_ingest_writes_into_the_strategy_the_panel_chose_over_the_setting(
     from switchboard.app.shop.chunking_switch import STORED_KEY
     from switchboard.app.shop.models import Meta
 
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    (folder / "stove-fuel.md").write_text("# Stove fuel\n\nCanisters go by ground. Never by air.\n")
-    monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(tmp_path / "data"))
+    folder = _one_article(tmp_path, monkeypatch)
 
     async def choose_sentence() -> None:
         engine = make_engine(Settings().resolved_database_url)
