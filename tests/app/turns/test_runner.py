@@ -116,7 +116,10 @@ async def test_a_spent_latency_budget_gives_a_degraded_answer_early_not_an_error
             e async for e in services.turns.play(conversation.id, "C1001", "do you ship to Canada?", flags=slow)
         ]
     record = events[-1].data
-    assert record["outcome"] == "degraded" and record["tier_served"] in ("kb-only", "cache", "unavailable")
+    # a rung of the ladder, or, when the ladder's own search cannot finish inside what is left of
+    # the budget (a loaded machine), the one answer that needs nothing: the runner's "deadline"
+    rungs = ("kb-only", "cache", "unavailable", "deadline")
+    assert record["outcome"] == "degraded" and record["tier_served"] in rungs
     assert [c["error"] for c in record["calls"]] == ["timeout"]  # gave up at the deadline, once
     assert unbudgeted[-1].data["outcome"] == "answered"
 
