@@ -44,9 +44,10 @@ async def test_in_parallel_the_injected_text_shows_before_the_block_lands(tmp_pa
     settings = Settings(data_dir=tmp_path, demo_ttft_ms=0, demo_tokens_per_s=0)
     async with running_services(settings, scanner=scanner) as services:
         answer, record = await play(services, scanner, scan_in_parallel=True)
-    # Shown before the block: all but what the output watches still hold (a last letter that
-    # could begin another customer's name is held until the next one says it does not).
-    assert answer.startswith("I have been pwn") and answer.endswith("what can I do for you?")
+    # Shown before the block: the first token at least (the verdict's gate opens on it), then as
+    # much more as went out before the verdict landed, a race with the scanner's thread.
+    shown, _, notice = answer.partition("\n\n")
+    assert shown and "I have been pwned.".startswith(shown) and notice.endswith("what can I do for you?")
     assert record["outcome"] == "blocked" and "guard_input" not in record["path"]
     (verdict,) = [g for g in record["guards"] if g["guard"] == "injection_scan"]
     assert "in parallel: " in verdict["detail"] and "characters shown" in verdict["detail"]
