@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from switchboard.agents.record import TurnRecord
-from switchboard.app.lab.flags import preset_values
 from switchboard.app.runs.chapter_blocks import (
     PlayResult,
     Provenance,
@@ -29,7 +28,7 @@ from switchboard.app.runs.chapter_blocks import (
     markers,
     write_block,
 )
-from switchboard.app.runs.chapters import ChapterPlan, Measured, Play, chapter_file, presets_of
+from switchboard.app.runs.chapters import ChapterPlan, Measured, Play, chapter_file, presets_of, run_flags
 from switchboard.app.runs.replay import code_version, execute_run
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import REPO, Settings
@@ -167,7 +166,7 @@ class Measurer:
             prepared = prepare(play, self._settings.eval_datasets_dir, Path(scratch))
             async with running_services(isolated(self._settings, Path(scratch) / "data", play.paced)) as services:
                 services.chaos.apply_preset(play.chaos)
-                flags = preset_values(preset, services.flags.registry) | dict.fromkeys(opt_in, True)
+                flags = run_flags(preset, opt_in, services.flags.registry)
                 run = await execute_run(
                     services,
                     prepared.path,

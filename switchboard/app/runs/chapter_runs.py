@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from switchboard.app.lab.flags import preset_values
 from switchboard.app.lab.registry import Flag
-from switchboard.app.runs.chapters import ChapterPlan, Play, presets_of
+from switchboard.app.runs.chapters import ChapterPlan, Play, presets_of, run_flags
 from switchboard.app.runs.compare import chaos_of, dataset_of
 from switchboard.app.runs.replay import DATASETS
 from switchboard.app.shop.models import Run
@@ -47,8 +46,8 @@ def chapter_runs(plan: ChapterPlan, play: Play, runs: Sequence[Run], registry: l
     """`runs` newest first, as the store lists them."""
     before, after = presets_of(plan.chapter.number)
     sides = [
-        (before, preset_values(before, registry)),
-        (" + ".join((after, *plan.opt_in)), preset_values(after, registry) | dict.fromkeys(plan.opt_in, True)),
+        (before, run_flags(before, (), registry)),
+        (" + ".join((after, *plan.opt_in)), run_flags(after, plan.opt_in, registry)),
     ]
     found = [Side(label, flags, _latest(play, flags, runs, registry)) for label, flags in sides]
     return ChapterRuns(play, found[0], found[1])

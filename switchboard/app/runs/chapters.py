@@ -17,6 +17,8 @@ from statistics import fmean
 from typing import Any, Literal
 
 from switchboard.agents.record import TurnRecord
+from switchboard.app.lab.flags import preset_values
+from switchboard.app.lab.registry import Flag
 from switchboard.evals.gate import gate_problems
 
 Kind = Literal["share", "ms", "usd", "count", "number"]
@@ -504,6 +506,11 @@ def plan_of(number: int) -> ChapterPlan:
 def presets_of(number: int) -> tuple[str, str]:
     """The flag presets compared for chapter N: the chapters before it, then it too."""
     return ("all-off" if number == 1 else f"chapter-{number - 1}", f"chapter-{number}")
+
+
+def run_flags(preset: str, opt_in: Sequence[str], registry: list[Flag]) -> dict[str, bool]:
+    """A side's switches: the preset's, with the chapter's opt-in switches on too (the after side)."""
+    return preset_values(preset, registry) | dict.fromkeys(opt_in, True)
 
 
 def chapter_file(docs: Path, chapter: ChapterFile) -> Path:
