@@ -4,7 +4,9 @@ An agent loop (ask the model, run the tools it names, ask again) has no natural 
 model keeps asking for tools. A fixed round limit catches that late and silently. A guard
 watches the turn as it goes and halts it at the first of:
 
-- a cap: steps (model rounds), tokens, wall-clock seconds or dollars spent in the turn;
+- a cap: steps (model rounds), tokens, wall-clock seconds or dollars spent in the turn; the
+  step cap is the number of rounds allowed, so a round at the cap that still asks for tools is
+  a halt (no round is left to read their results);
 - a repeat: the same tool with the same arguments asked for `max_repeats` times;
 - a cycle: the last 2·n tool calls are one block of n calls done twice (A B A B, A B C A B C);
 - ping-pong: control handed back and forth between the same two agents `max_handoffs` times.
@@ -51,11 +53,14 @@ class LoopGuard:
     def __post_init__(self) -> None:
         self._started = self.clock()
 
-    def check_step(self, tokens: int, dollars: float) -> Halt | None:
-        """After each model round: count it and its spend against the caps."""
+    def check_step(self, tokens: int, dollars: float, wants_tools: bool = False) -> Halt | None:
+        """After each model round: count it and its spend against the caps. `wants_tools`: the
+        round asked for tools, so it needs another round after this one."""
         self.steps += 1
         self.tokens += tokens
         self.dollars += dollars
+        if wants_tools and self.steps >= self.caps.steps:
+            return Halt("steps", f"steps: {self.steps} rounds, the cap, and the model still asks for tools")
         return self._over_a_cap()
 
     def check_tool(self, name: str, arguments: dict[str, Any]) -> Halt | None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from switchboard.agents.nodes.specialist import MAX_ROUNDS
 from switchboard.patterns.loop_guard import Caps, LoopGuard, repeating_period
 from tests.fakes import Clock
 
@@ -32,6 +33,21 @@ def test_caps_on_steps_tokens_money_and_time() -> None:
     slow = LoopGuard(Caps(seconds=10), clock)
     clock.now += 11
     assert (halt := slow.check_step(1, 0)) is not None and halt.kind == "seconds"
+
+
+def test_a_round_at_the_step_cap_that_still_asks_for_tools_is_halted() -> None:
+    guard = LoopGuard(Caps(steps=2))
+    assert guard.check_step(10, 0, wants_tools=True) is None
+    assert (halt := guard.check_step(10, 0, wants_tools=True)) is not None and halt.kind == "steps"
+    answered = LoopGuard(Caps(steps=2))
+    answered.check_step(10, 0, wants_tools=True)
+    assert answered.check_step(10, 0, wants_tools=False) is None  # the last round answered: no halt
+
+
+def test_with_default_caps_the_guard_halts_before_the_specialist_loop_gives_up_silently() -> None:
+    guard = LoopGuard()  # a model that asks for a different tool every round: no repeat, no cycle
+    halts = [guard.check_step(10, 0, wants_tools=True) for _ in range(MAX_ROUNDS)]
+    assert halts[-1] is not None and halts[-1].kind == "steps"
 
 
 def test_handing_the_turn_back_and_forth_is_ping_pong() -> None:

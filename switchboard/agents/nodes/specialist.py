@@ -3,7 +3,9 @@
 Under the switches:
 - `loop_guard` watches the loop (patterns/loop_guard.py) and halts it — a repeated call, a
   cycle, too many steps, tokens, seconds or dollars — with an honest answer and a ticket;
-  without it only MAX_ROUNDS stops a runaway loop, silently.
+  without it only MAX_ROUNDS stops a runaway loop, silently. The guard's step cap (6, the same
+  number) halts a round at the cap that still asks for tools, so with the guard on a loop never
+  reaches the silent limit.
 - `tool_validation` bounds repairs: after MAX_REPAIRS invalid calls in a turn, the model stops
   guessing and the customer is asked for what is missing.
 - `least_privilege`: in a turn the input scan flagged — or once a tool's output reads like
@@ -135,7 +137,8 @@ async def _loop(
         turn.answer += reply.text
         if check is not None:
             turn.cited.append(check.tally)
-        halt = guard.check_step(reply.usage.input_tokens + reply.usage.output_tokens, reply.cost_usd) if guard else None
+        spent = reply.usage.input_tokens + reply.usage.output_tokens
+        halt = guard.check_step(spent, reply.cost_usd, wants_tools=bool(reply.tool_calls)) if guard else None
         if halt or not reply.tool_calls:
             turn.stop = await _halted(ctx, write, halt) if halt else None
             break
