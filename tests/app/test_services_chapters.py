@@ -97,11 +97,13 @@ def test_pii_redaction_and_the_door_s_guards_are_wired_from_their_chapters(data_
 @pytest.mark.parametrize(("chapter", "limited"), [(11, False), (12, True)])
 def test_a_rate_limit_is_only_enforced_where_it_is_wired(data_dir: Path, chapter: int, limited: bool) -> None:
     """One message a minute: the chapter-12 app (rate_limit switched on) refuses the second; the
-    chapter-11 app has no rate limit at its door to refuse it with."""
+    chapter-11 app refuses the switch itself, naming its chapter, and has no rate limit at its
+    door to refuse the message with."""
     update = {"chapter": chapter, "rate_limit_messages_per_minute": 1}
     with TestClient(create_app(fast_settings(data_dir).model_copy(update=update)), headers=ADMIN) as client:
-        if chapter >= 12:
-            assert client.patch("/api/flags", json={"flags": {"rate_limit": True}}).status_code == 200
+        switched = client.patch("/api/flags", json={"flags": {"rate_limit": True}})
+        assert switched.status_code == (200 if limited else 422), switched.text
+        assert limited or "belongs to chapter 12" in switched.text
         conversation = new_conversation(client)
         ask(client, conversation, "where is my order?")
         second = send(client, conversation, "and when will it arrive?")
