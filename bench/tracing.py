@@ -25,9 +25,10 @@ the record masks them, through the app's one cached masker. Run it against the c
 On a busy machine these are the figures that hold still: a whole turn's own noise is larger
 than the goal.
 The `own work` line times tracing's own functions where they run, inside real traced turns
-(OwnWork: the SDK's span calls, the current span's context switches, the runner's turn span, the
-masking of what spans quote, the claim), outermost call only, the timer's own cost taken off:
-steadier than whole turns, though it leaves out what a span's objects cost the collector later.
+(OwnWork: the span calls — the SDK's, or the lean recorder's where the code has it — the current
+span's context switches, the runner's turn span, the masking of what spans quote, the claim),
+outermost call only, the timer's own cost taken off: steadier than whole turns, though it
+leaves out what a span's objects cost the collector later.
 The HTTP request's span is not in it (no HTTP here): one more span, ended by the middleware.
 
 The goal (issue 14) is at most 0.5 ms added at p50.
@@ -212,11 +213,26 @@ def watching(own: OwnWork) -> None:
         own.wrap(SdkSpan, name)
     for name in ("attach", "detach"):
         own.wrap(otel_context, name)
+    for tracer, span in _lean_classes():
+        for name in ("start_span", "start_as_current_span"):
+            own.wrap(tracer, name)
+        for name in ("end", "set_attribute", "set_attributes", "add_event", "set_status", "record_exception"):
+            own.wrap(span, name)
     for name in ("text", "quoted", "under"):
         own.wrap(TurnTrace, name)
     own.wrap(TraceStore, "claim")
     own.wrap(TurnRunner, "_traced")
     own.wrap(runner_module, "_closing")
+
+
+def _lean_classes() -> list[tuple[Any, Any]]:
+    """The lean recorder's tracer and span classes, where the code under test has them (the
+    code before them made spans through the SDK alone)."""
+    try:
+        from switchboard.app.telemetry import lean
+    except ImportError:
+        return []
+    return [(lean.LeanTracer, lean.LeanSpan)]
 
 
 async def own_work_in_turns(services: Services, flags: dict[str, bool], turns: int) -> list[float]:
