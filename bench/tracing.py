@@ -15,10 +15,11 @@ them to the in-process exporter, which writes them behind the turn in batches (a
 a batch lands during a later turn, on or off, so the paired figures split its cost between the
 sides. The last line counts it whole: blocks of turns, each block's CPU time counted until its
 spans are written (and the median of adjacent on/off block pairs, steadier again).
-The first two lines are tracing's own work alone, without a turn around it: making a
-turn-shaped trace's spans and its row, and writing it as `trace_parts` does (one row a claim,
-SQLAlchemy Core) against the row per span it replaced (migration 0005's shape, through an ORM
-session), on the same spans in the same run. The third is what a traced turn adds to the PII masking
+The first lines are tracing's own work alone, without a turn around it: making a
+turn-shaped trace's spans and its row; the spans alone (what the turn's path does); and writing
+it as `trace_parts` does (one row a claim, SQLAlchemy Core) against the row per span it replaced
+(migration 0005's shape, through an ORM session), on the same spans in the same run. The fourth
+is what a traced turn adds to the PII masking
 with `pii_redaction` on: its spans quote the message, tool arguments and search queries masked as
 the record masks them, through the app's one cached masker. Run it against the code before
 (`PYTHONPATH=<a checkout of main> python bench/tracing.py`) to see the second scan it cut.
@@ -96,6 +97,17 @@ def spans_alone(tracing: Tracing, rounds: int) -> list[float]:
         started = time.perf_counter_ns()
         trace_id = shaped_trace(tracing)
         part_row(Claimed(trace_id, SCOPE, tracing.take_finished(trace_id)))
+        took.append((time.perf_counter_ns() - started) / 1000)
+    return took
+
+
+def made_alone(tracing: Tracing, rounds: int) -> list[float]:
+    """µs to make a turn-shaped trace's spans and take them, without their row: what a turn's own
+    path does (the row is made in the batch, behind the turn)."""
+    took: list[float] = []
+    for _ in range(rounds):
+        started = time.perf_counter_ns()
+        tracing.take_finished(shaped_trace(tracing))
         took.append((time.perf_counter_ns() - started) / 1000)
     return took
 
@@ -344,6 +356,11 @@ async def main(turns: int) -> None:
     alone = spans_alone(Tracing(), 2000)
     made = f"p50 {percentile(alone, 50):.0f} µs  p95 {percentile(alone, 95):.0f} µs"
     print(f"a turn-shaped trace's {SHAPED_SPANS} spans made and turned into its row, alone: {made}")
+    spans_only = made_alone(Tracing(), 2000)
+    print(
+        f"the same {SHAPED_SPANS} spans made and taken, without the row (the turn's path), alone:"
+        f" p50 {percentile(spans_only, 50):.0f} µs  p95 {percentile(spans_only, 95):.0f} µs"
+    )
     written = await writes_alone(200)
     print(
         "its write, alone, cpu per turn (10 turns a transaction): "

@@ -17,6 +17,7 @@ A turn with the switch off gets OpenTelemetry's no-op tracer: no span is made at
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -50,8 +51,13 @@ class TurnSpans:
         if kept is None:
             kept = pending[span.trace_id] = []
             if len(pending) > self._max:  # the oldest trace nobody took
-                pending.pop(next(iter(pending)), None)
+                self._drop_oldest()
         kept.append(span)
+
+    def _drop_oldest(self) -> None:
+        # Another thread may change the dict meanwhile: then the next new trace drops it.
+        with contextlib.suppress(RuntimeError, StopIteration):
+            self._pending.pop(next(iter(self._pending)), None)
 
     def take(self, trace_id: int) -> list[LeanSpan]:
         return self._pending.pop(trace_id, [])
