@@ -25,6 +25,7 @@ import random
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import TracebackType
 from typing import Any
 
 from opentelemetry import context as context_api
@@ -101,6 +102,16 @@ class LeanSpan(Span):
         if self.end_ns is None:
             self.end_ns = end_time if end_time is not None else self._clock()
             self._finished(self)
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc_val: BaseException | None, exc_tb: TracebackType | None
+    ) -> None:
+        """`with tracer.start_span(...) as span:` — as the SDK's span, an exception leaving the
+        block is recorded (escaped) and sets the status, then the span ends."""
+        if exc_val is not None and self.end_ns is None:
+            self.record_exception(exc_val, escaped=True)
+            self.set_status(Status(StatusCode.ERROR, f"{type(exc_val).__name__}: {exc_val}"))
+        self.end()
 
     def get_span_context(self) -> SpanContext:
         return SpanContext(self.trace_id, self.span_id, is_remote=False, trace_flags=SAMPLED)

@@ -98,6 +98,16 @@ def test_an_exception_leaving_a_current_span_is_recorded_and_sets_the_status() -
     assert (span.status.status_code, span.status.description) == (StatusCode.ERROR, "KeyError: '10042'")
 
 
+def test_an_exception_leaving_a_started_span_used_as_a_block_is_recorded_as_escaped() -> None:
+    tracer, finished = recorder()
+    with pytest.raises(TimeoutError), tracer.start_span("chat demo-large"):
+        raise TimeoutError("no first token")
+    (span,) = finished
+    (name, attributes, _), *_ = span.events
+    assert (name, attributes["exception.escaped"]) == ("exception", "True")
+    assert span.status.description == "TimeoutError: no first token"
+
+
 class Counting(IdGenerator):
     """The SDK's ids from the same counter the lean tracer draws from: the same ids, in order."""
 
