@@ -15,19 +15,21 @@ them to the in-process exporter, which writes them behind the turn in batches (a
 a batch lands during a later turn, on or off, so the paired figures split its cost between the
 sides. The last line counts it whole: blocks of turns, each block's CPU time counted until its
 spans are written (and the median of adjacent on/off block pairs, steadier again).
-The first two lines are tracing's own work alone, without a turn around it: making a
-turn-shaped trace's spans and its row, and writing it as `trace_parts` does (one row a claim,
-SQLAlchemy Core) against the row per span it replaced (migration 0005's shape, through an ORM
-session), on the same spans in the same run. The third is what a traced turn adds to the PII masking
+The first lines are tracing's own work alone, without a turn around it: making a
+turn-shaped trace's spans and its row; the spans alone (what the turn's path does); and writing
+it as `trace_parts` does (one row a claim, SQLAlchemy Core) against the row per span it replaced
+(migration 0005's shape, through an ORM session), on the same spans in the same run. The fourth
+is what a traced turn adds to the PII masking
 with `pii_redaction` on: its spans quote the message, tool arguments and search queries masked as
 the record masks them, through the app's one cached masker. Run it against the code before
 (`PYTHONPATH=<a checkout of main> python bench/tracing.py`) to see the second scan it cut.
 On a busy machine these are the figures that hold still: a whole turn's own noise is larger
 than the goal.
 The `own work` line times tracing's own functions where they run, inside real traced turns
-(OwnWork: the SDK's span calls, the current span's context switches, the runner's turn span, the
-masking of what spans quote, the claim), outermost call only, the timer's own cost taken off:
-steadier than whole turns, though it leaves out what a span's objects cost the collector later.
+(OwnWork: the span calls — the SDK's, or the lean recorder's where the code has it — the current
+span's context switches, the runner's turn span, the masking of what spans quote, the claim),
+outermost call only, the timer's own cost taken off: steadier than whole turns, though it
+leaves out what a span's objects cost the collector later.
 The HTTP request's span is not in it (no HTTP here): one more span, ended by the middleware.
 
 The goal (issue 14) is at most 0.5 ms added at p50.
@@ -95,6 +97,17 @@ def spans_alone(tracing: Tracing, rounds: int) -> list[float]:
         started = time.perf_counter_ns()
         trace_id = shaped_trace(tracing)
         part_row(Claimed(trace_id, SCOPE, tracing.take_finished(trace_id)))
+        took.append((time.perf_counter_ns() - started) / 1000)
+    return took
+
+
+def made_alone(tracing: Tracing, rounds: int) -> list[float]:
+    """µs to make a turn-shaped trace's spans and take them, without their row: what a turn's own
+    path does (the row is made in the batch, behind the turn)."""
+    took: list[float] = []
+    for _ in range(rounds):
+        started = time.perf_counter_ns()
+        tracing.take_finished(shaped_trace(tracing))
         took.append((time.perf_counter_ns() - started) / 1000)
     return took
 
@@ -212,11 +225,26 @@ def watching(own: OwnWork) -> None:
         own.wrap(SdkSpan, name)
     for name in ("attach", "detach"):
         own.wrap(otel_context, name)
+    for tracer, span in _lean_classes():
+        for name in ("start_span", "start_as_current_span"):
+            own.wrap(tracer, name)
+        for name in ("end", "set_attribute", "set_attributes", "add_event", "set_status", "record_exception"):
+            own.wrap(span, name)
     for name in ("text", "quoted", "under"):
         own.wrap(TurnTrace, name)
     own.wrap(TraceStore, "claim")
     own.wrap(TurnRunner, "_traced")
     own.wrap(runner_module, "_closing")
+
+
+def _lean_classes() -> list[tuple[Any, Any]]:
+    """The lean recorder's tracer and span classes, where the code under test has them (the
+    code before them made spans through the SDK alone)."""
+    try:
+        from switchboard.app.telemetry import lean
+    except ImportError:
+        return []
+    return [(lean.LeanTracer, lean.LeanSpan)]
 
 
 async def own_work_in_turns(services: Services, flags: dict[str, bool], turns: int) -> list[float]:
@@ -328,6 +356,11 @@ async def main(turns: int) -> None:
     alone = spans_alone(Tracing(), 2000)
     made = f"p50 {percentile(alone, 50):.0f} µs  p95 {percentile(alone, 95):.0f} µs"
     print(f"a turn-shaped trace's {SHAPED_SPANS} spans made and turned into its row, alone: {made}")
+    spans_only = made_alone(Tracing(), 2000)
+    print(
+        f"the same {SHAPED_SPANS} spans made and taken, without the row (the turn's path), alone:"
+        f" p50 {percentile(spans_only, 50):.0f} µs  p95 {percentile(spans_only, 95):.0f} µs"
+    )
     written = await writes_alone(200)
     print(
         "its write, alone, cpu per turn (10 turns a transaction): "

@@ -5,12 +5,13 @@ spans as they end. The runner claims a turn's spans when it saves the turn's rec
 scoped like the record (conversation, record, tenant, customer); the HTTP request's span, which
 ends after the turn, is claimed by the tracing middleware when the response ends
 (`request_done`), under the scope the turn claimed for its trace. A trace no turn claimed (a page
-view) is dropped there.
+view) is dropped there: not written, only handed to the OTLP exporter if there is one.
 
 Claimed spans are written behind the turn, every `WRITE_EVERY_S`, all pending traces in one
 transaction (patterns/write_behind.py), as an OpenTelemetry batch exporter would: writing them
 with each record cost a turn more than making them. Each claim is ONE row (`trace_parts`): its
-spans as one JSON array, made in the batch from the SDK's own finished spans. A row per span —
+spans as one JSON array, made in the batch from the recorder's finished spans; the same batch
+hands them, as the SDK's spans, to the OTLP exporter (`Tracing.export`). A row per span —
 fourteen columns, two JSON ones, each bound and encoded on its own — cost the process more CPU
 than the SDK spent making the spans. A read flushes first, so the viewer always sees every span
 claimed before it asked; a crash can lose the spans of the last interval, never a turn's record.
@@ -27,11 +28,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import Tracer
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from switchboard.app.shop.models import TraceRow
+from switchboard.app.telemetry.lean import LeanSpan
 from switchboard.app.telemetry.tracing import SpanData, Tracing, span_object
 from switchboard.patterns.write_behind import WriteBehind
 
@@ -51,11 +52,12 @@ class TraceScope:
 
 @dataclass(frozen=True)
 class Claimed:
-    """Spans one claim took, under their trace's scope: one `trace_parts` row, once written."""
+    """Spans one claim took, under their trace's scope: one `trace_parts` row, once written
+    (`scope` None: a trace no turn claimed, only exported)."""
 
     trace_id: str
-    scope: TraceScope
-    spans: list[ReadableSpan]
+    scope: TraceScope | None
+    spans: list[LeanSpan]
 
 
 @dataclass(frozen=True)
@@ -96,20 +98,27 @@ class TraceStore:
         return self._keep(trace_id, self.tracing.take_finished(trace_id), scope)
 
     def request_done(self, trace_id: str) -> int:
-        """The request's span has ended: keep what is left of a claimed trace, drop the rest."""
+        """The request's span has ended: keep what is left of a claimed trace, drop the rest
+        (an exporter still gets it). How many were kept."""
         spans = self.tracing.take_finished(trace_id)
         scope = self._claims.pop(trace_id, None)
+        if scope is None and spans and self.tracing.extra:
+            self._writes.offer(next(self._offers), Claimed(trace_id, None, spans))
         return 0 if scope is None else self._keep(trace_id, spans, scope)
 
-    def _keep(self, trace_id: str, spans: list[ReadableSpan], scope: TraceScope) -> int:
-        """Held as the SDK made them: turned into JSON in the batch, behind the turn."""
+    def _keep(self, trace_id: str, spans: list[LeanSpan], scope: TraceScope) -> int:
+        """Held as recorded: turned into JSON (and the exporter's spans) in the batch, behind the turn."""
         if spans:
             self._writes.offer(next(self._offers), Claimed(trace_id, scope, spans))
         return len(spans)
 
     async def _write_many(self, batch: dict[int, Claimed]) -> None:
-        async with self._engine.begin() as connection:
-            await insert_parts(connection, [part_row(claimed) for claimed in batch.values()])
+        for claimed in batch.values():
+            self.tracing.export(claimed.spans)
+        rows = [part_row(claimed) for claimed in batch.values() if claimed.scope is not None]
+        if rows:
+            async with self._engine.begin() as connection:
+                await insert_parts(connection, rows)
 
     async def flush(self) -> None:
         """Every span kept so far in the database (a read does this first; so does shutdown)."""
@@ -138,5 +147,6 @@ async def insert_parts(connection: AsyncConnection, rows: Sequence[dict[str, Any
 
 def part_row(claimed: Claimed) -> dict[str, Any]:
     """A claim's row in `trace_parts`: its scope, and its spans as one JSON array of objects."""
+    assert claimed.scope is not None
     spans = [span_object(span, claimed.trace_id) for span in claimed.spans]
     return {"trace_id": claimed.trace_id, **vars(claimed.scope), "spans": json.dumps(spans, separators=(",", ":"))}

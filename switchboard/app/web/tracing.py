@@ -1,8 +1,8 @@
 """The HTTP request's span (`tracing`): the root of a turn's trace.
 
 A small ASGI middleware rather than opentelemetry-instrumentation-fastapi: it asks the flag
-board per request (the switch off: nothing is made), uses the app's own tracer provider (never
-the global one), and makes one span per request, not one per streamed chunk. The request's span
+board per request (the switch off: nothing is made), uses the app's own tracer (never the
+global provider), and makes one span per request, not one per streamed chunk. The request's span
 is the current span while the app handles it, so the turn's span starts under it.
 
 The span ends when the response's last byte is about to go, and what is left of its trace is

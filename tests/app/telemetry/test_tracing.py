@@ -1,5 +1,6 @@
-"""The app's tracer provider: its own (never the global one), the in-process buffer of finished
-spans by trace, the extra processors' place, and the no-op tracer for a turn with the switch off."""
+"""The app's tracer: its own (never the global provider), the in-process buffer of finished spans
+by trace, the extra processors fed the taken spans as the SDK's, and the no-op tracer for a turn
+with the switch off."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
 from opentelemetry.trace import NoOpTracer, SpanKind, StatusCode
 
-from switchboard.app.telemetry.tracing import Tracing, TurnSpans, trace_id_of
+from switchboard.app.telemetry.tracing import Tracing, trace_id_of
 
 
 class Collecting(SpanProcessor):
@@ -41,19 +42,25 @@ def test_a_trace_s_finished_spans_are_kept_until_taken_once() -> None:
     assert tracing.take(trace_id) == []
 
 
-def test_the_extra_processors_see_every_span_too() -> None:
+def test_the_extra_processors_see_every_exported_span_as_the_sdk_s() -> None:
+    """Export happens when the trace store's batch hands taken spans over (app/turns/traces.py),
+    not as each span ends: the processors get the SDK's ReadableSpan, kind and parent included."""
     extra = Collecting()
     tracing = Tracing([extra])
-    with tracing.tracer(True).start_as_current_span("GET /", kind=SpanKind.SERVER):
+    with tracing.tracer(True).start_as_current_span("GET /", kind=SpanKind.SERVER) as span:
         pass
+    assert extra.ended == []  # nothing on the turn's path
+    tracing.export(tracing.take_finished(trace_id_of(span) or ""))
     assert extra.ended == ["GET /"]
 
 
-def test_the_provider_is_the_app_s_own_not_the_global_one() -> None:
+def test_the_tracer_is_the_app_s_own_not_the_global_provider_s() -> None:
     tracing = Tracing()
-    assert trace.get_tracer_provider() is not tracing.provider
+    assert tracing.tracer(True) is not trace.get_tracer("switchboard")
     with tracing.tracer(True).start_as_current_span("turn") as span:
         assert span.is_recording()
+        assert trace.get_current_span() is span  # OTel's own current span, as instrumentation reads it
+    assert [s.name for s in tracing.take(trace_id_of(span) or "")] == ["turn"]
 
 
 def test_with_the_switch_off_the_tracer_is_a_no_op_one_and_nothing_is_kept() -> None:
@@ -66,13 +73,12 @@ def test_with_the_switch_off_the_tracer_is_a_no_op_one_and_nothing_is_kept() -> 
 
 
 def test_traces_nobody_takes_are_dropped_oldest_first_beyond_the_bound() -> None:
-    spans = TurnSpans(max_traces=2)
-    tracing = Tracing()
-    tracing.provider.add_span_processor(spans)
+    tracing = Tracing(max_traces=2)
     ids = []
     for name in ("a", "b", "c"):
         span = tracing.tracer(True).start_span(name)
         span.end()
         ids.append(span.get_span_context().trace_id)
-    assert spans.take(ids[0]) == []
-    assert [s.name for s in spans.take(ids[2])] == ["c"]
+    assert tracing.spans.take(ids[0]) == []
+    assert [s.name for s in tracing.spans.take(ids[1])] == ["b"]
+    assert [s.name for s in tracing.spans.take(ids[2])] == ["c"]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
@@ -94,3 +95,33 @@ async def test_a_span_reads_back_as_the_exporter_made_it(traces: TraceStore) -> 
     assert stored is not None
     assert sorted(stored.spans, key=lambda s: s.name) == sorted(map(span_data, finished), key=lambda s: s.name)
     assert stored.spans[0].attributes == {"switchboard.models": ["demo-small", "demo-large"]}
+
+
+class Exported(SpanProcessor):
+    """An exporter's processor (OTLP's in the app): what the batch handed it, as the SDK's spans."""
+
+    def __init__(self) -> None:
+        self.ended: list[ReadableSpan] = []
+
+    def on_end(self, span: ReadableSpan) -> None:
+        self.ended.append(span)
+
+
+async def test_the_batch_hands_every_span_to_the_exporter_claimed_or_not(engine: AsyncEngine) -> None:
+    exported = Exported()
+    traces = TraceStore(engine, Tracing([exported]), clock=lambda: 0.0)
+    tracer = traces.tracer(True)
+    turn = tracer.start_span("turn")
+    tracer.start_span("node router", context=trace.set_span_in_context(turn)).end()
+    turn.end()
+    page = tracer.start_span("GET /")
+    page.end()
+    traces.claim(trace_id_of(turn) or "", SCOPE)
+    assert traces.request_done(trace_id_of(page) or "") == 0  # not kept in the database
+    # the claim's batch began at once (time stands still after it): only its spans may be there
+    assert [s.name for s in exported.ended] in ([], ["node router", "turn"])
+    await traces.flush()
+    assert sorted(s.name for s in exported.ended) == ["GET /", "node router", "turn"]
+    by_name = {s.name: s for s in exported.ended}
+    assert by_name["node router"].parent == by_name["turn"].context
+    assert await traces.trace(trace_id_of(page) or "") is None
