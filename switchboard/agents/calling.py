@@ -11,6 +11,7 @@ withheld.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from contextlib import aclosing
 from dataclasses import replace
@@ -31,7 +32,7 @@ from switchboard.agents.llm.types import (
 from switchboard.agents.spending import charge, within_budget
 from switchboard.patterns.citations import CitationFilter
 from switchboard.patterns.injection.canary import Canary, squashed
-from switchboard.patterns.stream_watch import StreamWatch, WatchedStrings
+from switchboard.patterns.stream_watch import EarlyRelease, StreamWatch, WatchedStrings
 
 Writer = Callable[[Any], None]
 WITHHELD = "I'm sorry, I can't share that. Is there something about your order or our gear I can help with?"
@@ -137,8 +138,12 @@ def resilience_under(flags: Mapping[str, bool]) -> Resilience:
     )
 
 
-def canary_watch(canary: Canary) -> StreamWatch:
+def canary_watch(canary: Canary, clock: Callable[[], float] = time.monotonic) -> StreamWatch:
     """Watches for the canary's hex part (its leak counts with or without the prefix) and the marker
     line leading into it (`Canary.watched`), read as `Canary.leaked` reads text; one leak may spread
-    over four canary lengths of raw text, since a leaked canary may come spread out with separators."""
-    return StreamWatch(WatchedStrings.of(canary.watched), squashed, cap=4 * len(canary.token))
+    over four canary lengths of raw text, since a leaked canary may come spread out with separators.
+
+    A hold is bounded in time (`EarlyRelease`: after 10 ms, one character of the match): the most
+    a leak can show is the hex's first character, 4 of its 48 random bits, of a canary made for
+    this turn alone — the other 44 are still caught, and the answer withheld, as they complete."""
+    return StreamWatch(WatchedStrings.of(canary.watched), squashed, 4 * len(canary.token), EarlyRelease(), clock)
