@@ -4,7 +4,8 @@ With `backpressure` on, each streamed token first waits for room in the turn's w
 client (patterns/backpressure.py): a client that stops reading pauses the model's stream here.
 
 With `canary` on, an answer is watched for the turn's canary as it streams: text that may be the
-canary's start is held back until it is clearly not, so a canary split across chunks never
+canary's start is held back until it is clearly not (or, after 10 ms, its first character alone
+goes out: stream_watch.EarlyRelease), so a canary split across chunks never
 reaches the customer, and an answer that carries it — the system prompt leaking — is cut off and
 withheld.
 """
@@ -33,6 +34,7 @@ from switchboard.agents.spending import charge, within_budget
 from switchboard.patterns.citations import CitationFilter
 from switchboard.patterns.injection.canary import Canary, squashed
 from switchboard.patterns.stream_watch import EarlyRelease, StreamWatch, WatchedStrings
+from switchboard.patterns.ticks import Tick, ticked
 
 Writer = Callable[[Any], None]
 WITHHELD = "I'm sorry, I can't share that. Is there something about your order or our gear I can help with?"
@@ -94,10 +96,12 @@ async def _answer(
     said: list[str] = []  # the text as the customer sees it, citations checked
     stream = ctx.gateway.stream(request, purpose=purpose, on_call=priced, resilience=resilience, trace=ctx.trace)
     async with aclosing(stream):
-        async for chunk in stream:
-            if isinstance(chunk, TextDelta):
-                text.append(chunk.text)
-                shown = watch.feed(chunk.text) if watch else chunk.text
+        # With the watch holding text, its bound in time is kept between chunks too (a tick).
+        async for chunk in ticked(stream, watch.due) if watch else stream:
+            if isinstance(chunk, TextDelta | Tick):
+                if isinstance(chunk, TextDelta):
+                    text.append(chunk.text)
+                shown = _through(watch, chunk)
                 if watch is not None and watch.hit:
                     break
                 shown = check.feed(shown) if check else shown
@@ -125,6 +129,13 @@ async def _answer(
     if shows_text and not streaming and answer:
         write(Token(answer))
     return Completion(answer, calls, usage, sum(costs))
+
+
+def _through(watch: StreamWatch | None, chunk: TextDelta | Tick) -> str:
+    """What of the model's text may show now: a delta through the watch, or what its bound in time lets out."""
+    if isinstance(chunk, Tick):
+        return watch.tick() if watch else ""
+    return watch.feed(chunk.text) if watch else chunk.text
 
 
 def resilience_under(flags: Mapping[str, bool]) -> Resilience:

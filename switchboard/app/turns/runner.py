@@ -61,6 +61,7 @@ from switchboard.app.turns.outgoing import (
     late_verdict,
     outgoing,
     over_budget,
+    released,
     traced,
 )
 from switchboard.app.turns.parallel_scan import ParallelScan, VerdictGate
@@ -76,6 +77,7 @@ from switchboard.patterns.degradation import Served
 from switchboard.patterns.latency_budget import BudgetSpent, Deadline, TurnBudget, until
 from switchboard.patterns.pii.gazetteer import EMPTY, NameGazetteer
 from switchboard.patterns.pii.redaction import Vault, mask
+from switchboard.patterns.ticks import Tick, ticked
 from switchboard.patterns.write_behind import WriteBehind
 
 log = logging.getLogger(__name__)
@@ -501,9 +503,15 @@ class TurnRunner:
         scan: ParallelScan | None,
     ) -> AsyncIterator[TurnEvent]:
         recorder = turn.recorder
-        async for event in self._graph_events(fresh, config, context):
+        events = self._graph_events(fresh, config, context)
+        # The other-customer watch's bound in time is kept between tokens too (a tick).
+        async for event in ticked(events, outbound.due) if outbound is not None else events:
             if scan is not None and scan.blocked_now():
                 return  # a block landed: the rest of this turn does not go out
+            if isinstance(event, Tick):
+                for shown in released(outbound, recorder) if outbound is not None else []:
+                    yield shown
+                continue
             if isinstance(event, Token):
                 if turn.window is not None:  # the client asked for more: room for the model's next
                     turn.window.take()
