@@ -196,6 +196,9 @@ class StreamWatch:
         while count < len(self._held) and self._held[count][1] <= budget:
             budget -= self._held[count][1]
             count += 1
+        if not count:  # its first character folds to more than the budget ("ﬀ"): it waits for the match to break
+            self._since = None
+            return ""
         return self._let_out(count)
 
     def _budget(self) -> int:

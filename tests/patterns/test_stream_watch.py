@@ -218,3 +218,12 @@ def test_on_random_text_no_occurrence_shows_more_than_k_characters_and_each_is_c
         found = first_occurrence(text, word)
         assert (watch.hit is not None) == (found is not None)
         assert shown == text if found is None else text.startswith(shown) and len(shown) <= found[0] + chars
+
+
+def test_a_first_character_folding_past_the_budget_waits_and_the_bound_stops_asking() -> None:
+    clock = Clock()
+    watch = early_watch("ffoo", clock=clock)
+    assert watch.feed("\ufb00") == ""  # the ligature is "ff": two characters, one more than k
+    clock.now = 0.010
+    assert watch.tick() == "" and watch.due() is None  # a reader's tick loop does not spin on it
+    assert watch.feed("x") == "\ufb00x"
