@@ -28,12 +28,13 @@ progress may go out, but never more than `chars` of one match, and never a whole
 string that opens with anything else is never let out early). The budget is per match, not per
 hold: a match whose opening was let out keeps being tracked across that boundary, and what is
 held of it after goes out only once the match breaks — an attacker dripping a value one
-character per tick, each past the bound, still shows at most `chars` of it, and the completed
+character per tick, each past the bound, still shows at most `chars` of it (within `cap`), and the completed
 value is caught as it would be with nothing let out. Why it holds: while an occurrence of w is
 in progress its read part is a suffix of the text that begins w, so it lies on the current
 state's failure chain (its start is at or after the current match's start, and `opening`, the
 least first word over that chain, is at most first_word(w)); every release leaves
-shown <= match start + min(chars, opening - 1), and shown only grows.
+shown <= match start + min(chars, opening - 1), and shown only grows. What no hold hides, with
+or without the bound: that text was held at all (a reader timing the stream sees a pause).
 
 `cap` bounds the raw text one match may span (a forbidden string spread out with separators):
 past it, the oldest characters are given up as the start of a match, just as a look-back window

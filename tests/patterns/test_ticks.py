@@ -47,3 +47,23 @@ async def test_a_read_in_flight_is_cancelled_and_waited_for_when_the_reader_leav
     assert await anext(stream) == TICK
     await stream.aclose()  # type: ignore[attr-defined]
     assert closed.is_set()
+
+
+async def test_a_held_start_goes_out_on_a_tick_before_the_next_chunk_arrives() -> None:
+    from switchboard.patterns.stream_watch import EarlyRelease, StreamWatch, WatchedStrings
+
+    now = [0.0]
+    watch = StreamWatch(WatchedStrings.of(["ines okafor"]), early=EarlyRelease(0.010, 1), clock=lambda: now[0])
+    gate, shown = asyncio.Event(), []
+
+    async def model() -> AsyncIterator[str]:
+        yield "I"
+        now[0] = 0.010  # the bound has passed while the next chunk is on its way
+        await gate.wait()  # it comes only once "I" was shown: it must have gone out on a tick
+        yield " can"
+
+    async for item in ticked(model(), watch.due):
+        shown.append(watch.tick() if isinstance(item, Tick) else watch.feed(item))
+        if "I" in shown:
+            gate.set()
+    assert shown == ["", "I", " can"]
