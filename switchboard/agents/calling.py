@@ -95,9 +95,10 @@ async def _answer(
     check = citations if shows_text else None
     said: list[str] = []  # the text as the customer sees it, citations checked
     stream = ctx.gateway.stream(request, purpose=purpose, on_call=priced, resilience=resilience, trace=ctx.trace)
-    async with aclosing(stream):
-        # With the watch holding text, its bound in time is kept between chunks too (a tick).
-        async for chunk in ticked(stream, watch.due) if watch else stream:
+    # With the watch holding text, its bound in time is kept between chunks too (a tick); closed
+    # first, so that a read it has in flight is done before the stream itself is closed.
+    async with aclosing(stream), aclosing(ticked(stream, watch.due) if watch else stream) as chunks:
+        async for chunk in chunks:
             if isinstance(chunk, TextDelta | Tick):
                 if isinstance(chunk, TextDelta):
                     text.append(chunk.text)

@@ -5,14 +5,16 @@ runs past a due time (an output watch's bound on holding text back, patterns/str
     due() = s        the next item is awaited at most s seconds; then `TICK`, and the same
                      wait goes on (the read is not cut: it runs in a task that outlives the tick)
 
-A read in flight when the reader goes away is cancelled, and the reader waits for it at most
-`settle_s` (shielded: a stream cancelled mid-read reports what it had, as detached.py's does).
+A read in flight when the reader goes away (closes this, or is cancelled in it) is cancelled, and
+the reader waits for it at most `settle_s` (shielded: a stream cancelled mid-read reports what it
+had, as detached.py's does). Close this before `source` (`aclosing`): a read in flight is `source`
+running, which cannot be closed under it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -31,7 +33,7 @@ TICK = Tick()
 
 async def ticked(
     source: AsyncIterator[T], due: Callable[[], float | None], settle_s: float = 1.0
-) -> AsyncIterator[T | Tick]:
+) -> AsyncGenerator[T | Tick, None]:
     """`source`'s items, with a `TICK` whenever `due()` seconds pass first (see the module)."""
     reading: asyncio.Future[T | _End] | None = None
     try:
