@@ -105,8 +105,10 @@ async def test_a_conversation_resumes_from_its_checkpoint_after_a_restart(tmp_pa
 
 
 async def test_a_spent_latency_budget_gives_a_degraded_answer_early_not_an_error(tmp_path: Path) -> None:
-    # Every model call takes 0.5 s to its first token; the turn may take 0.2 s in all.
-    settings = Settings(data_dir=tmp_path, demo_ttft_ms=500, demo_tokens_per_s=0, turn_budget_s=0.2)
+    # Every model call takes 1.5 s to its first token; the turn may take 0.6 s in all: room for
+    # the steps before the first call even on a loaded machine (at 0.2 s they could spend it all
+    # before any call began, and the record had no call to show the deadline on).
+    settings = Settings(data_dir=tmp_path, demo_ttft_ms=1500, demo_tokens_per_s=0, turn_budget_s=0.6)
     async with running_services(settings) as services:
         conversation = await services.conversations.create("C1001")
         flags = services.flags.snapshot()
