@@ -2,7 +2,8 @@
 
 Two steps. A cheap scan finds runs of digit groups joined the way phone numbers are written —
 space, dot, dash, slash, parentheses, "(0)" — maybe after + or 00, maybe before an extension
-("x12", "ext. 12", which stays outside the span). Only those runs reach the second step, which
+("x12", "ext. 12", ", extension 27", which joins the span: the number is not whole without
+it). Only those runs reach the second step, which
 asks libphonenumber's metadata (the `phonenumbers` package) whether the digits can be a number:
 
     +44 … / 0044 …   the country code exists and the rest fits one of its regions' plans
@@ -248,8 +249,25 @@ def _whatsapp(text: str) -> Iterator[tuple[int, int]]:
                 yield m.span(1)
 
 
+# "x204", "ext. 12", "ext 331", ", extension 27", "Durchwahl 12", "poste 4521" right after a number.
+_EXTENSION = re.compile(
+    r"\s?,?\s?(?:[xX]\.?|(?i:ext|extn|extension|ext\.|Durchwahl|DW|poste|interno|anexo)[.:]?)\s?\d{1,6}(?![\w-])"
+)
+
+
+def _with_extension(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    m = _EXTENSION.match(text, span[1])
+    return (span[0], m.end()) if m is not None else span
+
+
 def phone_spans(text: str, blocked: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
-    """(start, end) of each phone number in text, outside the blocked ranges (IBAN, card digits)."""
+    """(start, end) of each phone number in text, outside the blocked ranges (IBAN, card digits),
+    with its extension when one follows."""
+    for span in _phone_spans(text, blocked):
+        yield _with_extension(text, span)
+
+
+def _phone_spans(text: str, blocked: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     yield from _whatsapp(text)
     for m in _CANDIDATE.finditer(text):
         if m.end() - m.start() < 8 or any(a <= m.start() and m.end() <= b for a, b in blocked):
