@@ -35,6 +35,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal, cast
 
+from switchboard.patterns.pii.address_blocks import address_block_spans
 from switchboard.patterns.pii.addresses import address_spans
 from switchboard.patterns.pii.addresses_world import world_address_spans
 from switchboard.patterns.pii.checksums import luhn_ok
@@ -275,6 +276,7 @@ def find_pii(text: str, people: NameGazetteer = EMPTY) -> list[PiiSpan]:
         found += _spans("phone", text, phone_spans(text, shapes))
         found += _spans("address", text, address_spans(text))
         found += _spans("address", text, world_address_spans(text))
+        found += _spans("address", text, address_block_spans(text))
     found += _spans("phone", text, spelled_phone_spans(text))  # "four one five, five five five …"
     found += _spans("name", text, name_spans(text))
     found += _spans("name", text, script_name_spans(text))

@@ -1,0 +1,65 @@
+import pytest
+
+from switchboard.patterns.pii.address_blocks import address_block_spans
+from tests.patterns.pii.support import found
+
+
+def blocks(text: str) -> list[str]:
+    return [text[a:b] for a, b in address_block_spans(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("ship to 233 S Wacker Dr, 44th Floor, Chicago, IL 60606 please",
+         "233 S Wacker Dr, 44th Floor, Chicago, IL 60606"),
+        ("Rural Route 1, Box 88, Lamoni, IA 50140", "Rural Route 1, Box 88, Lamoni, IA 50140"),
+        ("send it to Star Route, Box 9, Wisdom, MT 59761", "Star Route, Box 9, Wisdom, MT 59761"),
+        ("9 Station Road, Harrogate, North Yorkshire, HG1 1JU", "9 Station Road, Harrogate, North Yorkshire, HG1 1JU"),
+        ("deliver to 58 Kingsway, London WC2B 6AH", "58 Kingsway, London WC2B 6AH"),
+        ("The Old Rectory, Mill Road, Ely CB7 4DL", "The Old Rectory, Mill Road, Ely CB7 4DL"),
+        ("apt 12, 41 rue Oberkampf, 75011 Paris", "apt 12, 41 rue Oberkampf, 75011 Paris"),
+        ("my address is Am Rosenhang 3, 01307 Dresden", "Am Rosenhang 3, 01307 Dresden"),
+        ("Goethestraße 9, 60313 Frankfurt am Main", "Goethestraße 9, 60313 Frankfurt am Main"),
+        ("Mozartweg 11, 5020 Salzburg, Österreich", "Mozartweg 11, 5020 Salzburg, Österreich"),
+        ("88 Jalan Ampang, 50450 Kuala Lumpur", "88 Jalan Ampang, 50450 Kuala Lumpur"),
+        ("ship to B-204, Shanti Niketan Society, Andheri East, Mumbai 400069",
+         "B-204, Shanti Niketan Society, Andheri East, Mumbai 400069"),
+        ("1-9-1 Marunouchi, Chiyoda-ku, Tokyo 100-0005, Japan", "1-9-1 Marunouchi, Chiyoda-ku, Tokyo 100-0005, Japan"),
+        ("Maison Sakura 201, 3-14-2 Kichijoji, Musashino-shi, Tokyo 180-0004",
+         "Maison Sakura 201, 3-14-2 Kichijoji, Musashino-shi, Tokyo 180-0004"),
+        ("new addr 22 maple ct, springfield il 62704", "22 maple ct, springfield il 62704"),
+        ("27 Harebell Close\nKendal\nCumbria\nLA9 6HT", "27 Harebell Close\nKendal\nCumbria\nLA9 6HT"),
+        ("Per favore spedite a Via dei Coronari 118, 00186 Roma RM", "Via dei Coronari 118, 00186 Roma RM"),
+        ("order 10040 — deliver to 12 Seaview Park, Salthill, Galway H91 X2K8",
+         "12 Seaview Park, Salthill, Galway H91 X2K8"),
+    ],
+)  # fmt: skip
+def test_a_block_runs_from_its_opener_to_its_postal_tail(text: str, address: str) -> None:
+    assert found(text) == [("address", address)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I bought 2 Tents, 2026 Edition, are they waterproof?",  # a weak tail without a street word
+        "Order 10042, Chicago, IL 60606 is where it went",  # a reference word ends the walk
+        "order 10042 or 10043, which one shipped",  # lowercase "or" + digits, no street suffix
+        "the 3 Peaks Challenge, 2025 Results",
+        "we sold 120 Units, 45000 Euros in total",
+        "Chicago, IL 60606",  # a tail alone is addresses.py's business, not a block
+        "c/o Dana Ruiz is who signs",
+    ],
+)
+def test_no_block_without_an_opener_or_street_evidence(text: str) -> None:
+    assert blocks(text) == []
+
+
+def test_a_name_after_c_o_stays_outside_the_block() -> None:
+    text = "c/o Dana Ruiz, 4100 Rainier Ave S, Seattle, WA 98118"
+    assert blocks(text) == ["4100 Rainier Ave S, Seattle, WA 98118"]
+
+
+def test_a_hostile_run_of_parts_is_scanned_quickly() -> None:
+    text = "Aa, " * 5000 + "IL 60606"
+    assert blocks(text) == []
