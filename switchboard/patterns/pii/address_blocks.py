@@ -54,8 +54,11 @@ _STRONG = (
     r"|\d{3}-\d{4}"  # Japan
 )
 _WEAK = (
-    rf"\d{{4,5}}\s+{_CAP}(?:\s+(?:am|an der|im|ob der|upon|on|sur|en|de|di|del)\s+{_CAP}|\s+{_CAP})?(?:\s+[A-Z]{{2}})?"
-    r"|\d{3} ?\d{3}"  # India, Vietnam
+    rf"(?:\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{3}} \d{{2}}|\d{{4}}-\d{{3}})\s+{_CAP}"  # DE FR IT … PL, SE CZ GR, PT
+    rf"(?:\s+(?:am|an der|im|ob der|upon|on|sur|en|de|di|del)\s+{_CAP}|\s+{_CAP})?(?:\s+[A-Z]{{1,2}})?"
+    r"|\d{3} ?\d{3}"  # India, Vietnam, Singapore
+    r"|(?:(?<=[a-zà-ÿ] )|(?<=[a-zà-ÿ], ))\d{4}"  # after a city: Auckland 1010, Cape Town, 8001
+    rf"|(?<=, )(?:{_COUNTRIES}|Hong Kong)"  # a country ends a block without a postcode
     r"|[A-Z]\d{2} ?[A-Z\d]{4}"  # an Eircode typed with letters the scheme never uses
 )
 _LOWER_STATES = _STATES.lower()
@@ -74,18 +77,25 @@ _ADDRESS_WORDS = frozenset(
     apt apartment flat unit suite ste room rm lot floor fl box route po p.o. st st. rd rd. ave ave. dr dr. ln blvd ct
     way pl hwy pkwy cres tce sq terr drv dock bldg building block blk tower level attn attn: c/o no. nº
     rue allée avenue chemin via calle rua jalan jl. lorong heol ul. ulica apto piso bâtiment bat
+    gate gata gaten gatan gade vej vei veien vegen weg laan straat utca tie katu
     """.split()
 )
 _LOWER_SUFFIX = re.compile(r"(?<!\S)(?:st|rd|ave|blvd|ln|dr|ct|way|pl|cir|pkwy|hwy|ter|terr|drv)\.?(?!\w)")
 _REFERENCE = re.compile(
-    r"(?i)\b(?:order|invoice|ticket|case|sku|item|tracking|ref|reference|receipt|rma|model|serial|version|v\d)\b"
+    r"(?i)\b(?:order|invoice|ticket|case|sku|item|tracking|ref|reference|receipt|rma|model|serial|version|v\d|"
+    r"flight|seat|platform|terminal|page|chapter|size|qty|buy|get|sale|pack)\b"
 )
 _OPENER = re.compile(
     r"(?i:Flat|Apt|Apartment|Unit|Suite|Ste|Room|Rm|Lot|Bâtiment|Bat|Bldg|Building|Block|Blk|Tower|Level|Floor|"
-    r"Maison|Villa|Casa|Rural Route|Star Route|R\.?R\.?|HC|P\.?O\.? Box|Box|General Delivery)\b"
+    r"Maison|Villa|Casa|Rural Route|Star Route|R\.?R\.?|HC|P\.?O\.? Box|Box|General Delivery|Postfach|Postbus|"
+    r"Apartado|Casilla|Caixa Postal|Boîte postale)\b"
+    # a street type first: "Av. Paulista, 1578", "ul. Marszałkowska 10/12", "C/ Mayor 5"
+    r"|(?i:Av\.|Avda\.|Avenida|Rua|Calle|C/|Via|Viale|Corso|Piazza|Rue|Jalan|Jl\.|ul\.|Ulica|Carrer|Paseo|"
+    r"Travessa|Largo|Alameda|Estrada|Rodovia)\s+[A-ZÀ-ÞĀ-Ž]"
     r"|The [A-Z]"
     r"|#?\d[\w/.-]*\s+\S"  # a house number with something after it
-    r"|(?:[A-ZÀ-Þ][\w'’.-]*\s+)(?:(?:[A-ZÀ-Þ][\w'’.-]*|de|dei|del|della|di|da|do|dos|das|du|des|la|le|an der)\s+){0,3}"
+    r"|(?:[A-ZÀ-ÞĀ-Ž][\w'’.-]*\s+)(?:(?:[A-ZÀ-ÞĀ-Ž][\w'’.-]*|de|dei|del|della|di|da|do|dos|das|du|des|la|le|an der"
+    r"|gate|gata|gaten|gatan|gade|vej|vei|veien|vegen|weg|straße|strasse|laan|straat|utca|ulica|tie|katu)\s+){0,3}"
     r"\d{1,4}[a-zA-Z]?(?:-\d{1,3})?$"  # street, then number
     r"|(?i:(?:[a-z]+ ){0,3}[a-z]+ (?:Cottage|House|Farm|Lodge|Rectory|Manor|Hall|Barn|Mill|Court|Apartments))$"
 )
@@ -93,10 +103,16 @@ _UNIT_CODE = re.compile(r"(?:(?:#|[A-Z]-?)\d{1,5}[A-Z]?|\d{1,5}[A-Z])$")
 _STREET_WORD = re.compile(
     r"(?i)(?:\b(?:street|st|road|rd|avenue|ave|av|lane|ln|drive|dr|way|court|ct|place|pl|close|crescent|"
     r"terrace|parkway|pkwy|square|jalan|jl|lorong|calle|via|viale|rua|rue|allée|chemin|heol|stryd|strada|ulica|"
+    r"ul\.|al\.|aleja|"
     r"marg|nagar|society|colony|sector|layout|cross|chowk|am|an der|im|auf der|zum|zur|plein|kade|"
-    r"quận|phường|đường|tp\.)(?!\w)"
-    r"|(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|gracht|laan|straat|vej|gatan|vägen)\b)"
+    r"quận|phường|đường|tp\.|utca|flat|apt|unit|suite|room|floor|level|block|\d+/f|"
+    r"po box|p\.o\. box|box|postfach|postbus|apartado|casilla|caixa postal)(?!\w)"
+    # street words that end a compound: Hauptstraße, Vesterbrogade, Storgatan, Mannerheimintie, Queensway
+    r"|(?:straße|strasse|str\.|weg|gasse|platz|allee|(?<!sp)(?<!st)ring|damm|gracht|laan|straat|vej|gade|gatan|"
+    r"vägen|veien|katu|tie|way)\b)"
+    r"|(?-i:\b(?:gate|gata|vej|vei)\b)"  # lowercase after the name in Norway, Sweden, Denmark: not "Gate 12"
 )
+_CITY_BEFORE = re.compile(r"(?<![\w-])[A-ZÀ-Þ][a-zà-ÿ]+(?: [A-ZÀ-Þ][a-zà-ÿ]+)?,? $")
 _MAX_PARTS = 6
 _MAX_WORDS = 10
 _LOOKBACK = 200
@@ -181,6 +197,8 @@ def address_block_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each whole address block in text (overlaps are resolved by the caller)."""
     for m in _TAIL.finditer(text):
         kind = m.lastgroup or "weak"
+        if m.group().isdigit() and not _CITY_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            continue  # four digits alone end a block only after a city: not "room 1204"
         start = _walk_back(text, m.start(), kind == "lower")
-        if start is not None and _evidence(text[start : m.end()], kind):
+        if start is not None and _evidence(text[start : m.start()], kind):  # not "Norway" itself
             yield start, m.end()

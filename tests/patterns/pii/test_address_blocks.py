@@ -55,6 +55,40 @@ def test_no_block_without_an_opener_or_street_evidence(text: str) -> None:
     assert blocks(text) == []
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Postfach 12 34, 10115 Berlin",
+        "ul. Marszałkowska 10/12, 00-590 Warszawa",  # Polish postcode 2-3
+        "Storgatan 1, 111 22 Stockholm",  # Swedish postcode 3 2
+        "Rua das Flores 10, 1200-195 Lisboa",  # Portuguese postcode 4-3
+        "Karl Johans gate 1, 0154 Oslo",
+        "Vesterbrogade 1, 1620 København V",
+        "12 Queen Street, Auckland 1010",  # a four-digit postcode after the city
+        "Av. Paulista, 1578 - Bela Vista, São Paulo - SP, 01310-200",
+        "10 Anson Road, #12-01, Singapore 079903",
+        "Flat B, 12/F, 88 Queensway, Admiralty, Hong Kong",  # a country, no postcode
+    ],
+)
+def test_postcodes_and_street_orders_of_more_countries(address: str) -> None:
+    assert found(f"please send it to {address}") == [("address", address)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll be in room 1204, floor 12, 14:00 check-in",  # four digits, but no city before them
+        "Flight BA 2490, Gate 12, London 0930",
+        "Buy 2 Get 1 Free, Spring Sale 2026",  # "Spring" holds no street word
+        "team of 5 Guides, Norway",  # the country is the tail, not the street evidence
+        "I was in Paris 2019 and loved it",
+        "Chapter 3 Part 2, Page 1234",
+    ],
+)
+def test_weak_tails_need_a_street_word_and_an_opener(text: str) -> None:
+    assert [k for k, _ in found(text) if k == "address"] == []
+
+
 def test_a_name_after_c_o_stays_outside_the_block() -> None:
     text = "c/o Dana Ruiz, 4100 Rainier Ave S, Seattle, WA 98118"
     assert blocks(text) == ["4100 Rainier Ave S, Seattle, WA 98118"]
