@@ -124,15 +124,17 @@ def _emails(text: str) -> Iterator[PiiSpan]:
 
 # --- card (Luhn) -----------------------------------------------------------------------------
 
-# Grouped forms are 4-4-4(-4)(-1..4), Amex 4-6-5 and Diners 4-6-4; bare runs are 12–19 digits.
+# Grouped forms are 4-4-4(-4)(-1..4) with one separator throughout (space, dash or dot), 4-4-5,
+# Amex 4-6-5 and Diners 4-6-4; bare runs are 12–19 digits.
 # A grouped match may not start or end next to another 4-digit group, which keeps 22-digit
 # tracking numbers ("9400 1000 0000 …") from yielding a card-sized slice that happens to pass.
 _CARD = re.compile(
-    r"(?<![\w+-])(?<!\d{4}[ -])"
-    r"(?:\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,4})?|\d{4}[ -]\d{4}[ -]\d{5}|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{12,19})"
-    r"(?![\w-])(?![ -]\d{4})"
+    r"(?<![\w+.-])(?<!\d{4}[ .-])"
+    r"(?:\d{4}(?:([ .-])\d{4})(?:\1\d{4}){1,2}(?:\1\d{1,4})?"
+    r"|\d{4}[ -]\d{4}[ -]\d{5}|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{12,19})"
+    r"(?![\w-])(?![ .-]\d{4})(?!\.\d)"
 )
-_TRAILING_GROUP = re.compile(r"[ -]\d{1,4}$")
+_TRAILING_GROUP = re.compile(r"[ .-]\d{1,4}$")
 _NON_DIGIT = re.compile(r"\D")
 
 

@@ -9,6 +9,7 @@ Found by shape alone, wherever they appear:
     Brazil CPF   written 000.000.000-00, both mod-11 check digits right
     Spain DNI    8 digits and the letter their mod-23 table gives; NIE X/Y/Z + 7 digits + letter
     Singapore    NRIC/FIN S/T/F/G + 7 digits + the mod-11 check letter
+    China RIC    18 characters with a birth date and the ISO 7064 MOD 11-2 check character
     Italy CF     codice fiscale: 6 letters, year, month letter (A B C D E H L M P R S T), day,
                  a place code and a check letter; the shape alone is rare enough outside it
 
@@ -20,7 +21,8 @@ scheme has one that every issued number passes:
     (elfproef) · Australia TFN (weighted mod 11) · UK NI (any prefix, after "NI number": HMRC's
     own examples use QQ; "NI" alone) · US SSN solid (9 digits) · Germany Steuer-ID · France NIR · Italy codice
     fiscale · Sweden/Norway/Finland personnummer · Poland PESEL · Ireland PPSN · Japan My Number ·
-    Hong Kong HKID · Mexico CURP · Korea RRN (YYMMDD-Sxxxxxx, a real date, S 1–8) · Singapore NRIC
+    Hong Kong HKID · Mexico CURP · Denmark CPR · Chile RUT · China RIC without its check · South Africa
+    ID (13 digits, Luhn) · Korea RRN (YYMMDD-Sxxxxxx, a real date, S 1–8) · Singapore NRIC
     without its check letter · "national ID", "ID number": any of the shapes above, or 6–12 digits
     with at most two letters around them
 
@@ -34,7 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from switchboard.patterns.pii.checksums import cpf_ok, dni_ok, luhn_ok, mod11_ok, nric_ok, verhoeff_ok
+from switchboard.patterns.pii.checksums import china_ric_ok, cpf_ok, dni_ok, luhn_ok, mod11_ok, nric_ok, verhoeff_ok
 from switchboard.patterns.pii.cued import CuedFormat, CueTable, compact
 
 # --- by shape ------------------------------------------------------------------------------------
@@ -48,6 +50,9 @@ _NINO_PREFIX_BAD = frozenset({"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"})
 _CPF_DOTTED = re.compile(r"(?<![\w.-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w.-])")
 _DNI = re.compile(r"(?<![\w-])(?:\d{8}-?[A-Z]|[XYZ]-?\d{7}-?[A-Z])(?![\w-])")
 _NRIC = re.compile(r"(?<![\w-])[STFG]\d{7}[A-Z](?![\w-])")
+# Chinese resident ID: region, a birth date 19xx/20xx, sequence, check digit (or X).
+_CHINA_RIC_SHAPE = r"[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+_CHINA_RIC = re.compile(rf"(?<![\w-]){_CHINA_RIC_SHAPE}(?![\w-])")
 _CODICE_FISCALE = re.compile(r"(?<![\w-])[A-Z]{6}\d{2}[ABCDEHLMPRST]\d{2}[A-Z]\d{3}[A-Z](?![\w-])")
 _AADHAAR_GROUPED = re.compile(r"(?<![\w-])(?<!\d )[2-9]\d{3} \d{4} \d{4}(?![\w-]| \d)")
 # "part number 300-12-4455", "order 123-45-6789": digits introduced as a reference.
@@ -79,7 +84,7 @@ def _shaped(text: str) -> Iterator[tuple[int, int]]:
     for m in _CPF_DOTTED.finditer(text):
         if cpf_ok(compact(m.group())):
             yield m.span()
-    for pattern, check in ((_DNI, dni_ok), (_NRIC, nric_ok)):
+    for pattern, check in ((_DNI, dni_ok), (_NRIC, nric_ok), (_CHINA_RIC, china_ric_ok)):
         for m in pattern.finditer(text):
             if check(compact(m.group())) and not _is_reference(text, m.start()):
                 yield m.span()
@@ -138,6 +143,11 @@ _CUED = (
     CuedFormat(_ID, ("resident registration number", "rrn", "주민등록번호", "주민번호"),
                (_shape(r"\d{6}-?\d{7}"),), _rrn_ok),
     CuedFormat(_ID, ("nric", "fin", "nric/fin"), (_shape(r"[STFGM]\d{7}[A-Z]"),)),
+    CuedFormat(_ID, ("cpr", "cpr-nummer", "cpr-nr", "cpr number"), (_shape(r"\d{6}-?\d{4}"),)),
+    CuedFormat(_ID, ("rut", "rol único tributario"), (_shape(r"\d{1,2}\.?\d{3}\.?\d{3}-?[\dkK]"),)),
+    CuedFormat(_ID, ("身份证(?:号码?)?", "身分證(?:號碼?)?", "公民身份号码", "resident identity card",
+                     "chinese id(?: card)?", "ric"), (_shape(_CHINA_RIC_SHAPE),)),
+    CuedFormat(_ID, ("south african id(?: number)?", "sa id(?: number)?", "rsa id"), (_shape(r"\d{13}"),), luhn_ok),
     CuedFormat(_ID, ("national id(?:entity)?(?: card)?(?: number| no)?", "id number", "identity number",
                      "identity card(?: number)?", "id card(?: number)?", "citizen id"),
                (_shape(r"[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]|[A-Z]{0,2}-?\d{6,12}+(?:-?\d{1,7})?-?[A-Z]{0,2}"),),

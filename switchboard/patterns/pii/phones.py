@@ -65,7 +65,7 @@ _CUE_WORDS = frozenset(
     landline dial sms hp handphone handy natel gsm mobil mobiel portable fixe móvil movil cel celular
     cellulare telefono teléfono telefone telemóvel telemovel telefon tlf puh numero número nummer numer
     llámame llamame llamar llama chiamami chiamare appelle appelez appeler anrufen ruf bel bellen ligue ligar
-    soita zadzwoń
+    soita zadzwoń liga zap wpp whats
     """.split()
 )
 # "Part number 0123-456-789", "my customer number is 700 123 456", "VAT number GB 123 4567 89":

@@ -304,3 +304,9 @@ def test_spelled_emails_with_braces_and_a_dotted_name(text: str, email: str) -> 
 
 def test_spelled_words_without_a_domain_are_no_email() -> None:
     assert "email" not in kinds("look at the dot on the map, then dot the i at home")
+
+
+def test_a_card_grouped_with_dots() -> None:
+    assert found("card 4111.1111.1111.1111 please") == [("card", "4111.1111.1111.1111")]
+    assert "card" not in kinds("build 1.4111.1111.1111.1111")  # a dotted run longer than a card
+    assert "card" not in kinds("4111.1111-1111 1111")  # mixed separators are no grouping

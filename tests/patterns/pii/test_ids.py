@@ -103,3 +103,29 @@ def test_more_countries_ids_after_their_name_or_by_their_check(text: str, value:
 )
 def test_id_lookalikes_stay_out(text: str) -> None:
     assert [k for k, _ in found(text) if k == "national_id"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("CPR 010190-1234", "010190-1234"),  # not the phone it resembles
+        ("RUT 12.345.678-5", "12.345.678-5"),
+        ("my chinese id is 11010519491231002X", "11010519491231002X"),
+        ("11010519491231002X", "11010519491231002X"),  # its check character lets the shape stand alone
+        ("South African ID 8001015009087", "8001015009087"),
+    ],
+)
+def test_denmark_chile_china_and_south_africa(text: str, value: str) -> None:
+    assert found(text) == [("national_id", value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tracking 110105194912310021 is stuck",  # 18 digits whose check digit is wrong
+        "the run 12.345.678-5 was long",  # "run" is no cue
+        "SA ID 8001015009088",  # Luhn fails
+    ],
+)
+def test_more_id_lookalikes_stay_out(text: str) -> None:
+    assert [k for k, _ in found(text) if k == "national_id"] == []

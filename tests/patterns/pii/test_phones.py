@@ -216,3 +216,7 @@ def test_a_bare_run_with_no_phone_word_either_side_stays_unclaimed() -> None:
 )
 def test_a_word_or_a_product_count_after_a_number_is_no_extension(text: str, number: str) -> None:
     assert found(text) == [("phone", number)]
+
+
+def test_portuguese_call_word_cues_a_national_number() -> None:
+    assert found("liga no 11 91234-5678 por favor") == [("phone", "11 91234-5678")]
