@@ -16,11 +16,12 @@ Found by shape alone, wherever they appear:
 Found after their name (cued.py), in the shapes people type them, with the check digit where the
 scheme has one that every issued number passes:
 
-    Canada SIN (Luhn) · India Aadhaar (12 digits, first 2–9) and PAN (AAAAA9999A, 4th letter the
-    holder type) · Spain DNI/NIE (letter = number mod 23) · Brazil CPF (mod 11) · Netherlands BSN
-    (elfproef) · Australia TFN (weighted mod 11) · UK NI (any prefix, after "NI number": HMRC's
-    own examples use QQ; "NI" alone) · US SSN solid (9 digits) · Germany Steuer-ID · France NIR · Italy codice
-    fiscale · Sweden/Norway/Finland personnummer · Poland PESEL · Ireland PPSN · Japan My Number ·
+    Canada SIN (Luhn) · India Aadhaar (12 digits, first 2–9) and PAN (AAAAA9999A; the holder-type
+    letter is not checked: "ABCDE1234F" is the example everyone types) · Spain DNI/NIE (letter =
+    number mod 23) · Brazil CPF (mod 11) · Netherlands BSN (elfproef) · Australia TFN (weighted
+    mod 11) · UK NI (any prefix, after "NI number": HMRC's own examples use QQ; "NI" alone) · US
+    SSN solid (9 digits) · Germany Steuer-ID · France NIR · Italy codice fiscale ·
+    Sweden/Norway/Finland personnummer · Poland PESEL · Ireland PPSN · Japan My Number ·
     Hong Kong HKID · Mexico CURP · Denmark CPR · Chile RUT · China RIC without its check · South Africa
     ID (13 digits, Luhn) · Korea RRN (YYMMDD-Sxxxxxx, a real date, S 1–8) · Singapore NRIC
     without its check letter · "national ID", "ID number": any of the shapes above, or 6–12 digits
@@ -119,7 +120,7 @@ _CUED = (
                (_shape(r"\d{3}([ -]?)\d{3}\1\d{3}"),), luhn_ok),
     CuedFormat(_ID, ("aadhaar", "aadhar", "adhaar", "aadhaar card", "uidai", "uid"),
                (_shape(r"[2-9]\d{3}([ -]?)\d{4}\1\d{4}"),)),
-    CuedFormat(_ID, ("permanent account number", "pan card", "pan"), (_shape(r"[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z]"),)),
+    CuedFormat(_ID, ("permanent account number", "pan card", "pan"), (_shape(r"[A-Z]{5}\d{4}[A-Z]"),)),
     CuedFormat(_ID, ("documento nacional de identidad", "dni", "nie", "nif"),
                (_shape(r"\d{8}[ -]?[A-Za-z]|[XYZxyz][ -]?\d{7}[ -]?[A-Za-z]"),), dni_ok),
     CuedFormat(_ID, ("cpf",), (_shape(r"\d{3}\.?\d{3}\.?\d{3}[-.]?\d{2}"),), cpf_ok),

@@ -11,6 +11,7 @@ asks libphonenumber's metadata (the `phonenumbers` package) whether the digits c
     3-3-4            the North American shape (area code and exchange start 2–9)
     anything else    only after a phone word ("call me on", "mobile", "móvil", "tlf") and fitting
                      the plan of a country that writes numbers without a trunk 0 (ES, PL, DK, IN …)
+    3-4 local        seven digits ("555-0139") only after a phone word among the five before
 
 "Fits" is a plan's general description: one of its possible lengths and the right leading
 digits. Full validation (`is_valid_number`) would reject the fictional ranges people use in
@@ -267,8 +268,21 @@ def phone_spans(text: str, blocked: list[tuple[int, int]]) -> Iterator[tuple[int
         yield _with_extension(text, span)
 
 
+# A seven-digit local number ("call … on 555-0139"): the exchange starts 2–9, then a dash,
+# and a phone word among the five words before it; nothing else vouches for so short a number.
+_LOCAL = re.compile(r"(?<![\w.,/+#$€£-])[2-9]\d{2}-\d{4}(?![\w-]|[.,]\d)")
+
+
+def _local_numbers(text: str) -> Iterator[tuple[int, int]]:
+    for m in _LOCAL.finditer(text):
+        words = _words_before(text, m.start())
+        if any(w.lower() in _CUE_WORDS for w in words[-5:]) and not _is_reference(words):
+            yield m.span()
+
+
 def _phone_spans(text: str, blocked: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     yield from _whatsapp(text)
+    yield from _local_numbers(text)
     for m in _CANDIDATE.finditer(text):
         if m.end() - m.start() < 8 or any(a <= m.start() and m.end() <= b for a, b in blocked):
             continue  # too short to hold a phone number, or digits of an IBAN / card

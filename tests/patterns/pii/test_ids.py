@@ -129,3 +129,8 @@ def test_denmark_chile_china_and_south_africa(text: str, value: str) -> None:
 )
 def test_more_id_lookalikes_stay_out(text: str) -> None:
     assert [k for k, _ in found(text) if k == "national_id"] == []
+
+
+def test_pan_after_its_name_whatever_its_holder_letter() -> None:
+    assert found("PAN ABCDE1234F") == [("national_id", "ABCDE1234F")]
+    assert found("panel ABCDE1234F") == []  # "panel" is no cue

@@ -220,3 +220,18 @@ def test_a_word_or_a_product_count_after_a_number_is_no_extension(text: str, num
 
 def test_portuguese_call_word_cues_a_national_number() -> None:
     assert found("liga no 11 91234-5678 por favor") == [("phone", "11 91234-5678")]
+
+
+@pytest.mark.parametrize(
+    ("text", "phones"),
+    [
+        ("Can she still call about the dispute on 555-0139?", ["555-0139"]),
+        ("phone 555-0139 after six", ["555-0139"]),
+        ("order 555-0139, call me", []),  # a reference word before it
+        ("call me, the price is 299.9999", []),  # a dot makes no local number
+        ("call after 5, my code is 555-0139", []),  # "code": a reference
+        ("the 555-0139 part fits", []),  # no phone word before it
+    ],
+)
+def test_a_seven_digit_local_number_needs_a_phone_word(text: str, phones: list[str]) -> None:
+    assert [v for k, v in found(text) if k == "phone"] == phones
