@@ -257,6 +257,10 @@ def test_the_development_set() -> None:
         "one two " * 1300,
         "Олена " * 2000,
         "我叫" * 5000,
+        "IL 60606, " * 1500,  # a postal tail after every part: each walk back is bounded
+        "Aa Bb Cc 1, " * 1500 + "10115 Berlin",
+        "北京市朝阳区" * 1700,
+        "ship to " + "陈" * 10000,
     ],
 )
 def test_hostile_input_for_the_cued_kinds_is_scanned_in_linear_time(text: str) -> None:
