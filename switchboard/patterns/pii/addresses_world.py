@@ -13,6 +13,11 @@ English-language house-number-first forms).
                   ("2-11-3 Meguro, Meguro-ku, Tokyo 153-0063"), maybe after a room number
     UK, named     a named house ("Rose Cottage") and up to four parts ending in a postcode
     US rural      RR / HC / PSC … Box, or General Delivery, then city, state and ZIP
+    China, Japan  in Han script without 〒: a province or city (省 市 都 府 県), a district or
+                  town (区 县 町 村), then the street and a number ("北京市朝阳区建国路88号",
+                  "東京都渋谷区渋谷2-21-1")
+    Korea         a city or province (특별시 광역시 도 시), a district (구 군 시), a road (로 길)
+                  and its number ("서울특별시 강남구 테헤란로 123")
 
 Parts are runs without commas, so the comma-separated repetitions cannot overlap and the scan
 stays linear.
@@ -54,7 +59,17 @@ _US_RURAL = re.compile(
     r"(?<![\w-])(?:(?:RR|HC|PSC|CMR|Unit) \d{1,4},? Box \d{1,6}|General Delivery),\s*"
     r"(?:[A-Z][a-z]+(?: [A-Z][a-z]+)?,?\s+[A-Z]{2}|FPO|APO|DPO)(?:\s+(?:AE|AP|AA))?\s+\d{5}(?!\d)"
 )
-_PATTERNS = (_CONTINENTAL, _INDIA, _JAPAN, _NAMED_HOUSE, _US_RURAL)
+_HAN_ADDRESS = re.compile(
+    r"[\u4e00-\u9fff]{1,6}?(?:省|市|都|道|府|県|县|縣)[\u4e00-\u9fff]{1,6}?(?:区|區|县|縣|市|町|村|郡)"
+    r"[\u4e00-\u9fff\u30a0-\u30ff]{0,12}?[0-9０-９]{1,5}(?:[-－ー丁目番地号號の][0-9０-９]{0,5}){0,4}(?:号|號|番地|室)?"
+)
+_KOREAN_ADDRESS = re.compile(
+    r"[가-힣]{1,8}(?:특별시|광역시|특별자치시|도|시)\s?[가-힣]{1,6}(?:구|군|시)\s?(?:[가-힣]{1,6}(?:구|동|읍|면)\s?)?"
+    r"[가-힣0-9]{1,12}(?:로|길)\s?\d{1,5}(?:-\d{1,5})?(?:번길\s?\d{1,5})?"
+)
+# Han text has no spaces: the verbs before an address ("请寄到", "送到", "地址是") run into it.
+_HAN_LEAD = re.compile(r"(?:请|麻烦)?(?:寄|送|发|邮)?(?:到|往|至)?(?:收货)?(?:地址[是为：:]?)?(?:住在|在)?")
+_PATTERNS = (_CONTINENTAL, _INDIA, _JAPAN, _NAMED_HOUSE, _US_RURAL, _KOREAN_ADDRESS)
 
 
 def world_address_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -62,3 +77,6 @@ def world_address_spans(text: str) -> Iterator[tuple[int, int]]:
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):
             yield m.span()
+    for m in _HAN_ADDRESS.finditer(text):
+        lead = _HAN_LEAD.match(text, m.start())
+        yield (lead.end() if lead is not None else m.start()), m.end()

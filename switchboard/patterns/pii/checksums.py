@@ -63,3 +63,24 @@ def cpf_ok(digits: str) -> bool:
         return False
     numbers = [int(d) for d in digits]
     return all(sum(numbers[i] * (n + 1 - i) for i in range(n)) * 10 % 11 % 10 == numbers[n] for n in (9, 10))
+
+
+_NRIC_LETTERS = {"S": "JZIHGFEDCBA", "T": "JZIHGFEDCBA", "F": "XWUTRQPNMLK", "G": "XWUTRQPNMLK"}
+
+
+def nric_ok(compact: str) -> bool:
+    """Singapore NRIC/FIN "S1234567D": digits × (2 7 6 5 4 3 2), +4 for T/G, mod 11 picks the letter."""
+    compact = compact.upper()
+    table = _NRIC_LETTERS.get(compact[:1])
+    if table is None or len(compact) != 9 or not compact[1:8].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(compact[1:8], (2, 7, 6, 5, 4, 3, 2), strict=True))
+    return table[(total + 4 * (compact[0] in "TG")) % 11] == compact[8]
+
+
+def china_ric_ok(compact: str) -> bool:
+    """Chinese resident ID: 17 digits × 2^(17-i) mod 11, ISO 7064 MOD 11-2, gives the 18th (X = 10)."""
+    if len(compact) != 18 or not compact[:17].isdigit():
+        return False
+    total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(compact[:17]))
+    return "10X98765432"[total % 11] == compact[17].upper()

@@ -37,10 +37,13 @@ class CuedFormat:
 _NON_ALNUM = re.compile(r"[\W_]")
 # What may stand between a cue and its number: separators, then a filler word or a short
 # parenthesis ("my mynumber (japan) is …").
-_SEPARATORS = re.compile(r"[\s:#=,.\-–—/]*")
+_SEPARATORS = re.compile(r"[\s:#=,.\-–—/?]*")
 _FILLER = re.compile(
     r"(?i:number|numbers|no|nr|num|nummer|numer|numéro|numero|número|n°|nº|is|es|est|ist|it's|its|it’s|was"
-    r"|my|mi|mon|ma|mein|meine|card|id|de|du|del|of|here)(?![\w'’])|\([^()\n]{1,20}\)"
+    r"|my|mi|mon|ma|mein|meine|mitt|min|il mio|card|book|id|de|du|del|of|here|è|é|är|er|são|jest|on)(?![\w'’])"
+    # a country, or its adjective: "mi pasaporte mexicano es …", "passport (uk) …", "nz passport"
+    r"|(?:us|uk|nz|eu|u\.s\.|[a-z]{2,12}(?:an|ano|ana|ese|ish|ais|aise|ois|isch|ic))(?![\w'’])"
+    r"|\([^()\n]{1,20}\)"
     r"|(?:[^\W\d_]{1,20} ){0,4}[^\W\d_]{1,20}(?=:)"  # "ni number for the payroll discount: QQ …"
 )
 _MAX_FILLERS = 4

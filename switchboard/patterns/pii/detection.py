@@ -3,8 +3,9 @@
 `find_pii(text)` finds spans of personal data. Structured kinds are matched by shape and then
 *validated*, which is what keeps order numbers, prices and dates out:
 
-    card            12–19 digits (bare, or grouped 4-4-4(-4…), Amex 4-6-5, Diners 4-6-4) that
-                    pass the Luhn check; 15 digits only for Amex (34/37), 12 only for Maestro
+    card            12–19 digits (bare, or grouped 4-4-4(-4…), 4-4-5, Amex 4-6-5, Diners 4-6-4) that
+                    pass the Luhn check; 15 digits only for Amex (34/37) and Maestro, 12 only for
+                    Maestro (IIN 50, 56–69), 13 for Visa (4) and Maestro
     iban            country + check digits + BBAN, right length for the country, ISO 13616 mod-97
     national_id     US SSN, UK NI, Brazilian CPF by shape; a score of other countries' IDs after
                     their name, with their check digits (ids.py)
@@ -34,6 +35,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal, cast
 
+from switchboard.patterns.pii.address_blocks import address_block_spans
 from switchboard.patterns.pii.addresses import address_spans
 from switchboard.patterns.pii.addresses_world import world_address_spans
 from switchboard.patterns.pii.checksums import luhn_ok
@@ -84,11 +86,12 @@ def _overlaps(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
 _EMAIL = re.compile(
     r"(?<![\w.%+'’-])[\w.%+-][\w.%+'’-]{0,63}+@[A-Za-z0-9-]{1,63}+(?:\.[A-Za-z0-9-]{1,63}+){0,8}\.[A-Za-z]{2,24}(?![\w-])"
 )
-# "maya at example dot com", "priyanka(at)example(dot)com", "nadia_k AT example DOT org".
+# "maya at example dot com", "priyanka(at)example(dot)com", "nadia_k AT example DOT org",
+# "liam.obrien {at} example {dot} com", "felix dot brandt at example dot com".
 _AT = r"(?:\s?[(\[{]at[)\]}]\s?|\s(?:at|AT)\s)"
 _DOT = r"(?:\s?[(\[{]dot[)\]}]\s?|\s(?:dot|DOT)\s)"
 _SPELLED_EMAIL = re.compile(
-    rf"(?<![\w.%+-])[\w.%+-]{{1,64}}+{_AT}[A-Za-z0-9-]{{1,63}}+(?:{_DOT}[A-Za-z0-9-]{{1,63}}+){{0,3}}{_DOT}(?P<tld>[A-Za-z]{{2,6}})(?!\w)"
+    rf"(?<![\w.%+-])[\w.%+-]{{1,64}}+(?:{_DOT}[\w%+-]{{1,64}}+){{0,2}}{_AT}[A-Za-z0-9-]{{1,63}}+(?:{_DOT}[A-Za-z0-9-]{{1,63}}+){{0,3}}{_DOT}(?P<tld>[A-Za-z]{{2,6}})(?!\w)"
 )
 # Common top-level domains, and the words people glue to an address when they forget the space
 # ("example.jpthanks"): a long TLD such as ".network" is left whole.
@@ -113,7 +116,7 @@ def _emails(text: str) -> Iterator[PiiSpan]:
         for m in _EMAIL.finditer(text):
             yield _span("email", text, m.start(), m.start() + _email_end(m.group()))
     lowered = text.lower()
-    if " dot " in lowered or "(dot)" in lowered or "[dot]" in lowered:
+    if " dot " in lowered or "(dot)" in lowered or "[dot]" in lowered or "{dot}" in lowered:
         for m in _SPELLED_EMAIL.finditer(text):
             if m.group("tld").lower() in _TLDS:  # "look at the dot on the map" ends in no domain
                 yield _span("email", text, m.start(), m.end())
@@ -121,24 +124,32 @@ def _emails(text: str) -> Iterator[PiiSpan]:
 
 # --- card (Luhn) -----------------------------------------------------------------------------
 
-# Grouped forms are 4-4-4(-4)(-1..4), Amex 4-6-5 and Diners 4-6-4; bare runs are 12–19 digits.
+# Grouped forms are 4-4-4(-4)(-1..4) with one separator throughout (space, dash or dot), 4-4-5,
+# Amex 4-6-5 and Diners 4-6-4; bare runs are 12–19 digits.
 # A grouped match may not start or end next to another 4-digit group, which keeps 22-digit
 # tracking numbers ("9400 1000 0000 …") from yielding a card-sized slice that happens to pass.
 _CARD = re.compile(
-    r"(?<![\w+-])(?<!\d{4}[ -])"
-    r"(?:\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,4})?|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{12,19})"
-    r"(?![\w-])(?![ -]\d{4})"
+    r"(?<![\w+.-])(?<!\d{4}[ .-])"
+    r"(?:\d{4}(?:([ .-])\d{4})(?:\1\d{4}){1,2}(?:\1\d{1,4})?"
+    r"|\d{4}[ -]\d{4}[ -]\d{5}|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{12,19})"
+    r"(?![\w-])(?![ .-]\d{4})(?!\.\d)"
 )
-_TRAILING_GROUP = re.compile(r"[ -]\d{1,4}$")
+_TRAILING_GROUP = re.compile(r"[ .-]\d{1,4}$")
 _NON_DIGIT = re.compile(r"\D")
 
 
+def _maestro(digits: str) -> bool:
+    return digits[:2] == "50" or "56" <= digits[:2] <= "69"
+
+
 def _card_digits_ok(digits: str) -> bool:
-    # Only American Express issues 15-digit cards (other 15-digit Luhn numbers are IMEIs), and
-    # only Maestro (IIN 50, 56–69) 12-digit ones.
-    if len(digits) == 15 and digits[:2] not in ("34", "37"):
+    # 15 digits: American Express or Maestro (other 15-digit Luhn numbers are IMEIs, whose
+    # type codes start 01, 35, 86, 99); 12 only Maestro; 13 Visa or Maestro.
+    if len(digits) == 15 and not (digits[:2] in ("34", "37") or _maestro(digits)):
         return False
-    if len(digits) == 12 and not (digits[:2] == "50" or "56" <= digits[:2] <= "69"):
+    if len(digits) == 12 and not _maestro(digits):
+        return False
+    if len(digits) == 13 and not (digits[0] == "4" or _maestro(digits)):
         return False
     return 12 <= len(digits) <= 19 and luhn_ok(digits)
 
@@ -239,7 +250,9 @@ def _resolve(spans: list[PiiSpan]) -> list[PiiSpan]:
     """Keep spans best-first, skipping any that overlaps one already kept (bisect: no O(n²))."""
     kept: list[PiiSpan] = []
     starts: list[int] = []
-    for s in sorted(spans, key=lambda s: (_TIER[s.kind], s.start - s.end, s.start)):
+    # The same digits found twice: the number its own word names ("licencia X1234567-L") wins
+    # over a national ID found by its shape alone.
+    for s in sorted(spans, key=lambda s: (_TIER[s.kind], s.start - s.end, s.start, s.kind == "national_id")):
         i = bisect.bisect_left(starts, s.start)
         if (i > 0 and kept[i - 1].end > s.start) or (i < len(kept) and kept[i].start < s.end):
             continue
@@ -265,6 +278,7 @@ def find_pii(text: str, people: NameGazetteer = EMPTY) -> list[PiiSpan]:
         found += _spans("phone", text, phone_spans(text, shapes))
         found += _spans("address", text, address_spans(text))
         found += _spans("address", text, world_address_spans(text))
+        found += _spans("address", text, address_block_spans(text))
     found += _spans("phone", text, spelled_phone_spans(text))  # "four one five, five five five …"
     found += _spans("name", text, name_spans(text))
     found += _spans("name", text, script_name_spans(text))

@@ -47,12 +47,13 @@ _LICENCE_CUES = (
     r"driver'?s?'? licen[cs]e(?: number| no)?", r"driver’s licen[cs]e", r"drivers? lic", r"driving licen[cs]e",
     r"licen[cs]e(?: number| no| #)?", "dl", "d/l", r"führerschein(?:nummer)?", r"fuhrerschein(?:nummer)?",
     "permis de conduire", "permis", "licencia de conducir", "licencia", "carnet de conducir", "patente(?: di guida)?",
-    "rijbewijs(?:nummer)?", "körkort(?:snummer)?", "prawo jazdy", "carta de condução",
+    "rijbewijs(?:nummer)?", "körkort(?:snummer)?", "prawo jazdy", "carta de condução", "lic", "cnh",
+    "carteira de motorista", r"carteira de habilita[çc][ãa]o", "运转免許証", "運転免許証", "운전면허(?:증)?",
 )  # fmt: skip
 _PASSPORT_CUES = (
     "passport(?: number| no)?", "passprot", "pasport", "passeport", "pasaporte", "passaporto", "passaporte",
     "reisepass(?:nummer)?", "pass-?nr", "passnummer", "paspoort(?:nummer)?", "paszport", "pass(?=:)",
-    "pass number", "pp no", "パスポート", "護照", "护照", "여권",
+    "pass number", "pp no", "pp", "パスポート", "護照", "护照", "여권",
 )  # fmt: skip
 _TABLE = CueTable(
     (
@@ -72,7 +73,30 @@ def _trim_licence(text: str, start: int, end: int) -> int:
     return end
 
 
+# The number first, its name after: "L44018572 is my passport", "LA123456 nz passport". The
+# words between are few and short (a verb, a possessive, a country's code).
+_BEFORE_CUE = re.compile(
+    r"(?<![\w-])([A-Z\d]{6,9}+)(?![\w-]),?\s+(?:(?i:is|was|=|my|the|its|it's|from|on|in|[a-z]{2}|\([a-z]{2,3}\))\s+){0,3}"
+    r"(?i:(?P<passport>passport|pasaporte|passeport|reisepass|passaporto)|(?P<driver_licence>driver'?s? licen[cs]e"
+    r"|driving licen[cs]e|licen[cs]e|führerschein))(?!\w)"
+    r"(?!\s+(?i:wallet|holder|cover|case|pouch|sleeve|bag|organi[sz]er|photo|plate|key))"  # a product
+)
+# "SKU TX4402 passport wallet": a reference word before the number makes it no document.
+_REFERENCE_BEFORE = re.compile(r"(?i:\b(?:sku|item|model|part|order|ref|product|art|style|code)\.?[\s#:-]*)$")
+
+
+def _before_cue(text: str) -> Iterator[tuple[str, int, int]]:
+    for m in _BEFORE_CUE.finditer(text):
+        if _REFERENCE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue
+        kind = "passport" if m.group("passport") else "driver_licence"
+        value = m.group(1)
+        if (_passport_ok if kind == "passport" else _licence_ok)(value) and (not value.isdigit() or len(value) >= 8):
+            yield kind, m.start(1), m.end(1)
+
+
 def document_spans(text: str) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) of each driver's-licence and passport number in text."""
     for kind, start, end in _TABLE.spans(text):
         yield kind, start, _trim_licence(text, start, end) if kind == "driver_licence" else end
+    yield from _before_cue(text)

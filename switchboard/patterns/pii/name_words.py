@@ -64,7 +64,12 @@ TITLES = frozenset(
     Auntie Aunty Aunt Uncle Grandma Grandpa Granny Nan Cousin Rev Pastor Imam Rabbi Capt""".split()
 )
 LOWER_TITLES = frozenset("mr mrs ms miss".split())
-NOT_LOWER_NAMES = frozenset("and or to of in on at for is was the a an here there please thanks word".split())
+NOT_LOWER_NAMES = frozenset(
+    "and or to of in on at for is was the a an here there please thanks word".split()
+    # possessives and articles of the other languages customers write in ("au nom de ma soeur")
+    + "mon ma mes ton ta tes son sa ses notre votre leur mein meine sein seine unser mijn zijn mio mia mi mis tu su"
+    " sus meu minha el los las les des il lo gli".split()
+)
 PARTICLES = frozenset("van von der den de da das do dos du di del della la le bin binti ibn al el ter ten y".split())
 DETERMINERS = frozenset("the a an my your our his her their these those".split())
 PLACE_WORDS = frozenset("St Saint San Santa Mt Mount Fort Ft Port Lake Loch Glen Cape Isle Lough Lac".split())
@@ -103,12 +108,15 @@ _STRONG += ["booking under", "reservation under", "registered to", "registered u
 _STRONG += ["me llamo", "mi nombre es", "je m'appelle", "je m’appelle", "mon nom est", "ich heiße", "ich heisse"]
 _STRONG += ["mein name ist", "mi chiamo", "il mio nome è", "me chamo", "meu nome é", "o meu nome é", "mijn naam is"]
 _STRONG += ["ik heet", "jeg heter", "jag heter", "nazywam się", "mam na imię", "benim adım", "adım"]
+_STRONG += ["intestato a", "intestata a", "a nombre de", "au nom de", "auf den namen", "em nome de", "ten name van"]
 _STRONG += [f"{p} {r}" for p in ("my", "his", "her", "our", "their") for r in _RELATIVES]
 _STRONG += [f"my {r}'s name is" for r in _RELATIVES]
 _STRONG += [f"my {r}'s name" for r in _RELATIVES] + [f"my {r}’s name" for r in _RELATIVES]
 # These need a colon after them ("Name: …", "From: …").
 _COLON = ["name", "full name", "contact", "contact person", "contact name", "recipient", "sender", "attn", "from"]
 _COLON += ["customer", "customer name", "deliver to", "ship to", "addressee", "cardholder name"]
+_COLON += ["kunde", "kundin", "empfänger", "empfaenger", "destinataire", "destinatario", "destinatária", "nome"]
+_COLON += ["nom", "nombre", "cliente", "titular", "intestatario", "naam", "ontvanger", "mottagare", "odbiorca"]
 # A sign-off needs a comma, a colon or a new line before the name.
 _SIGNOFF = ["regards", "kind regards", "best regards", "warm regards", "warmest regards", "sincerely", "signed"]
 _SIGNOFF += ["yours sincerely", "yours truly", "best wishes", "many thanks", "with thanks", "respectfully"]
@@ -154,4 +162,21 @@ CUES = _cue_index()
 SURNAME_ENDING = re.compile(
     r"\w{2}(?:ski|ska|wicz|czyk|enko|ovich|ović|ovic|ević|evic|escu|opoulos|opoulou|akis|idis|oğlu|oglu|shvili|dze"
     r"|[^e]sen|sdóttir|sdottir)$"
+)
+
+# Chinese, Vietnamese and Korean names are mostly a one-syllable family name from a short list
+# and one or two one-syllable given names ("chen jia hui", "nguyen van an", "park ji hoon").
+THREE_PART_SURNAMES = frozenset(
+    """
+    chen wang li zhang liu yang huang zhao wu zhou xu sun ma zhu hu guo he lin gao luo zheng liang xie song tang
+    han feng deng cao peng zeng xiao tian dong pan yuan cai jiang yu du ye cheng wei su lu ding shen ren yao lau
+    chan wong leung cheung ng tan lim goh teo nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo
+    duong ly kim lee park choi jung kang cho yoon jang shin
+    """.split()
+)
+# One syllable of Hanyu Pinyin, Vietnamese or Korean romanisation, written without tones.
+SYLLABLE = re.compile(
+    r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh|ng|ngh|nh|th|tr|ph|gi|qu|kh)?"
+    r"(?:a|o|e|ai|ei|ao|ou|an|en|ang|eng|ong|i|ia|ie|iao|iu|ian|in|iang|ing|iong|u|ua|uo|uai|ui|uan|un|uang|ue"
+    r"|v|ve|oon|oo|eon|eun|yeon|ae|oa|oan|ung|inh|anh|uong|uy|uyen|ien|ieu|uc|ac|at|it|ot|ut|am|em|om|im)$"
 )

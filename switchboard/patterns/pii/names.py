@@ -63,6 +63,8 @@ from switchboard.patterns.pii.name_words import (
     SURNAME_ENDING,
     SURNAMES,
     SURNAMES_LOWER,
+    SYLLABLE,
+    THREE_PART_SURNAMES,
     TITLES,
     TOKEN,
     WEAK,
@@ -200,7 +202,7 @@ def _continues(word: str, all_caps: bool) -> bool:
     """Whether a capitalised word can be the next part of a name."""
     if not word[0].isupper() or word in TITLES or word in FIELD_WORDS:
         return False
-    if word.isupper() and len(word) > 1 and not all_caps:
+    if word.isupper() and len(word) > 1 and not all_caps and not _is_initial(word):  # "Desmond A. Whitcombe"
         return False
     return _is_initial(word) or _canonical(word) not in NOT_SURNAME or _canonical(word) in SURNAMES
 
@@ -296,7 +298,9 @@ _Found = tuple[int, int]  # end token (exclusive), strength of the evidence
 
 def _capitalised_name(scan: _Scan, i: int, cue: int) -> _Found | None:
     word = _canonical(scan.words[i])
-    if len(word) < 2 or word.lower() in FUNCTION_WORDS or (_is_initial(word) and cue < STRONG):
+    if len(word) < 2 or (_is_initial(word) and cue < STRONG):
+        return None
+    if word.lower() in FUNCTION_WORDS and not _capitalised_given(scan, i, cue):
         return None
     if word in NOT_SURNAME:  # "April" the month, unless a strong cue puts a family name after it
         j = _extend(scan, i + 1) if cue == STRONG and scan.spaced(i + 1) and _family_part(scan.words[i + 1]) else 0
@@ -317,6 +321,19 @@ def _capitalised_name(scan: _Scan, i: int, cue: int) -> _Found | None:
     if single and ((_introduced(scan, i) and _ends_here(scan, i, j)) or (cue and _reached_at(scan, j))):
         return j, WEAK  # "this is Hope,", "I'm Oyelaran."
     return _before_family_name(scan, i) or _capitalised_pair(scan, i, j, cue)
+
+
+def _capitalised_given(scan: _Scan, i: int, cue: int) -> bool:
+    """ "my name is Will Tanaka", "ask for Will at 212-…": a given name that is also a function
+    word counts when written with its capital mid-sentence, after a cue, with a family name after
+    it or its phone number."""
+    word = scan.words[i]
+    if not cue or not word[0].isupper() or word.isupper() or _starts_sentence(scan, i):
+        return False
+    if _canonical(word) not in GIVEN_NAMES and _canonical(word) not in AMBIGUOUS:
+        return False
+    family = scan.spaced(i + 1) and _family_part(scan.words[i + 1])
+    return (cue == STRONG and (family or _ends_here(scan, i, i + 1))) or family or _reached_at(scan, i + 1)
 
 
 def _family_part(word: str) -> bool:
@@ -410,11 +427,18 @@ def _lowercase_name(scan: _Scan, i: int) -> _Found | None:
     word, cue = scan.words[i], _cue_before(scan, i)
     titled = i > 0 and scan.words[i - 1] in LOWER_TITLES and scan.gap(i) in (" ", ". ")
     given = word in GIVEN_LOWER or (cue == STRONG and word.title() in GIVEN_NAMES and word not in FUNCTION_WORDS)
+    given = given and word not in NOT_LOWER_NAMES
     given = given or (cue == STRONG and word.title() in AMBIGUOUS and _reached_at(scan, i + 1))
     if not ((cue and given) or (titled and len(word) > 1 and word not in NOT_LOWER_NAMES)):
         return _lowercase_opening(scan, i)
     j = i + 2 if scan.spaced(i + 1) and _lowercase_family(scan.words[i + 1], cue) else i + 1  # "ngozi okafor"
+    if j == i + 2 and word in THREE_PART_SURNAMES and _syllable_follows(scan, j):
+        j += 1  # "chen jia hui", "nguyen van an": a family name and two one-syllable given names
     return j, cue or STRONG
+
+
+def _syllable_follows(scan: _Scan, j: int) -> bool:
+    return j < scan.size and scan.spaced(j) and SYLLABLE.match(scan.words[j]) is not None
 
 
 def _reached_at(scan: _Scan, j: int) -> bool:

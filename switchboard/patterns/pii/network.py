@@ -27,7 +27,7 @@ _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 _VERSION_WORDS = frozenset(
     "version versions ver vers build release firmware update updated updating upgrade upgraded upgrading patch "
-    "app windows os ios android macos chrome firefox sdk library package driver kernel".split()
+    "app windows os ios android macos chrome firefox sdk library package driver kernel api oid snmp mib".split()
 )
 _ADDRESS_WORDS = frozenset("ip ipv4 ipv6 address addr src from host server ping ssh egress".split())
 _WORD = re.compile(r"[^\W\d_]+")

@@ -2,7 +2,8 @@
 
 Two steps. A cheap scan finds runs of digit groups joined the way phone numbers are written —
 space, dot, dash, slash, parentheses, "(0)" — maybe after + or 00, maybe before an extension
-("x12", "ext. 12", which stays outside the span). Only those runs reach the second step, which
+("x12", "ext. 12", ", extension 27", which joins the span: the number is not whole without
+it). Only those runs reach the second step, which
 asks libphonenumber's metadata (the `phonenumbers` package) whether the digits can be a number:
 
     +44 … / 0044 …   the country code exists and the rest fits one of its regions' plans
@@ -10,6 +11,7 @@ asks libphonenumber's metadata (the `phonenumbers` package) whether the digits c
     3-3-4            the North American shape (area code and exchange start 2–9)
     anything else    only after a phone word ("call me on", "mobile", "móvil", "tlf") and fitting
                      the plan of a country that writes numbers without a trunk 0 (ES, PL, DK, IN …)
+    3-4 local        seven digits ("555-0139") only after a phone word among the five before
 
 "Fits" is a plan's general description: one of its possible lengths and the right leading
 digits. Full validation (`is_valid_number`) would reject the fictional ranges people use in
@@ -64,7 +66,7 @@ _CUE_WORDS = frozenset(
     landline dial sms hp handphone handy natel gsm mobil mobiel portable fixe móvil movil cel celular
     cellulare telefono teléfono telefone telemóvel telemovel telefon tlf puh numero número nummer numer
     llámame llamame llamar llama chiamami chiamare appelle appelez appeler anrufen ruf bel bellen ligue ligar
-    soita zadzwoń
+    soita zadzwoń liga zap wpp whats
     """.split()
 )
 # "Part number 0123-456-789", "my customer number is 700 123 456", "VAT number GB 123 4567 89":
@@ -248,9 +250,39 @@ def _whatsapp(text: str) -> Iterator[tuple[int, int]]:
                 yield m.span(1)
 
 
+# "x204", "ext. 12", "ext 331", ", extension 27", "Durchwahl 12", "poste 4521" right after a number.
+_EXTENSION = re.compile(
+    r"\s?,?\s?(?:[xX]\.?|(?i:ext|extn|extension|ext\.|Durchwahl|DW|poste|interno|anexo)[.:]?)\s?\d{1,6}(?![\w-])"
+)
+
+
+def _with_extension(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    m = _EXTENSION.match(text, span[1])
+    return (span[0], m.end()) if m is not None else span
+
+
 def phone_spans(text: str, blocked: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
-    """(start, end) of each phone number in text, outside the blocked ranges (IBAN, card digits)."""
+    """(start, end) of each phone number in text, outside the blocked ranges (IBAN, card digits),
+    with its extension when one follows."""
+    for span in _phone_spans(text, blocked):
+        yield _with_extension(text, span)
+
+
+# A seven-digit local number ("call … on 555-0139"): the exchange starts 2–9, then a dash,
+# and a phone word among the five words before it; nothing else vouches for so short a number.
+_LOCAL = re.compile(r"(?<![\w.,/+#$€£-])[2-9]\d{2}-\d{4}(?![\w-]|[.,]\d)")
+
+
+def _local_numbers(text: str) -> Iterator[tuple[int, int]]:
+    for m in _LOCAL.finditer(text):
+        words = _words_before(text, m.start())
+        if any(w.lower() in _CUE_WORDS for w in words[-5:]) and not _is_reference(words):
+            yield m.span()
+
+
+def _phone_spans(text: str, blocked: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     yield from _whatsapp(text)
+    yield from _local_numbers(text)
     for m in _CANDIDATE.finditer(text):
         if m.end() - m.start() < 8 or any(a <= m.start() and m.end() <= b for a, b in blocked):
             continue  # too short to hold a phone number, or digits of an IBAN / card

@@ -42,3 +42,23 @@ def test_address_look_alikes(text: str) -> None:
 
 def test_a_city_named_like_a_floor_is_not_a_unit() -> None:
     assert found("ship to 9 Oak St., Flagstaff, AZ 86001") == [("address", "9 Oak St., Flagstaff, AZ 86001")]
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("北京市朝阳区建国路88号", "北京市朝阳区建国路88号"),
+        ("请寄到上海市浦东新区世纪大道100号，谢谢", "上海市浦东新区世纪大道100号"),  # the verb is not the address
+        ("地址：广东省深圳市南山区科技园路1号", "广东省深圳市南山区科技园路1号"),
+        ("東京都渋谷区渋谷2-21-1です", "東京都渋谷区渋谷2-21-1"),
+        ("서울특별시 강남구 테헤란로 123", "서울특별시 강남구 테헤란로 123"),
+        ("부산광역시 해운대구 해운대로 570 으로 보내주세요", "부산광역시 해운대구 해운대로 570"),
+    ],
+)
+def test_han_and_hangul_addresses_without_a_postcode(text: str, address: str) -> None:
+    assert found(text) == [("address", address)]
+
+
+@pytest.mark.parametrize("text", ["我在北京市工作了3年", "市区有2家店", "서울시에 3번 갔어요"])
+def test_a_city_and_a_number_are_no_han_or_hangul_address(text: str) -> None:
+    assert [k for k, _ in found(text) if k == "address"] == []

@@ -1,6 +1,6 @@
 import pytest
 
-from switchboard.patterns.pii.checksums import cpf_ok, dni_ok, luhn_ok, mod11_ok, verhoeff_ok
+from switchboard.patterns.pii.checksums import cpf_ok, dni_ok, luhn_ok, mod11_ok, nric_ok, verhoeff_ok
 
 
 def test_verhoeff_catches_a_changed_digit_and_a_swap() -> None:
@@ -34,3 +34,9 @@ def test_weighted_mod11() -> None:
 def test_luhn_for_sin() -> None:
     assert luhn_ok("046454286")
     assert not luhn_ok("046454287")
+
+
+@pytest.mark.parametrize(("value", "ok"), [("S1234567D", True), ("T1234567J", True), ("S1234567A", False),
+                                           ("F1234567N", True), ("X1234567D", False), ("S123456D", False)])  # fmt: skip
+def test_nric_check_letter(value: str, ok: bool) -> None:
+    assert nric_ok(value) is ok

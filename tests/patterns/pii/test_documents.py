@@ -55,3 +55,38 @@ def test_cue_without_a_number(text: str) -> None:
 
 def test_a_passport_number_wins_over_a_phone_reading() -> None:
     assert found("customs wanted my passport number, it's 562874109") == [("passport", "562874109")]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("lic# G9034418", "driver_licence", "G9034418"),
+        ("carteira de motorista (CNH) 04512398761", "driver_licence", "04512398761"),
+        ("licencia de conducir X1234567-L", "driver_licence", "X1234567-L"),  # not the NIE it resembles
+        ("us passport card? no, book: C03005988", "passport", "C03005988"),
+        ("mi pasaporte mexicano es G12345678", "passport", "G12345678"),
+        ("PP# R9022871", "passport", "R9022871"),
+        ("L44018572 is my passport", "passport", "L44018572"),
+        ("LA123456 nz passport", "passport", "LA123456"),
+        ("D1234567 is my driver's license", "driver_licence", "D1234567"),
+    ],
+)
+def test_more_cues_and_a_number_before_its_name(text: str, kind: str, value: str) -> None:
+    assert found(text) == [(kind, value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my license plate is ABC 1234",
+        "do I need a passport for the 2026 trip",
+        "order 10042 is my passport holder, where is it",
+        "SKU TX4402 passport wallet in stock?",
+        "is AB12345 passport cover waterproof",
+        "item RX88012 licence plate frame",
+        "the license key is ABCD-1234-EFGH",
+        "pp 123 of the manual",
+    ],
+)
+def test_document_lookalikes_stay_out(text: str) -> None:
+    assert [k for k, _ in found(text) if k in ("passport", "driver_licence")] == []

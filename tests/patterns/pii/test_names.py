@@ -196,3 +196,34 @@ def test_names_after_introductions_phones_and_other_languages(text: str, names: 
 )
 def test_introductions_and_phone_cues_without_a_name(text: str) -> None:
     assert "name" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("my name is Will Tanaka and the stove doesnt light", "Will Tanaka"),
+        ("ask for Will at 212-555-0133, he runs the warehouse", "Will"),
+        ("visa 4727 2410 0964 4448 name chen jia hui", "chen jia hui"),
+        ("Name: Desmond A. Whitcombe", "Desmond A. Whitcombe"),
+        ("Intestato a Giancarlo Bellucci. Grazie.", "Giancarlo Bellucci"),
+        ("Kundin: Friederike Albrecht-Sommer, bitte", "Friederike Albrecht-Sommer"),
+        ("Destinataire: Amélie Laurent", "Amélie Laurent"),
+        ("my name is li wei and i ordered the tent", "li wei"),  # "and" is no syllable of a name
+    ],
+)
+def test_word_names_three_part_names_initials_and_foreign_cues(text: str, value: str) -> None:
+    assert [v for k, v in found(text) if k == "name"] == [value]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Will it fit in a 40L pack?",
+        "what will Will do",  # no cue, no family name, no number after it
+        "I will call tomorrow",
+        "envoyer la au nom de ma soeur",  # a possessive after a strong cue
+        "Plan A. Then we go",
+    ],
+)
+def test_no_name_from_function_words_or_possessives(text: str) -> None:
+    assert [v for k, v in found(text) if k == "name"] == []

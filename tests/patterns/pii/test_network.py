@@ -1,6 +1,6 @@
 import pytest
 
-from tests.patterns.pii.support import found
+from tests.patterns.pii.support import found, kinds
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,7 @@ def test_not_ip_addresses(text: str) -> None:
 
 def test_an_address_word_beats_a_version_word_after() -> None:
     assert found("my ip 203.0.113.5 after the update") == [("ip_address", "203.0.113.5")]
+
+
+def test_an_oid_after_api_is_no_address() -> None:
+    assert "ip_address" not in kinds("api v2 returns 1.3.6.1 in the response header")

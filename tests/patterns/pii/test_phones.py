@@ -91,13 +91,16 @@ def test_international_and_national_forms(text: str, number: str) -> None:
 @pytest.mark.parametrize(
     ("text", "number"),
     [
-        ("call 212-555-0198x24 and ask for the dock", "212-555-0198"),
-        ("Ring the shop on 0117 496 0123 ext. 12", "0117 496 0123"),
-        ("+44 7700 900 190 x 3", "+44 7700 900 190"),
-        ("(617) 555-0190 ext. 55", "(617) 555-0190"),
+        ("call 212-555-0198x24 and ask for the dock", "212-555-0198x24"),
+        ("Ring the shop on 0117 496 0123 ext. 12", "0117 496 0123 ext. 12"),
+        ("+44 7700 900 190 x 3", "+44 7700 900 190 x 3"),
+        ("(617) 555-0190 ext. 55", "(617) 555-0190 ext. 55"),
+        ("reception +44 161 496 0500, extension 27", "+44 161 496 0500, extension 27"),
+        ("Tel. +49 30 1234567 Durchwahl 12", "+49 30 1234567 Durchwahl 12"),
     ],
 )
-def test_an_extension_stays_outside_the_span(text: str, number: str) -> None:
+def test_an_extension_joins_the_span(text: str, number: str) -> None:
+    # The number is not whole without its extension, so redaction takes both.
     assert found(text) == [("phone", number)]
 
 
@@ -201,3 +204,34 @@ def test_phones_in_cjk_text_cued_after_and_in_whatsapp_links(text: str, value: s
 
 def test_a_bare_run_with_no_phone_word_either_side_stays_unclaimed() -> None:
     assert found("ref 6175550123 is pending") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("call 415-555-0132 x-ray results are in", "415-555-0132"),  # a word, not an extension
+        ("ring 020 7946 0958 extra early please", "020 7946 0958"),
+        ("call 415-555-0132, 2 x 30 L bags", "415-555-0132"),
+    ],
+)
+def test_a_word_or_a_product_count_after_a_number_is_no_extension(text: str, number: str) -> None:
+    assert found(text) == [("phone", number)]
+
+
+def test_portuguese_call_word_cues_a_national_number() -> None:
+    assert found("liga no 11 91234-5678 por favor") == [("phone", "11 91234-5678")]
+
+
+@pytest.mark.parametrize(
+    ("text", "phones"),
+    [
+        ("Can she still call about the dispute on 555-0139?", ["555-0139"]),
+        ("phone 555-0139 after six", ["555-0139"]),
+        ("order 555-0139, call me", []),  # a reference word before it
+        ("call me, the price is 299.9999", []),  # a dot makes no local number
+        ("call after 5, my code is 555-0139", []),  # "code": a reference
+        ("the 555-0139 part fits", []),  # no phone word before it
+    ],
+)
+def test_a_seven_digit_local_number_needs_a_phone_word(text: str, phones: list[str]) -> None:
+    assert [v for k, v in found(text) if k == "phone"] == phones
