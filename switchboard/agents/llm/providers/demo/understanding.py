@@ -69,9 +69,13 @@ def _is_heading(line: str) -> bool:
 _ACTION = re.compile(r"\b(?:how (?:do|can|should) i|can i|how to|want to|need to)\s+(\w+)", re.I)
 
 
+_STEM_LETTERS = 5  # "delete", "deleting", "deletion" → "delet"; "covered", "coverage" → "cover"
+
+
 def stems(text: str) -> set[str]:
-    """Content words, crudely stemmed ("returns", "returned" → "return")."""
-    return set(terms(text))
+    """Content words, crudely stemmed: suffixes off, then cut to their first five letters, so a
+    word's forms meet ("returns", "returned" → "retur"; "deletion", "deleting" → "delet")."""
+    return {word[:_STEM_LETTERS] for word in terms(text)}
 
 
 def keyword_overlap(question: str, candidates: Sequence[str]) -> np.ndarray:
