@@ -36,7 +36,11 @@ def split_parts(text: str) -> list[str]:
 
 _HOW_TO = re.compile(
     r"(?:^|[,;.!?]\s*)(how (do|does|can|should|long|much|often)|what (does|do|is|are|happens|if|should)|why|"
-    r"can i|could i|do you|does|is there|are there|will my|if i)\b",
+    r"can i|could i|do you|does|is there|are there|will my|if i"
+    # whether something is allowed or normal, what a thing means, what to do next, who does what
+    r"|is (?:it|that|this) (?:ok|okay|normal|safe|allowed|possible|fine)|at what point|who(?:'s| is| does)"
+    r"|what(?:'s| is) the difference|what now|what should i do|what can i (?:check|do)|any (?:tips|tricks|advice)"
+    r"|walk me through|tell me how|explain)\b",
     re.I,
 )
 
