@@ -167,7 +167,7 @@ class DemoPolicy:
         if plan.tool is not None and plan.tool.name != "search_kb":
             result = _result_for(plan, results) or _result_named("list_orders", results)
             if result is not None and result.data:
-                return writing.write_tool_result(result.data)
+                return writing.write_tool_result(result.data, plan.part)
         return writing.answer_from_passages(self._embedder, plan.part, given)
 
 

@@ -64,8 +64,11 @@ def money(amount: float) -> str:
     return f"${amount:,.2f}"
 
 
-def write_tool_result(data: dict[str, Any]) -> str:
+def write_tool_result(data: dict[str, Any], asked: str = "") -> str:
+    """A tool result in words; an account also gives the details on file the question names."""
     kind = data.get("kind")
+    if kind == "account":
+        return _account(data, asked)
     writer = _WRITERS.get(str(kind))
     if writer is None:
         return "I looked that up but couldn't make sense of the result."
@@ -144,11 +147,18 @@ def _refund(data: dict[str, Any]) -> str:
     return f"I can't refund order #{data['order_id']} myself: {data['reason']}"
 
 
-def _account(data: dict[str, Any]) -> str:
+_ON_FILE = {"address": "The address on file is {}.", "phone": "The phone number on file is {}."}
+
+
+def _account(data: dict[str, Any], asked: str = "") -> str:
     c = data["customer"]
-    return (
-        f"Your account is in the name of {c['name']} ({c['email']}). You're on the "
-        f"{c['loyalty_tier'].title()} tier with {c['loyalty_points']:,} Trail Rewards points."
+    named = [text.format(c[field]) for field, text in _ON_FILE.items() if field in asked.lower() and c.get(field)]
+    return " ".join(
+        [
+            f"Your account is in the name of {c['name']} ({c['email']}). You're on the "
+            f"{c['loyalty_tier'].title()} tier with {c['loyalty_points']:,} Trail Rewards points.",
+            *named,
+        ]
     )
 
 
@@ -175,7 +185,6 @@ _WRITERS = {
     "tracking": _tracking,
     "refund": _refund,
     "address": _address,
-    "account": _account,
     "ticket": _ticket,
     "error": _error,
 }

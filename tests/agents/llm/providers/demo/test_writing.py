@@ -14,7 +14,7 @@ from switchboard.agents.embeddings import Embedder
 from switchboard.agents.llm.gateway import Gateway
 from switchboard.agents.llm.providers.demo import DEMO_PROFILES, DemoProvider, with_speed
 from switchboard.agents.llm.providers.demo.reading import Passage
-from switchboard.agents.llm.providers.demo.writing import answer_from_passages
+from switchboard.agents.llm.providers.demo.writing import answer_from_passages, write_tool_result
 from switchboard.agents.llm.types import ChatRequest
 from switchboard.agents.nodes.knowledge import TOP_K
 from switchboard.agents.prompts import PromptBook
@@ -110,3 +110,20 @@ def test_a_list_item_that_is_no_sentence_is_quoted_after_its_heading(embedder: E
 def test_nothing_close_is_still_no_answer(embedder: Embedder) -> None:
     found = [passage("stoves", "Stoves — Lighting", "Open the valve a quarter turn and light the burner.")]
     assert answer_from_passages(embedder, "what is the capital of Peru?", found) is None
+
+
+def test_an_account_answer_gives_the_details_on_file_the_question_names() -> None:
+    account = {
+        "kind": "account",
+        "customer": {
+            "name": "Ana Diaz",
+            "email": "ana@example.com",
+            "address": "1 Pine Road",
+            "phone": "555-0100",
+            "loyalty_tier": "base",
+            "loyalty_points": 20,
+        },
+    }
+    asked = write_tool_result(account, "which address is on my account?")
+    assert "The address on file is 1 Pine Road." in asked and "555-0100" not in asked
+    assert "1 Pine Road" not in write_tool_result(account, "how many points do I have?")
