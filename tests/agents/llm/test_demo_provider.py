@@ -173,11 +173,13 @@ async def test_asking_to_get_a_refund_or_money_back_for_an_order_calls_the_refun
     assert [c["name"] for c in (await run(provider(embedder), looked_up)).tool_calls] == ["get_order"]
 
 
-async def test_whether_allowed_what_now_and_who_questions_follow_the_how_to_rule(embedder: Embedder) -> None:
+async def test_whether_allowed_what_now_who_and_shop_questions_follow_the_how_to_rule(embedder: Embedder) -> None:
     for question in [
         "is it ok to put my tent through the washing machine?",
         "my parcel shipped to my old apartment by mistake, what now?",
         "my tracking number begins with NX, who's the carrier?",
+        "are you hiring for summer jobs at the warehouse?",
+        "what's your CEO's name?",
     ]:
         decision = json.loads((await run(provider(embedder), route_request(question))).text)
         assert decision == {"route": "knowledge", "confidence": 0.9}

@@ -90,8 +90,8 @@ def _statements_of(passage: Passage) -> list[tuple[str, str]]:
 
 def _quotable(line: str, heading: str) -> list[str]:
     """A prose line's sentences; a list item that is no sentence, quoted after its heading."""
-    if not _ITEM.match(line):
-        return sentences(line)
+    if not _ITEM.match(line):  # a passage's own questions ("Ready to send it back?") answer nothing
+        return [s for s in sentences(line) if not s.endswith("?")]
     item = _ITEM.sub("", line).replace("**", "").strip()
     if not item or item.endswith((".", "!", "?")):
         return sentences(item)

@@ -40,7 +40,8 @@ _HOW_TO = re.compile(
     # whether something is allowed or normal, what a thing means, what to do next, who does what
     r"|is (?:it|that|this) (?:ok|okay|normal|safe|allowed|possible|fine)|at what point|who(?:'s| is| does)"
     r"|what(?:'s| is) the difference|what now|what should i do|what can i (?:check|do)|any (?:tips|tricks|advice)"
-    r"|walk me through|tell me how|explain)\b",
+    r"|walk me through|tell me how|explain"
+    r"|are you|is your|what's your)\b",  # about the shop itself: "is your chat open on Sundays?"
     re.I,
 )
 

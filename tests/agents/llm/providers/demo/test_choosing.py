@@ -40,8 +40,11 @@ def test_a_question_asking_for_no_kind_of_fact_counts_a_rule_a_little() -> None:
     assert 0 < rule < 1 and remark == 0
 
 
-def test_list_items_become_statements_and_headings_in_the_text_are_followed() -> None:
-    text = "Prose comes first here. It has two sentences.\n- Cost: $9 per order\n## Express\n- Carrier: Quickpost\n- Ok"
+def test_list_items_become_statements_questions_do_not_and_headings_in_the_text_are_followed() -> None:
+    text = (
+        "Prose comes first here. Ready for more? It has two sentences.\n"
+        "- Cost: $9 per order\n## Express\n- Carrier: Quickpost\n- Ok"
+    )
     said = statements([Passage("s/shipping#0", "shipping", "Shipping — Standard", text)])
     assert [(s.text, s.heading) for s in said] == [
         ("Prose comes first here.", "Standard"),
