@@ -7,6 +7,7 @@ tool result. When nothing it was given is close enough to the question, it says 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -147,12 +148,16 @@ def _refund(data: dict[str, Any]) -> str:
     return f"I can't refund order #{data['order_id']} myself: {data['reason']}"
 
 
-_ON_FILE = {"address": "The address on file is {}.", "phone": "The phone number on file is {}."}
+# The details on file a question may name; an "email address" names the email, which is always given.
+_ON_FILE = (
+    ("address", re.compile(r"(?<!email )(?<!e-mail )\baddress", re.I), "The address on file is {}."),
+    ("phone", re.compile(r"\bphone\b", re.I), "The phone number on file is {}."),
+)
 
 
 def _account(data: dict[str, Any], asked: str = "") -> str:
     c = data["customer"]
-    named = [text.format(c[field]) for field, text in _ON_FILE.items() if field in asked.lower() and c.get(field)]
+    named = [text.format(c[field]) for field, asks, text in _ON_FILE if asks.search(asked) and c.get(field)]
     return " ".join(
         [
             f"Your account is in the name of {c['name']} ({c['email']}). You're on the "

@@ -127,3 +127,4 @@ def test_an_account_answer_gives_the_details_on_file_the_question_names() -> Non
     asked = write_tool_result(account, "which address is on my account?")
     assert "The address on file is 1 Pine Road." in asked and "555-0100" not in asked
     assert "1 Pine Road" not in write_tool_result(account, "how many points do I have?")
+    assert "1 Pine Road" not in write_tool_result(account, "what email address do you have on file?")
