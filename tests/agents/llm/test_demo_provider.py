@@ -169,6 +169,11 @@ async def test_asking_to_get_a_refund_or_money_back_for_an_order_calls_the_refun
             provider(embedder), ChatRequest([{"role": "user", "content": text}], "demo-small", tools=tools)
         )
         assert [c["name"] for c in reply.tool_calls] == ["request_refund"]
+    every = [t.spec for t in TOOLS.values()]
+    upset = ChatRequest(
+        [{"role": "user", "content": "this bot is useless, get me an agent"}], "demo-small", tools=every
+    )
+    assert [c["name"] for c in (await run(provider(embedder), upset)).tool_calls] == ["create_ticket"]
     looked_up = ChatRequest([{"role": "user", "content": "what was in order 10068 again?"}], "demo-small", tools=tools)
     assert [c["name"] for c in (await run(provider(embedder), looked_up)).tool_calls] == ["get_order"]
 

@@ -41,6 +41,8 @@ from switchboard.patterns.order_numbers import order_numbers_in
 
 TOOL_FLOOR = 0.30  # a part less similar than this to every tool is answered without one
 TOOL_WORD_WEIGHT = 0.3  # how much the words a request shares with a tool's description count
+# Verbs that say nothing of which tool is meant ("get me an agent" is no refund's "get my money back").
+_LIGHT_VERBS = re.compile(r"\b(?:get|got|want|need|have|make|give|let|like)\b", re.I)
 DESCRIPTION_WEIGHT = 0.3  # how much a route's description counts against its examples
 _ASKING = ("how ", "what ", "what's ", "when ", "can ", "do ", "does ", "is ", "are ", "why ", "which ", "should ")
 # A question that asks for nothing to be done ("any tips to waterproof it?") is not a request.
@@ -142,7 +144,7 @@ class DemoPolicy:
         meaning = similarities(self._embedder, part, descriptions)
         # The words a tool's description shares with the request ("money back", "refund") settle
         # what a bag-of-vectors cosine leaves close: "my money back for order 10043" is a refund.
-        scores = meaning + TOOL_WORD_WEIGHT * keyword_overlap(part, descriptions)
+        scores = meaning + TOOL_WORD_WEIGHT * keyword_overlap(_LIGHT_VERBS.sub(" ", part), descriptions)
         best = int(np.argmax(scores))
         return usable[best] if meaning[best] >= TOOL_FLOOR else None
 
