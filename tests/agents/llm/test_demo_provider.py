@@ -162,6 +162,35 @@ async def test_a_question_that_asks_for_nothing_to_be_done_changes_nothing(embed
     assert [c["name"] for c in asked.tool_calls] == ["request_refund"]
 
 
+async def test_asking_to_get_a_refund_or_money_back_for_an_order_calls_the_refund_tool(embedder: Embedder) -> None:
+    tools = [TOOLS[n].spec for n in ("get_order", "track_shipment", "request_refund", "update_address")]
+    for text in ["can I get a refund on order 10021", "I want my money back for order 10043, the tent is too big"]:
+        reply = await run(
+            provider(embedder), ChatRequest([{"role": "user", "content": text}], "demo-small", tools=tools)
+        )
+        assert [c["name"] for c in reply.tool_calls] == ["request_refund"]
+    every = [t.spec for t in TOOLS.values()]
+    upset = ChatRequest(
+        [{"role": "user", "content": "this bot is useless, get me an agent"}], "demo-small", tools=every
+    )
+    assert [c["name"] for c in (await run(provider(embedder), upset)).tool_calls] == ["create_ticket"]
+    looked_up = ChatRequest([{"role": "user", "content": "what was in order 10068 again?"}], "demo-small", tools=tools)
+    assert [c["name"] for c in (await run(provider(embedder), looked_up)).tool_calls] == ["get_order"]
+
+
+async def test_whether_allowed_what_now_who_and_shop_questions_follow_the_how_to_rule(embedder: Embedder) -> None:
+    for question in [
+        "is it ok to put my tent through the washing machine?",
+        "my parcel shipped to my old apartment by mistake, what now?",
+        "my tracking number begins with NX, who's the carrier?",
+        "are you hiring for summer jobs at the warehouse?",
+        "what's your CEO's name?",
+    ]:
+        decision = json.loads((await run(provider(embedder), route_request(question))).text)
+        assert decision == {"route": "knowledge", "confidence": 0.9}
+    assert json.loads((await run(provider(embedder), route_request("where is my order?"))).text)["route"] == "orders"
+
+
 def summarise_request(previous: str, new: list[str], cap: int) -> ChatRequest:
     messages: list[Message] = [
         {"role": "system", "content": PROMPTS.get("summarise").text},

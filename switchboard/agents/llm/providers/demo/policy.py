@@ -32,6 +32,7 @@ from switchboard.agents.llm.providers.demo import judging, obedience, reading, s
 from switchboard.agents.llm.providers.demo.understanding import (
     asks_how_things_work,
     is_follow_up,
+    keyword_overlap,
     similarities,
     split_parts,
 )
@@ -39,10 +40,16 @@ from switchboard.agents.llm.types import HAND_BACK, ChatRequest, Message, ToolCa
 from switchboard.patterns.order_numbers import order_numbers_in
 
 TOOL_FLOOR = 0.30  # a part less similar than this to every tool is answered without one
+TOOL_WORD_WEIGHT = 0.3  # how much the words a request shares with a tool's description count
+# Verbs that say nothing of which tool is meant ("get me an agent" is no refund's "get my money back").
+_LIGHT_VERBS = re.compile(r"\b(?:get|got|want|need|have|make|give|let|like)\b", re.I)
 DESCRIPTION_WEIGHT = 0.3  # how much a route's description counts against its examples
 _ASKING = ("how ", "what ", "what's ", "when ", "can ", "do ", "does ", "is ", "are ", "why ", "which ", "should ")
 # A question that asks for nothing to be done ("any tips to waterproof it?") is not a request.
-_REQUEST = re.compile(r"\b(?:(?:can|could|would|will) you|please|i(?:'d| would) like|i want|i need)\b")
+# "can I get a refund on order 10021" asks for it, as "can you" does.
+_REQUEST = re.compile(
+    r"\b(?:(?:can|could|would|will) you|please|i(?:'d| would) like|i want|i need|(?:can|could|may) i (?:get|have))\b"
+)
 
 
 @dataclass(frozen=True)
@@ -133,9 +140,13 @@ class DemoPolicy:
         searches = [t for t in usable if "query" in t.parameters.get("properties", {})]
         if searches and asks_how_things_work(part) and not order_numbers_in(part):
             return searches[0]  # how things work is the help centre's job, not the order tools'
-        scores = similarities(self._embedder, part, [t.description for t in usable])
+        descriptions = [t.description for t in usable]
+        meaning = similarities(self._embedder, part, descriptions)
+        # The words a tool's description shares with the request ("money back", "refund") settle
+        # what a bag-of-vectors cosine leaves close: "my money back for order 10043" is a refund.
+        scores = meaning + TOOL_WORD_WEIGHT * keyword_overlap(_LIGHT_VERBS.sub(" ", part), descriptions)
         best = int(np.argmax(scores))
-        return usable[best] if scores[best] >= TOOL_FLOOR else None
+        return usable[best] if meaning[best] >= TOOL_FLOOR else None
 
     # -- writing -----------------------------------------------------------------------
 
@@ -158,7 +169,7 @@ class DemoPolicy:
         if plan.tool is not None and plan.tool.name != "search_kb":
             result = _result_for(plan, results) or _result_named("list_orders", results)
             if result is not None and result.data:
-                return writing.write_tool_result(result.data)
+                return writing.write_tool_result(result.data, plan.part)
         return writing.answer_from_passages(self._embedder, plan.part, given)
 
 
@@ -209,7 +220,7 @@ def _suits(tool: ToolSpec, part: str) -> bool:
 
 
 def _asks_without_requesting(text: str) -> bool:
-    return text.startswith(_ASKING) or (text.endswith("?") and not _REQUEST.search(text))
+    return (text.startswith(_ASKING) or text.endswith("?")) and not _REQUEST.search(text)
 
 
 def _arguments(tool: ToolSpec, part: str, messages: Sequence[Message]) -> dict[str, Any]:

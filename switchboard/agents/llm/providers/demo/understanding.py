@@ -36,7 +36,12 @@ def split_parts(text: str) -> list[str]:
 
 _HOW_TO = re.compile(
     r"(?:^|[,;.!?]\s*)(how (do|does|can|should|long|much|often)|what (does|do|is|are|happens|if|should)|why|"
-    r"can i|could i|do you|does|is there|are there|will my|if i)\b",
+    r"can i|could i|do you|does|is there|are there|will my|if i"
+    # whether something is allowed or normal, what a thing means, what to do next, who does what
+    r"|is (?:it|that|this) (?:ok|okay|normal|safe|allowed|possible|fine)|at what point|who(?:'s| is| does)"
+    r"|what(?:'s| is) the difference|what now|what should i do|what can i (?:check|do)|any (?:tips|tricks|advice)"
+    r"|walk me through|tell me how|explain"
+    r"|are you|is your|what's your)\b",  # about the shop itself: "is your chat open on Sundays?"
     re.I,
 )
 
@@ -69,9 +74,13 @@ def _is_heading(line: str) -> bool:
 _ACTION = re.compile(r"\b(?:how (?:do|can|should) i|can i|how to|want to|need to)\s+(\w+)", re.I)
 
 
+_STEM_LETTERS = 5  # "delete", "deleting", "deletion" → "delet"; "covered", "coverage" → "cover"
+
+
 def stems(text: str) -> set[str]:
-    """Content words, crudely stemmed ("returns", "returned" → "return")."""
-    return set(terms(text))
+    """Content words, crudely stemmed: suffixes off, then cut to their first five letters, so a
+    word's forms meet ("returns", "returned" → "retur"; "deletion", "deleting" → "delet")."""
+    return {word[:_STEM_LETTERS] for word in terms(text)}
 
 
 def keyword_overlap(question: str, candidates: Sequence[str]) -> np.ndarray:

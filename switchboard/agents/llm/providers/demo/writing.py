@@ -7,6 +7,7 @@ tool result. When nothing it was given is close enough to the question, it says 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -14,16 +15,13 @@ from typing import Any
 import numpy as np
 
 from switchboard.agents.embeddings import Embedder
+from switchboard.agents.llm.providers.demo import choosing
 from switchboard.agents.llm.providers.demo.reading import Passage
-from switchboard.agents.llm.providers.demo.understanding import keyword_overlap, sentences
+from switchboard.agents.llm.providers.demo.understanding import keyword_overlap
 
 RELEVANCE_FLOOR = 0.42  # below this cosine similarity a passage sentence is not an answer
 _WEAK_FLOOR = 0.30  # ...unless it shares most of the question's key words and is this close
 _SECOND_SENTENCE = 0.85  # a second sentence joins when it scores within 85% of the best
-_PASSAGE_WEIGHT = 0.5  # how much the sentence's whole passage counts
-_WORD_WEIGHT = 0.3  # how much shared (rarer) words count
-_RANK_WEIGHT = 0.2  # how much a passage's place in the retrieved list counts
-_SHORT_WORDS, _SHORT_PENALTY = 6, 0.05  # a very short sentence ("A refund is pending.") says little
 
 DONT_KNOW = (
     "I couldn't find anything about that in our help centre, so I'd rather not guess. "
@@ -32,35 +30,25 @@ DONT_KNOW = (
 
 
 def answer_from_passages(embedder: Embedder, question: str, found: Sequence[Passage]) -> str | None:
-    """The one or two passage sentences that best answer the question, cited; None if none do.
+    """The one or two passage statements that best answer the question, cited; None if none do.
 
-    A sentence's score blends its own similarity to the question with its whole passage's
-    (so a sentence that merely shares a word, "tent", loses to one from the passage that is
-    about the question), the rarer words it shares with the question, and the passage's rank.
+    Statements are scored by `choosing.scores`: meaning, the question's rarer words, the section
+    heading and whether the statement holds what is asked for (a duration, an amount, a rule).
     """
-    candidates = [(s, p) for p in found for s in sentences(p.text)]
-    if not candidates:
+    said = choosing.statements(found)
+    if not said:
         return None
-    vectors = embedder.embed([question, *(s for s, _ in candidates)])
-    whole = embedder.embed([p.text for p in found]) @ vectors[0]
-    by_passage = {p.id: float(score) for p, score in zip(found, whole, strict=True)}
-    own = vectors[1:] @ vectors[0]
-    context = np.array([by_passage[p.id] for _, p in candidates])
-    lexical = keyword_overlap(question, [s for s, _ in candidates])
-    rank = np.array([found.index(p) for _, p in candidates]) / max(len(found), 1)
-    scores = own * (1 - _PASSAGE_WEIGHT) + context * _PASSAGE_WEIGHT + lexical * _WORD_WEIGHT
-    scores -= rank * _RANK_WEIGHT  # earlier passages were retrieved as more relevant
-    scores -= np.array([len(c.split()) < _SHORT_WORDS for c, _ in candidates]) * _SHORT_PENALTY
+    scores, own = choosing.scores(embedder, question, said)
     best = int(np.argmax(scores))
-    if own[best] < RELEVANCE_FLOOR and not (own[best] >= _WEAK_FLOOR and lexical[best] >= 0.5):
+    lexical = keyword_overlap(question, [s.text for s in said])[best]
+    if own[best] < RELEVANCE_FLOOR and not (own[best] >= _WEAK_FLOOR and lexical >= 0.5):
         return None  # not close enough in meaning, nor close in meaning and sharing the key words
     chosen = [best]
-    runner_up = _runner_up(scores, best, [p for _, p in candidates])
+    runner_up = _runner_up(scores, best, [s.passage for s in said])
     if runner_up is not None and scores[runner_up] >= scores[best] * _SECOND_SENTENCE:
         chosen.append(runner_up)
-    chosen.sort()
-    text = " ".join(candidates[i][0] for i in chosen)
-    return f"{text} [{candidates[best][1].source}]"
+    text = " ".join(said[i].text for i in chosen)  # the best first: it answers the question
+    return f"{text} [{said[best].passage.source}]"
 
 
 def _runner_up(scores: np.ndarray, best: int, owners: Sequence[Passage]) -> int | None:
@@ -77,8 +65,11 @@ def money(amount: float) -> str:
     return f"${amount:,.2f}"
 
 
-def write_tool_result(data: dict[str, Any]) -> str:
+def write_tool_result(data: dict[str, Any], asked: str = "") -> str:
+    """A tool result in words; an account also gives the details on file the question names."""
     kind = data.get("kind")
+    if kind == "account":
+        return _account(data, asked)
     writer = _WRITERS.get(str(kind))
     if writer is None:
         return "I looked that up but couldn't make sense of the result."
@@ -157,11 +148,22 @@ def _refund(data: dict[str, Any]) -> str:
     return f"I can't refund order #{data['order_id']} myself: {data['reason']}"
 
 
-def _account(data: dict[str, Any]) -> str:
+# The details on file a question may name; an "email address" names the email, which is always given.
+_ON_FILE = (
+    ("address", re.compile(r"(?<!email )(?<!e-mail )\baddress", re.I), "The address on file is {}."),
+    ("phone", re.compile(r"\bphone\b", re.I), "The phone number on file is {}."),
+)
+
+
+def _account(data: dict[str, Any], asked: str = "") -> str:
     c = data["customer"]
-    return (
-        f"Your account is in the name of {c['name']} ({c['email']}). You're on the "
-        f"{c['loyalty_tier'].title()} tier with {c['loyalty_points']:,} Trail Rewards points."
+    named = [text.format(c[field]) for field, asks, text in _ON_FILE if asks.search(asked) and c.get(field)]
+    return " ".join(
+        [
+            f"Your account is in the name of {c['name']} ({c['email']}). You're on the "
+            f"{c['loyalty_tier'].title()} tier with {c['loyalty_points']:,} Trail Rewards points.",
+            *named,
+        ]
     )
 
 
@@ -188,7 +190,6 @@ _WRITERS = {
     "tracking": _tracking,
     "refund": _refund,
     "address": _address,
-    "account": _account,
     "ticket": _ticket,
     "error": _error,
 }
