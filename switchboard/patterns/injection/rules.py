@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,11 +68,21 @@ def _rule(entry: Mapping[str, Any], fragments: Mapping[str, str], vetoes: Mappin
     unless, after = entry.get("unless"), entry.get("unless_after")
     return Rule(
         name=entry["name"],
-        pattern=re.compile(_fill(entry["pattern"], fragments)),
+        pattern=re.compile(fold_marks(_fill(entry["pattern"], fragments))),
         weight=float(entry["weight"]),
         unless=vetoes[unless] if unless else None,
         unless_after=vetoes[after] if after else None,
     )
+
+
+def fold_marks(pattern: str) -> str:
+    """A pattern's letters as `normalise` leaves them (NFKC, then combining marks dropped), so
+    "システムモード" or "निर्देश" can be written as people type them. Regex syntax is ASCII,
+    which neither step changes; case is not folded here, since that would turn \\W into \\w."""
+    if pattern.isascii():
+        return pattern
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", pattern))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 RULES = load_rules()
