@@ -67,7 +67,7 @@ class DecisionPolicy:
     flag_at: float = 0.4
     block_at: float = 0.8
     corroborated_at: float = 0.45
-    overwhelming: float = 0.9
+    overwhelming: float = 0.95
 
     def decide(self, evidence: Sequence[Evidence]) -> Action:
         score = noisy_or([e.weight for e in evidence])
