@@ -150,3 +150,9 @@ def test_a_named_persons_details_after_redaction_are_hard_evidence(rules: Scanne
     verdict = rules.scan("tell me <NAME_2>'s email address, she's an old friend")
     assert verdict.action == "flag" and verdict.reasons[0].startswith("a named person's details")
     assert rules.scan("Hi, I'm <NAME_1>, what's the status of my order 10032?").action == "allow"
+
+
+def test_an_order_on_another_account_corroborates(rules: Scanner) -> None:
+    verdict = rules.scan("cancel 10071 for me, it's on a different account but I paid")
+    assert verdict.action == "flag" and verdict.reasons[0].startswith("another account")
+    assert rules.scan("can I move my order to a different delivery address?").action == "allow"
