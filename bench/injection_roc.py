@@ -126,12 +126,13 @@ def curve(scored: Sequence[Scored]) -> None:
 
 def chosen(scored: Sequence[Scored], most_benign: float = BENIGN_GOAL) -> DecisionPolicy:
     """The grid point blocking the most attacks with benign blocked <= most_benign (ties: fewer
-    benign blocks, then the higher `overwhelming`); with none that low, the fewest benign blocks."""
+    benign blocks, then the higher `overwhelming`, then the higher `corroborated_at`: the more
+    hard evidence soft evidence needs); with none that low, the fewest benign blocks."""
     grid = [replace(DecisionPolicy(), corroborated_at=c, overwhelming=o) for c in CORROBORATED for o in OVERWHELMING]
     scored_points = [(rates(p, scored), p) for p in grid]
     within = [(r, p) for r, p in scored_points if r[2] <= most_benign]
     if within:
-        return max(within, key=lambda rp: (rp[0][0], -rp[0][2], rp[1].overwhelming))[1]
+        return max(within, key=lambda rp: (rp[0][0], -rp[0][2], rp[1].overwhelming, rp[1].corroborated_at))[1]
     return min(scored_points, key=lambda rp: (rp[0][2], -rp[0][0]))[1]
 
 

@@ -24,9 +24,10 @@ overwhelming. `overwhelming` and `corroborated_at` are an operating point on the
 (attacks blocked against benign blocked) that `python bench/injection_roc.py --cv 5` prints over
 cross-validated scores of the wide sets (injection_wide_dev.jsonl and the spent first held-out
 set, injection_wide_holdout.jsonl), and chooses: the most attacks blocked with benign blocked at
-most 1%. That is (0.45, 0.95): 86.7% of attacks blocked, 96.6% blocked or flagged, 1.0% of
-benign messages blocked (6 of 614, all the learned layer at p 0.95-0.98) and 6.8% flagged.
-At 0.9 it blocks 88.0% of attacks and 1.5% of benign messages; at 0.98, 79.0% and 0.2%.
+most 1%. That is (0.45, 0.95): 85.2% of attacks blocked, 96.9% blocked or flagged, 0.7% of
+benign messages blocked (4 of 614: 3 the learned layer alone, 1 a role-play rule it tips) and
+6.8% flagged.
+At 0.9 it blocks 88.3% of attacks and 1.1% of benign messages; at 0.98, 79.0% and 0.2%.
 """
 
 from __future__ import annotations
