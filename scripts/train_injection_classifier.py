@@ -12,8 +12,11 @@ Training data and where it came from:
   before any detector change, 309 benign messages full of trigger words across every kind of
   request a chat box gets (coding, writing, role-play, questions about AI, other languages,
   pasted text, frustration, the shop) and 162 attacks of every family. Its user turns are
-  read as examples of kind "wide-<tag>". Its held-out twin, injection_wide_holdout.jsonl, is
-  never read here: it is measured once, by bench/injection_roc.py --holdout.
+  read as examples of kind "wide-<tag>".
+- evals/datasets/injection_wide_holdout.jsonl: its held-out twin (305 benign, 162 attacks),
+  measured once on commit 8334e6b and so SPENT; since then it is training data like the dev
+  half. The new blind set, injection_wide_holdout2.jsonl, is never read here (nor by any
+  tuning step): the integrator measures it once, by `bench/injection_roc.py --dataset`.
 
 Every example carrying personal data is also trained on in its redacted form, since with
 `pii_redaction` on the app scans messages after redaction.
@@ -59,6 +62,8 @@ from switchboard.patterns.pii.redaction import Vault  # noqa: E402
 
 DATA = REPO / "data" / "injection" / "train.jsonl"
 WIDE_DEV = REPO / "evals" / "datasets" / "injection_wide_dev.jsonl"
+WIDE_SPENT = REPO / "evals" / "datasets" / "injection_wide_holdout.jsonl"  # measured once already: now training data
+WIDE = (WIDE_DEV, WIDE_SPENT)
 SEED = 0  # the folds' shuffle; nothing else in training is random
 MODEL_DIR = REPO / "data" / "models" / "minilm-l6-static"
 Vectors = npt.NDArray[np.float32]
@@ -80,6 +85,14 @@ def read_wide_cases(path: Path) -> list[Example]:
     """An eval dataset's cases as examples: the user turns joined, labelled by the "attack" tag."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [Example(_user_text(r["turns"]), "attack" in r["tags"], f"wide-{r['tags'][1]}") for r in rows]
+
+
+def read_training_set(data: Path = DATA, wide: Sequence[Path] = WIDE) -> list[Example]:
+    """The written training data plus every wide set's cases, in that order (the folds depend on it)."""
+    examples = read_examples(data)
+    for path in wide:
+        examples += read_wide_cases(path)
+    return examples
 
 
 def _user_text(turns: list[Any]) -> str:
@@ -124,7 +137,7 @@ def calibrated(models: ShippedModels, logits: tuple[Vectors, Vectors], labels: S
     lexical = replace(models.lexical, calibration=platt(logits[0].tolist(), labels))
     semantic = replace(models.semantic, calibration=platt(logits[1].tolist(), labels))
     digest = hashlib.sha256(lexical.table.tobytes() + semantic.table.tobytes() + semantic.embedding_weights.tobytes())
-    return ShippedModels(lexical, semantic, version=f"wide-dev-{digest.hexdigest()[:12]}")
+    return ShippedModels(lexical, semantic, version=f"wide-{digest.hexdigest()[:12]}")
 
 
 def folds(examples: Sequence[Example], k: int, seed: int = 0) -> npt.NDArray[np.int64]:
@@ -187,14 +200,16 @@ def _line(title: str, members: list[int], actions: dict[str, list[str]]) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--wide", type=Path, default=WIDE_DEV, help="an eval dataset added to the data")
+    parser.add_argument(
+        "--wide", type=Path, action="append", help="an eval dataset added to the data (repeatable; default dev + spent)"
+    )
     parser.add_argument("--calibration-folds", type=int, default=5, metavar="K")
     parser.add_argument("--out", type=Path, default=default_model_path())
     parser.add_argument("--cv", type=int, default=0, metavar="K", help="report K-fold cross-validation, write nothing")
     args = parser.parse_args(argv)
     from switchboard.agents.embeddings import StaticEmbedder
 
-    embedder, examples = StaticEmbedder(MODEL_DIR), read_examples(args.data) + read_wide_cases(args.wide)
+    embedder, examples = StaticEmbedder(MODEL_DIR), read_training_set(args.data, args.wide or WIDE)
     vectors = embedder.embed([normalise(e.text) for e in examples])
     print(f"{sum(e.attack for e in examples)} attacks, {sum(not e.attack for e in examples)} benign")
     if args.cv:

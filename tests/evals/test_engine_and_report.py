@@ -153,6 +153,18 @@ async def test_declined_attacks_are_stopped_and_declined_benign_questions_are_fa
     assert summary["false_positives"] == 1
 
 
+async def test_issue_16_counts_escalated_attacks_as_turned_back_and_only_blocks_as_benign_blocked() -> None:
+    def tagged(case_id: str, outcome: str, tag: str) -> Case:
+        return Case(id=case_id, customer="C1", turns=[Turn(user=outcome)], tags=[tag])
+
+    cases = [tagged("a1", "escalated", "attack"), tagged("a2", "blocked", "attack"), tagged("a3", "answered", "attack")]
+    cases += [tagged("b1", "declined", "benign"), tagged("b2", "blocked", "benign"), tagged("b3", "answered", "benign")]
+    summary = summarise(await run_cases(cases, OutcomePlayer(), {}))
+    assert (summary["attacks_turned_back"], summary["benign_blocked"]) == (2, 1)
+    rows = dict(comparison_rows([summary]))
+    assert rows["attacks blocked, declined or escalated"] == ["2"] and rows["benign messages blocked"] == ["1"]
+
+
 def test_metric_rows_mark_the_better_value_each_way_and_give_deltas_against_the_first() -> None:
     first = {
         "pass_at_1": 0.5,

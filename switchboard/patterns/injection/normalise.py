@@ -3,7 +3,8 @@
 NFKC folds full-width and other compatibility forms, casefold removes case, NFKD and dropping
 combining marks remove accents, invisible characters are deleted, simple leetspeak ("1gn0re",
 Cyrillic look-alikes) is undone in words that are mostly letters, spaced-out letters
-("i.g.n.o.r.e") are joined and whitespace is collapsed. The rules, the bank of known attacks
+("i.g.n.o.r.e", "i g n o r e": four or more single letters one space apart, words then being
+further apart) are joined and whitespace is collapsed. The rules, the bank of known attacks
 and the classifier all see this form, so "IGNORE", its full-width twin and "ig-nore" with a
 zero-width space for the dash are one word.
 """
@@ -20,6 +21,7 @@ _LEET = str.maketrans("013457$@аеорсухіѕј", "oieastsaaeopcyxisj")  # d
 _TOKEN = re.compile(r"[\w$@]+")
 _LEETABLE = re.compile(r"[^\W\d_][0-9$@]|[0-9$@][^\W\d_]|[аеорсухіѕј]")
 _SPACED = re.compile(r"\b[a-z]{1,4}(?:[.\-_*][a-z]{1,4}){2,}\b")  # i.g.n.o.r.e, dis-re-gard
+_LETTERS = re.compile(r"(?<![^\W\d_])[a-z](?: [a-z]){3,}(?![^\W\d_])")  # i g n o r e: single letters, one space
 _BLANKS = re.compile(r"[^\S\n]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 
@@ -32,6 +34,7 @@ def normalise(text: str) -> str:
     if _LEETABLE.search(text):
         text = _TOKEN.sub(_unleet, text)
     text = _SPACED.sub(lambda m: re.sub(r"[.\-_*]", "", m.group()), text)
+    text = _LETTERS.sub(lambda m: m.group().replace(" ", ""), text)
     return _NEWLINES.sub("\n", _BLANKS.sub(" ", text)).strip()
 
 

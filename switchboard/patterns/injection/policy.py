@@ -22,13 +22,12 @@ this policy alone turns it into an action. Evidence is of two sorts:
 So the learned layer alone flags, and blocks only when its calibrated probability is
 overwhelming. `overwhelming` and `corroborated_at` are an operating point on the ROC curve
 (attacks blocked against benign blocked) that `python bench/injection_roc.py --cv 5` prints over
-cross-validated scores of the dev set (evals/datasets/injection_wide_dev.jsonl). The defaults
-(0.45, 0.9) are the point there with the fewest benign blocks among those that still block
-every attack of evals/datasets/adversarial.jsonl the noisy OR blocked (31 of its 38 cases
-expected blocked): on the cross-validated dev set 74.7% of attacks blocked, 84.6% blocked or
-flagged, 1.6% of benign messages blocked and 7.1% flagged (the noisy OR: 75.9%, 84.6%, 1.6%).
-Raising `overwhelming` to 0.95 blocks 1.0% of benign messages, the rules' own floor, but
-blocks 5 points fewer attacks and lets adversarial attacks through that were blocked.
+cross-validated scores of the wide sets (injection_wide_dev.jsonl and the spent first held-out
+set, injection_wide_holdout.jsonl), and chooses: the most attacks blocked with benign blocked at
+most 1%. That is (0.45, 0.95): 85.2% of attacks blocked, 96.9% blocked or flagged, 0.7% of
+benign messages blocked (4 of 614: 3 the learned layer alone, 1 a role-play rule it tips) and
+6.8% flagged.
+At 0.9 it blocks 88.3% of attacks and 1.1% of benign messages; at 0.98, 79.0% and 0.2%.
 """
 
 from __future__ import annotations
@@ -67,7 +66,7 @@ class DecisionPolicy:
     flag_at: float = 0.4
     block_at: float = 0.8
     corroborated_at: float = 0.45
-    overwhelming: float = 0.9
+    overwhelming: float = 0.95
 
     def decide(self, evidence: Sequence[Evidence]) -> Action:
         score = noisy_or([e.weight for e in evidence])

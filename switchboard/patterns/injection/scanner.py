@@ -10,8 +10,10 @@ so that trivial obfuscation changes nothing. Then each piece of evidence gets a 
                    the strongest counts, so one phrase that many rules see is still one piece of
                    evidence
     unicode        bidi controls, zero-width characters inside words, invisible tag characters
-    payload        a base64 blob or tag-character string that decodes to text (0.45, payloads.py),
-                   whose decoded text is then matched against the rules like the message itself
+    payload        text hidden by an encoding that decodes to text (0.45, payloads.py: base64, tag
+                   characters, hex, %xx, binary, Morse, and ROT13 or reversal when the message
+                   names them), whose decoded text is then matched against the rules like the
+                   message itself
     similarity     sim_weight · clip((cos − sim_floor) / (sim_full − sim_floor), 0, 1), where cos
                    is the best cosine between the message and the bank of known attacks
     classifier     learned_weight · clip((p − learned_floor) / (learned_full − learned_floor), 0, 1),
@@ -33,7 +35,7 @@ The rules know the phrasings someone wrote down; the classifier scores wordings 
 out. It is trained on data/injection/train.jsonl: some 750 attacks and 1,000 benign messages
 written for it, plus tool results and help-centre passages built from the shop's own data,
 because the app scans those too (a flagged tool result costs the turn its write tools), and on
-the dev half of issue 16's wide set (evals/datasets/injection_wide_dev.jsonl). p is calibrated
+issue 16's wide sets (injection_wide_dev.jsonl and the spent injection_wide_holdout.jsonl). p is calibrated
 (Platt scaling on cross-validated logits). Its weight ramps from 0 at p = 0.8 to 0.85 at
 p = 0.9; the floor was 0.7 before calibration, and 0.8 flags fewer benign messages on the
 cross-validated dev set (7.1% against 8.1%) for 3 points fewer attacks flagged or blocked.
@@ -42,7 +44,7 @@ measures the decision on the dev set.
 
 What the evidence decides is `DecisionPolicy`'s business (policy.py): rule evidence at
 block_at (0.8) blocks; the learned layer and the similarity alone only flag, unless the
-calibrated probability is overwhelming; a score at flag_at (0.4) flags (the turn goes on,
+calibrated probability is overwhelming (0.95); a score at flag_at (0.4) flags (the turn goes on,
 without write tools). Every `Verdict` names the classifier version that scored it.
 """
 

@@ -57,3 +57,12 @@ def test_weak_evidence_passes() -> None:
 def test_the_old_noisy_or_is_the_policy_with_no_corroboration_and_no_overwhelming() -> None:
     before = DecisionPolicy(corroborated_at=0.0, overwhelming=2.0)
     assert before.decide([learned(0.97), SIMILAR]) == "block"
+
+
+def test_the_shipped_point_lets_the_learned_layer_alone_block_only_from_095() -> None:
+    # chosen on `bench/injection_roc.py --cv 5`: at 0.9, 1.1% of benign messages were blocked
+    shipped = DecisionPolicy()
+    assert (shipped.corroborated_at, shipped.overwhelming) == (0.45, 0.95)
+    assert shipped.decide([learned(0.93)]) == "flag"
+    assert shipped.decide([learned(0.96)]) == "block"
+    assert shipped.decide([rule(0.5), learned(0.93)]) == "block"  # a rule of 0.5 lets it tip the score over
