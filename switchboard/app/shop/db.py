@@ -57,6 +57,14 @@ def make_sessions(engine: AsyncEngine) -> Sessions:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
+def engine_of(sessions: Sessions) -> AsyncEngine:
+    """The engine `sessions` open on: for a turn's Core statements, which need no ORM session
+    (no identity map, no flush: a statement and its parameters, compiled once and cached)."""
+    bind = sessions.kw["bind"]
+    assert isinstance(bind, AsyncEngine), "sessions made by make_sessions are bound to one engine"
+    return bind
+
+
 # Any fixed number: the key of the Postgres advisory lock replicas take around start-up's writes.
 START_UP_LOCK = 0x5B0A2D
 
