@@ -97,8 +97,20 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
+    """Its cursors one hop a statement; a rollback with nothing to roll back, none at all."""
+
     __slots__ = ()
     _cursor_cls = OneHopCursor
+
+    def rollback(self) -> None:
+        # The pool rolls back every connection it takes back, and so does a session that only
+        # read: after SELECTs alone sqlite3 holds no transaction, so that rollback does nothing,
+        # but it would still cost a trip to the thread. (Read here, in the loop's thread: while
+        # SQLAlchemy rolls back, nothing else runs on this connection.)
+        connection = self._connection._connection
+        if connection is not None and not connection.in_transaction:
+            return
+        super().rollback()
 
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):

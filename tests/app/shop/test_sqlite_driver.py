@@ -80,3 +80,16 @@ async def test_a_statement_is_one_trip_to_the_database_thread(tmp_path: Path, mo
     await engine.dispose()
     # aiosqlite's adapter: cursor, execute(many), fetchall, close — 7 trips for these two
     assert seen == {"run_statement": 2}
+
+
+async def test_reading_and_giving_the_connection_back_costs_no_rollback_trip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'items.db'}")
+    async with engine.begin() as c:
+        await c.run_sync(TABLE.metadata.create_all)
+    with hops(monkeypatch) as seen:
+        async with engine.connect() as c:  # the pool rolls it back when it is given back
+            await c.execute(sa.select(TABLE.c.name))
+    await engine.dispose()
+    assert seen == {"run_statement": 1}
