@@ -41,6 +41,7 @@ from tests.app.scale.replicas import Post, common_prefix, open_conversations, se
 BURST_TIMEOUT_S = 60.0
 CHECK_TIMEOUT_S = 180.0
 TIMEOUT = httpx.Timeout(30, connect=5)
+LEASE_TTL_S = 2.0  # short, so the restarted server closes the killed one's answers soon
 
 
 async def burst(client: httpx.AsyncClient, posts: list[Post], server: LiveServer, spread: float) -> None:
@@ -106,7 +107,11 @@ async def follow_up(client: httpx.AsyncClient, post: Post, found: Findings) -> N
 async def main(conversations: int, tokens_per_s: float, spread: float) -> int:
     limits = httpx.Limits(max_connections=conversations + 5)
     with tempfile.TemporaryDirectory(prefix="switchboard-crash-") as scratch:
-        speed = {"SWITCHBOARD_DEMO_TTFT_MS": "200", "SWITCHBOARD_DEMO_TOKENS_PER_S": f"{tokens_per_s:g}"}
+        speed = {
+            "SWITCHBOARD_DEMO_TTFT_MS": "200",
+            "SWITCHBOARD_DEMO_TOKENS_PER_S": f"{tokens_per_s:g}",
+            "SWITCHBOARD_LEASE_TTL_S": f"{LEASE_TTL_S:g}",
+        }
         with LiveServer(Path(scratch), **speed) as server:
             # The judge would grade some turns on the same slow model: not what is measured here.
             server.operator("PATCH", "/api/flags", {"flags": {"online_evals": False}})
@@ -117,6 +122,9 @@ async def main(conversations: int, tokens_per_s: float, spread: float) -> int:
                 killed_after = time.perf_counter() - started
                 found = Findings(acknowledged=sum(p.acknowledged for p in posts))
                 server.start()  # the same data folder and port, after the SIGKILL
+                # The killed process's cut-off answers are closed once its lease lapses (ttl, then
+                # the next keeper tick at ttl/3): wait that long, as a survivor would.
+                await asyncio.sleep(LEASE_TTL_S * 4 / 3 + 0.5)
                 acknowledged = [p for p in posts if p.acknowledged]
                 checks = [check(client, p, found) for p in acknowledged]
                 await asyncio.wait_for(asyncio.gather(*checks), CHECK_TIMEOUT_S)
