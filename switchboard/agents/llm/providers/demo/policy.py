@@ -102,6 +102,8 @@ class DemoPolicy:
         rule = reading.how_to_route(reading.system_text(messages))
         if rule in allowed and asks_how_things_work(question) and not order_numbers_in(question):
             return rule, 0.9  # the prompt's own instruction, followed as a model would
+        if _looks_up_an_order(question):
+            offered = [o for o in offered if any(map(order_numbers_in, o.examples))] or offered
         scores = self._option_scores(question, offered)
         earlier = reading.earlier_user_texts(messages)
         if earlier and is_follow_up(reading.latest_user_text(messages)):
@@ -204,6 +206,19 @@ class _Plan:
     part: str
     tool: ToolSpec | None
     arguments: dict[str, Any]
+
+
+def _looks_up_an_order(question: str) -> bool:
+    """Some part of the question names an order and asks about that order's own record ("track
+    order 10061, and also how long do refunds take"): a how-to part with no order number leaves
+    the question to the route whose examples name orders, which can also search the help centre.
+    A how-to part about the named order ("what does processing mean for 10070?") does not."""
+    named = [p for p in split_parts(question) if order_numbers_in(p)]
+    return any(not asks_how_things_work(p) or _OWN_PAST.search(p) for p in named)
+
+
+# "how much did I pay for order 10001": a question about what the customer did, so their record.
+_OWN_PAST = re.compile(r"\b(?:did|have|had) i\b|\bi (?:paid|ordered|bought)\b", re.I)
 
 
 def _suits(tool: ToolSpec, part: str) -> bool:
