@@ -58,6 +58,15 @@ async def test_a_question_about_a_named_orders_record_goes_to_orders_even_beside
     assert decisions == ["orders", "orders", "knowledge"]
 
 
+async def test_a_multi_part_question_is_routed_on_its_part_the_how_to_route_would_not_take(
+    embedder: Embedder,
+) -> None:
+    demo = provider(embedder)
+    texts = ["what email do you have for me, and do gift cards expire?", "do sleeping bags need washing?"]
+    decisions = [json.loads((await run(demo, route_request(t))).text)["route"] for t in texts]
+    assert decisions == ["account", "knowledge"]
+
+
 async def test_calls_a_tool_with_the_order_number_from_the_text(embedder: Embedder) -> None:
     request = ChatRequest(
         [{"role": "user", "content": "has order 10057 shipped?"}],

@@ -104,12 +104,24 @@ class DemoPolicy:
             return rule, 0.9  # the prompt's own instruction, followed as a model would
         if _looks_up_an_order(question):
             offered = [o for o in offered if any(map(order_numbers_in, o.examples))] or offered
-        scores = self._option_scores(question, offered)
+        scores = self._option_scores(self._deciding_part(question, offered, rule), offered)
         earlier = reading.earlier_user_texts(messages)
         if earlier and is_follow_up(reading.latest_user_text(messages)):
             scores = 0.65 * scores + 0.35 * self._option_scores(earlier[-1], offered)
         best = int(np.argmax(scores))
         return offered[best].name, round(float(np.clip(scores[best], 0.0, 1.0)), 2)
+
+    def _deciding_part(self, question: str, offered: Sequence[reading.Option], rule: str | None) -> str:
+        """What a multi-part question is routed on: its parts that the how-to route would not
+        take ("how many points have I got, and do points expire?" is about the account). The
+        how-to parts can still be answered there, as every records route can search the help
+        centre."""
+        parts = split_parts(question)
+        if len(parts) < 2 or rule is None:
+            return question
+        bests = [offered[int(np.argmax(self._option_scores(p, offered)))].name for p in parts]
+        others = [p for p, best in zip(parts, bests, strict=True) if best != rule]
+        return ", ".join(others) if 0 < len(others) < len(parts) else question
 
     def _option_scores(self, text: str, offered: Sequence[reading.Option]) -> np.ndarray:
         return np.array([self._option_score(text, o) for o in offered])
