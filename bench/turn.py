@@ -8,8 +8,8 @@ and, in the same run, the bare model calls the turn makes (the gateway with no g
 records). With the model instant, the turn's time is what the app adds; the difference between
 the two is what the orchestration (graph, stores, retrieval, recording) costs. Prints p50/p95,
 the CPU a turn costs, what it asks of the database (statements by kind, commits, the LangGraph
-checkpointer's writes, the hand-offs to SQLite's threads: counted by listeners, so they are
-figures of the code, not of the machine), and the throughput of `--concurrency` customers each playing turns at once.
+checkpointer's writes: counted by listeners, so they are figures of the code, not of the
+machine), and the throughput of `--concurrency` customers each playing turns at once.
 The flags are the board's defaults: every built switch on. `--pause-ms` waits that long between
 one customer's turns (a customer reading and typing; not part of any figure): past the spend
 ledger's flush delay (SWITCHBOARD_BUDGET_FLUSH_MS), a turn's last charge is written on its own
@@ -36,7 +36,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from sqlalchemy import event
@@ -92,10 +91,6 @@ def counted(services: Services) -> Iterator[Counter[str]]:
     originals = {(saver, name): getattr(saver, name) for saver in savers for name in ("aput", "aput_writes")}
     for (saver, name), original in originals.items():
         setattr(saver, name, _counting(original, counts, f"checkpointer.{name}"))
-    # every hand-off to an aiosqlite thread (the engine's and the checkpointer's): each a queue
-    # put, a thread wake-up and a future resolved back on the event loop
-    originals[(aiosqlite.Connection, "_execute")] = aiosqlite.Connection._execute
-    aiosqlite.Connection._execute = _counting(aiosqlite.Connection._execute, counts, "sqlite_thread_trips")  # type: ignore[method-assign]
     try:
         yield counts
     finally:

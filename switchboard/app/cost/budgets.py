@@ -60,7 +60,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from switchboard.agents.record import BudgetAction
 from switchboard.app.cost.spend_ledger import Charge, Decide, Hold, SpendLedger
@@ -209,12 +209,12 @@ class LedgerGuard:
             log.warning("%d spend reservation(s) left by an earlier run expired unsettled", dropped)
 
     @asynccontextmanager
-    async def riding(self, c: AsyncConnection) -> AsyncIterator[Callable[[], Awaitable[None]]]:
-        """The charges held, written by another transaction (`c`'s: a turn's end) when it calls the
+    async def riding(self, s: AsyncSession) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+        """The charges held, written by another transaction (`s`'s: a turn's end) when it calls the
         write yielded; held again if that transaction fails, its commit included."""
         charges = self._take()
         try:
-            yield functools.partial(self._ledger.settle_in, c, charges)
+            yield functools.partial(self._ledger.settle_in, s, charges)
         except BaseException:
             self._hold(charges)
             raise

@@ -7,7 +7,7 @@
                              the hold recorded if the verdict lets the call go
     settle_all(charges)      one transaction: every charge's hold deleted, what was spent added
     settle(hold, keys, sp)   settle_all of one charge
-    settle_in(conn, chs)     settle_all's writes in a transaction of the caller's (a connection's)
+    settle_in(session, chs)  settle_all's writes in a transaction of the caller's
     drop_expired(now)        reservations past their expiry deleted (at start-up)
     spent(keys)              {key: Spend} charged in the windows asked about (absent: nothing spent)
     matching(pattern)        {key: Spend} charged in the windows whose key is LIKE the pattern
@@ -37,11 +37,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
+from sqlalchemy import delete, func, union_all
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from switchboard.app.shop.db import Sessions, engine_of
+from switchboard.app.shop.db import Sessions
 from switchboard.app.shop.models import SpendReservation, SpendWindow
 from switchboard.patterns.spend_budget import BudgetVerdict, Spend
 
@@ -78,39 +79,40 @@ def micro(usd: float) -> int:
 
 
 class SpendLedger:
-    """Every transaction here is Core statements on a connection of the engine (no ORM session:
-    the reservation check runs once per model call, on the turn's path)."""
-
     def __init__(self, sessions: Sessions) -> None:
-        self._engine = engine_of(sessions)
+        self._sessions = sessions
 
     async def add(self, keys: Sequence[str], spend: Spend) -> None:
-        async with self._engine.begin() as c:
-            await _add_all(c, keys, spend)
+        async with self._sessions() as s:
+            await _add_all(s, keys, spend)
+            await s.commit()
 
     async def reserve(self, hold: Hold, decide: Decide, settling: Sequence[Charge] = ()) -> BudgetVerdict:
         """`decide`'s verdict on the windows' charged + reserved spend; the hold is recorded with it
         when the verdict lets the call go. The charges `settling` are written first, in the same
         transaction, so the verdict counts them at what they spent. Atomic: see the module's docstring."""
-        async with self._engine.begin() as c:
+        async with self._sessions() as s:
             # the windows' locks (the hold's and the charges'), taken before anything is read
-            await _add_rows(c, _amounts(settling, hold.keys))
-            await _drop_holds(c, settling)
-            verdict = decide(await _committed(c, hold.keys, hold.made_at))
+            await _add_rows(s, _amounts(settling, hold.keys))
+            await _drop_holds(s, settling)
+            verdict = decide(await _committed(s, hold.keys, hold.made_at))
             if verdict.allowed:
-                await c.execute(sa.insert(RESERVATIONS), _reservations(hold))
+                s.add_all(_reservations(hold))
+            await s.commit()
         return verdict
 
     async def settle_all(self, charges: Sequence[Charge]) -> None:
         """What the calls really spent, in place of their reservations, in one transaction."""
-        async with self._engine.begin() as c:
-            await self.settle_in(c, charges)
+        async with self._sessions() as s:
+            await _add_rows(s, _amounts(charges))
+            await _drop_holds(s, charges)
+            await s.commit()
 
-    async def settle_in(self, c: AsyncConnection, charges: Sequence[Charge]) -> None:
+    async def settle_in(self, s: AsyncSession, charges: Sequence[Charge]) -> None:
         """settle_all's writes, inside a transaction of the caller's (a turn's end: the windows'
         rows are written last there, after rows no check locks, so no lock order is reversed)."""
-        await _add_rows(c, _amounts(charges))
-        await _drop_holds(c, charges)
+        await _add_rows(s, _amounts(charges))
+        await _drop_holds(s, charges)
 
     async def settle(self, hold: str | None, keys: Sequence[str], spent: Spend) -> None:
         """What a call really spent, in place of its reservation (None: it had none)."""
@@ -118,38 +120,33 @@ class SpendLedger:
 
     async def drop_expired(self, now: datetime) -> int:
         """Reservations whose calls were never charged, past their expiry: deleted. How many."""
-        async with self._engine.begin() as c:
-            dropped = await c.execute(sa.delete(RESERVATIONS).where(RESERVATIONS.c.expires_at <= now))
+        async with self._sessions() as s:
+            dropped = await s.exec(delete(SpendReservation).where(col(SpendReservation.expires_at) <= now))  # type: ignore[call-overload]
+            await s.commit()
         return int(dropped.rowcount)
 
     async def reserved(self, keys: Sequence[str], now: datetime) -> dict[str, Spend]:
         """{key: Spend} held by unexpired reservations in the windows asked about."""
-        async with self._engine.connect() as c:
-            rows = await c.execute(_reserved_query(keys, now))
-            return {key: Spend(int(tokens), int(micros) / 1_000_000) for key, tokens, micros in rows}
+        async with self._sessions() as s:
+            return await _reserved(s, keys, now)
 
     async def spent(self, keys: Sequence[str]) -> dict[str, Spend]:
-        return await self._windows(WINDOWS.c.key.in_(list(keys)))
+        async with self._sessions() as s:
+            rows = await s.exec(select(SpendWindow).where(col(SpendWindow.key).in_(list(keys))))
+            return {row.key: Spend(row.tokens, row.micro_usd / 1_000_000) for row in rows}
 
     async def matching(self, pattern: str) -> dict[str, Spend]:
         """`pattern`: SQL LIKE, `\\` escaping a literal % or _ (see `literal`)."""
-        return await self._windows(WINDOWS.c.key.like(pattern, escape="\\"))
-
-    async def _windows(self, where: sa.ColumnElement[bool]) -> dict[str, Spend]:
-        async with self._engine.connect() as c:
-            rows = await c.execute(sa.select(WINDOWS.c.key, WINDOWS.c.tokens, WINDOWS.c.micro_usd).where(where))
-            return {key: Spend(tokens, micros / 1_000_000) for key, tokens, micros in rows}
+        async with self._sessions() as s:
+            rows = await s.exec(select(SpendWindow).where(col(SpendWindow.key).like(pattern, escape="\\")))
+            return {row.key: Spend(row.tokens, row.micro_usd / 1_000_000) for row in rows}
 
 
-WINDOWS: sa.Table = SpendWindow.__table__  # type: ignore[attr-defined]
-RESERVATIONS: sa.Table = SpendReservation.__table__  # type: ignore[attr-defined]
-
-
-async def _committed(c: AsyncConnection, keys: Sequence[str], now: datetime) -> dict[str, Spend]:
+async def _committed(s: AsyncSession, keys: Sequence[str], now: datetime) -> dict[str, Spend]:
     """Charged + reserved (unexpired), per window: both read by one statement (UNION ALL)."""
-    w = WINDOWS.c
-    charged = sa.select(w.key, w.tokens, w.micro_usd).where(w.key.in_(list(keys)))
-    rows = (await c.execute(sa.union_all(charged, _reserved_query(keys, now)))).all()
+    w = SpendWindow
+    charged = select(w.key, w.tokens, w.micro_usd).where(col(w.key).in_(list(keys)))
+    rows = (await s.exec(union_all(charged, _reserved_query(keys, now)))).all()  # type: ignore[call-overload]
     committed = {key: Spend() for key in keys}
     for key, tokens, micros in rows:
         committed[key] = committed[key] + Spend(int(tokens), int(micros) / 1_000_000)
@@ -158,19 +155,23 @@ async def _committed(c: AsyncConnection, keys: Sequence[str], now: datetime) -> 
 
 def _reserved_query(keys: Sequence[str], now: datetime) -> Any:
     """(key, tokens, micro-dollars) held by unexpired reservations, per window."""
-    r = RESERVATIONS.c
+    r = SpendReservation
     return (
-        sa.select(r.key, sa.func.sum(r.tokens), sa.func.sum(r.micro_usd))
-        .where(r.key.in_(list(keys)), r.expires_at > now)
-        .group_by(r.key)
+        select(r.key, func.sum(r.tokens), func.sum(r.micro_usd))
+        .where(col(r.key).in_(list(keys)), col(r.expires_at) > now)
+        .group_by(col(r.key))
     )
 
 
-def _reservations(hold: Hold) -> list[dict[str, Any]]:
-    """The hold's rows, one a window (parameters of one executemany INSERT)."""
+async def _reserved(s: AsyncSession, keys: Sequence[str], now: datetime) -> dict[str, Spend]:
+    rows = await s.exec(_reserved_query(keys, now))
+    return {key: Spend(int(tokens), int(micros) / 1_000_000) for key, tokens, micros in rows}
+
+
+def _reservations(hold: Hold) -> list[SpendReservation]:
     tokens, micros, expires = hold.spend.tokens, micro(hold.spend.usd), hold.expires_at
     return [
-        {"id": hold.id, "key": key, "tokens": tokens, "micro_usd": micros, "expires_at": expires} for key in hold.keys
+        SpendReservation(id=hold.id, key=key, tokens=tokens, micro_usd=micros, expires_at=expires) for key in hold.keys
     ]
 
 
@@ -186,28 +187,28 @@ def _amounts(charges: Sequence[Charge], touched: Sequence[str] = ()) -> dict[str
     return amounts
 
 
-async def _drop_holds(c: AsyncConnection, charges: Sequence[Charge]) -> None:
+async def _drop_holds(s: AsyncSession, charges: Sequence[Charge]) -> None:
     """The reservations the charges settle, deleted in one statement."""
     holds = [charge.hold for charge in charges if charge.hold is not None]
     if holds:
-        await c.execute(sa.delete(RESERVATIONS).where(RESERVATIONS.c.id.in_(holds)))
+        await s.exec(delete(SpendReservation).where(col(SpendReservation.id).in_(holds)))  # type: ignore[call-overload]
 
 
-async def _add_all(c: AsyncConnection, keys: Sequence[str], spend: Spend) -> None:
-    await _add_rows(c, dict.fromkeys(keys, (spend.tokens, micro(spend.usd))))
+async def _add_all(s: AsyncSession, keys: Sequence[str], spend: Spend) -> None:
+    await _add_rows(s, dict.fromkeys(keys, (spend.tokens, micro(spend.usd))))
 
 
-async def _add_rows(c: AsyncConnection, amounts: Mapping[str, tuple[int, int]]) -> None:
+async def _add_rows(s: AsyncSession, amounts: Mapping[str, tuple[int, int]]) -> None:
     """Every window's row += its (tokens, micro-dollars), in one statement (one round trip, not one
     a window). The rows are written in key order, so two transactions lock shared rows in the same
     order."""
     if not amounts:
         return
-    insert = postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
     values = [{"key": k, "tokens": amounts[k][0], "micro_usd": amounts[k][1]} for k in sorted(amounts)]
-    row = insert(WINDOWS).values(values)
+    row = insert(SpendWindow).values(values)
     summed = {
-        "tokens": WINDOWS.c.tokens + row.excluded.tokens,
-        "micro_usd": WINDOWS.c.micro_usd + row.excluded.micro_usd,
+        "tokens": SpendWindow.tokens + row.excluded.tokens,
+        "micro_usd": SpendWindow.micro_usd + row.excluded.micro_usd,
     }
-    await c.execute(row.on_conflict_do_update(index_elements=["key"], set_=summed))
+    await s.exec(row.on_conflict_do_update(index_elements=["key"], set_=summed))

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from switchboard.app.shop.migrations import Migrated, migrate
-from switchboard.app.shop.sqlite_driver import one_hop_dbapi
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -32,9 +31,7 @@ def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         # pre_ping: a replica outlives a database restart without failing its next turn.
         return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
-    # aiosqlite's thread entered once a statement rather than four times (sqlite_driver.py)
-    driver = {"module": one_hop_dbapi()} if url.startswith("sqlite+aiosqlite") else {}
-    engine = create_async_engine(url, **SQLITE_POOL, **driver)
+    engine = create_async_engine(url, **SQLITE_POOL)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
@@ -58,14 +55,6 @@ async def upgrade_schema(engine: AsyncEngine) -> Migrated:
 
 def make_sessions(engine: AsyncEngine) -> Sessions:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
-
-
-def engine_of(sessions: Sessions) -> AsyncEngine:
-    """The engine `sessions` open on: for a turn's Core statements, which need no ORM session
-    (no identity map, no flush: a statement and its parameters, compiled once and cached)."""
-    bind = sessions.kw["bind"]
-    assert isinstance(bind, AsyncEngine), "sessions made by make_sessions are bound to one engine"
-    return bind
 
 
 # Any fixed number: the key of the Postgres advisory lock replicas take around start-up's writes.

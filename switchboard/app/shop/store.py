@@ -93,8 +93,7 @@ class ShopStore:
         async with self._sessions() as s:
             query = select(Order).where(Order.customer_id == customer_id).order_by(col(Order.placed_at).desc())
             orders = (await s.exec(query)).all()
-            items = await _items_of(s, [o.id for o in orders])  # one query for all, not one an order
-            return [_summary(o, items.get(o.id, [])) for o in orders]
+            return [await self._summary(s, o) for o in orders]
 
     async def order_view(self, owner: str | None, order_id: str) -> OrderView | None:
         async with self._sessions() as s:
@@ -210,6 +209,12 @@ class ShopStore:
             s.add(ticket)
         return ticket.id
 
+    async def _summary(self, s: AsyncSession, order: Order) -> OrderSummary:
+        items = await _items(s, order.id)
+        summary = ", ".join(f"{p.name}" + (f" ×{i.qty}" if i.qty > 1 else "") for i, p in items)
+        total = round(sum(i.unit_price * i.qty for i, _ in items), 2)
+        return OrderSummary(order.id, order.status, order.placed_at, summary, total)
+
     async def _view(self, s: AsyncSession, order: Order) -> OrderView:
         items = await _items(s, order.id)
         events = await _events(s, order.id)
@@ -253,12 +258,6 @@ def _refund_decision(
     )
 
 
-def _summary(order: Order, items: Sequence[tuple[OrderItem, Product]]) -> OrderSummary:
-    summary = ", ".join(f"{p.name}" + (f" ×{i.qty}" if i.qty > 1 else "") for i, p in items)
-    total = round(sum(i.unit_price * i.qty for i, _ in items), 2)
-    return OrderSummary(order.id, order.status, order.placed_at, summary, total)
-
-
 def _item(item: OrderItem, product: Product) -> ItemView:
     return ItemView(product.sku, product.name, item.qty, item.unit_price, product.final_sale, product.warranty_months)
 
@@ -292,17 +291,6 @@ async def _owned_order(s: AsyncSession, owner: str | None, order_id: str) -> Ord
     (An owner of None — authorisation switched off — sees every order.)"""
     order = await s.get(Order, order_id)
     return order if order is not None and owner in (None, order.customer_id) else None
-
-
-async def _items_of(s: AsyncSession, order_ids: list[str]) -> dict[str, list[tuple[OrderItem, Product]]]:
-    """Each order's items with their products, for many orders in one query."""
-    if not order_ids:
-        return {}
-    query = select(OrderItem, Product).join(Product).where(col(OrderItem.order_id).in_(order_ids))
-    found: dict[str, list[tuple[OrderItem, Product]]] = {}
-    for item, product in (await s.exec(query.order_by(col(OrderItem.id)))).all():
-        found.setdefault(item.order_id, []).append((item, product))
-    return found
 
 
 async def _items(s: AsyncSession, order_id: str) -> Sequence[tuple[OrderItem, Product]]:

@@ -9,15 +9,13 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import ColumnElement, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from switchboard.app.shop.audit import Stamp
-from switchboard.app.shop.db import Sessions, engine_of
+from switchboard.app.shop.db import Sessions
 from switchboard.app.shop.leases import ProcessLeases
 from switchboard.app.shop.models import (
     Conversation,
@@ -65,10 +63,10 @@ def _not_played_by_a_run() -> Any:
 
 
 Ride = Callable[[], Awaitable[None]]
-# Writes that go inside a turn's end transaction: given its connection, a context that yields the
+# Writes that go inside a turn's end transaction: given its session, a context that yields the
 # write (services: the spend ledger's held charges, app/cost/budgets.py's `LedgerGuard.riding`)
 # and sees the transaction fail, commit included.
-Rider = Callable[[AsyncConnection], AbstractAsyncContextManager[Ride]]
+Rider = Callable[[AsyncSession], AbstractAsyncContextManager[Ride]]
 
 
 async def _nothing() -> None:
@@ -76,47 +74,8 @@ async def _nothing() -> None:
 
 
 @asynccontextmanager
-async def _nothing_rides(_c: AsyncConnection) -> AsyncIterator[Ride]:
+async def _nothing_rides(_s: AsyncSession) -> AsyncIterator[Ride]:
     yield _nothing
-
-
-def _table(model: Any) -> sa.Table:
-    return model.__table__  # type: ignore[no-any-return]
-
-
-def _values(row: Any, table: sa.Table) -> dict[str, Any]:
-    """A model instance's columns, as one row's parameters of a Core INSERT."""
-    return {column.key: getattr(row, column.key) for column in table.columns}
-
-
-class _TurnStatements:
-    """The turn's own statements, built once per store: Core constructs with bound parameters,
-    so each execution is a cache hit of its compiled form and no ORM unit of work runs."""
-
-    def __init__(self) -> None:
-        conversation, held, vault = _table(Conversation), _table(Takeover), _table(ConversationVault)
-        self.messages, self.records, self.calls = _table(Message), _table(RequestRecord), _table(ModelCall)
-        self.add_messages = sa.insert(self.messages)
-        self.add_record = sa.insert(self.records)
-        self.add_calls = sa.insert(self.calls)
-        self.whole = (
-            sa.select(conversation.c.title, held.c.by, held.c.since, vault.c.entries)
-            .select_from(conversation)
-            .outerjoin(held, held.c.conversation_id == conversation.c.id)
-            .outerjoin(vault, vault.c.conversation_id == conversation.c.id)
-            .where(conversation.c.id == bindparam("conversation_id"))
-        )
-        self.title = (
-            sa.update(conversation)
-            .where(conversation.c.id == bindparam("conversation_id"), conversation.c.title == "")
-            .values(title=bindparam("words"))
-        )
-        m = self.messages.c
-        self.finish = (
-            sa.update(self.messages)
-            .where(m.id == bindparam("message_id"))
-            .values(content=bindparam("text"), complete=bindparam("done"), record_id=bindparam("record"))
-        )
 
 
 class ConversationStore:
@@ -135,8 +94,6 @@ class ConversationStore:
         replica's recovery leaves them alone while it lives; None (one process, tests): all are
         recovered. `riding`: what else a turn's end transaction writes (see Rider)."""
         self._sessions = sessions
-        self._engine = engine_of(sessions)
-        self._sql = _TurnStatements()
         self._riding = riding
         self._leases = leases
         self._now = now
@@ -192,14 +149,11 @@ class ConversationStore:
         its vault — read in the same transaction by one SELECT: a turn's start is one unit of
         work for the database, not one session per question."""
         question, reply = rows = self._rows(conversation_id, [("user", text, True), ("assistant", "", False)])
-        sql = self._sql
-        async with self._engine.begin() as c:
-            # The inserts first: see _put_messages.
-            await c.execute(sql.add_messages, [_values(m, sql.messages) for m in rows])
-            found = (await c.execute(sql.whole, {"conversation_id": conversation_id})).first()
-            if found is not None and not found.title and (words := title_from(text)):
-                await c.execute(sql.title, {"conversation_id": conversation_id, "words": words})
-        return Opened(question, reply, *_held_and_vault(conversation_id, found))
+        async with self._sessions() as s, s.begin():
+            _put_messages(s, rows, None)
+            conversation, held, vault = await _conversation_whole(s, conversation_id)
+            _titled(conversation, rows)
+        return Opened(question, reply, held, vault)
 
     async def _add(
         self, conversation_id: str, messages: list[tuple[str, str, bool]], stamp: Stamp | None = None
@@ -260,8 +214,8 @@ class ConversationStore:
             return Vault.from_dict(row.entries) if row else Vault()
 
     async def save_vault(self, conversation_id: str, vault: Vault) -> None:
-        async with self._engine.begin() as c:
-            await _put_vault(c, conversation_id, vault)
+        async with self._sessions() as s, s.begin():
+            await _put_vault(s, conversation_id, vault)
 
     async def save_drafts(self, drafts: dict[str, str]) -> None:
         """Answers so far, by message id, while they stream — in one transaction, never over an
@@ -310,16 +264,14 @@ class ConversationStore:
         requests (the call log) and, when the turn added to it, the conversation's PII vault — so
         a crash keeps all or none of them, and a busy database is asked once, not four times.
         What rides with it (the turn's last charge, held by the spend ledger) is written last."""
-        sql = self._sql
-        async with self._engine.connect() as c, self._riding(c) as ride, c.begin():
-            await c.execute(sql.add_record, [_values(record, sql.records)])
-            if calls:
-                await c.execute(sql.add_calls, [_values(call, sql.calls) for call in calls])
+        async with self._sessions() as s, self._riding(s) as ride, s.begin():
+            s.add(record)
+            s.add_all(calls)
             if vault is not None:
-                await _put_vault(c, record.conversation_id, vault)
+                await _put_vault(s, record.conversation_id, vault)
             # One UPDATE, not a SELECT of the row and then its UPDATE.
-            finished = {"message_id": message_id, "text": content, "done": complete, "record": record.id}
-            await c.execute(sql.finish, finished)
+            finished = {"content": content, "complete": complete, "record_id": record.id}
+            await s.exec(update(Message).where(col(Message.id) == message_id).values(**finished))  # type: ignore[call-overload]
             await ride()
 
 
@@ -339,21 +291,28 @@ def _titled(conversation: Conversation | None, rows: list[Message]) -> None:
         conversation.title = title_from(first_words)
 
 
-def _held_and_vault(conversation_id: str, found: Any) -> tuple[Takeover | None, Vault]:
-    """Who holds the conversation and its vault, from the row of `_TurnStatements.whole`
-    (outer joins: either may be absent; no row at all, no conversation)."""
+async def _conversation_whole(
+    s: AsyncSession, conversation_id: str
+) -> tuple[Conversation | None, Takeover | None, Vault]:
+    """The conversation, its take-over and its vault, in one SELECT (outer joins: either may be absent)."""
+    query = (
+        select(Conversation, Takeover, ConversationVault)
+        .outerjoin(Takeover, col(Takeover.conversation_id) == col(Conversation.id))
+        .outerjoin(ConversationVault, col(ConversationVault.conversation_id) == col(Conversation.id))
+        .where(Conversation.id == conversation_id)
+    )
+    found = (await s.exec(query)).first()
     if found is None:
-        return None, Vault()
-    held = None if found.by is None else Takeover(conversation_id=conversation_id, by=found.by, since=found.since)
-    return held, Vault.from_dict(found.entries) if found.entries is not None else Vault()
+        return None, None, Vault()
+    conversation, held, vault = found
+    return conversation, held, Vault.from_dict(vault.entries) if vault is not None else Vault()
 
 
-async def _put_vault(c: AsyncConnection, conversation_id: str, vault: Vault) -> None:
+async def _put_vault(s: AsyncSession, conversation_id: str, vault: Vault) -> None:
     """The conversation's vault, written whole in one upsert (no read of the row first)."""
-    insert = postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
     row = insert(ConversationVault).values(conversation_id=conversation_id, entries=vault.to_dict())
-    upsert = row.on_conflict_do_update(index_elements=["conversation_id"], set_={"entries": row.excluded.entries})
-    await c.execute(upsert)
+    await s.exec(row.on_conflict_do_update(index_elements=["conversation_id"], set_={"entries": row.excluded.entries}))
 
 
 def _audit(s: AsyncSession, stamp: Stamp | None, was_held: bool, held: bool) -> None:

@@ -348,8 +348,9 @@ async def test_charges_riding_in_a_transaction_that_fails_are_held_again(
     clock = CalendarClock()
     [guard] = await guards(opened, tmp_path, clock, fits=3)
     await charged_and_held(guard, clock)
+    sessions = make_sessions(opened[-1])
     with pytest.raises(RuntimeError):
-        async with opened[-1].connect() as c, guard.riding(c) as ride, c.begin():
+        async with sessions() as s, guard.riding(s) as ride, s.begin():
             await ride()
             raise RuntimeError("the turn's end failed after the charges were written in it")
     key = window_key("customer_day", owners(1), clock())

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from switchboard.app.settings import REPO
-from switchboard.app.shop.db import Sessions, engine_of, make_engine, make_sessions, upgrade_schema
+from switchboard.app.shop.db import Sessions, make_engine, make_sessions, upgrade_schema
 from switchboard.app.shop.seed import load_seed
 from switchboard.app.shop.store import ShopStore
 from switchboard.app.shop.tenants import load_tenants
-from tests.app.statements import counted
 
 SEEDED = datetime(2026, 6, 1, 12, tzinfo=UTC)
 TENANTS = load_tenants(REPO / "data" / "tenants")
@@ -80,14 +79,3 @@ async def test_a_customers_tenant_is_read_once_and_an_unknown_customer_asked_aga
         with pytest.raises(LookupError):
             await store.tenant_of("C9999")
     assert asked == ["C1001", "C9999", "C9999"]
-
-
-async def test_a_customers_orders_and_their_items_are_two_queries_however_many_orders(sessions: Sessions) -> None:
-    store = store_at(sessions, SEEDED)
-    with counted(engine_of(sessions)) as counts:
-        orders = await store.orders("C1001")
-    assert len(orders) > 2 and all(o.summary and o.total > 0 for o in orders)
-    assert counts["SELECT"] == 2  # the orders, then every order's items with their products
-    one = await store.order("C1001", orders[0].id)
-    assert one is not None and orders[0].total == one.total
-    assert orders[0].summary.split(", ")[0].startswith(one.items[0].name)
