@@ -126,7 +126,10 @@ class Index:
 class Chunks:
     """One tenant's chunks held in memory for hybrid search, read in one call from the collection
     named `collection`: the keyword index over their texts, and each chunk as its passage (score
-    0), so a search asks Chroma only for the nearest ids and their distances."""
+    0), so a search asks Chroma only for the nearest ids and their distances. Like the keyword
+    index they were always held with, they are this process's: another replica's ingest into a
+    shared Chroma server is seen by neither (a chunk it changed keeps its id and, here, its old
+    text) until this process ingests or reloads; a chunk it added is fetched (see `_fused`)."""
 
     collection: str
     keywords: BM25Index
