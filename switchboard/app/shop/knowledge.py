@@ -43,7 +43,7 @@ from typing import Any
 
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, QueryResult
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Include, QueryResult
 from chromadb.errors import InternalError, NotFoundError
 
 from switchboard.agents.context import Passage
@@ -120,6 +120,20 @@ class Index:
 
     collection: Collection
     embedder: Embedder
+
+
+@dataclass(frozen=True)
+class Chunks:
+    """One tenant's chunks held in memory for hybrid search, read in one call from the collection
+    named `collection`: the keyword index over their texts, and each chunk as its passage (score
+    0), so a search asks Chroma only for the nearest ids and their distances. Like the keyword
+    index they were always held with, they are this process's: another replica's ingest into a
+    shared Chroma server is seen by neither (a chunk it changed keeps its id and, here, its old
+    text) until this process ingests or reloads; a chunk it added is fetched (see `_fused`)."""
+
+    collection: str
+    keywords: BM25Index
+    passages: Mapping[str, Passage]
 
 
 @dataclass(frozen=True)
@@ -209,7 +223,7 @@ class KnowledgeBase:
         self._rebuilding: set[str] = set()
         self._reembedded: dict[str, int] = {}  # per tenant, since its last ingest reported them
         self._writes = threading.Lock()  # an ingest and a rebuild's copy never interleave
-        self._keywords: dict[str, tuple[str, BM25Index]] = {}  # per tenant: its collection's name, its index
+        self._keywords: dict[str, Chunks] = {}  # per tenant, for hybrid search
         self._whole: dict[tuple[str, str], Any] = {}  # (embedder, passage) -> vector, for reranking
         self._versions: dict[str, str] | None = None  # read once, dropped on ingest
         self._load()
@@ -528,29 +542,32 @@ class KnowledgeBase:
         )
         return "added" if known_hash is None else "updated"
 
-    def _keyword_index(self, tenant: str) -> BM25Index:
-        """One tenant's keyword index, in memory: built on its first hybrid search, dropped on ingest.
-        Kept with the collection it was read from: one built from an index swapped out meanwhile
-        (a search under way during a swap) is not served."""
+    def _chunks(self, tenant: str) -> Chunks:
+        """One tenant's chunks in memory (keyword index and passages): read on its first hybrid
+        search, dropped on ingest. Kept with the collection they were read from: chunks of an index
+        swapped out meanwhile (a search under way during a swap) are not served."""
         collection = self._indexes[tenant].collection
         held = self._keywords.get(tenant)
-        if held is None or held[0] != collection.name:
-            theirs = collection.get(include=["documents"])
-            held = (collection.name, BM25Index(dict(zip(theirs["ids"], theirs["documents"] or [], strict=True))))
+        if held is None or held.collection != collection.name:
+            theirs = collection.get(include=["documents", "metadatas"])
+            rows = list(zip(theirs["ids"], theirs["documents"] or [], theirs["metadatas"] or [], strict=True))
+            passages = {i: _passage(i, d, m, score=0.0) for i, d, m in rows}
+            held = Chunks(collection.name, BM25Index({i: d for i, d, _ in rows}), passages)
             self._keywords[tenant] = held
-        return held[1]
+        return held
 
-    def _nearest(self, query: str, n: int, tenant: str) -> QueryResult:
+    def _nearest(self, query: str, n: int, tenant: str, include: Include | None = None) -> QueryResult:
         """The tenant's own collection, unfiltered; if another process swapped it away, find the
-        one that serves now and ask that."""
+        one that serves now and ask that. `include`: what to return besides ids (Chroma's default
+        unless given)."""
         index = self._indexes[tenant]
-        vector = index.embedder.embed([query])[0]
+        asked: dict[str, Any] = {"n_results": n} if include is None else {"n_results": n, "include": include}
         try:
-            return index.collection.query(query_embeddings=[vector], n_results=n)
+            return index.collection.query(query_embeddings=[index.embedder.embed([query])[0]], **asked)
         except (NotFoundError, InternalError):
             self._reload()
             index = self._indexes[tenant]
-            return index.collection.query(query_embeddings=[index.embedder.embed([query])[0]], n_results=n)
+            return index.collection.query(query_embeddings=[index.embedder.embed([query])[0]], **asked)
 
     def _reload(self) -> None:
         self._indexes.clear()
@@ -613,21 +630,32 @@ class KnowledgeBase:
     def _first_stage(self, query: str, k: int, hybrid: bool, tenant: str) -> list[Passage]:
         """Vector search, or vector and keyword search fused by reciprocal rank."""
         pool = k * 3  # small chunks of one section collapse into one passage, so ask for more
+        if hybrid:
+            return self._fused(query, k, pool, tenant)
         found = self._nearest(query, pool, tenant)
         ids, docs = found["ids"][0], (found["documents"] or [[]])[0]
         metas, distances = (found["metadatas"] or [[]])[0], (found["distances"] or [[]])[0]
-        passages = {
-            i: _passage(i, d, m, score=1 - dist) for i, d, m, dist in zip(ids, docs, metas, distances, strict=True)
-        }
-        if not hybrid:
-            return _distinct(list(passages.values()), k)
-        fused = reciprocal_rank_fusion([ids, self._keyword_index(tenant).search(query, pool)])
+        rows = zip(ids, docs, metas, distances, strict=True)
+        return _distinct([_passage(i, d, m, score=1 - dist) for i, d, m, dist in rows], k)
+
+    def _fused(self, query: str, k: int, pool: int, tenant: str) -> list[Passage]:
+        """The nearest `pool` ids (with their distances only) and the best `pool` by BM25, fused;
+        the passages come from the tenant's chunks in memory. Ids not among them (another replica
+        wrote them since, or the index was swapped between the two lookups) are fetched from
+        Chroma; a keyword hit of a swapped-out index is then in neither, and skipped."""
+        found = self._nearest(query, pool, tenant, include=["distances"])
+        scores = dict(zip(found["ids"][0], (1 - d for d in (found["distances"] or [[]])[0]), strict=True))
+        held = self._chunks(tenant)
+        fused = reciprocal_rank_fusion([list(scores), held.keywords.search(query, pool)])
+        passages = {i: held.passages[i] for i in fused if i in held.passages}
         passages.update(self._passages([i for i in fused if i not in passages], tenant))
-        # A swap between the two lookups leaves a keyword hit of the old index in neither: skipped.
-        return _distinct([passages[i] for i in fused if i in passages], k)
+        kept = [i for i in fused if i in passages]
+        return _distinct(
+            [dataclasses.replace(passages[i], score=scores[i]) if i in scores else passages[i] for i in kept], k
+        )
 
     def _passages(self, chunk_ids: list[str], tenant: str) -> dict[str, Passage]:
-        """Keyword-only hits, fetched in one call (they carry no vector score)."""
+        """Chunks fetched from Chroma in one call (score 0: the caller knows the vector scores)."""
         if not chunk_ids:
             return {}
         got = self._indexes[tenant].collection.get(ids=chunk_ids, include=["documents", "metadatas"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import chromadb
+import pytest
 from chromadb.config import Settings as ChromaSettings
 
 from switchboard.agents.embeddings import Embedder
@@ -235,3 +236,37 @@ def test_below_the_floor_a_search_finds_nothing_rather_than_the_nearest_passage(
     assert kb.search_now(unrelated, 3, tenant="tidewater") == []
     assert kb.search_now(unrelated, 3, True, tenant="tidewater") == []  # keyword hits do not count
     assert kb.search_now(unrelated, 1, tenant="tidewater", floor=0.0)  # a caller may ask for the nearest anyway
+
+
+def test_hybrid_passages_are_chromas_chunks_with_their_vector_scores(tmp_path: Path, embedder: Embedder) -> None:
+    """The passages come from the chunks held in memory: each as Chroma holds it, scored by its
+    cosine with the question when the vector ranking found it and 0 when only BM25 did."""
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
+    kb.ingest(Settings().tenants_dir / "tidewater" / "kb", "shipped", "tidewater")
+    question = "PW number for my package"
+    found = kb.search_now(question, 8, hybrid=True, tenant="tidewater")
+    stored = kb._indexes["tidewater"].collection.get(ids=[p.id for p in found], include=["documents", "embeddings"])
+    vectors, asked = dict(zip(stored["ids"], stored["embeddings"], strict=True)), embedder.embed([question])[0]
+    texts = dict(zip(stored["ids"], stored["documents"] or [], strict=True))
+    assert all(p.text in texts[p.id] and p.title.startswith(texts[p.id].split(" — ")[0]) for p in found)
+    by_vector = [p for p in found if p.score != 0.0]
+    assert by_vector and len(by_vector) < len(found)  # both rankings contributed
+    assert all(p.score == pytest.approx(float(vectors[p.id] @ asked), abs=1e-5) for p in by_vector)
+
+
+def test_hybrid_search_serves_a_chunk_another_replica_wrote_since_its_chunks_were_read(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    docs, theirs = tmp_path / "docs", tmp_path / "theirs"
+    write(docs, "tents", "## Drying\nDry the tent fully before storing it.")
+    write(theirs, "kayaks", "## Paddling\nHold the kayak paddle with both hands, knuckles up.")
+    kb = KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder)
+    kb.ingest(docs, "mine", "tidewater")
+    assert kb.search_now("kayak paddle", 1, hybrid=True, tenant="tidewater")[0].source == "tents"  # chunks read
+    KnowledgeBase.open(tmp_path / "chroma", "test-kb", embedder).ingest(theirs, "theirs", "tidewater")
+    (best,) = kb.search_now("kayak paddle", 1, hybrid=True, tenant="tidewater")  # found by its vector
+    assert (best.source, best.text, best.score > 0) == (
+        "kayaks",
+        "Hold the kayak paddle with both hands, knuckles up.",
+        True,
+    )
