@@ -3,6 +3,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+import pytest
+
 from switchboard.patterns.ticks import TICK, Tick, ticked
 
 
@@ -46,6 +48,33 @@ async def test_a_read_in_flight_is_cancelled_and_waited_for_when_the_reader_leav
     stream = ticked(stalled(), lambda: 0.0)
     assert await anext(stream) == TICK
     await stream.aclose()  # type: ignore[attr-defined]
+    assert closed.is_set()
+
+
+async def test_a_reader_cancelled_with_a_read_in_flight_ends_only_once_the_read_is_cancelled_and_done() -> None:
+    """The customer leaves while the model is mid-chunk: the read ticked started is cancelled, and
+    the reader's cancellation completes only after the source's clean-up (hanging up) has run."""
+    waiting, closed = asyncio.Event(), asyncio.Event()
+
+    async def stalled() -> AsyncIterator[str]:
+        try:
+            waiting.set()
+            await asyncio.Event().wait()
+            yield "never"
+        finally:
+            for _ in range(3):
+                await asyncio.sleep(0)  # hanging up takes a few turns of the loop (a connection closed)
+            closed.set()
+
+    async def reader() -> None:
+        async for _ in ticked(stalled(), lambda: 60.0):  # due later: the read runs in its own task
+            pass
+
+    task = asyncio.create_task(reader())
+    await waiting.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
     assert closed.is_set()
 
 
