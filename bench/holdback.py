@@ -2,15 +2,18 @@
 
     python bench/holdback.py [--answers 40] [--live-rounds 2]
 
-Three watch pairs, in one run: none (text passes straight through), the fixed hold-back the
+Four watch pairs, in one run: none (text passes straight through), the fixed hold-back the
 watches had before issue 15 (rebuilt below from that code: the canary watch held back 16
-characters, the other-customer watch one less than the longest other customer's value), and the
-watches as they are now (patterns/stream_watch.py: only a possible start is held).
+characters, the other-customer watch one less than the longest other customer's value), the
+watches holding a possible start until it breaks (patterns/stream_watch.py with no bound in
+time, as at 3682cca), and the watches as they are now (that, and after 10 ms one character of
+the match goes out: `EarlyRelease`).
 
 1. Replayed answers (deterministic). The demo's answers to golden questions, cut as the demo
    model streams them (one chunk per word) and given arrival times at 20 tokens/s; each answer
-   goes through the canary watch, then the other-customer watch, as in a turn. TTFT added = when
-   the first text leaves the watches minus when the first chunk arrived (a simulated clock: the
+   goes through the canary watch, then the other-customer watch, as in a turn, and between two
+   chunks each watch is ticked when its hold is due (as the turn's loops do, patterns/ticks.py).
+   TTFT added = when the first text leaves the watches minus when the first chunk arrived (a simulated clock: the
    same figures every run), plus the CPU spent making the watches and feeding them up to then
    (measured as this thread's CPU time, so that other processes on a shared machine do not
    count). Also: the characters let out only at the end (the burst), the watches' CPU per
@@ -42,7 +45,8 @@ import switchboard.app.turns.privacy as privacy
 from switchboard.app.services import Services, running_services
 from switchboard.app.settings import Settings
 from switchboard.evals.report import percentile
-from switchboard.patterns.injection.canary import Canary
+from switchboard.patterns.injection.canary import Canary, squashed
+from switchboard.patterns.stream_watch import StreamWatch, WatchedStrings
 
 REPO = Path(__file__).resolve().parent.parent
 TOKENS_PER_S = 20
@@ -54,6 +58,21 @@ class Watch(Protocol):
 
     def feed(self, text: str) -> str: ...
     def flush(self) -> str: ...
+    def due(self) -> float | None: ...
+    def tick(self) -> str: ...
+
+
+class SimClock:
+    """The replay's clock (seconds), moved by the replay itself."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+Clock = Callable[[], float]
 
 
 class FixedHoldback:
@@ -82,6 +101,12 @@ class FixedHoldback:
         shown, self._held = ("" if self.hit else self._held), ""
         return shown
 
+    def due(self) -> float | None:
+        return None
+
+    def tick(self) -> str:
+        return ""
+
 
 class PassThrough:
     hit: str | None = None
@@ -92,16 +117,35 @@ class PassThrough:
     def flush(self) -> str:
         return ""
 
+    def due(self) -> float | None:
+        return None
 
-def fixed_canary_watch(canary: Canary) -> FixedHoldback:
+    def tick(self) -> str:
+        return ""
+
+
+def fixed_canary_watch(canary: Canary, clock: Clock = time.monotonic) -> FixedHoldback:
     token = canary.token
     return FixedHoldback(lambda text: token if canary.leaked(text) else None, len(token) - 1, 4 * len(token))
 
 
-def fixed_others_watch(others: Iterable[str]) -> FixedHoldback:
+def fixed_others_watch(others: Iterable[str], clock: Clock = time.monotonic) -> FixedHoldback:
     values = [v.casefold() for v in others if len(v) >= 6]
     longest = max((len(v) for v in values), default=1)
     return FixedHoldback(lambda text: next((v for v in values if v in text.casefold()), None), longest - 1)
+
+
+def unbounded_canary_watch(canary: Canary, clock: Clock = time.monotonic) -> StreamWatch:
+    """The canary watch at 3682cca: a possible start held until it breaks, however long."""
+    return StreamWatch(WatchedStrings.of(canary.watched), squashed, cap=4 * len(canary.token))
+
+
+def unbounded_others_watch(others: Iterable[str], clock: Clock = time.monotonic) -> StreamWatch:
+    return StreamWatch(privacy.others_automaton(tuple(v.casefold() for v in others if len(v) >= 6)))
+
+
+def passing(_: object, clock: Clock = time.monotonic) -> PassThrough:
+    return PassThrough()
 
 
 @dataclass(frozen=True)
@@ -109,14 +153,15 @@ class Pair:
     """A canary watch and an other-customer watch, built as a turn builds them."""
 
     name: str
-    canary: Callable[[Canary], Watch]
-    others: Callable[[Iterable[str]], Watch]
+    canary: Callable[[Canary, Clock], Watch]
+    others: Callable[[Iterable[str], Clock], Watch]
 
 
 PAIRS = (
-    Pair("none", lambda _: PassThrough(), lambda _: PassThrough()),
+    Pair("none", passing, passing),
     Pair("fixed hold-back (before)", fixed_canary_watch, fixed_others_watch),
-    Pair("possible start only (now)", calling.canary_watch, privacy.others_watch),
+    Pair("possible start, unbounded", unbounded_canary_watch, unbounded_others_watch),
+    Pair("bounded in time (now)", calling.canary_watch, privacy.others_watch),
 )
 
 
@@ -129,24 +174,43 @@ class Replayed:
 
 
 def replay(pair: Pair, chunks: list[str], canary: Canary, others: list[str]) -> Replayed:
-    """One answer through the pair, chunk i arriving at i / TOKENS_PER_S seconds."""
+    """One answer through the pair, chunk i arriving at i / TOKENS_PER_S seconds; between two
+    chunks the watches are ticked whenever a hold of theirs is due."""
+    clock = SimClock()
     started = time.thread_time()
-    first, second = pair.canary(canary), pair.others(others)
+    first, second = pair.canary(canary, clock), pair.others(others, clock)
     built = time.thread_time() - started
-    first_at: float | None = None
+    first_at: float | None = None  # simulated seconds, plus the CPU spent up to then
     cpu = 0.0
     for index, chunk in enumerate(chunks):
+        clock.now = index / TOKENS_PER_S
         started = time.thread_time()
-        shown = second.feed(first.feed(chunk))
+        shown_at = clock.now if second.feed(first.feed(chunk)) else None
+        shown_at = shown_at if shown_at is not None else ticks_until((index + 1) / TOKENS_PER_S, first, second, clock)
         cpu += time.thread_time() - started
-        if shown and first_at is None:
-            first_at = index * 1000 / TOKENS_PER_S + (built + cpu) * 1000
+        if shown_at is not None and first_at is None:
+            first_at = shown_at + built + cpu
     started = time.thread_time()
     tail = second.feed(first.flush()) + second.flush()
     cpu += time.thread_time() - started
     if first_at is None:  # nothing came out before the end
-        first_at = (len(chunks) - 1) * 1000 / TOKENS_PER_S + (built + cpu) * 1000
-    return Replayed(first_at, len(tail), cpu * 1000, built * 1000)
+        first_at = (len(chunks) - 1) / TOKENS_PER_S + built + cpu
+    return Replayed(first_at * 1000, len(tail), cpu * 1000, built * 1000)
+
+
+def ticks_until(until: float, first: Watch, second: Watch, clock: SimClock) -> float | None:
+    """The ticks due before `until` (the next chunk), on the simulated clock: when the first of
+    them let text out, if one did."""
+    shown_at: float | None = None
+    while (wait := soonest(first.due(), second.due())) is not None and clock.now + wait < until:
+        clock.now += max(wait, 0.0)
+        if second.feed(first.tick()) + second.tick() and shown_at is None:
+            shown_at = clock.now
+    return shown_at
+
+
+def soonest(*waits: float | None) -> float | None:
+    return min((w for w in waits if w is not None), default=None)
 
 
 @dataclass(frozen=True)
@@ -195,8 +259,10 @@ async def replayed_part(answers: int) -> None:
         print(f"   {'':28s} building them ms {summary([r.build_ms for r in rows])}")
         late = sum(r.ttft_added_ms >= 1000 / TOKENS_PER_S for r in rows)
         print(f"   {'':28s} answers whose first text waited a token or more: {late} of {len(rows)}")
-    before, now = (statistics.mean(r.ttft_added_ms for r in results[p.name]) for p in PAIRS[1:])
-    print(f"   TTFT added, mean: before {before:.1f} ms, now {now:.1f} ms ({before / max(now, 1e-3):.0f}x less)")
+    fixed, unbounded, now = (results[p.name] for p in PAIRS[1:])
+    for label, stat in (("mean", statistics.mean), ("p95", lambda v: percentile(v, 95))):
+        f, u, n = (stat([r.ttft_added_ms for r in rows]) for rows in (fixed, unbounded, now))
+        print(f"   TTFT added, {label}: fixed {f:.1f} ms, unbounded start {u:.1f} ms, now {n:.1f} ms")
 
 
 @contextmanager

@@ -4,13 +4,15 @@ With `backpressure` on, each streamed token first waits for room in the turn's w
 client (patterns/backpressure.py): a client that stops reading pauses the model's stream here.
 
 With `canary` on, an answer is watched for the turn's canary as it streams: text that may be the
-canary's start is held back until it is clearly not, so a canary split across chunks never
+canary's start is held back until it is clearly not (or, after 10 ms, its first character alone
+goes out: stream_watch.EarlyRelease), so a canary split across chunks never
 reaches the customer, and an answer that carries it — the system prompt leaking — is cut off and
 withheld.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from contextlib import aclosing
 from dataclasses import replace
@@ -31,7 +33,8 @@ from switchboard.agents.llm.types import (
 from switchboard.agents.spending import charge, within_budget
 from switchboard.patterns.citations import CitationFilter
 from switchboard.patterns.injection.canary import Canary, squashed
-from switchboard.patterns.stream_watch import StreamWatch, WatchedStrings
+from switchboard.patterns.stream_watch import EarlyRelease, StreamWatch, WatchedStrings
+from switchboard.patterns.ticks import Tick, ticked
 
 Writer = Callable[[Any], None]
 WITHHELD = "I'm sorry, I can't share that. Is there something about your order or our gear I can help with?"
@@ -92,11 +95,14 @@ async def _answer(
     check = citations if shows_text else None
     said: list[str] = []  # the text as the customer sees it, citations checked
     stream = ctx.gateway.stream(request, purpose=purpose, on_call=priced, resilience=resilience, trace=ctx.trace)
-    async with aclosing(stream):
-        async for chunk in stream:
-            if isinstance(chunk, TextDelta):
-                text.append(chunk.text)
-                shown = watch.feed(chunk.text) if watch else chunk.text
+    # With the watch holding text, its bound in time is kept between chunks too (a tick); closed
+    # first, so that a read it has in flight is done before the stream itself is closed.
+    async with aclosing(stream), aclosing(ticked(stream, watch.due) if watch else stream) as chunks:
+        async for chunk in chunks:
+            if isinstance(chunk, TextDelta | Tick):
+                if isinstance(chunk, TextDelta):
+                    text.append(chunk.text)
+                shown = _through(watch, chunk)
                 if watch is not None and watch.hit:
                     break
                 shown = check.feed(shown) if check else shown
@@ -126,6 +132,13 @@ async def _answer(
     return Completion(answer, calls, usage, sum(costs))
 
 
+def _through(watch: StreamWatch | None, chunk: TextDelta | Tick) -> str:
+    """What of the model's text may show now: a delta through the watch, or what its bound in time lets out."""
+    if isinstance(chunk, Tick):
+        return watch.tick() if watch else ""
+    return watch.feed(chunk.text) if watch else chunk.text
+
+
 def resilience_under(flags: Mapping[str, bool]) -> Resilience:
     """Chapter 9's switches for a model call (and chapter 12's model quotas), from a flag
     snapshot: a turn's, or the one a background grade of that turn inherits."""
@@ -137,8 +150,12 @@ def resilience_under(flags: Mapping[str, bool]) -> Resilience:
     )
 
 
-def canary_watch(canary: Canary) -> StreamWatch:
+def canary_watch(canary: Canary, clock: Callable[[], float] = time.monotonic) -> StreamWatch:
     """Watches for the canary's hex part (its leak counts with or without the prefix) and the marker
     line leading into it (`Canary.watched`), read as `Canary.leaked` reads text; one leak may spread
-    over four canary lengths of raw text, since a leaked canary may come spread out with separators."""
-    return StreamWatch(WatchedStrings.of(canary.watched), squashed, cap=4 * len(canary.token))
+    over four canary lengths of raw text, since a leaked canary may come spread out with separators.
+
+    A hold is bounded in time (`EarlyRelease`: after 10 ms, one character of the match): the most
+    a leak can show is the hex's first character, 4 of its 48 random bits, of a canary made for
+    this turn alone — the other 44 are still caught, and the answer withheld, as they complete."""
+    return StreamWatch(WatchedStrings.of(canary.watched), squashed, 4 * len(canary.token), EarlyRelease(), clock)

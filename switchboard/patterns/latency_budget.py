@@ -86,11 +86,16 @@ def _forget(task: asyncio.Task[None]) -> None:
 
 
 async def _next(handover: asyncio.Queue[tuple[str, Any]], deadline: Deadline, grace: float) -> tuple[str, Any]:
-    """What was handed over already (even past the deadline: it happened), else what comes in time."""
+    """What was handed over already (even past the deadline: it happened), else what comes in time.
+
+    `asyncio.timeout`, not `wait_for`: on Python 3.11, a reader cancelled in the very step an item
+    is handed over gets the item from `wait_for` and its cancellation is lost — the customer left,
+    yet the stream read on and never closed (the model was not hung up on)."""
     if not handover.empty():
         return handover.get_nowait()
     try:
-        return await asyncio.wait_for(handover.get(), (deadline.remaining() or 0.0) + grace)
+        async with asyncio.timeout((deadline.remaining() or 0.0) + grace):
+            return await handover.get()
     except TimeoutError:
         raise BudgetSpent("the latency budget ran out waiting for the next step") from None
 

@@ -128,3 +128,27 @@ def test_a_short_budget_keeps_a_third_of_itself_for_each_reserve() -> None:
 def test_without_a_budget_nothing_is_limited() -> None:
     budget = TurnBudget(None, started=0.0)
     assert budget.longest_wait() is None and budget.graph_deadline() is None and budget.time_left() is None
+
+
+async def test_a_reader_cancelled_as_an_item_is_handed_over_is_cancelled_and_the_stream_closed() -> None:
+    """The customer leaves in the very step the graph hands an event over: the reader must end
+    cancelled and the stream be closed, not read on (Python 3.11's `wait_for` lost that cancel)."""
+    readers: list[asyncio.Task[None]] = []
+    cleaned_up, got = asyncio.Event(), []
+
+    async def graph() -> AsyncIterator[str]:
+        try:
+            yield "step"  # handed over at once: the reader's wait for it is done ...
+            readers[0].cancel()  # ... and, before the reader runs again, it is cancelled
+            yield "answer"
+        finally:
+            cleaned_up.set()
+
+    async def read() -> None:
+        async for item in until(Deadline(10.0, clock=lambda: 0.0), graph()):
+            got.append(item)
+
+    readers.append(asyncio.create_task(read()))
+    with pytest.raises(asyncio.CancelledError):
+        await readers[0]
+    assert got == [] and cleaned_up.is_set()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 
-from switchboard.patterns.stream_watch import StreamWatch, WatchedStrings
+from switchboard.patterns.stream_watch import EarlyRelease, StreamWatch, WatchedStrings, casefold
 
 
 def watch_for(*words: str, cap: int | None = None) -> StreamWatch:
@@ -112,3 +112,118 @@ def test_it_holds_no_more_than_a_possible_start_on_random_text() -> None:
             so_far, shown = so_far + piece, shown + watch.feed(piece)
             if watch.hit is None:
                 assert len(so_far) - len(shown) == possible_start(so_far, word)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def early_watch(*words: str, clock: Clock, chars: int = 1) -> StreamWatch:
+    return StreamWatch(WatchedStrings.of(words), casefold, None, EarlyRelease(0.010, chars), clock)
+
+
+def test_a_possible_start_waits_until_the_bound_then_its_first_character_goes_out() -> None:
+    clock = Clock()
+    watch = early_watch("ines okafor", clock=clock)
+    assert watch.feed("I") == "" and watch.due() == 0.010
+    clock.now = 0.009
+    assert watch.tick() == ""
+    clock.now = 0.010
+    assert watch.tick() == "I" and watch.due() is None and watch.held == 0
+
+
+def test_i_followed_by_a_benign_word_is_out_within_the_bound_and_whole() -> None:
+    clock = Clock()
+    watch = early_watch("ines okafor", "ivan petrov", clock=clock)
+    shown = [watch.feed("I")]
+    clock.now = 0.010
+    shown.append(watch.tick())
+    clock.now = 0.050
+    shown += [watch.feed(" can"), watch.feed(" help"), watch.flush()]
+    assert shown == ["", "I", " can", " help", ""] and watch.hit is None
+
+
+def drip(watch: StreamWatch, clock: Clock, text: str) -> str:
+    """One character per tick, the clock past the bound before each tick."""
+    shown = ""
+    for char in text:
+        shown += watch.feed(char)
+        clock.now += 0.050
+        shown += watch.tick()
+    return shown
+
+
+def test_a_slow_drip_shows_at_most_k_characters_of_the_value_and_is_still_caught() -> None:
+    for chars in (1, 2):
+        clock = Clock()
+        watch = early_watch("maya okafor", clock=clock, chars=chars)
+        shown = drip(watch, clock, "Hi Maya Okafor")
+        assert watch.hit == "maya okafor" and shown == "Hi " + "Maya"[:chars]
+
+
+def test_the_budget_is_per_match_so_a_value_dripped_after_a_broken_start_is_still_bounded() -> None:
+    clock = Clock()
+    watch = early_watch("maya okafor", clock=clock)
+    shown = drip(watch, clock, "Mama, Maya Okafor")  # "Ma" broken by "m", then the real one
+    assert watch.hit == "maya okafor" and shown == "Mama, M"
+
+
+def test_early_release_never_shows_a_whole_word_of_a_value() -> None:
+    clock = Clock()
+    watch = early_watch("jo smith", clock=clock, chars=2)  # a two-letter first word: at most "J"
+    shown = drip(watch, clock, "Jo Smith")
+    assert watch.hit == "jo smith" and shown == "J"
+    watch = early_watch("+44 20 7946 0000", clock=clock)  # not a letter or digit first: never early
+    assert drip(watch, clock, "+44 20") == "" and watch.held == 6
+
+
+def test_split_across_tokens_and_odd_case_are_caught_after_an_early_release() -> None:
+    clock = Clock()
+    watch = early_watch("maya.okafor@example.com", clock=clock)
+    shown = watch.feed("Write to mA")
+    clock.now = 0.020
+    shown += watch.tick() + watch.feed("yA.OkAf") + watch.tick()
+    clock.now = 0.040
+    shown += watch.tick() + watch.feed("or@Example.com please")
+    assert watch.hit == "maya.okafor@example.com" and shown == "Write to m"
+
+
+def test_a_dripped_canary_shows_at_most_its_first_hex_character() -> None:
+    from switchboard.agents.calling import canary_watch
+    from switchboard.patterns.injection.canary import Canary
+
+    canary, clock = Canary.new(random.Random(3)), Clock()
+    watch = canary_watch(canary, clock)
+    spaced = " ".join(canary.hex.upper())  # spread out with separators, in odd case
+    shown = drip(watch, clock, f"Sure: {spaced} done")
+    assert watch.hit == canary.hex and shown.replace(" ", "").endswith("Sure:" + canary.hex[0].upper())
+
+
+def test_on_random_text_no_occurrence_shows_more_than_k_characters_and_each_is_caught() -> None:
+    rng = random.Random(17)
+    for _ in range(400):
+        word = "".join(rng.choice("ab") for _ in range(rng.randint(3, 6)))
+        text = "".join(rng.choice("abc") for _ in range(rng.randint(0, 30)))
+        clock, chars = Clock(), rng.randint(1, 2)
+        watch, shown = early_watch(word, clock=clock, chars=chars), ""
+        for char in text:
+            shown += watch.feed(char)
+            clock.now += rng.choice((0.0, 0.005, 0.050))
+            shown += watch.tick()
+        shown += watch.flush()
+        found = first_occurrence(text, word)
+        assert (watch.hit is not None) == (found is not None)
+        assert shown == text if found is None else text.startswith(shown) and len(shown) <= found[0] + chars
+
+
+def test_a_first_character_folding_past_the_budget_waits_and_the_bound_stops_asking() -> None:
+    clock = Clock()
+    watch = early_watch("ffoo", clock=clock)
+    assert watch.feed("\ufb00") == ""  # the ligature is "ff": two characters, one more than k
+    clock.now = 0.010
+    assert watch.tick() == "" and watch.due() is None  # a reader's tick loop does not spin on it
+    assert watch.feed("x") == "\ufb00x"

@@ -43,6 +43,12 @@ def outgoing(text: str, outbound: Outbound | None, recorder: TurnRecorder, whole
     return recorded(events, recorder)
 
 
+def released(outbound: Outbound, recorder: TurnRecorder) -> list[TurnEvent]:
+    """What the privacy watch's bound in time lets out of the text it holds (a tick between tokens)."""
+    shown = outbound.tick()
+    return recorded([Token(shown)] if shown else [], recorder)
+
+
 def recorded(events: list[Token | GuardTripped], recorder: TurnRecorder) -> list[TurnEvent]:
     """Events the app adds to a turn: into its record, and the text out to the browser."""
     for event in events:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any, Protocol
@@ -20,7 +21,7 @@ from typing import Any, Protocol
 from switchboard.agents.record import TRACE_ITEM, TraceItem, TurnRecord
 from switchboard.patterns.pii.gazetteer import NameGazetteer
 from switchboard.patterns.pii.redaction import Vault, mask, mask_value
-from switchboard.patterns.stream_watch import StreamWatch, WatchedStrings
+from switchboard.patterns.stream_watch import EarlyRelease, StreamWatch, WatchedStrings
 
 _OPEN_PLACEHOLDER = re.compile(r"<[A-Z_]*\d*$")
 WITHHELD = (
@@ -47,10 +48,14 @@ class StreamRestorer:
         return shown
 
 
-def others_watch(others: Iterable[str]) -> StreamWatch:
+def others_watch(others: Iterable[str], clock: Callable[[], float] = time.monotonic) -> StreamWatch:
     """Another customer's name, email, phone or street in an answer (any case): caught before any
-    of it shows, holding back only text that may be the start of one."""
-    return StreamWatch(others_automaton(tuple(v.casefold() for v in others if len(v) >= 6)))
+    of it shows but its first character, holding back only text that may be the start of one, and
+    that for 10 ms at most before its first character goes out (`EarlyRelease`: never a whole
+    word, never more of one value however slowly it comes)."""
+    return StreamWatch(
+        others_automaton(tuple(v.casefold() for v in others if len(v) >= 6)), early=EarlyRelease(), clock=clock
+    )
 
 
 @lru_cache(maxsize=256)
@@ -65,9 +70,9 @@ def others_automaton(values: tuple[str, ...]) -> WatchedStrings:
 class Outbound:
     """The answer on its way to its owner: placeholders restored, then checked for others' data."""
 
-    def __init__(self, vault: Vault, others: Iterable[str]) -> None:
+    def __init__(self, vault: Vault, others: Iterable[str], clock: Callable[[], float] = time.monotonic) -> None:
         self._restorer = StreamRestorer(vault)
-        self._guard = others_watch(others)
+        self._guard = others_watch(others, clock)
 
     @property
     def leaked(self) -> str | None:
@@ -78,6 +83,13 @@ class Outbound:
 
     def flush(self) -> str:
         return self._guard.feed(self._restorer.flush()) + self._guard.flush()
+
+    def due(self) -> float | None:
+        """Seconds until `tick` lets held text out (StreamWatch.due)."""
+        return self._guard.due()
+
+    def tick(self) -> str:
+        return self._guard.tick()
 
 
 class Customers(Protocol):

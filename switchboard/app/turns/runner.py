@@ -16,6 +16,7 @@ import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal, cast
@@ -61,6 +62,7 @@ from switchboard.app.turns.outgoing import (
     late_verdict,
     outgoing,
     over_budget,
+    released,
     traced,
 )
 from switchboard.app.turns.parallel_scan import ParallelScan, VerdictGate
@@ -76,9 +78,15 @@ from switchboard.patterns.degradation import Served
 from switchboard.patterns.latency_budget import BudgetSpent, Deadline, TurnBudget, until
 from switchboard.patterns.pii.gazetteer import EMPTY, NameGazetteer
 from switchboard.patterns.pii.redaction import Vault, mask
+from switchboard.patterns.ticks import Tick, ticked
 from switchboard.patterns.write_behind import WriteBehind
 
 log = logging.getLogger(__name__)
+
+
+def _never_due() -> None:  # no privacy watch: nothing is ever held back
+    return None
+
 
 # customer, conversation, flags, vault, the graph's deadline (an instant on the runner's clock,
 # time.monotonic by default; None: no latency budget), and the customer's tenant
@@ -501,29 +509,38 @@ class TurnRunner:
         scan: ParallelScan | None,
     ) -> AsyncIterator[TurnEvent]:
         recorder = turn.recorder
-        async for event in self._graph_events(fresh, config, context):
-            if scan is not None and scan.blocked_now():
-                return  # a block landed: the rest of this turn does not go out
-            if isinstance(event, Token):
-                if turn.window is not None:  # the client asked for more: room for the model's next
-                    turn.window.take()
-                for shown in outgoing(event.text, outbound, recorder, whole=not turn.flags.get("streaming")):
-                    yield shown
-                if outbound is not None and outbound.leaked:
-                    break  # the rest of this answer is not for this customer
-                continue
-            recorder.see(event)
-            if isinstance(event, ToolUsed):  # a tool's result may have added to the vault
-                recorder.timeline.context(recorder.elapsed_ms(), placeholders=placeholders_of(context.vault))
-            if isinstance(event, ApprovalRequested):
-                await self._open_approval(turn, event)
-            elif isinstance(event, Step):
-                yield TurnEvent("step", {"node": event.node, "label": event.label, "at_ms": recorder.elapsed_ms()})
-            elif isinstance(event, ModelCalled) and event.call.cut_mid_stream:
-                # The browser marks the seam: the answer goes on from another provider.
-                yield TurnEvent("step", {"node": "failover", "label": f"{event.call.provider} cut off mid-answer"})
-            for trace in self._traces(turn):
-                yield trace
+        events = self._graph_events(fresh, config, context)
+        # The other-customer watch's bound in time is kept between tokens too (a tick). Closed
+        # when this ends however it ends: a read in flight then is the graph, cancelled and waited
+        # for; with none in flight the graph's stream is left as before (ticked closes only a read).
+        async with aclosing(ticked(events, outbound.due if outbound is not None else _never_due)) as stream:
+            async for event in stream:
+                if scan is not None and scan.blocked_now():
+                    return  # a block landed: the rest of this turn does not go out
+                if isinstance(event, Tick):
+                    for shown in released(outbound, recorder) if outbound is not None else []:
+                        yield shown
+                    continue
+                if isinstance(event, Token):
+                    if turn.window is not None:  # the client asked for more: room for the model's next
+                        turn.window.take()
+                    for shown in outgoing(event.text, outbound, recorder, whole=not turn.flags.get("streaming")):
+                        yield shown
+                    if outbound is not None and outbound.leaked:
+                        break  # the rest of this answer is not for this customer
+                    continue
+                recorder.see(event)
+                if isinstance(event, ToolUsed):  # a tool's result may have added to the vault
+                    recorder.timeline.context(recorder.elapsed_ms(), placeholders=placeholders_of(context.vault))
+                if isinstance(event, ApprovalRequested):
+                    await self._open_approval(turn, event)
+                elif isinstance(event, Step):
+                    yield TurnEvent("step", {"node": event.node, "label": event.label, "at_ms": recorder.elapsed_ms()})
+                elif isinstance(event, ModelCalled) and event.call.cut_mid_stream:
+                    # The browser marks the seam: the answer goes on from another provider.
+                    yield TurnEvent("step", {"node": "failover", "label": f"{event.call.provider} cut off mid-answer"})
+                for trace in self._traces(turn):
+                    yield trace
         if outbound is not None and not outbound.leaked:
             for shown in outgoing(outbound.flush(), None, recorder):
                 yield shown

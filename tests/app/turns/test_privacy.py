@@ -65,13 +65,43 @@ def test_a_placeholder_cut_across_chunks_is_restored_whole() -> None:
 
 
 def test_the_leak_guard_never_shows_a_value_split_across_chunks() -> None:
-    outbound = Outbound(Vault(), ["maya.okafor@example.com"])
+    outbound = Outbound(Vault(), ["maya.okafor@example.com"], FROZEN)
     shown = [outbound.feed(piece) for piece in ["Write to maya.", "okafor@exa", "mple.com now"]]
     assert outbound.leaked and "maya" not in "".join(shown)
 
 
+def FROZEN() -> float:  # a clock that never moves: no hold reaches its bound in time
+    return 0.0
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_an_answer_opening_with_a_possible_start_of_a_name_lets_it_out_after_the_bound() -> None:
+    clock = Clock()
+    outbound = Outbound(Vault(), ["Ines Okafor", "Ivan Petrov"], clock)
+    assert outbound.feed("I") == "" and outbound.due() == 0.010
+    clock.now = 0.010
+    assert outbound.tick() == "I" and outbound.feed(" can help") == " can help" and not outbound.leaked
+
+
+def test_a_name_dripped_a_character_a_tick_shows_its_first_letter_alone_and_is_withheld() -> None:
+    clock, shown = Clock(), ""
+    outbound = Outbound(Vault(), ["Ines Okafor"], clock)
+    for char in "Ask INES OKAFOR":
+        shown += outbound.feed(char)
+        clock.now += 0.050
+        shown += outbound.tick()
+    assert outbound.leaked == "ines okafor" and shown == "Ask I" and outbound.flush() == ""
+
+
 def test_after_a_leak_nothing_held_back_is_let_out() -> None:
-    outbound = Outbound(Vault(), ["maya.okafor@example.com"])
+    outbound = Outbound(Vault(), ["maya.okafor@example.com"], FROZEN)
     outbound.feed("Write to maya.")
     outbound.feed("okafor@example.com")
     assert outbound.leaked and outbound.flush() == ""
@@ -108,7 +138,7 @@ def test_the_shared_masker_masks_as_mask_does_and_scans_a_text_once(monkeypatch:
 
 def test_a_customer_s_watch_is_built_once_and_each_answer_keeps_its_own_state() -> None:
     others = ["maya.okafor@example.com", "Priya Raman"]
-    first, second = privacy.others_watch(others), privacy.others_watch(list(others))
+    first, second = privacy.others_watch(others, FROZEN), privacy.others_watch(list(others), FROZEN)
     assert first._watched is second._watched  # one automaton for the same values
     assert first.feed("write to maya.") == "write to " and second.feed("hello") == "hello"
     first.feed("okafor@example.com")
