@@ -125,7 +125,10 @@ class Admission:
             return False
         self.waiting += 1
         try:
-            await asyncio.wait_for(self._slots.acquire(), timeout)
+            # Not asyncio.wait_for: in 3.11 it returns the slot to a turn cancelled in the step
+            # its wait ended, and the cancelled turn runs anyway.
+            async with asyncio.timeout(timeout):
+                await self._slots.acquire()
             return True
         except TimeoutError:
             return False

@@ -131,3 +131,31 @@ async def test_the_door_reads_the_admissions_numbers_now() -> None:
     release.set()
     await holder
     assert gate.door() == Verdict(None, 0.0)
+
+
+@pytest.mark.parametrize("steps", range(6))
+async def test_a_turn_cancelled_while_it_waits_never_runs_whatever_step_the_slot_frees_in(steps: int) -> None:
+    # asyncio.wait_for (3.11) returns the result if its inner wait finished in the step the
+    # outer task was cancelled in: the turn would run with its cancellation lost.
+    gate = Admission(1, queue=1)
+    holder = gate.slot(None)
+    await holder.__aenter__()
+    ran_after_cancel: list[bool] = []
+    cancelled = False
+
+    async def waiting_turn() -> None:
+        async with gate.slot(30.0):  # a budget: a wait with no timeout never had the race
+            ran_after_cancel.append(cancelled)
+
+    waiter = asyncio.create_task(waiting_turn())
+    await asyncio.sleep(0)
+    await holder.__aexit__(None, None, None)
+    for _ in range(steps):
+        await asyncio.sleep(0)
+    waiter.cancel()
+    cancelled = True
+    await asyncio.gather(waiter, return_exceptions=True)
+    assert ran_after_cancel in ([], [False])  # it ran before the cancel, or never
+    assert gate.running == 0 and gate.waiting == 0
+    async with gate.slot(None) as again:
+        assert again  # the slot came back (a lost one would hang here)
