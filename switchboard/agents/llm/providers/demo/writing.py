@@ -17,7 +17,7 @@ import numpy as np
 from switchboard.agents.embeddings import Embedder
 from switchboard.agents.llm.providers.demo import choosing
 from switchboard.agents.llm.providers.demo.reading import Passage
-from switchboard.agents.llm.providers.demo.understanding import keyword_overlap
+from switchboard.agents.llm.providers.demo.understanding import keyword_overlap, unmentioned_offering
 
 RELEVANCE_FLOOR = 0.42  # below this cosine similarity a passage sentence is not an answer
 _WEAK_FLOOR = 0.30  # ...unless it shares most of the question's key words and is this close
@@ -36,8 +36,8 @@ def answer_from_passages(embedder: Embedder, question: str, found: Sequence[Pass
     heading and whether the statement holds what is asked for (a duration, an amount, a rule).
     """
     said = choosing.statements(found)
-    if not said:
-        return None
+    if not said or unmentioned_offering(question, [f"{p.title} {p.text}" for p in found]):
+        return None  # nothing to quote, or asked whether we offer what no passage names
     scores, own = choosing.scores(embedder, question, said)
     best = int(np.argmax(scores))
     lexical = keyword_overlap(question, [s.text for s in said])[best]
