@@ -88,10 +88,10 @@ def _order(data: dict[str, Any]) -> str:
 
 
 def _order_details(order: dict[str, Any]) -> list[str]:
+    # Only what the order record holds: a processing order has no carrier, tracking or
+    # dates yet, and what may still be done with it is policy, for the help centre to say.
     status = order["status"]
     details = []
-    if status == "processing":
-        details.append("It hasn't left our warehouse yet, so it can still be cancelled or changed.")
     if status == "shipped":
         details.append(
             f"It's on its way with {order['carrier']} (tracking {order['tracking_number']}) "
