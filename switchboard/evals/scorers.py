@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 from switchboard.agents.record import ToolRecord, TurnRecord
 from switchboard.evals.dataset import Expect, ToolExpectation
@@ -132,7 +131,7 @@ def groundedness(expect: Expect, result: TurnResult, _: ScoringContext) -> Verdi
         return None
     # With PII redaction the evidence holds placeholders and the answer the restored values:
     # both sides are compared with personal data reduced to its kind.
-    passages = [set(terms(dates_in_words(_PLACEHOLDER.sub(r"[\1]", text)))) for text in result.record.evidence]
+    passages = [set(terms(_PLACEHOLDER.sub(r"[\1]", text))) for text in result.record.evidence]
     sentences = _SENTENCE_END.split(_CITATION.sub("", mask(result.answer)).strip())
     claims = [c for c in sentences if len(terms(c)) >= 3 and not c.rstrip().endswith("?")]
     unsupported = [c.strip() for c in claims if _support(set(terms(c)), passages) < GROUNDED_OVERLAP]
@@ -140,23 +139,6 @@ def groundedness(expect: Expect, result: TurnResult, _: ScoringContext) -> Verdi
 
 
 _PLACEHOLDER = re.compile(r"<([A-Z_]+?)_\d+>")
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?=T|\b)")
-
-
-def dates_in_words(text: str) -> str:
-    """Each ISO date in evidence followed by the same date in words ("2026-12-11" →
-    "2026-12-11 Fri Friday 11 Dec December"), so an answer that writes a date the way people
-    read it is matched to the date the tool returned. Only dates present are spelled out: a
-    date the evidence does not hold gains no support."""
-    return _ISO_DATE.sub(_spelled, text)
-
-
-def _spelled(m: re.Match[str]) -> str:
-    try:
-        when = date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:  # not a calendar date ("2026-13-40"): leave it as written
-        return m[0]
-    return f"{m[0]} {when:%a %A} {when.day} {when:%b %B} "
 
 
 def _support(words: set[str], passages: list[set[str]]) -> float:

@@ -2,7 +2,7 @@ from typing import Any
 
 from switchboard.agents.record import TurnRecord
 from switchboard.evals.dataset import Expect, ToolExpectation
-from switchboard.evals.scorers import ScoringContext, TurnResult, dates_in_words, score_turn
+from switchboard.evals.scorers import ScoringContext, TurnResult, score_turn
 
 CONTEXT = ScoringContext("C1", {"C1": ["Maya Okafor"], "C2": ["Diego Ramírez", "diego@example.com"]})
 
@@ -73,21 +73,6 @@ def test_a_decline_is_not_a_block() -> None:
     assert verdicts(Expect(declined=True), "", outcome="declined")["declining"] is True
     assert verdicts(Expect(declined=True), "", outcome="blocked")["declining"] is False
     assert verdicts(Expect(blocked=True), "", outcome="declined")["blocking"] is False
-
-
-def test_a_date_written_in_words_is_found_in_the_iso_date_of_the_evidence() -> None:
-    evidence = ['{"carrier": "Parcelway", "estimated_delivery": "2026-12-11T07:48:24+00:00"}']
-    record = {"sources": ["shipping"], "evidence": evidence}
-    said = "Parcelway estimated delivery Fri 11 Dec. [shipping]"
-    assert verdicts(Expect(), said, **record)["groundedness"] is True
-    # A date the evidence does not hold stays unsupported.
-    wrong = "Parcelway estimated delivery Tue 15 Sep. [shipping]"
-    assert verdicts(Expect(), wrong, **record)["groundedness"] is False
-
-
-def test_dates_in_words_spells_out_only_calendar_dates() -> None:
-    assert dates_in_words("on 2026-12-11T07:48") == "on 2026-12-11 Fri Friday 11 Dec December T07:48"
-    assert dates_in_words("code 2026-13-40") == "code 2026-13-40"
 
 
 def test_groundedness_needs_each_cited_sentence_in_a_passage() -> None:

@@ -45,28 +45,6 @@ async def test_routes_by_the_examples_in_the_prompt(embedder: Embedder) -> None:
     }
 
 
-async def test_a_question_about_a_named_orders_record_goes_to_orders_even_beside_a_how_to(
-    embedder: Embedder,
-) -> None:
-    demo = provider(embedder)
-    texts = [
-        "where has 10033 got to, and how do I wash a down jacket?",  # a lookup beside a how-to
-        "how much did I spend on order 10012?",  # what the customer did: their record
-        "what does processing mean for order 10012?",  # a how-to about it stays with the help centre
-    ]
-    decisions = [json.loads((await run(demo, route_request(t))).text)["route"] for t in texts]
-    assert decisions == ["orders", "orders", "knowledge"]
-
-
-async def test_a_multi_part_question_is_routed_on_its_part_the_how_to_route_would_not_take(
-    embedder: Embedder,
-) -> None:
-    demo = provider(embedder)
-    texts = ["what email do you have for me, and do gift cards expire?", "do sleeping bags need washing?"]
-    decisions = [json.loads((await run(demo, route_request(t))).text)["route"] for t in texts]
-    assert decisions == ["account", "knowledge"]
-
-
 async def test_calls_a_tool_with_the_order_number_from_the_text(embedder: Embedder) -> None:
     request = ChatRequest(
         [{"role": "user", "content": "has order 10057 shipped?"}],

@@ -102,26 +102,12 @@ class DemoPolicy:
         rule = reading.how_to_route(reading.system_text(messages))
         if rule in allowed and asks_how_things_work(question) and not order_numbers_in(question):
             return rule, 0.9  # the prompt's own instruction, followed as a model would
-        if _looks_up_an_order(question):
-            offered = [o for o in offered if any(map(order_numbers_in, o.examples))] or offered
-        scores = self._option_scores(self._deciding_part(question, offered, rule), offered)
+        scores = self._option_scores(question, offered)
         earlier = reading.earlier_user_texts(messages)
         if earlier and is_follow_up(reading.latest_user_text(messages)):
             scores = 0.65 * scores + 0.35 * self._option_scores(earlier[-1], offered)
         best = int(np.argmax(scores))
         return offered[best].name, round(float(np.clip(scores[best], 0.0, 1.0)), 2)
-
-    def _deciding_part(self, question: str, offered: Sequence[reading.Option], rule: str | None) -> str:
-        """What a multi-part question is routed on: its parts that the how-to route would not
-        take ("how many points have I got, and do points expire?" is about the account). The
-        how-to parts can still be answered there, as every records route can search the help
-        centre."""
-        parts = split_parts(question)
-        if len(parts) < 2 or rule is None:
-            return question
-        bests = [offered[int(np.argmax(self._option_scores(p, offered)))].name for p in parts]
-        others = [p for p, best in zip(parts, bests, strict=True) if best != rule]
-        return ", ".join(others) if 0 < len(others) < len(parts) else question
 
     def _option_scores(self, text: str, offered: Sequence[reading.Option]) -> np.ndarray:
         return np.array([self._option_score(text, o) for o in offered])
@@ -218,19 +204,6 @@ class _Plan:
     part: str
     tool: ToolSpec | None
     arguments: dict[str, Any]
-
-
-def _looks_up_an_order(question: str) -> bool:
-    """Some part of the question names an order and asks about that order's own record ("track
-    order 10061, and also how long do refunds take"): a how-to part with no order number leaves
-    the question to the route whose examples name orders, which can also search the help centre.
-    A how-to part about the named order ("what does processing mean for 10070?") does not."""
-    named = [p for p in split_parts(question) if order_numbers_in(p)]
-    return any(not asks_how_things_work(p) or _OWN_PAST.search(p) for p in named)
-
-
-# "how much did I pay for order 10001": a question about what the customer did, so their record.
-_OWN_PAST = re.compile(r"\b(?:did|have|had) i\b|\bi (?:paid|ordered|bought)\b", re.I)
 
 
 def _suits(tool: ToolSpec, part: str) -> bool:

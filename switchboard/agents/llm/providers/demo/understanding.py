@@ -36,7 +36,7 @@ def split_parts(text: str) -> list[str]:
 
 _HOW_TO = re.compile(
     r"(?:^|[,;.!?]\s*)(how (do|does|can|should|long|much|often)|what (does|do|is|are|happens|if|should)|why|"
-    r"can i|could i|do (?!i\b)|does|is there|are there|will my|if i"
+    r"can i|could i|do you|does|is there|are there|will my|if i"
     # whether something is allowed or normal, what a thing means, what to do next, who does what
     r"|is (?:it|that|this) (?:ok|okay|normal|safe|allowed|possible|fine)|at what point|who(?:'s| is| does)"
     r"|what(?:'s| is) the difference|what now|what should i do|what can i (?:check|do)|any (?:tips|tricks|advice)"
@@ -94,31 +94,3 @@ def keyword_overlap(question: str, candidates: Sequence[str]) -> np.ndarray:
         weight[word] *= 2  # "how do I *return* a tent": the action is what they ask about
     total = sum(weight.values())
     return np.array([sum(weight[w] for w in wanted & b) / total for b in bags], dtype=np.float32)
-
-
-# "do you offer a student discount?", "can I rent a tent?": whether the shop offers a thing or
-# lets you do a thing. The offered thing's words, or the action asked about, are what an answer
-# must speak of.
-_OFFERS = re.compile(r"\bdo you (?:offer|have|sell|provide|run|do)\s+(?:an?\s+|any\s+)?(?P<thing>[\w\s-]+)", re.I)
-_MAY_I = re.compile(r"\b(?:can|could|may) (?:i|we)\s+(?P<action>\w+)", re.I)
-# Actions so common that a passage speaks of them in other words ("get" a refund, "use" a code).
-_GENERIC_ACTIONS = "get have do make use see go be pay find ask buy order put still just also"
-
-
-def offering_words(question: str) -> set[str]:
-    """The stems naming what the question asks the shop to offer or allow; empty for any other
-    question. "do you offer a student discount" → {"stude", "disco"}; "can I rent a tent" →
-    {"rent"}."""
-    offered = _OFFERS.search(question)
-    if offered:
-        return stems(offered["thing"])
-    allowed = _MAY_I.search(question)
-    return stems(allowed["action"]) - stems(_GENERIC_ACTIONS) if allowed else set()
-
-
-def unmentioned_offering(question: str, texts: Sequence[str]) -> bool:
-    """The question asks whether the shop offers or allows something that none of the texts
-    names: a help centre that never mentions student discounts or rentals does not offer them,
-    and a model should say it cannot find it rather than quote a nearby rule."""
-    said = stems(" ".join(texts))
-    return any(word not in said for word in offering_words(question))

@@ -17,7 +17,7 @@ import numpy as np
 from switchboard.agents.embeddings import Embedder
 from switchboard.agents.llm.providers.demo import choosing
 from switchboard.agents.llm.providers.demo.reading import Passage
-from switchboard.agents.llm.providers.demo.understanding import keyword_overlap, unmentioned_offering
+from switchboard.agents.llm.providers.demo.understanding import keyword_overlap
 
 RELEVANCE_FLOOR = 0.42  # below this cosine similarity a passage sentence is not an answer
 _WEAK_FLOOR = 0.30  # ...unless it shares most of the question's key words and is this close
@@ -36,8 +36,8 @@ def answer_from_passages(embedder: Embedder, question: str, found: Sequence[Pass
     heading and whether the statement holds what is asked for (a duration, an amount, a rule).
     """
     said = choosing.statements(found)
-    if not said or unmentioned_offering(question, [f"{p.title} {p.text}" for p in found]):
-        return None  # nothing to quote, or asked whether we offer what no passage names
+    if not said:
+        return None
     scores, own = choosing.scores(embedder, question, said)
     best = int(np.argmax(scores))
     lexical = keyword_overlap(question, [s.text for s in said])[best]
@@ -88,10 +88,10 @@ def _order(data: dict[str, Any]) -> str:
 
 
 def _order_details(order: dict[str, Any]) -> list[str]:
-    # Only what the order record holds: a processing order has no carrier, tracking or
-    # dates yet, and what may still be done with it is policy, for the help centre to say.
     status = order["status"]
     details = []
+    if status == "processing":
+        details.append("It hasn't left our warehouse yet, so it can still be cancelled or changed.")
     if status == "shipped":
         details.append(
             f"It's on its way with {order['carrier']} (tracking {order['tracking_number']}) "

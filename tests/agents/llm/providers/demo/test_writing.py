@@ -112,22 +112,6 @@ def test_nothing_close_is_still_no_answer(embedder: Embedder) -> None:
     assert answer_from_passages(embedder, "what is the capital of Peru?", found) is None
 
 
-def test_asked_whether_we_offer_what_no_passage_names_it_does_not_quote_a_nearby_rule(embedder: Embedder) -> None:
-    found = [
-        passage("kayaks", "Kayaks — Buying", "You can buy a kayak online. Kayaks can be returned within 20 days."),
-        passage("deals", "Deals — What counts", "Bundle deals and coupon codes can't be combined.", 1),
-    ]
-    assert answer_from_passages(embedder, "can I lease a kayak for a week?", found) is None
-    assert answer_from_passages(embedder, "do you offer a pensioner discount?", found) is None
-
-
-def test_asked_whether_we_offer_what_a_passage_names_it_answers(embedder: Embedder) -> None:
-    found = [passage("kayaks", "Kayaks — Hiring", "You can hire a kayak for up to 5 days from any store.")]
-    answer = answer_from_passages(embedder, "can I hire a kayak for a week?", found)
-    assert answer is not None and answer.endswith("[kayaks]")
-    assert answer_from_passages(embedder, "can I get a kayak for a week?", found) is not None
-
-
 def test_an_account_answer_gives_the_details_on_file_the_question_names() -> None:
     account = {
         "kind": "account",
